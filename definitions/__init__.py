@@ -1,0 +1,1 @@
+"""Cycle definitions: YAML data, their schema and loader."""
