@@ -10,6 +10,7 @@ import yaml
 from workflow.errors import DefinitionError, DefinitionProblem
 
 PathKey = tuple[str | int, ...]
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,8 @@ def format_path(path: PathKey) -> str:
 def parse_yaml(text: str, file: str) -> YamlDocument:
     """Parse one YAML document; a syntax error becomes a DefinitionError with its line."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -1,0 +1,127 @@
+"""When cycles open: pure functions of a definition's cadence and a moment in time.
+
+Occurrence k opens at `anchor + k * every` in local wall-clock time, so a Monday 09:00 cycle
+opens at 09:00 Stockholm time on both sides of a summer-time change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from definitions.schema import Cadence, CycleDefinition, PeriodKeyStyle
+from workflow.workdays import next_working_moment
+
+
+@dataclass(frozen=True)
+class Period:
+    """One occurrence of a cycle: its key, nominal start, actual opening, and end (next start)."""
+
+    index: int
+    key: str
+    label: str
+    starts_local: datetime
+    starts_at: datetime
+    opens_at: datetime
+    ends_at: datetime
+
+
+def localize(wall: datetime, zone: ZoneInfo) -> datetime:
+    """Attach `zone` to a naive wall-clock time; a time skipped by summer time moves forward."""
+    aware = wall.replace(tzinfo=zone, fold=0)
+    round_trip = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != wall:  # inside the spring-forward gap
+        aware = aware.astimezone(UTC).astimezone(zone)
+    return aware
+
+
+def nominal_start(cadence: Cadence, index: int) -> datetime:
+    """Local wall-clock start of occurrence `index` (naive, in the definition's zone)."""
+    return cadence.every.times(index).add_to(cadence.anchor)
+
+
+def period(definition: CycleDefinition, index: int) -> Period:
+    zone = ZoneInfo(definition.timezone)
+    cadence = definition.cadence
+    start = nominal_start(cadence, index)
+    end = nominal_start(cadence, index + 1)
+    opening_wall = start
+    if cadence.opening_rule == "next_working_day":
+        opening_wall = next_working_moment(start)
+    style = cadence.period_key or default_key_style(definition)
+    return Period(
+        index=index,
+        key=period_key(style, start),
+        label=period_label(style, start),
+        starts_local=start,
+        starts_at=localize(start, zone).astimezone(UTC),
+        opens_at=localize(opening_wall, zone).astimezone(UTC),
+        ends_at=localize(end, zone).astimezone(UTC),
+    )
+
+
+def first_period_after(definition: CycleDefinition, moment: datetime) -> Period:
+    """The first occurrence whose nominal start is at or after `moment`."""
+    zone = ZoneInfo(definition.timezone)
+    index = _index_at_or_before(definition, moment.astimezone(zone).replace(tzinfo=None))
+    candidate = period(definition, index)
+    while localize(candidate.starts_local, zone) < moment:
+        candidate = period(definition, candidate.index + 1)
+    return candidate
+
+
+def _index_at_or_before(definition: CycleDefinition, local: datetime) -> int:
+    cadence = definition.cadence
+    span = cadence.every.approx_seconds()
+    guess = int((local - cadence.anchor).total_seconds() // span)
+    while nominal_start(cadence, guess) > local:
+        guess -= 1
+    while nominal_start(cadence, guess + 1) <= local:
+        guess += 1
+    return guess
+
+
+def default_key_style(definition: CycleDefinition) -> PeriodKeyStyle:
+    every = definition.cadence.every
+    if not every.months and every.seconds == 0 and every.days and every.days % 7 == 0:
+        return "iso_week"
+    if every.months and every.months % 3 == 0 and not every.days and not every.seconds:
+        return "quarter"
+    if every.months and not every.days and not every.seconds:
+        return "month"
+    return "date"
+
+
+def period_key(style: PeriodKeyStyle, start: datetime) -> str:
+    if style == "iso_week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if style == "month":
+        return f"{start.year}-{start.month:02d}"
+    year, quarter = start.year, (start.month - 1) // 3 + 1
+    if style == "quarter":
+        return f"{year}-Q{quarter}"
+    if style == "next_quarter":
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+        return f"{year}-Q{quarter}"
+    return start.strftime("%Y-%m-%dT%H%M")
+
+
+SWEDISH_MONTHS = (
+    "januari februari mars april maj juni juli augusti september oktober november december"
+).split()
+
+
+def period_label(style: PeriodKeyStyle, start: datetime) -> str:
+    """The period as staff say it: `v.5 2027`, `kvartal 1 2027`, `mars 2027`."""
+    key = period_key(style, start)
+    if style == "iso_week":
+        year, week = key.split("-W")
+        return f"v.{int(week)} {year}"
+    if style in ("quarter", "next_quarter"):
+        year, quarter = key.split("-Q")
+        return f"kvartal {quarter} {year}"
+    if style == "month":
+        return f"{SWEDISH_MONTHS[start.month - 1]} {start.year}"
+    return f"{start.day} {SWEDISH_MONTHS[start.month - 1]} {start.year}"
