@@ -272,6 +272,19 @@ class SqlTransaction:
             late=request.late,
         )
 
+    def requests_after(self, request_id: int) -> Sequence[InputRequest]:
+        rows = self.session.exec(
+            select(RequestRow).where(col(RequestRow.id) > request_id).order_by(RequestRow.id)
+        ).all()
+        return [to_record(r, InputRequest) for r in rows]
+
+    def instances(self, definition_name: str | None = None) -> Sequence[CycleInstance]:
+        query = select(InstanceRow)
+        if definition_name is not None:
+            query = query.where(InstanceRow.definition_name == definition_name)
+        rows = self.session.exec(query.order_by(InstanceRow.period_start, InstanceRow.id)).all()
+        return [to_record(r, CycleInstance) for r in rows]
+
     def add_submission(self, submission: Submission) -> Submission:
         row = SubmissionRow(**row_values(submission))
         self.session.add(row)

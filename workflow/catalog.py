@@ -6,7 +6,7 @@ import threading
 
 from definitions.loader import parse_definition, parse_organisation
 from definitions.schema import CycleDefinition, Organisation
-from workflow.errors import NotInitialised
+from workflow.errors import NotFound
 from workflow.ports import Transaction
 from workflow.records import DefinitionVersion
 
@@ -27,13 +27,13 @@ class Catalog:
     def latest(self, tx: Transaction, name: str) -> tuple[CycleDefinition, int]:
         stored = tx.latest_definition(name)
         if stored is None:
-            raise NotInitialised(f"definition {name!r}")
+            raise NotFound("definition", name)
         return self.definition(tx, name, stored.version), stored.version
 
     def organisation(self, tx: Transaction) -> tuple[Organisation, int]:
         stored = tx.latest_organisation()
         if stored is None:
-            raise NotInitialised("(no organisation loaded)")
+            raise NotFound("organisation", "(run `lofte init`)")
         with self._lock:
             found = self._organisations.get(stored.version)
         if found is None:
