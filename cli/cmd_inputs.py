@@ -20,11 +20,22 @@ from workflow.errors import ConfigError
 def add_commands(commands: Any) -> None:
     submit = commands.add_parser("submit", help="record an answer to an input request")
     submit.add_argument("request", type=arguments.positive_int, metavar="REQUEST_ID")
-    submit.add_argument("--as", dest="person", required=True, metavar="PERSON",
-                        help="the person answering (their id in the organisation)")
+    submit.add_argument(
+        "--as",
+        dest="person",
+        required=True,
+        metavar="PERSON",
+        help="the person answering (their id in the organisation)",
+    )
     submit.add_argument("--file", type=Path, metavar="FILE", help="the answer as YAML or JSON")
-    submit.add_argument("--set", dest="values", action="append", default=[],
-                        metavar="FIELD=VALUE", help="one field (JSON values allowed); repeatable")
+    submit.add_argument(
+        "--set",
+        dest="values",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="one field (JSON values allowed); repeatable",
+    )
     submit.add_argument("--database", metavar="URL")
     submit.set_defaults(handler=run_submit)
 
@@ -69,8 +80,10 @@ def run_submit(args: argparse.Namespace) -> int:
     with app.store.reading() as session:
         instance = queries.instance(session, request.instance_id)
     if instance is not None:
-        print(f"{instance.definition_name} {instance.period_label}: steg {instance.state}, "
-              f"{OUTCOMES[instance.outcome.value if instance.outcome else None]}")
+        print(
+            f"{instance.definition_name} {instance.period_label}: steg {instance.state}, "
+            f"{OUTCOMES[instance.outcome.value if instance.outcome else None]}"
+        )
     return 0
 
 
@@ -86,23 +99,59 @@ def run_status(args: argparse.Namespace) -> int:
         outbox = queries.outbox_counts(session)
     print(f"Databas {app.url}, klockan {moment_with_year(now)}\n")
     print("Öppna cykler")
-    print(table(["Id", "Cykel", "Period", "Steg", "Steget klart senast"], [
-        [c.instance.id, c.instance.definition_name, c.instance.period_label, c.instance.state,
-         moment(c.step.deadline_at) if c.step else "-"] for c in cycles
-    ]) if cycles else "  inga")
+    print(
+        table(
+            ["Id", "Cykel", "Period", "Steg", "Steget klart senast"],
+            [
+                [
+                    c.instance.id,
+                    c.instance.definition_name,
+                    c.instance.period_label,
+                    c.instance.state,
+                    moment(c.step.deadline_at) if c.step else "-",
+                ]
+                for c in cycles
+            ],
+        )
+        if cycles
+        else "  inga"
+    )
     print("\nVäntande svar")
-    rows = [[r.id, r.person_id, r.step_id, moment(r.deadline_at),
-             "FÖRSENAD" if r.deadline_at < now else ""] for r in waiting]
+    rows = [
+        [
+            r.id,
+            r.person_id,
+            r.step_id,
+            moment(r.deadline_at),
+            "FÖRSENAD" if r.deadline_at < now else "",
+        ]
+        for r in waiting
+    ]
     print(table(["Förfrågan", "Person", "Steg", "Svar senast", ""], rows) if rows else "  inga")
     closed = [i for i in done if i.outcome is not None][-10:]
     print("\nSenast avslutade")
-    print(table(["Id", "Cykel", "Period", "Utfall"], [
-        [i.id, i.definition_name, i.period_label, OUTCOMES[i.outcome.value if i.outcome else None]]
-        for i in closed
-    ]) if closed else "  inga")
+    print(
+        table(
+            ["Id", "Cykel", "Period", "Utfall"],
+            [
+                [
+                    i.id,
+                    i.definition_name,
+                    i.period_label,
+                    OUTCOMES[i.outcome.value if i.outcome else None],
+                ]
+                for i in closed
+            ],
+        )
+        if closed
+        else "  inga"
+    )
     overdue = sum(1 for r in waiting if r.deadline_at < now)
-    print(f"\n{len(waiting)} väntande svar, varav {overdue} försenade. Timers: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-          + (f"; nästa {moment_with_year(due)}" if due else "")
-          + ". Utkorg: " + (", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "tom"))
+    print(
+        f"\n{len(waiting)} väntande svar, varav {overdue} försenade. Timers: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        + (f"; nästa {moment_with_year(due)}" if due else "")
+        + ". Utkorg: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "tom")
+    )
     return 0

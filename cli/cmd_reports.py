@@ -24,14 +24,22 @@ def add_commands(commands: Any) -> None:
     audit = commands.add_parser("audit", help="did every cycle run and complete? (auditors)")
     audit.add_argument("--database", metavar="URL")
     audit.add_argument("--cycle", metavar="NAME", help="only this definition")
-    audit.add_argument("--instance", type=arguments.positive_int, metavar="ID",
-                       help="the full audit log of one cycle")
+    audit.add_argument(
+        "--instance",
+        type=arguments.positive_int,
+        metavar="ID",
+        help="the full audit log of one cycle",
+    )
     audit.set_defaults(handler=run_audit)
 
     show = commands.add_parser("show", help="one cycle: steps, requests and answers")
     show.add_argument("instance", type=arguments.positive_int, metavar="ID")
-    show.add_argument("--as", dest="viewer", metavar="PERSON",
-                      help="show sensitive fields only if PERSON's roles may see them")
+    show.add_argument(
+        "--as",
+        dest="viewer",
+        metavar="PERSON",
+        help="show sensitive fields only if PERSON's roles may see them",
+    )
     show.add_argument("--database", metavar="URL")
     show.set_defaults(handler=run_show)
 
@@ -43,26 +51,48 @@ def run_audit(args: argparse.Namespace) -> int:
             events = queries.audit_events(session, args.instance)
             if not events:
                 raise NotFound("cycle instance", args.instance)
-            print(table(["Tid", "Händelse", "Från", "Till", "Av", "Version", "Detaljer"], [
-                [moment_with_year(e.at), e.event, e.from_state or "", e.to_state or "", e.actor,
-                 e.definition_version, _brief(e.detail)] for e in events
-            ]))
+            print(
+                table(
+                    ["Tid", "Händelse", "Från", "Till", "Av", "Version", "Detaljer"],
+                    [
+                        [
+                            moment_with_year(e.at),
+                            e.event,
+                            e.from_state or "",
+                            e.to_state or "",
+                            e.actor,
+                            e.definition_version,
+                            _brief(e.detail),
+                        ]
+                        for e in events
+                    ],
+                )
+            )
             return 0
         all_instances = queries.instances(session, args.cycle)
         done = queries.completions(session)
     rows = []
     for instance in all_instances:
         record = done.get(instance.id or 0)
-        rows.append([
-            instance.id, instance.definition_name, f"v{instance.definition_version}",
-            instance.period_key, moment_with_year(instance.opened_at),
-            moment_with_year(instance.closed_at) if instance.closed_at else "-",
-            OUTCOMES[instance.outcome.value if instance.outcome else None],
-            ", ".join(f"{m['person_name']} ({m['step']})" for m in record.missing)
-            if record else "",
-        ])
-    print(table(["Id", "Cykel", "Def.", "Period", "Öppnad", "Stängd", "Utfall", "Saknade svar"],
-                rows) if rows else "Inga cykler har körts ännu.")
+        rows.append(
+            [
+                instance.id,
+                instance.definition_name,
+                f"v{instance.definition_version}",
+                instance.period_key,
+                moment_with_year(instance.opened_at),
+                moment_with_year(instance.closed_at) if instance.closed_at else "-",
+                OUTCOMES[instance.outcome.value if instance.outcome else None],
+                ", ".join(f"{m['person_name']} ({m['step']})" for m in record.missing)
+                if record
+                else "",
+            ]
+        )
+    print(
+        table(["Id", "Cykel", "Def.", "Period", "Öppnad", "Stängd", "Utfall", "Saknade svar"], rows)
+        if rows
+        else "Inga cykler har körts ännu."
+    )
     gaps = _gaps(app.store, all_instances)
     print("\nPerioder utan cykel: " + (", ".join(gaps) if gaps else "inga"))
     return 0
@@ -91,23 +121,29 @@ def run_show(args: argparse.Namespace) -> int:
     with app.store.transaction() as tx:
         instance = tx.instance(args.instance)
         definition = parse_definition(
-            tx.definition(instance.definition_name, instance.definition_version).text, "db")
+            tx.definition(instance.definition_name, instance.definition_version).text, "db"
+        )
         org_version = tx.latest_organisation()
         assert org_version is not None
         organisation = parse_organisation(org_version.text, "db")
     if args.viewer:
         organisation.person(args.viewer) if args.viewer in {
-            p.id for p in organisation.people} else _unknown(args.viewer)
+            p.id for p in organisation.people
+        } else _unknown(args.viewer)
     with app.store.reading() as session:
         requests = queries.requests_for_instance(session, args.instance)
         answers = {s.request_id: s for s in queries.submissions(session, args.instance)}
-    print(f"{definition.title} {instance.period_label} (cykel {instance.id}, definition "
-          f"v{instance.definition_version}): {instance.state}, "
-          f"{OUTCOMES[instance.outcome.value if instance.outcome else None]}")
+    print(
+        f"{definition.title} {instance.period_label} (cykel {instance.id}, definition "
+        f"v{instance.definition_version}): {instance.state}, "
+        f"{OUTCOMES[instance.outcome.value if instance.outcome else None]}"
+    )
     for request in requests:
         name = _person_name(organisation, request.person_id)
-        print(f"\n[{request.id}] {request.step_id} – {name}: {STATUS[request.status.value]}"
-              + (" (sent)" if request.late else ""))
+        print(
+            f"\n[{request.id}] {request.step_id} – {name}: {STATUS[request.status.value]}"
+            + (" (sent)" if request.late else "")
+        )
         if request.subject:
             print(f"    gäller: {_brief(request.subject.get('values', {}))}")
         submission = answers.get(request.id or 0)
@@ -121,13 +157,15 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _may_see(definition: CycleDefinition, organisation: Organisation, viewer: str | None,
-             step_id: str) -> set[str]:
+def _may_see(
+    definition: CycleDefinition, organisation: Organisation, viewer: str | None, step_id: str
+) -> set[str]:
     if viewer is None:
         return set()
     roles = set(organisation.person(viewer).roles)
-    return {f.id for f in definition.step(step_id).fields
-            if f.sensitive and roles & set(f.visible_to)}
+    return {
+        f.id for f in definition.step(step_id).fields if f.sensitive and roles & set(f.visible_to)
+    }
 
 
 def _person_name(organisation: Organisation, person_id: str) -> str:

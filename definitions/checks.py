@@ -243,9 +243,7 @@ def _check_transitions(definition: CycleDefinition, doc: YamlDocument) -> list[D
             )
         key = (transition.source, transition.event.value)
         if key in seen:
-            problems.append(
-                doc.problem(path, f"a second transition from {key[0]!r} on {key[1]!r}")
-            )
+            problems.append(doc.problem(path, f"a second transition from {key[0]!r} on {key[1]!r}"))
         seen.add(key)
         edges[transition.source].add(transition.dest)
     for index, step in enumerate(definition.steps):
@@ -298,16 +296,16 @@ def check_organisation(org: Organisation, doc: YamlDocument) -> list[DefinitionP
             problems.append(doc.problem(("people", index, "id"), f"person {person.id!r} twice"))
         person_ids.append(person.id)
         for r_index, role_id in enumerate(person.roles):
-            role = roles.get(role_id)
-            if role is None:
+            held = roles.get(role_id)
+            if held is None:
                 problems.append(
                     doc.problem(("people", index, "roles", r_index), f"unknown role {role_id!r}")
                 )
-            elif role.party is not None and role.party != person.party:
+            elif held.party is not None and held.party != person.party:
                 problems.append(
                     doc.problem(
                         ("people", index, "roles", r_index),
-                        f"role {role_id!r} belongs to {role.party.value}, "
+                        f"role {role_id!r} belongs to {held.party.value}, "
                         f"but {person.name} is {person.party.value}",
                     )
                 )

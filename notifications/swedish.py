@@ -23,8 +23,7 @@ def moment(value: datetime | str, zone: ZoneInfo = STOCKHOLM) -> str:
     """`tors 4 feb 12:00` in the given zone (Stockholm by default)."""
     when = datetime.fromisoformat(value) if isinstance(value, str) else value
     local = when.astimezone(zone)
-    return (f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} "
-            f"{local:%H:%M}")
+    return f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} {local:%H:%M}"
 
 
 def moment_with_year(value: datetime | str, zone: ZoneInfo = STOCKHOLM) -> str:

@@ -41,7 +41,7 @@ def open_cycles(session: Session) -> list[OpenCycle]:
     rows = session.exec(
         select(InstanceRow)
         .where(col(InstanceRow.closed_at).is_(None))
-        .order_by(InstanceRow.period_start, InstanceRow.definition_name)
+        .order_by(col(InstanceRow.period_start), col(InstanceRow.definition_name))
     ).all()
     result = []
     for row in rows:
@@ -60,7 +60,7 @@ def open_requests(session: Session, person_id: str | None = None) -> list[InputR
     query = select(RequestRow).where(RequestRow.status == "open")
     if person_id:
         query = query.where(RequestRow.person_id == person_id)
-    rows = session.exec(query.order_by(RequestRow.deadline_at, RequestRow.id)).all()
+    rows = session.exec(query.order_by(col(RequestRow.deadline_at), col(RequestRow.id))).all()
     return [to_record(r, InputRequest) for r in rows]
 
 
@@ -68,7 +68,7 @@ def instances(session: Session, definition_name: str | None = None) -> list[Cycl
     query = select(InstanceRow)
     if definition_name:
         query = query.where(InstanceRow.definition_name == definition_name)
-    rows = session.exec(query.order_by(InstanceRow.period_start, InstanceRow.id)).all()
+    rows = session.exec(query.order_by(col(InstanceRow.period_start), col(InstanceRow.id))).all()
     return [to_record(r, CycleInstance) for r in rows]
 
 
@@ -98,15 +98,16 @@ def audit_events(
 
 def submissions(session: Session, instance_id: int) -> list[Submission]:
     rows = session.exec(
-        select(SubmissionRow).where(SubmissionRow.instance_id == instance_id)
-        .order_by(SubmissionRow.id)
+        select(SubmissionRow)
+        .where(SubmissionRow.instance_id == instance_id)
+        .order_by(col(SubmissionRow.id))
     ).all()
     return [to_record(r, Submission) for r in rows]
 
 
 def requests_for_instance(session: Session, instance_id: int) -> list[InputRequest]:
     rows = session.exec(
-        select(RequestRow).where(RequestRow.instance_id == instance_id).order_by(RequestRow.id)
+        select(RequestRow).where(RequestRow.instance_id == instance_id).order_by(col(RequestRow.id))
     ).all()
     return [to_record(r, InputRequest) for r in rows]
 
@@ -115,7 +116,7 @@ def timers(session: Session, status: str | None = None) -> list[Timer]:
     query = select(TimerRow)
     if status:
         query = query.where(TimerRow.status == status)
-    rows = session.exec(query.order_by(TimerRow.due_at, TimerRow.id)).all()
+    rows = session.exec(query.order_by(col(TimerRow.due_at), col(TimerRow.id))).all()
     return [to_record(r, Timer) for r in rows]
 
 

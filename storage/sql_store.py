@@ -13,7 +13,6 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.convert import row_values, to_record
-from storage.types import UtcDateTime
 from storage.tables import (
     AuditRow,
     CompletionRow,
@@ -25,6 +24,7 @@ from storage.tables import (
     SubmissionRow,
     TimerRow,
 )
+from storage.types import UtcDateTime
 from workflow.errors import ConcurrentUpdate, NotFound
 from workflow.records import (
     AuditEvent,
@@ -49,15 +49,25 @@ def _claim_due_statement() -> Any:
     rows another process holds are skipped (PostgreSQL; SQLite serialises writers)."""
     earlier = aliased(TimerRow)
     same_cycle_earlier = exists().where(
-        earlier.status == TimerStatus.PENDING.value,
+        col(earlier.status) == TimerStatus.PENDING.value,
         or_(
-            and_(col(TimerRow.instance_id).is_not(None),
-                 earlier.instance_id == TimerRow.instance_id),
-            and_(col(TimerRow.instance_id).is_(None), col(earlier.instance_id).is_(None),
-                 earlier.definition_name == TimerRow.definition_name),
+            and_(
+                col(TimerRow.instance_id).is_not(None),
+                col(earlier.instance_id) == col(TimerRow.instance_id),
+            ),
+            and_(
+                col(TimerRow.instance_id).is_(None),
+                col(earlier.instance_id).is_(None),
+                col(earlier.definition_name) == col(TimerRow.definition_name),
+            ),
         ),
-        or_(earlier.due_at < TimerRow.due_at,
-            and_(earlier.due_at == TimerRow.due_at, earlier.id < TimerRow.id)),
+        or_(
+            col(earlier.due_at) < col(TimerRow.due_at),
+            and_(
+                col(earlier.due_at) == col(TimerRow.due_at),
+                col(earlier.id) < col(TimerRow.id),
+            ),
+        ),
     )
     return (
         select(TimerRow)
@@ -253,13 +263,17 @@ class SqlTransaction:
 
     def requests_for_step(self, step_run_id: int) -> Sequence[InputRequest]:
         rows = self.session.exec(
-            select(RequestRow).where(RequestRow.step_run_id == step_run_id).order_by(RequestRow.id)
+            select(RequestRow)
+            .where(RequestRow.step_run_id == step_run_id)
+            .order_by(col(RequestRow.id))
         ).all()
         return [to_record(r, InputRequest) for r in rows]
 
     def requests_for_instance(self, instance_id: int) -> Sequence[InputRequest]:
         rows = self.session.exec(
-            select(RequestRow).where(RequestRow.instance_id == instance_id).order_by(RequestRow.id)
+            select(RequestRow)
+            .where(RequestRow.instance_id == instance_id)
+            .order_by(col(RequestRow.id))
         ).all()
         return [to_record(r, InputRequest) for r in rows]
 
@@ -274,7 +288,7 @@ class SqlTransaction:
 
     def requests_after(self, request_id: int) -> Sequence[InputRequest]:
         rows = self.session.exec(
-            select(RequestRow).where(col(RequestRow.id) > request_id).order_by(RequestRow.id)
+            select(RequestRow).where(col(RequestRow.id) > request_id).order_by(col(RequestRow.id))
         ).all()
         return [to_record(r, InputRequest) for r in rows]
 
@@ -282,7 +296,9 @@ class SqlTransaction:
         query = select(InstanceRow)
         if definition_name is not None:
             query = query.where(InstanceRow.definition_name == definition_name)
-        rows = self.session.exec(query.order_by(InstanceRow.period_start, InstanceRow.id)).all()
+        rows = self.session.exec(
+            query.order_by(col(InstanceRow.period_start), col(InstanceRow.id))
+        ).all()
         return [to_record(r, CycleInstance) for r in rows]
 
     def add_submission(self, submission: Submission) -> Submission:
@@ -295,7 +311,7 @@ class SqlTransaction:
         rows = self.session.exec(
             select(SubmissionRow)
             .where(SubmissionRow.instance_id == instance_id, SubmissionRow.step_id == step_id)
-            .order_by(SubmissionRow.id)
+            .order_by(col(SubmissionRow.id))
         ).all()
         return [to_record(r, Submission) for r in rows]
 
@@ -314,7 +330,7 @@ class SqlTransaction:
         return True
 
     def claim_due_timer(self, now: datetime) -> Timer | None:
-        row = self.session.exec(_CLAIM_DUE, params={"now": now}).first()  # type: ignore[call-overload]
+        row = self.session.exec(_CLAIM_DUE, params={"now": now}).first()
         return None if row is None else to_record(row, Timer)
 
     def finish_timer(self, timer: Timer) -> None:

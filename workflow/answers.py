@@ -67,9 +67,7 @@ class _Checker:
                     self.problems.append(f"{path}: required ({spec.label})")
                 continue
             if spec.required_unless and _truthy(answer.get(spec.required_unless)):
-                self.problems.append(
-                    f"{path}: leave empty when {spec.required_unless} is set"
-                )
+                self.problems.append(f"{path}: leave empty when {spec.required_unless} is set")
                 continue
             value = self.value(spec, raw, path)
             if value is not None:

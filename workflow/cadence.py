@@ -109,8 +109,19 @@ def period_key(style: PeriodKeyStyle, start: datetime) -> str:
 
 
 SWEDISH_MONTHS = (
-    "januari februari mars april maj juni juli augusti september oktober november december"
-).split()
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def period_label(style: PeriodKeyStyle, start: datetime) -> str:

@@ -127,24 +127,48 @@ class CycleOps:
             )
             for number, due in enumerate(times.reminders, start=1):
                 if due > self.now:
-                    self._timer(TimerKind.REMINDER, f"reminder:{request.id}:{number}", due,
-                                instance, step_run, request.id, {"number": number})
-        self.audit(instance, "step_opened", None, step.id, {
-            "step": step.id,
-            "deadline": times.deadline.isoformat(),
-            "requested_from": [p for p, _, _ in recipients],
-        })
-        self._timer(TimerKind.DEADLINE, f"deadline:{step_run.id}", times.deadline,
-                    instance, step_run)
+                    self._timer(
+                        TimerKind.REMINDER,
+                        f"reminder:{request.id}:{number}",
+                        due,
+                        instance,
+                        step_run,
+                        request.id,
+                        {"number": number},
+                    )
+        self.audit(
+            instance,
+            "step_opened",
+            None,
+            step.id,
+            {
+                "step": step.id,
+                "deadline": times.deadline.isoformat(),
+                "requested_from": [p for p, _, _ in recipients],
+            },
+        )
+        self._timer(
+            TimerKind.DEADLINE, f"deadline:{step_run.id}", times.deadline, instance, step_run
+        )
         if times.escalation is not None:
-            self._timer(TimerKind.ESCALATION, f"escalation:{step_run.id}", times.escalation,
-                        instance, step_run)
+            self._timer(
+                TimerKind.ESCALATION,
+                f"escalation:{step_run.id}",
+                times.escalation,
+                instance,
+                step_run,
+            )
         if step.advance is not Advance.DEADLINE:
-            self._timer(TimerKind.EXPIRY, f"expiry:{step_run.id}", times.late_until,
-                        instance, step_run)
+            self._timer(
+                TimerKind.EXPIRY, f"expiry:{step_run.id}", times.late_until, instance, step_run
+            )
             if not recipients:
-                return self.transition(instance, definition, Event.INPUTS_COMPLETE,
-                                       {"reason": "no inputs owed in this step"})
+                return self.transition(
+                    instance,
+                    definition,
+                    Event.INPUTS_COMPLETE,
+                    {"reason": "no inputs owed in this step"},
+                )
         return instance
 
     def _recipients(
@@ -183,14 +207,14 @@ class CycleOps:
             for field_id in ref.fields:
                 spec = next(f for f in source_step.fields if f.id == field_id)
                 public_columns = {
-                    c.id: c.label for c in spec.columns
+                    c.id: c.label
+                    for c in spec.columns
                     if not c.sensitive and c.type is not FieldType.ROWS
                 }
                 for index, row in enumerate(submission.data.get(field_id, [])):
                     owner = row.get(ref.owner_column)
                     if owner not in {p.id for p in organisation.people}:
-                        owner = organisation.people_with_role(
-                            source_definition.chair_role)[0].id
+                        owner = organisation.people_with_role(source_definition.chair_role)[0].id
                     subject = {
                         "source_cycle": source.id,
                         "source_period": source.period_label,
@@ -221,8 +245,9 @@ class CycleOps:
             self.tx.cancel_timers(step_run_id=step_run.id)
             for request in self.tx.requests_for_step(step_run.id or 0):
                 if request.status is RequestStatus.OPEN:
-                    status = (RequestStatus.CANCELLED if event is Event.DECIDED
-                              else RequestStatus.MISSING)
+                    status = (
+                        RequestStatus.CANCELLED if event is Event.DECIDED else RequestStatus.MISSING
+                    )
                     self.tx.save_request(dataclasses.replace(request, status=status))
         old_state = instance.state
         instance = dataclasses.replace(instance, state=new_state)
@@ -249,13 +274,15 @@ class CycleOps:
                     name = organisation.person(request.person_id).name
                 except KeyError:
                     name = request.person_id
-                missing.append({
-                    "request_id": request.id,
-                    "step": request.step_id,
-                    "person_id": request.person_id,
-                    "person_name": name,
-                    "roles": list(request.roles),
-                })
+                missing.append(
+                    {
+                        "request_id": request.id,
+                        "step": request.step_id,
+                        "person_id": request.person_id,
+                        "person_name": name,
+                        "roles": list(request.roles),
+                    }
+                )
         late = sum(1 for r in requests if r.status is RequestStatus.ANSWERED and r.late)
         if final_state == TERMINAL_CLOSED or missing:
             outcome = Outcome.CLOSED_INCOMPLETE
@@ -269,11 +296,17 @@ class CycleOps:
         self, instance: CycleInstance, definition: CycleDefinition, record: CompletionRecord
     ) -> None:
         self.tx.add_completion(record)
-        self.audit(instance, "cycle_closed", None, None, {
-            "outcome": record.outcome.value,
-            "missing": [m["person_id"] for m in record.missing],
-            "late_inputs": record.late_inputs,
-        })
+        self.audit(
+            instance,
+            "cycle_closed",
+            None,
+            None,
+            {
+                "outcome": record.outcome.value,
+                "missing": [m["person_id"] for m in record.missing],
+                "late_inputs": record.late_inputs,
+            },
+        )
         organisation, _ = self.catalog.organisation(self.tx)
         for chair in organisation.people_with_role(definition.chair_role):
             self.tx.add_outbox(summary_message(definition, instance, record, chair, self.now))

@@ -53,7 +53,7 @@ class Engine:
         self.engine_id = engine_id
         self.catalog = Catalog()
         self.machines = MachineRegistry()
-        self._retryable = (ConcurrentUpdate, *retryable)
+        self._retryable: tuple[type[Exception], ...] = (ConcurrentUpdate, *retryable)
 
     # configuration ------------------------------------------------------------------------
     def register(self, bundle: Bundle) -> list[str]:
@@ -69,8 +69,9 @@ class Engine:
             latest_org = tx.latest_organisation()
             if latest_org is None or latest_org.content_hash != org.content_hash:
                 version = 1 if latest_org is None else latest_org.version + 1
-                tx.add_organisation(DefinitionVersion("organisation", version, org.text,
-                                                      org.content_hash, now))
+                tx.add_organisation(
+                    DefinitionVersion("organisation", version, org.text, org.content_hash, now)
+                )
                 changes.append(f"organisation: version {version}")
             for source in bundle.definitions:
                 name = source.definition.name
@@ -78,11 +79,14 @@ class Engine:
                 if latest is not None and latest.content_hash == source.content_hash:
                     continue
                 version = 1 if latest is None else latest.version + 1
-                tx.add_definition(DefinitionVersion(name, version, source.text,
-                                                    source.content_hash, now))
+                tx.add_definition(
+                    DefinitionVersion(name, version, source.text, source.content_hash, now)
+                )
                 cancelled = tx.cancel_timers(definition_name=name, kind=TimerKind.CYCLE_OPEN)
-                changes.append(f"{name}: version {version}"
-                               + (" (next opening rescheduled)" if cancelled else ""))
+                changes.append(
+                    f"{name}: version {version}"
+                    + (" (next opening rescheduled)" if cancelled else "")
+                )
             self._ensure_schedule(tx, now)
         return changes
 
@@ -105,13 +109,15 @@ class Engine:
         upcoming = first_period_after(definition, after)
         while tx.find_instance(definition.name, upcoming.key) is not None:
             upcoming = period(definition, upcoming.index + 1)
-        added = tx.add_timer(Timer(
-            key=f"open:{definition.name}:{upcoming.key}",
-            kind=TimerKind.CYCLE_OPEN,
-            due_at=upcoming.opens_at,
-            definition_name=definition.name,
-            payload={"period_index": upcoming.index, "period_key": upcoming.key},
-        ))
+        added = tx.add_timer(
+            Timer(
+                key=f"open:{definition.name}:{upcoming.key}",
+                kind=TimerKind.CYCLE_OPEN,
+                due_at=upcoming.opens_at,
+                definition_name=definition.name,
+                payload={"period_index": upcoming.index, "period_key": upcoming.key},
+            )
+        )
         return int(added)
 
     # timers -----------------------------------------------------------------------------
@@ -136,11 +142,13 @@ class Engine:
             return None
         ops = CycleOps(tx, now, TIMER_ACTOR, self.catalog, self.machines)
         note = _HANDLERS[timer.kind](self, ops, timer)
-        done = dataclasses.replace(timer, status=TimerStatus.FIRED, fired_at=now,
-                                   fired_by=self.engine_id, note=note)
+        done = dataclasses.replace(
+            timer, status=TimerStatus.FIRED, fired_at=now, fired_by=self.engine_id, note=note
+        )
         tx.finish_timer(done)
-        log.info("fired %s %s (due %s): %s", timer.kind.value, timer.key,
-                 timer.due_at.isoformat(), note)
+        log.info(
+            "fired %s %s (due %s): %s", timer.kind.value, timer.key, timer.due_at.isoformat(), note
+        )
         return done
 
     def _on_open(self, ops: CycleOps, timer: Timer) -> str:
@@ -166,10 +174,24 @@ class Engine:
         organisation, _ = self.catalog.organisation(ops.tx)
         person = organisation.person(request.person_id)
         number = int(timer.payload.get("number", 1))
-        ops.tx.add_outbox(reminder_message(definition, instance, definition.step(request.step_id),
-                                           request, person, number, ops.now))
-        ops.audit(instance, "reminder_sent", None, None,
-                  {"request_id": request.id, "person_id": person.id, "number": number})
+        ops.tx.add_outbox(
+            reminder_message(
+                definition,
+                instance,
+                definition.step(request.step_id),
+                request,
+                person,
+                number,
+                ops.now,
+            )
+        )
+        ops.audit(
+            instance,
+            "reminder_sent",
+            None,
+            None,
+            {"request_id": request.id, "person_id": person.id, "number": number},
+        )
         return f"reminded {person.id}"
 
     def _on_deadline(self, ops: CycleOps, timer: Timer) -> str:
@@ -178,11 +200,20 @@ class Engine:
             return "skipped: the step had already moved on"
         instance, definition = self._instance(ops.tx, step_run.instance_id, lock=True)
         waiting = open_requests(ops.tx.requests_for_step(step_run.id or 0))
-        ops.audit(instance, "deadline_reached", None, None,
-                  {"step": step_run.step_id, "waiting_for": [r.person_id for r in waiting]})
+        ops.audit(
+            instance,
+            "deadline_reached",
+            None,
+            None,
+            {"step": step_run.step_id, "waiting_for": [r.person_id for r in waiting]},
+        )
         if definition.step(step_run.step_id).advance is Advance.DEADLINE:
-            ops.transition(instance, definition, Event.DEADLINE_PASSED,
-                           {"missing": [r.person_id for r in waiting]})
+            ops.transition(
+                instance,
+                definition,
+                Event.DEADLINE_PASSED,
+                {"missing": [r.person_id for r in waiting]},
+            )
             return "step closed at its deadline"
         return f"{len(waiting)} input(s) still missing"
 
@@ -200,12 +231,20 @@ class Engine:
         names = [(r, _name(organisation, r.person_id)) for r in waiting]
         chiefs = organisation.people_with_role(step.escalation.role)
         for chief in chiefs:
-            ops.tx.add_outbox(escalation_message(definition, instance, step, step_run, names,
-                                                 chief, ops.now))
-        ops.audit(instance, "escalated", None, None, {
-            "step": step.id, "to": [c.id for c in chiefs],
-            "missing": [r.person_id for r in waiting],
-        })
+            ops.tx.add_outbox(
+                escalation_message(definition, instance, step, step_run, names, chief, ops.now)
+            )
+        ops.audit(
+            instance,
+            "escalated",
+            None,
+            None,
+            {
+                "step": step.id,
+                "to": [c.id for c in chiefs],
+                "missing": [r.person_id for r in waiting],
+            },
+        )
         return f"escalated {len(waiting)} missing input(s) to {step.escalation.role}"
 
     def _on_expiry(self, ops: CycleOps, timer: Timer) -> str:
@@ -243,17 +282,27 @@ class Engine:
         if now > closes:
             raise RequestClosed(request_id, f"past its last answer time {closes.isoformat()}")
         organisation, _ = self.catalog.organisation(tx)
-        public, sensitive = validate_answer(step, request.roles, answer, organisation,
-                                            ZoneInfo(definition.timezone))
-        tx.add_submission(Submission(request.id or 0, instance.id or 0, step.id, person_id, now,
-                                     public, sensitive))
-        answered = dataclasses.replace(request, status=RequestStatus.ANSWERED, answered_at=now,
-                                       late=now > request.deadline_at)
+        public, sensitive = validate_answer(
+            step, request.roles, answer, organisation, ZoneInfo(definition.timezone)
+        )
+        tx.add_submission(
+            Submission(
+                request.id or 0, instance.id or 0, step.id, person_id, now, public, sensitive
+            )
+        )
+        answered = dataclasses.replace(
+            request, status=RequestStatus.ANSWERED, answered_at=now, late=now > request.deadline_at
+        )
         tx.save_request(answered)
         tx.cancel_timers(request_id=request.id)
         ops = CycleOps(tx, now, person_id, self.catalog, self.machines)
-        ops.audit(instance, "input_received", None, None,
-                  {"request_id": request.id, "step": step.id, "late": answered.late})
+        ops.audit(
+            instance,
+            "input_received",
+            None,
+            None,
+            {"request_id": request.id, "step": step.id, "late": answered.late},
+        )
         if step.advance is Advance.DECISION:
             ops.transition(instance, definition, Event.DECIDED, {"request_id": request.id})
         elif step.advance is Advance.ALL_INPUTS and not open_requests(
@@ -267,8 +316,9 @@ class Engine:
         self, tx: Transaction, instance_id: int, *, lock: bool = False
     ) -> tuple[Any, CycleDefinition]:
         instance = tx.instance(instance_id, lock=lock)
-        definition = self.catalog.definition(tx, instance.definition_name,
-                                             instance.definition_version)
+        definition = self.catalog.definition(
+            tx, instance.definition_name, instance.definition_version
+        )
         return instance, definition
 
     def _in_transaction(self, work: Callable[[Transaction], T]) -> T:

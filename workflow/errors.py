@@ -101,6 +101,4 @@ class NotInitialised(LofteError):
     """The database has no definitions yet."""
 
     def __init__(self, url: str) -> None:
-        super().__init__(
-            f"the database {url} holds no cycle definitions; run `lofte init` first"
-        )
+        super().__init__(f"the database {url} holds no cycle definitions; run `lofte init` first")

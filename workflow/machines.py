@@ -8,6 +8,7 @@ machine per object is expensive, and SQLModel rows cannot be machine models).
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from transitions import Machine, MachineError
 from transitions.extensions import GraphMachine
@@ -25,7 +26,7 @@ class _CycleModel:
         self.label = label
 
 
-def _machine_config(definition: CycleDefinition) -> dict[str, object]:
+def _machine_config(definition: CycleDefinition) -> dict[str, Any]:
     return {
         "states": list(definition.state_names),
         "transitions": [

@@ -15,7 +15,6 @@ from workflow.records import (
     DefinitionVersion,
     InputRequest,
     OutboxMessage,
-    RequestStatus,
     StepRun,
     Submission,
     Timer,
@@ -61,6 +60,7 @@ class Transaction(Protocol):
     def requests_after(self, request_id: int) -> Sequence[InputRequest]:
         """Requests with a larger id, oldest first (what was asked since a point)."""
         ...
+
     def instances(self, definition_name: str | None = None) -> Sequence[CycleInstance]: ...
     def add_submission(self, submission: Submission) -> Submission: ...
     def submissions_for_step(self, instance_id: int, step_id: str) -> Sequence[Submission]: ...
@@ -80,8 +80,12 @@ class Transaction(Protocol):
 
     def finish_timer(self, timer: Timer) -> None: ...
     def cancel_timers(
-        self, *, step_run_id: int | None = None, request_id: int | None = None,
-        definition_name: str | None = None, kind: str | None = None,
+        self,
+        *,
+        step_run_id: int | None = None,
+        request_id: int | None = None,
+        definition_name: str | None = None,
+        kind: str | None = None,
     ) -> int: ...
     def next_timer_due(self) -> datetime | None: ...
     def pending_open_timer(self, definition_name: str) -> Timer | None: ...

@@ -125,8 +125,13 @@ class Simulation:
             )
             organisation, _ = self.engine.catalog.organisation(tx)
         step = definition.step(request.step_id)
-        answer = fake_answer(step, request.roles, organisation, self.rng,
-                             self.clock.now().astimezone(ZoneInfo(definition.timezone)))
+        answer = fake_answer(
+            step,
+            request.roles,
+            organisation,
+            self.rng,
+            self.clock.now().astimezone(ZoneInfo(definition.timezone)),
+        )
         try:
             self.engine.submit(request_id, request.person_id, answer)
             report.answers += 1
@@ -165,8 +170,9 @@ def fake_answer(
     return answer
 
 
-def _fake_value(spec: FieldSpec, organisation: Organisation, rng: random.Random,
-                now: datetime) -> Any:
+def _fake_value(
+    spec: FieldSpec, organisation: Organisation, rng: random.Random, now: datetime
+) -> Any:
     if spec.type is FieldType.TEXT:
         return rng.choice(PHRASES)[: spec.max_length]
     if spec.type is FieldType.NUMBER:
@@ -185,7 +191,10 @@ def _fake_value(spec: FieldSpec, organisation: Organisation, rng: random.Random,
         return rng.choice(people).id
     rows = max(spec.min_rows, rng.randint(1, 3))
     return [
-        {c.id: _fake_value(c, organisation, rng, now) for c in spec.columns if c.required
-         or rng.random() < 0.5}
+        {
+            c.id: _fake_value(c, organisation, rng, now)
+            for c in spec.columns
+            if c.required or rng.random() < 0.5
+        }
         for _ in range(rows)
     ]

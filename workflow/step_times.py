@@ -42,9 +42,9 @@ def step_times(definition: CycleDefinition, step: StepSpec, cycle_opens_at: date
     )
 
 
-def meeting_start(definition: CycleDefinition, step: StepSpec, cycle_opens_at: datetime) -> (
-    datetime | None
-):
+def meeting_start(
+    definition: CycleDefinition, step: StepSpec, cycle_opens_at: datetime
+) -> datetime | None:
     if step.meeting is None:
         return None
     zone = ZoneInfo(definition.timezone)

@@ -8,11 +8,10 @@ Create Date: 2026-11-24 15:37:46.655856
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoString)
+import sqlmodel
 from alembic import op
 
-import storage.types  # noqa: F401
-
+import storage.types
 
 revision: str = "0001"
 down_revision: str | None = None
