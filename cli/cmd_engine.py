@@ -79,7 +79,8 @@ def add_commands(commands: Any) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    bundle = load_bundle(args.definitions)  # fails before anything touches the database
+    # Fails before anything touches the database. Given folders are the whole set.
+    bundle = load_bundle(args.definitions, use_packaged=not args.definitions)
     app = connect(args.database, create=True)
     changes = app.engine.register(bundle)
     print(f"Databas: {app.url}")
@@ -109,7 +110,7 @@ def run_engine(args: argparse.Namespace) -> int:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    bundle = load_bundle(args.definitions)
+    bundle = load_bundle(args.definitions, use_packaged=not args.definitions)
     end = args.start + timedelta(weeks=args.weeks)
     with tempfile.TemporaryDirectory(prefix="lofte-sim-") as folder:
         url = args.database or f"sqlite:///{folder}/simulation.db"

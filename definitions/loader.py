@@ -87,30 +87,22 @@ def load_bundle(paths: Sequence[Path] = (), *, use_packaged: bool = True) -> Bun
 
     Raises one DefinitionError listing the problems of every file.
     """
-    files = _expand(paths)
-    if use_packaged:
-        given = {f.stem for f in files}
-        files += [f for f in _expand([PACKAGED_DIR]) if f.stem not in given]
+    given = _expand(paths)
     problems: list[DefinitionProblem] = []
     definitions: list[DefinitionSource] = []
-    organisation: OrganisationSource | None = None
+    organisations: list[OrganisationSource] = []
     documents: dict[str, YamlDocument] = {}
-    for file in files:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(DefinitionProblem(str(file), "", f"cannot read the file: {exc}"))
-            continue
-        try:
-            if file.stem == ORGANISATION_STEM:
-                org = parse_organisation(text, str(file))
-                organisation = OrganisationSource(org, text, str(file))
-            else:
-                definition = parse_definition(text, str(file))
-                definitions.append(DefinitionSource(definition, text, str(file)))
-                documents[definition.name] = parse_yaml(text, str(file))
-        except DefinitionError as exc:
-            problems.extend(exc.problems)
+    _load_files(given, problems, definitions, organisations, documents)
+    if use_packaged:
+        packaged_defs: list[DefinitionSource] = []
+        packaged_orgs: list[OrganisationSource] = []
+        stems = {f.stem for f in given}
+        packaged = [f for f in _expand([PACKAGED_DIR]) if f.stem not in stems]
+        _load_files(packaged, problems, packaged_defs, packaged_orgs, documents)
+        names = {s.definition.name for s in definitions}
+        definitions += [s for s in packaged_defs if s.definition.name not in names]
+        organisations = organisations or packaged_orgs
+    organisation = organisations[0] if organisations else None
     if organisation is None and not problems:
         problems.append(
             DefinitionProblem(
@@ -127,6 +119,31 @@ def load_bundle(paths: Sequence[Path] = (), *, use_packaged: bool = True) -> Bun
     assert organisation is not None
     ordered = tuple(sorted(definitions, key=lambda s: s.definition.name))
     return Bundle(ordered, organisation)
+
+
+def _load_files(
+    files: Sequence[Path],
+    problems: list[DefinitionProblem],
+    definitions: list[DefinitionSource],
+    organisations: list[OrganisationSource],
+    documents: dict[str, YamlDocument],
+) -> None:
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(DefinitionProblem(str(file), "", f"cannot read the file: {exc}"))
+            continue
+        try:
+            if file.stem == ORGANISATION_STEM:
+                org = parse_organisation(text, str(file))
+                organisations.append(OrganisationSource(org, text, str(file)))
+            else:
+                definition = parse_definition(text, str(file))
+                definitions.append(DefinitionSource(definition, text, str(file)))
+                documents.setdefault(definition.name, parse_yaml(text, str(file)))
+        except DefinitionError as exc:
+            problems.extend(exc.problems)
 
 
 def _validate(document: YamlDocument, model: type[_Model]) -> _Model:
