@@ -29,15 +29,21 @@ def session(h: Harness) -> Session:
 
 def instance(h: Harness, name: str, key: str) -> CycleInstance:
     with session(h) as s:
-        row = s.exec(select(InstanceRow).where(
-            InstanceRow.definition_name == name, InstanceRow.period_key == key)).one()
+        row = s.exec(
+            select(InstanceRow).where(
+                InstanceRow.definition_name == name, InstanceRow.period_key == key
+            )
+        ).one()
         return to_record(row, CycleInstance)
 
 
 def instances(h: Harness, name: str) -> list[CycleInstance]:
     with session(h) as s:
-        rows = s.exec(select(InstanceRow).where(InstanceRow.definition_name == name)
-                      .order_by(col(InstanceRow.period_start))).all()
+        rows = s.exec(
+            select(InstanceRow)
+            .where(InstanceRow.definition_name == name)
+            .order_by(col(InstanceRow.period_start))
+        ).all()
         return [to_record(r, CycleInstance) for r in rows]
 
 
@@ -76,8 +82,12 @@ def completion(h: Harness, inst: CycleInstance) -> CompletionRecord:
 
 
 def observation(**override: Any) -> dict[str, Any]:
-    row = {"kategori": "skadegörelse/klotter", "plats": "Stora torget",
-           "tidpunkt": "2027-01-04T22:00", "beskrivning": "Klotter på busskuren."}
+    row = {
+        "kategori": "skadegörelse/klotter",
+        "plats": "Stora torget",
+        "tidpunkt": "2027-01-04T22:00",
+        "beskrivning": "Klotter på busskuren.",
+    }
     row.update(override)
     return row
 

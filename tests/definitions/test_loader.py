@@ -25,7 +25,11 @@ def test_the_five_seed_cycles_and_the_organisation_load() -> None:
     bundle = load_bundle()
     names = [s.definition.name for s in bundle.definitions]
     assert names == [
-        "est-inventering", "est-mote", "inriktningsbeslut", "operativ-inriktning", "uppfoljning"
+        "est-inventering",
+        "est-mote",
+        "inriktningsbeslut",
+        "operativ-inriktning",
+        "uppfoljning",
     ]
     org = bundle.organisation.organisation
     assert len(org.municipalities) == 5
@@ -65,23 +69,28 @@ def test_transition_to_unknown_state(tmp_path: Path) -> None:
         "{from: sammanstallning, event: decided, to: klart}",
     )
     problems = problems_of(broken, tmp_path)
-    assert any("transitions[2].to: 'klart' is neither a step nor an end state" in p
-               for p in problems)
+    assert any(
+        "transitions[2].to: 'klart' is neither a step nor an end state" in p for p in problems
+    )
 
 
 def test_step_without_transition_for_its_events(tmp_path: Path) -> None:
-    broken = VALID.replace("  - {from: sammanstallning, event: expired, to: closed_incomplete}\n",
-                           "")
+    broken = VALID.replace(
+        "  - {from: sammanstallning, event: expired, to: closed_incomplete}\n", ""
+    )
     problems = problems_of(broken, tmp_path)
     assert any("step 'sammanstallning' has no transition on 'expired'" in p for p in problems)
 
 
 def test_event_that_does_not_fit_the_step(tmp_path: Path) -> None:
-    broken = VALID.replace("{from: rapportering, event: expired, to: sammanstallning}",
-                           "{from: rapportering, event: decided, to: sammanstallning}")
+    broken = VALID.replace(
+        "{from: rapportering, event: expired, to: sammanstallning}",
+        "{from: rapportering, event: decided, to: sammanstallning}",
+    )
     problems = problems_of(broken, tmp_path)
-    assert any("transitions[1].event: step 'rapportering' advances on all_inputs" in p
-               for p in problems)
+    assert any(
+        "transitions[1].event: step 'rapportering' advances on all_inputs" in p for p in problems
+    )
 
 
 def test_sensitive_field_must_say_who_may_see_it(tmp_path: Path) -> None:
@@ -96,8 +105,10 @@ def test_sensitive_field_must_say_who_may_see_it(tmp_path: Path) -> None:
 def test_unknown_role_is_reported_against_the_organisation(tmp_path: Path) -> None:
     broken = VALID.replace("responsible: [est-rapportor]", "responsible: [est-reporter]")
     problems = problems_of(broken, tmp_path)
-    assert any("steps[0].responsible[0]: role 'est-reporter' is not in the organisation" in p
-               for p in problems)
+    assert any(
+        "steps[0].responsible[0]: role 'est-reporter' is not in the organisation" in p
+        for p in problems
+    )
 
 
 def test_period_key_must_fit_the_cadence(tmp_path: Path) -> None:
@@ -118,11 +129,15 @@ def test_missing_file_is_reported(tmp_path: Path) -> None:
 
 def test_organisation_party_mismatch(tmp_path: Path) -> None:
     org = (PACKAGED_DIR / "organisation.yaml").read_text(encoding="utf-8")
-    broken = org.replace("    party: kommun\n    roles: [styrgrupp-ordforande",
-                         "    party: polis\n    roles: [styrgrupp-ordforande", 1)
+    broken = org.replace(
+        "    party: kommun\n    roles: [styrgrupp-ordforande",
+        "    party: polis\n    roles: [styrgrupp-ordforande",
+        1,
+    )
     problems = problems_of(broken, tmp_path, "organisation.yaml")
-    assert any("people[0].roles[0]: role 'styrgrupp-ordforande' belongs to kommun" in p
-               for p in problems)
+    assert any(
+        "people[0].roles[0]: role 'styrgrupp-ordforande' belongs to kommun" in p for p in problems
+    )
 
 
 def test_parse_definition_alone_checks_structure() -> None:

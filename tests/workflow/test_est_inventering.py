@@ -39,22 +39,30 @@ def test_every_reporter_answers_and_the_cycle_completes_on_time(harness: Harness
 
     h.run_until(utc(2027, 1, 5, 9))
     for person in REPORTERS[1:]:
-        h.engine.submit(request_of(h, week, "rapportering", person).id or 0, person,
-                        inventory_answer())
-    h.engine.submit(request_of(h, week, "rapportering", "lars-berg").id or 0, "lars-berg",
-                    {"inget_att_rapportera": True})
+        h.engine.submit(
+            request_of(h, week, "rapportering", person).id or 0, person, inventory_answer()
+        )
+    h.engine.submit(
+        request_of(h, week, "rapportering", "lars-berg").id or 0,
+        "lars-berg",
+        {"inget_att_rapportera": True},
+    )
     assert instance(h, "est-inventering", "2027-W01").state == "sammanstallning"
 
     compile_request = request_of(h, week, "sammanstallning", "lars-berg")
-    h.engine.submit(compile_request.id or 0, "lars-berg",
-                    {"veckans_bild": "Klotter i centrum, i övrigt lugnt."})
+    h.engine.submit(
+        compile_request.id or 0, "lars-berg", {"veckans_bild": "Klotter i centrum, i övrigt lugnt."}
+    )
     done = instance(h, "est-inventering", "2027-W01")
     assert done.state == "completed" and done.outcome is Outcome.COMPLETED_ON_TIME
     record = completion(h, done)
     assert record.missing == () and record.late_inputs == 0
 
-    transitions = [(e.from_state, e.event, e.to_state, e.actor, e.definition_version)
-                   for e in audit(h, done) if e.from_state]
+    transitions = [
+        (e.from_state, e.event, e.to_state, e.actor, e.definition_version)
+        for e in audit(h, done)
+        if e.from_state
+    ]
     assert ("rapportering", "inputs_complete", "sammanstallning", "lars-berg", 1) in transitions
     assert ("sammanstallning", "decided", "completed", "lars-berg", 1) in transitions
     summaries = [m for m in outbox(h, "cycle_summary") if m.instance_id == done.id]
@@ -68,15 +76,17 @@ def test_a_person_who_never_answers_is_reminded_escalated_and_named(harness: Har
     week = instance(h, "est-inventering", "2027-W01")
     h.run_until(utc(2027, 1, 5, 9))
     for person in ("lars-berg", "maria-holm", "nils-aberg"):
-        h.engine.submit(request_of(h, week, "rapportering", person).id or 0, person,
-                        inventory_answer())
+        h.engine.submit(
+            request_of(h, week, "rapportering", person).id or 0, person, inventory_answer()
+        )
 
     h.run_until(utc(2027, 1, 7, 11))  # the (moved) deadline
     johan = request_of(h, week, "rapportering", "johan-sjo")
     reminders = [m for m in outbox(h, "reminder") if m.request_id == johan.id]
     assert [m.created_at for m in reminders] == [utc(2027, 1, 6, 11), utc(2027, 1, 7, 9)]
-    assert not [m for m in outbox(h, "reminder") if m.person_id != "johan-sjo"
-                and m.instance_id == week.id]
+    assert not [
+        m for m in outbox(h, "reminder") if m.person_id != "johan-sjo" and m.instance_id == week.id
+    ]
     escalations = [m for m in outbox(h, "escalation") if m.instance_id == week.id]
     assert [m.person_id for m in escalations] == ["lars-berg"]  # the samordnare
     assert escalations[0].context["missing"][0]["person_name"] == "Johan Sjö"
@@ -86,8 +96,11 @@ def test_a_person_who_never_answers_is_reminded_escalated_and_named(harness: Har
     assert moved_on.state == "sammanstallning"
     assert request_of(h, week, "rapportering", "johan-sjo").status is RequestStatus.MISSING
 
-    h.engine.submit(request_of(h, week, "sammanstallning", "lars-berg").id or 0, "lars-berg",
-                    {"veckans_bild": "Lugn vecka."})
+    h.engine.submit(
+        request_of(h, week, "sammanstallning", "lars-berg").id or 0,
+        "lars-berg",
+        {"veckans_bild": "Lugn vecka."},
+    )
     closed = instance(h, "est-inventering", "2027-W01")
     assert closed.state == "completed" and closed.outcome is Outcome.CLOSED_INCOMPLETE
     record = completion(h, closed)
@@ -101,14 +114,19 @@ def test_an_answer_after_the_deadline_makes_the_cycle_late(harness: Harness) -> 
     open_week_one(h)
     week = instance(h, "est-inventering", "2027-W01")
     for person in ("lars-berg", "maria-holm", "nils-aberg"):
-        h.engine.submit(request_of(h, week, "rapportering", person).id or 0, person,
-                        inventory_answer())
+        h.engine.submit(
+            request_of(h, week, "rapportering", person).id or 0, person, inventory_answer()
+        )
     h.run_until(utc(2027, 1, 7, 13))  # after 12:00 local, within the late window
-    late = h.engine.submit(request_of(h, week, "rapportering", "johan-sjo").id or 0,
-                           "johan-sjo", inventory_answer())
+    late = h.engine.submit(
+        request_of(h, week, "rapportering", "johan-sjo").id or 0, "johan-sjo", inventory_answer()
+    )
     assert late.late
-    h.engine.submit(request_of(h, week, "sammanstallning", "lars-berg").id or 0, "lars-berg",
-                    {"veckans_bild": "Sent men komplett."})
+    h.engine.submit(
+        request_of(h, week, "sammanstallning", "lars-berg").id or 0,
+        "lars-berg",
+        {"veckans_bild": "Sent men komplett."},
+    )
     done = instance(h, "est-inventering", "2027-W01")
     assert done.outcome is Outcome.COMPLETED_LATE
     assert completion(h, done).late_inputs == 1
@@ -129,11 +147,23 @@ def test_nobody_answers_the_cycle_closes_incomplete_on_its_own(harness: Harness)
     [
         ({"iakttagelser": [{"kategori": "fel"}]}, "iakttagelser[0].kategori: 'fel' is not one of"),
         ({}, "iakttagelser: required"),
-        ({"inget_att_rapportera": True, "iakttagelser": [{"plats": "x"}]},
-         "iakttagelser: leave empty when inget_att_rapportera is set"),
-        ({"iakttagelser": [{"kategori": "nedskräpning", "plats": "Parken",
-                            "tidpunkt": "igår", "beskrivning": "skräp"}]},
-         "iakttagelser[0].tidpunkt: 'igår' is not a date and time"),
+        (
+            {"inget_att_rapportera": True, "iakttagelser": [{"plats": "x"}]},
+            "iakttagelser: leave empty when inget_att_rapportera is set",
+        ),
+        (
+            {
+                "iakttagelser": [
+                    {
+                        "kategori": "nedskräpning",
+                        "plats": "Parken",
+                        "tidpunkt": "igår",
+                        "beskrivning": "skräp",
+                    }
+                ]
+            },
+            "iakttagelser[0].tidpunkt: 'igår' is not a date and time",
+        ),
         ({"kommentar": "hej", "inget_att_rapportera": True}, "kommentar: unknown field"),
     ],
 )

@@ -84,8 +84,15 @@ def test_exact_deadline_rule_is_not_moved() -> None:
 
 @pytest.mark.parametrize(
     ("text", "months", "days", "seconds"),
-    [("P1W", 0, 7, 0), ("P3M", 3, 0, 0), ("P2DT3H", 0, 2, 10800), ("-P1D", 0, -1, 0),
-     ("quarterly", 3, 0, 0), ("PT20H", 0, 0, 72000), ("P1Y2M", 14, 0, 0)],
+    [
+        ("P1W", 0, 7, 0),
+        ("P3M", 3, 0, 0),
+        ("P2DT3H", 0, 2, 10800),
+        ("-P1D", 0, -1, 0),
+        ("quarterly", 3, 0, 0),
+        ("PT20H", 0, 0, 72000),
+        ("P1Y2M", 14, 0, 0),
+    ],
 )
 def test_iso_durations(text: str, months: int, days: int, seconds: int) -> None:
     duration = IsoDuration.parse(text)
