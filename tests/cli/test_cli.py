@@ -1,0 +1,207 @@
+"""The command line as a new user meets it: init, run, status, submit, simulate, audit, show,
+definitions; bad arguments get a clear message and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cli.main import main
+from definitions.loader import PACKAGED_DIR
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with a virtual clock file and the default database URL."""
+    monkeypatch.chdir(tmp_path)
+    clock = tmp_path / "clock"
+    clock.write_text("2027-01-01T00:00:00+00:00")
+    monkeypatch.setenv("LOFTE_CLOCK_FILE", str(clock))
+    monkeypatch.delenv("LOFTE_DATABASE_URL", raising=False)
+    return clock
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def pending_request(status_output: str, text: str) -> str:
+    """The request id of the first pending-input line that mentions `text`."""
+    section = status_output.split("Väntande svar", 1)[1].split("Senast avslutade", 1)[0]
+    return next(line.split()[0] for line in section.splitlines() if text in line)
+
+
+def test_status_before_init_says_what_to_do(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "status")
+    assert code == 1 and "run `lofte init` first" in err
+
+
+def test_init_run_status_submit(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "init")
+    assert code == 0 and "est-inventering: version 1" in out and (env.parent / "lofte.db").exists()
+    assert "inga ändringar" in run(capsys, "init")[1]
+
+    env.write_text("2027-01-04T10:00:00+01:00")
+    code, out, _ = run(capsys, "run", "--exit-when-idle")
+    assert code == 0 and "opened est-inventering 2027-W01" in out
+
+    code, out, _ = run(capsys, "status", "--person", "maria-holm")
+    assert code == 0 and "rapportering" in out and "tors 7 jan 12:00" in out
+    request_id = pending_request(out, "maria-holm")
+
+    answer = env.parent / "svar.yaml"
+    answer.write_text(
+        "iakttagelser:\n  - kategori: nedskräpning\n    plats: Parken\n"
+        "    tidpunkt: 2027-01-03T20:00\n    beskrivning: Skräp efter helgen\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "submit", request_id, "--as", "maria-holm", "--file", str(answer))
+    assert code == 0 and f"Svar på förfrågan {request_id} registrerat" in out
+    code, _, err = run(capsys, "submit", request_id, "--as", "maria-holm", "--file", str(answer))
+    assert code == 1 and "is answered and can no longer be answered" in err
+
+    code, out, _ = run(capsys, "audit")
+    assert code == 0 and "2027-W01" in out and "Perioder utan cykel: inga" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["submit", "abc", "--as", "x", "--set", "a=1"], "'abc' is not a whole number"),
+        (["submit", "1", "--set", "a=1"], "the following arguments are required: --as"),
+        (["submit", "1", "--as", "x"], "give the answer with --file FILE or --set FIELD=VALUE"),
+        (["submit", "1", "--as", "x", "--set", "novalue"], "expected FIELD=VALUE"),
+        (["submit", "1", "--as", "x", "--file", "nope.yaml"], "--file nope.yaml: cannot read"),
+        (["simulate", "--from", "2027-13-01", "--weeks", "2"], "is not a date"),
+        (["simulate", "--from", "2027-01-04", "--weeks", "0"], "0 must be at least 1"),
+        (
+            ["simulate", "--from", "2027-01-04", "--weeks", "2", "--response-rate", "1.5"],
+            "1.5 is not between 0 and 1",
+        ),
+        (["run", "--tick", "-1"], "must be more than 0 seconds"),
+        (["status", "--database", "mysql://x"], "only sqlite:/// and postgresql://"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_bad_arguments_get_a_clear_message_and_non_zero_exit(
+    env: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code != 0 and message in err, err
+
+
+def test_bad_submission_through_the_cli_stores_nothing(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "init")
+    env.write_text("2027-01-04T10:00:00+01:00")
+    run(capsys, "run", "--exit-when-idle")
+    before = run(capsys, "status", "--person", "lars-berg")[1]
+    request_id = pending_request(before, "rapportering")
+    code, _, err = run(
+        capsys,
+        "submit",
+        request_id,
+        "--as",
+        "lars-berg",
+        "--set",
+        'iakttagelser=[{"kategori": "annat"}]',
+    )
+    assert code == 1 and "iakttagelser[0].kategori: 'annat' is not one of" in err
+    assert "iakttagelser[0].plats: required" in err
+    assert run(capsys, "status", "--person", "lars-berg")[1] == before
+
+
+def test_simulate_json_counts_every_cycle(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--from", "2027-01-04", "--weeks", "13", "--seed", "7", "--json"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    summary = json.loads(out)["definitions"]
+    assert summary["est-inventering"]["opened"] == 13
+    assert summary["est-mote"]["opened"] == 6 and summary["operativ-inriktning"]["opened"] == 7
+    assert summary["inriktningsbeslut"]["opened"] == 1  # 1 March, for Q2
+    assert summary["uppfoljning"]["opened"] == 1  # 15 February, for Q1
+    for counts in summary.values():
+        ended = counts["completed_on_time"] + counts["completed_late"]
+        assert ended + counts["closed_incomplete"] + counts["still_open"] == counts["opened"]
+    assert run(capsys, *argv)[1] == out  # the same seed gives the same run
+    silent = json.loads(run(capsys, *argv[:-1], "--response-rate", "0", "--json")[1])
+    assert silent["definitions"]["est-inventering"]["completed_on_time"] == 0
+    assert not (env.parent / "lofte.db").exists()  # a throw-away database
+
+
+def test_simulate_table_shows_cycles_and_outcomes(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "simulate",
+        "--from",
+        "2027-01-04",
+        "--weeks",
+        "3",
+        "--database",
+        "sqlite:///demo.db",
+    )
+    assert code == 0 and "EST-inventering" not in out  # names, not titles, in the table
+    assert "est-inventering      v.1 2027" in out and "Definition" in out
+    assert "lofte status --database sqlite:///demo.db" in out
+    code, out, _ = run(capsys, "show", "1", "--database", "sqlite:///demo.db")
+    assert code == 0 and "cykel 1" in out
+
+
+def test_sensitive_answers_show_only_to_roles_that_may_see_them(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "init")
+    env.write_text("2027-01-06T09:00:00+01:00")  # the follow-up expired: the decision is asked
+    run(capsys, "run", "--exit-when-idle")
+    out = run(capsys, "status", "--person", "peter-nord")[1]
+    request_id = pending_request(out, "beslut")
+    code, _, err = run(
+        capsys,
+        "submit",
+        request_id,
+        "--as",
+        "peter-nord",
+        "--set",
+        "brottsfenomen=Narkotika",
+        "--set",
+        "platser=Stationen",
+        "--set",
+        "namngivna_personer=Kalle K",
+        "--set",
+        "motivering=Ökning",
+    )
+    assert code == 0, err
+    instance_id = "1"  # operativ-inriktning opens first (08:00)
+    police = run(capsys, "show", instance_id, "--as", "ida-falk")[1]
+    municipality = run(capsys, "show", instance_id, "--as", "lars-berg")[1]
+    anonymous = run(capsys, "show", instance_id)[1]
+    assert "namngivna_personer: Kalle K" in police
+    assert "Kalle K" not in municipality and "[skyddad uppgift]" in municipality
+    assert "Kalle K" not in anonymous
+
+
+def test_definitions_validate_and_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "definitions", "validate")
+    assert code == 0 and out.count("ok  ") == 6
+    broken = (
+        (PACKAGED_DIR / "est-mote.yaml")
+        .read_text(encoding="utf-8")
+        .replace("every: P2W", "every: fortnightly")
+    )
+    (tmp_path / "est-mote.yaml").write_text(broken, encoding="utf-8")
+    code, _, err = run(capsys, "definitions", "validate", str(tmp_path))
+    assert code == 1 and f"{tmp_path}/est-mote.yaml:10: cadence.every:" in err
+    code, out, _ = run(capsys, "definitions", "show", "est-mote")
+    assert code == 0 and "stateDiagram-v2" in out and "mote --> completed: decided" in out
+    code, _, err = run(capsys, "definitions", "show", "nope")
+    assert code == 1 and "known: est-inventering" in err
