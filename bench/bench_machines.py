@@ -28,8 +28,10 @@ def main() -> None:
     size, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"shared machine: {per_event:.1f} µs per event ({EVENTS} events)")
-    print(f"machine per instance: {per_machine_ms:.2f} ms and {size / len(machines) / 1024:.1f} "
-          f"KiB each ({len(machines)} built) - why Löfte shares one per definition version")
+    print(
+        f"machine per instance: {per_machine_ms:.2f} ms and {size / len(machines) / 1024:.1f} "
+        f"KiB each ({len(machines)} built) - why Löfte shares one per definition version"
+    )
 
 
 if __name__ == "__main__":

@@ -27,15 +27,18 @@ def main(weeks: int = 52) -> None:
         started = time.perf_counter()
         report = Simulation(engine, clock, response_rate=0.9, seed=1).run_until(
             datetime(2027, 1, 1, tzinfo=UTC).replace(year=2027 + weeks // 52)
-            if weeks % 52 == 0 else datetime(2027, 1, 1, tzinfo=UTC)
+            if weeks % 52 == 0
+            else datetime(2027, 1, 1, tzinfo=UTC)
         )
         elapsed = time.perf_counter() - started
     opened = sum(d["opened"] for d in report.as_dict()["definitions"].values())
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"simulated {weeks} weeks: {opened} cycles, {report.timers_fired} timers, "
-          f"{report.answers} answers in {elapsed:.2f} s "
-          f"({(report.timers_fired + report.answers) / elapsed:.0f} state changes/s); "
-          f"peak RSS {peak_mib:.0f} MiB")
+    print(
+        f"simulated {weeks} weeks: {opened} cycles, {report.timers_fired} timers, "
+        f"{report.answers} answers in {elapsed:.2f} s "
+        f"({(report.timers_fired + report.answers) / elapsed:.0f} state changes/s); "
+        f"peak RSS {peak_mib:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

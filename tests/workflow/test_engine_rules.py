@@ -106,3 +106,18 @@ def test_no_cycle_is_opened_twice_for_a_period(harness: Harness) -> None:
     with pytest.raises(Exception, match=r"(?i)unique|duplicate"), h.store.transaction() as tx:
         tx.add_instance(dataclasses.replace(instance(h, "est-inventering", "2027-W01"), id=None))
     assert len(instances(h, "est-inventering")) == 1
+
+
+def test_a_summer_time_week_keeps_local_opening_and_deadline_hours(harness: Harness) -> None:
+    h = harness
+    h.run_until(utc(2027, 4, 6))  # summer time starts on Sunday 28 March 2027
+    before = instance(h, "est-inventering", "2027-W12")
+    after = instance(h, "est-inventering", "2027-W14")
+    assert before.opened_at == utc(2027, 3, 22, 8)  # 09:00 CET
+    assert after.opened_at == utc(2027, 4, 5, 7)  # 09:00 CEST
+    easter = instance(h, "est-inventering", "2027-W13")
+    assert easter.opened_at == utc(2027, 3, 30, 7)  # Easter Monday: opens Tuesday 09:00
+    from tests.helpers import requests
+
+    assert {r.deadline_at for r in requests(h, after, "rapportering")} == {utc(2027, 4, 7, 10)}
+    assert {r.deadline_at for r in requests(h, before, "rapportering")} == {utc(2027, 3, 24, 11)}
