@@ -13,7 +13,7 @@ from cli import arguments
 from cli.output import table
 from cli.wiring import App, connect
 from definitions.loader import load_bundle
-from notifications.swedish import OUTCOMES, moment_with_year
+from notifications.formatting import moment_with_year, outcome_text
 from storage import queries
 from workflow.clock import VirtualClock
 from workflow.records import Timer
@@ -143,7 +143,7 @@ def _print_simulation(app: App, result: SimulationReport, args: argparse.Namespa
                     instance.definition_name,
                     instance.period_label,
                     moment_with_year(instance.opened_at),
-                    OUTCOMES[instance.outcome.value if instance.outcome else None],
+                    outcome_text(instance.outcome.value if instance.outcome else None),
                     missing or "-",
                 ]
             )

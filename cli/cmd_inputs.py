@@ -12,7 +12,7 @@ import yaml
 from cli import arguments
 from cli.output import table
 from cli.wiring import connect
-from notifications.swedish import OUTCOMES, moment, moment_with_year
+from notifications.formatting import moment, moment_with_year, outcome_text
 from storage import queries
 from workflow.errors import ConfigError
 
@@ -82,7 +82,7 @@ def run_submit(args: argparse.Namespace) -> int:
     if instance is not None:
         print(
             f"{instance.definition_name} {instance.period_label}: steg {instance.state}, "
-            f"{OUTCOMES[instance.outcome.value if instance.outcome else None]}"
+            f"{outcome_text(instance.outcome.value if instance.outcome else None)}"
         )
     return 0
 
@@ -138,7 +138,7 @@ def run_status(args: argparse.Namespace) -> int:
                     i.id,
                     i.definition_name,
                     i.period_label,
-                    OUTCOMES[i.outcome.value if i.outcome else None],
+                    outcome_text(i.outcome.value if i.outcome else None),
                 ]
                 for i in closed
             ],

@@ -10,7 +10,7 @@ from cli.output import table
 from cli.wiring import connect
 from definitions.loader import parse_definition, parse_organisation
 from definitions.schema import CycleDefinition, Organisation
-from notifications.swedish import OUTCOMES, STATUS, moment_with_year
+from notifications.formatting import STATUS, moment_with_year, outcome_text
 from storage import queries
 from storage.sql_store import SqlStore
 from workflow.cadence import first_period_after, period
@@ -82,7 +82,7 @@ def run_audit(args: argparse.Namespace) -> int:
                 instance.period_key,
                 moment_with_year(instance.opened_at),
                 moment_with_year(instance.closed_at) if instance.closed_at else "-",
-                OUTCOMES[instance.outcome.value if instance.outcome else None],
+                outcome_text(instance.outcome.value if instance.outcome else None),
                 ", ".join(f"{m['person_name']} ({m['step']})" for m in record.missing)
                 if record
                 else "",
@@ -136,7 +136,7 @@ def run_show(args: argparse.Namespace) -> int:
     print(
         f"{definition.title} {instance.period_label} (cykel {instance.id}, definition "
         f"v{instance.definition_version}): {instance.state}, "
-        f"{OUTCOMES[instance.outcome.value if instance.outcome else None]}"
+        f"{outcome_text(instance.outcome.value if instance.outcome else None)}"
     )
     for request in requests:
         name = _person_name(organisation, request.person_id)

@@ -347,6 +347,9 @@ def check_bundle(
                 need_role(doc, (*path, "decided_by"), step.decided_by, True)
             if step.escalation:
                 need_role(doc, (*path, "escalation", "role"), step.escalation.role, True)
+            if step.meeting:
+                for m_index, role in enumerate(step.meeting.participants):
+                    need_role(doc, (*path, "meeting", "participants", m_index), role, True)
             for f_index, spec in enumerate(step.fields):
                 for v_index, role in enumerate(spec.visible_to):
                     need_role(doc, (*path, "fields", f_index, "visible_to", v_index), role, False)

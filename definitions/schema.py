@@ -122,6 +122,7 @@ class Meeting(Frozen):
     starts: Duration
     length: Duration
     location: str = ""
+    participants: tuple[Identifier, ...] = ()  # roles invited; default: the roles asked
 
 
 class StepSpec(Frozen):

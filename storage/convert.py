@@ -11,8 +11,10 @@ from workflow.records import (
     CompletionRecord,
     CycleInstance,
     InputRequest,
+    Meeting,
     MessageKind,
     OutboxMessage,
+    OutboxStatus,
     Outcome,
     RequestStatus,
     Timer,
@@ -28,8 +30,9 @@ _ENUMS: dict[tuple[type[Any], str], Any] = {
     (Timer, "kind"): TimerKind,
     (Timer, "status"): TimerStatus,
     (OutboxMessage, "kind"): MessageKind,
+    (OutboxMessage, "status"): OutboxStatus,
 }
-_TUPLES = {(InputRequest, "roles"), (CompletionRecord, "missing")}
+_TUPLES = {(InputRequest, "roles"), (CompletionRecord, "missing"), (Meeting, "participants")}
 
 
 def to_record(row: SQLModel, record_type: type[R]) -> R:

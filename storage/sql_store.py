@@ -18,8 +18,10 @@ from storage.tables import (
     CompletionRow,
     DefinitionRow,
     InstanceRow,
+    MeetingRow,
     OutboxRow,
     RequestRow,
+    SettingRow,
     StepRunRow,
     SubmissionRow,
     TimerRow,
@@ -32,7 +34,9 @@ from workflow.records import (
     CycleInstance,
     DefinitionVersion,
     InputRequest,
+    Meeting,
     OutboxMessage,
+    OutboxStatus,
     StepRun,
     Submission,
     Timer,
@@ -394,6 +398,7 @@ class SqlTransaction:
             return False
         values = row_values(message)
         values["kind"] = message.kind.value
+        values["status"] = message.status.value
         self.session.add(OutboxRow(**values))
         return True
 
@@ -401,6 +406,127 @@ class SqlTransaction:
         values = row_values(record)
         values["outcome"] = record.outcome.value
         self.session.add(CompletionRow(**values))
+
+    # meetings ---------------------------------------------------------------------------------
+    def add_meeting(self, meeting: Meeting) -> Meeting:
+        row = MeetingRow(**row_values(meeting))
+        self.session.add(row)
+        self.session.flush()
+        return dataclasses.replace(meeting, id=row.id)
+
+    def meeting(self, instance_id: int, step_id: str, *, lock: bool = False) -> Meeting | None:
+        query = select(MeetingRow).where(
+            MeetingRow.instance_id == instance_id, MeetingRow.step_id == step_id
+        )
+        if lock:
+            query = query.with_for_update()
+        row = self.session.exec(query).first()
+        return None if row is None else to_record(row, Meeting)
+
+    def save_meeting(self, meeting: Meeting) -> None:
+        self._update(
+            MeetingRow,
+            meeting.id,
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            location=meeting.location,
+            sequence=meeting.sequence,
+            cancelled=meeting.cancelled,
+        )
+
+    # outbox delivery ----------------------------------------------------------------------------
+    def claim_outbox(
+        self, now: datetime, stale_before: datetime, claimer: str
+    ) -> OutboxMessage | None:
+        due = or_(
+            and_(
+                col(OutboxRow.status) == OutboxStatus.PENDING.value,
+                or_(
+                    col(OutboxRow.next_attempt_at).is_(None),
+                    col(OutboxRow.next_attempt_at) <= now,
+                ),
+            ),
+            and_(
+                col(OutboxRow.status) == OutboxStatus.SENDING.value,
+                col(OutboxRow.claimed_at) < stale_before,
+            ),
+        )
+        row = self.session.exec(
+            select(OutboxRow)
+            .where(due)
+            .order_by(col(OutboxRow.id))
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if row is None:
+            return None
+        claimed = dataclasses.replace(
+            to_record(row, OutboxMessage),
+            status=OutboxStatus.SENDING,
+            claimed_by=claimer,
+            claimed_at=now,
+            attempts=row.attempts + 1,
+        )
+        self.save_outbox(claimed)
+        return claimed
+
+    def outbox_message(self, message_id: int, *, lock: bool = False) -> OutboxMessage:
+        query = select(OutboxRow).where(OutboxRow.id == message_id)
+        if lock:
+            query = query.with_for_update()
+        row = self.session.exec(query).first()
+        if row is None:
+            raise NotFound("outbox message", message_id)
+        return to_record(row, OutboxMessage)
+
+    def save_outbox(self, message: OutboxMessage) -> None:
+        self._update(
+            OutboxRow,
+            message.id,
+            status=message.status.value,
+            attempts=message.attempts,
+            next_attempt_at=message.next_attempt_at,
+            claimed_by=message.claimed_by,
+            claimed_at=message.claimed_at,
+            sent_at=message.sent_at,
+            last_error=message.last_error,
+            delivery=message.delivery,
+        )
+
+    def outbox_with_status(
+        self, status: str, person_id: str | None = None
+    ) -> Sequence[OutboxMessage]:
+        query = select(OutboxRow).where(OutboxRow.status == status)
+        if person_id is not None:
+            query = query.where(OutboxRow.person_id == person_id)
+        rows = self.session.exec(query.order_by(col(OutboxRow.id))).all()
+        return [to_record(r, OutboxMessage) for r in rows]
+
+    def open_requests_of(self, person_id: str) -> Sequence[InputRequest]:
+        rows = self.session.exec(
+            select(RequestRow)
+            .where(RequestRow.person_id == person_id, RequestRow.status == "open")
+            .order_by(col(RequestRow.deadline_at), col(RequestRow.id))
+        ).all()
+        return [to_record(r, InputRequest) for r in rows]
+
+    def outbox_exists(self, key: str) -> bool:
+        return (
+            self.session.exec(select(OutboxRow.id).where(OutboxRow.key == key)).first() is not None
+        )
+
+    # installation settings -------------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        row = self.session.get(SettingRow, key)
+        return None if row is None else row.value
+
+    def set_setting(self, key: str, value: str) -> None:
+        row = self.session.get(SettingRow, key)
+        if row is None:
+            self.session.add(SettingRow(key=key, value=value))
+        else:
+            row.value = value
+        self.session.flush()
 
     def _update(self, table: Any, row_id: int | None, **values: Any) -> None:
         assert row_id is not None

@@ -146,6 +146,13 @@ class OutboxRow(SQLModel, table=True):
     context: dict[str, Any] = _json()
     created_at: datetime = _when()
     status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _when(nullable=True, index=True)
+    claimed_by: str | None = Field(default=None, max_length=120)
+    claimed_at: datetime | None = _when(nullable=True)
+    sent_at: datetime | None = _when(nullable=True)
+    last_error: str | None = None
+    delivery: str | None = Field(default=None, max_length=500)
 
 
 class CompletionRow(SQLModel, table=True):
@@ -160,3 +167,30 @@ class CompletionRow(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     late_inputs: int = 0
+
+
+class MeetingRow(SQLModel, table=True):
+    """A meeting step's time and place; SEQUENCE grows with every change (RFC 5545)."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("instance_id", "step_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: int = Field(foreign_key="cycle_instances.id", index=True)
+    step_id: str = Field(max_length=64)
+    uid: str = Field(max_length=200, unique=True)
+    starts_at: datetime = _when()
+    ends_at: datetime = _when()
+    location: str = Field(default="", max_length=200)
+    sequence: int = 0
+    cancelled: bool = False
+    participants: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class SettingRow(SQLModel, table=True):
+    """Installation settings kept in the database, such as the link-signing secret."""
+
+    __tablename__ = "settings"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str

@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from definitions.schema import (
     TERMINAL_CLOSED,
@@ -21,23 +22,24 @@ from definitions.schema import (
     Organisation,
     StepSpec,
 )
-from workflow.cadence import Period
+from workflow.cadence import Period, localize
 from workflow.catalog import Catalog
 from workflow.machines import MachineRegistry
-from workflow.messages import input_request_message, summary_message
+from workflow.messages import input_request_message, meeting_message, summary_message
 from workflow.ports import Transaction
 from workflow.records import (
     AuditEvent,
     CompletionRecord,
     CycleInstance,
     InputRequest,
+    Meeting,
     Outcome,
     RequestStatus,
     StepRun,
     Timer,
     TimerKind,
 )
-from workflow.step_times import step_times
+from workflow.step_times import meeting_start, step_times
 
 TIMER_ACTOR = "timer"
 
@@ -123,7 +125,9 @@ class CycleOps:
             )
             person = organisation.person(person_id)
             self.tx.add_outbox(
-                input_request_message(definition, instance, step, request, person, self.now)
+                input_request_message(
+                    definition, instance, step, request, person, self.now, times.late_until
+                )
             )
             for number, due in enumerate(times.reminders, start=1):
                 if due > self.now:
@@ -147,6 +151,8 @@ class CycleOps:
                 "requested_from": [p for p, _, _ in recipients],
             },
         )
+        if step.meeting is not None:
+            self._schedule_meeting(instance, definition, step, recipients, organisation)
         self._timer(
             TimerKind.DEADLINE, f"deadline:{step_run.id}", times.deadline, instance, step_run
         )
@@ -170,6 +176,73 @@ class CycleOps:
                     {"reason": "no inputs owed in this step"},
                 )
         return instance
+
+    def _schedule_meeting(
+        self,
+        instance: CycleInstance,
+        definition: CycleDefinition,
+        step: StepSpec,
+        recipients: list[tuple[str, tuple[str, ...], dict[str, Any]]],
+        organisation: Organisation,
+    ) -> None:
+        """Book the step's meeting and invite its participants (once per cycle and step)."""
+        assert step.meeting is not None and instance.id is not None
+        if self.tx.meeting(instance.id, step.id) is not None:
+            return
+        starts = meeting_start(definition, step, instance.opens_at)
+        assert starts is not None
+        zone = ZoneInfo(definition.timezone)
+        local_end = step.meeting.length.add_to(starts.astimezone(zone).replace(tzinfo=None))
+        roles = step.meeting.participants
+        invited = (
+            [p.id for p in organisation.people if set(p.roles) & set(roles)]
+            if roles
+            else [person_id for person_id, _, _ in recipients]
+        )
+        meeting = self.tx.add_meeting(
+            Meeting(
+                instance_id=instance.id,
+                step_id=step.id,
+                uid=f"{definition.name}-{instance.period_key}-{step.id}@lofte",
+                starts_at=starts,
+                ends_at=localize(local_end, zone).astimezone(starts.tzinfo),
+                location=step.meeting.location,
+                participants=tuple(dict.fromkeys(invited)),
+            )
+        )
+        self.send_meeting(instance, definition, step, meeting, "invite")
+        self.audit(
+            instance,
+            "meeting_booked",
+            None,
+            None,
+            {
+                "step": step.id,
+                "starts_at": meeting.starts_at.isoformat(),
+                "participants": list(meeting.participants),
+            },
+        )
+
+    def send_meeting(
+        self,
+        instance: CycleInstance,
+        definition: CycleDefinition,
+        step: StepSpec,
+        meeting: Meeting,
+        change: str,
+    ) -> None:
+        organisation, _ = self.catalog.organisation(self.tx)
+        organizer = organisation.people_with_role(definition.chair_role)[0]
+        for person_id in meeting.participants:
+            try:
+                person = organisation.person(person_id)
+            except KeyError:
+                continue  # left the organisation since the meeting was booked
+            self.tx.add_outbox(
+                meeting_message(
+                    definition, instance, step, meeting, person, organizer, change, self.now
+                )
+            )
 
     def _recipients(
         self,

@@ -20,19 +20,28 @@ from workflow.cadence import first_period_after, period
 from workflow.catalog import Catalog
 from workflow.clock import Clock
 from workflow.cycle_ops import TIMER_ACTOR, CycleOps, open_requests
-from workflow.errors import ConcurrentUpdate, NotResponsible, RequestClosed
+from workflow.errors import (
+    ConcurrentUpdate,
+    InvalidToken,
+    MeetingCancelled,
+    NotFound,
+    NotResponsible,
+    RequestClosed,
+)
 from workflow.machines import MachineRegistry
 from workflow.messages import escalation_message, reminder_message
 from workflow.ports import Store, Transaction
 from workflow.records import (
     DefinitionVersion,
     InputRequest,
+    Meeting,
     RequestStatus,
     Submission,
     Timer,
     TimerKind,
     TimerStatus,
 )
+from workflow.tokens import installation_secret, read_token
 
 log = logging.getLogger("lofte.engine")
 T = TypeVar("T")
@@ -174,6 +183,7 @@ class Engine:
         organisation, _ = self.catalog.organisation(ops.tx)
         person = organisation.person(request.person_id)
         number = int(timer.payload.get("number", 1))
+        step_run = ops.tx.step_run(request.step_run_id)
         ops.tx.add_outbox(
             reminder_message(
                 definition,
@@ -183,6 +193,7 @@ class Engine:
                 person,
                 number,
                 ops.now,
+                step_run.late_until,
             )
         )
         ops.audit(
@@ -265,6 +276,28 @@ class Engine:
         """
         return self._in_transaction(lambda tx: self._submit(tx, request_id, person_id, answer))
 
+    def submit_with_token(
+        self, token: str, answer: Mapping[str, Any], secret: str | None = None
+    ) -> InputRequest:
+        """Record an answer through a response link's token (the person is the request's).
+
+        Forged, expired and used tokens raise InvalidToken; nothing is stored then.
+        """
+
+        def work(tx: Transaction) -> InputRequest:
+            key = secret or installation_secret(tx)
+            request_id = read_token(token, key, self.clock.now())
+            request = tx.request(request_id)
+            if request.status is RequestStatus.ANSWERED:
+                raise InvalidToken("the answer link has already been used: the answer is in")
+            if request.status is not RequestStatus.OPEN:
+                raise InvalidToken(
+                    f"the answer link is closed: the request is {request.status.value}"
+                )
+            return self._submit(tx, request_id, request.person_id, answer)
+
+        return self._in_transaction(work)
+
     def _submit(
         self, tx: Transaction, request_id: int, person_id: str, answer: Mapping[str, Any]
     ) -> InputRequest:
@@ -310,6 +343,63 @@ class Engine:
         ):
             ops.transition(instance, definition, Event.INPUTS_COMPLETE)
         return answered
+
+    # meetings ------------------------------------------------------------------------------
+    def move_meeting(
+        self, instance_id: int, step_id: str, starts_at: datetime, actor: str
+    ) -> Meeting:
+        """Move a meeting (keeping its length); participants get an update, SEQUENCE + 1."""
+        return self._in_transaction(
+            lambda tx: self._change_meeting(tx, instance_id, step_id, actor, starts_at)
+        )
+
+    def cancel_meeting(self, instance_id: int, step_id: str, actor: str) -> Meeting:
+        """Cancel a meeting; participants get a cancellation with a higher SEQUENCE."""
+        return self._in_transaction(
+            lambda tx: self._change_meeting(tx, instance_id, step_id, actor, None)
+        )
+
+    def _change_meeting(
+        self,
+        tx: Transaction,
+        instance_id: int,
+        step_id: str,
+        actor: str,
+        starts_at: datetime | None,
+    ) -> Meeting:
+        instance, definition = self._instance(tx, instance_id, lock=True)
+        meeting = tx.meeting(instance_id, step_id, lock=True)
+        if meeting is None:
+            raise NotFound("meeting", f"{step_id} of cycle {instance_id}")
+        if meeting.cancelled:
+            raise MeetingCancelled(meeting.uid)
+        if starts_at is None:
+            changed = dataclasses.replace(meeting, cancelled=True, sequence=meeting.sequence + 1)
+            change = "cancel"
+        else:
+            length = meeting.ends_at - meeting.starts_at
+            changed = dataclasses.replace(
+                meeting,
+                starts_at=starts_at,
+                ends_at=starts_at + length,
+                sequence=meeting.sequence + 1,
+            )
+            change = "update"
+        tx.save_meeting(changed)
+        ops = CycleOps(tx, self.clock.now(), actor, self.catalog, self.machines)
+        ops.send_meeting(instance, definition, definition.step(step_id), changed, change)
+        ops.audit(
+            instance,
+            f"meeting_{change}",
+            None,
+            None,
+            {
+                "step": step_id,
+                "sequence": changed.sequence,
+                "starts_at": changed.starts_at.isoformat(),
+            },
+        )
+        return changed
 
     # helpers ------------------------------------------------------------------------------
     def _instance(

@@ -102,3 +102,14 @@ class NotInitialised(LofteError):
 
     def __init__(self, url: str) -> None:
         super().__init__(f"the database {url} holds no cycle definitions; run `lofte init` first")
+
+
+class MeetingCancelled(LofteError):
+    """A cancelled meeting cannot be moved or cancelled again."""
+
+    def __init__(self, uid: str) -> None:
+        super().__init__(f"meeting {uid} is cancelled; book a new one instead")
+
+
+class InvalidToken(LofteError):
+    """A response link's token is forged, expired, or already used."""

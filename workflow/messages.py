@@ -17,6 +17,7 @@ from workflow.records import (
     CompletionRecord,
     CycleInstance,
     InputRequest,
+    Meeting,
     MessageKind,
     OutboxMessage,
     StepRun,
@@ -55,11 +56,7 @@ def _step_context(
         ],
         "subject": request.subject,
     }
-    if step.meeting is not None:
-        context["meeting"] = {
-            "length": str(step.meeting.length),
-            "location": step.meeting.location,
-        }
+    context["meeting_step"] = step.meeting is not None
     return context
 
 
@@ -70,9 +67,11 @@ def input_request_message(
     request: InputRequest,
     person: Person,
     now: datetime,
+    answer_until: datetime,
 ) -> OutboxMessage:
     context = _cycle_context(definition, instance) | _step_context(definition, step, request)
     context["recipient_name"] = person.name
+    context["answer_until"] = answer_until.isoformat()
     return OutboxMessage(
         key=f"request:{request.id}",
         kind=MessageKind.INPUT_REQUEST,
@@ -94,9 +93,14 @@ def reminder_message(
     person: Person,
     number: int,
     now: datetime,
+    answer_until: datetime,
 ) -> OutboxMessage:
     context = _cycle_context(definition, instance) | _step_context(definition, step, request)
-    context |= {"recipient_name": person.name, "reminder_number": number}
+    context |= {
+        "recipient_name": person.name,
+        "reminder_number": number,
+        "answer_until": answer_until.isoformat(),
+    }
     return OutboxMessage(
         key=f"reminder:{request.id}:{number}",
         kind=MessageKind.REMINDER,
@@ -161,6 +165,54 @@ def summary_message(
         person_id=chair.id,
         recipient=chair.email,
         language=chair.language,
+        created_at=now,
+        context=context,
+        instance_id=instance.id,
+    )
+
+
+MEETING_KINDS = {
+    "invite": MessageKind.MEETING_INVITE,
+    "update": MessageKind.MEETING_UPDATE,
+    "cancel": MessageKind.MEETING_CANCEL,
+}
+
+
+def meeting_message(
+    definition: CycleDefinition,
+    instance: CycleInstance,
+    step: StepSpec,
+    meeting: Meeting,
+    person: Person,
+    organizer: Person,
+    change: str,
+    now: datetime,
+) -> OutboxMessage:
+    """An invitation, an update (higher SEQUENCE) or a cancellation of a meeting step."""
+    context = _cycle_context(definition, instance) | {
+        "step": step.id,
+        "step_title": step.title,
+        "purpose": step.purpose,
+        "recipient_name": person.name,
+        "meeting": {
+            "uid": meeting.uid,
+            "sequence": meeting.sequence,
+            "starts_at": meeting.starts_at.isoformat(),
+            "ends_at": meeting.ends_at.isoformat(),
+            "start": _local(meeting.starts_at, definition),
+            "end": _local(meeting.ends_at, definition),
+            "location": meeting.location,
+            "organizer_name": organizer.name,
+            "organizer_email": organizer.email,
+            "attendees": list(meeting.participants),
+        },
+    }
+    return OutboxMessage(
+        key=f"meeting:{meeting.uid}:{meeting.sequence}:{person.id}",
+        kind=MEETING_KINDS[change],
+        person_id=person.id,
+        recipient=person.email,
+        language=person.language,
         created_at=now,
         context=context,
         instance_id=instance.id,

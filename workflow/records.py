@@ -42,6 +42,19 @@ class MessageKind(StrEnum):
     REMINDER = "reminder"
     ESCALATION = "escalation"
     CYCLE_SUMMARY = "cycle_summary"
+    MEETING_INVITE = "meeting_invite"
+    MEETING_UPDATE = "meeting_update"
+    MEETING_CANCEL = "meeting_cancel"
+    DIGEST = "digest"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    HELD = "held"  # waits for the person's daily digest
+    DIGESTED = "digested"  # went out as part of a digest
+    FAILED = "failed"  # an incident: retries exhausted, needs `lofte outbox retry`
 
 
 @dataclass(frozen=True)
@@ -154,7 +167,28 @@ class OutboxMessage:
     context: JsonDict
     instance_id: int | None = None
     request_id: int | None = None
-    status: str = "pending"
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    delivery: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    instance_id: int
+    step_id: str
+    uid: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    participants: tuple[str, ...]
+    sequence: int = 0
+    cancelled: bool = False
     id: int | None = None
 
 

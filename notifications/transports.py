@@ -1,0 +1,116 @@
+"""Where emails go: an SMTP server (through yagmail) or, by default, .eml files in a folder.
+
+yagmail is used for what it does well (connecting, implicit TLS or STARTTLS, login with the
+credentials we pass, never a prompt). The MIME message is built by `compose` and handed to
+the connection yagmail opened: yagmail's own `send()` would turn text that happens to name a
+file into an attachment, put HTML into the plain part, sleep between retries, and report
+failure by returning False; here every failure raises DeliveryFailed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from pathlib import Path
+from typing import Protocol
+
+import yagmail
+
+from notifications.config import SmtpSettings
+
+
+class DeliveryFailed(Exception):
+    """A failed attempt. `permanent` failures (5xx) are not retried."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Transport(Protocol):
+    def deliver(self, email: EmailMessage) -> str:
+        """Deliver or raise DeliveryFailed; returns where it went (for `lofte outbox list`)."""
+        ...
+
+
+class FileDropTransport:
+    """Writes each message as an .eml file that any mail client opens.
+
+    The file name comes from the Message-ID, so delivering the same message again replaces
+    the file instead of adding a duplicate.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def deliver(self, email: EmailMessage) -> str:
+        digest = hashlib.sha256(str(email["Message-ID"]).encode()).hexdigest()[:16]
+        kind = str(email.get("X-Lofte-Kind", "message"))
+        target = self.folder / f"{kind}-{digest}.eml"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(".eml.part")
+            partial.write_bytes(email.as_bytes(policy=SMTP_POLICY))
+            os.replace(partial, target)
+        except OSError as exc:
+            raise DeliveryFailed(f"cannot write {target}: {exc.strerror}") from exc
+        return str(target)
+
+
+class YagmailTransport:
+    """One connection and login per message (as yagmail does), credentials always explicit."""
+
+    def __init__(self, settings: SmtpSettings, envelope_from: str) -> None:
+        self.settings = settings
+        self.envelope_from = envelope_from
+
+    def deliver(self, email: EmailMessage) -> str:
+        s = self.settings
+        context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
+        options: dict[str, object] = {"timeout": s.timeout}
+        if s.tls == "ssl":
+            options["context"] = context
+        client = yagmail.SMTP(
+            user=s.user or self.envelope_from,
+            password=s.password,
+            host=s.host,
+            port=s.port,
+            smtp_ssl=s.tls == "ssl",
+            smtp_starttls={"context": context} if s.tls == "starttls" else False,
+            smtp_skip_login=s.user is None,
+            soft_email_validation=False,
+            **options,
+        )
+        recipients = [str(a.addr_spec) for a in email["To"].addresses]
+        try:
+            client.login()
+            refused = client.smtp.sendmail(
+                self.envelope_from, recipients, email.as_bytes(policy=SMTP_POLICY)
+            )
+        except smtplib.SMTPResponseException as exc:
+            text = (
+                exc.smtp_error.decode(errors="replace")
+                if isinstance(exc.smtp_error, bytes)
+                else str(exc.smtp_error)
+            )
+            raise DeliveryFailed(
+                f"{s.host} answered {exc.smtp_code} {text}", permanent=500 <= exc.smtp_code < 600
+            ) from exc
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            raise DeliveryFailed(
+                f"{s.host} refused the recipient: {exc.recipients}",
+                permanent=all(500 <= c < 600 for c in codes),
+            ) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryFailed(f"{s.host}:{s.port}: {exc.__class__.__name__}: {exc}") from exc
+        finally:
+            client.close()
+        if refused:  # some recipients refused; we send to one, so this is a failure
+            raise DeliveryFailed(f"{s.host} refused {refused}")
+        return f"smtp://{s.host}:{s.port}"
