@@ -103,8 +103,24 @@ def run_engine(args: argparse.Namespace) -> int:
         )
 
     print(f"Löfte kör mot {app.url} (motor {app.engine.engine_id}); stoppa med Ctrl-C.", flush=True)
+    dispatcher = app.dispatcher()
+
+    def deliver() -> int:
+        done = dispatcher.run_once()
+        if done.sent or done.failed_attempts or done.digests:
+            print(
+                f"utkorg: {done.sent} skickade, {done.failed_attempts} misslyckade försök, "
+                f"{done.incidents} incidenter, {done.digests} sammanställningar",
+                flush=True,
+            )
+        return done.sent + done.held + done.digests
+
     EngineLoop(
-        app.engine, tick_seconds=args.tick, on_fired=report, exit_when_idle=args.exit_when_idle
+        app.engine,
+        tick_seconds=args.tick,
+        on_fired=report,
+        exit_when_idle=args.exit_when_idle,
+        after_timers=deliver,
     ).run()
     return 0
 
@@ -117,12 +133,26 @@ def run_simulate(args: argparse.Namespace) -> int:
         clock = VirtualClock(args.start)
         app = connect(url, clock=clock, create=True, durable=args.database is not None)
         app.engine.register(bundle)
-        simulation = Simulation(app.engine, clock, response_rate=args.response_rate, seed=args.seed)
+        mail_dir = None if args.database else Path(folder) / "mail"
+        dispatcher = app.dispatcher(mail_dir)
+        simulation = Simulation(
+            app.engine,
+            clock,
+            response_rate=args.response_rate,
+            seed=args.seed,
+            after_step=dispatcher.run_once,
+        )
         result = simulation.run_until(end)
         if args.json:
             print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         else:
             _print_simulation(app, result, args)
+            if args.database:
+                print(
+                    f"E-posten ligger som .eml-filer i {dispatcher.settings.mail_dir}/ "
+                    "(öppna dem i valfritt e-postprogram); `lofte outbox list` visar vart "
+                    "varje meddelande gick."
+                )
         app.store.engine.dispose()
     return 0
 

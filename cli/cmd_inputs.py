@@ -11,7 +11,7 @@ import yaml
 
 from cli import arguments
 from cli.output import table
-from cli.wiring import connect
+from cli.wiring import connect, link_secret
 from notifications.formatting import moment, moment_with_year, outcome_text
 from storage import queries
 from workflow.errors import ConfigError
@@ -19,13 +19,17 @@ from workflow.errors import ConfigError
 
 def add_commands(commands: Any) -> None:
     submit = commands.add_parser("submit", help="record an answer to an input request")
-    submit.add_argument("request", type=arguments.positive_int, metavar="REQUEST_ID")
+    submit.add_argument("request", type=arguments.positive_int, metavar="REQUEST_ID", nargs="?")
     submit.add_argument(
         "--as",
         dest="person",
-        required=True,
         metavar="PERSON",
         help="the person answering (their id in the organisation)",
+    )
+    submit.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="the token (or whole link) from an email, instead of REQUEST_ID and --as",
     )
     submit.add_argument("--file", type=Path, metavar="FILE", help="the answer as YAML or JSON")
     submit.add_argument(
@@ -72,9 +76,17 @@ def read_answer(file: Path | None, values: list[str]) -> dict[str, Any]:
 
 
 def run_submit(args: argparse.Namespace) -> int:
+    if args.token and (args.request or args.person):
+        raise ConfigError("give either --token, or REQUEST_ID with --as PERSON, not both")
+    if not args.token and not (args.request and args.person):
+        raise ConfigError("say which request: REQUEST_ID with --as PERSON, or --token TOKEN")
     answer = read_answer(args.file, args.values)
     app = connect(args.database)
-    request = app.engine.submit(args.request, args.person, answer)
+    if args.token:
+        token = args.token.rsplit("/", 1)[-1]  # the whole link works too
+        request = app.engine.submit_with_token(token, answer, link_secret())
+    else:
+        request = app.engine.submit(args.request, args.person, answer)
     late = " (efter tidsfristen)" if request.late else ""
     print(f"Svar på förfrågan {request.id} registrerat{late}.")
     with app.store.reading() as session:
@@ -96,7 +108,8 @@ def run_status(args: argparse.Namespace) -> int:
         done = queries.instances(session)
         counts = queries.timer_counts(session)
         due = queries.next_timer(session)
-        outbox = queries.outbox_counts(session)
+        outbox = queries.outbox_status_counts(session)
+        incidents = queries.outbox(session, 20, "failed")
     print(f"Databas {app.url}, klockan {moment_with_year(now)}\n")
     print("Öppna cykler")
     print(
@@ -146,6 +159,17 @@ def run_status(args: argparse.Namespace) -> int:
         if closed
         else "  inga"
     )
+    if incidents:
+        print("\nIncidenter (meddelanden som inte gick att skicka; `lofte outbox retry ID`)")
+        print(
+            table(
+                ["Id", "Till", "Slag", "Försök", "Fel"],
+                [
+                    [m.id, m.recipient, m.kind.value, m.attempts, (m.last_error or "")[:70]]
+                    for m in incidents
+                ],
+            )
+        )
     overdue = sum(1 for r in waiting if r.deadline_at < now)
     print(
         f"\n{len(waiting)} väntande svar, varav {overdue} försenade. Timers: "

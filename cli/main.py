@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from cli import cmd_definitions, cmd_engine, cmd_inputs, cmd_reports
+from cli import cmd_definitions, cmd_engine, cmd_inputs, cmd_outbox, cmd_reports
 from cli.output import fail
 from workflow.errors import LofteError
 
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_engine.add_commands(commands)
     cmd_inputs.add_commands(commands)
     cmd_reports.add_commands(commands)
+    cmd_outbox.add_commands(commands)
     cmd_definitions.add_commands(commands)
     return parser
 

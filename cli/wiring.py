@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 from dataclasses import dataclass
@@ -9,6 +10,9 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
+from notifications.config import mail_settings
+from notifications.dispatcher import Dispatcher
+from notifications.transports import FileDropTransport, Transport, YagmailTransport
 from storage.database import database_url, is_migrated, make_engine, migrate
 from storage.sql_store import SqlStore
 from workflow.clock import Clock, FileClock, SystemClock
@@ -22,6 +26,30 @@ class App:
     store: SqlStore
     engine: Engine
     clock: Clock
+
+    def dispatcher(self, mail_dir: Path | None = None) -> Dispatcher:
+        """The outbox dispatcher: SMTP if LOFTE_SMTP_HOST is set, else .eml files."""
+        settings = mail_settings()
+        if mail_dir is not None:
+            settings = dataclasses.replace(settings, mail_dir=mail_dir)
+        transport: Transport
+        if settings.smtp is None:
+            transport = FileDropTransport(settings.mail_dir)
+        else:
+            transport = YagmailTransport(settings.smtp, settings.sender.addr_spec)
+        return Dispatcher(
+            self.store,
+            self.clock,
+            transport,
+            settings,
+            dispatcher_id=self.engine.engine_id,
+            secret=link_secret(),
+        )
+
+
+def link_secret() -> str | None:
+    """LOFTE_SECRET_KEY if set (several installations sharing links), else the database's."""
+    return os.environ.get("LOFTE_SECRET_KEY") or None
 
 
 def engine_id() -> str:

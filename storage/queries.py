@@ -133,8 +133,12 @@ def next_timer(session: Session) -> datetime | None:
     ).first()
 
 
-def outbox(session: Session, limit: int | None = None) -> list[OutboxMessage]:
+def outbox(
+    session: Session, limit: int | None = None, status: str | None = None
+) -> list[OutboxMessage]:
     query = select(OutboxRow).order_by(col(OutboxRow.id).desc())
+    if status:
+        query = query.where(OutboxRow.status == status)
     if limit:
         query = query.limit(limit)
     return [to_record(r, OutboxMessage) for r in reversed(session.exec(query).all())]
@@ -143,5 +147,12 @@ def outbox(session: Session, limit: int | None = None) -> list[OutboxMessage]:
 def outbox_counts(session: Session) -> dict[str, int]:
     rows: Sequence[tuple[str, int]] = session.exec(
         select(OutboxRow.kind, func.count()).group_by(OutboxRow.kind)
+    ).all()
+    return dict(rows)
+
+
+def outbox_status_counts(session: Session) -> dict[str, int]:
+    rows: Sequence[tuple[str, int]] = session.exec(
+        select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
     ).all()
     return dict(rows)

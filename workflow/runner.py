@@ -27,16 +27,19 @@ class EngineLoop:
         tick_seconds: float = 5.0,
         on_fired: Callable[[Timer], None] = lambda timer: None,
         exit_when_idle: bool = False,
+        after_timers: Callable[[], int] = lambda: 0,
     ) -> None:
         self.engine = engine
         self.tick_seconds = tick_seconds
         self.on_fired = on_fired
         self.exit_when_idle = exit_when_idle
+        self.after_timers = after_timers
         self.scheduler = BlockingScheduler(timezone="UTC")
         self.ticks = 0
 
     def tick(self) -> int:
-        """One pass: keep the openings scheduled, then fire everything that is due."""
+        """One pass: keep the openings scheduled, fire everything that is due, then run the
+        follow-up work (the outbox dispatcher). Returns how much was done."""
         self.ticks += 1
         self.engine.ensure_schedule()
         fired = 0
@@ -46,7 +49,7 @@ class EngineLoop:
                 break
             fired += 1
             self.on_fired(timer)
-        return fired
+        return fired + self.after_timers()
 
     def run(self) -> None:
         """Run until SIGINT/SIGTERM (or, with exit_when_idle, until a pass fires nothing)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -70,11 +71,13 @@ class Simulation:
         response_rate: float,
         seed: int,
         late_share: float = 0.1,
+        after_step: Callable[[], object] = lambda: None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.response_rate = response_rate
         self.late_share = late_share
+        self.after_step = after_step
         self.rng = random.Random(seed)
         self._answers: list[tuple[datetime, int]] = []
         self._seen = 0
@@ -94,8 +97,10 @@ class Simulation:
                 self._answer(request_id, report)
             else:
                 report.timers_fired += len(self.engine.run_due())
+            self.after_step()
         self.clock.set(max(end, self.clock.now()))
         report.timers_fired += len(self.engine.run_due())
+        self.after_step()
         self._count(report)
         return report
 

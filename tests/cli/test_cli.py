@@ -75,7 +75,8 @@ def test_init_run_status_submit(env: Path, capsys: pytest.CaptureFixture[str]) -
     ("argv", "message"),
     [
         (["submit", "abc", "--as", "x", "--set", "a=1"], "'abc' is not a whole number"),
-        (["submit", "1", "--set", "a=1"], "the following arguments are required: --as"),
+        (["submit", "1", "--set", "a=1"], "REQUEST_ID with --as PERSON, or --token TOKEN"),
+        (["submit", "1", "--as", "x", "--token", "t", "--set", "a=1"], "not both"),
         (["submit", "1", "--as", "x"], "give the answer with --file FILE or --set FIELD=VALUE"),
         (["submit", "1", "--as", "x", "--set", "novalue"], "expected FIELD=VALUE"),
         (["submit", "1", "--as", "x", "--file", "nope.yaml"], "--file nope.yaml: cannot read"),
