@@ -12,7 +12,6 @@ from sqlalchemy.exc import OperationalError
 
 from notifications.config import mail_settings
 from notifications.dispatcher import Dispatcher
-from notifications.transports import FileDropTransport, Transport, YagmailTransport
 from storage.database import database_url, is_migrated, make_engine, migrate
 from storage.sql_store import SqlStore
 from workflow.clock import Clock, FileClock, SystemClock
@@ -32,15 +31,10 @@ class App:
         settings = mail_settings()
         if mail_dir is not None:
             settings = dataclasses.replace(settings, mail_dir=mail_dir)
-        transport: Transport
-        if settings.smtp is None:
-            transport = FileDropTransport(settings.mail_dir)
-        else:
-            transport = YagmailTransport(settings.smtp, settings.sender.addr_spec)
         return Dispatcher(
             self.store,
             self.clock,
-            transport,
+            transport_for(settings),
             settings,
             dispatcher_id=self.engine.engine_id,
             secret=link_secret(),

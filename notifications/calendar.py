@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,8 +38,13 @@ def invitation(message: OutboxMessage, summary: str, description: str, now: date
     calendar.add("prodid", "-//Löfte//medborgarlöfte//SV")
     calendar.add("version", "2.0")
     calendar.add("method", METHODS[message.kind])
+    # A year either side, so the VTIMEZONE carries real STANDARD/DAYLIGHT rules.
     calendar.add_component(
-        Timezone.from_tzid(zone_name, first_date=starts.date(), last_date=ends.date())
+        Timezone.from_tzid(
+            zone_name,
+            first_date=date(starts.year - 1, 1, 1),
+            last_date=date(ends.year + 2, 1, 1),
+        )
     )
     event = Event()
     event.add("uid", meeting["uid"])

@@ -74,6 +74,11 @@ def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
             "LOFTE_SMTP_USER is set but no password: set LOFTE_SMTP_PASSWORD or "
             "LOFTE_SMTP_PASSWORD_FILE (Löfte never prompts or reads a keyring)"
         )
+    if password and not password.isascii():
+        raise ConfigError(
+            "the SMTP password has non-ASCII characters, which SMTP AUTH (smtplib) cannot "
+            "send; use an ASCII password or an app password"
+        )
     ca = env.get("LOFTE_SMTP_CA_FILE")
     if ca and not Path(ca).is_file():
         raise ConfigError(f"LOFTE_SMTP_CA_FILE={ca}: no such file")

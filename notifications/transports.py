@@ -4,7 +4,8 @@ yagmail is used for what it does well (connecting, implicit TLS or STARTTLS, log
 credentials we pass, never a prompt). The MIME message is built by `compose` and handed to
 the connection yagmail opened: yagmail's own `send()` would turn text that happens to name a
 file into an attachment, put HTML into the plain part, sleep between retries, and report
-failure by returning False; here every failure raises DeliveryFailed.
+failure by returning False; here every failure raises DeliveryFailed. It also rewrites login
+names without "@" to Gmail addresses, which `deliver` undoes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Protocol
 
 import yagmail
 
-from notifications.config import SmtpSettings
+from notifications.config import MailSettings, SmtpSettings
 
 
 class DeliveryFailed(Exception):
@@ -86,6 +87,10 @@ class YagmailTransport:
             soft_email_validation=False,
             **options,
         )
+        if s.user is not None:
+            # yagmail appends "@gmail.com" to a login name without "@" (many relays use plain
+            # names such as "lofte"); log in with the name exactly as configured.
+            client.user = s.user
         recipients = [str(a.addr_spec) for a in email["To"].addresses]
         try:
             client.login()
@@ -114,3 +119,10 @@ class YagmailTransport:
         if refused:  # some recipients refused; we send to one, so this is a failure
             raise DeliveryFailed(f"{s.host} refused {refused}")
         return f"smtp://{s.host}:{s.port}"
+
+
+def transport_for(settings: MailSettings) -> Transport:
+    """SMTP when a host is configured, else the .eml folder (the embedded default)."""
+    if settings.smtp is None:
+        return FileDropTransport(settings.mail_dir)
+    return YagmailTransport(settings.smtp, settings.sender.addr_spec)
