@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from notifications.config import mail_settings
 from notifications.dispatcher import Dispatcher
+from notifications.transports import transport_for
 from storage.database import database_url, is_migrated, make_engine, migrate
 from storage.sql_store import SqlStore
 from workflow.clock import Clock, FileClock, SystemClock
