@@ -71,15 +71,20 @@ class Dispatcher:
         self.lease = lease
         self.catalog = Catalog()
         self._secret = secret
+        self._renderer: Renderer | None = None  # compiled templates, kept between messages
 
     def run_once(self, limit: int | None = None) -> DispatchReport:
-        """Compose due digests, then deliver every message that is due now."""
+        """Deliver every message that is due now, composing the daily digests on the way."""
         report = DispatchReport()
-        self.compose_digests(report)
+        self._deliver_due(report, limit)  # holds the tasks of people who want a digest
+        if self.compose_digests(report):
+            self._deliver_due(report, limit)
+        return report
+
+    def _deliver_due(self, report: DispatchReport, limit: int | None) -> None:
         while limit is None or report.sent + report.failed_attempts < limit:
             if not self.deliver_next(report):
                 break
-        return report
 
     def deliver_next(self, report: DispatchReport) -> bool:
         now = self.clock.now()
@@ -121,8 +126,10 @@ class Dispatcher:
             token = make_token(request_id, datetime.fromisoformat(answer_until), secret)
             return f"{self.settings.base_url}/svar/{token}"
 
-        renderer = Renderer(organisation.name, link)
-        return compose(message, renderer.render(message), self.settings.sender, now)
+        if self._renderer is None or self._renderer.organisation_name != organisation.name:
+            self._renderer = Renderer(organisation.name, link)
+        self._renderer.link_for = link
+        return compose(message, self._renderer.render(message), self.settings.sender, now)
 
     def _failed(
         self, message: OutboxMessage, reason: str, permanent: bool, report: DispatchReport
@@ -194,19 +201,22 @@ class Dispatcher:
         return again
 
     # digests ------------------------------------------------------------------------------
-    def compose_digests(self, report: DispatchReport) -> None:
+    def compose_digests(self, report: DispatchReport) -> int:
+        """Write today's digest for each person who wants one (from `digest_hour` on)."""
         now = self.clock.now()
-        local = now.astimezone(STOCKHOLM)
-        if local.hour < self.settings.digest_hour:
-            return
+        if now.astimezone(STOCKHOLM).hour < self.settings.digest_hour:
+            return 0
+        composed = 0
         with self.store.transaction() as tx:
             try:
                 organisation, _ = self.catalog.organisation(tx)
             except NotFound:
-                return
+                return 0
             for person in organisation.people:
                 if person.digest and self._digest(tx, person.id, organisation, now):
-                    report.digests += 1
+                    composed += 1
+        report.digests += composed
+        return composed
 
     def _digest(self, tx: Transaction, person_id: str, org: Organisation, now: datetime) -> bool:
         local_date = now.astimezone(STOCKHOLM).date()

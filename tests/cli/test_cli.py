@@ -132,9 +132,11 @@ def test_simulate_json_counts_every_cycle(env: Path, capsys: pytest.CaptureFixtu
     for counts in summary.values():
         ended = counts["completed_on_time"] + counts["completed_late"]
         assert ended + counts["closed_incomplete"] + counts["still_open"] == counts["opened"]
-    assert run(capsys, *argv)[1] == out  # the same seed gives the same run
-    silent = json.loads(run(capsys, *argv[:-1], "--response-rate", "0", "--json")[1])
+    short = ["simulate", "--from", "2027-01-04", "--weeks", "3", "--seed", "7", "--json"]
+    assert run(capsys, *short)[1] == run(capsys, *short)[1]  # the same seed, the same run
+    silent = json.loads(run(capsys, *short[:-1], "--response-rate", "0", "--json")[1])
     assert silent["definitions"]["est-inventering"]["completed_on_time"] == 0
+    assert silent["answers"] == 0
     assert not (env.parent / "lofte.db").exists()  # a throw-away database
 
 
@@ -206,3 +208,53 @@ def test_definitions_validate_and_show(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 0 and "stateDiagram-v2" in out and "mote --> completed: decided" in out
     code, _, err = run(capsys, "definitions", "show", "nope")
     assert code == 1 and "known: est-inventering" in err
+
+
+def test_run_writes_eml_files_and_outbox_list_shows_where(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import email
+    from email import policy
+
+    run(capsys, "init")
+    env.write_text("2027-01-04T10:00:00+01:00")
+    code, out, _ = run(capsys, "run", "--exit-when-idle")
+    assert code == 0 and "utkorg: 11 skickade" in out
+    files = sorted((env.parent / "lofte-mail").glob("*.eml"))
+    assert len(files) == 11
+    code, out, _ = run(capsys, "outbox", "list")
+    assert code == 0 and out.count(" sent ") == 11 and "lofte-mail/input_request-" in out
+
+    maria = next(f for f in files if "maria.holm" in f.read_text(encoding="utf-8"))
+    body = email.message_from_bytes(maria.read_bytes(), policy=policy.default)
+    text = body.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    link = next(line for line in text.splitlines() if "/svar/" in line).strip()
+    forged = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
+    code, _, err = run(capsys, "submit", "--token", forged, "--set", "inget_att_rapportera=ja")
+    assert code == 1 and "signature does not match" in err
+    code, out, _ = run(capsys, "submit", "--token", link, "--set", "inget_att_rapportera=ja")
+    assert code == 0 and "registrerat" in out
+    code, _, err = run(capsys, "submit", "--token", link, "--set", "inget_att_rapportera=ja")
+    assert code == 1 and "already been used" in err
+    code, _, err = run(capsys, "outbox", "retry", "999")
+    assert code == 1 and "no outbox message 999" in err
+
+
+def test_meeting_move_and_cancel_from_the_cli(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "init")
+    env.write_text("2027-01-06T08:30:00+01:00")  # the LOLG decision step is open
+    run(capsys, "run", "--exit-when-idle")
+    code, out, err = run(capsys, "meeting", "move", "1", "beslut", "--to", "2027-01-06T13:00")
+    assert code == 0, err
+    assert "ons 6 jan 13:00 2027 (SEQUENCE 1); 9 deltagare" in out
+    code, out, _ = run(capsys, "meeting", "cancel", "1", "beslut")
+    assert code == 0 and "inställt" in out
+    code, _, err = run(capsys, "meeting", "move", "1", "beslut", "--to", "2027-01-06T14:00")
+    assert code == 1 and "is cancelled" in err
+    code, _, err = run(capsys, "meeting", "move", "1", "uppfoljning", "--to", "2027-01-06T14:00")
+    assert code == 1 and "no meeting" in err
+    run(capsys, "outbox", "send")
+    kinds = [f.name.split("-")[0] for f in (env.parent / "lofte-mail").glob("meeting_*.eml")]
+    assert sorted(set(kinds)) == ["meeting_cancel", "meeting_invite", "meeting_update"]
