@@ -133,14 +133,15 @@ def run_simulate(args: argparse.Namespace) -> int:
         clock = VirtualClock(args.start)
         app = connect(url, clock=clock, create=True, durable=args.database is not None)
         app.engine.register(bundle)
-        mail_dir = None if args.database else Path(folder) / "mail"
-        dispatcher = app.dispatcher(mail_dir)
+        # A kept simulation delivers its emails (as .eml files unless SMTP is configured);
+        # a throw-away one only counts them: its database and mail would vanish anyway.
+        dispatcher = app.dispatcher()
         simulation = Simulation(
             app.engine,
             clock,
             response_rate=args.response_rate,
             seed=args.seed,
-            after_step=dispatcher.run_once,
+            after_step=dispatcher.run_once if args.database else lambda: None,
         )
         result = simulation.run_until(end)
         if args.json:

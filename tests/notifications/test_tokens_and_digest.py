@@ -147,8 +147,7 @@ def test_two_dispatchers_on_postgres_never_send_the_same_message(
             return self.inner.deliver(email)
 
     dispatchers = [
-        Dispatcher(h.store, h.clock, MeetFirst(), settings, dispatcher_id=f"d{i}")
-        for i in (1, 2)
+        Dispatcher(h.store, h.clock, MeetFirst(), settings, dispatcher_id=f"d{i}") for i in (1, 2)
     ]
     threads = [threading.Thread(target=d.run_once) for d in dispatchers]
     for thread in threads:
