@@ -29,7 +29,7 @@ from workflow.errors import (
     RequestClosed,
 )
 from workflow.machines import MachineRegistry
-from workflow.messages import escalation_message, reminder_message
+from workflow.messages import escalation_message, input_request_message
 from workflow.ports import Store, Transaction
 from workflow.records import (
     DefinitionVersion,
@@ -185,15 +185,15 @@ class Engine:
         number = int(timer.payload.get("number", 1))
         step_run = ops.tx.step_run(request.step_run_id)
         ops.tx.add_outbox(
-            reminder_message(
+            input_request_message(
                 definition,
                 instance,
                 definition.step(request.step_id),
                 request,
                 person,
-                number,
                 ops.now,
                 step_run.late_until,
+                reminder_number=number,
             )
         )
         ops.audit(

@@ -60,6 +60,28 @@ def _step_context(
     return context
 
 
+def _addressed(
+    key: str,
+    kind: MessageKind,
+    person: Person,
+    now: datetime,
+    context: dict[str, Any],
+    instance: CycleInstance,
+    request: InputRequest | None = None,
+) -> OutboxMessage:
+    return OutboxMessage(
+        key=key,
+        kind=kind,
+        person_id=person.id,
+        recipient=person.email,
+        language=person.language,
+        created_at=now,
+        context=context | {"recipient_name": person.name},
+        instance_id=instance.id,
+        request_id=None if request is None else request.id,
+    )
+
+
 def input_request_message(
     definition: CycleDefinition,
     instance: CycleInstance,
@@ -68,49 +90,30 @@ def input_request_message(
     person: Person,
     now: datetime,
     answer_until: datetime,
+    reminder_number: int | None = None,
 ) -> OutboxMessage:
+    """The request for an input, or (with `reminder_number`) a reminder of it."""
     context = _cycle_context(definition, instance) | _step_context(definition, step, request)
-    context["recipient_name"] = person.name
     context["answer_until"] = answer_until.isoformat()
-    return OutboxMessage(
-        key=f"request:{request.id}",
-        kind=MessageKind.INPUT_REQUEST,
-        person_id=person.id,
-        recipient=person.email,
-        language=person.language,
-        created_at=now,
-        context=context,
-        instance_id=instance.id,
-        request_id=request.id,
-    )
-
-
-def reminder_message(
-    definition: CycleDefinition,
-    instance: CycleInstance,
-    step: StepSpec,
-    request: InputRequest,
-    person: Person,
-    number: int,
-    now: datetime,
-    answer_until: datetime,
-) -> OutboxMessage:
-    context = _cycle_context(definition, instance) | _step_context(definition, step, request)
-    context |= {
-        "recipient_name": person.name,
-        "reminder_number": number,
-        "answer_until": answer_until.isoformat(),
-    }
-    return OutboxMessage(
-        key=f"reminder:{request.id}:{number}",
-        kind=MessageKind.REMINDER,
-        person_id=person.id,
-        recipient=person.email,
-        language=person.language,
-        created_at=now,
-        context=context,
-        instance_id=instance.id,
-        request_id=request.id,
+    if reminder_number is None:
+        return _addressed(
+            f"request:{request.id}",
+            MessageKind.INPUT_REQUEST,
+            person,
+            now,
+            context,
+            instance,
+            request,
+        )
+    context["reminder_number"] = reminder_number
+    return _addressed(
+        f"reminder:{request.id}:{reminder_number}",
+        MessageKind.REMINDER,
+        person,
+        now,
+        context,
+        instance,
+        request,
     )
 
 
@@ -127,21 +130,18 @@ def escalation_message(
         "step": step.id,
         "step_title": step.title,
         "deadline": _local(step_run.deadline_at, definition),
-        "recipient_name": chief.name,
         "missing": [
             {"person_id": r.person_id, "person_name": name, "request_id": r.id}
             for r, name in missing
         ],
     }
-    return OutboxMessage(
-        key=f"escalation:{step_run.id}:{chief.id}",
-        kind=MessageKind.ESCALATION,
-        person_id=chief.id,
-        recipient=chief.email,
-        language=chief.language,
-        created_at=now,
-        context=context,
-        instance_id=instance.id,
+    return _addressed(
+        f"escalation:{step_run.id}:{chief.id}",
+        MessageKind.ESCALATION,
+        chief,
+        now,
+        context,
+        instance,
     )
 
 
@@ -157,17 +157,14 @@ def summary_message(
         "final_state": record.final_state,
         "missing": list(record.missing),
         "late_inputs": record.late_inputs,
-        "recipient_name": chair.name,
     }
-    return OutboxMessage(
-        key=f"summary:{instance.id}:{chair.id}",
-        kind=MessageKind.CYCLE_SUMMARY,
-        person_id=chair.id,
-        recipient=chair.email,
-        language=chair.language,
-        created_at=now,
-        context=context,
-        instance_id=instance.id,
+    return _addressed(
+        f"summary:{instance.id}:{chair.id}",
+        MessageKind.CYCLE_SUMMARY,
+        chair,
+        now,
+        context,
+        instance,
     )
 
 
@@ -193,7 +190,6 @@ def meeting_message(
         "step": step.id,
         "step_title": step.title,
         "purpose": step.purpose,
-        "recipient_name": person.name,
         "meeting": {
             "uid": meeting.uid,
             "sequence": meeting.sequence,
@@ -207,13 +203,11 @@ def meeting_message(
             "attendees": list(meeting.participants),
         },
     }
-    return OutboxMessage(
-        key=f"meeting:{meeting.uid}:{meeting.sequence}:{person.id}",
-        kind=MEETING_KINDS[change],
-        person_id=person.id,
-        recipient=person.email,
-        language=person.language,
-        created_at=now,
-        context=context,
-        instance_id=instance.id,
+    return _addressed(
+        f"meeting:{meeting.uid}:{meeting.sequence}:{person.id}",
+        MEETING_KINDS[change],
+        person,
+        now,
+        context,
+        instance,
     )
