@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, exists, func, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -520,13 +522,20 @@ class SqlTransaction:
         row = self.session.get(SettingRow, key)
         return None if row is None else row.value
 
-    def set_setting(self, key: str, value: str) -> None:
-        row = self.session.get(SettingRow, key)
-        if row is None:
-            self.session.add(SettingRow(key=key, value=value))
-        else:
-            row.value = value
-        self.session.flush()
+    def setting_or_default(self, key: str, default: str) -> str:
+        """The stored value, storing `default` first if there is none. Safe when several
+        processes race: the first insert wins and everyone reads that value."""
+        insert = (
+            pg_insert
+            if self.session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+            else sqlite_insert
+        )
+        self.session.execute(
+            insert(SettingRow).values(key=key, value=default).on_conflict_do_nothing()
+        )
+        value = self.setting(key)
+        assert value is not None
+        return value
 
     def _update(self, table: Any, row_id: int | None, **values: Any) -> None:
         assert row_id is not None

@@ -97,6 +97,7 @@ class Engine:
                     + (" (next opening rescheduled)" if cancelled else "")
                 )
             self._ensure_schedule(tx, now)
+            installation_secret(tx)  # the key that signs answer links, made once
         return changes
 
     def ensure_schedule(self) -> int:

@@ -122,7 +122,9 @@ class Transaction(Protocol):
 
     # installation settings
     def setting(self, key: str) -> str | None: ...
-    def set_setting(self, key: str, value: str) -> None: ...
+    def setting_or_default(self, key: str, default: str) -> str:
+        """The stored value; stores `default` first if none (the first of racing writers wins)."""
+        ...
 
 
 class Store(Protocol):

@@ -47,8 +47,6 @@ def _signature(payload: str, secret: str) -> str:
 
 def installation_secret(tx: Transaction) -> str:
     """The secret stored in the database, created on first use."""
-    found = tx.setting(SECRET_SETTING)
-    if found is None:
-        found = secrets.token_urlsafe(32)
-        tx.set_setting(SECRET_SETTING, found)
-    return found
+    return tx.setting(SECRET_SETTING) or tx.setting_or_default(
+        SECRET_SETTING, secrets.token_urlsafe(32)
+    )

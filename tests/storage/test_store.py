@@ -208,3 +208,24 @@ def test_unsupported_or_broken_database_urls_are_explained() -> None:
 def test_request_status_values_are_stable() -> None:
     # Stored as text: renaming one would orphan rows, so the values are part of the schema.
     assert [s.value for s in RequestStatus] == ["open", "answered", "missing", "cancelled"]
+
+
+def test_a_setting_made_by_racing_processes_ends_up_the_same_for_both(store: SqlStore) -> None:
+    import threading
+
+    barrier = threading.Barrier(2, timeout=30)
+    results: list[str] = []
+
+    def make(value: str) -> None:
+        with store.transaction() as tx:
+            barrier.wait()
+            results.append(tx.setting_or_default("link_secret", value))
+
+    threads = [threading.Thread(target=make, args=(v,)) for v in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 2 and results[0] == results[1] in ("first", "second")
+    with store.transaction() as tx:
+        assert tx.setting("link_secret") == results[0]
