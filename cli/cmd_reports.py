@@ -126,10 +126,8 @@ def run_show(args: argparse.Namespace) -> int:
         org_version = tx.latest_organisation()
         assert org_version is not None
         organisation = parse_organisation(org_version.text, "db")
-    if args.viewer:
-        organisation.person(args.viewer) if args.viewer in {
-            p.id for p in organisation.people
-        } else _unknown(args.viewer)
+    if args.viewer and args.viewer not in {p.id for p in organisation.people}:
+        raise NotFound("person", args.viewer)
     with app.store.reading() as session:
         requests = queries.requests_for_instance(session, args.instance)
         answers = {s.request_id: s for s in queries.submissions(session, args.instance)}
@@ -173,10 +171,6 @@ def _person_name(organisation: Organisation, person_id: str) -> str:
         return organisation.person(person_id).name
     except KeyError:
         return person_id
-
-
-def _unknown(person: str) -> None:
-    raise NotFound("person", person)
 
 
 def _brief(value: Any, limit: int = 80) -> str:

@@ -23,7 +23,7 @@ ALIASES = {
 }
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class IsoDuration:
     """A calendar duration: months, days and seconds kept apart, as ISO 8601 intends."""
 
@@ -56,7 +56,8 @@ class IsoDuration:
 
     @property
     def is_negative(self) -> bool:
-        return (self.months, self.days, self.seconds) < (0, 0, 0)
+        """True for `-P1D` and the like (the sign applies to the whole duration)."""
+        return min(self.months, self.days, self.seconds) < 0
 
     def times(self, factor: int) -> IsoDuration:
         return IsoDuration(self.months * factor, self.days * factor, self.seconds * factor)

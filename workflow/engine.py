@@ -182,7 +182,10 @@ class Engine:
             return "skipped: the deadline has already passed"
         instance, definition = self._instance(ops.tx, request.instance_id)
         organisation, _ = self.catalog.organisation(ops.tx)
-        person = organisation.person(request.person_id)
+        try:
+            person = organisation.person(request.person_id)
+        except KeyError:
+            return f"skipped: {request.person_id} is no longer in the organisation"
         number = int(timer.payload.get("number", 1))
         step_run = ops.tx.step_run(request.step_run_id)
         ops.tx.add_outbox(

@@ -191,6 +191,8 @@ def test_sensitive_answers_show_only_to_roles_that_may_see_them(
     assert "namngivna_personer: Kalle K" in police
     assert "Kalle K" not in municipality and "[skyddad uppgift]" in municipality
     assert "Kalle K" not in anonymous
+    code, _, err = run(capsys, "show", instance_id, "--as", "nobody")
+    assert code == 1 and "no person 'nobody'" in err
 
 
 def test_definitions_validate_and_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,7 @@ import pytest
 from definitions.loader import PACKAGED_DIR, load_bundle
 from definitions.schema import Event
 from tests.conftest import Harness
-from tests.helpers import instance, instances, outbox, utc
+from tests.helpers import instance, instances, outbox, requests, utc
 from workflow.errors import ConcurrentUpdate, InvalidTransition
 from workflow.machines import CycleMachine
 
@@ -121,3 +121,24 @@ def test_a_summer_time_week_keeps_local_opening_and_deadline_hours(harness: Harn
 
     assert {r.deadline_at for r in requests(h, after, "rapportering")} == {utc(2027, 4, 7, 10)}
     assert {r.deadline_at for r in requests(h, before, "rapportering")} == {utc(2027, 3, 24, 11)}
+
+
+def test_a_person_who_leaves_does_not_stall_their_cycle(
+    sqlite_harness: Harness, tmp_path: Path
+) -> None:
+    h = sqlite_harness
+    h.run_until(utc(2027, 1, 4, 8))
+    org = (PACKAGED_DIR / "organisation.yaml").read_text(encoding="utf-8")
+    start = org.index("  - id: johan-sjo")
+    end = org.index("  - id: eva-lund")
+    (tmp_path / "organisation.yaml").write_text(org[:start] + org[end:], encoding="utf-8")
+    assert h.engine.register(load_bundle([tmp_path])) == ["organisation: version 2"]
+    fired = h.run_until(utc(2027, 1, 11, 7))
+    notes = [t.note for t in fired if t.kind.value == "reminder" and "johan" in (t.note or "")]
+    assert notes and all("no longer in the organisation" in n for n in notes)
+    week = instance(h, "est-inventering", "2027-W01")
+    assert week.outcome is not None  # the cycle still ended
+    h.run_until(utc(2027, 1, 11, 9))
+    assert "johan-sjo" not in {
+        r.person_id for r in requests(h, instance(h, "est-inventering", "2027-W02"))
+    }
