@@ -7,7 +7,7 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from definitions.loader import load_bundle
 from storage.database import make_engine, migrate
@@ -25,11 +25,8 @@ def main(weeks: int = 52) -> None:
         engine = Engine(SqlStore(db), clock)
         engine.register(load_bundle())
         started = time.perf_counter()
-        report = Simulation(engine, clock, response_rate=0.9, seed=1).run_until(
-            datetime(2027, 1, 1, tzinfo=UTC).replace(year=2027 + weeks // 52)
-            if weeks % 52 == 0
-            else datetime(2027, 1, 1, tzinfo=UTC)
-        )
+        end = clock.now() + timedelta(weeks=weeks)
+        report = Simulation(engine, clock, response_rate=0.9, seed=1).run_until(end)
         elapsed = time.perf_counter() - started
     opened = sum(d["opened"] for d in report.as_dict()["definitions"].values())
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
