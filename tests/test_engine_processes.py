@@ -24,10 +24,22 @@ TIMEOUT = 120
 
 
 def lofte(clock: Path, url: str, *argv: str) -> subprocess.Popen[str]:
-    env = dict(os.environ, LOFTE_CLOCK_FILE=str(clock), LOFTE_DATABASE_URL=url,
-               LOFTE_MAIL_DIR=str(clock.parent / "mail"), PYTHONUNBUFFERED="1")
-    return subprocess.Popen([sys.executable, "-m", "cli.main", *argv], env=env, text=True,
-                            cwd=clock.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = dict(
+        os.environ,
+        LOFTE_CLOCK_FILE=str(clock),
+        LOFTE_DATABASE_URL=url,
+        LOFTE_MAIL_DIR=str(clock.parent / "mail"),
+        PYTHONUNBUFFERED="1",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli.main", *argv],
+        env=env,
+        text=True,
+        cwd=clock.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
 
 def finish(process: subprocess.Popen[str]) -> str:
     out, err = process.communicate(timeout=TIMEOUT)

@@ -260,3 +260,27 @@ def test_meeting_move_and_cancel_from_the_cli(
     run(capsys, "outbox", "send")
     kinds = [f.name.split("-")[0] for f in (env.parent / "lofte-mail").glob("meeting_*.eml")]
     assert sorted(set(kinds)) == ["meeting_cancel", "meeting_invite", "meeting_update"]
+
+
+def test_an_unreachable_mail_server_becomes_an_incident_that_retry_clears(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.notifications.conftest import free_port
+
+    run(capsys, "init")
+    env.write_text("2027-01-04T10:00:00+01:00")
+    monkeypatch.setenv("LOFTE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("LOFTE_SMTP_PORT", str(free_port()))  # nothing listens there
+    monkeypatch.setenv("LOFTE_SMTP_TLS", "none")
+    monkeypatch.setenv("LOFTE_OUTBOX_MAX_ATTEMPTS", "1")
+    code, out, _ = run(capsys, "run", "--exit-when-idle")
+    assert code == 0 and "11 incidenter" in out
+    code, out, _ = run(capsys, "status")
+    assert "Incidenter" in out and "ConnectionRefusedError" in out
+    incident = out.split("Incidenter", 1)[1].splitlines()[3].split()[0]
+    code, out, _ = run(capsys, "audit", "--instance", "1")
+    assert "outbox_incident" in out
+    monkeypatch.delenv("LOFTE_SMTP_HOST")  # back to the .eml folder
+    code, out, _ = run(capsys, "outbox", "retry", incident)
+    assert code == 0 and "1 skickade nu" in out
+    assert len(list((env.parent / "lofte-mail").glob("*.eml"))) == 1
