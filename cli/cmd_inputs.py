@@ -108,7 +108,7 @@ def run_status(args: argparse.Namespace) -> int:
         done = queries.instances(session)
         counts = queries.timer_counts(session)
         due = queries.next_timer(session)
-        outbox = queries.outbox_status_counts(session)
+        outbox = queries.outbox_counts(session, by="status")
         incidents = queries.outbox(session, 20, "failed")
     print(f"Databas {app.url}, klockan {moment_with_year(now)}\n")
     print("Öppna cykler")

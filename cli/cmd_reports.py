@@ -8,12 +8,12 @@ from typing import Any
 from cli import arguments
 from cli.output import table
 from cli.wiring import connect
-from definitions.loader import parse_definition, parse_organisation
 from definitions.schema import CycleDefinition, Organisation
 from notifications.formatting import STATUS, moment_with_year, outcome_text
 from storage import queries
 from storage.sql_store import SqlStore
 from workflow.cadence import first_period_after, period
+from workflow.catalog import Catalog
 from workflow.errors import NotFound
 from workflow.records import CycleInstance
 
@@ -93,20 +93,19 @@ def run_audit(args: argparse.Namespace) -> int:
         if rows
         else "Inga cykler har körts ännu."
     )
-    gaps = _gaps(app.store, all_instances)
+    gaps = _gaps(app.store, app.engine.catalog, all_instances)
     print("\nPerioder utan cykel: " + (", ".join(gaps) if gaps else "inga"))
     return 0
 
 
-def _gaps(store: SqlStore, instances: list[CycleInstance]) -> list[str]:
+def _gaps(store: SqlStore, catalog: Catalog, instances: list[CycleInstance]) -> list[str]:
     """Periods between a definition's first and last cycle for which no cycle was opened."""
     gaps = []
     names = sorted({i.definition_name for i in instances})
     with store.transaction() as tx:
         for name in names:
             runs = [i for i in instances if i.definition_name == name]
-            stored = tx.definition(name, runs[-1].definition_version)
-            definition = parse_definition(stored.text, name)
+            definition = catalog.definition(tx, name, runs[-1].definition_version)
             keys = {i.period_key for i in runs}
             current = first_period_after(definition, runs[0].period_start)
             while current.starts_at <= runs[-1].period_start:
@@ -118,15 +117,12 @@ def _gaps(store: SqlStore, instances: list[CycleInstance]) -> list[str]:
 
 def run_show(args: argparse.Namespace) -> int:
     app = connect(args.database)
+    catalog = app.engine.catalog
     with app.store.transaction() as tx:
         instance = tx.instance(args.instance)
-        definition = parse_definition(
-            tx.definition(instance.definition_name, instance.definition_version).text, "db"
-        )
-        org_version = tx.latest_organisation()
-        assert org_version is not None
-        organisation = parse_organisation(org_version.text, "db")
-    if args.viewer and args.viewer not in {p.id for p in organisation.people}:
+        definition = catalog.definition(tx, instance.definition_name, instance.definition_version)
+        organisation, _ = catalog.organisation(tx)
+    if args.viewer and organisation.find(args.viewer) is None:
         raise NotFound("person", args.viewer)
     with app.store.reading() as session:
         requests = queries.requests_for_instance(session, args.instance)
@@ -137,7 +133,7 @@ def run_show(args: argparse.Namespace) -> int:
         f"{outcome_text(instance.outcome.value if instance.outcome else None)}"
     )
     for request in requests:
-        name = _person_name(organisation, request.person_id)
+        name = organisation.name_of(request.person_id)
         print(
             f"\n[{request.id}] {request.step_id} – {name}: {STATUS[request.status.value]}"
             + (" (sent)" if request.late else "")
@@ -164,13 +160,6 @@ def _may_see(
     return {
         f.id for f in definition.step(step_id).fields if f.sensitive and roles & set(f.visible_to)
     }
-
-
-def _person_name(organisation: Organisation, person_id: str) -> str:
-    try:
-        return organisation.person(person_id).name
-    except KeyError:
-        return person_id
 
 
 def _brief(value: Any, limit: int = 80) -> str:

@@ -219,10 +219,19 @@ class Organisation(Frozen):
     people: tuple[Person, ...] = Field(min_length=1)
 
     def person(self, person_id: str) -> Person:
-        for person in self.people:
-            if person.id == person_id:
-                return person
-        raise KeyError(person_id)
+        found = self.find(person_id)
+        if found is None:
+            raise KeyError(person_id)
+        return found
+
+    def find(self, person_id: str) -> Person | None:
+        """The person, or None if they are not (or no longer) in the organisation."""
+        return next((p for p in self.people if p.id == person_id), None)
+
+    def name_of(self, person_id: str) -> str:
+        """The person's name, or their id if they have left the organisation."""
+        found = self.find(person_id)
+        return person_id if found is None else found.name
 
     def people_with_role(self, role: str) -> tuple[Person, ...]:
         return tuple(p for p in self.people if role in p.roles)

@@ -93,7 +93,9 @@ class Dispatcher:
             if message is None:
                 return False
             organisation, _ = self.catalog.organisation(tx)
-            secret = self._secret or installation_secret(tx)
+            if self._secret is None:  # it never changes: read it once
+                self._secret = installation_secret(tx)
+            secret = self._secret
             if message.kind in DIGESTIBLE and _wants_digest(organisation, message.person_id):
                 tx.save_outbox(dataclasses.replace(message, status=OutboxStatus.HELD))
                 report.held += 1
@@ -266,10 +268,8 @@ class Dispatcher:
 
 
 def _wants_digest(organisation: Organisation, person_id: str) -> bool:
-    try:
-        return organisation.person(person_id).digest
-    except KeyError:
-        return False
+    person = organisation.find(person_id)
+    return person is not None and person.digest
 
 
 def _date_label(day: Any, language: str) -> str:

@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Literal
 
 from sqlmodel import Session, col, func, select
 
 from storage.convert import to_record
+from storage.sql_store import SqlTransaction
 from storage.tables import (
     AuditRow,
     CompletionRow,
     InstanceRow,
     OutboxRow,
     RequestRow,
-    StepRunRow,
     SubmissionRow,
     TimerRow,
 )
@@ -27,7 +28,6 @@ from workflow.records import (
     OutboxMessage,
     StepRun,
     Submission,
-    Timer,
 )
 
 
@@ -43,17 +43,11 @@ def open_cycles(session: Session) -> list[OpenCycle]:
         .where(col(InstanceRow.closed_at).is_(None))
         .order_by(col(InstanceRow.period_start), col(InstanceRow.definition_name))
     ).all()
-    result = []
-    for row in rows:
-        step = session.exec(
-            select(StepRunRow)
-            .where(StepRunRow.instance_id == row.id, col(StepRunRow.closed_at).is_(None))
-            .order_by(col(StepRunRow.id).desc())
-        ).first()
-        result.append(
-            OpenCycle(to_record(row, CycleInstance), to_record(step, StepRun) if step else None)
-        )
-    return result
+    reader = SqlTransaction(session)
+    return [
+        OpenCycle(to_record(row, CycleInstance), reader.current_step_run(row.id or 0))
+        for row in rows
+    ]
 
 
 def open_requests(session: Session, person_id: str | None = None) -> list[InputRequest]:
@@ -65,11 +59,7 @@ def open_requests(session: Session, person_id: str | None = None) -> list[InputR
 
 
 def instances(session: Session, definition_name: str | None = None) -> list[CycleInstance]:
-    query = select(InstanceRow)
-    if definition_name:
-        query = query.where(InstanceRow.definition_name == definition_name)
-    rows = session.exec(query.order_by(col(InstanceRow.period_start), col(InstanceRow.id))).all()
-    return [to_record(r, CycleInstance) for r in rows]
+    return list(SqlTransaction(session).instances(definition_name or None))
 
 
 def instance(session: Session, instance_id: int) -> CycleInstance | None:
@@ -82,18 +72,11 @@ def completions(session: Session) -> dict[int, CompletionRecord]:
     return {r.instance_id: to_record(r, CompletionRecord) for r in rows}
 
 
-def audit_events(
-    session: Session, instance_id: int | None = None, limit: int | None = None
-) -> list[AuditEvent]:
+def audit_events(session: Session, instance_id: int | None = None) -> list[AuditEvent]:
     query = select(AuditRow)
     if instance_id is not None:
         query = query.where(AuditRow.instance_id == instance_id)
-    query = query.order_by(col(AuditRow.id).desc() if limit else col(AuditRow.id))
-    if limit:
-        query = query.limit(limit)
-    rows = session.exec(query).all()
-    events = [to_record(r, AuditEvent) for r in rows]
-    return list(reversed(events)) if limit else events
+    return [to_record(r, AuditEvent) for r in session.exec(query.order_by(col(AuditRow.id)))]
 
 
 def submissions(session: Session, instance_id: int) -> list[Submission]:
@@ -106,31 +89,16 @@ def submissions(session: Session, instance_id: int) -> list[Submission]:
 
 
 def requests_for_instance(session: Session, instance_id: int) -> list[InputRequest]:
-    rows = session.exec(
-        select(RequestRow).where(RequestRow.instance_id == instance_id).order_by(col(RequestRow.id))
-    ).all()
-    return [to_record(r, InputRequest) for r in rows]
-
-
-def timers(session: Session, status: str | None = None) -> list[Timer]:
-    query = select(TimerRow)
-    if status:
-        query = query.where(TimerRow.status == status)
-    rows = session.exec(query.order_by(col(TimerRow.due_at), col(TimerRow.id))).all()
-    return [to_record(r, Timer) for r in rows]
+    return list(SqlTransaction(session).requests_for_instance(instance_id))
 
 
 def timer_counts(session: Session) -> dict[str, int]:
-    rows: Sequence[tuple[str, int]] = session.exec(
-        select(TimerRow.status, func.count()).group_by(TimerRow.status)
-    ).all()
-    return dict(rows)
+    """Timers by status."""
+    return _count_by(session, TimerRow.status)
 
 
 def next_timer(session: Session) -> datetime | None:
-    return session.exec(
-        select(func.min(TimerRow.due_at)).where(TimerRow.status == "pending")
-    ).first()
+    return SqlTransaction(session).next_timer_due()
 
 
 def outbox(
@@ -144,15 +112,13 @@ def outbox(
     return [to_record(r, OutboxMessage) for r in reversed(session.exec(query).all())]
 
 
-def outbox_counts(session: Session) -> dict[str, int]:
-    rows: Sequence[tuple[str, int]] = session.exec(
-        select(OutboxRow.kind, func.count()).group_by(OutboxRow.kind)
-    ).all()
-    return dict(rows)
+def outbox_counts(session: Session, by: Literal["kind", "status"] = "kind") -> dict[str, int]:
+    """Outbox messages by kind or by status."""
+    return _count_by(session, OutboxRow.kind if by == "kind" else OutboxRow.status)
 
 
-def outbox_status_counts(session: Session) -> dict[str, int]:
+def _count_by(session: Session, column: Any) -> dict[str, int]:
     rows: Sequence[tuple[str, int]] = session.exec(
-        select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
+        select(column, func.count()).group_by(column)
     ).all()
     return dict(rows)

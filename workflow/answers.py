@@ -140,10 +140,9 @@ class _Checker:
         raise ValueError(f"{raw!r} is not yes/no (ja/nej, true/false)")
 
     def person(self, spec: FieldSpec, raw: Any, path: str) -> str:
-        try:
-            person = self.organisation.person(str(raw))
-        except KeyError:
-            raise ValueError(f"{raw!r} is not a person in the organisation") from None
+        person = self.organisation.find(str(raw))
+        if person is None:
+            raise ValueError(f"{raw!r} is not a person in the organisation")
         if spec.party is not None and person.party != spec.party:
             raise ValueError(f"{person.name} is not {spec.party.value}; choose a {spec.party}")
         return person.id

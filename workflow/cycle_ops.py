@@ -53,6 +53,14 @@ class CycleOps:
     actor: str
     catalog: Catalog
     machines: MachineRegistry
+    _organisation: Organisation | None = dataclasses.field(default=None, init=False)
+
+    @property
+    def organisation(self) -> Organisation:
+        """The organisation in force, read once per unit of work."""
+        if self._organisation is None:
+            self._organisation, _ = self.catalog.organisation(self.tx)
+        return self._organisation
 
     # opening ----------------------------------------------------------------------------
     def open_cycle(
@@ -108,7 +116,7 @@ class CycleOps:
             StepRun(instance.id, step.id, self.now, times.deadline, times.late_until)
         )
         assert step_run.id is not None
-        organisation, _ = self.catalog.organisation(self.tx)
+        organisation = self.organisation
         recipients = self._recipients(instance, definition, step, organisation)
         for person_id, roles, subject in recipients:
             request = self.tx.add_request(
@@ -231,12 +239,10 @@ class CycleOps:
         meeting: Meeting,
         change: str,
     ) -> None:
-        organisation, _ = self.catalog.organisation(self.tx)
-        organizer = organisation.people_with_role(definition.chair_role)[0]
+        organizer = self.organisation.people_with_role(definition.chair_role)[0]
         for person_id in meeting.participants:
-            try:
-                person = organisation.person(person_id)
-            except KeyError:
+            person = self.organisation.find(person_id)
+            if person is None:
                 continue  # left the organisation since the meeting was booked
             self.tx.add_outbox(
                 meeting_message(
@@ -338,21 +344,16 @@ class CycleOps:
 
     def _completion(self, instance: CycleInstance, final_state: str) -> CompletionRecord:
         assert instance.id is not None
-        organisation, _ = self.catalog.organisation(self.tx)
         requests = self.tx.requests_for_instance(instance.id)
         missing = []
         for request in requests:
             if request.status is RequestStatus.MISSING:
-                try:
-                    name = organisation.person(request.person_id).name
-                except KeyError:
-                    name = request.person_id
                 missing.append(
                     {
                         "request_id": request.id,
                         "step": request.step_id,
                         "person_id": request.person_id,
-                        "person_name": name,
+                        "person_name": self.organisation.name_of(request.person_id),
                         "roles": list(request.roles),
                     }
                 )
@@ -380,8 +381,7 @@ class CycleOps:
                 "late_inputs": record.late_inputs,
             },
         )
-        organisation, _ = self.catalog.organisation(self.tx)
-        for chair in organisation.people_with_role(definition.chair_role):
+        for chair in self.organisation.people_with_role(definition.chair_role):
             self.tx.add_outbox(summary_message(definition, instance, record, chair, self.now))
 
     # helpers ------------------------------------------------------------------------------------

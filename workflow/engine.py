@@ -32,6 +32,7 @@ from workflow.machines import MachineRegistry
 from workflow.messages import escalation_message, input_request_message
 from workflow.ports import Store, Transaction
 from workflow.records import (
+    CycleInstance,
     DefinitionVersion,
     InputRequest,
     Meeting,
@@ -181,10 +182,8 @@ class Engine:
         if ops.now >= request.deadline_at:
             return "skipped: the deadline has already passed"
         instance, definition = self._instance(ops.tx, request.instance_id)
-        organisation, _ = self.catalog.organisation(ops.tx)
-        try:
-            person = organisation.person(request.person_id)
-        except KeyError:
+        person = ops.organisation.find(request.person_id)
+        if person is None:
             return f"skipped: {request.person_id} is no longer in the organisation"
         number = int(timer.payload.get("number", 1))
         step_run = ops.tx.step_run(request.step_run_id)
@@ -242,9 +241,8 @@ class Engine:
         instance, definition = self._instance(ops.tx, step_run.instance_id)
         step = definition.step(step_run.step_id)
         assert step.escalation is not None
-        organisation, _ = self.catalog.organisation(ops.tx)
-        names = [(r, _name(organisation, r.person_id)) for r in waiting]
-        chiefs = organisation.people_with_role(step.escalation.role)
+        names = [(r, ops.organisation.name_of(r.person_id)) for r in waiting]
+        chiefs = ops.organisation.people_with_role(step.escalation.role)
         for chief in chiefs:
             ops.tx.add_outbox(
                 escalation_message(definition, instance, step, step_run, names, chief, ops.now)
@@ -318,9 +316,9 @@ class Engine:
             raise RequestClosed(request_id, request.status.value)
         if now > closes:
             raise RequestClosed(request_id, f"past its last answer time {closes.isoformat()}")
-        organisation, _ = self.catalog.organisation(tx)
+        ops = CycleOps(tx, now, person_id, self.catalog, self.machines)
         public, sensitive = validate_answer(
-            step, request.roles, answer, organisation, ZoneInfo(definition.timezone)
+            step, request.roles, answer, ops.organisation, ZoneInfo(definition.timezone)
         )
         tx.add_submission(
             Submission(
@@ -332,7 +330,6 @@ class Engine:
         )
         tx.save_request(answered)
         tx.cancel_timers(request_id=request.id)
-        ops = CycleOps(tx, now, person_id, self.catalog, self.machines)
         ops.audit(
             instance,
             "input_received",
@@ -408,7 +405,7 @@ class Engine:
     # helpers ------------------------------------------------------------------------------
     def _instance(
         self, tx: Transaction, instance_id: int, *, lock: bool = False
-    ) -> tuple[Any, CycleDefinition]:
+    ) -> tuple[CycleInstance, CycleDefinition]:
         instance = tx.instance(instance_id, lock=lock)
         definition = self.catalog.definition(
             tx, instance.definition_name, instance.definition_version
@@ -425,13 +422,6 @@ class Engine:
                     raise
                 log.info("retrying after a concurrent change (%s)", exc)
         raise AssertionError("unreachable")
-
-
-def _name(organisation: Any, person_id: str) -> str:
-    try:
-        return str(organisation.person(person_id).name)
-    except KeyError:
-        return person_id
 
 
 _HANDLERS: dict[TimerKind, Callable[[Engine, CycleOps, Timer], str]] = {

@@ -35,12 +35,10 @@ class EngineLoop:
         self.exit_when_idle = exit_when_idle
         self.after_timers = after_timers
         self.scheduler = BlockingScheduler(timezone="UTC")
-        self.ticks = 0
 
     def tick(self) -> int:
         """One pass: keep the openings scheduled, fire everything that is due, then run the
         follow-up work (the outbox dispatcher). Returns how much was done."""
-        self.ticks += 1
         self.engine.ensure_schedule()
         fired = 0
         while True:
