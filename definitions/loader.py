@@ -1,52 +1,66 @@
 """Load definition and organisation files into frozen objects, or say exactly what is wrong.
 
-Nothing here touches a database: a file is either entirely valid or it raises
-`DefinitionError` with every problem found (file, field path, line, what is wrong).
+Nothing here touches a database. A set of files is either valid as a whole or raises one
+`DefinitionError` naming every problem (file, line, field, what is wrong). Stored definitions
+are read back with `read_stored_definition`: upgraded to the current format and given their
+shape, without the rules of `definitions.checks`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from definitions.checks import check_bundle, check_definition, check_organisation
-from definitions.schema import CycleDefinition, Organisation
-from definitions.yaml_source import YamlDocument, parse_yaml
-from workflow.errors import DefinitionError, DefinitionProblem
+from definitions.cycle import CycleDefinition
+from definitions.directory import Directory, Unit
+from definitions.formats import FormatError, format_of, upgrade_definition, upgrade_organisation
+from definitions.organisation import OrganisationSpec
+from definitions.overrides import apply_override
+from definitions.yaml_source import PathKey, YamlDocument, parse_yaml
+from workflow.kernel.errors import DefinitionError, DefinitionProblem
+from workflow.kernel.untrusted import canonical_json
 
-_Model = TypeVar("_Model", CycleDefinition, Organisation)
-
-PACKAGED_DIR = Path(__file__).resolve().parent
+PACKAGED_DIR = Path(__file__).resolve().parent / "packaged"
 ORGANISATION_STEM = "organisation"
+MAX_FILES = 200
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
 class DefinitionSource:
-    """A definition as loaded, with the text it came from (stored with every version)."""
+    """A definition as loaded, with the text it came from."""
 
     definition: CycleDefinition
     text: str
     file: str
+    document: YamlDocument = field(compare=False, repr=False)
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return sha256(self.text)
 
 
 @dataclass(frozen=True)
 class OrganisationSource:
-    organisation: Organisation
+    spec: OrganisationSpec
     text: str
     file: str
+    document: YamlDocument = field(compare=False, repr=False)
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return sha256(self.text)
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,7 @@ class Bundle:
 
     definitions: tuple[DefinitionSource, ...]
     organisation: OrganisationSource
+    directory: Directory = field(compare=False, repr=False)
 
     def definition(self, name: str) -> CycleDefinition:
         for source in self.definitions:
@@ -62,112 +77,215 @@ class Bundle:
                 return source.definition
         raise KeyError(name)
 
+    def effective(self) -> list[tuple[CycleDefinition, Unit]]:
+        """Each enabled (definition, unit) pair with the unit's overrides applied."""
+        pairs = []
+        for source in self.definitions:
+            template = source.definition
+            for unit in self.directory.units_of_kind(template.applies_to):
+                override = unit.overrides.get(template.name)
+                if override is not None and not override.enabled:
+                    continue
+                pairs.append((apply_override(template, override), unit))
+        return pairs
 
-def parse_definition(text: str, file: str) -> CycleDefinition:
-    """Parse and check one definition on its own (references to roles are checked in a bundle)."""
+
+def stored_text(definition: CycleDefinition) -> str:
+    """The canonical JSON a (unit's effective) definition is stored as."""
+    return canonical_json(definition.model_dump(mode="json", by_alias=True))
+
+
+def read_stored_definition(text: str, label: str) -> CycleDefinition:
+    """A stored definition, upgraded to the current format; the loading rules are not re-run."""
+    data = json.loads(text)
+    try:
+        return CycleDefinition.model_validate(upgrade_definition(data))
+    except (ValidationError, FormatError) as exc:
+        raise DefinitionError([DefinitionProblem(label, "", f"kan inte läsas: {exc}")]) from exc
+
+
+def read_stored_organisation(text: str, label: str) -> Directory:
+    document = parse_yaml(text, label)
+    data = document.data if isinstance(document.data, dict) else {}
+    try:
+        return Directory(OrganisationSpec.model_validate(upgrade_organisation(data)))
+    except (ValidationError, FormatError) as exc:
+        raise DefinitionError([DefinitionProblem(label, "", f"kan inte läsas: {exc}")]) from exc
+
+
+def parse_definition(text: str, file: str) -> DefinitionSource:
+    """Parse and check one definition on its own (roles and units are checked in a bundle)."""
     document = parse_yaml(text, file)
-    definition = _validate(document, CycleDefinition)
+    definition = _validate(document, CycleDefinition, upgrade_definition)
     problems = check_definition(definition, document)
     if problems:
         raise DefinitionError(problems)
-    return definition
+    return DefinitionSource(definition, text, file, document)
 
 
-def parse_organisation(text: str, file: str) -> Organisation:
+def parse_organisation(text: str, file: str) -> OrganisationSource:
     document = parse_yaml(text, file)
-    organisation = _validate(document, Organisation)
-    problems = check_organisation(organisation, document)
+    spec = _validate(document, OrganisationSpec, upgrade_organisation)
+    problems = check_organisation(spec, document)
     if problems:
         raise DefinitionError(problems)
-    return organisation
+    return OrganisationSource(spec, text, file, document)
 
 
-def load_bundle(paths: Sequence[Path] = (), *, use_packaged: bool = True) -> Bundle:
-    """Load files and folders; what they do not name is taken from the packaged examples.
+def load_packaged() -> Bundle:
+    return load_bundle([PACKAGED_DIR])
 
-    Raises one DefinitionError listing the problems of every file.
-    """
-    given = _expand(paths)
+
+def load_bundle(paths: Sequence[Path]) -> Bundle:
+    """Load files and folders as one complete set: definitions plus `organisation.yaml`."""
+    files = _expand(paths)
     problems: list[DefinitionProblem] = []
     definitions: list[DefinitionSource] = []
     organisations: list[OrganisationSource] = []
-    documents: dict[str, YamlDocument] = {}
-    _load_files(given, problems, definitions, organisations, documents)
-    if use_packaged:
-        packaged_defs: list[DefinitionSource] = []
-        packaged_orgs: list[OrganisationSource] = []
-        stems = {f.stem for f in given}
-        packaged = [f for f in _expand([PACKAGED_DIR]) if f.stem not in stems]
-        _load_files(packaged, problems, packaged_defs, packaged_orgs, documents)
-        names = {s.definition.name for s in definitions}
-        definitions += [s for s in packaged_defs if s.definition.name not in names]
-        organisations = organisations or packaged_orgs
-    organisation = organisations[0] if organisations else None
-    if organisation is None and not problems:
+    if len(files) > MAX_FILES:
+        raise DefinitionError([DefinitionProblem(str(paths[0]), "", f"högst {MAX_FILES} filer")])
+    for file in files:
+        _load_file(file, problems, definitions, organisations)
+    where = ", ".join(str(p) for p in paths)
+    if not organisations and not problems:
         problems.append(
-            DefinitionProblem(
-                ", ".join(str(p) for p in paths) or str(PACKAGED_DIR),
-                "",
-                f"no {ORGANISATION_STEM}.yaml found: the organisation maps roles to people",
-            )
+            DefinitionProblem(where, "", f"{ORGANISATION_STEM}.yaml saknas (enheter, roller, personer)")
         )
-    problems.extend(_duplicate_names(definitions))
-    if organisation is not None and not problems:
-        problems.extend(check_bundle(definitions, organisation.organisation, documents))
+    if not definitions and not problems:
+        problems.append(DefinitionProblem(where, "", "inga definitioner (.yaml-filer) hittades"))
+    problems += _duplicate_names(definitions)
+    if len(organisations) > 1:
+        problems.append(DefinitionProblem(organisations[1].file, "", "mer än en organisationsfil"))
     if problems:
         raise DefinitionError(problems)
-    assert organisation is not None
+    organisation = organisations[0]
+    directory = Directory(organisation.spec)
+    problems += check_bundle(
+        [(s.definition, s.document) for s in definitions], directory, organisation.document
+    )
+    if problems:
+        raise DefinitionError(problems)
     ordered = tuple(sorted(definitions, key=lambda s: s.definition.name))
-    return Bundle(ordered, organisation)
+    return Bundle(ordered, organisation, directory)
 
 
-def _load_files(
-    files: Sequence[Path],
+def _load_file(
+    file: Path,
     problems: list[DefinitionProblem],
     definitions: list[DefinitionSource],
     organisations: list[OrganisationSource],
-    documents: dict[str, YamlDocument],
 ) -> None:
-    for file in files:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(DefinitionProblem(str(file), "", f"cannot read the file: {exc}"))
-            continue
-        try:
-            if file.stem == ORGANISATION_STEM:
-                org = parse_organisation(text, str(file))
-                organisations.append(OrganisationSource(org, text, str(file)))
-            else:
-                definition = parse_definition(text, str(file))
-                definitions.append(DefinitionSource(definition, text, str(file)))
-                documents.setdefault(definition.name, parse_yaml(text, str(file)))
-        except DefinitionError as exc:
-            problems.extend(exc.problems)
-
-
-def _validate(document: YamlDocument, model: type[_Model]) -> _Model:
-    if not isinstance(document.data, dict):
-        raise DefinitionError([document.problem((), "expected a mapping of fields at the top")])
     try:
-        return model.model_validate(document.data)
+        raw = file.read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        problems.append(DefinitionProblem(str(file), "", f"kan inte läsa filen: {exc.strerror}"))
+        return
+    except UnicodeDecodeError as exc:
+        problems.append(
+            DefinitionProblem(str(file), "", f"inte UTF-8-text (byte {exc.start} går inte att läsa)")
+        )
+        return
+    try:
+        if file.stem == ORGANISATION_STEM:
+            organisations.append(parse_organisation(text, str(file)))
+        else:
+            definitions.append(parse_definition(text, str(file)))
+    except DefinitionError as exc:
+        problems.extend(exc.problems)
+
+
+def _validate(document: YamlDocument, model: type[_Model], upgrade: Any) -> _Model:
+    if not isinstance(document.data, dict):
+        raise DefinitionError([document.problem((), "filen ska börja med fält (namn: värde)")])
+    data = document.data
+    try:
+        missing_format = "format" not in data
+        upgraded = upgrade(dict(data))
+    except FormatError as exc:
+        raise DefinitionError([document.problem(("format",), str(exc))]) from None
+    try:
+        return model.model_validate(upgraded)
     except ValidationError as exc:
-        raise DefinitionError(
-            [document.problem(_clean_loc(error["loc"]), _message(error)) for error in exc.errors()]
-        ) from exc
+        problems = [
+            document.problem(_error_path(error, data), _message(error))
+            for error in exc.errors(include_url=False)
+        ]
+        if missing_format:
+            problems.insert(
+                0,
+                document.problem(
+                    (),
+                    "filen saknar `format:` och lästes som format 0 (Löfte 0.1); "
+                    "skriv `format: 1` överst om den redan har det nya formatet",
+                ),
+            )
+        raise DefinitionError(problems) from None
 
 
-def _clean_loc(loc: Iterable[Any]) -> tuple[str | int, ...]:
-    return tuple(part for part in loc if isinstance(part, int) or "[" not in str(part))
+def _error_path(error: Any, data: Any) -> PathKey:
+    path = _clean_loc(error["loc"], data)
+    if error["type"] == "union_tag_invalid":
+        tag = str((error.get("ctx") or {}).get("discriminator", "")).strip("'")
+        if tag:
+            path = (*path, tag)
+    return path
+
+
+def _clean_loc(loc: Iterable[Any], data: Any) -> PathKey:
+    """The path in the file: pydantic adds union tags (`inputs`, `text`) that are not keys."""
+    parts = list(loc)
+    kept: list[str | int] = []
+    current = data
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        if isinstance(current, dict) and part in current:
+            kept.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            kept.append(part)
+            current = current[part]
+        elif last and isinstance(part, str | int) and "[" not in str(part):
+            kept.append(part)
+    return tuple(kept)
+
+
+_MESSAGES = {
+    "missing": "obligatoriskt fält saknas",
+    "extra_forbidden": "okänt fält (kontrollera stavningen; se docs/definitions.md)",
+    "string_type": "ska vara text",
+    "int_type": "ska vara ett heltal",
+    "int_parsing": "ska vara ett heltal",
+    "int_from_float": "ska vara ett heltal",
+    "float_type": "ska vara ett tal",
+    "float_parsing": "ska vara ett tal",
+    "bool_type": "ska vara true eller false",
+    "bool_parsing": "ska vara true eller false",
+    "dict_type": "ska vara fält med värden (namn: värde)",
+    "model_type": "ska vara fält med värden (namn: värde)",
+    "model_attributes_type": "ska vara fält med värden (namn: värde)",
+    "tuple_type": "ska vara en lista",
+    "list_type": "ska vara en lista",
+    "datetime_type": "ska vara en tidpunkt (ÅÅÅÅ-MM-DDTTT:MM)",
+    "datetime_parsing": "ska vara en tidpunkt (ÅÅÅÅ-MM-DDTTT:MM)",
+    "datetime_from_date_parsing": "ska vara en tidpunkt (ÅÅÅÅ-MM-DDTTT:MM)",
+    "too_short": "för få värden",
+    "union_tag_not_found": "ange vilket slag det är (kind: eller type:)",
+}
 
 
 def _message(error: Any) -> str:
-    if error["type"] == "extra_forbidden":
-        return "unknown field (check the spelling; see docs/definitions.md)"
-    if error["type"] == "missing":
-        return "required field is missing"
-    text = str(error["msg"])
-    return text.removeprefix("Value error, ")
+    kind = error["type"]
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    context = error.get("ctx") or {}
+    if kind == "literal_error":
+        return f"måste vara ett av: {context.get('expected', '')}".replace("'", "")
+    if kind == "union_tag_invalid":
+        return f"okänt slag {context.get('tag')!r}; möjliga: {context.get('expected_tags', '')}"
+    if kind == "enum":
+        return f"måste vara ett av: {context.get('expected', '')}".replace("'", "")
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _expand(paths: Iterable[Path]) -> list[Path]:
@@ -187,9 +305,11 @@ def _duplicate_names(definitions: Sequence[DefinitionSource]) -> list[Definition
         name = source.definition.name
         if name in seen:
             problems.append(
-                DefinitionProblem(
-                    source.file, "name", f"the name {name!r} is already used by {seen[name]}"
-                )
+                DefinitionProblem(source.file, "name", f"namnet {name!r} används redan av {seen[name]}")
             )
         seen[name] = source.file
     return problems
+
+
+def format_of_text(text: str) -> int:
+    return format_of(json.loads(text))

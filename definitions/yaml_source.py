@@ -1,4 +1,5 @@
-"""Read YAML and remember the line of every value, so errors can point at it."""
+"""Read a YAML file within limits and remember the line of every value, so that every
+problem can point at it."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from typing import Any
 
 import yaml
 
-from workflow.errors import DefinitionError, DefinitionProblem
+from workflow.kernel.errors import DefinitionError, DefinitionProblem
+from workflow.kernel.untrusted import UntrustedInputError, compose_yaml, load_yaml
 
 PathKey = tuple[str | int, ...]
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -34,37 +35,41 @@ class YamlDocument:
 
 
 def format_path(path: PathKey) -> str:
-    text = ""
+    out = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def parse_yaml(text: str, file: str) -> YamlDocument:
-    """Parse one YAML document; a syntax error becomes a DefinitionError with its line."""
+    """Parse one YAML document; a syntax error or a broken limit names file and line."""
     try:
-        node = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise DefinitionError(
-            [DefinitionProblem(file, "", f"not valid YAML: {reason}", line)]
-        ) from exc
+        node = compose_yaml(text)
+        data = load_yaml(text) if node is not None else None
+    except UntrustedInputError as exc:
+        raise DefinitionError([DefinitionProblem(file, "", str(exc), exc.line)]) from None
     lines: dict[PathKey, int] = {}
     if node is not None:
         _collect_lines(node, (), lines)
     return YamlDocument(file, data, lines)
 
 
+def document_of(data: Any, file: str) -> YamlDocument:
+    """A document for data that came without a file (stored or generated), no lines."""
+    return YamlDocument(file, data)
+
+
 def _collect_lines(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            _collect_lines(value_node, (*path, key), lines)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _collect_lines(item, (*path, index), lines)
+    stack: list[tuple[yaml.Node, PathKey]] = [(node, path)]
+    while stack:
+        current, here = stack.pop()
+        lines.setdefault(here, current.start_mark.line + 1)
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+                child = (*here, key)
+                stack.append((value_node, child))
+                lines.setdefault(child, key_node.start_mark.line + 1)
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                stack.append((item, (*here, index)))

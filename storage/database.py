@@ -1,5 +1,10 @@
 """Database engines and migrations. SQLite (WAL) is the embedded default; PostgreSQL for
-production and for several engine processes."""
+production and for several engine processes.
+
+SQLite runs with `synchronous=NORMAL` in WAL mode by default: a committed transaction survives
+a crash of Löfte, but the last transactions before a power failure or OS crash may be lost
+(the database stays consistent). `LOFTE_SQLITE_SYNCHRONOUS=FULL` syncs every commit.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,17 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
-from workflow.errors import ConfigError
+from storage.audit_guard import ensure_audit_triggers
+from workflow.kernel.errors import ConfigError
 
 DEFAULT_URL = "sqlite:///lofte.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SYNCHRONOUS = ("OFF", "NORMAL", "FULL")
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -24,35 +32,45 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("LOFTE_DATABASE_URL") or DEFAULT_URL
 
 
-def make_engine(url: str, *, durable: bool = True, schema: str | None = None) -> Engine:
-    """An engine for `url`. `durable=False` trades crash safety for speed (throw-away runs).
+def sqlite_synchronous(durable: bool = True) -> str:
+    if not durable:
+        return "OFF"
+    chosen = os.environ.get("LOFTE_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper()
+    if chosen not in SYNCHRONOUS:
+        raise ConfigError(
+            f"LOFTE_SQLITE_SYNCHRONOUS={chosen!r}: välj NORMAL (standard) eller FULL"
+        )
+    return chosen
 
-    `schema` (PostgreSQL only) puts every table in that schema, e.g. one per test.
-    """
+
+def make_engine(url: str, *, durable: bool = True) -> Engine:
+    """An engine for `url`. `durable=False` trades crash safety for speed (throw-away runs)."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise ConfigError(f"database URL {url!r} is not valid: {exc}") from exc
+    except ArgumentError:
+        raise ConfigError(
+            f"databasadressen {url[:200]!r} är inte giltig; exempel: sqlite:///lofte.db eller "
+            "postgresql://user@host:5432/db"
+        ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername.startswith("sqlite"):
-        return _sqlite_engine(parsed, durable)
+        return _sqlite_engine(parsed, sqlite_synchronous(durable))
     if not parsed.drivername.startswith("postgresql"):
         raise ConfigError(
-            f"database URL {url!r}: only sqlite:/// and postgresql:// databases are supported"
+            f"databasadressen {url[:200]!r}: bara sqlite:/// och postgresql:// stöds"
         )
-    connect_args: dict[str, Any] = {"connect_timeout": 10}
-    if schema:
-        connect_args["options"] = f"-csearch_path={schema}"
-    return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
+    return create_engine(
+        parsed, connect_args={"connect_timeout": 10}, pool_pre_ping=True, pool_size=5
+    )
 
 
-def _sqlite_engine(parsed: Any, durable: bool) -> Engine:
+def _sqlite_engine(parsed: Any, synchronous: str) -> Engine:
     database = parsed.database
     if database and database != ":memory:":
         folder = Path(database).expanduser().resolve().parent
         if not folder.is_dir():
-            raise ConfigError(f"database folder {folder} does not exist")
+            raise ConfigError(f"databasens mapp {folder} finns inte")
     engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -62,7 +80,7 @@ def _sqlite_engine(parsed: Any, durable: bool) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -74,15 +92,44 @@ def _sqlite_engine(parsed: Any, durable: bool) -> Engine:
     return engine
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+def _config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def known_revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    if "alembic_version" not in inspect(engine).get_table_names():
+        return None
     with engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-        connection.commit()
+        value = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return None if value is None else str(value)
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Bring the schema to the newest migration and make sure the audit log's protecting
+    triggers are in place. Returns what had to be restored (for the administrator)."""
+    revision = current_revision(engine)
+    if revision is not None and revision not in known_revisions():
+        raise ConfigError(
+            f"databasen har schemaversion {revision!r}, som denna version av Löfte inte känner "
+            "till (från Löfte 0.1 eller en nyare version); skapa en ny databas med `lofte init`"
+        )
+    config = _config()
+    try:
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
+    except OperationalError as exc:
+        raise ConfigError(f"databasen går inte att öppna: {exc.orig}") from exc
+    return ensure_audit_triggers(engine)
 
 
 def is_migrated(engine: Engine) -> bool:
-    return "alembic_version" in inspect(engine).get_table_names()
+    revision = current_revision(engine)
+    return revision is not None and revision in known_revisions()

@@ -1,9 +1,10 @@
-"""SQLModel tables. Rows are storage's business; the engine sees `workflow.records`."""
+"""The schema, as SQLModel tables. Rows are storage's business: repositories read and write
+them through SQLAlchemy Core and hand the engine `workflow.core.records`."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UtcDateTime
@@ -16,29 +17,54 @@ def _when(nullable: bool = False, index: bool = False) -> Any:
     )
 
 
-def _json() -> Any:
+def _json(nullable: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=Column(JSON, nullable=True))
     return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-class DefinitionRow(SQLModel, table=True):
-    __tablename__ = "definition_versions"
-    __table_args__ = (UniqueConstraint("kind", "name", "version"),)
+def _text() -> Any:
+    return Field(sa_column=Column(Text, nullable=False))
 
+
+class SettingRow(SQLModel, table=True):
+    """Installation settings: the installation id, the link-signing secret, the catalog
+    generation."""
+
+    __tablename__ = "settings"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = _text()
+
+
+class DocumentRow(SQLModel, table=True):
+    """A stored definition, template or organisation text, by content hash."""
+
+    __tablename__ = "definition_documents"
+    content_hash: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=20)
+    format: int
+    text: str = _text()
+
+
+class VersionRow(SQLModel, table=True):
+    __tablename__ = "definition_versions"
+    __table_args__ = (UniqueConstraint("kind", "name", "unit_id", "version"),)
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=20)
     name: str = Field(max_length=64)
+    unit_id: str = Field(max_length=64)
     version: int
     content_hash: str = Field(max_length=64)
-    text: str
     registered_at: datetime = _when()
 
 
 class InstanceRow(SQLModel, table=True):
     __tablename__ = "cycle_instances"
-    __table_args__ = (UniqueConstraint("definition_name", "period_key"),)
-
+    __table_args__ = (Index("ix_cycle_instances_lookup", "definition_name", "unit_id", "period_start"),)
     id: int | None = Field(default=None, primary_key=True)
-    definition_name: str = Field(max_length=64, index=True)
+    key: str = Field(max_length=200, unique=True)
+    definition_name: str = Field(max_length=64)
+    unit_id: str = Field(max_length=64, index=True)
     definition_version: int
     period_key: str = Field(max_length=32)
     period_label: str = Field(max_length=64)
@@ -47,97 +73,86 @@ class InstanceRow(SQLModel, table=True):
     ends_at: datetime = _when()
     opened_at: datetime = _when()
     state: str = Field(max_length=64)
-    context: dict[str, Any] = _json()
+    step_deadline_at: datetime | None = _when(nullable=True)
+    step_late_until: datetime | None = _when(nullable=True)
+    open_requests: int = 0
     version: int = 1
     closed_at: datetime | None = _when(nullable=True)
     outcome: str | None = Field(default=None, max_length=32)
 
 
-class StepRunRow(SQLModel, table=True):
-    __tablename__ = "step_runs"
-
-    id: int | None = Field(default=None, primary_key=True)
-    instance_id: int = Field(foreign_key="cycle_instances.id", index=True)
-    step_id: str = Field(max_length=64)
-    opened_at: datetime = _when()
-    deadline_at: datetime = _when()
-    late_until: datetime = _when()
-    closed_at: datetime | None = _when(nullable=True)
-
-
 class RequestRow(SQLModel, table=True):
     __tablename__ = "input_requests"
-    __table_args__ = (Index("ix_input_requests_status", "status"),)
-
+    __table_args__ = (
+        Index("ix_input_requests_step", "instance_id", "step_id"),
+        Index("ix_input_requests_person", "person_id", "status"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    instance_id: int = Field(foreign_key="cycle_instances.id", index=True)
-    step_run_id: int = Field(foreign_key="step_runs.id", index=True)
+    key: str = Field(max_length=400, unique=True)
+    instance_id: int = Field(foreign_key="cycle_instances.id")
+    unit_id: str = Field(max_length=64)
     step_id: str = Field(max_length=64)
-    person_id: str = Field(max_length=64, index=True)
+    person_id: str = Field(max_length=64)
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     requested_at: datetime = _when()
     deadline_at: datetime = _when()
+    late_until: datetime = _when()
     subject: dict[str, Any] = _json()
     status: str = Field(max_length=16)
     answered_at: datetime | None = _when(nullable=True)
     late: bool = False
+    answer: dict[str, Any] | None = _json(nullable=True)
+    answer_version: int = 0
 
 
-class SubmissionRow(SQLModel, table=True):
-    __tablename__ = "submissions"
+class SensitiveRow(SQLModel, table=True):
+    """Values of sensitive fields, kept apart from the answer (and encrypted at rest)."""
 
+    __tablename__ = "sensitive_values"
+    __table_args__ = (UniqueConstraint("request_id", "version"),)
     id: int | None = Field(default=None, primary_key=True)
-    request_id: int = Field(foreign_key="input_requests.id", unique=True)
-    instance_id: int = Field(foreign_key="cycle_instances.id", index=True)
-    step_id: str = Field(max_length=64)
-    person_id: str = Field(max_length=64)
-    submitted_at: datetime = _when()
-    data: dict[str, Any] = _json()
-    sensitive_data: dict[str, Any] = _json()
+    request_id: int = Field(foreign_key="input_requests.id", index=True)
+    version: int
+    key_id: str = Field(default="", max_length=64)
+    payload: str = _text()
+    stored_at: datetime = _when()
+    erased_at: datetime | None = _when(nullable=True)
 
 
 class TimerRow(SQLModel, table=True):
     __tablename__ = "timers"
-    __table_args__ = (Index("ix_timers_status_due", "status", "due_at"),)
-
+    __table_args__ = (
+        Index("ix_timers_due", "status", "due_at"),
+        Index("ix_timers_instance", "instance_id", "status", "due_at"),
+        Index("ix_timers_opening", "definition_name", "unit_id", "status"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=160, unique=True)
+    key: str = Field(max_length=400, unique=True)
     kind: str = Field(max_length=20)
     due_at: datetime = _when()
     definition_name: str = Field(max_length=64)
-    instance_id: int | None = Field(default=None, foreign_key="cycle_instances.id", index=True)
-    step_run_id: int | None = Field(default=None, foreign_key="step_runs.id", index=True)
-    request_id: int | None = Field(default=None, foreign_key="input_requests.id", index=True)
+    unit_id: str = Field(max_length=64)
+    instance_id: int | None = Field(default=None, foreign_key="cycle_instances.id")
     payload: dict[str, Any] = _json()
     status: str = Field(max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _when(nullable=True)
+    last_error: str | None = None
     fired_at: datetime | None = _when(nullable=True)
     fired_by: str | None = Field(default=None, max_length=120)
     note: str | None = None
 
 
-class AuditRow(SQLModel, table=True):
-    """Append-only: database triggers refuse UPDATE and DELETE."""
-
-    __tablename__ = "audit_events"
-
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _when(index=True)
-    instance_id: int | None = Field(default=None, index=True)
-    definition_name: str = Field(max_length=64)
-    definition_version: int
-    event: str = Field(max_length=64)
-    from_state: str | None = Field(default=None, max_length=64)
-    to_state: str | None = Field(default=None, max_length=64)
-    actor: str = Field(max_length=120)
-    detail: dict[str, Any] = _json()
-
-
 class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
-
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_person", "person_id", "status"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=160, unique=True)
+    key: str = Field(max_length=500, unique=True)
     kind: str = Field(max_length=32)
+    unit_id: str = Field(default="", max_length=64)
     instance_id: int | None = Field(default=None, index=True)
     request_id: int | None = Field(default=None)
     person_id: str = Field(max_length=64)
@@ -145,28 +160,37 @@ class OutboxRow(SQLModel, table=True):
     language: str = Field(max_length=8)
     context: dict[str, Any] = _json()
     created_at: datetime = _when()
-    status: str = Field(default="pending", max_length=16, index=True)
+    valid_until: datetime | None = _when(nullable=True)
+    status: str = Field(default="pending", max_length=16)
     attempts: int = 0
-    next_attempt_at: datetime | None = _when(nullable=True, index=True)
+    next_attempt_at: datetime | None = _when(nullable=True)
     claimed_by: str | None = Field(default=None, max_length=120)
     claimed_at: datetime | None = _when(nullable=True)
     sent_at: datetime | None = _when(nullable=True)
     last_error: str | None = None
     delivery: str | None = Field(default=None, max_length=500)
+    reported_at: datetime | None = _when(nullable=True)
 
 
-class CompletionRow(SQLModel, table=True):
-    __tablename__ = "completion_records"
+class AuditRow(SQLModel, table=True):
+    """Append-only and hash-chained: each row's hash covers the previous row's hash and its
+    own content; database triggers refuse UPDATE, DELETE and (PostgreSQL) TRUNCATE."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    instance_id: int = Field(foreign_key="cycle_instances.id", unique=True)
-    outcome: str = Field(max_length=32)
-    final_state: str = Field(max_length=64)
-    completed_at: datetime = _when()
-    missing: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
-    )
-    late_inputs: int = 0
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_instance", "instance_id", "seq"),)
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = _when()
+    unit_id: str = Field(default="", max_length=64, index=True)
+    instance_id: int | None = Field(default=None)
+    definition_name: str = Field(default="", max_length=64)
+    definition_version: int = 0
+    event: str = Field(max_length=64)
+    actor: str = Field(max_length=120)
+    from_state: str | None = Field(default=None, max_length=64)
+    to_state: str | None = Field(default=None, max_length=64)
+    detail: str = _text()
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
 
 
 class MeetingRow(SQLModel, table=True):
@@ -174,23 +198,74 @@ class MeetingRow(SQLModel, table=True):
 
     __tablename__ = "meetings"
     __table_args__ = (UniqueConstraint("instance_id", "step_id"),)
-
     id: int | None = Field(default=None, primary_key=True)
-    instance_id: int = Field(foreign_key="cycle_instances.id", index=True)
+    uid: str = Field(max_length=300, unique=True)
+    instance_id: int = Field(foreign_key="cycle_instances.id")
+    unit_id: str = Field(max_length=64, index=True)
     step_id: str = Field(max_length=64)
-    uid: str = Field(max_length=200, unique=True)
     starts_at: datetime = _when()
     ends_at: datetime = _when()
     location: str = Field(default="", max_length=200)
+    participants: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sequence: int = 0
     cancelled: bool = False
-    participants: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
-class SettingRow(SQLModel, table=True):
-    """Installation settings kept in the database, such as the link-signing secret."""
+class ActionRow(SQLModel, table=True):
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_unit", "unit_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=500, unique=True)
+    unit_id: str = Field(max_length=64)
+    kind: str = Field(max_length=20)
+    source_instance_id: int = Field(foreign_key="cycle_instances.id")
+    source_label: str = Field(max_length=200)
+    what: str = _text()
+    place: str = Field(default="", max_length=200)
+    problem: str = Field(default="", max_length=200)
+    indicator: str = Field(default="", max_length=300)
+    baseline: str = Field(default="", max_length=300)
+    owner_id: str = Field(max_length=64, index=True)
+    owner_party: str = Field(max_length=64)
+    due_date: date | None = None
+    status: str = Field(max_length=16)
+    effect: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = _when()
+    updated_at: datetime | None = _when(nullable=True)
+    closed_at: datetime | None = _when(nullable=True)
+    version: int = 1
 
-    __tablename__ = "settings"
 
-    key: str = Field(primary_key=True, max_length=64)
-    value: str
+class ActionEventRow(SQLModel, table=True):
+    __tablename__ = "action_events"
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="actions.id", index=True)
+    at: datetime = _when()
+    status: str = Field(max_length=16)
+    actor: str = Field(max_length=120)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    effect: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    instance_id: int | None = None
+
+
+class CompletionRow(SQLModel, table=True):
+    __tablename__ = "completion_records"
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: int = Field(foreign_key="cycle_instances.id", unique=True)
+    outcome: str = Field(max_length=32)
+    final_state: str = Field(max_length=64)
+    completed_at: datetime = _when()
+    missing: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    late_inputs: int = 0
+
+
+class StepContextRow(SQLModel, table=True):
+    """What a step showed when it opened (the lägesbild, decisions in force, open actions)."""
+
+    __tablename__ = "step_contexts"
+    __table_args__ = (UniqueConstraint("instance_id", "step_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: int = Field(foreign_key="cycle_instances.id")
+    step_id: str = Field(max_length=64)
+    context: dict[str, Any] = _json()

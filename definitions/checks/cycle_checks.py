@@ -1,0 +1,275 @@
+"""Rules of one definition on its own: cadence, steps, bounds and the state graph."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from definitions.base import LocalText
+from definitions.checks import bounds
+from definitions.checks.field_checks import check_fields, check_step_field_refs
+from definitions.cycle import TERMINAL_STATES, CycleDefinition, events_of
+from definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
+from definitions.yaml_source import PathKey, YamlDocument
+from workflow.kernel.durations import IsoDuration
+from workflow.kernel.errors import DefinitionProblem
+
+PERIOD_KEY_NEEDS = {
+    "iso_week": "hela veckor (P1W, P2W, ...)",
+    "month": "hela månader (P1M, P2M, ...)",
+    "quarter": "hela kvartal (P3M, P6M, ...)",
+    "next_quarter": "hela kvartal (P3M, P6M, ...)",
+    "date": "hela dagar",
+}
+
+
+def check_definition(definition: CycleDefinition, doc: YamlDocument) -> list[DefinitionProblem]:
+    problems = check_texts(
+        doc,
+        {
+            ("title",): (definition.title, bounds.MAX_TITLE),
+            ("short_title",): (definition.short_title, bounds.MAX_TITLE),
+            ("description",): (definition.description, bounds.MAX_LONG_TEXT),
+        },
+    )
+    problems += check_cadence(definition, doc)
+    if len(definition.steps) > bounds.MAX_STEPS:
+        problems.append(doc.problem(("steps",), f"högst {bounds.MAX_STEPS} steg"))
+    if len(definition.transitions) > bounds.MAX_TRANSITIONS:
+        problems.append(doc.problem(("transitions",), f"högst {bounds.MAX_TRANSITIONS} övergångar"))
+    seen: set[str] = set()
+    for index, step in enumerate(definition.steps):
+        path: PathKey = ("steps", index)
+        if step.id in seen:
+            problems.append(doc.problem((*path, "id"), f"steget {step.id!r} finns två gånger"))
+        seen.add(step.id)
+        if step.id in TERMINAL_STATES:
+            problems.append(doc.problem((*path, "id"), f"{step.id!r} är reserverat för ett slutläge"))
+        problems += check_step(step, path, doc)
+    for index, field_id in enumerate(definition.shared_fields):
+        if not any(f.id == field_id for s in definition.steps for f in s.fields):
+            problems.append(doc.problem(("shared_fields", index), f"inget fält {field_id!r}"))
+    problems += check_transitions(definition, doc)
+    return problems
+
+
+def check_texts(
+    doc: YamlDocument, texts: Mapping[PathKey, tuple[LocalText, int]]
+) -> list[DefinitionProblem]:
+    problems = []
+    for path, (value, limit) in texts.items():
+        if max(len(value.sv), len(value.en)) > limit:
+            problems.append(doc.problem(path, f"högst {limit} tecken"))
+    return problems
+
+
+def check_duration(
+    doc: YamlDocument,
+    path: PathKey,
+    value: IsoDuration,
+    limit: IsoDuration,
+    *,
+    positive: bool = True,
+) -> list[DefinitionProblem]:
+    if value.is_negative or (positive and value.is_zero):
+        need = "positiv" if positive else "noll eller positiv"
+        return [doc.problem(path, f"måste vara {need} (till exempel P1D eller PT2H)")]
+    if bounds.too_long(value, limit):
+        return [doc.problem(path, f"{value} är för lång; högst {limit}")]
+    return []
+
+
+def check_cadence(definition: CycleDefinition, doc: YamlDocument) -> list[DefinitionProblem]:
+    problems = []
+    try:
+        ZoneInfo(definition.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(doc.problem(("timezone",), f"okänd tidszon {definition.timezone!r}"))
+    cadence = definition.cadence
+    anchor_path: PathKey = ("cadence", "anchor")
+    if cadence.anchor.tzinfo is not None:
+        problems.append(
+            doc.problem(
+                anchor_path,
+                "ange lokal tid utan tidszon (till exempel 2027-01-04T09:00); "
+                "definitionens tidszon gäller",
+            )
+        )
+    if not bounds.MIN_YEAR <= cadence.anchor.year <= bounds.MAX_YEAR:
+        problems.append(
+            doc.problem(anchor_path, f"året måste ligga mellan {bounds.MIN_YEAR} och {bounds.MAX_YEAR}")
+        )
+    if cadence.anchor.hour == 2:
+        problems.append(
+            doc.problem(
+                anchor_path,
+                "02.00–02.59 finns inte eller inträffar två gånger när sommartiden ändras; "
+                "välj en annan tid",
+            )
+        )
+    every = cadence.every
+    every_path: PathKey = ("cadence", "every")
+    if every.is_negative or every.is_zero or (every.months and (every.days or every.seconds)):
+        problems.append(
+            doc.problem(
+                every_path,
+                "måste vara ett positivt antal hela månader (P1M, P3M) eller veckor, dagar och "
+                "timmar (P1W, P2W, P10D)",
+            )
+        )
+        return problems
+    if bounds.too_long(every, bounds.MAX_CADENCE):
+        problems.append(doc.problem(every_path, f"högst {bounds.MAX_CADENCE} mellan två cykler"))
+    elif every.approx_seconds() < bounds.MIN_CADENCE_SECONDS:
+        problems.append(doc.problem(every_path, "minst en dag mellan två cykler"))
+    style = cadence.period_key
+    ok = {
+        None: True,
+        "iso_week": not every.months and every.seconds == 0 and every.days % 7 == 0,
+        "month": bool(every.months) and not every.days and not every.seconds,
+        "quarter": every.months % 3 == 0 and not every.days and not every.seconds,
+        "next_quarter": every.months % 3 == 0 and not every.days and not every.seconds,
+        "date": every.seconds == 0 and (every.days > 0 or every.months > 0),
+    }[style]
+    if style is not None and not ok:
+        problems.append(
+            doc.problem(
+                ("cadence", "period_key"),
+                f"periodnyckeln {style} kräver en kadens i {PERIOD_KEY_NEEDS[style]}, inte {every}",
+            )
+        )
+    return problems
+
+
+def check_step(step: AnyStep, path: PathKey, doc: YamlDocument) -> list[DefinitionProblem]:
+    problems = check_texts(
+        doc,
+        {
+            (*path, "title"): (step.title, bounds.MAX_TITLE),
+            (*path, "purpose"): (step.purpose, bounds.MAX_LONG_TEXT),
+        },
+    )
+    match step:
+        case InputsStep() | CollectStep():
+            if not step.responsible:
+                problems.append(
+                    doc.problem((*path, "responsible"), "ange minst en ansvarig roll")
+                )
+        case DecisionStep() | FollowUpStep():
+            pass
+    if not step.fields:
+        problems.append(doc.problem((*path, "fields"), "steget måste fråga efter minst ett fält"))
+    problems += check_duration(doc, (*path, "deadline"), step.deadline, bounds.MAX_OFFSET)
+    if len(step.reminders) > bounds.MAX_REMINDERS:
+        problems.append(doc.problem((*path, "reminders"), f"högst {bounds.MAX_REMINDERS} påminnelser"))
+    for index, reminder in enumerate(step.reminders):
+        problems += check_duration(doc, (*path, "reminders", index), reminder, bounds.MAX_WINDOW)
+    problems += check_duration(
+        doc, (*path, "accept_late_for"), step.accept_late_for, bounds.MAX_WINDOW, positive=False
+    )
+    if step.escalation is not None:
+        problems += check_duration(
+            doc,
+            (*path, "escalation", "after"),
+            step.escalation.after,
+            bounds.MAX_WINDOW,
+            positive=False,
+        )
+    if step.meeting is not None:
+        meeting_path: PathKey = (*path, "meeting")
+        problems += check_duration(
+            doc, (*meeting_path, "starts"), step.meeting.starts, bounds.MAX_OFFSET, positive=False
+        )
+        problems += check_duration(
+            doc, (*meeting_path, "length"), step.meeting.length, bounds.MAX_MEETING
+        )
+        if len(step.meeting.location) > bounds.MAX_TITLE:
+            problems.append(doc.problem((*meeting_path, "location"), f"högst {bounds.MAX_TITLE} tecken"))
+    if len(step.context) > bounds.MAX_CONTEXT:
+        problems.append(doc.problem((*path, "context"), f"högst {bounds.MAX_CONTEXT} underlag"))
+    problems += check_fields(step.fields, (*path, "fields"), doc, step)
+    problems += check_step_field_refs(step, path, doc)
+    return problems
+
+
+def check_transitions(definition: CycleDefinition, doc: YamlDocument) -> list[DefinitionProblem]:
+    problems: list[DefinitionProblem] = []
+    steps = {s.id: s for s in definition.steps}
+    seen: set[tuple[str, str]] = set()
+    edges: dict[str, set[str]] = {s: set() for s in steps}
+    for index, transition in enumerate(definition.transitions):
+        path: PathKey = ("transitions", index)
+        step = steps.get(transition.source)
+        if step is None:
+            problems.append(doc.problem((*path, "from"), f"{transition.source!r} är inget steg"))
+            continue
+        if transition.dest not in steps and transition.dest not in TERMINAL_STATES:
+            problems.append(
+                doc.problem(
+                    (*path, "to"),
+                    f"{transition.dest!r} är varken ett steg eller ett slutläge "
+                    f"({', '.join(TERMINAL_STATES)})",
+                )
+            )
+        allowed = events_of(step)
+        if transition.event not in allowed:
+            names = ", ".join(sorted(e.value for e in allowed))
+            problems.append(
+                doc.problem(
+                    (*path, "event"),
+                    f"steget {step.id!r} ({step.kind}) lämnas bara vid {names}",
+                )
+            )
+        key = (transition.source, transition.event.value)
+        if key in seen:
+            problems.append(doc.problem(path, f"en andra övergång från {key[0]!r} vid {key[1]!r}"))
+        seen.add(key)
+        edges[transition.source].add(transition.dest)
+    for index, step in enumerate(definition.steps):
+        for event in sorted(events_of(step)):
+            if (step.id, event.value) not in seen:
+                problems.append(
+                    doc.problem(("steps", index), f"steget {step.id!r} saknar övergång vid {event.value!r}")
+                )
+    if not problems:
+        problems += _check_reachability(definition, edges, doc)
+    return problems
+
+
+def _check_reachability(
+    definition: CycleDefinition, edges: Mapping[str, set[str]], doc: YamlDocument
+) -> list[DefinitionProblem]:
+    start = definition.steps[0].id
+    reached, frontier = {start}, [start]
+    while frontier:
+        for nxt in edges.get(frontier.pop(), set()):
+            if nxt not in reached:
+                reached.add(nxt)
+                frontier.append(nxt)
+    problems = []
+    for index, step in enumerate(definition.steps):
+        if step.id not in reached:
+            problems.append(doc.problem(("steps", index), f"steget {step.id!r} går inte att nå"))
+        if _loops_back(step.id, edges):
+            problems.append(
+                doc.problem(
+                    ("steps", index),
+                    f"steget {step.id!r} kan nås igen från sig självt; stegen får inte gå i slinga",
+                )
+            )
+    if not any(state in reached for state in TERMINAL_STATES):
+        problems.append(doc.problem(("transitions",), "cykeln når aldrig ett slutläge"))
+    return problems
+
+
+def _loops_back(start: str, edges: Mapping[str, set[str]]) -> bool:
+    seen: set[str] = set()
+    frontier = list(edges.get(start, set()))
+    while frontier:
+        current = frontier.pop()
+        if current == start:
+            return True
+        if current not in seen:
+            seen.add(current)
+            frontier.extend(edges.get(current, set()))
+    return False

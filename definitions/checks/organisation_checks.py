@@ -1,0 +1,130 @@
+"""Rules of the organisation file: unique ids, known parties and roles, roles held in units
+of the right kind by people of the right party, and overrides that point at real units."""
+
+from __future__ import annotations
+
+import re
+
+from definitions.checks import bounds
+from definitions.organisation import DEPLOYMENT, OrganisationSpec
+from definitions.yaml_source import PathKey, YamlDocument
+from workflow.kernel.errors import DefinitionProblem
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+ID = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+
+
+def check_organisation(org: OrganisationSpec, doc: YamlDocument) -> list[DefinitionProblem]:
+    problems: list[DefinitionProblem] = []
+    problems += _unique_ids(doc, "parties", [p.id for p in org.parties])
+    problems += _unique_ids(doc, "roles", [r.id for r in org.roles])
+    problems += _unique_ids(doc, "people", [p.id for p in org.people])
+    parties = {p.id for p in org.parties}
+    roles = {r.id: r for r in org.roles}
+    for index, role in enumerate(org.roles):
+        if role.party is not None and role.party not in parties:
+            problems.append(doc.problem(("roles", index, "party"), f"okänd part {role.party!r}"))
+    for name in ("municipality", "police_area"):
+        role_id = getattr(org.coordinators, name)
+        if role_id not in roles:
+            problems.append(doc.problem(("coordinators", name), f"okänd roll {role_id!r}"))
+    kinds = _unit_kinds(org, doc, problems)
+    for index, person in enumerate(org.people):
+        here: PathKey = ("people", index)
+        problems += _check_person(org, doc, here, kinds, parties, index)
+    if len(org.people) > bounds.MAX_PEOPLE:
+        problems.append(doc.problem(("people",), f"högst {bounds.MAX_PEOPLE} personer"))
+    return problems
+
+
+def _unique_ids(doc: YamlDocument, list_name: str, ids: list[str]) -> list[DefinitionProblem]:
+    problems = []
+    for index, item in enumerate(ids):
+        if not ID.match(item):
+            problems.append(
+                doc.problem(
+                    (list_name, index, "id"),
+                    f"{item[:70]!r} är ingen giltig id (små bokstäver a–z, siffror, - och _)",
+                )
+            )
+        if item in ids[:index]:
+            problems.append(doc.problem((list_name, index, "id"), f"{item!r} finns två gånger"))
+    return problems
+
+
+def _unit_kinds(
+    org: OrganisationSpec, doc: YamlDocument, problems: list[DefinitionProblem]
+) -> dict[str, str]:
+    kinds: dict[str, str] = {DEPLOYMENT: "deployment"}
+    count = 0
+    for a_index, area in enumerate(org.police_areas):
+        units = [((("police_areas", a_index)), area.id, area.name, "police_area")]
+        units += [
+            (("police_areas", a_index, "municipalities", m_index), m.id, m.name, "municipality")
+            for m_index, m in enumerate(area.municipalities)
+        ]
+        for path, unit_id, name, kind in units:
+            count += 1
+            if not ID.match(unit_id):
+                problems.append(doc.problem((*path, "id"), f"{unit_id[:70]!r} är ingen giltig id"))
+            if unit_id in kinds:
+                problems.append(doc.problem((*path, "id"), f"enheten {unit_id!r} finns två gånger"))
+            kinds[unit_id] = kind
+            if not name.strip() or len(name) > bounds.MAX_TITLE:
+                problems.append(doc.problem((*path, "name"), f"1–{bounds.MAX_TITLE} tecken"))
+    if count > bounds.MAX_UNITS:
+        problems.append(doc.problem(("police_areas",), f"högst {bounds.MAX_UNITS} enheter"))
+    return kinds
+
+
+def _check_person(
+    org: OrganisationSpec,
+    doc: YamlDocument,
+    here: PathKey,
+    kinds: dict[str, str],
+    parties: set[str],
+    index: int,
+) -> list[DefinitionProblem]:
+    person = org.people[index]
+    roles = {r.id: r for r in org.roles}
+    problems = []
+    if not EMAIL.match(person.email) or len(person.email) > 254:
+        problems.append(doc.problem((*here, "email"), f"{person.email[:80]!r} är ingen e-postadress"))
+    if not person.name.strip() or len(person.name) > bounds.MAX_TITLE:
+        problems.append(doc.problem((*here, "name"), f"1–{bounds.MAX_TITLE} tecken"))
+    if person.party not in parties:
+        problems.append(doc.problem((*here, "party"), f"okänd part {person.party!r}"))
+    if not person.roles:
+        problems.append(doc.problem((*here, "roles"), "personen har inga roller"))
+    for unit_id, held in person.roles.items():
+        unit_path: PathKey = (*here, "roles", unit_id)
+        kind = kinds.get(unit_id)
+        if kind is None:
+            problems.append(doc.problem(unit_path, f"okänd enhet {unit_id!r}"))
+            continue
+        for r_index, role_id in enumerate(held):
+            role = roles.get(role_id)
+            where: PathKey = (*unit_path, r_index)
+            if role is None:
+                problems.append(doc.problem(where, f"okänd roll {role_id!r}"))
+                continue
+            if role.party is not None and role.party != person.party:
+                problems.append(
+                    doc.problem(
+                        where,
+                        f"rollen {role_id!r} hör till {role.party}, men {person.name} är {person.party}",
+                    )
+                )
+            if role.held_in != "any" and role.held_in != kind:
+                problems.append(
+                    doc.problem(where, f"rollen {role_id!r} innehas i en {_KIND_TEXT[role.held_in]}")
+                )
+    return problems
+
+
+_KIND_TEXT = {
+    "municipality": "kommun",
+    "police_area": "polisområde (LPO)",
+    "deployment": "hela installationen (deployment)",
+    "any": "valfri enhet",
+}

@@ -1,0 +1,137 @@
+"""A cycle definition: a template for every unit of one kind (municipality or police area).
+
+A definition is data: frozen once loaded. Running cycles live in storage and record the
+definition version they run under; per-unit overrides (cadence, deadlines, reminders, meeting
+times) give each unit its own effective definition (see `definitions.overrides`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from definitions.base import EMPTY_TEXT, Duration, Frozen, Identifier, Text
+from definitions.steps import (
+    AnyStep,
+    CollectStep,
+    DecisionStep,
+    FollowUpStep,
+    InputsStep,
+    StepSpec,
+)
+
+FORMAT = 1
+
+
+class Event(StrEnum):
+    """The events a cycle's machine knows; people and timers cause them."""
+
+    INPUTS_COMPLETE = "inputs_complete"
+    DEADLINE_PASSED = "deadline_passed"
+    DECIDED = "decided"
+    EXPIRED = "expired"
+
+
+TERMINAL_COMPLETED = "completed"
+TERMINAL_CLOSED = "closed_incomplete"
+TERMINAL_STATES = (TERMINAL_COMPLETED, TERMINAL_CLOSED)
+
+
+def events_of(step: AnyStep) -> frozenset[Event]:
+    """The events that can leave `step`; the definition needs a transition for each."""
+    match step:
+        case InputsStep() | FollowUpStep():
+            return frozenset({Event.INPUTS_COMPLETE, Event.EXPIRED})
+        case CollectStep():
+            return frozenset({Event.DEADLINE_PASSED})
+        case DecisionStep():
+            return frozenset({Event.DECIDED, Event.EXPIRED})
+
+
+class TransitionSpec(Frozen):
+    source: Identifier = Field(alias="from")
+    event: Event
+    dest: Identifier = Field(alias="to")
+
+
+PeriodKeyStyle = Literal["iso_week", "month", "quarter", "next_quarter", "date"]
+UnitKind = Literal["municipality", "police_area"]
+
+
+class Cadence(Frozen):
+    """When cycles open: `anchor` (local wall-clock time) plus whole multiples of `every`."""
+
+    anchor: datetime
+    every: Duration
+    period_key: PeriodKeyStyle | None = None
+    opening_rule: Literal["next_working_day", "exact"] = "next_working_day"
+
+
+class Basis(Frozen):
+    """The decision a cycle follows up; without one in force the cycle is reported as
+    having nothing to follow up, never as completed on time."""
+
+    definition: Identifier
+    step: Identifier
+
+
+class Names(Frozen):
+    """How Swedish refers to the cycle: `EST-mötet är avslutat` needs the definite form and
+    the gender (`ett` möte → avslutat, `en` inventering → avslutad)."""
+
+    definite: Text = EMPTY_TEXT
+    gender: Literal["en", "ett"] = "en"
+
+
+class CycleDefinition(Frozen):
+    """A recurring cycle: cadence, steps (states) and the transitions between them."""
+
+    format: int = FORMAT
+    name: Identifier
+    applies_to: UnitKind = "municipality"
+    title: Text
+    short_title: Text = EMPTY_TEXT
+    names: Names = Names()
+    description: Text = EMPTY_TEXT
+    timezone: str = "Europe/Stockholm"
+    cadence: Cadence
+    chair_role: Identifier
+    restricted_to_party: Identifier | None = None  # e.g. polis: the content is theirs only
+    shared_fields: tuple[Identifier, ...] = ()  # fields others may still see (a summary)
+    basis: Basis | None = None
+    steps: tuple[StepSpec, ...] = Field(min_length=1)
+    transitions: tuple[TransitionSpec, ...] = Field(min_length=1)
+
+    def step(self, step_id: str) -> AnyStep:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def has_step(self, step_id: str) -> bool:
+        return any(s.id == step_id for s in self.steps)
+
+    @property
+    def first_step(self) -> AnyStep:
+        return self.steps[0]
+
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.steps) + TERMINAL_STATES
+
+    def display_title(self, language: str = "sv") -> str:
+        return (self.short_title.get(language) if self.short_title.sv else "") or self.title.get(
+            language
+        )
+
+    def definite_title(self, language: str = "sv") -> str:
+        return self.names.definite.get(language) or self.title.get(language)
+
+    def meeting_steps(self) -> tuple[AnyStep, ...]:
+        return tuple(s for s in self.steps if s.meeting is not None)
+
+    def observation_step(self) -> AnyStep | None:
+        return next((s for s in self.steps if s.observations is not None), None)

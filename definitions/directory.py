@@ -1,0 +1,176 @@
+"""The organisation as the engine asks it: units, people and who holds which role where,
+indexed once per organisation version."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from definitions.base import LocalText
+from definitions.organisation import (
+    DEPLOYMENT,
+    DefinitionOverride,
+    OrganisationSpec,
+    PersonSpec,
+    RoleSpec,
+)
+
+UnitKindName = Literal["municipality", "police_area"]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A municipality or a police area."""
+
+    id: str
+    kind: UnitKindName
+    name: str
+    location: str
+    website: str = ""
+    parent: str | None = None  # a municipality's police area
+    children: tuple[str, ...] = ()  # a police area's municipalities
+    overrides: Mapping[str, DefinitionOverride] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    email: str
+    party: str
+    language: str
+    digest: bool
+    roles: Mapping[str, tuple[str, ...]]  # unit id -> roles held there
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split(" ")[0]
+
+
+class Directory:
+    """Read-only lookups over one organisation version."""
+
+    def __init__(self, spec: OrganisationSpec) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.units: dict[str, Unit] = {}
+        for area in spec.police_areas:
+            self.units[area.id] = Unit(
+                area.id,
+                "police_area",
+                area.name,
+                area.location,
+                children=tuple(m.id for m in area.municipalities),
+                overrides=MappingProxyType(dict(area.overrides)),
+            )
+            for m in area.municipalities:
+                self.units[m.id] = Unit(
+                    m.id,
+                    "municipality",
+                    m.name,
+                    m.location or area.location,
+                    website=m.website,
+                    parent=area.id,
+                    overrides=MappingProxyType(dict(m.overrides)),
+                )
+        self.people: dict[str, Person] = {p.id: _person(p) for p in spec.people}
+        self.roles: dict[str, RoleSpec] = {r.id: r for r in spec.roles}
+        self.parties: dict[str, LocalText] = {p.id: p.title for p in spec.parties}
+        self._holders: dict[tuple[str, str], tuple[Person, ...]] = {}
+        held: dict[tuple[str, str], list[Person]] = {}
+        for person in self.people.values():
+            for unit_id, roles in person.roles.items():
+                for role in roles:
+                    held.setdefault((role, unit_id), []).append(person)
+        self._holders = {key: tuple(value) for key, value in held.items()}
+        self._members: dict[str, tuple[Person, ...]] = {}
+
+    # units ------------------------------------------------------------------------------------
+    def unit(self, unit_id: str) -> Unit | None:
+        return self.units.get(unit_id)
+
+    def units_of_kind(self, kind: str) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units.values() if u.kind == kind)
+
+    def municipalities_of(self, unit: Unit) -> tuple[Unit, ...]:
+        return tuple(self.units[c] for c in unit.children)
+
+    def area_of(self, unit: Unit) -> Unit | None:
+        return None if unit.parent is None else self.units.get(unit.parent)
+
+    def coordinator_role(self, unit: Unit) -> str:
+        return getattr(self.spec.coordinators, unit.kind)  # type: ignore[no-any-return]
+
+    # people and roles ---------------------------------------------------------------------------
+    def find(self, person_id: str) -> Person | None:
+        """The person, or None if they are not (or no longer) in the organisation."""
+        return self.people.get(person_id)
+
+    def name_of(self, person_id: str) -> str:
+        found = self.people.get(person_id)
+        return person_id if found is None else found.name
+
+    def holders(self, role: str, unit_id: str) -> tuple[Person, ...]:
+        """People who hold `role` in exactly this unit."""
+        return self._holders.get((role, unit_id), ())
+
+    def holders_for(self, role: str, unit: Unit) -> tuple[tuple[Person, Unit], ...]:
+        """Who holds `role` for a cycle of `unit`: in the unit itself; for a police area also
+        in its municipalities (each kommunpolis for their own municipality); for a
+        municipality also in its police area (the area's police staff)."""
+        found = [(p, unit) for p in self.holders(role, unit.id)]
+        for child in self.municipalities_of(unit):
+            found += [(p, child) for p in self.holders(role, child.id)]
+        area = self.area_of(unit)
+        if area is not None:
+            found += [(p, unit) for p in self.holders(role, area.id)]
+        found += [(p, unit) for p in self.holders(role, DEPLOYMENT)]
+        return tuple(found)
+
+    def roles_in(self, person: Person, unit: Unit) -> tuple[str, ...]:
+        """The roles `person` holds for cycles of `unit` (see `holders_for`)."""
+        roles = list(person.roles.get(unit.id, ()))
+        for child in unit.children:
+            roles += person.roles.get(child, ())
+        if unit.parent is not None:
+            roles += person.roles.get(unit.parent, ())
+        roles += person.roles.get(DEPLOYMENT, ())
+        return tuple(dict.fromkeys(roles))
+
+    def members(self, unit: Unit) -> tuple[Person, ...]:
+        """Everyone who holds a role for cycles of `unit`, in name order."""
+        cached = self._members.get(unit.id)
+        if cached is None:
+            keys = {unit.id, *unit.children}
+            if unit.parent is not None:
+                keys.add(unit.parent)
+            cached = tuple(
+                sorted(
+                    (p for p in self.people.values() if keys & set(p.roles)),
+                    key=lambda p: p.name,
+                )
+            )
+            self._members[unit.id] = cached
+        return cached
+
+    def party_title(self, party: str, language: str = "sv") -> str:
+        title = self.parties.get(party)
+        return party if title is None else title.get(language)
+
+    def role_title(self, role: str, language: str = "sv") -> str:
+        spec = self.roles.get(role)
+        return role if spec is None else spec.title.get(language)
+
+
+def _person(spec: PersonSpec) -> Person:
+    return Person(
+        id=spec.id,
+        name=spec.name,
+        email=spec.email,
+        party=spec.party,
+        language=spec.language,
+        digest=spec.digest,
+        roles=MappingProxyType({unit: tuple(roles) for unit, roles in spec.roles.items()}),
+    )

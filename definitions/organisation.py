@@ -1,0 +1,98 @@
+"""The organisation of a deployment: police areas, their municipalities, parties, roles and
+people. People are defined once; each holds roles per unit (a samordnare *of Sala*, a
+kommunpolis *for Heby*, an LPO-chef *of the police area*). Units carry per-definition overrides.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from definitions.base import Duration, Frozen, Identifier, Text
+
+FORMAT = 1
+DEPLOYMENT = "deployment"  # the unit id for roles held across the whole deployment
+HeldIn = Literal["municipality", "police_area", "deployment", "any"]
+
+
+class MeetingOverride(Frozen):
+    starts: Duration | None = None
+    length: Duration | None = None
+    location: str | None = None
+
+
+class StepOverride(Frozen):
+    deadline: Duration | None = None
+    reminders: tuple[Duration, ...] | None = None
+    accept_late_for: Duration | None = None
+    escalation_after: Duration | None = None
+    meeting: MeetingOverride | None = None
+
+
+class CadenceOverride(Frozen):
+    anchor: str | None = None  # local wall-clock time, e.g. 2027-01-04T09:00
+    every: Duration | None = None
+
+
+class DefinitionOverride(Frozen):
+    """What one unit changes in one definition; everything else comes from the template."""
+
+    enabled: bool = True
+    cadence: CadenceOverride | None = None
+    steps: dict[Identifier, StepOverride] = {}
+
+
+class PartySpec(Frozen):
+    id: Identifier
+    title: Text
+
+
+class RoleSpec(Frozen):
+    id: Identifier
+    title: Text
+    party: Identifier | None = None  # None: people of any party may hold it
+    held_in: HeldIn = "municipality"
+
+
+class MunicipalitySpec(Frozen):
+    id: Identifier
+    name: str
+    location: str = ""  # where the municipality's meetings are held by default
+    website: str = ""
+    overrides: dict[Identifier, DefinitionOverride] = {}
+
+
+class PoliceAreaSpec(Frozen):
+    id: Identifier
+    name: str
+    location: str = ""
+    overrides: dict[Identifier, DefinitionOverride] = {}
+    municipalities: tuple[MunicipalitySpec, ...] = Field(min_length=1)
+
+
+class PersonSpec(Frozen):
+    id: Identifier
+    name: str
+    email: str
+    party: Identifier
+    roles: dict[Identifier, tuple[Identifier, ...]]  # unit id (or `deployment`) -> roles
+    language: Literal["sv", "en"] = "sv"
+    digest: bool = False
+
+
+class CoordinatorRoles(Frozen):
+    """Who gets catch-up notices and owns actions nobody else does, per unit kind."""
+
+    municipality: Identifier = "samordnare"
+    police_area: Identifier = "operativ-koordinator"
+
+
+class OrganisationSpec(Frozen):
+    format: int = FORMAT
+    name: str
+    coordinators: CoordinatorRoles = CoordinatorRoles()
+    parties: tuple[PartySpec, ...] = Field(min_length=1)
+    roles: tuple[RoleSpec, ...] = Field(min_length=1)
+    police_areas: tuple[PoliceAreaSpec, ...] = Field(min_length=1)
+    people: tuple[PersonSpec, ...] = Field(min_length=1)

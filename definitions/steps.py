@@ -1,0 +1,186 @@
+"""The states of a cycle in which people are asked for input: one class per step kind.
+
+- `inputs`: the responsible roles each answer; moves on when all have (or the late window ends)
+- `collect`: the responsible roles answer until the deadline, then it moves on
+- `decision`: the deciding role records the decision; moves on when it is in
+- `follow_up`: one request per open action of the unit, to the action's owner
+
+A step may be a meeting, may show context (the lägesbild, decisions in force, open actions)
+resolved when it opens, may turn rows of an answer into actions, and may be the source of the
+EST observations.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from definitions.base import EMPTY_TEXT, Duration, Frozen, Identifier, Text
+from definitions.fields import FieldSpec
+from workflow.kernel.durations import IsoDuration
+
+ZERO = IsoDuration.parse("PT0S")
+ActionKind = Literal["insats", "tidig_insats", "atagande"]
+Window = Literal[
+    "this_cycle", "this_period", "previous", "since_previous", "quarter_to_date", "latest"
+]
+
+
+class Escalation(Frozen):
+    """After the deadline (+ `after`), the role is told who has not answered."""
+
+    role: Identifier
+    after: Duration = ZERO
+
+
+class MeetingSpec(Frozen):
+    """The step is held as a meeting: `starts` is an offset from the cycle's opening."""
+
+    starts: Duration
+    length: Duration
+    location: str = ""  # default: the unit's meeting place
+    participants: tuple[Identifier, ...] = ()  # roles invited; default: the roles asked
+    rule: Literal["next_working_day", "exact"] = "next_working_day"
+
+
+class LagesbildContext(Frozen):
+    """The lägesbild compiled from the unit's EST observations over a window."""
+
+    kind: Literal["lagesbild"]
+    label: Text
+    window: Window = "this_period"
+    per_municipality: bool = False  # for a police area: one lägesbild per municipality
+
+
+class AnswersContext(Frozen):
+    """Non-sensitive answers of another (or this) cycle's step over a window."""
+
+    kind: Literal["answers"]
+    label: Text
+    definition: Identifier | None = None  # default: this cycle's definition
+    step: Identifier
+    window: Window = "latest"
+    per_municipality: bool = False
+
+
+class DecisionInForce(Frozen):
+    """The decision whose period contains the opening date (per municipality for an area)."""
+
+    kind: Literal["decision_in_force"]
+    label: Text
+    definition: Identifier
+    step: Identifier
+    per_municipality: bool = False
+
+
+class ActionsContext(Frozen):
+    """The unit's open actions of the given kinds."""
+
+    kind: Literal["actions"]
+    label: Text
+    kinds: tuple[ActionKind, ...]
+    per_municipality: bool = False
+
+
+ContextSpec = Annotated[
+    LagesbildContext | AnswersContext | DecisionInForce | ActionsContext,
+    Field(discriminator="kind"),
+]
+
+
+class ActionSource(Frozen):
+    """Each row of `field` becomes an action of `kind` (what, owner, due date, ...)."""
+
+    field: Identifier
+    kind: ActionKind
+    what: Identifier
+    owner: Identifier
+    due: Identifier | None = None
+    place: Identifier | None = None
+    problem: Identifier | None = None
+    indicator: Identifier | None = None
+    baseline: Identifier | None = None
+
+
+class ObservationSource(Frozen):
+    """The step's `field` holds the EST observations (the lägesbild is compiled from them)."""
+
+    field: Identifier
+    category: Identifier
+    place: Identifier
+    area: Identifier
+    time: Identifier
+    text: Identifier
+    assessment: Identifier | None = None
+
+
+class Publication(Frozen):
+    """The step's answer is published on the public page when the boolean `when` is set;
+    only fields marked `publish: true` are shown."""
+
+    when: Identifier
+
+
+class StepBase(Frozen):
+    id: Identifier
+    title: Text
+    purpose: Text = EMPTY_TEXT
+    fields: tuple[FieldSpec, ...] = ()
+    deadline: Duration
+    deadline_rule: Literal["next_working_day", "exact"] = "next_working_day"
+    reminders: tuple[Duration, ...] = ()
+    escalation: Escalation | None = None
+    accept_late_for: Duration = ZERO
+    meeting: MeetingSpec | None = None
+    context: tuple[ContextSpec, ...] = ()
+    creates_actions: tuple[ActionSource, ...] = ()
+    observations: ObservationSource | None = None
+    publication: Publication | None = None
+    announce: bool = False  # after the step, participants and owners get its content
+
+
+class InputsStep(StepBase):
+    kind: Literal["inputs"]
+    responsible: tuple[Identifier, ...]
+
+
+class CollectStep(StepBase):
+    kind: Literal["collect"]
+    responsible: tuple[Identifier, ...]
+
+
+class DecisionStep(StepBase):
+    kind: Literal["decision"]
+    decided_by: Identifier
+
+
+class FollowUpStep(StepBase):
+    """One request per open action of `follows_up` kinds; the answer updates the action."""
+
+    kind: Literal["follow_up"]
+    follows_up: tuple[ActionKind, ...]
+    status_field: Identifier = "status"
+    note_field: Identifier | None = None
+    effect_field: Identifier | None = None
+
+
+StepSpec = Annotated[
+    InputsStep | CollectStep | DecisionStep | FollowUpStep, Field(discriminator="kind")
+]
+AnyStep = InputsStep | CollectStep | DecisionStep | FollowUpStep
+
+# Action statuses a follow-up answer may set; the closed ones end the follow-up.
+ACTION_STATUSES = ("pagar", "genomford", "andrad", "avbruten", "ej_paborjad")
+CLOSED_ACTION_STATUSES = ("genomford", "andrad", "avbruten")
+
+
+def asked_roles(step: AnyStep) -> tuple[str, ...]:
+    """The roles a step asks (empty for follow-ups, which ask each action's owner)."""
+    match step:
+        case InputsStep() | CollectStep():
+            return step.responsible
+        case DecisionStep():
+            return (step.decided_by,)
+        case FollowUpStep():
+            return ()

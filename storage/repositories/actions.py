@@ -1,0 +1,88 @@
+"""The action register (implements `Actions`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import bindparam, insert, select, update
+
+from storage import rows
+from storage.repositories.base import Repository, insert_ignore
+from storage.tables import ActionEventRow
+from storage.types import UtcDateTime
+from workflow.core.records import CLOSED_ACTION, Action, ActionEvent
+from workflow.kernel.errors import ConcurrentUpdate, NotFound
+
+A = rows.ACTIONS
+E = rows.table(ActionEventRow)
+_ADD = {
+    d: insert_ignore(A, d, ["key"]).returning(A.c.id, A.c.key) for d in ("sqlite", "postgresql")
+}
+_OPEN_IN = (
+    select(A)
+    .where(
+        A.c.unit_id.in_(bindparam("units", expanding=True)),
+        A.c.kind.in_(bindparam("kinds", expanding=True)),
+        A.c.status.not_in([s.value for s in CLOSED_ACTION]),
+    )
+    .order_by(A.c.created_at, A.c.id)
+)
+_BY_ID = select(A).where(A.c.id == bindparam("id"))
+_SAVE = (
+    update(A)
+    .where(A.c.id == bindparam("b_id"), A.c.version == bindparam("b_version"))
+    .values(
+        status=bindparam("status"),
+        note=bindparam("note"),
+        effect=bindparam("effect"),
+        updated_at=bindparam("updated_at", type_=UtcDateTime()),
+        closed_at=bindparam("closed_at", type_=UtcDateTime()),
+        version=bindparam("new_version"),
+    )
+)
+_ADD_EVENT = insert(E)
+
+
+class SqlActions(Repository):
+    def add_many(self, actions: Sequence[Action]) -> list[Action]:
+        if not actions:
+            return []
+        added = self.execute(_ADD[self.dialect], [rows.action_values(a) for a in actions]).all()
+        ids = {key: new_id for new_id, key in added}
+        return [dataclasses.replace(a, id=ids[a.key]) for a in actions if a.key in ids]
+
+    def open_in(self, units: Sequence[str], kinds: Iterable[str]) -> list[Action]:
+        kinds = list(kinds)
+        if not units or not kinds:
+            return []
+        found = self.execute(_OPEN_IN, {"units": list(units), "kinds": kinds}).mappings()
+        return [rows.action(r) for r in found]
+
+    def get(self, action_id: int, *, lock: bool = False) -> Action:
+        statement = _BY_ID.with_for_update() if lock else _BY_ID
+        row = self.execute(statement, {"id": action_id}).mappings().first()
+        if row is None:
+            raise NotFound("åtgärd", action_id)
+        return rows.action(row)
+
+    def save(self, action: Action) -> None:
+        result = self.execute(
+            _SAVE,
+            {
+                "b_id": action.id,
+                "b_version": action.version,
+                "status": action.status.value,
+                "note": action.note,
+                "effect": action.effect,
+                "updated_at": action.updated_at,
+                "closed_at": action.closed_at,
+                "new_version": action.version + 1,
+            },
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"åtgärden {action.key}")
+
+    def add_event(self, event: ActionEvent) -> None:
+        values = {k: getattr(event, k) for k in event.__slots__ if k != "id"}
+        self.execute(_ADD_EVENT, values)

@@ -1,0 +1,28 @@
+"""What every repository shares: the connection, the dialect, insert-or-ignore."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Insert, Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+
+def insert_ignore(table: Table, dialect: str, index_elements: Sequence[str]) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING, for this dialect."""
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    return make(table).on_conflict_do_nothing(index_elements=list(index_elements))
+
+
+class Repository:
+    def __init__(self, connection: Connection, dialect: str) -> None:
+        self.connection = connection
+        self.dialect = dialect
+        self.postgres = dialect == "postgresql"
+
+    def execute(self, statement: Any, parameters: Any = None) -> Any:
+        if parameters is None:
+            return self.connection.execute(statement)
+        return self.connection.execute(statement, parameters)

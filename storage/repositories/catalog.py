@@ -1,0 +1,129 @@
+"""Stored definitions, settings, step contexts and completion records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+
+from storage import rows
+from storage.repositories.base import Repository, insert_ignore
+from storage.tables import DocumentRow, SettingRow, StepContextRow, VersionRow
+from workflow.core.ports import StoredDocument, StoredVersion
+from workflow.core.records import CompletionRecord
+
+D = rows.table(DocumentRow)
+V = rows.table(VersionRow)
+S = rows.table(SettingRow)
+C = rows.table(StepContextRow)
+
+_LATEST_VERSION = (
+    select(V.c.name, V.c.unit_id, func.max(V.c.version).label("version"))
+    .where(V.c.kind == bindparam("kind"))
+    .group_by(V.c.name, V.c.unit_id)
+    .subquery()
+)
+_LATEST = select(V.c.name, V.c.unit_id, V.c.version, V.c.content_hash).join(
+    _LATEST_VERSION,
+    (V.c.name == _LATEST_VERSION.c.name)
+    & (V.c.unit_id == _LATEST_VERSION.c.unit_id)
+    & (V.c.version == _LATEST_VERSION.c.version),
+).where(V.c.kind == bindparam("kind"))
+_VERSION_HASH = select(V.c.content_hash).where(
+    V.c.kind == bindparam("kind"),
+    V.c.name == bindparam("name"),
+    V.c.unit_id == bindparam("unit"),
+    V.c.version == bindparam("version"),
+)
+_DOCUMENT = select(D.c.text).where(D.c.content_hash == bindparam("hash"))
+_ADD_DOCUMENTS = {d: insert_ignore(D, d, ["content_hash"]) for d in ("sqlite", "postgresql")}
+_ADD_VERSIONS = insert(V)
+_SETTING = select(S.c.value).where(S.c.key == bindparam("key"))
+_ADD_SETTING = {d: insert_ignore(S, d, ["key"]) for d in ("sqlite", "postgresql")}
+_PUT_SETTING = update(S).where(S.c.key == bindparam("b_key")).values(value=bindparam("value"))
+_PUT_CONTEXT = {d: insert_ignore(C, d, ["instance_id", "step_id"]) for d in ("sqlite", "postgresql")}
+_GET_CONTEXT = select(C.c.context).where(
+    C.c.instance_id == bindparam("instance"), C.c.step_id == bindparam("step")
+)
+_ADD_COMPLETION = insert(rows.COMPLETIONS)
+
+
+class SqlCatalogStore(Repository):
+    def latest_versions(self, kind: str) -> dict[tuple[str, str], tuple[int, str]]:
+        found = self.execute(_LATEST, {"kind": kind})
+        return {(name, unit): (version, h) for name, unit, version, h in found}
+
+    def version_hash(self, kind: str, name: str, unit: str, version: int) -> str | None:
+        params = {"kind": kind, "name": name, "unit": unit, "version": version}
+        value = self.execute(_VERSION_HASH, params).scalar()
+        return None if value is None else str(value)
+
+    def document(self, content_hash: str) -> str | None:
+        value = self.execute(_DOCUMENT, {"hash": content_hash}).scalar()
+        return None if value is None else str(value)
+
+    def add_documents(self, documents: Sequence[StoredDocument]) -> None:
+        if documents:
+            values = [
+                {"content_hash": d.content_hash, "kind": d.kind, "format": d.format, "text": d.text}
+                for d in documents
+            ]
+            self.execute(_ADD_DOCUMENTS[self.dialect], values)
+
+    def add_versions(self, versions: Sequence[StoredVersion]) -> None:
+        if versions:
+            values = [
+                {
+                    "kind": v.kind,
+                    "name": v.name,
+                    "unit_id": v.unit,
+                    "version": v.version,
+                    "content_hash": v.content_hash,
+                    "registered_at": v.registered_at,
+                }
+                for v in versions
+            ]
+            self.execute(_ADD_VERSIONS, values)
+
+
+class SqlSettings(Repository):
+    def get(self, key: str) -> str | None:
+        value = self.execute(_SETTING, {"key": key}).scalar()
+        return None if value is None else str(value)
+
+    def get_or_add(self, key: str, default: str) -> str:
+        found = self.get(key)
+        if found is not None:
+            return found
+        self.execute(_ADD_SETTING[self.dialect], {"key": key, "value": default})
+        return self.get(key) or default
+
+    def put(self, key: str, value: str) -> None:
+        if self.execute(_PUT_SETTING, {"b_key": key, "value": value}).rowcount == 0:
+            self.execute(_ADD_SETTING[self.dialect], {"key": key, "value": value})
+
+
+class SqlStepContexts(Repository):
+    def put(self, instance_id: int, step_id: str, context: dict[str, Any]) -> None:
+        values = {"instance_id": instance_id, "step_id": step_id, "context": context}
+        self.execute(_PUT_CONTEXT[self.dialect], values)
+
+    def get(self, instance_id: int, step_id: str) -> dict[str, Any] | None:
+        value = self.execute(_GET_CONTEXT, {"instance": instance_id, "step": step_id}).scalar()
+        return None if value is None else dict(value)
+
+
+class SqlCompletions(Repository):
+    def add(self, record: CompletionRecord) -> None:
+        self.execute(
+            _ADD_COMPLETION,
+            {
+                "instance_id": record.instance_id,
+                "outcome": record.outcome.value,
+                "final_state": record.final_state,
+                "completed_at": record.completed_at,
+                "missing": list(record.missing),
+                "late_inputs": record.late_inputs,
+            },
+        )

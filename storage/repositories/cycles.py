@@ -1,0 +1,134 @@
+"""Cycle instances (implements `workflow.core.ports.Cycles`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import bindparam, func, select, update
+
+from storage import rows
+from storage.repositories.base import Repository, insert_ignore
+from storage.types import UtcDateTime
+from workflow.core.records import CycleInstance
+from workflow.kernel.errors import ConcurrentUpdate, NotFound
+
+I = rows.INSTANCES
+_BY_ID = select(I).where(I.c.id == bindparam("id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+_BY_KEY = select(I).where(I.c.key == bindparam("key"))
+_ADD = {
+    dialect: insert_ignore(I, dialect, ["key"]).returning(I.c.id)
+    for dialect in ("sqlite", "postgresql")
+}
+_SAVE = (
+    update(I)
+    .where(I.c.id == bindparam("b_id"), I.c.version == bindparam("b_version"))
+    .values(
+        state=bindparam("state"),
+        step_deadline_at=bindparam("step_deadline_at", type_=UtcDateTime()),
+        step_late_until=bindparam("step_late_until", type_=UtcDateTime()),
+        open_requests=bindparam("open_requests"),
+        version=bindparam("new_version"),
+        closed_at=bindparam("closed_at", type_=UtcDateTime()),
+        outcome=bindparam("outcome"),
+    )
+)
+_LATEST = (
+    select(I)
+    .where(I.c.definition_name == bindparam("definition"), I.c.unit_id == bindparam("unit"))
+    .order_by(I.c.period_start.desc())
+    .limit(1)
+)
+_PREVIOUS = (
+    select(I)
+    .where(
+        I.c.definition_name == bindparam("definition"),
+        I.c.unit_id == bindparam("unit"),
+        I.c.period_start < bindparam("before", type_=UtcDateTime()),
+    )
+    .order_by(I.c.period_start.desc())
+    .limit(1)
+)
+_LATEST_STARTS = select(I.c.definition_name, I.c.unit_id, func.max(I.c.period_start)).group_by(
+    I.c.definition_name, I.c.unit_id
+)
+_BETWEEN = (
+    select(I)
+    .where(
+        I.c.definition_name == bindparam("definition"),
+        I.c.unit_id.in_(bindparam("units", expanding=True)),
+        I.c.period_start >= bindparam("start", type_=UtcDateTime()),
+        I.c.period_start < bindparam("end", type_=UtcDateTime()),
+    )
+    .order_by(I.c.period_start, I.c.unit_id)
+)
+
+
+class SqlCycles(Repository):
+    def add(self, instance: CycleInstance) -> CycleInstance | None:
+        new_id = self.execute(_ADD[self.dialect], rows.instance_values(instance)).scalar()
+        if new_id is None:
+            return None
+        return _with_id(instance, new_id)
+
+    def get(self, instance_id: int, *, lock: bool = False) -> CycleInstance:
+        row = self.execute(_BY_ID_LOCKED if lock else _BY_ID, {"id": instance_id}).mappings().first()
+        if row is None:
+            raise NotFound("cykel", instance_id)
+        return rows.instance(row)
+
+    def by_key(self, key: str) -> CycleInstance | None:
+        row = self.execute(_BY_KEY, {"key": key}).mappings().first()
+        return None if row is None else rows.instance(row)
+
+    def save(self, instance: CycleInstance) -> CycleInstance:
+        result = self.execute(
+            _SAVE,
+            {
+                "b_id": instance.id,
+                "b_version": instance.version,
+                "state": instance.state,
+                "step_deadline_at": instance.step_deadline_at,
+                "step_late_until": instance.step_late_until,
+                "open_requests": instance.open_requests,
+                "new_version": instance.version + 1,
+                "closed_at": instance.closed_at,
+                "outcome": instance.outcome.value if instance.outcome else None,
+            },
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"cykeln {instance.key}")
+        return _replace_version(instance, instance.version + 1)
+
+    def latest(self, definition: str, unit: str) -> CycleInstance | None:
+        row = self.execute(_LATEST, {"definition": definition, "unit": unit}).mappings().first()
+        return None if row is None else rows.instance(row)
+
+    def latest_starts(self) -> dict[tuple[str, str], datetime]:
+        return {(d, u): UtcDateTime.aware(start) for d, u, start in self.execute(_LATEST_STARTS)}
+
+    def previous(self, definition: str, unit: str, before: datetime) -> CycleInstance | None:
+        row = self.execute(
+            _PREVIOUS, {"definition": definition, "unit": unit, "before": before}
+        ).mappings().first()
+        return None if row is None else rows.instance(row)
+
+    def started_between(
+        self, definition: str, units: Sequence[str], start: datetime, end: datetime
+    ) -> list[CycleInstance]:
+        if not units:
+            return []
+        found = self.execute(
+            _BETWEEN, {"definition": definition, "units": list(units), "start": start, "end": end}
+        ).mappings()
+        return [rows.instance(row) for row in found]
+
+
+def _with_id(instance: CycleInstance, new_id: int) -> CycleInstance:
+    return dataclasses.replace(instance, id=new_id)
+
+
+def _replace_version(instance: CycleInstance, version: int) -> CycleInstance:
+    return dataclasses.replace(instance, version=version)

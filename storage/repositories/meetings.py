@@ -1,0 +1,51 @@
+"""Meetings (implements `Meetings`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, insert, select, update
+
+from storage import rows
+from storage.repositories.base import Repository
+from storage.types import UtcDateTime
+from workflow.core.records import Meeting
+
+M = rows.MEETINGS
+_ADD = insert(M)
+_GET = select(M).where(M.c.instance_id == bindparam("instance"), M.c.step_id == bindparam("step"))
+_SAVE = (
+    update(M)
+    .where(M.c.id == bindparam("b_id"))
+    .values(
+        starts_at=bindparam("starts_at", type_=UtcDateTime()),
+        ends_at=bindparam("ends_at", type_=UtcDateTime()),
+        location=bindparam("location"),
+        sequence=bindparam("sequence"),
+        cancelled=bindparam("cancelled"),
+    )
+)
+
+
+class SqlMeetings(Repository):
+    def add_many(self, meetings: Sequence[Meeting]) -> None:
+        if meetings:
+            self.execute(_ADD, [rows.meeting_values(m) for m in meetings])
+
+    def get(self, instance_id: int, step_id: str, *, lock: bool = False) -> Meeting | None:
+        statement = _GET.with_for_update() if lock else _GET
+        row = self.execute(statement, {"instance": instance_id, "step": step_id}).mappings().first()
+        return None if row is None else rows.meeting(row)
+
+    def save(self, meeting: Meeting) -> None:
+        self.execute(
+            _SAVE,
+            {
+                "b_id": meeting.id,
+                "starts_at": meeting.starts_at,
+                "ends_at": meeting.ends_at,
+                "location": meeting.location,
+                "sequence": meeting.sequence,
+                "cancelled": meeting.cancelled,
+            },
+        )

@@ -1,0 +1,158 @@
+"""Input requests and the sensitive values of their answers (implements `Requests` and
+`SensitiveValues`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+
+from storage import rows
+from storage.repositories.base import Repository
+from storage.tables import SensitiveRow
+from storage.types import UtcDateTime
+from workflow.core.records import CycleInstance, InputRequest, RequestStatus
+from workflow.kernel.errors import NotFound
+
+R = rows.REQUESTS
+I = rows.INSTANCES
+S = rows.table(SensitiveRow)
+
+_ADD = insert(R).returning(R.c.id, sort_by_parameter_order=True)
+_BY_ID = select(R).where(R.c.id == bindparam("id"))
+# The cycle first, then the request: one lock order everywhere, so no deadlocks.
+_FOR_UPDATE = (
+    select(R, *[c.label(f"i_{c.name}") for c in I.c])
+    .join(I, I.c.id == R.c.instance_id)
+    .where(R.c.id == bindparam("id"))
+    .with_for_update(of=[I, R])
+)
+_FOR_STEP = (
+    select(R)
+    .where(R.c.instance_id == bindparam("instance"), R.c.step_id == bindparam("step"))
+    .order_by(R.c.id)
+)
+_FOR_INSTANCE = select(R).where(R.c.instance_id == bindparam("instance")).order_by(R.c.id)
+_ANSWERED = (
+    select(R)
+    .where(
+        R.c.instance_id.in_(bindparam("instances", expanding=True)),
+        R.c.step_id == bindparam("step"),
+        R.c.status == RequestStatus.ANSWERED.value,
+    )
+    .order_by(R.c.instance_id, R.c.id)
+)
+_SAVE = (
+    update(R)
+    .where(R.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("status"),
+        answered_at=bindparam("answered_at", type_=UtcDateTime()),
+        late=bindparam("late"),
+        answer=bindparam("answer", type_=R.c.answer.type),
+        answer_version=bindparam("answer_version"),
+    )
+)
+_CLOSE_OPEN = (
+    update(R)
+    .where(
+        R.c.instance_id == bindparam("instance"),
+        R.c.step_id == bindparam("step"),
+        R.c.status == RequestStatus.OPEN.value,
+    )
+    .values(status=bindparam("status"))
+    .returning(*R.c)
+)
+_PUT_SENSITIVE = insert(S)
+_GET_SENSITIVE = (
+    select(S.c.payload, S.c.erased_at)
+    .where(S.c.request_id == bindparam("request"))
+    .order_by(S.c.version.desc())
+    .limit(1)
+)
+
+
+class SqlRequests(Repository):
+    def add_many(self, requests: Sequence[InputRequest]) -> list[InputRequest]:
+        if not requests:
+            return []
+        ids = self.execute(_ADD, [rows.request_values(r) for r in requests]).scalars().all()
+        return [_with_id(r, i) for r, i in zip(requests, ids, strict=True)]
+
+    def get(self, request_id: int) -> InputRequest:
+        row = self.execute(_BY_ID, {"id": request_id}).mappings().first()
+        if row is None:
+            raise NotFound("förfrågan", request_id)
+        return rows.request(row)
+
+    def get_for_update(self, request_id: int) -> tuple[InputRequest, CycleInstance]:
+        row = self.execute(_FOR_UPDATE, {"id": request_id}).mappings().first()
+        if row is None:
+            raise NotFound("förfrågan", request_id)
+        cycle = {key[2:]: value for key, value in row.items() if key.startswith("i_")}
+        return rows.request(row), rows.instance(cycle)
+
+    def for_step(self, instance_id: int, step_id: str) -> list[InputRequest]:
+        found = self.execute(_FOR_STEP, {"instance": instance_id, "step": step_id}).mappings()
+        return [rows.request(row) for row in found]
+
+    def for_instance(self, instance_id: int) -> list[InputRequest]:
+        return [rows.request(r) for r in self.execute(_FOR_INSTANCE, {"instance": instance_id}).mappings()]
+
+    def answered(self, instance_ids: Sequence[int], step_id: str) -> list[InputRequest]:
+        if not instance_ids:
+            return []
+        found = self.execute(_ANSWERED, {"instances": list(instance_ids), "step": step_id})
+        return [rows.request(row) for row in found.mappings()]
+
+    def save(self, request: InputRequest) -> None:
+        self.execute(
+            _SAVE,
+            {
+                "b_id": request.id,
+                "status": request.status.value,
+                "answered_at": request.answered_at,
+                "late": request.late,
+                "answer": request.answer,
+                "answer_version": request.answer_version,
+            },
+        )
+
+    def close_open(
+        self, instance_id: int, step_id: str, status: RequestStatus
+    ) -> list[InputRequest]:
+        found = self.execute(
+            _CLOSE_OPEN, {"instance": instance_id, "step": step_id, "status": status.value}
+        ).mappings()
+        return [rows.request(row) for row in found]
+
+
+class SqlSensitiveValues(Repository):
+    """Stored apart from the answer. (Encryption at rest wraps `payload`.)"""
+
+    def put(self, request_id: int, version: int, values: dict[str, Any], at: datetime) -> None:
+        self.execute(
+            _PUT_SENSITIVE,
+            {
+                "request_id": request_id,
+                "version": version,
+                "payload": json.dumps(values, ensure_ascii=False),
+                "stored_at": at,
+            },
+        )
+
+    def get(self, request_id: int) -> dict[str, Any] | None:
+        row = self.execute(_GET_SENSITIVE, {"request": request_id}).first()
+        if row is None or row.erased_at is not None:
+            return None
+        loaded: dict[str, Any] = json.loads(row.payload)
+        return loaded
+
+
+def _with_id(request: InputRequest, new_id: int) -> InputRequest:
+    import dataclasses
+
+    return dataclasses.replace(request, id=new_id)

@@ -1,0 +1,148 @@
+"""Durable timers (implements `Timers`). Several engines may share the database: a timer is
+claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite serialises writers), and never
+while an earlier pending timer of the same cycle exists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
+
+from storage import rows
+from storage.repositories.base import Repository, insert_ignore
+from storage.types import UtcDateTime
+from workflow.core.records import Timer, TimerKind, TimerStatus
+from workflow.kernel.errors import NotFound
+
+T = rows.TIMERS
+PENDING = TimerStatus.PENDING.value
+
+
+def _claim_statement() -> object:
+    earlier = aliased(T)
+    blocked = exists().where(
+        earlier.c.status == PENDING,
+        earlier.c.instance_id == T.c.instance_id,
+        or_(
+            earlier.c.due_at < T.c.due_at,
+            and_(earlier.c.due_at == T.c.due_at, earlier.c.id < T.c.id),
+        ),
+    )
+    return (
+        select(T)
+        .where(
+            T.c.status == PENDING,
+            T.c.due_at <= bindparam("now", type_=UtcDateTime()),
+            or_(
+                T.c.next_attempt_at.is_(None),
+                T.c.next_attempt_at <= bindparam("now", type_=UtcDateTime()),
+            ),
+            ~blocked,
+        )
+        .order_by(T.c.due_at, T.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=T)
+    )
+
+
+_CLAIM = _claim_statement()
+_ADD = {d: insert_ignore(T, d, ["key"]) for d in ("sqlite", "postgresql")}
+_FINISH = (
+    update(T)
+    .where(T.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("status"),
+        fired_at=bindparam("fired_at", type_=UtcDateTime()),
+        fired_by=bindparam("fired_by"),
+        note=bindparam("note"),
+    )
+)
+_SAVE = (
+    update(T)
+    .where(T.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("status"),
+        attempts=bindparam("attempts"),
+        next_attempt_at=bindparam("next_attempt_at", type_=UtcDateTime()),
+        last_error=bindparam("last_error"),
+    )
+)
+_CANCEL_INSTANCE = (
+    update(T)
+    .where(T.c.instance_id == bindparam("instance"), T.c.status == PENDING)
+    .values(status=TimerStatus.CANCELLED.value)
+)
+_CANCEL_OPENINGS = (
+    update(T)
+    .where(
+        T.c.definition_name == bindparam("definition"),
+        T.c.unit_id == bindparam("unit"),
+        T.c.kind == TimerKind.CYCLE_OPEN.value,
+        T.c.status == PENDING,
+    )
+    .values(status=TimerStatus.CANCELLED.value)
+)
+_PENDING_OPENINGS = select(T.c.definition_name, T.c.unit_id).where(
+    T.c.kind == TimerKind.CYCLE_OPEN.value, T.c.status == PENDING
+)
+_NEXT_DUE = select(func.min(func.coalesce(T.c.next_attempt_at, T.c.due_at))).where(
+    T.c.status == PENDING
+)
+_BY_ID = select(T).where(T.c.id == bindparam("id"))
+
+
+class SqlTimers(Repository):
+    def add_many(self, timers: Sequence[Timer]) -> None:
+        if timers:
+            self.execute(_ADD[self.dialect], [rows.timer_values(t) for t in timers])
+
+    def claim_due(self, now: datetime) -> Timer | None:
+        row = self.execute(_CLAIM, {"now": now}).mappings().first()
+        return None if row is None else rows.timer(row)
+
+    def finish(self, timer: Timer) -> None:
+        self.execute(
+            _FINISH,
+            {
+                "b_id": timer.id,
+                "status": timer.status.value,
+                "fired_at": timer.fired_at,
+                "fired_by": timer.fired_by,
+                "note": timer.note,
+            },
+        )
+
+    def save(self, timer: Timer) -> None:
+        self.execute(
+            _SAVE,
+            {
+                "b_id": timer.id,
+                "status": timer.status.value,
+                "attempts": timer.attempts,
+                "next_attempt_at": timer.next_attempt_at,
+                "last_error": timer.last_error,
+            },
+        )
+
+    def cancel_for_instance(self, instance_id: int) -> int:
+        return int(self.execute(_CANCEL_INSTANCE, {"instance": instance_id}).rowcount)
+
+    def cancel_openings(self, definition: str, unit: str) -> int:
+        result = self.execute(_CANCEL_OPENINGS, {"definition": definition, "unit": unit})
+        return int(result.rowcount)
+
+    def pending_openings(self) -> set[tuple[str, str]]:
+        return {(d, u) for d, u in self.execute(_PENDING_OPENINGS)}
+
+    def next_due(self) -> datetime | None:
+        value = self.execute(_NEXT_DUE).scalar()
+        return None if value is None else UtcDateTime.aware(value)
+
+    def get(self, timer_id: int, *, lock: bool = False) -> Timer:
+        statement = _BY_ID.with_for_update() if lock else _BY_ID
+        row = self.execute(statement, {"id": timer_id}).mappings().first()
+        if row is None:
+            raise NotFound("timer", timer_id)
+        return rows.timer(row)

@@ -1,0 +1,63 @@
+"""The store: one database transaction per unit of work, with a repository per aggregate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from storage.repositories.actions import SqlActions
+from storage.repositories.audit import SqlAuditLog
+from storage.repositories.catalog import (
+    SqlCatalogStore,
+    SqlCompletions,
+    SqlSettings,
+    SqlStepContexts,
+)
+from storage.repositories.cycles import SqlCycles
+from storage.repositories.meetings import SqlMeetings
+from storage.repositories.outbox import SqlOutbox
+from storage.repositories.requests import SqlRequests, SqlSensitiveValues
+from storage.repositories.timers import SqlTimers
+
+
+class SqlUnitOfWork:
+    """Everything written through it commits together or not at all."""
+
+    def __init__(self, connection: Connection) -> None:
+        dialect = connection.dialect.name
+        self.connection = connection
+        self.cycles = SqlCycles(connection, dialect)
+        self.requests = SqlRequests(connection, dialect)
+        self.sensitive = SqlSensitiveValues(connection, dialect)
+        self.timers = SqlTimers(connection, dialect)
+        self.outbox = SqlOutbox(connection, dialect)
+        self.audit = SqlAuditLog(connection, dialect)
+        self.meetings = SqlMeetings(connection, dialect)
+        self.actions = SqlActions(connection, dialect)
+        self.completions = SqlCompletions(connection, dialect)
+        self.contexts = SqlStepContexts(connection, dialect)
+        self.catalog = SqlCatalogStore(connection, dialect)
+        self.settings = SqlSettings(connection, dialect)
+
+
+class SqlStore:
+    """Opens one transaction per unit of work on SQLite or PostgreSQL."""
+
+    retryable: tuple[type[Exception], ...] = (OperationalError,)
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[SqlUnitOfWork]:
+        with self.engine.begin() as connection:
+            yield SqlUnitOfWork(connection)
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for read-only views (status, reports, pages)."""
+        with self.engine.connect() as connection:
+            yield connection

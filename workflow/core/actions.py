@@ -1,0 +1,165 @@
+"""The action register: rows of a decision become actions (insatser, tidiga insatser,
+åtaganden) with an owner who is told at once; each open action is followed up at every later
+EST meeting or uppföljning until it is closed as done, changed or dropped. Decisions are
+announced to participants and owners."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from definitions.cycle import CycleDefinition
+from definitions.directory import Person
+from definitions.steps import AnyStep, FollowUpStep, asked_roles
+from workflow.core.display import shown_fields
+from workflow.core.messages import action_message, decision_message
+from workflow.core.records import Action, ActionEvent, ActionStatus, CycleInstance, InputRequest
+from workflow.core.work import Work
+
+
+def create_actions(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    step: AnyStep,
+    answered: Sequence[InputRequest],
+) -> list[Action]:
+    """Turn the rows named by the step's `creates_actions` into actions; tell each owner."""
+    if not step.creates_actions:
+        return []
+    label = f"{definition.display_title()} {instance.period_label}"
+    several = len(answered) > 1
+    actions = []
+    for request in answered:
+        for source in step.creates_actions:
+            rows = (request.answer or {}).get(source.field) or []
+            for index, row in enumerate(rows):
+                owner = work.person(str(row.get(source.owner, "")))
+                if owner is None:
+                    continue
+                item = f"{request.person_id}:{index}" if several else str(index)
+                actions.append(
+                    Action(
+                        key=work.keys.action(instance.key, instance.unit_id, step.id, source.field, item),
+                        unit_id=instance.unit_id,
+                        kind=source.kind,
+                        source_instance_id=instance.id or 0,
+                        source_label=label,
+                        what=str(row.get(source.what, "")),
+                        owner_id=owner.id,
+                        owner_party=owner.party,
+                        created_at=work.now,
+                        due_date=_date(row.get(source.due)) if source.due else None,
+                        place=str(row.get(source.place, "")) if source.place else "",
+                        problem=str(row.get(source.problem, "")) if source.problem else "",
+                        indicator=str(row.get(source.indicator, "")) if source.indicator else "",
+                        baseline=str(row.get(source.baseline, "")) if source.baseline else "",
+                    )
+                )
+    added = work.uow.actions.add_many(actions)
+    for action in added:
+        owner = work.person(action.owner_id)
+        if owner is not None:
+            work.send(action_message(work, instance, definition, action, owner))
+        work.uow.actions.add_event(
+            ActionEvent(action.id or 0, work.now, action.status.value, work.actor, instance_id=instance.id)
+        )
+        work.audit(
+            instance,
+            "action_created",
+            {"action": action.key, "kind": action.kind, "owner": action.owner_id, "what": action.what},
+        )
+    return added
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def record_follow_up(
+    work: Work,
+    instance: CycleInstance,
+    step: FollowUpStep,
+    request: InputRequest,
+    answer: dict[str, Any],
+) -> None:
+    """A follow-up answer sets its action's status, note and effect (kept as history)."""
+    action_id = request.subject.get("action_id")
+    if action_id is None:
+        return
+    action = work.uow.actions.get(int(action_id), lock=True)
+    status = ActionStatus(str(answer.get(step.status_field, action.status.value)))
+    note = str(answer.get(step.note_field, "")) if step.note_field else ""
+    effect = str(answer.get(step.effect_field, "")) if step.effect_field else ""
+    changed = dataclasses.replace(
+        action,
+        status=status,
+        note=note or action.note,
+        effect=effect or action.effect,
+        updated_at=work.now,
+        closed_at=None if status not in _CLOSED else work.now,
+    )
+    work.uow.actions.save(changed)
+    work.uow.actions.add_event(
+        ActionEvent(
+            action.id or 0,
+            work.now,
+            status.value,
+            request.person_id,
+            note=note,
+            effect=effect,
+            instance_id=instance.id,
+        )
+    )
+    work.audit(
+        instance,
+        "action_followed_up",
+        {"action": action.key, "status": status.value, "closed": status in _CLOSED},
+    )
+
+
+_CLOSED = {ActionStatus.DONE, ActionStatus.CHANGED, ActionStatus.DROPPED}
+
+
+def announce(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    step: AnyStep,
+    decision: InputRequest,
+    created: Sequence[Action],
+) -> None:
+    """Send what was decided to the participants and to every owner of a new action; for a
+    cycle restricted to one party, the others' coordinators get only the shared fields."""
+    unit = work.unit_or_placeholder(instance.unit_id)
+    roles = (step.meeting.participants if step.meeting else ()) or asked_roles(step)
+    people: dict[str, tuple[Person, str]] = {}
+    for role in roles:
+        for person, _ in work.directory.holders_for(role, unit):
+            people.setdefault(person.id, (person, "participant"))
+    for action in created:
+        owner = work.person(action.owner_id)
+        if owner is not None:
+            people.setdefault(owner.id, (owner, "owner"))
+    shown = shown_fields(step.fields, decision.answer or {}, work.directory)
+    for person, reason in people.values():
+        work.send(decision_message(work, instance, definition, step, shown, person, reason))
+    if definition.restricted_to_party and definition.shared_fields:
+        shared = [f for f in shown if f["id"] in definition.shared_fields]
+        if not shared:
+            return
+        for municipality in work.directory.municipalities_of(unit):
+            role = work.directory.coordinator_role(municipality)
+            for person in work.directory.holders(role, municipality.id):
+                if person.id not in people:
+                    work.send(
+                        decision_message(
+                            work, instance, definition, step, shared, person, "municipality"
+                        )
+                    )
+    work.audit(instance, "decision_announced", {"step": step.id, "to": sorted(people)})

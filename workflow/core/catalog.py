@@ -1,0 +1,119 @@
+"""Stored definitions and the organisation, parsed once per process and looked up by version.
+
+A `CatalogView` is what one engine pass sees: the latest version of every (definition, unit)
+and the latest organisation. It is reloaded only when the stored generation changes (a
+`lofte init` or an upload raises it), so a step costs no definition reads.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from definitions.cycle import CycleDefinition
+from definitions.directory import Directory
+from definitions.loader import read_stored_definition, read_stored_organisation
+from workflow.core.ports import UnitOfWork
+from workflow.kernel.errors import NotFound, NotInitialised
+
+DEFINITION = "definition"  # a unit's effective definition, canonical JSON
+TEMPLATE = "template"  # a definition file as loaded, YAML
+ORGANISATION = "organisation"  # the organisation file as loaded, YAML
+GENERATION = "catalog_generation"
+DISABLED = "-"  # the hash of a version that switches a definition off for a unit
+
+
+@dataclass(frozen=True)
+class CatalogView:
+    generation: str
+    latest: dict[tuple[str, str], tuple[int, str]]  # (definition, unit) -> (version, hash)
+    organisation_hash: str
+    directory: Directory
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return sorted(self.latest)
+
+
+class Catalog:
+    """Thread-safe caches of parsed definitions (by content hash) and the current view."""
+
+    def __init__(self, database_label: str = "databasen") -> None:
+        self._definitions: dict[str, CycleDefinition] = {}
+        self._directories: dict[str, Directory] = {}
+        self._version_hashes: dict[tuple[str, str, int], str] = {}
+        self._view: CatalogView | None = None
+        self._lock = threading.Lock()
+        self.database_label = database_label
+
+    def view(self, uow: UnitOfWork) -> CatalogView:
+        """The current view; one small read when nothing changed."""
+        generation = uow.settings.get(GENERATION) or ""
+        with self._lock:
+            if self._view is not None and self._view.generation == generation:
+                return self._view
+        latest = {
+            pair: found
+            for pair, found in uow.catalog.latest_versions(DEFINITION).items()
+            if found[1] != DISABLED
+        }
+        organisations = uow.catalog.latest_versions(ORGANISATION)
+        if not organisations:
+            raise NotInitialised(self.database_label)
+        _, org_hash = organisations[(ORGANISATION, "")]
+        view = CatalogView(generation, latest, org_hash, self._directory(uow, org_hash))
+        with self._lock:
+            self._view = view
+        return view
+
+    def forget_view(self) -> None:
+        with self._lock:
+            self._view = None
+
+    def definition(self, uow: UnitOfWork, name: str, unit: str, version: int) -> CycleDefinition:
+        """The effective definition a cycle runs under."""
+        key = (name, unit, version)
+        with self._lock:
+            content_hash = self._version_hashes.get(key)
+        if content_hash is None:
+            content_hash = uow.catalog.version_hash(DEFINITION, name, unit, version)
+            if content_hash is None:
+                raise NotFound("definition", f"{name} för {unit} version {version}")
+            with self._lock:
+                self._version_hashes[key] = content_hash
+        return self.by_hash(uow, content_hash, f"{name} ({unit}) v{version}")
+
+    def by_hash(self, uow: UnitOfWork, content_hash: str, label: str) -> CycleDefinition:
+        with self._lock:
+            found = self._definitions.get(content_hash)
+        if found is None:
+            text = uow.catalog.document(content_hash)
+            if text is None:
+                raise NotFound("definitionsdokument", content_hash[:12])
+            found = read_stored_definition(text, label)
+            with self._lock:
+                self._definitions[content_hash] = found
+        return found
+
+    def latest(
+        self, uow: UnitOfWork, view: CatalogView, name: str, unit: str
+    ) -> tuple[CycleDefinition, int] | None:
+        """The latest effective definition of `name` for `unit`, or None if it has none."""
+        found = view.latest.get((name, unit))
+        if found is None:
+            return None
+        version, content_hash = found
+        with self._lock:
+            self._version_hashes[(name, unit, version)] = content_hash
+        return self.by_hash(uow, content_hash, f"{name} ({unit}) v{version}"), version
+
+    def _directory(self, uow: UnitOfWork, content_hash: str) -> Directory:
+        with self._lock:
+            found = self._directories.get(content_hash)
+        if found is None:
+            text = uow.catalog.document(content_hash)
+            if text is None:
+                raise NotFound("organisationsdokument", content_hash[:12])
+            found = read_stored_organisation(text, "organisation")
+            with self._lock:
+                self._directories[content_hash] = found
+        return found

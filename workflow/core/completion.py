@@ -1,0 +1,63 @@
+"""Completing a cycle: its outcome, the completion record naming every missing input and who
+owed it, and the summary to the chair."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from definitions.cycle import TERMINAL_CLOSED, CycleDefinition
+from workflow.core.basis import basis_in_force
+from workflow.core.messages import summary_message
+from workflow.core.records import CompletionRecord, CycleInstance, Outcome, RequestStatus
+from workflow.core.work import Work
+
+
+def complete(work: Work, instance: CycleInstance, definition: CycleDefinition) -> CycleInstance:
+    """Close `instance` (already in its end state) with its completion record."""
+    assert instance.id is not None
+    requests = work.uow.requests.for_instance(instance.id)
+    missing = tuple(
+        {
+            "request_id": r.id,
+            "step": r.step_id,
+            "step_title": definition.step(r.step_id).title.sv,
+            "person_id": r.person_id,
+            "person_name": work.directory.name_of(r.person_id),
+            "roles": list(r.roles),
+            "about": r.subject.get("title", ""),
+        }
+        for r in requests
+        if r.status is RequestStatus.MISSING
+    )
+    late = sum(1 for r in requests if r.status is RequestStatus.ANSWERED and r.late)
+    if definition.basis is not None and basis_in_force(work, instance, definition) is None:
+        outcome = Outcome.NO_BASIS
+    elif instance.state == TERMINAL_CLOSED or missing:
+        outcome = Outcome.CLOSED_INCOMPLETE
+    elif late:
+        outcome = Outcome.COMPLETED_LATE
+    else:
+        outcome = Outcome.COMPLETED_ON_TIME
+    record = CompletionRecord(instance.id, outcome, instance.state, work.now, missing, late)
+    work.uow.completions.add(record)
+    closed = dataclasses.replace(
+        instance,
+        closed_at=work.now,
+        outcome=outcome,
+        open_requests=0,
+        step_deadline_at=None,
+        step_late_until=None,
+    )
+    work.audit(
+        closed,
+        "cycle_closed",
+        {
+            "outcome": outcome.value,
+            "missing": [m["person_id"] for m in missing],
+            "late_inputs": late,
+        },
+    )
+    unit = work.unit_or_placeholder(instance.unit_id)
+    for chair, _ in work.directory.holders_for(definition.chair_role, unit):
+        work.send(summary_message(work, closed, definition, record, chair))
+    return closed

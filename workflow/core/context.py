@@ -1,0 +1,196 @@
+"""Context a step shows, resolved once when the step opens and stored with it: the lägesbild,
+answers of other cycles, the decision in force, the unit's open actions. Only non-sensitive
+data ever enters it (it is shown in emails)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from definitions.cycle import CycleDefinition
+from definitions.directory import Unit
+from definitions.fields import ChoiceField, RowsField
+from definitions.steps import (
+    ActionsContext,
+    AnswersContext,
+    AnyStep,
+    ContextSpec,
+    DecisionInForce,
+    LagesbildContext,
+    Window,
+)
+from workflow.core.cadence import quarter_key, quarter_start
+from workflow.core.display import both, shown_fields
+from workflow.core.keys import instance_key
+from workflow.core.lagesbild import category_labels, compile_lagesbild, observations_from
+from workflow.core.records import CycleInstance, InputRequest
+from workflow.core.work import Work
+from workflow.kernel.timerules import to_utc, wall_clock, zone
+
+CONTEXT_VERSION = 1
+EPSILON = timedelta(microseconds=1)
+
+
+def resolve_context(
+    work: Work, instance: CycleInstance, definition: CycleDefinition, step: AnyStep
+) -> dict[str, Any] | None:
+    if not step.context:
+        return None
+    items = [_item(work, instance, definition, spec) for spec in step.context]
+    return {"v": CONTEXT_VERSION, "items": items}
+
+
+def _item(
+    work: Work, instance: CycleInstance, definition: CycleDefinition, spec: ContextSpec
+) -> dict[str, Any]:
+    unit = work.unit_or_placeholder(instance.unit_id)
+    units = work.directory.municipalities_of(unit) if spec.per_municipality else (unit,)
+    head = {"kind": spec.kind, "label": both(spec.label.sv, spec.label.en)}
+    match spec:
+        case LagesbildContext():
+            start, end = window_bounds(work, instance, definition, spec.window)
+            parts = [lagesbild_for(work, u, start, end) | {"unit_name": u.name} for u in units]
+            return head | {"parts": parts}
+        case AnswersContext():
+            return head | {"entries": _answers(work, instance, definition, spec, units)}
+        case DecisionInForce():
+            return head | {"entries": [_decision(work, instance, spec, u) for u in units]}
+        case ActionsContext():
+            actions = work.uow.actions.open_in([u.id for u in units], spec.kinds)
+            return head | {
+                "entries": [
+                    {
+                        "what": a.what,
+                        "kind": a.kind,
+                        "owner": work.directory.name_of(a.owner_id),
+                        "due": a.due_date.isoformat() if a.due_date else "",
+                        "status": a.status.value,
+                        "source": a.source_label,
+                    }
+                    for a in actions
+                ]
+            }
+
+
+def window_bounds(
+    work: Work, instance: CycleInstance, definition: CycleDefinition, window: Window
+) -> tuple[datetime, datetime]:
+    """[start, end) of a window, as instants."""
+    now = work.now
+    match window:
+        case "this_cycle" | "this_period":
+            return instance.period_start, instance.ends_at
+        case "since_previous" | "previous" | "latest":
+            previous = work.uow.cycles.previous(
+                instance.definition_name, instance.unit_id, instance.period_start
+            )
+            start = (
+                previous.period_start + EPSILON
+                if previous is not None
+                else instance.period_start - (instance.ends_at - instance.period_start) + EPSILON
+            )
+            return start, now + EPSILON
+        case "quarter_to_date":
+            tz = zone(definition.timezone)
+            return to_utc(quarter_start(wall_clock(now, tz)), tz), now + EPSILON
+
+
+def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dict[str, Any]:
+    """The lägesbild of `unit` from inventories whose period starts in [start, end)."""
+    sources = _observation_sources(work, unit)
+    observations: list[dict[str, Any]] = []
+    previous: list[dict[str, Any]] = []
+    reports = nothing = 0
+    categories: list[dict[str, str]] = []
+    length = end - start
+    for name, definition in sources:
+        step = definition.observation_step()
+        assert step is not None and step.observations is not None
+        spec = next((f for f in step.fields if f.id == step.observations.field), None)
+        column = spec.column(step.observations.category) if isinstance(spec, RowsField) else None
+        if not categories:
+            categories = category_labels(column if isinstance(column, ChoiceField) else None)
+        for window, target in (((start, end), observations), ((start - length, start), previous)):
+            cycles = work.uow.cycles.started_between(name, [unit.id], *window)
+            answered = work.uow.requests.answered([c.id or 0 for c in cycles], step.id)
+            found, count, empty = observations_from(answered, step.observations)
+            target.extend(found)
+            if target is observations:
+                reports, nothing = reports + count, nothing + empty
+    return compile_lagesbild(
+        observations,
+        previous,
+        start=start,
+        end=end,
+        categories=categories,
+        reports=reports,
+        nothing_to_report=nothing,
+    )
+
+
+def _observation_sources(work: Work, unit: Unit) -> list[tuple[str, CycleDefinition]]:
+    found = []
+    for name, unit_id in work.view.pairs():
+        if unit_id != unit.id:
+            continue
+        latest = work.catalog.latest(work.uow, work.view, name, unit_id)
+        if latest is not None and latest[0].observation_step() is not None:
+            found.append((name, latest[0]))
+    return found
+
+
+def _answers(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    spec: AnswersContext,
+    units: tuple[Unit, ...],
+) -> list[dict[str, Any]]:
+    name = spec.definition or definition.name
+    if spec.window == "this_cycle":
+        cycles = [instance]
+    elif spec.window in ("previous", "latest"):
+        before = instance.period_start if name == definition.name else work.now + EPSILON
+        cycles = [
+            c for u in units if (c := work.uow.cycles.previous(name, u.id, before)) is not None
+        ]
+    else:
+        start, end = window_bounds(work, instance, definition, spec.window)
+        cycles = work.uow.cycles.started_between(name, [u.id for u in units], start, end)
+    by_id = {c.id: c for c in cycles}
+    entries = []
+    for request in work.uow.requests.answered([c.id or 0 for c in cycles], spec.step):
+        cycle = by_id[request.instance_id]
+        entries.append(_entry(work, cycle, spec.step, request))
+    return entries
+
+
+def _entry(work: Work, cycle: CycleInstance, step_id: str, request: InputRequest) -> dict[str, Any]:
+    source = work.definition_of(cycle)
+    step = source.step(step_id)
+    values = request.answer or {}
+    about = request.subject.get("title") if request.subject else None
+    return {
+        "cycle": both(
+            f"{source.display_title('sv')} {cycle.period_label}",
+            f"{source.display_title('en')} {cycle.period_label}",
+        ),
+        "unit_name": work.unit_or_placeholder(cycle.unit_id).name,
+        "person": work.directory.name_of(request.person_id),
+        "about": about,
+        "fields": shown_fields(step.fields, values, work.directory),
+    }
+
+
+def _decision(
+    work: Work, instance: CycleInstance, spec: DecisionInForce, unit: Unit
+) -> dict[str, Any]:
+    """The decision for the quarter that contains this cycle's opening date."""
+    tz = zone("Europe/Stockholm")
+    quarter = quarter_key(wall_clock(instance.opens_at, tz))
+    cycle = work.uow.cycles.by_key(instance_key(spec.definition, unit.id, quarter))
+    answered = work.uow.requests.answered([cycle.id or 0], spec.step) if cycle else []
+    if cycle is None or not answered:
+        return {"unit_name": unit.name, "period": quarter, "missing": True}
+    entry = _entry(work, cycle, spec.step, answered[0])
+    return entry | {"period": quarter, "missing": False}

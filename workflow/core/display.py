@@ -1,0 +1,85 @@
+"""Stored answers as people read them, in Swedish and English: option labels instead of
+values, names instead of person ids, local times, ja/nej. Sensitive fields are never shown
+here; callers that may show them pass them explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from definitions.directory import Directory
+from definitions.fields import (
+    AnyField,
+    BooleanField,
+    ChoiceField,
+    DateField,
+    DateTimeField,
+    PersonField,
+    RowsField,
+    ScaleField,
+)
+from workflow.kernel import words
+
+Bilingual = dict[str, str]
+
+
+def both(sv: str, en: str = "") -> Bilingual:
+    return {"sv": sv, "en": en or sv}
+
+
+def show_value(spec: AnyField, value: Any, directory: Directory, language: str) -> str:
+    """One non-rows value as text."""
+    if value is None:
+        return ""
+    match spec:
+        case ChoiceField():
+            option = spec.option(str(value))
+            return option.label.get(language) if option is not None else str(value)
+        case BooleanField():
+            return words.yes_no(bool(value), language)
+        case PersonField():
+            return directory.name_of(str(value))
+        case DateField():
+            return words.plain_date(str(value), language)
+        case DateTimeField():
+            return words.moment(str(value), language)
+        case ScaleField():
+            return f"{value} av {spec.high}" if language != "en" else f"{value} of {spec.high}"
+        case _:
+            return str(value)
+
+
+def shown_fields(
+    specs: Sequence[AnyField],
+    values: Mapping[str, Any],
+    directory: Directory,
+    *,
+    only: set[str] | None = None,
+) -> list[dict[str, Any]]:
+    """[{id, label: {sv, en}, value: {sv, en}} or {id, label, rows: [[...], ...]}] for the
+    non-sensitive fields present in `values` (limited to `only` if given)."""
+    shown: list[dict[str, Any]] = []
+    for spec in specs:
+        if spec.sensitive or spec.id not in values or (only is not None and spec.id not in only):
+            continue
+        label = both(spec.label.sv, spec.label.en)
+        value = values[spec.id]
+        if isinstance(spec, RowsField):
+            rows = [
+                shown_fields(spec.columns, row, directory)
+                for row in value
+                if isinstance(row, Mapping)
+            ]
+            shown.append({"id": spec.id, "label": label, "rows": rows})
+        else:
+            shown.append(
+                {
+                    "id": spec.id,
+                    "label": label,
+                    "value": {
+                        "sv": show_value(spec, value, directory, "sv"),
+                        "en": show_value(spec, value, directory, "en"),
+                    },
+                }
+            )
+    return shown

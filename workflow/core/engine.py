@@ -1,0 +1,244 @@
+"""The engine: opens cycles on time, fires due timers, records answers, moves meetings.
+
+It knows the storage ports and the injected Clock, nothing of SQL, email or the web. Every
+public operation is one unit of work, retried when another process changed the same thing
+first. A timer whose handler fails is retried with backoff and, after `MAX_TIMER_ATTEMPTS`,
+becomes a timer incident; timers of other cycles keep firing meanwhile.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from definitions.loader import Bundle
+from workflow.core.catalog import Catalog
+from workflow.core.catch_up import report_catch_up
+from workflow.core.keys import Keys, new_installation_id
+from workflow.core.machines import MachineRegistry
+from workflow.core.meetings import change_meeting
+from workflow.core.opening import schedule_openings
+from workflow.core.ports import Store, UnitOfWork
+from workflow.core.records import InputRequest, Meeting, Timer, TimerStatus
+from workflow.core.setup import store_setup
+from workflow.core.submissions import submit
+from workflow.core.timer_handlers import fire
+from workflow.core.work import TIMER_ACTOR, Work
+from workflow.kernel.clock import Clock
+from workflow.kernel.errors import ConcurrentUpdate, LofteError
+
+log = logging.getLogger("lofte.engine")
+T = TypeVar("T")
+RETRIES = 5
+MAX_TIMER_ATTEMPTS = 5
+MAX_TIMER_BACKOFF = timedelta(hours=1)
+INSTALLATION = "installation_id"
+
+
+class Engine:
+    def __init__(self, store: Store, clock: Clock, *, engine_id: str = "engine") -> None:
+        self.store = store
+        self.clock = clock
+        self.engine_id = engine_id
+        self.catalog = Catalog()
+        self.machines = MachineRegistry()
+        self._keys: Keys | None = None
+
+    # setup ------------------------------------------------------------------------------------
+    def register(self, bundle: Bundle, actor: str = "init") -> list[str]:
+        """Store changed definitions and organisation as new versions, in one unit of work,
+        and schedule the openings. Returns a line per change."""
+
+        def work(uow: UnitOfWork) -> list[str]:
+            changes = store_setup(uow, bundle, self.clock.now(), actor)
+            self.catalog.forget_view()
+            self._ensure_schedule(self._work(uow, actor))
+            return changes
+
+        return self._unit(work)
+
+    def keys(self, uow: UnitOfWork) -> Keys:
+        if self._keys is None:
+            self._keys = Keys(uow.settings.get_or_add(INSTALLATION, new_installation_id()))
+        return self._keys
+
+    def ensure_schedule(self) -> int:
+        """Make sure every (definition, unit) has its next opening as a timer."""
+        return self._unit(lambda uow: self._ensure_schedule(self._work(uow, TIMER_ACTOR)))
+
+    def _ensure_schedule(self, work: Work) -> int:
+        added = schedule_openings(work)
+        work.flush()
+        return added
+
+    # timers -----------------------------------------------------------------------------------
+    def run_due(self, limit: int | None = None) -> list[Timer]:
+        """Fire every timer due now, earliest first; then report what catch-up held back."""
+        fired: list[Timer] = []
+        while limit is None or len(fired) < limit:
+            timer = self.fire_next_due()
+            if timer is None:
+                break
+            fired.append(timer)
+        if fired:
+            self.report_catch_up()
+        return fired
+
+    def fire_next_due(self) -> Timer | None:
+        """Claim and fire one due timer in its own unit of work; None if nothing is due.
+
+        A handler that raises leaves nothing of its own work behind; the failure is recorded
+        on the timer (retried with backoff, an incident after MAX_TIMER_ATTEMPTS)."""
+        claimed: list[Timer] = []
+
+        def work(uow: UnitOfWork) -> Timer | None:
+            claimed.clear()
+            timer = uow.timers.claim_due(self.clock.now())
+            if timer is None:
+                return None
+            claimed.append(timer)
+            job = self._work(uow, TIMER_ACTOR)
+            note = fire(job, timer)
+            done = dataclasses.replace(
+                timer,
+                status=TimerStatus.FIRED,
+                fired_at=job.now,
+                fired_by=self.engine_id,
+                note=note[:500],
+            )
+            uow.timers.finish(done)
+            job.flush()
+            return done
+
+        try:
+            done = self._unit(work)
+        except Exception as exc:
+            if not claimed:
+                raise
+            return self._record_failure(claimed[0], exc)
+        if done is not None:
+            log.info("fired %s %s: %s", done.kind.value, done.key, done.note)
+        return done
+
+    def _record_failure(self, timer: Timer, exc: Exception) -> Timer:
+        reason = f"{exc.__class__.__name__}: {exc}"[:1000]
+        log.warning("timer %s failed (attempt %s): %s", timer.key, timer.attempts + 1, reason)
+
+        def work(uow: UnitOfWork) -> Timer:
+            now = self.clock.now()
+            current = uow.timers.get(timer.id or 0, lock=True)
+            attempts = current.attempts + 1
+            incident = attempts >= MAX_TIMER_ATTEMPTS
+            backoff = min(timedelta(seconds=60 * 2 ** (attempts - 1)), MAX_TIMER_BACKOFF)
+            failed = dataclasses.replace(
+                current,
+                attempts=attempts,
+                status=TimerStatus.FAILED if incident else TimerStatus.PENDING,
+                next_attempt_at=None if incident else now + backoff,
+                last_error=reason,
+            )
+            uow.timers.save(failed)
+            if incident:
+                job = self._work(uow, TIMER_ACTOR)
+                job.audit(
+                    None,
+                    "timer_incident",
+                    {"timer": timer.key, "kind": timer.kind.value, "attempts": attempts, "error": reason},
+                    unit_id=timer.unit_id,
+                )
+                job.flush()
+            return failed
+
+        return self._unit(work)
+
+    def retry_timer(self, timer_id: int, actor: str) -> Timer:
+        """Run a failed timer again (an administrator's decision after an incident)."""
+
+        def work(uow: UnitOfWork) -> Timer:
+            timer = uow.timers.get(timer_id, lock=True)
+            if timer.status is not TimerStatus.FAILED:
+                raise LofteError(
+                    f"timern {timer_id} är {timer.status.value}; bara felade timers kan köras om"
+                )
+            again = dataclasses.replace(
+                timer, status=TimerStatus.PENDING, attempts=0, next_attempt_at=None
+            )
+            uow.timers.save(again)
+            job = self._work(uow, actor)
+            job.audit(None, "timer_retry", {"timer": timer.key}, unit_id=timer.unit_id)
+            job.flush()
+            return again
+
+        return self._unit(work)
+
+    def report_catch_up(self) -> int:
+        def work(uow: UnitOfWork) -> int:
+            job = self._work(uow, TIMER_ACTOR)
+            count = report_catch_up(job)
+            job.flush()
+            return count
+
+        return self._unit(work)
+
+    # inputs -----------------------------------------------------------------------------------
+    def submit(
+        self, request_id: int, person_id: str, answer: Mapping[str, Any], actor: str | None = None
+    ) -> InputRequest:
+        """Record `person_id`'s answer to a request; may move the cycle on. Nothing is stored
+        when it raises (SubmissionError, NotResponsible, RequestClosed, NotFound)."""
+
+        def work(uow: UnitOfWork) -> InputRequest:
+            job = self._work(uow, actor or person_id)
+            answered = submit(job, request_id, person_id, answer)
+            job.flush()
+            return answered
+
+        return self._unit(work)
+
+    # meetings ---------------------------------------------------------------------------------
+    def move_meeting(self, instance_id: int, step_id: str, starts_at: datetime, actor: str) -> Meeting:
+        """Move a meeting (keeping its length); participants get an update, SEQUENCE + 1."""
+        return self._meeting(instance_id, step_id, starts_at, actor)
+
+    def cancel_meeting(self, instance_id: int, step_id: str, actor: str) -> Meeting:
+        """Cancel a meeting; participants get a cancellation with a higher SEQUENCE."""
+        return self._meeting(instance_id, step_id, None, actor)
+
+    def _meeting(
+        self, instance_id: int, step_id: str, starts_at: datetime | None, actor: str
+    ) -> Meeting:
+        def work(uow: UnitOfWork) -> Meeting:
+            job = self._work(uow, actor)
+            instance = uow.cycles.get(instance_id, lock=True)
+            changed = change_meeting(job, instance, step_id, starts_at)
+            job.flush()
+            return changed
+
+        return self._unit(work)
+
+    # plumbing ---------------------------------------------------------------------------------
+    def _work(self, uow: UnitOfWork, actor: str) -> Work:
+        return Work(
+            uow=uow,
+            now=self.clock.now(),
+            actor=actor,
+            catalog=self.catalog,
+            view=self.catalog.view(uow),
+            keys=self.keys(uow),
+            machines=self.machines,
+        )
+
+    def _unit(self, work: Callable[[UnitOfWork], T]) -> T:
+        retryable = (ConcurrentUpdate, *self.store.retryable)
+        for attempt in range(1, RETRIES + 1):
+            try:
+                with self.store.unit_of_work() as uow:
+                    return work(uow)
+            except retryable as exc:
+                if attempt == RETRIES:
+                    raise
+                log.info("retrying after a concurrent change (%s)", exc)
+        raise AssertionError("unreachable")

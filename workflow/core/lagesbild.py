@@ -1,0 +1,165 @@
+"""The lägesbild: the EST observations of a unit over a period, counted the way Embrace and
+the EST handbook count them: per category, area and place, week, weekday and hour band, with
+the change against the previous period of the same length, the places reported most, and
+every free-text observation in full. Pure functions: what goes in decides what comes out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from definitions.fields import ChoiceField
+from definitions.steps import ObservationSource
+from workflow.core.records import InputRequest
+from workflow.kernel.timerules import STOCKHOLM
+
+HOUR_BANDS = ((0, 6, "00–06"), (6, 12, "06–12"), (12, 18, "12–18"), (18, 24, "18–24"))
+TOP_PLACES = 10
+
+
+def observations_from(
+    requests: Iterable[InputRequest], source: ObservationSource, *, label: str = ""
+) -> tuple[list[dict[str, Any]], int, int]:
+    """(observations, reports, reports with nothing to report) from answered inventory requests."""
+    found: list[dict[str, Any]] = []
+    reports = nothing = 0
+    for request in requests:
+        if request.answer is None:
+            continue
+        reports += 1
+        rows = request.answer.get(source.field) or []
+        if not rows:
+            nothing += 1
+        for row in rows:
+            found.append(
+                {
+                    "unit": request.unit_id,
+                    "category": row.get(source.category, ""),
+                    "place": str(row.get(source.place, "")).strip(),
+                    "area": str(row.get(source.area, "")).strip(),
+                    "time": row.get(source.time, ""),
+                    "text": row.get(source.text, ""),
+                    "assessment": row.get(source.assessment) if source.assessment else None,
+                    "cycle": label,
+                }
+            )
+    return found, reports, nothing
+
+
+def category_labels(field: ChoiceField | None) -> list[dict[str, str]]:
+    if field is None:
+        return []
+    return [{"value": o.value, "sv": o.label.sv, "en": o.label.get("en")} for o in field.options]
+
+
+def compile_lagesbild(
+    observations: Sequence[dict[str, Any]],
+    previous: Sequence[dict[str, Any]],
+    *,
+    start: datetime,
+    end: datetime,
+    categories: Sequence[dict[str, str]],
+    reports: int,
+    nothing_to_report: int,
+) -> dict[str, Any]:
+    """The lägesbild as plain data (stored with a step, shown in emails, pages and reports)."""
+    now_cats = Counter(o["category"] for o in observations)
+    before_cats = Counter(o["category"] for o in previous)
+    known = [c["value"] for c in categories]
+    order = known + sorted(set(now_cats) - set(known))
+    labels = {c["value"]: c for c in categories}
+    by_category = [
+        {
+            "value": value,
+            "sv": labels.get(value, {}).get("sv", value),
+            "en": labels.get(value, {}).get("en", value),
+            "count": now_cats[value],
+            "previous": before_cats[value],
+        }
+        for value in order
+        if now_cats[value] or before_cats[value]
+    ]
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "total": len(observations),
+        "previous_total": len(previous),
+        "reports": reports,
+        "nothing_to_report": nothing_to_report,
+        "by_category": by_category,
+        "by_area": _counted(observations, previous, "area", "(område saknas)"),
+        "top_places": _top_places(observations),
+        "by_week": _by_week(observations),
+        "by_weekday": _by_weekday(observations),
+        "by_hour_band": _by_hour_band(observations),
+        "observations": sorted(
+            (
+                {k: o[k] for k in ("time", "category", "place", "area", "text", "assessment", "unit")}
+                | {"category_label": labels.get(o["category"], {}).get("sv", o["category"])}
+                for o in observations
+            ),
+            key=lambda o: str(o["time"]),
+        ),
+    }
+
+
+def _counted(
+    observations: Sequence[dict[str, Any]], previous: Sequence[dict[str, Any]], key: str, empty: str
+) -> list[dict[str, Any]]:
+    now = Counter(o[key] or empty for o in observations)
+    before = Counter(o[key] or empty for o in previous)
+    return [
+        {"name": name, "count": now[name], "previous": before[name]}
+        for name in sorted(set(now) | set(before), key=lambda n: (-now[n], n))
+    ]
+
+
+def _top_places(observations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    counted = Counter((o["place"], o["area"]) for o in observations if o["place"])
+    ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+    return [
+        {"place": place, "area": area, "count": n} for (place, area), n in ranked[:TOP_PLACES]
+    ]
+
+
+def _local(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=STOCKHOLM)
+    return moment.astimezone(STOCKHOLM)
+
+
+def _by_week(observations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    weeks: Counter[str] = Counter()
+    for o in observations:
+        local = _local(o["time"])
+        if local is not None:
+            year, week, _ = local.isocalendar()
+            weeks[f"{year}-W{week:02d}"] += 1
+    return [{"week": w, "count": weeks[w]} for w in sorted(weeks)]
+
+
+def _by_weekday(observations: Sequence[dict[str, Any]]) -> list[int]:
+    days = [0] * 7
+    for o in observations:
+        local = _local(o["time"])
+        if local is not None:
+            days[local.weekday()] += 1
+    return days
+
+
+def _by_hour_band(observations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    bands = [0] * len(HOUR_BANDS)
+    for o in observations:
+        local = _local(o["time"])
+        if local is None:
+            continue
+        for index, (low, high, _) in enumerate(HOUR_BANDS):
+            if low <= local.hour < high:
+                bands[index] += 1
+    return [{"band": name, "count": bands[i]} for i, (_, _, name) in enumerate(HOUR_BANDS)]

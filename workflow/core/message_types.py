@@ -1,0 +1,197 @@
+"""Outbox message contexts: one typed shape per message kind, stored with a version.
+
+A context holds what the email says, already in the recipient's language, and never the
+content of a sensitive field. Stored contexts are read with `read_message`, which upgrades
+older versions one step at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from workflow.core.records import MessageKind
+
+VERSION_KEY = "v"
+
+
+@dataclass(frozen=True)
+class CycleRef:
+    """Which cycle a message is about, as the recipient reads it."""
+
+    definition: str
+    unit_id: str
+    unit_name: str
+    title: str
+    short_title: str
+    period_label: str
+    instance_key: str
+    instance_id: int
+    timezone: str = "Europe/Stockholm"
+
+    @property
+    def head(self) -> str:
+        return f"{self.short_title} {self.period_label}".strip()
+
+
+@dataclass(frozen=True)
+class RequestMessage:
+    """An input request, or (with `reminder_number`) a reminder of it."""
+
+    cycle: CycleRef
+    step_id: str
+    step_title: str
+    purpose: str
+    deadline: str
+    answer_until: str
+    request_id: int
+    fields: list[dict[str, Any]]  # {label, required}
+    about: dict[str, Any] | None = None  # {title, values: [[label, value], ...]}
+    reminder_number: int = 0
+    meeting: dict[str, Any] | None = None  # {start, location}
+    has_context: bool = False
+    VERSION = 1
+
+
+@dataclass(frozen=True)
+class EscalationMessage:
+    cycle: CycleRef
+    step_title: str
+    deadline: str
+    missing: list[str]
+    VERSION = 1
+
+
+@dataclass(frozen=True)
+class SummaryMessage:
+    cycle: CycleRef
+    outcome: str
+    missing: list[dict[str, str]]  # {name, step_title}
+    late_inputs: int
+    VERSION = 1
+
+
+@dataclass(frozen=True)
+class MeetingMessage:
+    cycle: CycleRef
+    step_title: str
+    purpose: str
+    uid: str
+    sequence: int
+    starts_at: str
+    ends_at: str
+    location: str
+    organizer_name: str
+    organizer_email: str
+    change: str  # invite, update, cancel
+    VERSION = 1
+
+
+@dataclass(frozen=True)
+class ActionMessage:
+    """An action (intervention, commitment) has been given to the recipient."""
+
+    cycle: CycleRef
+    action_kind: str
+    what: str
+    place: str
+    due: str
+    decided_in: str
+    VERSION = 1
+
+
+@dataclass(frozen=True)
+class DecisionMessage:
+    """What a meeting or decision step decided (its non-sensitive, shared content)."""
+
+    cycle: CycleRef
+    step_title: str
+    fields: list[dict[str, Any]]  # shown_fields in the recipient's language
+    reason: str  # participant, owner, municipality
+    VERSION = 1
+
+
+@dataclass(frozen=True)
+class CatchUpMessage:
+    """After downtime: what was not sent because its moment had passed."""
+
+    unit_name: str
+    items: list[dict[str, str]]  # {what, when}
+    VERSION = 1
+
+
+@dataclass(frozen=True)
+class DigestMessage:
+    date_label: str
+    tasks: list[dict[str, Any]]
+    VERSION = 1
+
+
+@dataclass(frozen=True)
+class SignInMessage:
+    link: str
+    valid_until: str
+    VERSION = 1
+
+
+@dataclass(frozen=True)
+class DeliveryAlertMessage:
+    failing_since: str
+    waiting: int
+    last_error: str
+    VERSION = 1
+
+
+MessageContext = (
+    RequestMessage
+    | EscalationMessage
+    | SummaryMessage
+    | MeetingMessage
+    | ActionMessage
+    | DecisionMessage
+    | CatchUpMessage
+    | DigestMessage
+    | SignInMessage
+    | DeliveryAlertMessage
+)
+
+SHAPES: dict[MessageKind, type[MessageContext]] = {
+    MessageKind.INPUT_REQUEST: RequestMessage,
+    MessageKind.REMINDER: RequestMessage,
+    MessageKind.ESCALATION: EscalationMessage,
+    MessageKind.CYCLE_SUMMARY: SummaryMessage,
+    MessageKind.MEETING_INVITE: MeetingMessage,
+    MessageKind.MEETING_UPDATE: MeetingMessage,
+    MessageKind.MEETING_CANCEL: MeetingMessage,
+    MessageKind.ACTION_ASSIGNED: ActionMessage,
+    MessageKind.DECISION: DecisionMessage,
+    MessageKind.CATCH_UP: CatchUpMessage,
+    MessageKind.DIGEST: DigestMessage,
+    MessageKind.SIGN_IN: SignInMessage,
+    MessageKind.DELIVERY_ALERT: DeliveryAlertMessage,
+}
+# (shape, version) -> upgrade of the stored data to the next version
+UPGRADES: dict[tuple[type[MessageContext], int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def dump_message(context: MessageContext) -> dict[str, Any]:
+    return {VERSION_KEY: context.VERSION, **asdict(context)}
+
+
+def read_message(kind: MessageKind, data: dict[str, Any]) -> MessageContext:
+    """The typed context of a stored message; ValueError if it cannot be read."""
+    shape = SHAPES[kind]
+    values = dict(data)
+    version = int(values.pop(VERSION_KEY, 1))
+    while version < shape.VERSION:
+        values = UPGRADES[(shape, version)](values)
+        version += 1
+    if version > shape.VERSION:
+        raise ValueError(f"meddelandeformat {version} är nyare än denna version av Löfte")
+    if "cycle" in values and isinstance(values["cycle"], dict):
+        values["cycle"] = CycleRef(**values["cycle"])
+    try:
+        return shape(**values)
+    except TypeError as exc:
+        raise ValueError(f"meddelandet går inte att läsa: {exc}") from exc

@@ -1,0 +1,303 @@
+"""Outbox messages the engine writes, built from records in the recipient's language.
+
+Only definitions and non-sensitive data go into a context; the content of sensitive fields
+never does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from definitions.cycle import CycleDefinition
+from definitions.directory import Person
+from definitions.steps import AnyStep
+from workflow.core.answers import fields_for
+from workflow.core.message_types import (
+    ActionMessage,
+    CycleRef,
+    DecisionMessage,
+    EscalationMessage,
+    MeetingMessage,
+    MessageContext,
+    RequestMessage,
+    SummaryMessage,
+    dump_message,
+)
+from workflow.core.records import (
+    Action,
+    CompletionRecord,
+    CycleInstance,
+    InputRequest,
+    Meeting,
+    MessageKind,
+    OutboxMessage,
+)
+from workflow.core.cadence import label_of_key
+from workflow.core.work import Work
+
+ACTION_KINDS = {
+    "insats": ("insats", "intervention"),
+    "tidig_insats": ("tidig insats", "early intervention"),
+    "atagande": ("åtagande", "commitment"),
+}
+MEETING_KINDS = {
+    "invite": MessageKind.MEETING_INVITE,
+    "update": MessageKind.MEETING_UPDATE,
+    "cancel": MessageKind.MEETING_CANCEL,
+}
+
+
+def cycle_ref(
+    work: Work, instance: CycleInstance, definition: CycleDefinition, language: str
+) -> CycleRef:
+    return CycleRef(
+        definition=definition.name,
+        unit_id=instance.unit_id,
+        unit_name=work.unit_or_placeholder(instance.unit_id).name,
+        title=definition.title.get(language),
+        short_title=definition.display_title(language),
+        period_label=label_of_key(instance.period_key, language),
+        instance_key=instance.key,
+        instance_id=instance.id or 0,
+        timezone=definition.timezone,
+    )
+
+
+def addressed(
+    work: Work,
+    key: str,
+    kind: MessageKind,
+    person: Person,
+    context: MessageContext,
+    *,
+    unit_id: str = "",
+    instance: CycleInstance | None = None,
+    request_id: int | None = None,
+    valid_until: datetime | None = None,
+) -> OutboxMessage:
+    return OutboxMessage(
+        key=key,
+        kind=kind,
+        person_id=person.id,
+        recipient=person.email,
+        language=person.language,
+        created_at=work.now,
+        context=dump_message(context) | {"recipient_name": person.name},
+        unit_id=instance.unit_id if instance is not None else unit_id,
+        instance_id=None if instance is None else instance.id,
+        request_id=request_id,
+        valid_until=valid_until,
+    )
+
+
+def request_message(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    step: AnyStep,
+    request: InputRequest,
+    person: Person,
+    *,
+    reminder_number: int = 0,
+    meeting: dict[str, Any] | None = None,
+    has_context: bool = False,
+) -> OutboxMessage:
+    """The request for an input; with `reminder_number`, a reminder of it."""
+    lang = person.language
+    context = RequestMessage(
+        cycle=cycle_ref(work, instance, definition, lang),
+        step_id=step.id,
+        step_title=step.title.get(lang),
+        purpose=step.purpose.get(lang),
+        deadline=request.deadline_at.isoformat(),
+        answer_until=request.late_until.isoformat(),
+        request_id=request.id or 0,
+        fields=[
+            {"label": f.label.get(lang), "required": f.required}
+            for f in fields_for(step, request.roles)
+        ],
+        about=_about(request, lang),
+        reminder_number=reminder_number,
+        meeting=meeting,
+        has_context=has_context,
+    )
+    kind = MessageKind.REMINDER if reminder_number else MessageKind.INPUT_REQUEST
+    return addressed(
+        work,
+        work.keys.message(request.key, kind.value, person.id, reminder_number),
+        kind,
+        person,
+        context,
+        instance=instance,
+        request_id=request.id,
+        valid_until=request.deadline_at if reminder_number else request.late_until,
+    )
+
+
+def _about(request: InputRequest, language: str) -> dict[str, Any] | None:
+    subject = request.subject
+    if not subject:
+        return None
+    values = subject.get("values", [])
+    return {
+        "title": subject.get("title_en" if language == "en" else "title", subject.get("title", "")),
+        "values": [[v.get(language, v.get("sv", "")) for v in pair] for pair in values],
+    }
+
+
+def escalation_message(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    step: AnyStep,
+    missing: list[str],
+    chief: Person,
+) -> OutboxMessage:
+    lang = chief.language
+    context = EscalationMessage(
+        cycle=cycle_ref(work, instance, definition, lang),
+        step_title=step.title.get(lang),
+        deadline=(instance.step_deadline_at or work.now).isoformat(),
+        missing=missing,
+    )
+    step_key = work.keys.step(instance.key, instance.unit_id, step.id)
+    return addressed(
+        work,
+        work.keys.message(step_key, "escalation", chief.id),
+        MessageKind.ESCALATION,
+        chief,
+        context,
+        instance=instance,
+        valid_until=instance.step_late_until,
+    )
+
+
+def summary_message(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    record: CompletionRecord,
+    chair: Person,
+) -> OutboxMessage:
+    lang = chair.language
+    context = SummaryMessage(
+        cycle=cycle_ref(work, instance, definition, lang),
+        outcome=record.outcome.value,
+        missing=[
+            {"name": m["person_name"], "step_title": m.get("step_title", m["step"])}
+            for m in record.missing
+        ],
+        late_inputs=record.late_inputs,
+    )
+    cycle_key = work.keys.step(instance.key, instance.unit_id, "summary")
+    return addressed(
+        work,
+        work.keys.message(cycle_key, "summary", chair.id),
+        MessageKind.CYCLE_SUMMARY,
+        chair,
+        context,
+        instance=instance,
+    )
+
+
+def meeting_message(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    step: AnyStep,
+    meeting: Meeting,
+    person: Person,
+    organizer: Person | None,
+    change: str,
+) -> OutboxMessage:
+    """An invitation, an update (higher SEQUENCE) or a cancellation."""
+    lang = person.language
+    context = MeetingMessage(
+        cycle=cycle_ref(work, instance, definition, lang),
+        step_title=step.title.get(lang),
+        purpose=step.purpose.get(lang),
+        uid=meeting.uid,
+        sequence=meeting.sequence,
+        starts_at=meeting.starts_at.isoformat(),
+        ends_at=meeting.ends_at.isoformat(),
+        location=meeting.location,
+        organizer_name=organizer.name if organizer else "Löfte",
+        organizer_email=organizer.email if organizer else "",
+        change=change,
+    )
+    kind = MEETING_KINDS[change]
+    return addressed(
+        work,
+        work.keys.message(f"{meeting.uid}#{meeting.sequence}", kind.value, person.id),
+        kind,
+        person,
+        context,
+        instance=instance,
+        valid_until=meeting.starts_at if change != "cancel" else meeting.ends_at,
+    )
+
+
+def action_message(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    action: Action,
+    owner: Person,
+) -> OutboxMessage:
+    lang = owner.language
+    sv, en = ACTION_KINDS.get(action.kind, (action.kind, action.kind))
+    context = ActionMessage(
+        cycle=cycle_ref(work, instance, definition, lang),
+        action_kind=en if lang == "en" else sv,
+        what=action.what,
+        place=action.place,
+        due=action.due_date.isoformat() if action.due_date else "",
+        decided_in=action.source_label,
+    )
+    return addressed(
+        work,
+        work.keys.message(action.key, "assigned", owner.id),
+        MessageKind.ACTION_ASSIGNED,
+        owner,
+        context,
+        instance=instance,
+    )
+
+
+def decision_message(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    step: AnyStep,
+    fields: list[dict[str, Any]],
+    person: Person,
+    reason: str,
+) -> OutboxMessage:
+    lang = person.language
+    shown = [_in_language(f, lang) for f in fields]
+    context = DecisionMessage(
+        cycle=cycle_ref(work, instance, definition, lang),
+        step_title=step.title.get(lang),
+        fields=shown,
+        reason=reason,
+    )
+    step_key = work.keys.step(instance.key, instance.unit_id, step.id)
+    return addressed(
+        work,
+        work.keys.message(step_key, "decision", person.id),
+        MessageKind.DECISION,
+        person,
+        context,
+        instance=instance,
+    )
+
+
+def _in_language(shown: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A shown field ({label: {sv, en}, value | rows}) with texts in one language."""
+    out: dict[str, Any] = {"label": shown["label"][lang if lang == "en" else "sv"]}
+    if "rows" in shown:
+        out["rows"] = [[_in_language(cell, lang) for cell in row] for row in shown["rows"]]
+    else:
+        out["value"] = shown["value"][lang if lang == "en" else "sv"]
+    return out

@@ -1,0 +1,95 @@
+"""Opening cycles on their cadence: each (definition, unit) keeps exactly one pending opening
+timer; when it fires, the period's cycle opens (its meetings booked, its first step entered)
+and the next opening is scheduled."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from definitions.cycle import CycleDefinition
+from workflow.core.basis import basis_in_force
+from workflow.core.cadence import Period, first_period_after, period
+from workflow.core.keys import instance_key
+from workflow.core.meetings import book_meetings
+from workflow.core.payloads import OpeningPayload, dump_payload
+from workflow.core.records import CycleInstance, Timer, TimerKind
+from workflow.core.steps import enter_step
+from workflow.core.work import Work
+
+ONE_SECOND = timedelta(seconds=1)
+
+
+def schedule_openings(work: Work) -> int:
+    """Give every (definition, unit) without a pending opening its next one. Returns how many."""
+    pending = work.uow.timers.pending_openings()
+    missing = [pair for pair in work.view.pairs() if pair not in pending]
+    if not missing:
+        return 0
+    starts = work.uow.cycles.latest_starts()
+    for name, unit_id in missing:
+        found = work.catalog.latest(work.uow, work.view, name, unit_id)
+        if found is None:
+            continue
+        definition = found[0]
+        last = starts.get((name, unit_id))
+        after = work.now if last is None else max(last + ONE_SECOND, work.now - timedelta(days=400))
+        schedule_opening(work, definition, unit_id, first_period_after(definition, after))
+    return len(missing)
+
+
+def schedule_opening(work: Work, definition: CycleDefinition, unit_id: str, upcoming: Period) -> None:
+    work.schedule(
+        Timer(
+            key=work.keys.opening(definition.name, unit_id, upcoming.key),
+            kind=TimerKind.CYCLE_OPEN,
+            due_at=upcoming.opens_at,
+            definition_name=definition.name,
+            unit_id=unit_id,
+            payload=dump_payload(OpeningPayload(upcoming.index, upcoming.key)),
+        )
+    )
+
+
+def open_cycle(work: Work, timer: Timer, payload: OpeningPayload) -> str:
+    found = work.catalog.latest(work.uow, work.view, timer.definition_name, timer.unit_id)
+    if found is None:
+        return "överhoppad: definitionen gäller inte längre för enheten"
+    definition, version = found
+    target = period(definition, payload.period_index)
+    if target.key != payload.period_key:  # the cadence changed since the timer was made
+        target = first_period_after(definition, timer.due_at)
+    schedule_opening(work, definition, timer.unit_id, period(definition, target.index + 1))
+    key = instance_key(definition.name, timer.unit_id, target.key)
+    instance = work.uow.cycles.add(
+        CycleInstance(
+            key=key,
+            definition_name=definition.name,
+            unit_id=timer.unit_id,
+            definition_version=version,
+            period_key=target.key,
+            period_label=target.label,
+            period_start=target.starts_at,
+            opens_at=target.opens_at,
+            ends_at=target.ends_at,
+            opened_at=work.now,
+            state=definition.first_step.id,
+        )
+    )
+    if instance is None:
+        return f"{key} var redan öppnad"
+    work.audit(
+        instance,
+        "cycle_opened",
+        {"period": target.key, "definition_version": version, "late_by_s": _late_by(work, target)},
+        to_state=instance.state,
+    )
+    if definition.basis is not None and basis_in_force(work, instance, definition) is None:
+        work.audit(instance, "basis_missing", {"definition": definition.basis.definition})
+    book_meetings(work, instance, definition)
+    opened = enter_step(work, instance, definition, definition.first_step.id)
+    work.uow.cycles.save(opened)
+    return f"öppnade {key}"
+
+
+def _late_by(work: Work, target: Period) -> int:
+    return max(0, int((work.now - target.opens_at).total_seconds()))

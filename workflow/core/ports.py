@@ -1,0 +1,244 @@
+"""What the engine needs from storage: one small protocol per aggregate, gathered in a unit of
+work. Storage implements them (`storage/`); the engine knows only these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from workflow.core.records import (
+    Action,
+    ActionEvent,
+    AuditEvent,
+    CompletionRecord,
+    CycleInstance,
+    InputRequest,
+    Meeting,
+    OutboxMessage,
+    RequestStatus,
+    Timer,
+)
+
+
+class Cycles(Protocol):
+    def add(self, instance: CycleInstance) -> CycleInstance | None:
+        """Insert unless a cycle with the same key exists; the stored cycle (with id) or None."""
+        ...
+
+    def get(self, instance_id: int, *, lock: bool = False) -> CycleInstance:
+        """Raises NotFound."""
+        ...
+
+    def by_key(self, key: str) -> CycleInstance | None: ...
+
+    def save(self, instance: CycleInstance) -> CycleInstance:
+        """Write if the stored version equals `instance.version`; ConcurrentUpdate otherwise.
+        Returns the instance with its version incremented."""
+        ...
+
+    def latest(self, definition: str, unit: str) -> CycleInstance | None:
+        """The cycle with the latest period start."""
+        ...
+
+    def latest_starts(self) -> dict[tuple[str, str], datetime]:
+        """(definition, unit) -> the latest period start of its cycles."""
+        ...
+
+    def previous(self, definition: str, unit: str, before: datetime) -> CycleInstance | None:
+        """The cycle with the latest period start before `before`."""
+        ...
+
+    def started_between(
+        self, definition: str, units: Sequence[str], start: datetime, end: datetime
+    ) -> list[CycleInstance]:
+        """Cycles of `units` whose period starts in [start, end), oldest first."""
+        ...
+
+
+class Requests(Protocol):
+    def add_many(self, requests: Sequence[InputRequest]) -> list[InputRequest]:
+        """Insert; returns them with ids, in the same order."""
+        ...
+
+    def get(self, request_id: int) -> InputRequest:
+        """Raises NotFound."""
+        ...
+
+    def get_for_update(self, request_id: int) -> tuple[InputRequest, CycleInstance]:
+        """The request and its cycle, both locked (the cycle first). Raises NotFound."""
+        ...
+
+    def for_step(self, instance_id: int, step_id: str) -> list[InputRequest]: ...
+
+    def for_instance(self, instance_id: int) -> list[InputRequest]: ...
+
+    def answered(self, instance_ids: Sequence[int], step_id: str) -> list[InputRequest]:
+        """Answered requests of one step of several cycles (for context and the lägesbild)."""
+        ...
+
+    def save(self, request: InputRequest) -> None: ...
+
+    def close_open(
+        self, instance_id: int, step_id: str, status: RequestStatus
+    ) -> list[InputRequest]:
+        """Give every still open request of the step `status`; returns them (as they were)."""
+        ...
+
+
+class SensitiveValues(Protocol):
+    def put(self, request_id: int, version: int, values: dict[str, Any], at: datetime) -> None: ...
+
+    def get(self, request_id: int) -> dict[str, Any] | None: ...
+
+
+class Timers(Protocol):
+    def add_many(self, timers: Sequence[Timer]) -> None:
+        """Insert; a timer whose key exists is left as it is."""
+        ...
+
+    def claim_due(self, now: datetime) -> Timer | None:
+        """Lock and return the earliest due pending timer no other process holds. A timer is
+        not offered while an earlier pending timer of the same cycle exists."""
+        ...
+
+    def finish(self, timer: Timer) -> None: ...
+
+    def cancel_for_instance(self, instance_id: int) -> int: ...
+
+    def cancel_openings(self, definition: str, unit: str) -> int: ...
+
+    def pending_openings(self) -> set[tuple[str, str]]:
+        """(definition, unit) of every pending opening."""
+        ...
+
+    def next_due(self) -> datetime | None: ...
+
+    def get(self, timer_id: int, *, lock: bool = False) -> Timer: ...
+
+    def save(self, timer: Timer) -> None: ...
+
+
+class Outbox(Protocol):
+    def add_many(self, messages: Sequence[OutboxMessage]) -> None:
+        """Insert; a message whose key exists is left as it is."""
+        ...
+
+    def unreported_catch_up(self) -> list[OutboxMessage]:
+        """Messages expired at creation (after downtime) that no catch-up notice named yet."""
+        ...
+
+    def mark_reported(self, message_ids: Sequence[int], at: datetime) -> None: ...
+
+
+class AuditLog(Protocol):
+    def append(self, events: Sequence[AuditEvent]) -> None:
+        """Append to the hash chain (each event's hash covers the previous one's)."""
+        ...
+
+
+class Meetings(Protocol):
+    def add_many(self, meetings: Sequence[Meeting]) -> None: ...
+
+    def get(self, instance_id: int, step_id: str, *, lock: bool = False) -> Meeting | None: ...
+
+    def save(self, meeting: Meeting) -> None: ...
+
+
+class Actions(Protocol):
+    def add_many(self, actions: Sequence[Action]) -> list[Action]:
+        """Insert unless the key exists; returns the ones added, with ids."""
+        ...
+
+    def open_in(self, units: Sequence[str], kinds: Iterable[str]) -> list[Action]: ...
+
+    def get(self, action_id: int, *, lock: bool = False) -> Action: ...
+
+    def save(self, action: Action) -> None:
+        """Optimistic: ConcurrentUpdate if its version changed meanwhile."""
+        ...
+
+    def add_event(self, event: ActionEvent) -> None: ...
+
+
+class Completions(Protocol):
+    def add(self, record: CompletionRecord) -> None: ...
+
+
+class StepContexts(Protocol):
+    def put(self, instance_id: int, step_id: str, context: dict[str, Any]) -> None: ...
+
+    def get(self, instance_id: int, step_id: str) -> dict[str, Any] | None: ...
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    content_hash: str
+    kind: str
+    format: int
+    text: str
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    kind: str
+    name: str
+    unit: str
+    version: int
+    content_hash: str
+    registered_at: datetime
+
+
+class CatalogStore(Protocol):
+    """Stored definitions: documents by content hash, versions per (name, unit)."""
+
+    def latest_versions(self, kind: str) -> dict[tuple[str, str], tuple[int, str]]:
+        """(name, unit) -> (latest version, document hash)."""
+        ...
+
+    def version_hash(self, kind: str, name: str, unit: str, version: int) -> str | None: ...
+
+    def document(self, content_hash: str) -> str | None: ...
+
+    def add_documents(self, documents: Sequence[StoredDocument]) -> None:
+        """Insert; a document whose hash is stored already is left as it is."""
+        ...
+
+    def add_versions(self, versions: Sequence[StoredVersion]) -> None: ...
+
+
+class Settings(Protocol):
+    def get(self, key: str) -> str | None: ...
+
+    def get_or_add(self, key: str, default: str) -> str:
+        """The stored value; stores `default` first if none (the first of racing writers wins)."""
+        ...
+
+    def put(self, key: str, value: str) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: everything written through it commits together or not at all."""
+
+    cycles: Cycles
+    requests: Requests
+    sensitive: SensitiveValues
+    timers: Timers
+    outbox: Outbox
+    audit: AuditLog
+    meetings: Meetings
+    actions: Actions
+    completions: Completions
+    contexts: StepContexts
+    catalog: CatalogStore
+    settings: Settings
+
+
+class Store(Protocol):
+    """Opens units of work. The engine never holds a connection outside one."""
+
+    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]: ...
+
+    retryable: tuple[type[Exception], ...]

@@ -1,0 +1,260 @@
+"""The engine's records: plain frozen data that storage persists and the engine reasons about.
+
+Keys are deterministic text made from the installation, the unit, the definition, the period,
+the step and the person (see `workflow.core.keys`); row ids are storage's business and never
+go into a key, a Message-ID or a calendar UID.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+JsonDict = dict[str, Any]
+
+
+class Outcome(StrEnum):
+    COMPLETED_ON_TIME = "completed_on_time"
+    COMPLETED_LATE = "completed_late"
+    CLOSED_INCOMPLETE = "closed_incomplete"
+    NO_BASIS = "no_basis"  # a follow-up with no decision in force to follow up
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    MISSING = "missing"
+    CANCELLED = "cancelled"
+
+
+class TimerKind(StrEnum):
+    CYCLE_OPEN = "open"
+    REMINDER = "reminder"
+    DEADLINE = "deadline"
+    ESCALATION = "escalation"
+    EXPIRY = "expiry"
+    ERASURE = "erasure"
+
+
+class TimerStatus(StrEnum):
+    PENDING = "pending"
+    FIRED = "fired"
+    CANCELLED = "cancelled"
+    FAILED = "failed"  # an incident: its handler kept failing; `lofte timers retry` runs it
+
+
+class MessageKind(StrEnum):
+    INPUT_REQUEST = "input_request"
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+    CYCLE_SUMMARY = "cycle_summary"
+    MEETING_INVITE = "meeting_invite"
+    MEETING_UPDATE = "meeting_update"
+    MEETING_CANCEL = "meeting_cancel"
+    ACTION_ASSIGNED = "action_assigned"
+    DECISION = "decision"
+    CATCH_UP = "catch_up"
+    DIGEST = "digest"
+    SIGN_IN = "sign_in"
+    DELIVERY_ALERT = "delivery_alert"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    HELD = "held"  # waits for the person's daily digest
+    DIGESTED = "digested"  # went out as part of a digest
+    FAILED = "failed"  # an incident: retries exhausted, needs `lofte outbox retry`
+    EXPIRED = "expired"  # its moment passed before it could be sent; never sent late
+
+
+@dataclass(frozen=True, slots=True)
+class CycleInstance:
+    key: str  # definition/unit/period
+    definition_name: str
+    unit_id: str
+    definition_version: int
+    period_key: str
+    period_label: str
+    period_start: datetime
+    opens_at: datetime
+    ends_at: datetime
+    opened_at: datetime
+    state: str
+    step_deadline_at: datetime | None = None
+    step_late_until: datetime | None = None
+    open_requests: int = 0
+    version: int = 1
+    closed_at: datetime | None = None
+    outcome: Outcome | None = None
+    id: int | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class InputRequest:
+    key: str
+    instance_id: int
+    unit_id: str  # the cycle's unit
+    step_id: str
+    person_id: str
+    roles: tuple[str, ...]
+    requested_at: datetime
+    deadline_at: datetime
+    late_until: datetime
+    subject: JsonDict = field(default_factory=dict)  # what it is about: a municipality, an action
+    status: RequestStatus = RequestStatus.OPEN
+    answered_at: datetime | None = None
+    late: bool = False
+    answer: JsonDict | None = None  # the non-sensitive part of the latest answer
+    answer_version: int = 0
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    key: str
+    kind: TimerKind
+    due_at: datetime
+    definition_name: str
+    unit_id: str
+    payload: JsonDict
+    instance_id: int | None = None
+    status: TimerStatus = TimerStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    fired_at: datetime | None = None
+    fired_by: str | None = None
+    note: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    at: datetime
+    event: str
+    actor: str
+    unit_id: str = ""
+    definition_name: str = ""
+    definition_version: int = 0
+    instance_id: int | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    detail: JsonDict = field(default_factory=dict)
+    seq: int | None = None
+    prev_hash: str = ""
+    hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A message the engine wants sent. Its context never holds a sensitive field's content."""
+
+    key: str
+    kind: MessageKind
+    person_id: str
+    recipient: str
+    language: str
+    created_at: datetime
+    context: JsonDict
+    unit_id: str = ""
+    instance_id: int | None = None
+    request_id: int | None = None
+    valid_until: datetime | None = None  # not sent after this moment: it would mislead
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    delivery: str | None = None
+    reported_at: datetime | None = None  # for expired messages: when a catch-up notice named it
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    uid: str
+    instance_id: int
+    unit_id: str
+    step_id: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    participants: tuple[str, ...]
+    sequence: int = 0
+    cancelled: bool = False
+    id: int | None = None
+
+
+class ActionStatus(StrEnum):
+    OPEN = "oppen"
+    IN_PROGRESS = "pagar"
+    NOT_STARTED = "ej_paborjad"
+    DONE = "genomford"
+    CHANGED = "andrad"
+    DROPPED = "avbruten"
+
+
+CLOSED_ACTION = frozenset({ActionStatus.DONE, ActionStatus.CHANGED, ActionStatus.DROPPED})
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """An intervention, an early intervention or a commitment, followed up until closed."""
+
+    key: str
+    unit_id: str
+    kind: str  # insats, tidig_insats, atagande
+    source_instance_id: int
+    source_label: str
+    what: str
+    owner_id: str
+    owner_party: str
+    created_at: datetime
+    due_date: date | None = None
+    place: str = ""
+    problem: str = ""
+    indicator: str = ""
+    baseline: str = ""
+    status: ActionStatus = ActionStatus.OPEN
+    effect: str = ""
+    note: str = ""
+    updated_at: datetime | None = None
+    closed_at: datetime | None = None
+    version: int = 1
+    id: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_ACTION
+
+
+@dataclass(frozen=True, slots=True)
+class ActionEvent:
+    action_id: int
+    at: datetime
+    status: str
+    actor: str
+    note: str = ""
+    effect: str = ""
+    instance_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionRecord:
+    instance_id: int
+    outcome: Outcome
+    final_state: str
+    completed_at: datetime
+    missing: tuple[JsonDict, ...] = ()
+    late_inputs: int = 0

@@ -1,0 +1,184 @@
+"""Entering a step, leaving it, and the transitions between: the heart of a cycle's life.
+
+A step opens with its context, one input request per recipient (with its email), and its
+timers; it closes when its event fires, which turns still open requests into missing (or
+cancelled, when a decision made them moot), cancels its timers, makes its answers' rows into
+actions, announces a decision, and enters the next step or completes the cycle.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from definitions.cycle import TERMINAL_STATES, CycleDefinition, Event
+from definitions.steps import AnyStep, CollectStep, FollowUpStep, InputsStep
+from workflow.core.actions import announce, create_actions
+from workflow.core.completion import complete
+from workflow.core.context import resolve_context
+from workflow.core.messages import request_message
+from workflow.core.payloads import StepPayload, dump_payload
+from workflow.core.recipients import recipients
+from workflow.core.records import (
+    CycleInstance,
+    InputRequest,
+    RequestStatus,
+    Timer,
+    TimerKind,
+)
+from workflow.core.step_times import StepTimes, step_times
+from workflow.core.work import Work
+
+
+def enter_step(
+    work: Work, instance: CycleInstance, definition: CycleDefinition, step_id: str
+) -> CycleInstance:
+    """Open `step_id`: context, requests and their emails, timers. Returns the changed cycle."""
+    assert instance.id is not None
+    step = definition.step(step_id)
+    times = step_times(definition, step, instance.opens_at)
+    context = resolve_context(work, instance, definition, step)
+    if context is not None:
+        work.uow.contexts.put(instance.id, step.id, context)
+    found = recipients(work, instance, step)
+    requests = work.uow.requests.add_many(
+        [
+            InputRequest(
+                key=work.keys.request(instance.key, instance.unit_id, step.id, r.person.id, r.item),
+                instance_id=instance.id,
+                unit_id=instance.unit_id,
+                step_id=step.id,
+                person_id=r.person.id,
+                roles=r.roles,
+                requested_at=work.now,
+                deadline_at=times.deadline,
+                late_until=times.late_until,
+                subject=r.subject,
+            )
+            for r in found
+        ]
+    )
+    stale = times.deadline <= work.now  # after downtime: never ask for what is already late
+    meeting = _meeting_info(work, instance, step)
+    for request, recipient in zip(requests, found, strict=True):
+        work.send(
+            request_message(
+                work,
+                instance,
+                definition,
+                step,
+                request,
+                recipient.person,
+                meeting=meeting,
+                has_context=context is not None,
+            ),
+            stale=stale,
+        )
+    _schedule_step_timers(work, instance, step, times)
+    work.audit(
+        instance,
+        "step_opened",
+        {
+            "step": step.id,
+            "deadline": times.deadline.isoformat(),
+            "requested_from": [r.person_id for r in requests],
+            **({"requests_not_sent": "deadline passed before the step opened"} if stale else {}),
+        },
+        to_state=step.id,
+    )
+    instance = dataclasses.replace(
+        instance,
+        state=step.id,
+        step_deadline_at=times.deadline,
+        step_late_until=times.late_until,
+        open_requests=len(requests),
+    )
+    if not requests and isinstance(step, InputsStep | FollowUpStep):
+        return transition(
+            work, instance, definition, Event.INPUTS_COMPLETE, {"reason": "no inputs owed"}
+        )
+    return instance
+
+
+def _meeting_info(work: Work, instance: CycleInstance, step: AnyStep) -> dict[str, Any] | None:
+    if step.meeting is None or instance.id is None:
+        return None
+    meeting = work.uow.meetings.get(instance.id, step.id)
+    if meeting is None or meeting.cancelled:
+        return None
+    return {"start": meeting.starts_at.isoformat(), "location": meeting.location}
+
+
+def _schedule_step_timers(
+    work: Work, instance: CycleInstance, step: AnyStep, times: StepTimes
+) -> None:
+    def timer(kind: TimerKind, due: Any, number: int = 0) -> None:
+        work.schedule(
+            Timer(
+                key=work.keys.step_timer(instance.key, instance.unit_id, step.id, kind.value, number),
+                kind=kind,
+                due_at=due,
+                definition_name=instance.definition_name,
+                unit_id=instance.unit_id,
+                instance_id=instance.id,
+                payload=dump_payload(StepPayload(step.id, number)),
+            )
+        )
+
+    for number, due in enumerate(times.reminders, start=1):
+        if due > work.now:
+            timer(TimerKind.REMINDER, due, number)
+    timer(TimerKind.DEADLINE, times.deadline)
+    if times.escalation is not None:
+        timer(TimerKind.ESCALATION, times.escalation)
+    if not isinstance(step, CollectStep):
+        timer(TimerKind.EXPIRY, times.late_until)
+
+
+def transition(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    event: Event,
+    detail: dict[str, Any] | None = None,
+    *,
+    decision: InputRequest | None = None,
+) -> CycleInstance:
+    """Fire `event`: close the current step, then enter the next one or complete."""
+    machine = work.machines.machine(definition)
+    label = f"{definition.name} {instance.unit_id} {instance.period_key}"
+    new_state = machine.fire(instance.state, event, label)
+    leaving = definition.step(instance.state)
+    _close_step(work, instance, definition, leaving, event, decision)
+    work.audit(instance, event.value, detail, from_state=instance.state, to_state=new_state)
+    if new_state in TERMINAL_STATES:
+        return complete(work, dataclasses.replace(instance, state=new_state), definition)
+    return enter_step(work, instance, definition, new_state)
+
+
+def _close_step(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    step: AnyStep,
+    event: Event,
+    decision: InputRequest | None,
+) -> None:
+    assert instance.id is not None
+    status = RequestStatus.CANCELLED if event is Event.DECIDED else RequestStatus.MISSING
+    closed = work.uow.requests.close_open(instance.id, step.id, status)
+    if closed:
+        work.audit(
+            instance,
+            "requests_closed",
+            {"step": step.id, "status": status.value, "people": [r.person_id for r in closed]},
+        )
+    work.uow.timers.cancel_for_instance(instance.id)
+    if not (step.creates_actions or step.announce):
+        return
+    answered = [decision] if decision is not None else work.uow.requests.answered(
+        [instance.id], step.id
+    )
+    created = create_actions(work, instance, definition, step, answered)
+    if step.announce and event is Event.DECIDED and answered:
+        announce(work, instance, definition, step, answered[0], created)

@@ -1,0 +1,84 @@
+"""Recording an answer: checked against the step's fields, stored (the sensitive part apart),
+audited with its content, and moving the cycle on when it completes the step. Until the step
+closes the person may change the answer; the audit log keeps every version."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from definitions.cycle import Event
+from definitions.steps import CollectStep, DecisionStep, FollowUpStep, InputsStep
+from workflow.core.actions import record_follow_up
+from workflow.core.answers import validate_answer
+from workflow.core.records import InputRequest, RequestStatus
+from workflow.core.steps import transition
+from workflow.core.work import Work
+from workflow.kernel import words
+from workflow.kernel.errors import NotResponsible, RequestClosed
+from workflow.kernel.timerules import zone
+
+
+def submit(work: Work, request_id: int, person_id: str, answer: Mapping[str, Any]) -> InputRequest:
+    """Record `person_id`'s answer. Raises SubmissionError, NotResponsible, RequestClosed or
+    NotFound; in each case nothing is stored."""
+    request, instance = work.uow.requests.get_for_update(request_id)
+    if request.person_id != person_id:
+        raise NotResponsible(request_id, person_id, work.directory.name_of(request.person_id))
+    if request.status not in (RequestStatus.OPEN, RequestStatus.ANSWERED):
+        raise RequestClosed(request_id, _STATUS_REASON[request.status])
+    if instance.is_closed or instance.state != request.step_id:
+        raise RequestClosed(request_id, "steget är avslutat")
+    definition = work.definition_of(instance)
+    step = definition.step(request.step_id)
+    closes = request.deadline_at if isinstance(step, CollectStep) else request.late_until
+    if work.now > closes:
+        raise RequestClosed(request_id, f"sista svarstiden {words.moment(closes)} har passerat")
+    unit = work.unit_or_placeholder(instance.unit_id)
+    members = {p.id: p for p in work.directory.members(unit)}
+    public, sensitive = validate_answer(step, request.roles, answer, members, zone(definition.timezone))
+    first = request.status is RequestStatus.OPEN
+    answered = dataclasses.replace(
+        request,
+        status=RequestStatus.ANSWERED,
+        answered_at=work.now,
+        late=(work.now > request.deadline_at) if first else request.late,
+        answer=public,
+        answer_version=request.answer_version + 1,
+    )
+    work.uow.requests.save(answered)
+    if sensitive:
+        work.uow.sensitive.put(request_id, answered.answer_version, sensitive, work.now)
+    work.audit(
+        instance,
+        "input_received" if first else "answer_changed",
+        {
+            "request": request.key,
+            "step": step.id,
+            "version": answered.answer_version,
+            "late": answered.late,
+            "answer": public,
+            "sensitive_fields": sorted(sensitive),
+        },
+    )
+    if isinstance(step, FollowUpStep):
+        record_follow_up(work, instance, step, answered, public)
+    if first:
+        instance = dataclasses.replace(instance, open_requests=max(0, instance.open_requests - 1))
+    if isinstance(step, DecisionStep):
+        instance = transition(
+            work, instance, definition, Event.DECIDED, {"request": request.key}, decision=answered
+        )
+    elif isinstance(step, InputsStep | FollowUpStep) and instance.open_requests == 0:
+        instance = transition(work, instance, definition, Event.INPUTS_COMPLETE)
+    work.uow.cycles.save(instance)
+    return answered
+
+
+_STATUS_REASON = {
+    RequestStatus.MISSING: "svaret saknades när steget stängdes",
+    RequestStatus.CANCELLED: "den behövs inte längre (beslutet är redan fattat)",
+    RequestStatus.OPEN: "",
+    RequestStatus.ANSWERED: "",
+}

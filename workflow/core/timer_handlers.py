@@ -1,0 +1,154 @@
+"""What each kind of timer does when it fires. A handler returns a note for the log; it never
+acts on a step that has already moved on, and never sends what has lost its moment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from definitions.cycle import Event
+from definitions.steps import CollectStep
+from workflow.core.messages import escalation_message, request_message
+from workflow.core.opening import open_cycle
+from workflow.core.payloads import ErasurePayload, OpeningPayload, StepPayload, read_payload
+from workflow.core.records import CycleInstance, RequestStatus, Timer, TimerKind
+from workflow.core.steps import transition
+from workflow.core.work import Work
+
+Handler = Callable[[Work, Timer], str]
+
+
+def fire(work: Work, timer: Timer) -> str:
+    """Run the handler of `timer`'s kind; ValueError if its payload cannot be read."""
+    return HANDLERS[timer.kind](work, timer)
+
+
+def _on_open(work: Work, timer: Timer) -> str:
+    payload = read_payload(timer.kind, timer.payload)
+    assert isinstance(payload, OpeningPayload)
+    return open_cycle(work, timer, payload)
+
+
+def _current(work: Work, timer: Timer, *, lock: bool) -> tuple[CycleInstance, StepPayload] | str:
+    """The cycle and step a step timer belongs to, or why it no longer applies."""
+    payload = read_payload(timer.kind, timer.payload)
+    assert isinstance(payload, StepPayload) and timer.instance_id is not None
+    instance = work.uow.cycles.get(timer.instance_id, lock=lock)
+    if instance.state != payload.step:
+        return "överhoppad: steget är redan avslutat"
+    return instance, payload
+
+
+def _on_reminder(work: Work, timer: Timer) -> str:
+    found = _current(work, timer, lock=False)
+    if isinstance(found, str):
+        return found
+    instance, payload = found
+    if instance.step_deadline_at is not None and work.now >= instance.step_deadline_at:
+        return "överhoppad: tidsfristen har redan passerat"
+    definition = work.definition_of(instance)
+    step = definition.step(payload.step)
+    reminded = []
+    for request in work.uow.requests.for_step(instance.id or 0, step.id):
+        person = work.person(request.person_id)
+        if request.status is not RequestStatus.OPEN or person is None:
+            continue
+        work.send(
+            request_message(
+                work, instance, definition, step, request, person, reminder_number=payload.number
+            )
+        )
+        reminded.append(person.id)
+    if reminded:
+        work.audit(instance, "reminder_sent", {"step": step.id, "number": payload.number, "to": reminded})
+    return f"påminde {len(reminded)}"
+
+
+def _on_deadline(work: Work, timer: Timer) -> str:
+    found = _current(work, timer, lock=True)
+    if isinstance(found, str):
+        return found
+    instance, payload = found
+    definition = work.definition_of(instance)
+    waiting = [
+        r.person_id
+        for r in work.uow.requests.for_step(instance.id or 0, payload.step)
+        if r.status is RequestStatus.OPEN
+    ]
+    work.audit(instance, "deadline_reached", {"step": payload.step, "waiting_for": waiting})
+    if isinstance(definition.step(payload.step), CollectStep):
+        work.uow.cycles.save(
+            transition(work, instance, definition, Event.DEADLINE_PASSED, {"missing": waiting})
+        )
+        return "steget stängdes vid tidsfristen"
+    return f"{len(waiting)} svar saknas"
+
+
+def _on_escalation(work: Work, timer: Timer) -> str:
+    """Tell the escalation role who has not answered, never a person who is missing too."""
+    found = _current(work, timer, lock=False)
+    if isinstance(found, str):
+        return found
+    instance, payload = found
+    definition = work.definition_of(instance)
+    step = definition.step(payload.step)
+    assert step.escalation is not None
+    waiting = [
+        r
+        for r in work.uow.requests.for_step(instance.id or 0, step.id)
+        if r.status is RequestStatus.OPEN
+    ]
+    if not waiting:
+        return "överhoppad: inget saknas"
+    missing_ids = {r.person_id for r in waiting}
+    unit = work.unit_or_placeholder(instance.unit_id)
+    chiefs = [p for p, _ in work.directory.holders_for(step.escalation.role, unit)]
+    if all(c.id in missing_ids for c in chiefs):  # they are late themselves: go to the chair
+        chiefs = [p for p, _ in work.directory.holders_for(definition.chair_role, unit)]
+    chiefs = [c for c in chiefs if c.id not in missing_ids]
+    names = sorted({_who(work, r.person_id, r.subject.get("title", "")) for r in waiting})
+    for chief in chiefs:
+        work.send(escalation_message(work, instance, definition, step, names, chief))
+    work.audit(
+        instance,
+        "escalated",
+        {"step": step.id, "to": [c.id for c in chiefs], "missing": sorted(missing_ids)},
+    )
+    return f"eskalerade {len(waiting)} saknade svar till {len(chiefs)} person(er)"
+
+
+def _who(work: Work, person_id: str, about: str) -> str:
+    name = work.directory.name_of(person_id)
+    return f"{name} ({about})" if about else name
+
+
+def _on_expiry(work: Work, timer: Timer) -> str:
+    found = _current(work, timer, lock=True)
+    if isinstance(found, str):
+        return found
+    instance, payload = found
+    definition = work.definition_of(instance)
+    missing = [
+        r.person_id
+        for r in work.uow.requests.for_step(instance.id or 0, payload.step)
+        if r.status is RequestStatus.OPEN
+    ]
+    work.uow.cycles.save(
+        transition(work, instance, definition, Event.EXPIRED, {"missing": missing})
+    )
+    return f"steget löpte ut med {len(missing)} saknade svar"
+
+
+def _on_erasure(work: Work, timer: Timer) -> str:
+    payload = read_payload(timer.kind, timer.payload)
+    assert isinstance(payload, ErasurePayload)
+    return "ingen radering behövs"
+
+
+HANDLERS: dict[TimerKind, Handler] = {
+    TimerKind.CYCLE_OPEN: _on_open,
+    TimerKind.REMINDER: _on_reminder,
+    TimerKind.DEADLINE: _on_deadline,
+    TimerKind.ESCALATION: _on_escalation,
+    TimerKind.EXPIRY: _on_expiry,
+    TimerKind.ERASURE: _on_erasure,
+}

@@ -1,0 +1,213 @@
+"""Every error Löfte raises on purpose, in one module.
+
+Messages are Swedish (staff and administrators read them) and say what was wrong, where, and
+what to do. Errors about an answer carry one `FieldProblem` per field, so a web form can show
+each next to its field, in the person's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class LofteError(Exception):
+    """Root of every error Löfte raises on purpose."""
+
+
+class DefinitionProblem:
+    """One thing wrong in one place of one definition or organisation file."""
+
+    def __init__(self, file: str, path: str, message: str, line: int | None = None) -> None:
+        self.file = file
+        self.path = path
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}, rad {self.line}"
+        place = f", fält {self.path}" if self.path else ""
+        return f"{where}{place}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"DefinitionProblem({self!s})"
+
+
+class DefinitionError(LofteError):
+    """A definition or organisation file is invalid; carries every problem found."""
+
+    def __init__(self, problems: Sequence[DefinitionProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# Field problems: a code, its parameters, and the text in each language.
+FIELD_MESSAGES: dict[str, tuple[str, str]] = {
+    "required": ("måste fyllas i", "is required"),
+    "unknown_field": ("okänt fält (efterfrågas: {known})", "unknown field (asked for: {known})"),
+    "leave_empty": (
+        "lämna tomt när ”{other}” är ikryssat",
+        "leave empty when “{other}” is ticked",
+    ),
+    "not_text": ("ska vara text", "must be text"),
+    "too_long": (
+        "högst {limit} tecken (nu {length})",
+        "at most {limit} characters (now {length})",
+    ),
+    "not_number": ("”{value}” är inte ett tal", "“{value}” is not a number"),
+    "below_minimum": ("får inte vara mindre än {limit}", "must not be less than {limit}"),
+    "above_maximum": ("får inte vara större än {limit}", "must not be more than {limit}"),
+    "not_option": ("välj ett av alternativen", "choose one of the options"),
+    "not_date": (
+        "”{value}” är inget datum (ÅÅÅÅ-MM-DD)",
+        "“{value}” is not a date (YYYY-MM-DD)",
+    ),
+    "not_datetime": (
+        "”{value}” är ingen tidpunkt (ÅÅÅÅ-MM-DD TT:MM)",
+        "“{value}” is not a date and time (YYYY-MM-DD HH:MM)",
+    ),
+    "date_out_of_range": (
+        "datumet måste ligga mellan {low} och {high}",
+        "the date must be between {low} and {high}",
+    ),
+    "not_boolean": ("svara ja eller nej", "answer yes or no"),
+    "not_person": ("välj en person i listan", "choose a person from the list"),
+    "wrong_party": (
+        "{name} tillhör inte {party}; välj någon från {party}",
+        "{name} is not with {party}; choose someone from {party}",
+    ),
+    "not_rows": ("ska vara en lista med rader", "must be a list of rows"),
+    "too_few_rows": ("minst {limit} rad(er) behövs", "at least {limit} row(s) needed"),
+    "too_many_rows": ("högst {limit} rader", "at most {limit} rows"),
+    "not_mapping": (
+        "svaret ska vara fält med värden (fält: värde)",
+        "the answer must map field ids to values",
+    ),
+    "too_large": (
+        "svaret är för stort ({size}; högst {limit})",
+        "the answer is too large ({size}; at most {limit})",
+    ),
+    "too_deep": ("svaret är för djupt nästlat", "the answer is nested too deeply"),
+    "not_scale": (
+        "välj ett värde från {low} till {high}",
+        "choose a value from {low} to {high}",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One problem with one field of an answer. `path` is like `iakttagelser[2].plats`."""
+
+    path: str
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+    def text(self, language: str = "sv") -> str:
+        sv, en = FIELD_MESSAGES.get(self.code, (self.code, self.code))
+        template = en if language == "en" else sv
+        return template.format(**self.params)
+
+    def __str__(self) -> str:
+        where = f"{self.path} ({self.label})" if self.label else self.path
+        return f"{where}: {self.text()}" if where else self.text()
+
+
+class SubmissionError(LofteError):
+    """An answer does not match the fields its step asks for; nothing was stored."""
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n  ".join(str(p) for p in self.problems)
+        super().__init__(f"svaret sparades inte:\n  {lines}")
+
+
+class NotFound(LofteError, LookupError):
+    """Something looked up by its identifier does not exist."""
+
+    def __init__(self, what: str, key: object) -> None:
+        self.what = what
+        self.key = key
+        super().__init__(f"det finns ingen {what} {key!s}")
+
+
+class InvalidTransition(LofteError):
+    """An event that is not valid in the cycle's current state."""
+
+    def __init__(self, cycle: str, state: str, event: str, allowed: Sequence[str]) -> None:
+        options = ", ".join(allowed) or "inga: cykeln är avslutad"
+        super().__init__(
+            f"cykeln {cycle} är i läget {state!r}; händelsen {event!r} går inte där "
+            f"(möjliga händelser: {options})"
+        )
+
+
+class RequestClosed(LofteError):
+    """An input request that can no longer be answered."""
+
+    def __init__(self, request: object, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"förfrågan {request} kan inte längre besvaras: {reason}")
+
+
+class NotResponsible(LofteError):
+    """A person tried to answer a request that somebody else owes."""
+
+    def __init__(self, request: object, person: str, owner: str) -> None:
+        super().__init__(
+            f"förfrågan {request} ska besvaras av {owner}, inte av {person}; "
+            "bara den ansvariga kan svara"
+        )
+
+
+class ConcurrentUpdate(LofteError):
+    """Another process changed the same thing first; nothing was written."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} ändrades samtidigt av en annan process; inget sparades, försök igen")
+
+
+class ConfigError(LofteError):
+    """Bad configuration: an environment variable, a database URL, a command-line argument."""
+
+
+class NotInitialised(LofteError):
+    """The database has no setup yet."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            f"databasen {url} saknar definitioner; kör `lofte init` först "
+            "(eller `lofte init --example` för exemplet)"
+        )
+
+
+class SetupExists(LofteError):
+    """`lofte init` without definitions on a database that already holds a setup."""
+
+
+class MeetingCancelled(LofteError):
+    """A cancelled meeting cannot be moved or cancelled again."""
+
+    def __init__(self, uid: str) -> None:
+        super().__init__(f"mötet {uid} är inställt; boka ett nytt i stället")
+
+
+class InvalidToken(LofteError):
+    """An answer or sign-in link that is forged, expired, used or closed.
+
+    `reason` is one of: forged, expired, used, closed.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+class AccessDenied(LofteError):
+    """The person may not see or do this."""
+
+
+class AuditBroken(LofteError):
+    """The audit log's hash chain does not verify."""
