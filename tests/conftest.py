@@ -1,5 +1,9 @@
-"""Fixtures: every test gets its own fresh database (SQLite file or a PostgreSQL schema),
-a virtual clock, and an engine with the packaged definitions."""
+"""Fixtures: every test gets its own fresh database (a SQLite file, or a PostgreSQL schema of
+its own), a virtual clock, and an engine with the packaged definitions.
+
+Tests whose rules do not depend on the database dialect use `sqlite_harness`; tests of
+storage behaviour (locking, keys, concurrency) use `harness`, which runs on both.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,30 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from definitions.loader import Bundle, load_bundle
-from storage.database import make_engine, migrate
-from storage.sql_store import SqlStore
-from workflow.clock import VirtualClock
-from workflow.engine import Engine
-from workflow.records import Timer
+from definitions.loader import Bundle, load_packaged
+from tests.harness import Harness, make_harness
 
 PG_SERVER = os.environ.get("LOFTE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+START = datetime(2027, 1, 1, tzinfo=UTC)
 _pg_checked: bool | None = None
+_packaged: Bundle | None = None
+
+
+def packaged() -> Bundle:
+    """The packaged definitions and example organisation, loaded once per test run."""
+    global _packaged
+    if _packaged is None:
+        _packaged = load_packaged()
+    return _packaged
 
 
 def postgres_available() -> bool:
@@ -70,7 +80,7 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/lofte.db"
     else:
@@ -79,53 +89,27 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Any) -> str:
+def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path}/lofte.db"
-
-
-@dataclass
-class Harness:
-    """An engine on a fresh database, in virtual time."""
-
-    store: SqlStore
-    clock: VirtualClock
-    engine: Engine
-    bundle: Bundle
-
-    def run_until(self, end: datetime) -> list[Timer]:
-        """Move virtual time to `end`, firing each timer at its due moment, in order."""
-        fired: list[Timer] = []
-        while True:
-            with self.store.transaction() as tx:
-                due = tx.next_timer_due()
-            if due is None or due > end:
-                break
-            self.clock.set(max(due, self.clock.now()))
-            fired.extend(self.engine.run_due())
-        self.clock.set(max(end, self.clock.now()))
-        return fired
-
-
-def make_harness(url: str, start: datetime, bundle: Bundle | None = None) -> Harness:
-    db = make_engine(url)
-    migrate(db)
-    store = SqlStore(db)
-    clock = VirtualClock(start)
-    engine = Engine(store, clock, engine_id="test", retryable=(OperationalError,))
-    bundle = bundle or load_bundle()
-    engine.register(bundle)
-    return Harness(store, clock, engine, bundle)
 
 
 @pytest.fixture
 def harness(db_url: str) -> Iterator[Harness]:
-    built = make_harness(db_url, datetime(2027, 1, 1, tzinfo=UTC))
+    """An engine with the packaged setup, on SQLite and on PostgreSQL."""
+    built = make_harness(db_url, START, packaged())
     yield built
-    built.store.engine.dispose()
+    built.close()
 
 
 @pytest.fixture
 def sqlite_harness(sqlite_url: str) -> Iterator[Harness]:
-    built = make_harness(sqlite_url, datetime(2027, 1, 1, tzinfo=UTC))
+    """An engine with the packaged setup, on SQLite (for rules that do not depend on SQL)."""
+    built = make_harness(sqlite_url, START, packaged())
     yield built
-    built.store.engine.dispose()
+    built.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_mail(tmp_path: Path, monkeypatch: Any) -> None:
+    """Mail written during a test goes to the test's own folder, never the checkout."""
+    monkeypatch.setenv("LOFTE_MAIL_DIR", str(tmp_path / "mail"))

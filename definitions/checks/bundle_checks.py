@@ -48,7 +48,9 @@ def check_bundle(
 ) -> list[DefinitionProblem]:
     problems: list[DefinitionProblem] = []
     by_name = {d.name: d for d, _ in definitions}
-    action_kinds = {a.kind for d in by_name.values() for s in d.steps for a in s.creates_actions}
+    action_kinds: set[str] = {
+        a.kind for d in by_name.values() for s in d.steps for a in s.creates_actions
+    }
     for definition, doc in definitions:
         problems += _check_references(definition, doc, directory, by_name, action_kinds)
     if not problems:
@@ -86,9 +88,9 @@ def _check_references(
     action_kinds: set[str],
 ) -> list[DefinitionProblem]:
     problems = []
-    for path, role, _ in _role_refs(definition):
+    for role_path, role, _ in _role_refs(definition):
         if role not in directory.roles:
-            problems.append(doc.problem(path, f"rollen {role!r} finns inte i organisationen"))
+            problems.append(doc.problem(role_path, f"rollen {role!r} finns inte i organisationen"))
     party = definition.restricted_to_party
     if party is not None and party not in directory.parties:
         problems.append(doc.problem(("restricted_to_party",), f"okänd part {party!r}"))
@@ -193,7 +195,7 @@ def _check_overrides(
     problems = []
     for unit_path, unit in _unit_paths(directory):
         for name, override in unit.overrides.items():
-            path: PathKey = (*unit_path, "overrides", name)
+            path = (*unit_path, "overrides", name)
             template = by_name.get(name)
             if template is None:
                 problems.append(org_doc.problem(path, f"ingen definition heter {name!r}"))

@@ -3,7 +3,7 @@ publication, follow-up status)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from definitions.checks import bounds
 from definitions.fields import (
@@ -189,7 +189,7 @@ def check_step_field_refs(step: AnyStep, path: PathKey, doc: YamlDocument) -> li
 
 def _check_columns(
     rows: RowsField,
-    wanted: dict[str, tuple[str | None, tuple[type, ...]]],
+    wanted: Mapping[str, tuple[str | None, tuple[type, ...]]],
     here: PathKey,
     doc: YamlDocument,
 ) -> list[DefinitionProblem]:

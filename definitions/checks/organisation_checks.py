@@ -58,7 +58,9 @@ def _unit_kinds(
     kinds: dict[str, str] = {DEPLOYMENT: "deployment"}
     count = 0
     for a_index, area in enumerate(org.police_areas):
-        units = [((("police_areas", a_index)), area.id, area.name, "police_area")]
+        units: list[tuple[PathKey, str, str, str]] = [
+            (("police_areas", a_index), area.id, area.name, "police_area")
+        ]
         units += [
             (("police_areas", a_index, "municipalities", m_index), m.id, m.name, "municipality")
             for m_index, m in enumerate(area.municipalities)

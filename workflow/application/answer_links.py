@@ -1,7 +1,9 @@
-"""Signed, expiring response tokens: the link in an input request email.
+"""Signed, expiring answer links: the personal link in an input request email.
 
 A token names one input request and when it stops being valid, signed with the installation's
-secret (HMAC-SHA256). It is single-use because the request it names can be answered only once.
+secret (HMAC-SHA256). Opening the link never uses it up (mail scanners open links); an answer
+through it is accepted while the request's step is open, and a changed answer replaces the
+previous one until the step closes.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import hmac
 import secrets
 from datetime import UTC, datetime
 
-from workflow.errors import InvalidToken
-from workflow.ports import Transaction
+from workflow.core.ports import Settings
+from workflow.kernel import words
+from workflow.kernel.errors import InvalidToken
 
 SECRET_SETTING = "link_secret"
+MAX_TOKEN = 200
 
 
 def make_token(request_id: int, expires_at: datetime, secret: str) -> str:
@@ -24,18 +28,25 @@ def make_token(request_id: int, expires_at: datetime, secret: str) -> str:
 
 
 def read_token(token: str, secret: str, now: datetime) -> int:
-    """The request id a valid token names; InvalidToken (forged, malformed, expired) otherwise."""
-    parts = token.strip().split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
-        raise InvalidToken("the answer link is not valid (it is incomplete or altered)")
+    """The request id a valid token names; InvalidToken (forged, expired) otherwise."""
+    cleaned = token.strip().rsplit("/", 1)[-1]
+    parts = cleaned.split(".")
+    if (
+        len(cleaned) > MAX_TOKEN
+        or len(parts) != 3
+        or not (parts[0].isascii() and parts[0].isdigit() and len(parts[0]) <= 12)
+        or not (parts[1].isascii() and parts[1].isdigit() and len(parts[1]) <= 12)
+        or not parts[2].isascii()
+    ):
+        raise InvalidToken("forged", "länken är inte giltig (den är ofullständig eller ändrad)")
     payload = f"{parts[0]}.{parts[1]}"
-    if not hmac.compare_digest(parts[2], _signature(payload, secret)):
-        raise InvalidToken("the answer link is not valid (its signature does not match)")
+    if not hmac.compare_digest(parts[2].encode(), _signature(payload, secret).encode()):
+        raise InvalidToken("forged", "länken är inte giltig (signaturen stämmer inte)")
     expires = datetime.fromtimestamp(int(parts[1]), UTC)
     if now > expires:
         raise InvalidToken(
-            f"the answer link expired at {expires.isoformat(timespec='minutes')}; "
-            "ask the coordinator if an answer is still needed"
+            "expired",
+            f"länken gick ut {words.moment(expires)}; kontakta samordnaren om svaret behövs",
         )
     return int(parts[0])
 
@@ -45,8 +56,10 @@ def _signature(payload: str, secret: str) -> str:
     return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
 
-def installation_secret(tx: Transaction) -> str:
-    """The secret stored in the database, created on first use."""
-    return tx.setting(SECRET_SETTING) or tx.setting_or_default(
+def installation_secret(settings: Settings, configured: str | None = None) -> str:
+    """LOFTE_SECRET_KEY if configured, else the secret kept in the database (made once)."""
+    if configured:
+        return configured
+    return settings.get(SECRET_SETTING) or settings.get_or_add(
         SECRET_SETTING, secrets.token_urlsafe(32)
     )

@@ -232,7 +232,7 @@ class Engine:
         )
 
     def _unit(self, work: Callable[[UnitOfWork], T]) -> T:
-        retryable = (ConcurrentUpdate, *self.store.retryable)
+        retryable: tuple[type[Exception], ...] = (ConcurrentUpdate, *self.store.retryable)
         for attempt in range(1, RETRIES + 1):
             try:
                 with self.store.unit_of_work() as uow:

@@ -185,7 +185,7 @@ def summary_message(
         cycle=cycle_ref(work, instance, definition, lang),
         outcome=record.outcome.value,
         missing=[
-            {"name": m["person_name"], "step_title": m.get("step_title", m["step"])}
+            {"name": str(m["person_name"]), "step_title": str(m.get("step_title", m["step"]))}
             for m in record.missing
         ],
         late_inputs=record.late_inputs,
@@ -295,7 +295,7 @@ def decision_message(
 
 def _in_language(shown: dict[str, Any], lang: str) -> dict[str, Any]:
     """A shown field ({label: {sv, en}, value | rows}) with texts in one language."""
-    out: dict[str, Any] = {"label": shown["label"][lang if lang == "en" else "sv"]}
+    out: dict[str, Any] = {"label": shown["label"]["en" if lang == "en" else "sv"]}
     if "rows" in shown:
         out["rows"] = [[_in_language(cell, lang) for cell in row] for row in shown["rows"]]
     else:
