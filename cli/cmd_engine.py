@@ -1,4 +1,4 @@
-"""`lofte init`, `lofte run` and `lofte simulate`."""
+"""`lofte run` and `lofte simulate`."""
 
 from __future__ import annotations
 
@@ -10,54 +10,35 @@ from pathlib import Path
 from typing import Any
 
 from cli import arguments
-from cli.output import table
-from cli.wiring import App, connect
-from definitions.loader import load_bundle
-from notifications.formatting import moment_with_year, outcome_text
-from storage import queries
-from workflow.clock import VirtualClock
-from workflow.records import Timer
-from workflow.runner import EngineLoop
-from workflow.simulation import Simulation, SimulationReport
+
+DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 
 
 def add_commands(commands: Any) -> None:
-    init = commands.add_parser("init", help="create or update the database, load definitions")
-    init.add_argument("--database", metavar="URL", help="default: LOFTE_DATABASE_URL or ./lofte.db")
-    init.add_argument(
-        "--definitions",
-        metavar="PATH",
-        type=Path,
-        action="append",
-        default=[],
-        help="definition files or folders (default: the packaged examples)",
-    )
-    init.set_defaults(handler=run_init)
-
-    run = commands.add_parser("run", help="run the engine in real time until stopped")
-    run.add_argument("--database", metavar="URL")
+    run = commands.add_parser("run", help="kör motorn i realtid tills den stoppas (Ctrl-C)")
+    run.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     run.add_argument(
         "--tick",
         type=arguments.seconds,
         default=5.0,
-        metavar="SECONDS",
-        help="how often to look for due timers (default 5)",
+        metavar="SEKUNDER",
+        help="hur ofta motorn letar efter förfallna timers och e-post (standard 5)",
     )
     run.add_argument(
         "--exit-when-idle",
         action="store_true",
-        help="fire what is due, then exit (for cron-style use and tests)",
+        help="gör det som förfallit och avsluta (för cron och tester)",
     )
     run.set_defaults(handler=run_engine)
 
-    sim = commands.add_parser("simulate", help="run weeks of cycles in virtual time")
+    sim = commands.add_parser("simulate", help="kör veckor av cykler i virtuell tid med simulerade svar")
     sim.add_argument(
         "--from",
         dest="start",
         required=True,
         type=arguments.local_moment,
-        metavar="DATE",
-        help="start (Stockholm time), e.g. 2027-01-04",
+        metavar="DATUM",
+        help="start (svensk tid), t.ex. 2027-01-04",
     )
     sim.add_argument("--weeks", required=True, type=arguments.weeks, metavar="N")
     sim.add_argument(
@@ -65,142 +46,86 @@ def add_commands(commands: Any) -> None:
         type=arguments.rate,
         default=0.9,
         metavar="R",
-        help="share of requests people answer, 0..1 (default 0.9)",
+        help="andel förfrågningar som besvaras, 0–1 (standard 0,9)",
     )
     sim.add_argument("--seed", type=int, default=1, metavar="S")
     sim.add_argument(
-        "--database",
-        metavar="URL",
-        help="keep the result in this database (default: a throw-away one)",
+        "--database", metavar="URL", help="spara resultatet i denna databas (standard: en tillfällig)"
     )
-    sim.add_argument("--definitions", metavar="PATH", type=Path, action="append", default=[])
-    sim.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sim.add_argument("--definitions", metavar="MAPP", type=Path, action="append", default=[])
+    sim.add_argument("--no-mail", action="store_true", help="rendera e-posten men skriv den inte")
+    sim.add_argument("--json", action="store_true", help="skriv sammanfattningen som JSON")
     sim.set_defaults(handler=run_simulate)
 
 
-def run_init(args: argparse.Namespace) -> int:
-    # Fails before anything touches the database. Given folders are the whole set.
-    bundle = load_bundle(args.definitions, use_packaged=not args.definitions)
-    app = connect(args.database, create=True)
-    changes = app.engine.register(bundle)
-    print(f"Databas: {app.url}")
-    for line in changes or ["inga ändringar (definitionerna är redan inlästa)"]:
-        print(f"  {line}")
-    with app.store.reading() as session:
-        due = queries.next_timer(session)
-    if due is not None:
-        print(f"Nästa händelse: {moment_with_year(due)}. Starta motorn med `lofte run`.")
-    return 0
-
-
 def run_engine(args: argparse.Namespace) -> int:
-    app = connect(args.database)
+    from cli.wiring import connect
+    from workflow.core.records import Timer
+    from workflow.drivers.loop import EngineLoop
+    from workflow.kernel import words
+
+    wired = connect(args.database)
+    dispatcher = wired.dispatcher()
 
     def report(timer: Timer) -> None:
-        print(
-            f"{timer.fired_at:%Y-%m-%dT%H:%M:%S%z} {timer.kind.value} {timer.key}: {timer.note}",
-            flush=True,
-        )
-
-    print(f"Löfte kör mot {app.url} (motor {app.engine.engine_id}); stoppa med Ctrl-C.", flush=True)
-    dispatcher = app.dispatcher()
+        when = words.moment(timer.fired_at) if timer.fired_at else ""
+        print(f"{when} {timer.kind.value} {timer.key}: {timer.note}", flush=True)
 
     def deliver() -> int:
         done = dispatcher.run_once()
-        if done.sent or done.failed_attempts or done.digests:
+        if done.sent or done.failed_attempts or done.digests or done.expired:
             print(
                 f"utkorg: {done.sent} skickade, {done.failed_attempts} misslyckade försök, "
-                f"{done.incidents} incidenter, {done.digests} sammanställningar",
+                f"{done.incidents} incidenter, {done.expired} för sena, {done.digests} sammanställningar",
                 flush=True,
             )
-        return done.sent + done.held + done.digests
+        return int(done.sent + done.held + done.digests + done.expired)
 
+    print(f"Löfte kör mot {wired.url} (motor {wired.engine.engine_id}); stoppa med Ctrl-C.", flush=True)
     EngineLoop(
-        app.engine,
+        wired.engine,
         tick_seconds=args.tick,
+        deliver=deliver,
         on_fired=report,
         exit_when_idle=args.exit_when_idle,
-        after_timers=deliver,
     ).run()
     return 0
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    bundle = load_bundle(args.definitions, use_packaged=not args.definitions)
+    from cli.simulate_output import print_simulation
+    from cli.wiring import connect
+    from definitions.loader import load_bundle, load_packaged
+    from workflow.drivers.simulation import Simulation
+    from workflow.kernel.clock import VirtualClock
+
+    bundle = load_bundle(args.definitions) if args.definitions else load_packaged()
     end = args.start + timedelta(weeks=args.weeks)
     with tempfile.TemporaryDirectory(prefix="lofte-sim-") as folder:
         url = args.database or f"sqlite:///{folder}/simulation.db"
         clock = VirtualClock(args.start)
-        app = connect(url, clock=clock, create=True, durable=args.database is not None)
-        app.engine.register(bundle)
-        # A kept simulation delivers its emails (as .eml files unless SMTP is configured);
-        # a throw-away one only counts them: its database and mail would vanish anyway.
-        dispatcher = app.dispatcher()
+        wired = connect(url, clock=clock, create=True, durable=args.database is not None)
+        wired.engine.register(bundle, actor="simulate")
+        dispatcher = wired.dispatcher(Path(folder) / "mail" if args.no_mail else None)
+        problems: dict[str, int] = {}
+
+        def deliver() -> None:
+            done = dispatcher.run_once()
+            for reason in getattr(done, "permanent_failures", []):
+                problems[reason] = problems.get(reason, 0) + 1
+
         simulation = Simulation(
-            app.engine,
-            clock,
-            response_rate=args.response_rate,
-            seed=args.seed,
-            after_step=dispatcher.run_once if args.database else lambda: None,
+            wired.app, clock, response_rate=args.response_rate, seed=args.seed, after_step=deliver
         )
         result = simulation.run_until(end)
         if args.json:
             print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         else:
-            _print_simulation(app, result, args)
-            if args.database:
-                print(
-                    f"E-posten ligger som .eml-filer i {dispatcher.settings.mail_dir}/ "
-                    "(öppna dem i valfritt e-postprogram); `lofte outbox list` visar vart "
-                    "varje meddelande gick."
-                )
-        app.store.engine.dispose()
+            print_simulation(wired, result, args, None if args.no_mail else dispatcher.settings.mail_dir)
+        wired.close()
+    if problems:
+        from cli.output import fail
+
+        lines = "\n  ".join(f"{reason} ({n} meddelanden)" for reason, n in problems.items())
+        return fail(f"e-post kunde inte skapas eller skickas:\n  {lines}")
     return 0
-
-
-def _print_simulation(app: App, result: SimulationReport, args: argparse.Namespace) -> None:
-    print(
-        f"Simulering {moment_with_year(result.start)} – {moment_with_year(result.end)}: "
-        f"{args.weeks} veckor, svarsfrekvens {args.response_rate:.0%}, seed {args.seed}\n"
-    )
-    with app.store.reading() as session:
-        done = queries.completions(session)
-        rows = []
-        for instance in queries.instances(session):
-            record = done.get(instance.id or 0)
-            missing = ", ".join(m["person_name"] for m in record.missing) if record else ""
-            rows.append(
-                [
-                    instance.definition_name,
-                    instance.period_label,
-                    moment_with_year(instance.opened_at),
-                    outcome_text(instance.outcome.value if instance.outcome else None),
-                    missing or "-",
-                ]
-            )
-        sent = queries.outbox_counts(session)
-    print(table(["Cykel", "Period", "Öppnad", "Utfall", "Saknade svar från"], rows))
-    print()
-    summary = [
-        [
-            name,
-            c["opened"],
-            c["completed_on_time"],
-            c["completed_late"],
-            c["closed_incomplete"],
-            c["still_open"],
-        ]
-        for name, c in result.as_dict()["definitions"].items()
-    ]
-    print(table(["Definition", "Öppnade", "I tid", "Sent", "Ofullständiga", "Pågår"], summary))
-    print(
-        f"\n{result.timers_fired} timers, {result.answers} svar "
-        f"({result.answers_refused} för sent för att tas emot), "
-        f"{sum(sent.values())} meddelanden i utkorgen: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(sent.items()))
-    )
-    if args.database:
-        print(
-            f"\nResultatet finns kvar i {app.url}: prova "
-            f"`lofte status --database {app.url}` och `lofte audit --database {app.url}`."
-        )

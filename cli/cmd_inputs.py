@@ -7,175 +7,114 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cli import arguments
-from cli.output import table
-from cli.wiring import connect, link_secret
-from notifications.formatting import moment, moment_with_year, outcome_text
-from storage import queries
-from workflow.errors import ConfigError
+
+DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
+MAX_ANSWER_BYTES = 1_000_000
 
 
 def add_commands(commands: Any) -> None:
-    submit = commands.add_parser("submit", help="record an answer to an input request")
-    submit.add_argument("request", type=arguments.positive_int, metavar="REQUEST_ID", nargs="?")
-    submit.add_argument(
-        "--as",
-        dest="person",
-        metavar="PERSON",
-        help="the person answering (their id in the organisation)",
-    )
-    submit.add_argument(
-        "--token",
-        metavar="TOKEN",
-        help="the token (or whole link) from an email, instead of REQUEST_ID and --as",
-    )
-    submit.add_argument("--file", type=Path, metavar="FILE", help="the answer as YAML or JSON")
+    submit = commands.add_parser("submit", help="registrera ett svar på en förfrågan")
+    submit.add_argument("request", type=arguments.positive_int, metavar="FÖRFRÅGAN", nargs="?")
+    submit.add_argument("--as", dest="person", type=arguments.identifier, metavar="PERSON", help="den som svarar (personens id)")
+    submit.add_argument("--token", metavar="LÄNK", help="länken (eller dess sista del) ur e-postmeddelandet")
+    submit.add_argument("--file", type=Path, metavar="FIL", help="svaret som YAML eller JSON")
     submit.add_argument(
         "--set",
         dest="values",
         action="append",
         default=[],
-        metavar="FIELD=VALUE",
-        help="one field (JSON values allowed); repeatable",
+        metavar="FÄLT=VÄRDE",
+        help="ett fält (JSON-värden som listor går bra); kan upprepas",
     )
-    submit.add_argument("--database", metavar="URL")
+    submit.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     submit.set_defaults(handler=run_submit)
 
-    status = commands.add_parser("status", help="open cycles, pending inputs, overdue")
-    status.add_argument("--database", metavar="URL")
-    status.add_argument("--person", metavar="PERSON", help="only this person's pending inputs")
+    status = commands.add_parser("status", help="öppna cykler, väntande svar, incidenter")
+    status.add_argument("--person", type=arguments.identifier, metavar="PERSON", help="bara denna persons väntande svar")
+    status.add_argument("--unit", type=arguments.identifier, metavar="ENHET", help="bara denna enhet")
+    status.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON", help="visa det PERSON får se")
+    status.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     status.set_defaults(handler=run_status)
 
 
 def read_answer(file: Path | None, values: list[str]) -> dict[str, Any]:
     """The answer from a file and/or FIELD=VALUE pairs; a clear error when unreadable."""
+    from workflow.kernel.errors import ConfigError
+    from workflow.kernel.untrusted import Limits, UntrustedInputError, load_yaml
+
     answer: dict[str, Any] = {}
+    limits = Limits(max_bytes=MAX_ANSWER_BYTES, max_depth=10, max_nodes=50_000)
     if file is not None:
         try:
-            loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
+            if file.stat().st_size > MAX_ANSWER_BYTES:
+                raise ConfigError(f"--file {file}: filen är större än {MAX_ANSWER_BYTES // 1000} kB")
+            text = file.read_bytes().decode("utf-8")
         except OSError as exc:
-            raise ConfigError(f"--file {file}: cannot read it ({exc.strerror})") from exc
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"--file {file}: not valid YAML or JSON ({exc})") from exc
+            raise ConfigError(f"--file {file}: går inte att läsa ({exc.strerror})") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"--file {file}: inte UTF-8-text (byte {exc.start})") from exc
+        try:
+            loaded = load_yaml(text, limits)
+        except UntrustedInputError as exc:
+            where = f", rad {exc.line}" if exc.line else ""
+            raise ConfigError(f"--file {file}{where}: {exc}") from exc
         if not isinstance(loaded, dict):
-            raise ConfigError(f"--file {file}: expected a mapping of field id to value")
+            raise ConfigError(f"--file {file}: svaret ska vara fält med värden (fält: värde)")
         answer.update(loaded)
     for item in values:
         field, sep, raw = item.partition("=")
         if not sep or not field.strip():
-            raise ConfigError(f"--set {item!r}: expected FIELD=VALUE")
+            raise ConfigError(f"--set {item[:60]!r}: skriv FÄLT=VÄRDE")
+        if len(raw) > MAX_ANSWER_BYTES:
+            raise ConfigError(f"--set {field.strip()[:40]}: värdet är för stort")
         try:
             answer[field.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             answer[field.strip()] = raw
     if not answer:
-        raise ConfigError("give the answer with --file FILE or --set FIELD=VALUE")
+        raise ConfigError("ange svaret med --file FIL eller --set FÄLT=VÄRDE")
     return answer
 
 
 def run_submit(args: argparse.Namespace) -> int:
+    from cli.wiring import connect
+    from workflow.application.answer_links import submit_with_token
+    from workflow.application.texts import sentence
+    from workflow.kernel.errors import ConfigError
+
     if args.token and (args.request or args.person):
-        raise ConfigError("give either --token, or REQUEST_ID with --as PERSON, not both")
+        raise ConfigError("ange antingen --token, eller FÖRFRÅGAN med --as PERSON, inte båda")
     if not args.token and not (args.request and args.person):
-        raise ConfigError("say which request: REQUEST_ID with --as PERSON, or --token TOKEN")
+        raise ConfigError("säg vilken förfrågan: FÖRFRÅGAN med --as PERSON, eller --token LÄNK")
     answer = read_answer(args.file, args.values)
-    app = connect(args.database)
+    wired = connect(args.database)
     if args.token:
-        token = args.token.rsplit("/", 1)[-1]  # the whole link works too
-        request = app.engine.submit_with_token(token, answer, link_secret())
+        request = submit_with_token(wired.app, args.token, answer)
     else:
-        request = app.engine.submit(args.request, args.person, answer)
+        request = wired.engine.submit(args.request, args.person, answer)
     late = " (efter tidsfristen)" if request.late else ""
-    print(f"Svar på förfrågan {request.id} registrerat{late}.")
-    with app.store.reading() as session:
-        instance = queries.instance(session, request.instance_id)
-    if instance is not None:
-        print(
-            f"{instance.definition_name} {instance.period_label}: steg {instance.state}, "
-            f"{outcome_text(instance.outcome.value if instance.outcome else None)}"
-        )
+    changed = " (ändrat svar)" if request.answer_version > 1 else ""
+    print(f"Svaret på förfrågan {request.id} är registrerat{late}{changed}.")
+    cycle = wired.app.cycle(request.instance_id)
+    print(sentence(cycle, wired.app.definition_of(cycle)))
+    wired.close()
     return 0
 
 
 def run_status(args: argparse.Namespace) -> int:
-    app = connect(args.database)
-    now = app.clock.now()
-    with app.store.reading() as session:
-        cycles = queries.open_cycles(session)
-        waiting = queries.open_requests(session, args.person)
-        done = queries.instances(session)
-        counts = queries.timer_counts(session)
-        due = queries.next_timer(session)
-        outbox = queries.outbox_counts(session, by="status")
-        incidents = queries.outbox(session, 20, "failed")
-    print(f"Databas {app.url}, klockan {moment_with_year(now)}\n")
-    print("Öppna cykler")
-    print(
-        table(
-            ["Id", "Cykel", "Period", "Steg", "Steget klart senast"],
-            [
-                [
-                    c.instance.id,
-                    c.instance.definition_name,
-                    c.instance.period_label,
-                    c.instance.state,
-                    moment(c.step.deadline_at) if c.step else "-",
-                ]
-                for c in cycles
-            ],
-        )
-        if cycles
-        else "  inga"
-    )
-    print("\nVäntande svar")
-    rows = [
-        [
-            r.id,
-            r.person_id,
-            r.step_id,
-            moment(r.deadline_at),
-            "FÖRSENAD" if r.deadline_at < now else "",
-        ]
-        for r in waiting
-    ]
-    print(table(["Förfrågan", "Person", "Steg", "Svar senast", ""], rows) if rows else "  inga")
-    closed = [i for i in done if i.outcome is not None][-10:]
-    print("\nSenast avslutade")
-    print(
-        table(
-            ["Id", "Cykel", "Period", "Utfall"],
-            [
-                [
-                    i.id,
-                    i.definition_name,
-                    i.period_label,
-                    outcome_text(i.outcome.value if i.outcome else None),
-                ]
-                for i in closed
-            ],
-        )
-        if closed
-        else "  inga"
-    )
-    if incidents:
-        print("\nIncidenter (meddelanden som inte gick att skicka; `lofte outbox retry ID`)")
-        print(
-            table(
-                ["Id", "Till", "Slag", "Försök", "Fel"],
-                [
-                    [m.id, m.recipient, m.kind.value, m.attempts, (m.last_error or "")[:70]]
-                    for m in incidents
-                ],
-            )
-        )
-    overdue = sum(1 for r in waiting if r.deadline_at < now)
-    print(
-        f"\n{len(waiting)} väntande svar, varav {overdue} försenade. Timers: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        + (f"; nästa {moment_with_year(due)}" if due else "")
-        + ". Utkorg: "
-        + (", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "tom")
-    )
+    from cli.status_output import print_status
+    from cli.wiring import connect
+    from workflow.application.status import build_status
+
+    wired = connect(args.database)
+    viewer = wired.app.viewer(args.viewer)
+    units = [wired.app.require_unit(args.unit).id] if args.unit else None
+    if args.person is not None and wired.app.directory().find(args.person) is None:
+        from workflow.kernel.errors import NotFound
+
+        raise NotFound("person", args.person)
+    report = build_status(wired.app, viewer, unit_ids=units, person=args.person)
+    print_status(wired.url, report)
+    wired.close()
     return 0

@@ -1,4 +1,4 @@
-"""`lofte outbox list|send|retry` and `lofte meeting move|cancel`."""
+"""`lofte outbox list|send|retry`, `lofte timers list|retry`, `lofte meeting move|cancel`."""
 
 from __future__ import annotations
 
@@ -6,73 +6,102 @@ import argparse
 from typing import Any
 
 from cli import arguments
-from cli.output import table
-from cli.wiring import connect
-from notifications.formatting import moment_with_year, subject
-from storage import queries
+
+DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
+OUTBOX_STATUSES = ["pending", "sending", "sent", "held", "digested", "failed", "expired"]
+
+
+def _db(parser: Any) -> None:
+    parser.add_argument("--database", metavar="URL", help=DATABASE_HELP)
 
 
 def add_commands(commands: Any) -> None:
-    outbox = commands.add_parser("outbox", help="messages: what was sent where, send, retry")
+    outbox = commands.add_parser("outbox", help="e-post: vad som skickats vart, skicka, försök igen")
     sub = outbox.add_subparsers(dest="outbox_command", required=True, parser_class=type(outbox))
-    listing = sub.add_parser("list", help="messages with status, recipient and where they went")
-    listing.add_argument(
-        "--status", choices=["pending", "sending", "sent", "held", "digested", "failed"]
-    )
-    listing.add_argument("--limit", type=arguments.positive_int, default=50, metavar="N")
-    listing.add_argument("--database", metavar="URL")
+    listing = sub.add_parser("list", help="meddelanden med status, mottagare och vart de gick")
+    listing.add_argument("--status", choices=OUTBOX_STATUSES)
+    listing.add_argument("--unit", type=arguments.identifier, metavar="ENHET")
+    listing.add_argument("--limit", type=arguments.bounded_int(1, 100000), default=50, metavar="N")
+    _db(listing)
     listing.set_defaults(handler=run_list)
-    send = sub.add_parser("send", help="deliver what is due now, then exit")
-    send.add_argument("--database", metavar="URL")
+    send = sub.add_parser("send", help="skicka det som ska skickas nu och avsluta")
+    _db(send)
     send.set_defaults(handler=run_send)
-    retry = sub.add_parser("retry", help="send a failed message (an incident) again")
-    retry.add_argument("id", type=arguments.positive_int, metavar="ID")
+    retry = sub.add_parser("retry", help="skicka ett meddelande som blivit en incident igen")
+    retry.add_argument("id", type=arguments.positive_int, metavar="ID", nargs="?")
+    retry.add_argument("--all", action="store_true", help="alla incidenter")
     retry.add_argument("--as", dest="actor", default="administrator", metavar="PERSON")
-    retry.add_argument("--database", metavar="URL")
+    _db(retry)
     retry.set_defaults(handler=run_retry)
 
-    meeting = commands.add_parser("meeting", help="move or cancel a meeting (sends updates)")
+    timers = commands.add_parser("timers", help="timers: vad som väntar, incidenter, kör igen")
+    tsub = timers.add_subparsers(dest="timers_command", required=True, parser_class=type(timers))
+    tlist = tsub.add_parser("list", help="timers med status")
+    tlist.add_argument("--status", choices=["pending", "fired", "cancelled", "failed"], default="pending")
+    tlist.add_argument("--unit", type=arguments.identifier, metavar="ENHET")
+    tlist.add_argument("--limit", type=arguments.bounded_int(1, 100000), default=50, metavar="N")
+    _db(tlist)
+    tlist.set_defaults(handler=run_timers)
+    tretry = tsub.add_parser("retry", help="kör en timer som blivit en incident igen")
+    tretry.add_argument("id", type=arguments.positive_int, metavar="ID")
+    tretry.add_argument("--as", dest="actor", default="administrator", metavar="PERSON")
+    _db(tretry)
+    tretry.set_defaults(handler=run_timer_retry)
+
+    meeting = commands.add_parser("meeting", help="flytta eller ställ in ett möte (skickar uppdateringar)")
     msub = meeting.add_subparsers(dest="meeting_command", required=True, parser_class=type(meeting))
-    move = msub.add_parser("move", help="new start time; participants get an updated invite")
-    move.add_argument("instance", type=arguments.positive_int, metavar="CYCLE_ID")
-    move.add_argument("step", metavar="STEP")
+    move = msub.add_parser("move", help="ny starttid; deltagarna får en uppdaterad inbjudan")
+    move.add_argument("instance", type=arguments.positive_int, metavar="CYKEL")
+    move.add_argument("step", type=arguments.identifier, metavar="STEG")
     move.add_argument(
         "--to",
         dest="start",
         required=True,
         type=arguments.local_moment,
-        metavar="DATETIME",
-        help="new start, Stockholm time (YYYY-MM-DDTHH:MM)",
+        metavar="TIDPUNKT",
+        help="ny start, svensk tid (ÅÅÅÅ-MM-DDTTT:MM)",
     )
     move.add_argument("--as", dest="actor", default="administrator", metavar="PERSON")
-    move.add_argument("--database", metavar="URL")
+    _db(move)
     move.set_defaults(handler=run_move)
-    cancel = msub.add_parser("cancel", help="cancel; participants get a cancellation")
-    cancel.add_argument("instance", type=arguments.positive_int, metavar="CYCLE_ID")
-    cancel.add_argument("step", metavar="STEP")
+    cancel = msub.add_parser("cancel", help="ställ in; deltagarna får en avbokning")
+    cancel.add_argument("instance", type=arguments.positive_int, metavar="CYKEL")
+    cancel.add_argument("step", type=arguments.identifier, metavar="STEG")
     cancel.add_argument("--as", dest="actor", default="administrator", metavar="PERSON")
-    cancel.add_argument("--database", metavar="URL")
+    _db(cancel)
     cancel.set_defaults(handler=run_cancel)
 
 
+def _about(context: dict[str, Any]) -> str:
+    cycle = context.get("cycle") or {}
+    return f"{cycle.get('short_title', '')} {cycle.get('period_label', '')} {cycle.get('unit_name', '')}".strip()
+
+
 def run_list(args: argparse.Namespace) -> int:
-    app = connect(args.database)
-    with app.store.reading() as session:
-        messages = queries.outbox(session, args.limit, args.status)
+    from cli.output import table
+    from cli.wiring import connect
+    from workflow.application.texts import OUTBOX_STATUS
+    from workflow.kernel import words
+
+    wired = connect(args.database)
+    messages = wired.app.reads.outbox(args.status, args.limit)
+    if args.unit:
+        wired.app.require_unit(args.unit)
+        messages = [m for m in messages if m.unit_id == args.unit]
     rows = [
         [
             m.id,
-            m.status.value,
+            OUTBOX_STATUS.get(m.status.value, m.status.value),
             m.kind.value,
             m.recipient,
-            subject(m),
-            moment_with_year(m.sent_at) if m.sent_at else "-",
+            _about(m.context) or "-",
+            words.moment(m.sent_at) if m.sent_at else "-",
             m.delivery or (m.last_error or "")[:60],
         ]
         for m in messages
     ]
     print(
-        table(["Id", "Status", "Slag", "Till", "Ämne", "Skickat", "Vart / fel"], rows)
+        table(["Id", "Status", "Slag", "Till", "Gäller", "Skickat", "Vart / fel"], rows)
         if rows
         else "Utkorgen är tom."
     )
@@ -80,40 +109,79 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_send(args: argparse.Namespace) -> int:
-    app = connect(args.database)
-    done = app.dispatcher().run_once()
+    from cli.wiring import connect
+
+    done = connect(args.database).dispatcher().run_once()
     print(
         f"{done.sent} skickade, {done.failed_attempts} misslyckade försök "
-        f"({done.incidents} blev incidenter), {done.held} väntar på daglig sammanställning, "
-        f"{done.digests} sammanställningar."
+        f"({done.incidents} blev incidenter), {done.expired} för sena för att skickas, "
+        f"{done.held} väntar på daglig sammanställning, {done.digests} sammanställningar."
     )
     return 0
 
 
 def run_retry(args: argparse.Namespace) -> int:
-    app = connect(args.database)
-    dispatcher = app.dispatcher()
-    message = dispatcher.retry(args.id, args.actor)
+    from cli.wiring import connect
+    from workflow.kernel.errors import ConfigError
+
+    if bool(args.id) == bool(args.all):
+        raise ConfigError("ange ett meddelande-ID eller --all")
+    dispatcher = connect(args.database).dispatcher()
+    if args.all:
+        count = dispatcher.retry_all(args.actor)
+        print(f"{count} incidenter köade igen.")
+    else:
+        message = dispatcher.retry(args.id, args.actor)
+        print(f"Meddelande {message.id} till {message.recipient} köat igen.")
     done = dispatcher.run_once()
-    print(
-        f"Meddelande {message.id} till {message.recipient} köat igen; "
-        f"{done.sent} skickade nu, {done.failed_attempts} misslyckade."
-    )
+    print(f"{done.sent} skickade nu, {done.failed_attempts} misslyckade.")
+    return 0
+
+
+def run_timers(args: argparse.Namespace) -> int:
+    from cli.output import table
+    from cli.wiring import connect
+    from workflow.application.texts import TIMER_KIND
+    from workflow.kernel import words
+
+    wired = connect(args.database)
+    found = wired.app.reads.timers(args.status, args.limit)
+    if args.unit:
+        wired.app.require_unit(args.unit)
+        found = [t for t in found if t.unit_id == args.unit]
+    rows = [
+        [t.id, TIMER_KIND.get(t.kind.value, t.kind.value), words.moment(t.due_at), t.key, t.attempts, (t.last_error or t.note or "")[:60]]
+        for t in found
+    ]
+    print(table(["Id", "Slag", "Förfaller", "Nyckel", "Försök", "Fel / anteckning"], rows) if rows else "Inga timers.")
+    return 0
+
+
+def run_timer_retry(args: argparse.Namespace) -> int:
+    from cli.wiring import connect
+
+    wired = connect(args.database)
+    timer = wired.engine.retry_timer(args.id, args.actor)
+    fired = wired.engine.run_due()
+    print(f"Timern {timer.id} ({timer.key}) körs igen; {len(fired)} timers kördes nu.")
     return 0
 
 
 def run_move(args: argparse.Namespace) -> int:
-    app = connect(args.database)
-    meeting = app.engine.move_meeting(args.instance, args.step, args.start, args.actor)
+    from cli.wiring import connect
+    from workflow.kernel import words
+
+    meeting = connect(args.database).engine.move_meeting(args.instance, args.step, args.start, args.actor)
     print(
-        f"Mötet {meeting.uid} flyttat till {moment_with_year(meeting.starts_at)} "
-        f"(SEQUENCE {meeting.sequence}); {len(meeting.participants)} deltagare får en uppdatering."
+        f"Mötet flyttat till {words.moment(meeting.starts_at)} (SEQUENCE {meeting.sequence}); "
+        f"{len(meeting.participants)} deltagare får en uppdaterad inbjudan."
     )
     return 0
 
 
 def run_cancel(args: argparse.Namespace) -> int:
-    app = connect(args.database)
-    meeting = app.engine.cancel_meeting(args.instance, args.step, args.actor)
-    print(f"Mötet {meeting.uid} är inställt; {len(meeting.participants)} deltagare meddelas.")
+    from cli.wiring import connect
+
+    meeting = connect(args.database).engine.cancel_meeting(args.instance, args.step, args.actor)
+    print(f"Mötet är inställt; {len(meeting.participants)} deltagare får en avbokning.")
     return 0

@@ -1,36 +1,36 @@
-"""`lofte`: the command line. Each subcommand lives in its own module."""
+"""`lofte`: the command line. It parses arguments and prints; the work happens in the
+application layer. Each command group lives in its own module and imports lazily."""
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
 from collections.abc import Sequence
 
-from cli import cmd_definitions, cmd_engine, cmd_inputs, cmd_outbox, cmd_reports
+from cli import cmd_engine, cmd_inputs, cmd_outbox, cmd_reports, cmd_setup
 from cli.output import fail
-from workflow.errors import LofteError
+from cli.swedish_argparse import SwedishParser, install
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        raise SystemExit(fail(f"{self.prog}: {message}", 2))
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+def build_parser() -> SwedishParser:
+    install()
+    parser = SwedishParser(
         prog="lofte",
-        description="Löfte runs the recurring cycles of a medborgarlöfte (citizen promise).",
+        description=(
+            "Löfte kör de återkommande cyklerna i ett medborgarlöfte mellan polisen och "
+            "kommunerna i ett polisområde."
+        ),
     )
-    parser.add_argument("--verbose", "-v", action="store_true", help="log every timer fired")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument("--verbose", "-v", action="store_true", help="logga varje timer som körs")
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=SwedishParser, title="kommandon", metavar="KOMMANDO"
+    )
+    cmd_setup.add_commands(commands)
     cmd_engine.add_commands(commands)
     cmd_inputs.add_commands(commands)
     cmd_reports.add_commands(commands)
     cmd_outbox.add_commands(commands)
-    cmd_definitions.add_commands(commands)
     return parser
 
 
@@ -43,13 +43,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.handler(args))
-    except LofteError as exc:
-        return fail(str(exc))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `lofte audit | head`: the reader left; stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # every error a person sees is a sentence, never a traceback
+        return fail(_explain(exc))
+
+
+def _explain(exc: Exception) -> str:
+    from workflow.kernel.errors import LofteError
+
+    if isinstance(exc, LofteError):
+        return str(exc)
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    if isinstance(exc, OperationalError):
+        return f"databasen svarar inte som väntat: {str(exc.orig).strip().splitlines()[0]}"
+    if isinstance(exc, SQLAlchemyError):
+        logging.getLogger("lofte").exception("database error")
+        return f"databasfel: {exc.__class__.__name__}; se loggen (kör med --verbose)"
+    logging.getLogger("lofte").exception("unexpected error")
+    return (
+        f"ett oväntat fel ({exc.__class__.__name__}: {str(exc)[:200]}); ingenting har sparats "
+        "halvvägs. Kör igen med --verbose och rapportera felet."
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Small helpers for printing tables and errors."""
+"""Printing tables and errors."""
 
 from __future__ import annotations
 
@@ -17,5 +17,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def fail(message: str, code: int = 1) -> int:
-    print(f"lofte: error: {message}", file=sys.stderr)
+    print(f"lofte: fel: {message}", file=sys.stderr)
     return code
+
+
+def heading(text: str) -> None:
+    print(f"\n{text}")

@@ -1,4 +1,5 @@
-"""The composition root: builds the store, clock and engine the commands use."""
+"""The composition root: builds the store, clock, engine, application and dispatcher that the
+commands use. Imported lazily, so `lofte --help` starts fast."""
 
 from __future__ import annotations
 
@@ -7,28 +8,39 @@ import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy.exc import OperationalError
-
-from notifications.config import mail_settings
-from notifications.dispatcher import Dispatcher
-from notifications.transports import transport_for
-from storage.database import database_url, is_migrated, make_engine, migrate
-from storage.sql_store import SqlStore
-from workflow.clock import Clock, FileClock, SystemClock
-from workflow.engine import Engine
-from workflow.errors import ConfigError, NotInitialised
+from storage.database import (
+    database_url,
+    is_migrated,
+    make_engine,
+    migrate,
+    sqlite_file_missing,
+)
+from storage.read_model import SqlReadModel
+from storage.unit_of_work import SqlStore
+from workflow.application.app import Application
+from workflow.core.engine import Engine
+from workflow.core.setup import has_setup
+from workflow.kernel.clock import Clock, FileClock, SystemClock
+from workflow.kernel.errors import NotInitialised
 
 
 @dataclass
-class App:
+class Wired:
     url: str
     store: SqlStore
     engine: Engine
+    app: Application
     clock: Clock
+    restored_triggers: list[str]
 
-    def dispatcher(self, mail_dir: Path | None = None) -> Dispatcher:
+    def dispatcher(self, mail_dir: Path | None = None) -> Any:
         """The outbox dispatcher: SMTP if LOFTE_SMTP_HOST is set, else .eml files."""
+        from notifications.config import mail_settings
+        from notifications.dispatcher import Dispatcher
+        from notifications.transports import transport_for
+
         settings = mail_settings()
         if mail_dir is not None:
             settings = dataclasses.replace(settings, mail_dir=mail_dir)
@@ -38,11 +50,18 @@ class App:
             transport_for(settings),
             settings,
             dispatcher_id=self.engine.engine_id,
-            secret=link_secret(),
+            secret=configured_secret(),
         )
 
+    def has_setup(self) -> bool:
+        with self.store.unit_of_work(read_only=True) as uow:
+            return has_setup(uow)
 
-def link_secret() -> str | None:
+    def close(self) -> None:
+        self.store.engine.dispose()
+
+
+def configured_secret() -> str | None:
     """LOFTE_SECRET_KEY if set (several installations sharing links), else the database's."""
     return os.environ.get("LOFTE_SECRET_KEY") or None
 
@@ -62,21 +81,44 @@ def connect(
     clock: Clock | None = None,
     create: bool = False,
     durable: bool = True,
-) -> App:
+    need_setup: bool = True,
+) -> Wired:
     """Open the database at `url` (or LOFTE_DATABASE_URL, or ./lofte.db).
 
-    With `create`, migrate it to the newest schema; otherwise it must already be initialised.
+    With `create`, migrate it to the newest schema (restoring missing audit triggers);
+    otherwise it must already be initialised and hold a setup.
     """
     resolved = database_url(url)
+    if not create and sqlite_file_missing(resolved):
+        raise NotInitialised(_display(resolved))
     db = make_engine(resolved, durable=durable)
-    try:
-        if create:
-            migrate(db)
-        elif not is_migrated(db):
-            raise NotInitialised(resolved)
-    except OperationalError as exc:
-        raise ConfigError(f"cannot open the database {resolved}: {exc.orig}") from exc
+    restored: list[str] = []
+    if create:
+        restored = migrate(db)
+    elif not is_migrated(db):
+        raise NotInitialised(_display(resolved))
     store = SqlStore(db)
     clock = clock or clock_from_env()
-    engine = Engine(store, clock, engine_id=engine_id(), retryable=(OperationalError,))
-    return App(resolved, store, engine, clock)
+    engine = Engine(store, clock, engine_id=engine_id())
+    engine.catalog.database_label = _display(resolved)
+    wired = Wired(
+        _display(resolved),
+        store,
+        engine,
+        Application(engine, SqlReadModel(db), configured_secret()),
+        clock,
+        restored,
+    )
+    if need_setup and not create and not wired.has_setup():
+        raise NotInitialised(wired.url)
+    return wired
+
+
+def _display(url: str) -> str:
+    """The URL without a password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL was refused earlier; show it as given
+        return url

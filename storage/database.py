@@ -25,6 +25,7 @@ from workflow.kernel.errors import ConfigError
 DEFAULT_URL = "sqlite:///lofte.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL")
+READ_ONLY = "lofte_read_only"  # execution option: a transaction that only reads
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -86,8 +87,9 @@ def _sqlite_engine(parsed: Any, synchronous: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Take the write lock at the start, so two engine processes serialise instead of
-        # failing half-way with "database is locked".
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # failing half-way with "database is locked"; read-only work takes no lock.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -127,7 +129,23 @@ def migrate(engine: Engine) -> list[str]:
             connection.commit()
     except OperationalError as exc:
         raise ConfigError(f"databasen går inte att öppna: {exc.orig}") from exc
-    return ensure_audit_triggers(engine)
+    restored = ensure_audit_triggers(engine)
+    return restored if revision is not None else []  # a new database: nothing was missing
+
+
+def sqlite_file_missing(url: str) -> bool:
+    """True for a SQLite URL whose file does not exist (opening it would create it)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return False
+    database = parsed.database
+    return (
+        parsed.drivername.startswith("sqlite")
+        and bool(database)
+        and database != ":memory:"
+        and not Path(str(database)).expanduser().exists()
+    )
 
 
 def is_migrated(engine: Engine) -> bool:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
+from storage.database import READ_ONLY
 from storage.repositories.actions import SqlActions
 from storage.repositories.audit import SqlAuditLog
 from storage.repositories.catalog import (
@@ -52,12 +53,16 @@ class SqlStore:
         self.engine = engine
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[SqlUnitOfWork]:
-        with self.engine.begin() as connection:
-            yield SqlUnitOfWork(connection)
+    def unit_of_work(self, *, read_only: bool = False) -> Iterator[SqlUnitOfWork]:
+        """A transaction; `read_only` ones take no write lock on SQLite."""
+        with self.engine.connect() as connection:
+            if read_only:
+                connection = connection.execution_options(**{READ_ONLY: True})
+            with connection.begin():
+                yield SqlUnitOfWork(connection)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A connection for read-only views (status, reports, pages)."""
         with self.engine.connect() as connection:
-            yield connection
+            yield connection.execution_options(**{READ_ONLY: True})

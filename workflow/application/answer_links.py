@@ -14,9 +14,14 @@ import hmac
 import secrets
 from datetime import UTC, datetime
 
+from collections.abc import Mapping
+from typing import Any
+
+from workflow.application.app import Application
 from workflow.core.ports import Settings
+from workflow.core.records import CycleInstance, InputRequest, RequestStatus
 from workflow.kernel import words
-from workflow.kernel.errors import InvalidToken
+from workflow.kernel.errors import InvalidToken, NotFound
 
 SECRET_SETTING = "link_secret"
 MAX_TOKEN = 200
@@ -63,3 +68,32 @@ def installation_secret(settings: Settings, configured: str | None = None) -> st
     return settings.get(SECRET_SETTING) or settings.get_or_add(
         SECRET_SETTING, secrets.token_urlsafe(32)
     )
+
+
+def open_link(app: Application, token: str) -> tuple[InputRequest, CycleInstance]:
+    """The request and cycle an answer link names, if it may still be answered.
+
+    Opening a link never uses it up. InvalidToken says why a link cannot be used: forged,
+    expired, used (answered and its step has closed) or closed (the step closed without it).
+    """
+    with app.engine.store.unit_of_work(read_only=True) as uow:
+        secret = installation_secret(uow.settings, app.configured_secret)
+    request_id = read_token(token, secret, app.now)
+    try:
+        with app.engine.store.unit_of_work(read_only=True) as uow:
+            request = uow.requests.get(request_id)
+            instance = uow.cycles.get(request.instance_id)
+    except NotFound:
+        raise InvalidToken("forged", "länken är inte giltig (förfrågan finns inte)") from None
+    step_open = not instance.is_closed and instance.state == request.step_id
+    if request.status is RequestStatus.ANSWERED and not step_open:
+        raise InvalidToken("used", "svaret är redan registrerat och steget är avslutat")
+    if request.status in (RequestStatus.MISSING, RequestStatus.CANCELLED) or not step_open:
+        raise InvalidToken("closed", "steget är avslutat; svar tas inte längre emot")
+    return request, instance
+
+
+def submit_with_token(app: Application, token: str, answer: Mapping[str, Any]) -> InputRequest:
+    """Record (or change) an answer through an answer link; the person is the request's."""
+    request, _ = open_link(app, token)
+    return app.engine.submit(request.id or 0, request.person_id, answer)

@@ -82,6 +82,12 @@ class Catalog:
                 self._version_hashes[key] = content_hash
         return self.by_hash(uow, content_hash, f"{name} ({unit}) v{version}")
 
+    def cached(self, name: str, unit: str, version: int) -> CycleDefinition | None:
+        """The definition if this process has parsed it already (no storage read)."""
+        with self._lock:
+            content_hash = self._version_hashes.get((name, unit, version))
+            return None if content_hash is None else self._definitions.get(content_hash)
+
     def by_hash(self, uow: UnitOfWork, content_hash: str, label: str) -> CycleDefinition:
         with self._lock:
             found = self._definitions.get(content_hash)

@@ -229,7 +229,11 @@ def meeting_message(
     kind = MEETING_KINDS[change]
     return addressed(
         work,
-        work.keys.message(f"{meeting.uid}#{meeting.sequence}", kind.value, person.id),
+        work.keys.message(
+            f"{work.keys.step(instance.key, instance.unit_id, step.id)}/meeting#{meeting.sequence}",
+            kind.value,
+            person.id,
+        ),
         kind,
         person,
         context,

@@ -239,6 +239,6 @@ class UnitOfWork(Protocol):
 class Store(Protocol):
     """Opens units of work. The engine never holds a connection outside one."""
 
-    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]: ...
+    def unit_of_work(self, *, read_only: bool = False) -> AbstractContextManager[UnitOfWork]: ...
 
     retryable: tuple[type[Exception], ...]

@@ -1,4 +1,5 @@
-"""Run the engine through virtual time with simulated people answering their requests."""
+"""Run the engine through virtual time with simulated people answering their requests: a
+rehearsal of weeks or a year of a real setup, and the workload of the benchmarks."""
 
 from __future__ import annotations
 
@@ -9,29 +10,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from definitions.schema import FieldSpec, FieldType, Organisation, StepSpec
-from workflow.answers import fields_for
-from workflow.clock import VirtualClock
-from workflow.engine import Engine
-from workflow.errors import RequestClosed
-from workflow.records import InputRequest, Outcome
+from workflow.application.app import Application
+from workflow.application.reads import CycleFilter
+from workflow.core.records import CycleInstance, InputRequest, Outcome
+from workflow.drivers.fake_answers import fake_answer
+from workflow.kernel.clock import VirtualClock
+from workflow.kernel.errors import RequestClosed, SubmissionError
 
-PHRASES = (
-    "Klotter på gångtunneln vid stationen.",
-    "Trasig belysning längs gång- och cykelvägen.",
-    "Ungdomar samlas sent vid torget, upplevs som otryggt.",
-    "Nedskräpning i parken efter helgen.",
-    "Lugnt, inget särskilt att notera.",
-    "Fler trygghetsvandringar i centrum.",
-    "Samverkan med föreningar kring lovaktiviteter.",
-)
+COUNTS = ("opened", "completed_on_time", "completed_late", "closed_incomplete", "still_open")
 
 
 @dataclass
 class SimulationReport:
-    """What happened, per definition, during a simulated period."""
+    """What happened, per definition and per unit, during a simulated period."""
 
     start: datetime
     end: datetime
@@ -39,6 +31,7 @@ class SimulationReport:
     answers: int = 0
     answers_refused: int = 0
     per_definition: dict[str, Counter[str]] = field(default_factory=dict)
+    per_unit: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -47,17 +40,16 @@ class SimulationReport:
             "timers_fired": self.timers_fired,
             "answers": self.answers,
             "answers_refused": self.answers_refused,
-            "definitions": {
-                name: {
-                    "opened": counts["opened"],
-                    "completed_on_time": counts[Outcome.COMPLETED_ON_TIME.value],
-                    "completed_late": counts[Outcome.COMPLETED_LATE.value],
-                    "closed_incomplete": counts[Outcome.CLOSED_INCOMPLETE.value],
-                    "still_open": counts["still_open"],
-                }
-                for name, counts in sorted(self.per_definition.items())
+            "definitions": {name: _counts(c) for name, c in sorted(self.per_definition.items())},
+            "units": {
+                unit: {name: _counts(c) for name, c in sorted(by_def.items())}
+                for unit, by_def in sorted(self.per_unit.items())
             },
         }
+
+
+def _counts(counter: Counter[str]) -> dict[str, int]:
+    return {key: counter[key] for key in COUNTS}
 
 
 class Simulation:
@@ -65,7 +57,7 @@ class Simulation:
 
     def __init__(
         self,
-        engine: Engine,
+        app: Application,
         clock: VirtualClock,
         *,
         response_rate: float,
@@ -73,13 +65,14 @@ class Simulation:
         late_share: float = 0.1,
         after_step: Callable[[], object] = lambda: None,
     ) -> None:
-        self.engine = engine
+        self.app = app
+        self.engine = app.engine
         self.clock = clock
         self.response_rate = response_rate
         self.late_share = late_share
         self.after_step = after_step
         self.rng = random.Random(seed)
-        self._answers: list[tuple[datetime, int]] = []
+        self._answers: list[tuple[datetime, int, InputRequest, CycleInstance]] = []
         self._seen = 0
 
     def run_until(self, end: datetime) -> SimulationReport:
@@ -93,8 +86,8 @@ class Simulation:
                 break
             self.clock.set(max(min(moments), self.clock.now()))
             if next_answer is not None and next_answer <= self.clock.now():
-                _, request_id = heapq.heappop(self._answers)
-                self._answer(request_id, report)
+                _, _, request, instance = heapq.heappop(self._answers)
+                self._answer(request, instance, report)
             else:
                 report.timers_fired += len(self.engine.run_due())
             self.after_step()
@@ -105,15 +98,17 @@ class Simulation:
         return report
 
     def _plan_answers(self) -> datetime | None:
-        with self.engine.store.transaction() as tx:
-            new = tx.requests_after(self._seen)
-            next_timer = tx.next_timer_due()
-        for request in new:
-            self._seen = max(self._seen, request.id or 0)
-            if self.rng.random() >= self.response_rate:
-                continue
-            heapq.heappush(self._answers, (self._answer_time(request), request.id or 0))
-        return next_timer
+        while True:
+            new = self.app.reads.requests_after(self._seen)
+            for request, instance in new:
+                self._seen = max(self._seen, request.id or 0)
+                if self.rng.random() < self.response_rate:
+                    when = self._answer_time(request)
+                    heapq.heappush(self._answers, (when, request.id or 0, request, instance))
+            if len(new) < 1000:
+                break
+        with self.engine.store.unit_of_work(read_only=True) as uow:
+            return uow.timers.next_due()
 
     def _answer_time(self, request: InputRequest) -> datetime:
         window = max(request.deadline_at - request.requested_at, timedelta(minutes=5))
@@ -121,85 +116,35 @@ class Simulation:
             return request.deadline_at + window * self.rng.uniform(0.01, 0.3)
         return request.requested_at + window * self.rng.uniform(0.05, 0.98)
 
-    def _answer(self, request_id: int, report: SimulationReport) -> None:
-        with self.engine.store.transaction() as tx:
-            request = tx.request(request_id)
-            instance = tx.instance(request.instance_id)
-            definition = self.engine.catalog.definition(
-                tx, instance.definition_name, instance.definition_version
-            )
-            organisation, _ = self.engine.catalog.organisation(tx)
-        step = definition.step(request.step_id)
+    def _answer(self, request: InputRequest, instance: CycleInstance, report: SimulationReport) -> None:
+        definition = self.app.definition_of(instance)
+        directory = self.app.view().directory
+        unit = self.app.unit(instance.unit_id, directory)
         answer = fake_answer(
-            step,
+            definition.step(request.step_id),
             request.roles,
-            organisation,
+            directory.members(unit),
             self.rng,
-            self.clock.now().astimezone(ZoneInfo(definition.timezone)),
+            self.clock.now(),
         )
         try:
-            self.engine.submit(request_id, request.person_id, answer)
+            self.engine.submit(request.id or 0, request.person_id, answer)
             report.answers += 1
-        except RequestClosed:
+        except (RequestClosed, SubmissionError):
             report.answers_refused += 1
 
     def _count(self, report: SimulationReport) -> None:
-        with self.engine.store.transaction() as tx:
-            instances = tx.instances()
-        for instance in instances:
+        for instance in self.app.reads.cycles(CycleFilter(started_before=report.end + timedelta(days=1))):
             if not report.start <= instance.opened_at <= report.end:
                 continue
-            counts = report.per_definition.setdefault(instance.definition_name, Counter())
-            counts["opened"] += 1
-            counts[instance.outcome.value if instance.outcome else "still_open"] += 1
-
-
-def fake_answer(
-    step: StepSpec,
-    roles: tuple[str, ...],
-    organisation: Organisation,
-    rng: random.Random,
-    now: datetime,
-) -> dict[str, Any]:
-    """A plausible valid answer to `step` for a person holding `roles`."""
-    answer: dict[str, Any] = {}
-    for spec in fields_for(step, roles):
-        if spec.required_unless and answer.get(spec.required_unless):
-            continue
-        if spec.type is FieldType.BOOLEAN and spec.id.startswith("inget"):
-            answer[spec.id] = rng.random() < 0.3
-            continue
-        if not spec.required and spec.type is not FieldType.BOOLEAN and rng.random() < 0.5:
-            continue
-        answer[spec.id] = _fake_value(spec, organisation, rng, now)
-    return answer
-
-
-def _fake_value(
-    spec: FieldSpec, organisation: Organisation, rng: random.Random, now: datetime
-) -> Any:
-    if spec.type is FieldType.TEXT:
-        return rng.choice(PHRASES)[: spec.max_length]
-    if spec.type is FieldType.NUMBER:
-        low = int(spec.minimum or 0)
-        return rng.randint(low, int(spec.maximum or low + 20))
-    if spec.type is FieldType.CHOICE:
-        return rng.choice(spec.options)
-    if spec.type is FieldType.DATE:
-        return (now + timedelta(days=rng.randint(7, 30))).date().isoformat()
-    if spec.type is FieldType.DATETIME:
-        return (now - timedelta(hours=rng.randint(1, 120))).isoformat(timespec="minutes")
-    if spec.type is FieldType.BOOLEAN:
-        return rng.random() < 0.5
-    if spec.type is FieldType.PERSON:
-        people = [p for p in organisation.people if spec.party is None or p.party == spec.party]
-        return rng.choice(people).id
-    rows = max(spec.min_rows, rng.randint(1, 3))
-    return [
-        {
-            c.id: _fake_value(c, organisation, rng, now)
-            for c in spec.columns
-            if c.required or rng.random() < 0.5
-        }
-        for _ in range(rows)
-    ]
+            outcome = instance.outcome.value if instance.outcome else "still_open"
+            if instance.outcome is Outcome.NO_BASIS:
+                outcome = "closed_incomplete"
+            for counter in (
+                report.per_definition.setdefault(instance.definition_name, Counter()),
+                report.per_unit.setdefault(instance.unit_id, {}).setdefault(
+                    instance.definition_name, Counter()
+                ),
+            ):
+                counter["opened"] += 1
+                counter[outcome] += 1

@@ -1,0 +1,68 @@
+"""`lofte audit` as tables."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cli.output import heading, table
+from workflow.application.audit_report import AuditReport
+from workflow.core.records import AuditEvent, CycleInstance
+from workflow.kernel import words
+
+
+def print_audit(report: AuditReport) -> None:
+    rows = [
+        [
+            line.instance.id,
+            line.unit_name,
+            line.title,
+            f"v{line.instance.definition_version}",
+            line.instance.period_label,
+            words.moment(line.instance.opened_at),
+            words.moment(line.instance.closed_at) if line.instance.closed_at else "-",
+            line.outcome,
+            "; ".join(line.missing) or "-",
+        ]
+        for line in report.lines
+    ]
+    headers = ["Id", "Enhet", "Cykel", "Def.", "Period", "Öppnad", "Stängd", "Utfall", "Saknade svar"]
+    print(table(headers, rows) if rows else "Inga cykler har körts ännu.")
+    heading("Perioder utan cykel")
+    if report.gaps:
+        print(
+            table(
+                ["Enhet", "Cykel", "Period", "Skulle ha öppnats"],
+                [[g.unit_name, g.title, g.period_label, words.moment(g.should_have_opened)] for g in report.gaps],
+            )
+        )
+    else:
+        print("  inga")
+    heading("Beslut som inte följts upp")
+    if report.unfollowed:
+        for item in report.unfollowed:
+            print(f"  {item.unit_name}: beslutet för {item.decision.period_label} saknar {item.follow_up_title}")
+    else:
+        print("  inga")
+
+
+def print_audit_log(app: Any, cycle: CycleInstance, events: list[AuditEvent]) -> None:
+    definition = app.definition_of(cycle)
+    print(f"{definition.display_title()} {cycle.period_label}, {app.unit(cycle.unit_id).name} (cykel {cycle.id})")
+    print(
+        table(
+            ["Nr", "Tid", "Händelse", "Från", "Till", "Av", "Detaljer"],
+            [
+                [
+                    e.seq,
+                    words.moment(e.at),
+                    e.event,
+                    e.from_state or "",
+                    e.to_state or "",
+                    e.actor,
+                    json.dumps(e.detail, ensure_ascii=False),
+                ]
+                for e in events
+            ],
+        )
+    )

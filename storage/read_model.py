@@ -1,0 +1,230 @@
+"""Read-only queries for status, audit, show, my tasks and the web pages (implements
+`workflow.application.reads.ReadModel`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from storage import rows
+from storage.database import READ_ONLY
+from storage.repositories.audit import A as AUDIT
+from storage.tables import ActionEventRow, StepContextRow, VersionRow
+from storage.types import UtcDateTime
+from workflow.application.reads import CycleFilter
+from workflow.core.records import (
+    Action,
+    AuditEvent,
+    CompletionRecord,
+    CycleInstance,
+    InputRequest,
+    Meeting,
+    OutboxMessage,
+    RequestStatus,
+    Timer,
+    TimerStatus,
+)
+
+I, R, T, O = rows.INSTANCES, rows.REQUESTS, rows.TIMERS, rows.OUTBOX
+M, ACT, C = rows.MEETINGS, rows.ACTIONS, rows.COMPLETIONS
+E = rows.table(ActionEventRow)
+V = rows.table(VersionRow)
+SC = rows.table(StepContextRow)
+CYCLE_COLUMNS = [c.label(f"i_{c.name}") for c in I.c]
+
+
+def _cycle_of(row: Any) -> CycleInstance:
+    return rows.instance({k[2:]: v for k, v in row.items() if k.startswith("i_")})
+
+
+def audit_event(row: Any) -> AuditEvent:
+    return AuditEvent(
+        at=row["at"],
+        event=row["event"],
+        actor=row["actor"],
+        unit_id=row["unit_id"],
+        definition_name=row["definition_name"],
+        definition_version=row["definition_version"],
+        instance_id=row["instance_id"],
+        from_state=row["from_state"],
+        to_state=row["to_state"],
+        detail=json.loads(row["detail"]),
+        seq=row["seq"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+class SqlReadModel:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _all(self, query: Any) -> list[Any]:
+        with self._connect() as c:
+            return list(c.execute(query).mappings())
+
+    def _connect(self) -> Any:
+        return self.engine.connect().execution_options(**{READ_ONLY: True})
+
+    def cycles(self, where: CycleFilter) -> list[CycleInstance]:
+        query = select(I).order_by(I.c.period_start, I.c.definition_name, I.c.unit_id)
+        if where.definition:
+            query = query.where(I.c.definition_name == where.definition)
+        if where.units is not None:
+            query = query.where(I.c.unit_id.in_(list(where.units)))
+        if where.open_only:
+            query = query.where(I.c.closed_at.is_(None))
+        if where.started_from:
+            query = query.where(I.c.period_start >= where.started_from)
+        if where.started_before:
+            query = query.where(I.c.period_start < where.started_before)
+        return [rows.instance(r) for r in self._all(query)]
+
+    def cycle(self, instance_id: int) -> CycleInstance | None:
+        found = self._all(select(I).where(I.c.id == instance_id))
+        return rows.instance(found[0]) if found else None
+
+    def completions(self, instance_ids: Sequence[int]) -> dict[int, CompletionRecord]:
+        if not instance_ids:
+            return {}
+        found: dict[int, CompletionRecord] = {}
+        ids = list(instance_ids)
+        for start in range(0, len(ids), 500):
+            query = select(C).where(C.c.instance_id.in_(ids[start : start + 500]))
+            found |= {r["instance_id"]: rows.completion(r) for r in self._all(query)}
+        return found
+
+    def requests_of_cycle(self, instance_id: int) -> list[InputRequest]:
+        query = select(R).where(R.c.instance_id == instance_id).order_by(R.c.id)
+        return [rows.request(r) for r in self._all(query)]
+
+    def open_requests(
+        self, person_id: str | None = None, units: Sequence[str] | None = None
+    ) -> list[tuple[InputRequest, CycleInstance]]:
+        query = (
+            select(R, *CYCLE_COLUMNS)
+            .join(I, I.c.id == R.c.instance_id)
+            .where(R.c.status == RequestStatus.OPEN.value, I.c.closed_at.is_(None))
+            .order_by(R.c.deadline_at, R.c.id)
+        )
+        if person_id is not None:
+            query = query.where(R.c.person_id == person_id)
+        if units is not None:
+            query = query.where(R.c.unit_id.in_(list(units)))
+        return [(rows.request(r), _cycle_of(r)) for r in self._all(query)]
+
+    def requests_after(
+        self, request_id: int, limit: int = 1000
+    ) -> list[tuple[InputRequest, CycleInstance]]:
+        query = (
+            select(R, *CYCLE_COLUMNS)
+            .join(I, I.c.id == R.c.instance_id)
+            .where(R.c.id > request_id)
+            .order_by(R.c.id)
+            .limit(limit)
+        )
+        return [(rows.request(r), _cycle_of(r)) for r in self._all(query)]
+
+    def answered_requests_of(
+        self, person_id: str, limit: int
+    ) -> list[tuple[InputRequest, CycleInstance]]:
+        query = (
+            select(R, *CYCLE_COLUMNS)
+            .join(I, I.c.id == R.c.instance_id)
+            .where(R.c.person_id == person_id, R.c.status == RequestStatus.ANSWERED.value)
+            .order_by(R.c.answered_at.desc())
+            .limit(limit)
+        )
+        return [(rows.request(r), _cycle_of(r)) for r in self._all(query)]
+
+    def meetings_of(self, person_id: str, after: datetime) -> list[tuple[Meeting, CycleInstance]]:
+        query = (
+            select(M, *CYCLE_COLUMNS)
+            .join(I, I.c.id == M.c.instance_id)
+            .where(M.c.ends_at >= after, M.c.cancelled.is_(False))
+            .order_by(M.c.starts_at)
+        )
+        return [
+            (rows.meeting(r), _cycle_of(r))
+            for r in self._all(query)
+            if person_id in (r["participants"] or [])
+        ]
+
+    def meetings_of_cycle(self, instance_id: int) -> list[Meeting]:
+        query = select(M).where(M.c.instance_id == instance_id).order_by(M.c.starts_at)
+        return [rows.meeting(r) for r in self._all(query)]
+
+    def step_context(self, instance_id: int, step_id: str) -> dict[str, object] | None:
+        query = select(SC.c.context).where(SC.c.instance_id == instance_id, SC.c.step_id == step_id)
+        found = self._all(query)
+        return dict(found[0]["context"]) if found else None
+
+    def audit_events(
+        self, instance_id: int | None = None, unit_id: str | None = None, limit: int | None = None
+    ) -> list[AuditEvent]:
+        query = select(AUDIT).order_by(AUDIT.c.seq)
+        if instance_id is not None:
+            query = query.where(AUDIT.c.instance_id == instance_id)
+        if unit_id is not None:
+            query = query.where(AUDIT.c.unit_id == unit_id)
+        if limit is not None:
+            query = select(AUDIT).order_by(AUDIT.c.seq.desc()).limit(limit)
+        found = [audit_event(r) for r in self._all(query)]
+        return sorted(found, key=lambda e: e.seq or 0)
+
+    def audit_chain(self) -> Iterator[AuditEvent]:
+        with self._connect() as c:
+            result = c.execution_options(yield_per=2000).execute(select(AUDIT).order_by(AUDIT.c.seq))
+            for row in result.mappings():
+                yield audit_event(row)
+
+    def timer_counts(self) -> dict[str, int]:
+        query = select(T.c.status, func.count()).group_by(T.c.status)
+        with self._connect() as c:
+            return {str(status): int(n) for status, n in c.execute(query)}
+
+    def timers(self, status: str | None = None, limit: int = 50) -> list[Timer]:
+        query = select(T).order_by(T.c.due_at, T.c.id).limit(limit)
+        if status is not None:
+            query = query.where(T.c.status == status)
+        return [rows.timer(r) for r in self._all(query)]
+
+    def next_timer(self) -> datetime | None:
+        query = select(func.min(T.c.due_at)).where(T.c.status == TimerStatus.PENDING.value)
+        with self._connect() as c:
+            value = c.execute(query).scalar()
+        return None if value is None else UtcDateTime.aware(value)
+
+    def outbox_counts(self) -> dict[str, int]:
+        query = select(O.c.status, func.count()).group_by(O.c.status)
+        with self._connect() as c:
+            return {str(status): int(n) for status, n in c.execute(query)}
+
+    def outbox(self, status: str | None = None, limit: int = 50) -> list[OutboxMessage]:
+        query = select(O).order_by(O.c.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(O.c.status == status)
+        return [rows.message(r) for r in self._all(query)][::-1]
+
+    def actions(self, units: Sequence[str], status: Sequence[str] | None = None) -> list[Action]:
+        query = select(ACT).where(ACT.c.unit_id.in_(list(units))).order_by(ACT.c.created_at, ACT.c.id)
+        if status is not None:
+            query = query.where(ACT.c.status.in_(list(status)))
+        return [rows.action(r) for r in self._all(query)]
+
+    def action_history(self, action_id: int) -> list[tuple[datetime, str, str, str, str]]:
+        query = select(E).where(E.c.action_id == action_id).order_by(E.c.at, E.c.id)
+        return [(r["at"], r["status"], r["actor"], r["note"], r["effect"]) for r in self._all(query)]
+
+    def first_registered(self) -> dict[tuple[str, str], datetime]:
+        query = (
+            select(V.c.name, V.c.unit_id, func.min(V.c.registered_at))
+            .where(V.c.kind == "definition")
+            .group_by(V.c.name, V.c.unit_id)
+        )
+        with self._connect() as c:
+            return {(n, u): UtcDateTime.aware(at) for n, u, at in c.execute(query)}

@@ -1,0 +1,81 @@
+"""Engine rules that do not depend on the database: a failing timer never blocks, identity
+keys name the installation and the unit but never a row id, bounded definitions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.harness import Harness, utc
+from workflow.core import timer_handlers
+from workflow.core.engine import MAX_TIMER_ATTEMPTS
+from workflow.core.records import Timer, TimerKind, TimerStatus
+from workflow.core.work import Work
+
+
+def test_a_failing_timer_backs_off_becomes_an_incident_and_others_keep_firing(
+    sqlite_harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = sqlite_harness
+    original = timer_handlers.HANDLERS[TimerKind.REMINDER]
+
+    def broken_for_heby(work: Work, timer: Timer) -> str:
+        if timer.unit_id == "heby":
+            raise RuntimeError("templates missing on this host")
+        return original(work, timer)
+
+    monkeypatch.setitem(timer_handlers.HANDLERS, TimerKind.REMINDER, broken_for_heby)
+    h.run_until(utc(2027, 1, 6, 11))  # the first reminders fall due Wednesday 12:00 Stockholm
+    failing = [t for t in h.timers() if t.unit_id == "heby" and t.kind is TimerKind.REMINDER]
+    first = min(failing, key=lambda t: t.due_at)
+    assert first.attempts >= 1 and first.last_error and "templates missing" in first.last_error
+    assert first.status is TimerStatus.PENDING and first.next_attempt_at is not None
+    # Meanwhile every other municipality was reminded.
+    reminded = {m.unit_id for m in h.outbox("reminder")}
+    assert {"sala", "norberg", "fagersta", "skinnskatteberg"} <= reminded and "heby" not in reminded
+
+    h.run_until(utc(2027, 1, 7, 15, 30))  # backoff 1, 2, 4, 8 minutes, then an incident
+    incident = next(t for t in h.timers() if t.key == first.key)
+    assert incident.status is TimerStatus.FAILED and incident.attempts == MAX_TIMER_ATTEMPTS
+    assert "timer_incident" in h.events()
+    # Heby's cycle moved on past the broken reminder: its deadline still fired.
+    heby = h.cycle("est-inventering", "heby", "2027-W01")
+    assert heby.state == "sammanstallning"
+
+    monkeypatch.setitem(timer_handlers.HANDLERS, TimerKind.REMINDER, original)
+    retried = h.engine.retry_timer(incident.id or 0, "admin")
+    assert retried.status is TimerStatus.PENDING
+    h.engine.run_due()
+    after = next(t for t in h.timers() if t.key == first.key)
+    assert after.status is TimerStatus.FIRED and "överhoppad" in (after.note or "")
+    assert h.events()[-1] != "timer_incident"
+
+
+def test_keys_name_the_installation_and_unit_and_never_a_row_id(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    h.run_until(utc(2027, 1, 6, 12))
+    with h.store.unit_of_work() as uow:
+        installation = uow.settings.get("installation_id")
+    assert installation and len(installation) == 10
+    for timer in h.timers():
+        assert timer.key.startswith(f"{installation}:{timer.unit_id}:"), timer.key
+    for message in h.outbox():
+        assert message.key.startswith(f"{installation}:{message.unit_id}:"), message.key
+        assert f":{message.id}:" not in message.key
+    with h.store.reading() as connection:
+        from sqlalchemy import text
+
+        uids = [u for (u,) in connection.execute(text("SELECT uid FROM meetings"))]
+    assert uids and all(uid.endswith(f".{installation}.lofte") for uid in uids)
+
+
+def test_timers_are_fired_in_due_order_within_a_cycle(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    h.run_until(utc(2027, 1, 4, 8))
+    # Jump a fortnight at once: every cycle's timers still fire in due order.
+    h.clock.set(h.clock.now() + timedelta(days=14))
+    h.engine.run_due()
+    for cycle in h.cycles("est-inventering", "sala"):
+        fired = [t for t in h.timers("fired") if t.instance_id == cycle.id]
+        assert [t.due_at for t in fired] == sorted(t.due_at for t in fired)

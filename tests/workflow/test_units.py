@@ -1,0 +1,161 @@
+"""A police area and its five municipalities in one deployment: each municipality runs its own
+promise, the police area its operativ inriktning, and overrides touch only their unit."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from definitions.loader import PACKAGED_DIR, load_bundle
+from tests.conftest import packaged
+from tests.harness import Harness, make_harness, people, utc
+from workflow.kernel.errors import SubmissionError
+
+MUNICIPALITIES = ["fagersta", "heby", "norberg", "sala", "skinnskatteberg"]
+
+
+def test_every_municipality_opens_its_own_inventory_asking_only_its_own_reporters(
+    sqlite_harness: Harness,
+) -> None:
+    h = sqlite_harness
+    h.run_until(utc(2027, 1, 4, 8))
+    weeks = {c.unit_id: c for c in h.cycles("est-inventering")}
+    assert sorted(weeks) == MUNICIPALITIES
+    assert people(h.requests(weeks["heby"], "rapportering")) == [
+        "anna-sundin",
+        "lena-dahl",
+        "mikael-hed",
+        "tove-lind",
+    ]
+    assert people(h.requests(weeks["skinnskatteberg"], "rapportering")) == ["david-nyman", "omar-said"]
+    # Tove Lind reports for both Sala and Heby: one request in each municipality's cycle.
+    assert "tove-lind" in people(h.requests(weeks["sala"], "rapportering"))
+    subjects = {m.context["cycle"]["unit_name"] for m in h.outbox("input_request", "tove-lind")}
+    assert subjects == {"Sala kommun", "Heby kommun"}
+
+
+def test_the_police_area_asks_each_kommunpolis_about_their_own_municipality(
+    sqlite_harness: Harness,
+) -> None:
+    h = sqlite_harness
+    h.run_until(utc(2027, 1, 4, 7))
+    lolg = h.cycle("operativ-inriktning", "lpo-norra-vastmanland", "2027-W01")
+    asked = h.requests(lolg, "uppfoljning")
+    about = sorted((r.person_id, r.subject.get("unit", "")) for r in asked)
+    assert about == [
+        ("anders-vik", ""),
+        ("ida-falk", "fagersta"),
+        ("lena-dahl", "heby"),
+        ("nils-aberg", "sala"),
+        ("omar-said", "norberg"),
+        ("omar-said", "skinnskatteberg"),
+        ("sara-strand", ""),
+    ]
+    # Feedback for Heby is asked of Heby's kommunpolis only, in the fields for kommunpolis.
+    lena = h.request(lolg, "uppfoljning", "lena-dahl")
+    with pytest.raises(SubmissionError):
+        h.engine.submit(lena.id or 0, "lena-dahl", {"antal_insatser": 3})
+    h.engine.submit(lena.id or 0, "lena-dahl", {"aterkoppling_kommun": "Lugnt i Heby."})
+
+
+def test_the_lolg_shows_each_municipalitys_decision_in_force(tmp_path: Path) -> None:
+    h = make_harness(f"sqlite:///{tmp_path}/lolg.db", utc(2026, 12, 14), packaged())
+    try:
+        h.run_until(utc(2026, 12, 15, 9))
+        decided = ["sala", "heby", "norberg", "fagersta"]  # Skinnskatteberg takes no decision
+        chairs = {"sala": "karin-ek", "heby": "goran-blom", "norberg": "birgitta-alm", "fagersta": "hans-rask"}
+        for unit in decided:
+            cycle = h.cycle("inriktningsbeslut", unit, "2027-Q1")
+            for request in h.requests(cycle, "analys"):
+                h.engine.submit(
+                    request.id or 0,
+                    request.person_id,
+                    {"storst_behov": f"Centrum i {unit}", "storst_paverkan": "Stationen"},
+                )
+        h.run_until(utc(2026, 12, 29, 10))
+        for unit in decided:
+            cycle = h.cycle("inriktningsbeslut", unit, "2027-Q1")
+            h.answer(cycle, "beslut", chairs[unit], _decision(h, unit))
+        h.run_until(utc(2027, 1, 4, 7, 30))
+        lolg = h.cycle("operativ-inriktning", "lpo-norra-vastmanland", "2027-W01")
+        with h.store.unit_of_work() as uow:
+            context = uow.contexts.get(lolg.id or 0, "uppfoljning")
+        assert context is not None
+        decisions = next(i for i in context["items"] if i["kind"] == "decision_in_force")
+        by_unit = {e["unit_name"]: e for e in decisions["entries"]}
+        assert set(by_unit) == {
+            "Sala kommun",
+            "Heby kommun",
+            "Norbergs kommun",
+            "Fagersta kommun",
+            "Skinnskattebergs kommun",
+        }
+        assert by_unit["Skinnskattebergs kommun"]["missing"] is True
+        heby = {f["id"]: f for f in by_unit["Heby kommun"]["fields"]}
+        assert heby["prioriteringar"]["value"]["sv"] == "Trygghet i heby"
+        assert by_unit["Heby kommun"]["period"] == "2027-Q1"
+        requests = h.outbox("input_request", "lena-dahl")
+        assert any(m.context.get("has_context") for m in requests)
+    finally:
+        h.close()
+
+
+def _decision(h: Harness, unit: str) -> dict[str, object]:
+    municipal = {"sala": "lars-berg", "heby": "anna-sundin", "norberg": "jonas-ek", "fagersta": "sofia-berg"}
+    police = {"sala": "nils-aberg", "heby": "lena-dahl", "norberg": "omar-said", "fagersta": "ida-falk"}
+    return {
+        "prioriteringar": f"Trygghet i {unit}",
+        "kommunens_ataganden": [
+            {"atagande": "Belysning", "problemomrade": "Centrum", "ansvarig": municipal[unit], "klart_senast": "2027-03-31"}
+        ],
+        "polisens_ataganden": [
+            {"atagande": "Närvaro", "problemomrade": "Stationen", "ansvarig": police[unit], "klart_senast": "2027-03-31"}
+        ],
+        "publiceras": True,
+    }
+
+
+def test_person_fields_offer_only_people_of_the_unit_and_party(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    h.run_until(utc(2027, 1, 4, 8))
+    h.run_until(utc(2027, 1, 8, 9))
+    heby = h.cycle("est-inventering", "heby", "2027-W01")
+    decide = h.request(heby, "sammanstallning", "anna-sundin")
+    outsider = {"insats": "Städa", "ansvarig": "lars-berg", "klart_senast": "2027-01-20"}  # Sala's
+    with pytest.raises(SubmissionError) as refused:
+        h.engine.submit(
+            decide.id or 0, "anna-sundin", {"veckans_bild": "Lugnt.", "tidiga_insatser": [outsider]}
+        )
+    assert "tidiga_insatser[0].ansvarig" in str(refused.value)
+    h.engine.submit(
+        decide.id or 0,
+        "anna-sundin",
+        {"veckans_bild": "Lugnt.", "tidiga_insatser": [outsider | {"ansvarig": "mikael-hed"}]},
+    )
+
+
+def test_hebys_override_changes_only_hebys_next_opening(tmp_path: Path, sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    h.run_until(utc(2027, 1, 4, 9))
+    folder = tmp_path / "setup"
+    shutil.copytree(PACKAGED_DIR, folder)
+    org_file = folder / "organisation.yaml"
+    org = yaml.safe_load(org_file.read_text(encoding="utf-8"))
+    heby = next(
+        m for m in org["police_areas"][0]["municipalities"] if m["id"] == "heby"
+    )
+    heby["overrides"] = {"est-inventering": {"cadence": {"every": "P2W"}}}
+    org_file.write_text(yaml.safe_dump(org, allow_unicode=True), encoding="utf-8")
+    changes = h.engine.register(load_bundle([folder]))
+    assert changes == [
+        "organisationen: ny version",
+        "est-inventering för Heby kommun: version 2 (nästa öppning räknas om)",
+    ]
+    h.run_until(utc(2027, 1, 19))
+    heby_weeks = [(c.period_key, c.definition_version) for c in h.cycles("est-inventering", "heby")]
+    sala_weeks = [(c.period_key, c.definition_version) for c in h.cycles("est-inventering", "sala")]
+    assert heby_weeks == [("2027-W01", 1), ("2027-W03", 2)]
+    assert sala_weeks == [("2027-W01", 1), ("2027-W02", 1), ("2027-W03", 1)]

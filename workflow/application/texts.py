@@ -1,0 +1,101 @@
+"""Words people read for states and outcomes, in Swedish (with agreement: `EST-mötet är
+avslutat`, `inventeringen är avslutad`) and English."""
+
+from __future__ import annotations
+
+from definitions.cycle import TERMINAL_STATES, CycleDefinition
+from workflow.core.records import CycleInstance, Outcome
+
+_OUTCOMES_SV = {
+    Outcome.COMPLETED_ON_TIME: "avslutad i tid",
+    Outcome.COMPLETED_LATE: "avslutad sent",
+    Outcome.CLOSED_INCOMPLETE: "avslutad – svar saknas",
+    Outcome.NO_BASIS: "avslutad – inget beslut att följa upp",
+}
+_OUTCOMES_EN = {
+    Outcome.COMPLETED_ON_TIME: "completed on time",
+    Outcome.COMPLETED_LATE: "completed late",
+    Outcome.CLOSED_INCOMPLETE: "closed – inputs missing",
+    Outcome.NO_BASIS: "closed – no decision to follow up",
+}
+REQUEST_STATUS = {
+    "open": ("väntar på svar", "awaiting an answer"),
+    "answered": ("besvarad", "answered"),
+    "missing": ("saknas", "missing"),
+    "cancelled": ("behövs inte längre", "no longer needed"),
+}
+ACTION_STATUS = {
+    "oppen": ("öppen", "open"),
+    "pagar": ("pågår", "in progress"),
+    "ej_paborjad": ("ej påbörjad", "not started"),
+    "genomford": ("genomförd", "done"),
+    "andrad": ("ändrad", "changed"),
+    "avbruten": ("avbruten", "dropped"),
+}
+ACTION_KIND = {
+    "insats": ("insats", "intervention"),
+    "tidig_insats": ("tidig insats", "early intervention"),
+    "atagande": ("åtagande", "commitment"),
+}
+TIMER_KIND = {
+    "open": "öppning",
+    "reminder": "påminnelse",
+    "deadline": "tidsfrist",
+    "escalation": "eskalering",
+    "expiry": "sista svarstid",
+    "erasure": "radering",
+}
+OUTBOX_STATUS = {
+    "pending": "väntar",
+    "sending": "skickas",
+    "sent": "skickat",
+    "held": "väntar på sammanställning",
+    "digested": "i daglig sammanställning",
+    "failed": "incident",
+    "expired": "ej skickat (för sent)",
+}
+
+
+def _agree(text: str, gender: str) -> str:
+    """`avslutad` -> `avslutat` for ett-words."""
+    return text.replace("avslutad", "avslutat") if gender == "ett" else text
+
+
+def outcome_text(outcome: Outcome | None, gender: str = "en", language: str = "sv") -> str:
+    if outcome is None:
+        return "in progress" if language == "en" else "pågår"
+    if language == "en":
+        return _OUTCOMES_EN[outcome]
+    return _agree(_OUTCOMES_SV[outcome], gender)
+
+
+def state_text(instance: CycleInstance, definition: CycleDefinition, language: str = "sv") -> str:
+    """Where the cycle is: the current step's title, or its outcome when it has ended."""
+    if instance.state in TERMINAL_STATES or instance.outcome is not None:
+        return outcome_text(instance.outcome, definition.names.gender, language)
+    if definition.has_step(instance.state):
+        return definition.step(instance.state).title.get(language)
+    return instance.state
+
+
+def sentence(instance: CycleInstance, definition: CycleDefinition) -> str:
+    """`EST-mötet v. 2 2027 i Sala kommun är avslutat i tid.` style summary (Swedish)."""
+    name = definition.definite_title("sv")
+    if instance.outcome is None:
+        return f"{name} {instance.period_label} pågår: {state_text(instance, definition)}."
+    return f"{name} {instance.period_label} är {outcome_text(instance.outcome, definition.names.gender)}."
+
+
+def request_status(status: str, language: str = "sv") -> str:
+    sv, en = REQUEST_STATUS.get(status, (status, status))
+    return en if language == "en" else sv
+
+
+def action_status(status: str, language: str = "sv") -> str:
+    sv, en = ACTION_STATUS.get(status, (status, status))
+    return en if language == "en" else sv
+
+
+def action_kind(kind: str, language: str = "sv") -> str:
+    sv, en = ACTION_KIND.get(kind, (kind, kind))
+    return en if language == "en" else sv
