@@ -60,6 +60,7 @@ def add_commands(commands: Any) -> None:
 
 def run_engine(args: argparse.Namespace) -> int:
     from cli.wiring import connect
+    from workflow.application.texts import TIMER_KIND
     from workflow.core.records import Timer
     from workflow.drivers.loop import EngineLoop
     from workflow.kernel import words
@@ -69,7 +70,8 @@ def run_engine(args: argparse.Namespace) -> int:
 
     def report(timer: Timer) -> None:
         when = words.moment(timer.fired_at) if timer.fired_at else ""
-        print(f"{when} {timer.kind.value} {timer.key}: {timer.note}", flush=True)
+        kind = TIMER_KIND.get(timer.kind.value, timer.kind.value)
+        print(f"timer {when} {kind} {timer.key}: {timer.note}", flush=True)
 
     def deliver() -> int:
         done = dispatcher.run_once()

@@ -81,12 +81,12 @@ def run_submit(args: argparse.Namespace) -> int:
     from cli.wiring import connect
     from workflow.application.answer_links import submit_with_token
     from workflow.application.texts import sentence
-    from workflow.kernel.errors import ConfigError
+    from workflow.kernel.errors import UsageError
 
     if args.token and (args.request or args.person):
-        raise ConfigError("ange antingen --token, eller FÖRFRÅGAN med --as PERSON, inte båda")
+        raise UsageError("ange antingen --token, eller FÖRFRÅGAN med --as PERSON, inte båda")
     if not args.token and not (args.request and args.person):
-        raise ConfigError("säg vilken förfrågan: FÖRFRÅGAN med --as PERSON, eller --token LÄNK")
+        raise UsageError("säg vilken förfrågan: FÖRFRÅGAN med --as PERSON, eller --token LÄNK")
     answer = read_answer(args.file, args.values)
     wired = connect(args.database)
     if args.token:

@@ -122,10 +122,10 @@ def run_send(args: argparse.Namespace) -> int:
 
 def run_retry(args: argparse.Namespace) -> int:
     from cli.wiring import connect
-    from workflow.kernel.errors import ConfigError
+    from workflow.kernel.errors import UsageError
 
     if bool(args.id) == bool(args.all):
-        raise ConfigError("ange ett meddelande-ID eller --all")
+        raise UsageError("ange ett meddelande-ID eller --all")
     dispatcher = connect(args.database).dispatcher()
     if args.all:
         count = dispatcher.retry_all(args.actor)

@@ -80,9 +80,9 @@ def run_init(args: argparse.Namespace) -> int:
     from workflow.kernel import words
 
     if args.example and args.definitions:
-        from workflow.kernel.errors import ConfigError
+        from workflow.kernel.errors import UsageError
 
-        raise ConfigError("ange antingen --definitions eller --example, inte båda")
+        raise UsageError("ange antingen --definitions eller --example, inte båda")
     # Files are read and checked before anything touches the database.
     bundle = load_bundle(args.definitions) if args.definitions else None
     wired = connect(args.database, create=True)

@@ -49,7 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # every error a person sees is a sentence, never a traceback
-        return fail(_explain(exc))
+        from workflow.kernel.errors import UsageError
+
+        return fail(_explain(exc), 2 if isinstance(exc, UsageError) else 1)
 
 
 def _explain(exc: Exception) -> str:

@@ -43,6 +43,17 @@ def print_status(url: str, report: StatusReport) -> None:
         for w in report.waiting
     ]
     print(table(["Förfrågan", "Person", "Enhet", "Cykel", "Steg", "Svar senast", ""], rows) if rows else "  inga")
+    _print_recent_and_incidents(report)
+    timers = ", ".join(f"{n} {s}" for s, n in sorted(report.timer_counts.items())) or "inga"
+    outbox = ", ".join(f"{n} {OUTBOX_STATUS.get(s, s)}" for s, n in sorted(report.outbox_counts.items())) or "tom"
+    nxt = f"; nästa {words.moment(report.next_timer)}" if report.next_timer else ""
+    print(
+        f"\n{len(report.waiting)} väntande svar, varav {report.overdue} försenade. "
+        f"Timers: {timers}{nxt}. Utkorg: {outbox}."
+    )
+
+
+def _print_recent_and_incidents(report: StatusReport) -> None:
     heading("Senast avslutade")
     print(
         table(
@@ -71,10 +82,3 @@ def print_status(url: str, report: StatusReport) -> None:
                 [[m.id, m.recipient, m.kind.value, m.attempts, (m.last_error or "")[:70]] for m in report.outbox_incidents],
             )
         )
-    timers = ", ".join(f"{n} {s}" for s, n in sorted(report.timer_counts.items())) or "inga"
-    outbox = ", ".join(f"{n} {OUTBOX_STATUS.get(s, s)}" for s, n in sorted(report.outbox_counts.items())) or "tom"
-    nxt = f"; nästa {words.moment(report.next_timer)}" if report.next_timer else ""
-    print(
-        f"\n{len(report.waiting)} väntande svar, varav {report.overdue} försenade. "
-        f"Timers: {timers}{nxt}. Utkorg: {outbox}."
-    )

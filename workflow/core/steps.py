@@ -40,40 +40,8 @@ def enter_step(
     context = resolve_context(work, instance, definition, step)
     if context is not None:
         work.uow.contexts.put(instance.id, step.id, context)
-    found = recipients(work, instance, step)
-    requests = work.uow.requests.add_many(
-        [
-            InputRequest(
-                key=work.keys.request(instance.key, instance.unit_id, step.id, r.person.id, r.item),
-                instance_id=instance.id,
-                unit_id=instance.unit_id,
-                step_id=step.id,
-                person_id=r.person.id,
-                roles=r.roles,
-                requested_at=work.now,
-                deadline_at=times.deadline,
-                late_until=times.late_until,
-                subject=r.subject,
-            )
-            for r in found
-        ]
-    )
+    requests = _ask(work, instance, definition, step, times, context is not None)
     stale = times.deadline <= work.now  # after downtime: never ask for what is already late
-    meeting = _meeting_info(work, instance, step)
-    for request, recipient in zip(requests, found, strict=True):
-        work.send(
-            request_message(
-                work,
-                instance,
-                definition,
-                step,
-                request,
-                recipient.person,
-                meeting=meeting,
-                has_context=context is not None,
-            ),
-            stale=stale,
-        )
     _schedule_step_timers(work, instance, step, times)
     work.audit(
         instance,
@@ -98,6 +66,50 @@ def enter_step(
             work, instance, definition, Event.INPUTS_COMPLETE, {"reason": "no inputs owed"}
         )
     return instance
+
+
+def _ask(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    step: AnyStep,
+    times: StepTimes,
+    has_context: bool,
+) -> list[InputRequest]:
+    """One request per recipient, each with its email (recorded, not sent, if stale)."""
+    assert instance.id is not None
+    found = recipients(work, instance, step)
+    requests = work.uow.requests.add_many(
+        [
+            InputRequest(
+                key=work.keys.request(instance.key, instance.unit_id, step.id, r.person.id, r.item),
+                instance_id=instance.id,
+                unit_id=instance.unit_id,
+                step_id=step.id,
+                person_id=r.person.id,
+                roles=r.roles,
+                requested_at=work.now,
+                deadline_at=times.deadline,
+                late_until=times.late_until,
+                subject=r.subject,
+            )
+            for r in found
+        ]
+    )
+    meeting = _meeting_info(work, instance, step)
+    for request, recipient in zip(requests, found, strict=True):
+        message = request_message(
+            work,
+            instance,
+            definition,
+            step,
+            request,
+            recipient.person,
+            meeting=meeting,
+            has_context=has_context,
+        )
+        work.send(message, stale=times.deadline <= work.now)
+    return requests
 
 
 def _meeting_info(work: Work, instance: CycleInstance, step: AnyStep) -> dict[str, Any] | None:

@@ -173,6 +173,10 @@ class ConfigError(LofteError):
     """Bad configuration: an environment variable, a database URL, a command-line argument."""
 
 
+class UsageError(ConfigError):
+    """Command-line arguments that do not go together (exit status 2, like argparse's own)."""
+
+
 class NotInitialised(LofteError):
     """The database has no setup yet."""
 
