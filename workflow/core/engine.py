@@ -24,6 +24,7 @@ from workflow.core.opening import schedule_openings
 from workflow.core.ports import Store, UnitOfWork
 from workflow.core.records import InputRequest, Meeting, Timer, TimerStatus
 from workflow.core.setup import store_setup
+from workflow.core.resend import resend, sign_in_message
 from workflow.core.submissions import submit
 from workflow.core.timer_handlers import fire
 from workflow.core.work import TIMER_ACTOR, Work
@@ -197,6 +198,27 @@ class Engine:
             return answered
 
         return self._unit(work)
+
+    def resend_request(self, request_id: int, actor: str) -> InputRequest:
+        """Send the person a fresh email with their answer link (an administrator's help)."""
+
+        def work(uow: UnitOfWork) -> InputRequest:
+            job = self._work(uow, actor)
+            request = resend(job, request_id)
+            job.flush()
+            return request
+
+        return self._unit(work)
+
+    def send_sign_in(self, person_id: str, link: str, valid_until: datetime, stamp: str) -> None:
+        """Queue a sign-in link for `person_id` (`stamp` makes each request's key unique)."""
+
+        def work(uow: UnitOfWork) -> None:
+            job = self._work(uow, "web")
+            sign_in_message(job, person_id, link, valid_until, stamp)
+            job.flush()
+
+        self._unit(work)
 
     # meetings ---------------------------------------------------------------------------------
     def move_meeting(self, instance_id: int, step_id: str, starts_at: datetime, actor: str) -> Meeting:
