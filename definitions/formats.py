@@ -98,6 +98,7 @@ def _step_0(step: dict[str, Any]) -> dict[str, Any]:
         step["kind"] = "follow_up"
         step["follows_up"] = [_action_kind(str(f)) for f in source.get("fields", [])][:1]
         step.pop("responsible", None)
+        step["fields"] = [_status_field_0(f) for f in step.get("fields", []) or []]
     else:
         step["kind"] = _KIND_OF_ADVANCE.get(str(advance), str(advance))
     if step["kind"] == "decision":
@@ -108,6 +109,29 @@ def _step_0(step: dict[str, Any]) -> dict[str, Any]:
     if actions:
         step["creates_actions"] = actions
     return step
+
+
+# 0.1 let a follow-up's `status` options be any text; 1 stores one of the action statuses and
+# keeps the old text as the option's label. Texts not recognised are left for the checks to name.
+_STATUS_OF_0 = (
+    ("ej genomf", "avbruten"),
+    ("ej påbörja", "ej_paborjad"),
+    ("genomf", "genomford"),
+    ("ändra", "andrad"),
+    ("pågå", "pagar"),
+    ("avbr", "avbruten"),
+)
+
+
+def _status_field_0(spec: Any) -> Any:
+    if not isinstance(spec, dict) or spec.get("id") != "status" or spec.get("type") != "choice":
+        return spec
+    options = []
+    for option in spec.get("options", []) or []:
+        text = option.strip().lower() if isinstance(option, str) else ""
+        status = next((s for start, s in _STATUS_OF_0 if text.startswith(start)), None)
+        options.append(option if status is None else {"value": status, "label": option})
+    return {**spec, "options": options}
 
 
 def _action_kind(field_id: str) -> str:
