@@ -42,7 +42,12 @@ _ADD_VERSIONS = insert(V)
 _SETTING = select(S.c.value).where(S.c.key == bindparam("key"))
 _ADD_SETTING = {d: insert_ignore(S, d, ["key"]) for d in ("sqlite", "postgresql")}
 _PUT_SETTING = update(S).where(S.c.key == bindparam("b_key")).values(value=bindparam("value"))
-_PUT_CONTEXT = {d: insert_ignore(C, d, ["instance_id", "step_id"]) for d in ("sqlite", "postgresql")}
+_ADD_CONTEXT = insert(C)
+_REPLACE_CONTEXT = (
+    update(C)
+    .where(C.c.instance_id == bindparam("b_instance"), C.c.step_id == bindparam("b_step"))
+    .values(context=bindparam("context", type_=C.c.context.type))
+)
 _GET_CONTEXT = select(C.c.context).where(
     C.c.instance_id == bindparam("instance"), C.c.step_id == bindparam("step")
 )
@@ -106,8 +111,13 @@ class SqlSettings(Repository):
 
 class SqlStepContexts(Repository):
     def put(self, instance_id: int, step_id: str, context: dict[str, Any]) -> None:
-        values = {"instance_id": instance_id, "step_id": step_id, "context": context}
-        self.execute(_PUT_CONTEXT[self.dialect], values)
+        """Store (or replace) what the step shows."""
+        replaced = self.execute(
+            _REPLACE_CONTEXT, {"b_instance": instance_id, "b_step": step_id, "context": context}
+        )
+        if replaced.rowcount == 0:
+            values = {"instance_id": instance_id, "step_id": step_id, "context": context}
+            self.execute(_ADD_CONTEXT, values)
 
     def get(self, instance_id: int, step_id: str) -> dict[str, Any] | None:
         value = self.execute(_GET_CONTEXT, {"instance": instance_id, "step": step_id}).scalar()

@@ -43,6 +43,7 @@ TIMER_KIND = {
     "deadline": "tidsfrist",
     "escalation": "eskalering",
     "expiry": "sista svarstid",
+    "meeting": "möte börjar",
     "erasure": "radering",
 }
 OUTBOX_STATUS = {

@@ -241,6 +241,11 @@ class Engine:
 
         return self._unit(work)
 
+    def inspect(self, look: Callable[[Work], T]) -> T:
+        """Run a read-only computation (a lägesbild, say) on a consistent view of the state."""
+        with self.store.unit_of_work(read_only=True) as uow:
+            return look(self._work(uow, "reader"))
+
     # plumbing ---------------------------------------------------------------------------------
     def _work(self, uow: UnitOfWork, actor: str) -> Work:
         return Work(

@@ -48,6 +48,7 @@ _TYPES: dict[TimerKind, type[Payload]] = {
     TimerKind.DEADLINE: StepPayload,
     TimerKind.ESCALATION: StepPayload,
     TimerKind.EXPIRY: StepPayload,
+    TimerKind.MEETING: StepPayload,
     TimerKind.ERASURE: ErasurePayload,
 }
 # (payload type, version) -> upgrade of its data to the next version

@@ -35,6 +35,7 @@ class TimerKind(StrEnum):
     DEADLINE = "deadline"
     ESCALATION = "escalation"
     EXPIRY = "expiry"
+    MEETING = "meeting"  # a meeting begins: its step's context is brought up to date
     ERASURE = "erasure"
 
 

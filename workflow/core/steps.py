@@ -9,6 +9,7 @@ actions, announces a decision, and enters the next step or completes the cycle.
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from typing import Any
 
 from definitions.cycle import TERMINAL_STATES, CycleDefinition, Event
@@ -40,9 +41,10 @@ def enter_step(
     context = resolve_context(work, instance, definition, step)
     if context is not None:
         work.uow.contexts.put(instance.id, step.id, context)
-    requests = _ask(work, instance, definition, step, times, context is not None)
+    meeting = _meeting_info(work, instance, step)
+    requests = _ask(work, instance, definition, step, times, context is not None, meeting)
     stale = times.deadline <= work.now  # after downtime: never ask for what is already late
-    _schedule_step_timers(work, instance, step, times)
+    _schedule_step_timers(work, instance, step, times, meeting)
     work.audit(
         instance,
         "step_opened",
@@ -75,6 +77,7 @@ def _ask(
     step: AnyStep,
     times: StepTimes,
     has_context: bool,
+    meeting: dict[str, Any] | None,
 ) -> list[InputRequest]:
     """One request per recipient, each with its email (recorded, not sent, if stale)."""
     assert instance.id is not None
@@ -96,7 +99,6 @@ def _ask(
             for r in found
         ]
     )
-    meeting = _meeting_info(work, instance, step)
     for request, recipient in zip(requests, found, strict=True):
         message = request_message(
             work,
@@ -122,7 +124,11 @@ def _meeting_info(work: Work, instance: CycleInstance, step: AnyStep) -> dict[st
 
 
 def _schedule_step_timers(
-    work: Work, instance: CycleInstance, step: AnyStep, times: StepTimes
+    work: Work,
+    instance: CycleInstance,
+    step: AnyStep,
+    times: StepTimes,
+    meeting: dict[str, Any] | None,
 ) -> None:
     def timer(kind: TimerKind, due: Any, number: int = 0) -> None:
         work.schedule(
@@ -145,6 +151,10 @@ def _schedule_step_timers(
         timer(TimerKind.ESCALATION, times.escalation)
     if not isinstance(step, CollectStep):
         timer(TimerKind.EXPIRY, times.late_until)
+    if meeting is not None and step.context:
+        starts = datetime.fromisoformat(meeting["start"])
+        if starts > work.now:  # what the meeting sees is brought up to date when it begins
+            timer(TimerKind.MEETING, starts)
 
 
 def transition(

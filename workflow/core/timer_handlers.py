@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from definitions.cycle import Event
 from definitions.steps import CollectStep
+from workflow.core.context import resolve_context
 from workflow.core.messages import escalation_message, request_message
 from workflow.core.opening import open_cycle
 from workflow.core.payloads import ErasurePayload, OpeningPayload, StepPayload, read_payload
@@ -138,6 +139,22 @@ def _on_expiry(work: Work, timer: Timer) -> str:
     return f"steget löpte ut med {len(missing)} saknade svar"
 
 
+def _on_meeting(work: Work, timer: Timer) -> str:
+    """The meeting begins: its step's context (the lägesbild since the last meeting, say)
+    is resolved again, so it includes what was reported up to the meeting."""
+    found = _current(work, timer, lock=True)
+    if isinstance(found, str):
+        return found
+    instance, payload = found
+    definition = work.definition_of(instance)
+    context = resolve_context(work, instance, definition, definition.step(payload.step))
+    if context is None:
+        return "inget underlag att uppdatera"
+    work.uow.contexts.put(instance.id or 0, payload.step, context)
+    work.audit(instance, "context_refreshed", {"step": payload.step})
+    return "underlaget uppdaterat inför mötet"
+
+
 def _on_erasure(work: Work, timer: Timer) -> str:
     payload = read_payload(timer.kind, timer.payload)
     assert isinstance(payload, ErasurePayload)
@@ -150,5 +167,6 @@ HANDLERS: dict[TimerKind, Handler] = {
     TimerKind.DEADLINE: _on_deadline,
     TimerKind.ESCALATION: _on_escalation,
     TimerKind.EXPIRY: _on_expiry,
+    TimerKind.MEETING: _on_meeting,
     TimerKind.ERASURE: _on_erasure,
 }

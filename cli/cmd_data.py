@@ -1,0 +1,124 @@
+"""`lofte lagesbild`, `lofte actions`, `lofte export answers`, `lofte report`: the data the
+cycles carry, for coordinators, chiefs and steering groups."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from cli import arguments
+
+DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
+
+
+def add_commands(commands: Any) -> None:
+    picture = commands.add_parser("lagesbild", help="lägesbilden för en enhet och period")
+    picture.add_argument("unit", type=arguments.identifier, metavar="ENHET")
+    picture.add_argument("--from", dest="start", required=True, type=arguments.iso_date, metavar="DATUM")
+    picture.add_argument("--to", dest="end", required=True, type=arguments.iso_date, metavar="DATUM")
+    picture.add_argument("--csv", action="store_true", help="varje iakttagelse som CSV för Excel")
+    picture.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
+    picture.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    picture.set_defaults(handler=run_lagesbild)
+
+    actions = commands.add_parser("actions", help="åtgärdsregistret: insatser, tidiga insatser, åtaganden")
+    actions.add_argument("unit", type=arguments.identifier, metavar="ENHET")
+    actions.add_argument("--status", metavar="STATUS", help="oppna, stangda, pagar, genomford, andrad, avbruten ...")
+    actions.add_argument("--csv", action="store_true")
+    actions.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
+    actions.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    actions.set_defaults(handler=run_actions)
+
+    export = commands.add_parser("export", help="exportera data som CSV för Excel")
+    esub = export.add_subparsers(dest="export_command", required=True, parser_class=type(export))
+    answers = esub.add_parser("answers", help="svaren i en cykeldefinition, en rad per listrad")
+    answers.add_argument("unit", type=arguments.identifier, metavar="ENHET")
+    answers.add_argument("--definition", required=True, type=arguments.identifier, metavar="NAMN")
+    answers.add_argument("--from", dest="start", type=arguments.iso_date, metavar="DATUM")
+    answers.add_argument("--to", dest="end", type=arguments.iso_date, metavar="DATUM")
+    answers.add_argument("--csv", action="store_true", help="(CSV är formatet; flaggan finns för tydlighet)")
+    answers.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
+    answers.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    answers.set_defaults(handler=run_export_answers)
+
+    report = commands.add_parser("report", help="årsrapport för en kommun som utskrivbar HTML")
+    report.add_argument("unit", type=arguments.identifier, metavar="ENHET")
+    report.add_argument("--year", required=True, type=arguments.year, metavar="ÅR")
+    report.add_argument("--output", type=Path, metavar="FIL", help="standard: arsrapport-ENHET-ÅR.html")
+    report.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
+    report.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    report.set_defaults(handler=run_report)
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def run_lagesbild(args: argparse.Namespace) -> int:
+    from cli.lagesbild_output import print_lagesbild
+    from cli.wiring import connect
+    from workflow.application.lagesbild_view import lagesbild, observations_csv
+
+    wired = connect(args.database)
+    data = lagesbild(wired.app, wired.app.viewer(args.viewer), args.unit, args.start, args.end)
+    if args.csv:
+        _write(observations_csv(data))
+    else:
+        print_lagesbild(data)
+    return 0
+
+
+def run_actions(args: argparse.Namespace) -> int:
+    from cli.output import table
+    from cli.wiring import connect
+    from workflow.application.actions_view import actions_csv, list_actions
+
+    wired = connect(args.database)
+    lines = list_actions(wired.app, wired.app.viewer(args.viewer), args.unit, args.status)
+    if args.csv:
+        _write(actions_csv(lines))
+        return 0
+    rows = [
+        [
+            line.action.id,
+            line.kind,
+            line.action.what,
+            f"{line.owner} ({line.party})",
+            line.due or "-",
+            line.status,
+            line.action.source_label,
+            (line.history[-1][4] if len(line.history) > 1 else "") or "-",
+        ]
+        for line in lines
+    ]
+    header = ["Id", "Slag", "Åtgärd", "Ansvarig", "Klart senast", "Status", "Beslutad i", "Senaste effekt"]
+    print(table(header, rows) if rows else "Inga åtgärder.")
+    return 0
+
+
+def run_export_answers(args: argparse.Namespace) -> int:
+    from cli.wiring import connect
+    from workflow.application.exports import export_answers
+
+    wired = connect(args.database)
+    viewer = wired.app.viewer(args.viewer)
+    _write(export_answers(wired.app, viewer, args.unit, args.definition, args.start, args.end))
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from cli.wiring import connect
+    from workflow.application.yearly_report import render_report, report_data
+    from workflow.kernel.errors import ConfigError
+
+    wired = connect(args.database)
+    data = report_data(wired.app, wired.app.viewer(args.viewer), args.unit, args.year)
+    target = args.output or Path(f"arsrapport-{args.unit}-{args.year}.html")
+    try:
+        target.write_text(render_report(data), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--output {target}: går inte att skriva ({exc.strerror})") from exc
+    print(f"Årsrapporten för {data['unit'].name} {args.year} finns i {target} (öppna i en webbläsare, skriv ut som PDF).")
+    return 0

@@ -1,0 +1,87 @@
+"""The action register as people read it: every intervention, early intervention and
+commitment of a unit with its owner, due date, status, follow-ups and observed effect."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from workflow.application.app import Application
+from workflow.application.csv_export import to_csv
+from workflow.application.texts import action_kind, action_status
+from workflow.application.visibility import Viewer, require_unit
+from workflow.core.records import CLOSED_ACTION, Action, ActionStatus
+from workflow.kernel import words
+from workflow.kernel.errors import ConfigError
+
+STATUS_FILTERS = {
+    "oppna": [s.value for s in ActionStatus if s not in CLOSED_ACTION],
+    "stangda": [s.value for s in CLOSED_ACTION],
+    **{s.value: [s.value] for s in ActionStatus},
+}
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    action: Action
+    kind: str
+    owner: str
+    party: str
+    status: str
+    due: str
+    history: list[tuple[str, str, str, str, str]]  # (when, status, by, note, effect)
+
+
+def list_actions(
+    app: Application, viewer: Viewer, unit_id: str, status: str | None = None
+) -> list[ActionLine]:
+    unit = app.require_unit(unit_id)
+    require_unit(viewer, unit)
+    if status is not None and status not in STATUS_FILTERS:
+        raise ConfigError(f"okänd status {status!r}; välj bland {', '.join(STATUS_FILTERS)}")
+    directory = viewer.directory
+    found = app.reads.actions([unit.id], STATUS_FILTERS[status] if status else None)
+    lines = []
+    for action in found:
+        history = [
+            (words.moment(at), action_status(st), directory.name_of(by), note, effect)
+            for at, st, by, note, effect in app.reads.action_history(action.id or 0)
+        ]
+        lines.append(
+            ActionLine(
+                action,
+                action_kind(action.kind),
+                directory.name_of(action.owner_id),
+                directory.party_title(action.owner_party),
+                action_status(action.status.value),
+                words.plain_date(action.due_date) if action.due_date else "",
+                history,
+            )
+        )
+    return lines
+
+
+def actions_csv(lines: Sequence[ActionLine]) -> str:
+    headers = [
+        "Slag", "Åtgärd", "Plats", "Problemområde", "Indikator", "Utgångsläge", "Ansvarig",
+        "Part", "Klart senast", "Status", "Beslutad i", "Senaste uppföljning", "Effekt",
+    ]
+    rows = [
+        [
+            line.kind,
+            line.action.what,
+            line.action.place,
+            line.action.problem,
+            line.action.indicator,
+            line.action.baseline,
+            line.owner,
+            line.party,
+            line.due,
+            line.status,
+            line.action.source_label,
+            line.history[-1][0] if len(line.history) > 1 else "",
+            line.action.effect,
+        ]
+        for line in lines
+    ]
+    return to_csv(headers, rows)

@@ -1,0 +1,111 @@
+"""`lofte export answers`: the non-sensitive answers of one definition in one unit as CSV for
+Swedish Excel, one row per list row (the other fields repeated on each)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from definitions.directory import Directory
+from definitions.fields import AnyField, DateField, DateTimeField, RowsField
+from workflow.application.app import Application
+from workflow.application.csv_export import to_csv
+from workflow.application.lagesbild_view import period_bounds
+from workflow.application.reads import CycleFilter
+from workflow.application.texts import request_status
+from workflow.application.visibility import Viewer, require_unit, visible_fields
+from workflow.core.display import show_value
+from workflow.core.records import RequestStatus
+from workflow.kernel.errors import NotFound
+from workflow.kernel.timerules import STOCKHOLM
+
+BASE = ["Enhet", "Cykel", "Period", "Steg", "Person", "Gäller", "Status", "Besvarad", "Sent"]
+
+
+def export_answers(
+    app: Application,
+    viewer: Viewer,
+    unit_id: str,
+    definition_name: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> str:
+    unit = app.require_unit(unit_id)
+    require_unit(viewer, unit)
+    latest = app.latest_definition(definition_name, unit.id)
+    if latest is None:
+        raise NotFound("definition", f"{definition_name!r} för {unit.name}")
+    where = CycleFilter(definition=definition_name, units=[unit.id])
+    if start is not None or end is not None:
+        first, last = period_bounds(start or date(2000, 1, 1), end or date(2100, 12, 31))
+        where = CycleFilter(definition=definition_name, units=[unit.id], started_from=first, started_before=last)
+    columns: dict[str, str] = {}  # key -> header, in order of first appearance
+    rows: list[dict[str, Any]] = []
+    for cycle in app.reads.cycles(where):
+        definition = app.definition_of(cycle)
+        for request in app.reads.requests_of_cycle(cycle.id or 0):
+            if request.status is not RequestStatus.ANSWERED or request.answer is None:
+                continue
+            step = definition.step(request.step_id)
+            public, _ = visible_fields(viewer, definition, step, unit)
+            base = {
+                "Enhet": unit.name,
+                "Cykel": definition.display_title(),
+                "Period": cycle.period_label,
+                "Steg": step.title.sv,
+                "Person": viewer.directory.name_of(request.person_id),
+                "Gäller": request.subject.get("title", ""),
+                "Status": request_status(request.status.value),
+                "Besvarad": _local(request.answered_at),
+                "Sent": "ja" if request.late else "nej",
+            }
+            rows += _rows(step.fields, request.answer, public, base, columns, viewer.directory)
+    headers = BASE + list(columns.values())
+    return to_csv(headers, [[row.get(h, "") for h in headers] for row in rows])
+
+
+def _rows(
+    specs: Any,
+    answer: dict[str, Any],
+    public: set[str],
+    base: dict[str, Any],
+    columns: dict[str, str],
+    directory: Directory,
+) -> list[dict[str, Any]]:
+    flat = dict(base)
+    lists: list[tuple[RowsField, list[dict[str, Any]]]] = []
+    for spec in specs:
+        if spec.id not in public or spec.id not in answer:
+            continue
+        if isinstance(spec, RowsField):
+            lists.append((spec, answer[spec.id]))
+            continue
+        header = columns.setdefault(spec.id, spec.label.sv)
+        flat[header] = _value(spec, answer[spec.id], directory)
+    if not lists:
+        return [flat]
+    out = []
+    for spec, items in lists:
+        list_header = columns.setdefault("__list", "Lista")
+        for item in items:
+            row = dict(flat)
+            row[list_header] = spec.label.sv
+            for column in spec.columns:
+                if column.id in item and not column.sensitive:
+                    # kommunens and polisens åtaganden share columns; "Lista" tells them apart
+                    header = columns.setdefault(f"column:{column.label.sv}", column.label.sv)
+                    row[header] = _value(column, item[column.id], directory)
+            out.append(row)
+    return out or [flat]
+
+
+def _value(spec: AnyField, value: Any, directory: Directory) -> str:
+    if isinstance(spec, DateField):
+        return str(value)
+    if isinstance(spec, DateTimeField):
+        return _local(datetime.fromisoformat(str(value)))
+    return show_value(spec, value, directory, "sv")
+
+
+def _local(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,83 @@
+"""The lägesbild of a unit for any period, for people: compiled by the core from the unit's
+EST inventories (counts per category, area, place, week, weekday and hour band, the change
+against the previous period of the same length, and every observation in full)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from workflow.application.app import Application
+from workflow.application.csv_export import to_csv
+from workflow.application.visibility import Viewer, require_unit
+from workflow.core.context import lagesbild_for
+from workflow.kernel.errors import ConfigError
+from workflow.kernel.timerules import STOCKHOLM, to_utc
+from workflow.kernel.words import WEEKDAY_NAMES, plain_date
+
+MAX_DAYS = 3700
+
+
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00, end+1 00:00) in Stockholm time, as instants."""
+    if end < start:
+        raise ConfigError(f"perioden slutar ({end}) före den börjar ({start})")
+    if (end - start).days > MAX_DAYS:
+        raise ConfigError(f"högst {MAX_DAYS} dagar i en lägesbild")
+    return (
+        to_utc(datetime.combine(start, datetime.min.time()), STOCKHOLM),
+        to_utc(datetime.combine(end + timedelta(days=1), datetime.min.time()), STOCKHOLM),
+    )
+
+
+def lagesbild(app: Application, viewer: Viewer, unit_id: str, start: date, end: date) -> dict[str, Any]:
+    unit = app.require_unit(unit_id)
+    require_unit(viewer, unit)
+    first, last = period_bounds(start, end)
+    data = app.engine.inspect(lambda work: lagesbild_for(work, unit, first, last))
+    return data | {"unit_name": unit.name, "unit_id": unit.id}
+
+
+def observations_csv(data: dict[str, Any]) -> str:
+    """One row per observation (the rows behind every count)."""
+    rows = []
+    for o in data["observations"]:
+        local = _local(o["time"])
+        rows.append(
+            [
+                local.strftime("%Y-%m-%d %H:%M") if local else o["time"],
+                f"{local.isocalendar()[1]}" if local else "",
+                WEEKDAY_NAMES["sv"][local.weekday()] if local else "",
+                o["category_label"],
+                o["area"],
+                o["place"],
+                "" if o["assessment"] is None else o["assessment"],
+                o["text"],
+            ]
+        )
+    return to_csv(["Tidpunkt", "Vecka", "Veckodag", "Kategori", "Område", "Plats", "Bedömning", "Beskrivning"], rows)
+
+
+def _local(value: Any) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=STOCKHOLM)).astimezone(STOCKHOLM)
+
+
+def change(now: int, before: int) -> str:
+    """`+3`, `−2`, `±0` (Swedish typography uses a real minus sign)."""
+    diff = now - before
+    return f"+{diff}" if diff > 0 else (f"\u2212{-diff}" if diff < 0 else "±0")
+
+
+def headline(data: dict[str, Any]) -> str:
+    first = datetime.fromisoformat(data["from"]).astimezone(STOCKHOLM).date()
+    last = (datetime.fromisoformat(data["to"]) - timedelta(seconds=1)).astimezone(STOCKHOLM).date()
+    return (
+        f"Lägesbild {data['unit_name']} {plain_date(first)} – {plain_date(last)}: "
+        f"{data['total']} iakttagelser "
+        f"({change(data['total'], data['previous_total'])} mot perioden före), "
+        f"{data['reports']} rapporter varav {data['nothing_to_report']} utan iakttagelser"
+    )
