@@ -18,6 +18,14 @@ def add_commands(commands: Any) -> None:
     audit.add_argument("--instance", type=arguments.positive_int, metavar="ID", help="en cykels hela granskningslogg")
     audit.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON", help="visa det PERSON får se")
     audit.set_defaults(handler=run_audit)
+    asub = audit.add_subparsers(dest="audit_command", required=False, parser_class=type(audit), metavar="{verify,head}")
+    check = asub.add_parser("verify", help="kontrollera granskningsloggens hashkedja (avslutas med 1 om den är bruten)")
+    check.add_argument("--head", metavar="NR:HASH", help="ett huvud som sparats tidigare med `lofte audit head`")
+    check.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    check.set_defaults(handler=run_verify)
+    head = asub.add_parser("head", help="skriv ut kedjans huvud att spara någon annanstans")
+    head.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    head.set_defaults(handler=run_head)
 
     show = commands.add_parser("show", help="en cykel: steg, förfrågningar och svar i sin helhet")
     show.add_argument("instance", type=arguments.positive_int, metavar="ID")
@@ -64,3 +72,41 @@ def run_show(args: argparse.Namespace) -> int:
     print_cycle(shown)
     wired.close()
     return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from cli.output import fail
+    from cli.wiring import connect
+    from workflow.application.audit_verify import parse_head, verify
+    from workflow.kernel import words
+
+    expected = parse_head(args.head) if args.head else None
+    wired = connect(args.database, need_setup=False)
+    verdict = verify(wired.app, expected)
+    wired.close()
+    if not verdict.ok:
+        return fail(
+            f"granskningsloggen är bruten: {verdict.problem}. "
+            f"{words.count(verdict.events, 'händelse', 'händelser')} före den är intakta "
+            f"(huvud {verdict.head_seq}:{verdict.head_hash})."
+        )
+    print(
+        f"Granskningsloggen är intakt: {words.count(verdict.events, 'händelse', 'händelser')}, huvud "
+        f"{verdict.head_seq}:{verdict.head_hash}"
+        + (" (stämmer med det angivna huvudet)" if expected else "")
+    )
+    return 0
+
+
+def run_head(args: argparse.Namespace) -> int:
+    from cli.wiring import connect
+    from workflow.application.audit_verify import verify
+    from workflow.kernel import words
+
+    wired = connect(args.database, need_setup=False)
+    verdict = verify(wired.app)
+    wired.close()
+    when = words.moment(verdict.head_at) if verdict.head_at else "-"
+    print(f"{verdict.head_seq}:{verdict.head_hash}")
+    print(f"(händelse nr {verdict.head_seq} från {when}; spara raden ovan utanför databasen)")
+    return 0 if verdict.ok else 1

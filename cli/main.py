@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cli import cmd_data, cmd_engine, cmd_inputs, cmd_outbox, cmd_reports, cmd_setup
+from cli import cmd_data, cmd_engine, cmd_inputs, cmd_outbox, cmd_reports, cmd_setup, cmd_trust
 from cli.output import fail
 from cli.swedish_argparse import SwedishParser, install
 
@@ -32,6 +32,7 @@ def build_parser() -> SwedishParser:
     cmd_reports.add_commands(commands)
     cmd_data.add_commands(commands)
     cmd_outbox.add_commands(commands)
+    cmd_trust.add_commands(commands)
     return parser
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import os
 import socket
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,13 @@ from storage.database import (
     sqlite_file_missing,
 )
 from storage.read_model import SqlReadModel
+from storage.sensitive_keys import load_cipher
 from storage.unit_of_work import SqlStore
 from workflow.application.app import Application
 from workflow.core.engine import Engine
 from workflow.core.setup import has_setup
 from workflow.kernel.clock import Clock, FileClock, SystemClock
-from workflow.kernel.errors import NotInitialised
+from workflow.kernel.errors import ConfigError, NotInitialised
 
 
 @dataclass
@@ -66,6 +68,15 @@ def configured_secret() -> str | None:
     return os.environ.get("LOFTE_SECRET_KEY") or None
 
 
+def sensitive_retention() -> timedelta:
+    """LOFTE_SENSITIVE_RETENTION_DAYS: how long after a cycle closes its sensitive values are
+    kept (default 90 days)."""
+    raw = os.environ.get("LOFTE_SENSITIVE_RETENTION_DAYS", "90").strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= 3650:
+        raise ConfigError(f"LOFTE_SENSITIVE_RETENTION_DAYS={raw[:20]!r}: ange 1–3650 dagar")
+    return timedelta(days=int(raw))
+
+
 def engine_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -91,15 +102,16 @@ def connect(
     resolved = database_url(url)
     if not create and sqlite_file_missing(resolved):
         raise NotInitialised(_display(resolved))
+    cipher = load_cipher(resolved, create=create)  # before anything is written
     db = make_engine(resolved, durable=durable)
     restored: list[str] = []
     if create:
         restored = migrate(db)
     elif not is_migrated(db):
         raise NotInitialised(_display(resolved))
-    store = SqlStore(db)
+    store = SqlStore(db, cipher)
     clock = clock or clock_from_env()
-    engine = Engine(store, clock, engine_id=engine_id())
+    engine = Engine(store, clock, engine_id=engine_id(), sensitive_retention=sensitive_retention())
     engine.catalog.database_label = _display(resolved)
     wired = Wired(
         _display(resolved),

@@ -22,17 +22,18 @@ from storage.repositories.meetings import SqlMeetings
 from storage.repositories.outbox import SqlOutbox
 from storage.repositories.requests import SqlRequests, SqlSensitiveValues
 from storage.repositories.timers import SqlTimers
+from storage.sensitive_keys import SensitiveCipher
 
 
 class SqlUnitOfWork:
     """Everything written through it commits together or not at all."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, cipher: SensitiveCipher) -> None:
         dialect = connection.dialect.name
         self.connection = connection
         self.cycles = SqlCycles(connection, dialect)
         self.requests = SqlRequests(connection, dialect)
-        self.sensitive = SqlSensitiveValues(connection, dialect)
+        self.sensitive = SqlSensitiveValues(connection, dialect, cipher)
         self.timers = SqlTimers(connection, dialect)
         self.outbox = SqlOutbox(connection, dialect)
         self.audit = SqlAuditLog(connection, dialect)
@@ -49,8 +50,9 @@ class SqlStore:
 
     retryable: tuple[type[Exception], ...] = (OperationalError,)
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, cipher: SensitiveCipher) -> None:
         self.engine = engine
+        self.cipher = cipher
 
     @contextmanager
     def unit_of_work(self, *, read_only: bool = False) -> Iterator[SqlUnitOfWork]:
@@ -59,7 +61,7 @@ class SqlStore:
             if read_only:
                 connection = connection.execution_options(**{READ_ONLY: True})
             with connection.begin():
-                yield SqlUnitOfWork(connection)
+                yield SqlUnitOfWork(connection, self.cipher)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

@@ -15,6 +15,7 @@ from definitions.loader import Bundle
 from storage import rows
 from storage.database import make_engine, migrate
 from storage.repositories.audit import A as AUDIT
+from storage.sensitive_keys import test_cipher
 from storage.unit_of_work import SqlStore
 from workflow.core.engine import Engine
 from workflow.core.records import (
@@ -154,7 +155,7 @@ class Harness:
 def make_harness(url: str, start: datetime, bundle: Bundle) -> Harness:
     db = make_engine(url)
     migrate(db)
-    store = SqlStore(db)
+    store = SqlStore(db, test_cipher())
     clock = VirtualClock(start)
     engine = Engine(store, clock, engine_id="test")
     engine.register(bundle)

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from storage.database import make_engine, migrate
+from storage.sensitive_keys import test_cipher
 from storage.unit_of_work import SqlStore
 from tests.conftest import packaged
 from workflow.core.engine import INSTALLATION, Engine
@@ -56,7 +57,7 @@ def prepare(url: str) -> None:
     """A migrated database with a known installation id and the example loaded at START."""
     db = make_engine(url)
     migrate(db)
-    store = SqlStore(db)
+    store = SqlStore(db, test_cipher())
     with store.unit_of_work() as uow:
         uow.settings.put(INSTALLATION, INSTALLATION_ID)
     Engine(store, VirtualClock(datetime.fromisoformat(START))).register(packaged())
@@ -87,7 +88,7 @@ def reference(tmp_path: Path) -> Counter[tuple[object, ...]]:
     url = f"sqlite:///{tmp_path}/reference.db"
     prepare(url)
     db = make_engine(url)
-    engine = Engine(SqlStore(db), VirtualClock(LATER))
+    engine = Engine(SqlStore(db, test_cipher()), VirtualClock(LATER))
     engine.ensure_schedule()
     while engine.run_due():
         engine.ensure_schedule()

@@ -3,7 +3,6 @@ one by SHA-256 over the previous hash and the event's canonical text."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,39 +11,16 @@ from sqlalchemy import insert, select, text
 from storage.repositories.base import Repository
 from storage.rows import table
 from storage.tables import AuditRow
+from workflow.core.audit_chain import GENESIS, chain_hash
 from workflow.core.records import AuditEvent
 from workflow.kernel.untrusted import canonical_json
 
 A = table(AuditRow)
-GENESIS = "0" * 64
 _HEAD = select(A.c.seq, A.c.hash).order_by(A.c.seq.desc()).limit(1)
 _ADD = insert(A)
 # Appends are serialised on PostgreSQL (SQLite serialises every writer already), so the chain
 # never forks; the lock is released at commit.
 _PG_LOCK = text("SELECT pg_advisory_xact_lock(7400001)")
-
-
-def event_text(seq: int, values: dict[str, Any]) -> str:
-    """The canonical text a hash covers: every stored field but the hashes themselves."""
-    return canonical_json(
-        {
-            "seq": seq,
-            "at": values["at"].isoformat(),
-            "unit": values["unit_id"],
-            "instance": values["instance_id"],
-            "definition": values["definition_name"],
-            "version": values["definition_version"],
-            "event": values["event"],
-            "actor": values["actor"],
-            "from": values["from_state"],
-            "to": values["to_state"],
-            "detail": values["detail"],
-        }
-    )
-
-
-def chain_hash(prev_hash: str, seq: int, values: dict[str, Any]) -> str:
-    return hashlib.sha256(f"{prev_hash}\n{event_text(seq, values)}".encode()).hexdigest()
 
 
 class SqlAuditLog(Repository):

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from storage import rows
 from storage.repositories.base import Repository
+from storage.sensitive_keys import SensitiveCipher
 from storage.tables import SensitiveRow
 from storage.types import UtcDateTime
 from workflow.core.records import CycleInstance, InputRequest, RequestStatus
@@ -67,6 +68,14 @@ _CLOSE_OPEN = (
     .returning(*R.c)
 )
 _PUT_SENSITIVE = insert(S)
+_ERASE = (
+    update(S)
+    .where(
+        S.c.request_id.in_(select(R.c.id).where(R.c.instance_id == bindparam("instance"))),
+        S.c.erased_at.is_(None),
+    )
+    .values(payload="", erased_at=bindparam("at", type_=UtcDateTime()))
+)
 _GET_SENSITIVE = (
     select(S.c.payload, S.c.erased_at)
     .where(S.c.request_id == bindparam("request"))
@@ -131,7 +140,11 @@ class SqlRequests(Repository):
 
 
 class SqlSensitiveValues(Repository):
-    """Stored apart from the answer. (Encryption at rest wraps `payload`.)"""
+    """Stored apart from the answer, encrypted with the installation's data key."""
+
+    def __init__(self, connection: Connection, dialect: str, cipher: SensitiveCipher) -> None:
+        super().__init__(connection, dialect)
+        self.cipher = cipher
 
     def put(self, request_id: int, version: int, values: dict[str, Any], at: datetime) -> None:
         self.execute(
@@ -139,7 +152,8 @@ class SqlSensitiveValues(Repository):
             {
                 "request_id": request_id,
                 "version": version,
-                "payload": json.dumps(values, ensure_ascii=False),
+                "key_id": self.cipher.key_id,
+                "payload": self.cipher.encrypt(json.dumps(values, ensure_ascii=False)),
                 "stored_at": at,
             },
         )
@@ -148,8 +162,12 @@ class SqlSensitiveValues(Repository):
         row = self.execute(_GET_SENSITIVE, {"request": request_id}).first()
         if row is None or row.erased_at is not None:
             return None
-        loaded: dict[str, Any] = json.loads(row.payload)
+        loaded: dict[str, Any] = json.loads(self.cipher.decrypt(row.payload))
         return loaded
+
+    def erase_for_instance(self, instance_id: int, at: datetime) -> int:
+        result = self.execute(_ERASE, {"instance": instance_id, "at": at})
+        return int(result.rowcount)
 
 
 def _with_id(request: InputRequest, new_id: int) -> InputRequest:

@@ -176,7 +176,7 @@ def test_definitions_validate_show_and_export(env: Path, tmp_path: Path, capsys:
     assert code == 0 and (target / "organisation.yaml").exists()
     assert run(capsys, "definitions", "validate", str(target))[0] == 0
     code, _, err = run(capsys, "definitions", "export", str(target))
-    assert code == 1 and "finns redan" in err
+    assert code == 1 and "innehåller redan" in err and "--force" in err
 
 
 @pytest.mark.parametrize(

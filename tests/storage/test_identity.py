@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from definitions.loader import Bundle
 from storage.database import make_engine, migrate
+from storage.sensitive_keys import test_cipher
 from storage.unit_of_work import SqlStore
 from tests.conftest import packaged, pg_schema_url
 from tests.harness import Harness, utc
@@ -29,7 +30,7 @@ class Crash(BaseException):
 def fresh(url: str, bundle: Bundle) -> Harness:
     db = make_engine(url)
     migrate(db)
-    store = SqlStore(db)
+    store = SqlStore(db, test_cipher())
     with store.unit_of_work() as uow:
         uow.settings.put(INSTALLATION, "testinst01")
     clock = VirtualClock(datetime(2027, 1, 1, tzinfo=UTC))

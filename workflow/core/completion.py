@@ -8,7 +8,15 @@ import dataclasses
 from definitions.cycle import TERMINAL_CLOSED, CycleDefinition
 from workflow.core.basis import basis_in_force
 from workflow.core.messages import summary_message
-from workflow.core.records import CompletionRecord, CycleInstance, Outcome, RequestStatus
+from workflow.core.payloads import ErasurePayload, dump_payload
+from workflow.core.records import (
+    CompletionRecord,
+    CycleInstance,
+    Outcome,
+    RequestStatus,
+    Timer,
+    TimerKind,
+)
 from workflow.core.work import Work
 
 
@@ -60,4 +68,21 @@ def complete(work: Work, instance: CycleInstance, definition: CycleDefinition) -
     unit = work.unit_or_placeholder(instance.unit_id)
     for chair, _ in work.directory.holders_for(definition.chair_role, unit):
         work.send(summary_message(work, closed, definition, record, chair))
+    if any(f.sensitive for step in definition.steps for f in step.fields):
+        _schedule_erasure(work, closed)
     return closed
+
+
+def _schedule_erasure(work: Work, instance: CycleInstance) -> None:
+    """Sensitive values are erased a set time after their cycle closes."""
+    work.schedule(
+        Timer(
+            key=work.keys.step_timer(instance.key, instance.unit_id, "sensitive", TimerKind.ERASURE.value),
+            kind=TimerKind.ERASURE,
+            due_at=work.now + work.sensitive_retention,
+            definition_name=instance.definition_name,
+            unit_id=instance.unit_id,
+            instance_id=instance.id,
+            payload=dump_payload(ErasurePayload(instance.key)),
+        )
+    )

@@ -40,10 +40,18 @@ INSTALLATION = "installation_id"
 
 
 class Engine:
-    def __init__(self, store: Store, clock: Clock, *, engine_id: str = "engine") -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        engine_id: str = "engine",
+        sensitive_retention: timedelta = timedelta(days=90),
+    ) -> None:
         self.store = store
         self.clock = clock
         self.engine_id = engine_id
+        self.sensitive_retention = sensitive_retention
         self.catalog = Catalog()
         self.machines = MachineRegistry()
         self._keys: Keys | None = None
@@ -256,6 +264,7 @@ class Engine:
             view=self.catalog.view(uow),
             keys=self.keys(uow),
             machines=self.machines,
+            sensitive_retention=self.sensitive_retention,
         )
 
     def _unit(self, work: Callable[[UnitOfWork], T]) -> T:

@@ -89,9 +89,17 @@ class Requests(Protocol):
 
 
 class SensitiveValues(Protocol):
+    """Values of sensitive fields: encrypted at rest, erased after their retention."""
+
     def put(self, request_id: int, version: int, values: dict[str, Any], at: datetime) -> None: ...
 
-    def get(self, request_id: int) -> dict[str, Any] | None: ...
+    def get(self, request_id: int) -> dict[str, Any] | None:
+        """The latest values, or None if there are none or they were erased."""
+        ...
+
+    def erase_for_instance(self, instance_id: int, at: datetime) -> int:
+        """Erase every stored version of the cycle's sensitive values; returns how many."""
+        ...
 
 
 class Timers(Protocol):
@@ -222,18 +230,41 @@ class Settings(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: everything written through it commits together or not at all."""
 
-    cycles: Cycles
-    requests: Requests
-    sensitive: SensitiveValues
-    timers: Timers
-    outbox: Outbox
-    audit: AuditLog
-    meetings: Meetings
-    actions: Actions
-    completions: Completions
-    contexts: StepContexts
-    catalog: CatalogStore
-    settings: Settings
+    @property
+    def cycles(self) -> Cycles: ...
+
+    @property
+    def requests(self) -> Requests: ...
+
+    @property
+    def sensitive(self) -> SensitiveValues: ...
+
+    @property
+    def timers(self) -> Timers: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def meetings(self) -> Meetings: ...
+
+    @property
+    def actions(self) -> Actions: ...
+
+    @property
+    def completions(self) -> Completions: ...
+
+    @property
+    def contexts(self) -> StepContexts: ...
+
+    @property
+    def catalog(self) -> CatalogStore: ...
+
+    @property
+    def settings(self) -> Settings: ...
 
 
 class Store(Protocol):

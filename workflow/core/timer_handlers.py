@@ -156,9 +156,17 @@ def _on_meeting(work: Work, timer: Timer) -> str:
 
 
 def _on_erasure(work: Work, timer: Timer) -> str:
+    """The retention of a closed cycle's sensitive values has run out: erase them."""
     payload = read_payload(timer.kind, timer.payload)
-    assert isinstance(payload, ErasurePayload)
-    return "ingen radering behövs"
+    assert isinstance(payload, ErasurePayload) and timer.instance_id is not None
+    instance = work.uow.cycles.get(timer.instance_id)
+    erased = work.uow.sensitive.erase_for_instance(timer.instance_id, work.now)
+    work.audit(
+        instance,
+        "sensitive_erased",
+        {"values": erased, "retention_days": work.sensitive_retention.days},
+    )
+    return f"raderade {erased} skyddade uppgifter"
 
 
 HANDLERS: dict[TimerKind, Handler] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from definitions.cycle import CycleDefinition
@@ -33,6 +33,7 @@ class Work:
     view: CatalogView
     keys: Keys
     machines: MachineRegistry
+    sensitive_retention: timedelta = timedelta(days=90)
     events: list[AuditEvent] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)
     timers: list[Timer] = field(default_factory=list)

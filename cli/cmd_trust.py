@@ -1,0 +1,86 @@
+"""`lofte keys new|rotate`, `lofte backup`, `lofte restore`: keeping the data safe."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
+
+
+def add_commands(commands: Any) -> None:
+    keys = commands.add_parser("keys", help="nycklar för skyddade uppgifter: skapa, byt")
+    ksub = keys.add_subparsers(dest="keys_command", required=True, parser_class=type(keys))
+    new = ksub.add_parser("new", help="skriv ut en ny nyckel (för LOFTE_DATA_KEY)")
+    new.set_defaults(handler=run_new_key)
+    rotate = ksub.add_parser(
+        "rotate", help="byt till en ny nyckel och kryptera om alla skyddade uppgifter med den"
+    )
+    rotate.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    rotate.set_defaults(handler=run_rotate)
+
+    save = commands.add_parser("backup", help="säkerhetskopiera SQLite-databasen medan Löfte kör")
+    save.add_argument("path", type=Path, metavar="FIL")
+    save.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    save.set_defaults(handler=run_backup)
+    back = commands.add_parser("restore", help="återställ en säkerhetskopia och kontrollera granskningsloggen")
+    back.add_argument("path", type=Path, metavar="FIL")
+    back.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    back.add_argument("--force", action="store_true", help="ersätt en befintlig databasfil")
+    back.set_defaults(handler=run_restore)
+
+
+def run_new_key(args: argparse.Namespace) -> int:
+    from storage.sensitive_keys import new_key
+
+    print(new_key().decode("ascii"))
+    return 0
+
+
+def run_rotate(args: argparse.Namespace) -> int:
+    from cli.wiring import connect
+    from storage.key_rotation import rotate_keys
+
+    wired = connect(args.database)
+    rotated, where = rotate_keys(wired, wired.url)
+    print(f"{rotated} skyddade uppgifter krypterades om med den nya nyckeln ({where}).")
+    wired.close()
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from cli.wiring import connect
+    from storage.backup import backup, sqlite_path
+    from storage.database import database_url
+
+    sqlite_path(database_url(args.database))  # PostgreSQL: say how, before connecting
+    wired = connect(args.database, need_setup=False)
+    size = backup(wired.store.engine, args.path)
+    wired.close()
+    print(
+        f"Säkerhetskopian finns i {args.path} ({size // 1024} kB). Nyckelfilen för skyddade "
+        "uppgifter ingår inte: förvara den separat."
+    )
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from cli.output import fail
+    from cli.wiring import connect
+    from storage.backup import restore, sqlite_path
+    from storage.database import database_url
+    from workflow.application.audit_verify import verify
+
+    target = sqlite_path(database_url(args.database))
+    restore(args.path, target, overwrite=args.force)
+    wired = connect(args.database, need_setup=False)
+    verdict = verify(wired.app)
+    wired.close()
+    if not verdict.ok:
+        return fail(f"återställd till {target}, men granskningsloggen är bruten: {verdict.problem}")
+    print(
+        f"Återställd till {target}; granskningsloggen är intakt ({verdict.events} händelser, "
+        f"huvud {verdict.head_seq}:{verdict.head_hash}). Starta motorn med `lofte run`."
+    )
+    return 0

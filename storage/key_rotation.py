@@ -1,0 +1,51 @@
+"""Rotating the data key: a new key encrypts, every stored sensitive value is re-encrypted
+with it in one transaction, and the old key stays listed until nothing uses it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+
+from storage.rows import table
+from storage.sensitive_keys import SensitiveCipher, key_file, load_cipher, new_key, write_keys
+from storage.tables import SensitiveRow
+from workflow.core.records import AuditEvent
+
+S = table(SensitiveRow)
+_LIVE = select(S.c.id, S.c.payload).where(S.c.erased_at.is_(None))
+_SAVE = update(S).where(S.c.id == bindparam("b_id")).values(
+    payload=bindparam("payload"), key_id=bindparam("key_id")
+)
+
+
+def rotate_keys(wired: Any, database_url: str) -> tuple[int, str]:
+    """With a key file: add a new key first and re-encrypt. With LOFTE_DATA_KEY: re-encrypt
+    with the first key listed there (put the new key first, keep the old after it)."""
+    path = key_file(database_url)
+    current = load_cipher(database_url, create=False)
+    if path is not None:
+        cipher = SensitiveCipher((new_key(), *current.keys), str(path))
+    else:
+        cipher = current
+    store = wired.store
+    with store.unit_of_work() as uow:
+        rows = uow.connection.execute(_LIVE).all()
+        for row_id, payload in rows:
+            uow.connection.execute(
+                _SAVE, {"b_id": row_id, "payload": cipher.rotate(payload), "key_id": cipher.key_id}
+            )
+        uow.audit.append(
+            [
+                AuditEvent(
+                    at=wired.clock.now(),
+                    event="keys_rotated",
+                    actor="administrator",
+                    detail={"values": len(rows), "key": cipher.key_id},
+                )
+            ]
+        )
+        if path is not None:  # the file changes only if the database change commits
+            write_keys(path, cipher.keys)
+    store.cipher = cipher
+    return len(rows), str(path) if path is not None else "LOFTE_DATA_KEY"
