@@ -17,6 +17,12 @@ from definitions.organisation import FORMAT as ORGANISATION_FORMAT
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
 
+def _list(value: Any) -> list[Any]:
+    """The items of a list; nothing for any other value. Upgrades meet untrusted data: a value
+    of the wrong type is left for the shapes to report, never allowed to crash an upgrade."""
+    return value if isinstance(value, list) else []
+
+
 class FormatError(ValueError):
     """The data's format is unknown (newer than this release, or not a number)."""
 
@@ -59,9 +65,11 @@ _KIND_OF_ADVANCE = {"all_inputs": "inputs", "deadline": "collect", "decision": "
 def _definition_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
     """0.1 ran every cycle for one municipality; the LPO chief's cycle was the police area's."""
     data["applies_to"] = "police_area" if data.get("chair_role") == "lpo-chef" else "municipality"
-    contexts = [_context_0(ref) for ref in data.pop("context_from", []) or []]
+    contexts = [_context_0(ref) for ref in _list(data.pop("context_from", None))]
+    if not isinstance(data.get("steps"), list):
+        return data
     steps = []
-    for index, raw in enumerate(data.get("steps") or []):
+    for index, raw in enumerate(data["steps"]):
         step = dict(raw) if isinstance(raw, dict) else raw
         if isinstance(step, dict):
             step = _step_0(step)
@@ -96,15 +104,16 @@ def _step_0(step: dict[str, Any]) -> dict[str, Any]:
     source = step.pop("requests_from", None)
     if isinstance(source, dict):
         step["kind"] = "follow_up"
-        step["follows_up"] = [_action_kind(str(f)) for f in source.get("fields", [])][:1]
+        step["follows_up"] = [_action_kind(str(f)) for f in _list(source.get("fields"))][:1]
         step.pop("responsible", None)
-        step["fields"] = [_status_field_0(f) for f in step.get("fields", []) or []]
+        if isinstance(step.get("fields"), list):
+            step["fields"] = [_status_field_0(f) for f in step["fields"]]
     else:
         step["kind"] = _KIND_OF_ADVANCE.get(str(advance), str(advance))
     if step["kind"] == "decision":
         step.pop("responsible", None)
     actions = [
-        a for a in (_action_source(f) for f in step.get("fields", []) or []) if a is not None
+        a for a in (_action_source(f) for f in _list(step.get("fields"))) if a is not None
     ]
     if actions:
         step["creates_actions"] = actions
@@ -127,7 +136,7 @@ def _status_field_0(spec: Any) -> Any:
     if not isinstance(spec, dict) or spec.get("id") != "status" or spec.get("type") != "choice":
         return spec
     options = []
-    for option in spec.get("options", []) or []:
+    for option in _list(spec.get("options")):
         text = option.strip().lower() if isinstance(option, str) else ""
         status = next((s for start, s in _STATUS_OF_0 if text.startswith(start)), None)
         options.append(option if status is None else {"value": status, "label": option})
@@ -146,7 +155,7 @@ def _action_source(spec: Any) -> dict[str, Any] | None:
     """0.1 followed up rows that name an owner; 1 makes such rows actions."""
     if not isinstance(spec, dict) or spec.get("type") != "rows":
         return None
-    columns = [c for c in spec.get("columns", []) or [] if isinstance(c, dict)]
+    columns = [c for c in _list(spec.get("columns")) if isinstance(c, dict) and "id" in c]
     owner = next((c["id"] for c in columns if c.get("type") == "person"), None)
     what = next((c["id"] for c in columns if c.get("type") == "text"), None)
     if owner is None or what is None:
@@ -174,21 +183,22 @@ def _organisation_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
     """0.1 held one municipality and named its police area; roles were not per unit."""
     home = str(data.pop("municipality", "Kommunen"))
     area_name = str(data.pop("police_area", "Polisområdet"))
-    names = [str(m) for m in data.pop("municipalities", []) or [home]]
+    names = [str(m) for m in _list(data.pop("municipalities", None)) or [home]]
     if home not in names:
         names.insert(0, home)
     area_id = _slug(area_name)
-    area_roles = set()
+    area_roles: set[str] = set()
     roles = []
-    for raw in data.get("roles", []) or []:
+    for raw in _list(data.get("roles")):
         role = dict(raw) if isinstance(raw, dict) else raw
         if isinstance(role, dict):
             police = role.get("party") == "polis" and role.get("id") != "kommunpolis"
             role["held_in"] = "police_area" if police else "municipality"
-            if police:
-                area_roles.add(role.get("id"))
+            if police and isinstance(role.get("id"), str):
+                area_roles.add(role["id"])
         roles.append(role)
-    data["roles"] = roles
+    if isinstance(data.get("roles"), list):
+        data["roles"] = roles
     data["parties"] = [{"id": "kommun", "title": "Kommunen"}, {"id": "polis", "title": "Polisen"}]
     data["police_areas"] = [
         {
@@ -197,18 +207,20 @@ def _organisation_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
             "municipalities": [{"id": _slug(n), "name": n} for n in names],
         }
     ]
-    data["people"] = [_person_0(p, area_id, area_roles, _slug(home)) for p in data.get("people", [])]
+    if isinstance(data.get("people"), list):
+        home_id = _slug(home)
+        data["people"] = [_person_0(p, area_id, area_roles, home_id) for p in data["people"]]
     return data
 
 
-def _person_0(raw: Any, area_id: str, area_roles: set[Any], home: str) -> Any:
-    if not isinstance(raw, dict):
+def _person_0(raw: Any, area_id: str, area_roles: set[str], home: str) -> Any:
+    if not isinstance(raw, dict) or not isinstance(raw.get("roles", []), list):
         return raw
     person = dict(raw)
     own = person.pop("municipality", None)
     units: dict[str, list[Any]] = {}
-    for role in person.get("roles", []) or []:
-        if role in area_roles:
+    for role in _list(person.get("roles")):
+        if isinstance(role, str) and role in area_roles:
             unit = area_id
         elif role == "kommunpolis" and own:
             unit = _slug(str(own))
