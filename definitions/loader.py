@@ -25,7 +25,7 @@ from definitions.organisation import OrganisationSpec
 from definitions.overrides import apply_override
 from definitions.yaml_source import PathKey, YamlDocument, parse_yaml
 from workflow.kernel.errors import DefinitionError, DefinitionProblem
-from workflow.kernel.untrusted import canonical_json
+from workflow.kernel.untrusted import MAX_BYTES, canonical_json, size_text
 
 PACKAGED_DIR = Path(__file__).resolve().parent / "packaged"
 ORGANISATION_STEM = "organisation"
@@ -97,10 +97,12 @@ def stored_text(definition: CycleDefinition) -> str:
 
 def read_stored_definition(text: str, label: str) -> CycleDefinition:
     """A stored definition, upgraded to the current format; the loading rules are not re-run."""
-    data = json.loads(text)
     try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise FormatError("en lagrad definition ska vara ett JSON-objekt")
         return CycleDefinition.model_validate(upgrade_definition(data))
-    except (ValidationError, FormatError) as exc:
+    except (ValueError, ValidationError, FormatError) as exc:
         raise DefinitionError([DefinitionProblem(label, "", f"kan inte läsas: {exc}")]) from exc
 
 
@@ -176,15 +178,20 @@ def _load_file(
     organisations: list[OrganisationSource],
 ) -> None:
     try:
+        size = file.stat().st_size
+        if size > MAX_BYTES:  # refused before reading: the file may be any size
+            message = f"filen är för stor ({size_text(size)}; högst {size_text(MAX_BYTES)})"
+            problems.append(DefinitionProblem(str(file), "", message))
+            return
         raw = file.read_bytes()
         text = raw.decode("utf-8")
     except OSError as exc:
         problems.append(DefinitionProblem(str(file), "", f"kan inte läsa filen: {exc.strerror}"))
         return
     except UnicodeDecodeError as exc:
-        problems.append(
-            DefinitionProblem(str(file), "", f"inte UTF-8-text (byte {exc.start} går inte att läsa)")
-        )
+        line = raw.count(b"\n", 0, exc.start) + 1
+        message = f"inte UTF-8-text (byte {exc.start} går inte att läsa); spara filen som UTF-8"
+        problems.append(DefinitionProblem(str(file), "", message, line))
         return
     try:
         if file.stem == ORGANISATION_STEM:
@@ -252,7 +259,7 @@ def _clean_loc(loc: Iterable[Any], data: Any) -> PathKey:
 
 _MESSAGES = {
     "missing": "obligatoriskt fält saknas",
-    "extra_forbidden": "okänt fält (kontrollera stavningen; se docs/definitions.md)",
+    "extra_forbidden": "okänt fält (kontrollera stavningen)",
     "string_type": "ska vara text",
     "int_type": "ska vara ett heltal",
     "int_parsing": "ska vara ett heltal",
@@ -304,9 +311,8 @@ def _duplicate_names(definitions: Sequence[DefinitionSource]) -> list[Definition
     for source in definitions:
         name = source.definition.name
         if name in seen:
-            problems.append(
-                DefinitionProblem(source.file, "name", f"namnet {name!r} används redan av {seen[name]}")
-            )
+            message = f"namnet {name!r} används redan av {seen[name]}"
+            problems.append(source.document.problem(("name",), message))
         seen[name] = source.file
     return problems
 
