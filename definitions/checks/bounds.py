@@ -3,7 +3,12 @@ would otherwise validate and then stall the engine."""
 
 from __future__ import annotations
 
+import re
+
 from workflow.kernel.durations import IsoDuration
+
+# Names people type in commands and files refer to: definitions, steps, fields, units, roles.
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 
 MAX_CADENCE = IsoDuration.parse("P1Y")
 MIN_CADENCE_SECONDS = 86400
@@ -27,6 +32,10 @@ MAX_SCALE = 100
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_UNITS = 2000
 MAX_PEOPLE = 100_000
+
+
+def valid_id(value: str) -> bool:
+    return IDENTIFIER.match(value) is not None
 
 
 def too_long(duration: IsoDuration, limit: IsoDuration) -> bool:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from definitions.base import LocalText
 from definitions.checks import bounds
-from definitions.checks.field_checks import check_fields, check_step_field_refs
+from definitions.checks.field_checks import check_fields, check_id, check_step_field_refs
 from definitions.cycle import TERMINAL_STATES, CycleDefinition, events_of
 from definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
 from definitions.yaml_source import PathKey, YamlDocument
@@ -32,6 +32,7 @@ def check_definition(definition: CycleDefinition, doc: YamlDocument) -> list[Def
             ("description",): (definition.description, bounds.MAX_LONG_TEXT),
         },
     )
+    problems += check_id(doc, ("name",), definition.name)
     problems += check_cadence(definition, doc)
     if len(definition.steps) > bounds.MAX_STEPS:
         problems.append(doc.problem(("steps",), f"högst {bounds.MAX_STEPS} steg"))
@@ -43,6 +44,7 @@ def check_definition(definition: CycleDefinition, doc: YamlDocument) -> list[Def
         if step.id in seen:
             problems.append(doc.problem((*path, "id"), f"steget {step.id!r} finns två gånger"))
         seen.add(step.id)
+        problems += check_id(doc, (*path, "id"), step.id)
         if step.id in TERMINAL_STATES:
             problems.append(doc.problem((*path, "id"), f"{step.id!r} är reserverat för ett slutläge"))
         problems += check_step(step, path, doc)
@@ -134,7 +136,7 @@ def check_cadence(definition: CycleDefinition, doc: YamlDocument) -> list[Defini
     if style is not None and not ok:
         problems.append(
             doc.problem(
-                ("cadence", "period_key"),
+                every_path,  # in a unit's override, `every` is what the administrator wrote
                 f"periodnyckeln {style} kräver en kadens i {PERIOD_KEY_NEEDS[style]}, inte {every}",
             )
         )

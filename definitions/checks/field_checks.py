@@ -29,6 +29,13 @@ from definitions.yaml_source import PathKey, YamlDocument
 from workflow.kernel.errors import DefinitionProblem
 
 
+def check_id(doc: YamlDocument, path: PathKey, value: str) -> list[DefinitionProblem]:
+    if bounds.valid_id(value):
+        return []
+    message = f"{value[:70]!r} är ingen giltig id (små bokstäver a–z, siffror, - och _)"
+    return [doc.problem(path, message)]
+
+
 def check_fields(
     fields: Sequence[AnyField],
     path: PathKey,
@@ -46,6 +53,7 @@ def check_fields(
         if spec.id in by_id:
             problems.append(doc.problem((*here, "id"), f"fältet {spec.id!r} finns två gånger"))
         by_id[spec.id] = spec
+        problems += check_id(doc, (*here, "id"), spec.id)
         problems += _check_field(spec, here, doc, step, in_rows)
     for index, spec in enumerate(fields):
         if spec.required_unless is None:

@@ -11,7 +11,7 @@ from definitions.yaml_source import PathKey, YamlDocument
 from workflow.kernel.errors import DefinitionProblem
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
-ID = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+ID = bounds.IDENTIFIER
 
 
 def check_organisation(org: OrganisationSpec, doc: YamlDocument) -> list[DefinitionProblem]:
