@@ -112,9 +112,7 @@ def _step_0(step: dict[str, Any]) -> dict[str, Any]:
         step["kind"] = _KIND_OF_ADVANCE.get(str(advance), str(advance))
     if step["kind"] == "decision":
         step.pop("responsible", None)
-    actions = [
-        a for a in (_action_source(f) for f in _list(step.get("fields"))) if a is not None
-    ]
+    actions = [a for a in (_action_source(f) for f in _list(step.get("fields"))) if a is not None]
     if actions:
         step["creates_actions"] = actions
     return step

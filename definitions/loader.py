@@ -151,7 +151,9 @@ def load_bundle(paths: Sequence[Path]) -> Bundle:
     where = ", ".join(str(p) for p in paths)
     if not organisations and not problems:
         problems.append(
-            DefinitionProblem(where, "", f"{ORGANISATION_STEM}.yaml saknas (enheter, roller, personer)")
+            DefinitionProblem(
+                where, "", f"{ORGANISATION_STEM}.yaml saknas (enheter, roller, personer)"
+            )
         )
     if not definitions and not problems:
         problems.append(DefinitionProblem(where, "", "inga definitioner (.yaml-filer) hittades"))
@@ -246,10 +248,9 @@ def _clean_loc(loc: Iterable[Any], data: Any) -> PathKey:
     current = data
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        if isinstance(current, dict) and part in current:
-            kept.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        if (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        ):
             kept.append(part)
             current = current[part]
         elif last and isinstance(part, str | int) and "[" not in str(part):

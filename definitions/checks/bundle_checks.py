@@ -102,7 +102,9 @@ def _check_references(
         path: PathKey = ("steps", index)
         for f_index, spec in enumerate(_all_fields(step)):
             if isinstance(spec, PersonField) and spec.party and spec.party not in directory.parties:
-                problems.append(doc.problem((*path, "fields", f_index, "party"), f"okänd part {spec.party!r}"))
+                problems.append(
+                    doc.problem((*path, "fields", f_index, "party"), f"okänd part {spec.party!r}")
+                )
         for c_index, ctx in enumerate(step.context):
             problems += _check_context(definition, doc, (*path, "context", c_index), ctx, by_name)
         if isinstance(step, FollowUpStep):
@@ -150,7 +152,9 @@ def _check_context(
 ) -> list[DefinitionProblem]:
     problems = []
     if ctx.per_municipality and definition.applies_to != "police_area":
-        problems.append(doc.problem((*path, "per_municipality"), "gäller bara polisområdets cykler"))
+        problems.append(
+            doc.problem((*path, "per_municipality"), "gäller bara polisområdets cykler")
+        )
     match ctx:
         case DecisionInForce():
             problems += _check_decision_ref(doc, path, by_name, ctx.definition, ctx.step)
@@ -158,7 +162,9 @@ def _check_context(
             name = ctx.definition or definition.name
             target = by_name.get(name)
             if target is None:
-                problems.append(doc.problem((*path, "definition"), f"ingen definition heter {name!r}"))
+                problems.append(
+                    doc.problem((*path, "definition"), f"ingen definition heter {name!r}")
+                )
             elif not target.has_step(ctx.step):
                 problems.append(doc.problem((*path, "step"), f"{name} har inget steg {ctx.step!r}"))
         case LagesbildContext():
@@ -225,9 +231,15 @@ def _check_override(
             ]
     for step_id, step_override in override.steps.items():
         if not template.has_step(step_id):
-            problems.append(org_doc.problem((*path, "steps", step_id), f"{template.name} har inget steg {step_id!r}"))
+            problems.append(
+                org_doc.problem(
+                    (*path, "steps", step_id), f"{template.name} har inget steg {step_id!r}"
+                )
+            )
         elif step_override.meeting is not None and template.step(step_id).meeting is None:
-            problems.append(org_doc.problem((*path, "steps", step_id, "meeting"), "steget är inget möte"))
+            problems.append(
+                org_doc.problem((*path, "steps", step_id, "meeting"), "steget är inget möte")
+            )
     if problems:
         return problems
     effective = apply_override(template, override)

@@ -46,7 +46,9 @@ def check_definition(definition: CycleDefinition, doc: YamlDocument) -> list[Def
         seen.add(step.id)
         problems += check_id(doc, (*path, "id"), step.id)
         if step.id in TERMINAL_STATES:
-            problems.append(doc.problem((*path, "id"), f"{step.id!r} är reserverat för ett slutläge"))
+            problems.append(
+                doc.problem((*path, "id"), f"{step.id!r} är reserverat för ett slutläge")
+            )
         problems += check_step(step, path, doc)
     for index, field_id in enumerate(definition.shared_fields):
         if not any(f.id == field_id for s in definition.steps for f in s.fields):
@@ -99,7 +101,9 @@ def check_cadence(definition: CycleDefinition, doc: YamlDocument) -> list[Defini
         )
     if not bounds.MIN_YEAR <= cadence.anchor.year <= bounds.MAX_YEAR:
         problems.append(
-            doc.problem(anchor_path, f"året måste ligga mellan {bounds.MIN_YEAR} och {bounds.MAX_YEAR}")
+            doc.problem(
+                anchor_path, f"året måste ligga mellan {bounds.MIN_YEAR} och {bounds.MAX_YEAR}"
+            )
         )
     if cadence.anchor.hour == 2:
         problems.append(
@@ -154,16 +158,16 @@ def check_step(step: AnyStep, path: PathKey, doc: YamlDocument) -> list[Definiti
     match step:
         case InputsStep() | CollectStep():
             if not step.responsible:
-                problems.append(
-                    doc.problem((*path, "responsible"), "ange minst en ansvarig roll")
-                )
+                problems.append(doc.problem((*path, "responsible"), "ange minst en ansvarig roll"))
         case DecisionStep() | FollowUpStep():
             pass
     if not step.fields:
         problems.append(doc.problem((*path, "fields"), "steget måste fråga efter minst ett fält"))
     problems += check_duration(doc, (*path, "deadline"), step.deadline, bounds.MAX_OFFSET)
     if len(step.reminders) > bounds.MAX_REMINDERS:
-        problems.append(doc.problem((*path, "reminders"), f"högst {bounds.MAX_REMINDERS} påminnelser"))
+        problems.append(
+            doc.problem((*path, "reminders"), f"högst {bounds.MAX_REMINDERS} påminnelser")
+        )
     for index, reminder in enumerate(step.reminders):
         problems += check_duration(doc, (*path, "reminders", index), reminder, bounds.MAX_WINDOW)
     problems += check_duration(
@@ -186,7 +190,9 @@ def check_step(step: AnyStep, path: PathKey, doc: YamlDocument) -> list[Definiti
             doc, (*meeting_path, "length"), step.meeting.length, bounds.MAX_MEETING
         )
         if len(step.meeting.location) > bounds.MAX_TITLE:
-            problems.append(doc.problem((*meeting_path, "location"), f"högst {bounds.MAX_TITLE} tecken"))
+            problems.append(
+                doc.problem((*meeting_path, "location"), f"högst {bounds.MAX_TITLE} tecken")
+            )
     if len(step.context) > bounds.MAX_CONTEXT:
         problems.append(doc.problem((*path, "context"), f"högst {bounds.MAX_CONTEXT} underlag"))
     problems += check_fields(step.fields, (*path, "fields"), doc, step)
@@ -231,7 +237,9 @@ def check_transitions(definition: CycleDefinition, doc: YamlDocument) -> list[De
         for event in sorted(events_of(step)):
             if (step.id, event.value) not in seen:
                 problems.append(
-                    doc.problem(("steps", index), f"steget {step.id!r} saknar övergång vid {event.value!r}")
+                    doc.problem(
+                        ("steps", index), f"steget {step.id!r} saknar övergång vid {event.value!r}"
+                    )
                 )
     if not problems:
         problems += _check_reachability(definition, edges, doc)

@@ -81,7 +81,9 @@ def _check_field(
         problems.append(doc.problem((*here, "help"), f"högst {bounds.MAX_LONG_TEXT} tecken"))
     if spec.sensitive and not spec.visible_to:
         problems.append(
-            doc.problem((*here, "visible_to"), "ett skyddat fält måste ange vilka roller som får se det")
+            doc.problem(
+                (*here, "visible_to"), "ett skyddat fält måste ange vilka roller som får se det"
+            )
         )
     if not spec.sensitive and spec.visible_to:
         problems.append(doc.problem((*here, "visible_to"), "visible_to gäller bara skyddade fält"))
@@ -106,7 +108,11 @@ def _check_field(
             for name, value in (("minimum", spec.minimum), ("maximum", spec.maximum)):
                 if value is not None and abs(value) > bounds.MAX_NUMBER:
                     problems.append(doc.problem((*here, name), f"högst ±{bounds.MAX_NUMBER:g}"))
-            if spec.minimum is not None and spec.maximum is not None and spec.minimum > spec.maximum:
+            if (
+                spec.minimum is not None
+                and spec.maximum is not None
+                and spec.minimum > spec.maximum
+            ):
                 problems.append(doc.problem((*here, "minimum"), "minimum är större än maximum"))
         case ChoiceField():
             problems += _check_options(spec, here, doc)
@@ -139,7 +145,9 @@ def _check_options(spec: ChoiceField, here: PathKey, doc: YamlDocument) -> list[
     values = [o.value for o in spec.options]
     for index, option in enumerate(spec.options):
         if option.value in values[:index]:
-            problems.append(doc.problem((*here, "options", index), f"{option.value!r} finns två gånger"))
+            problems.append(
+                doc.problem((*here, "options", index), f"{option.value!r} finns två gånger")
+            )
         if not option.value.strip() or len(option.value) > bounds.MAX_LABEL:
             problems.append(doc.problem((*here, "options", index), "1–300 tecken"))
     return problems
@@ -149,14 +157,18 @@ def _field(step: AnyStep, field_id: str) -> AnyField | None:
     return next((f for f in step.fields if f.id == field_id), None)
 
 
-def check_step_field_refs(step: AnyStep, path: PathKey, doc: YamlDocument) -> list[DefinitionProblem]:
+def check_step_field_refs(
+    step: AnyStep, path: PathKey, doc: YamlDocument
+) -> list[DefinitionProblem]:
     """Parts of a step that name its fields must name real fields of the right type."""
     problems: list[DefinitionProblem] = []
     for index, source in enumerate(step.creates_actions):
         here: PathKey = (*path, "creates_actions", index)
         rows = _field(step, source.field)
         if not isinstance(rows, RowsField) or rows.sensitive:
-            problems.append(doc.problem((*here, "field"), f"{source.field!r} är inget öppet radfält"))
+            problems.append(
+                doc.problem((*here, "field"), f"{source.field!r} är inget öppet radfält")
+            )
             continue
         wanted = {
             "what": (source.what, (TextField,)),
@@ -188,7 +200,9 @@ def check_step_field_refs(step: AnyStep, path: PathKey, doc: YamlDocument) -> li
         _field(step, step.publication.when), BooleanField
     ):
         problems.append(
-            doc.problem((*path, "publication", "when"), f"{step.publication.when!r} är inget ja/nej-fält")
+            doc.problem(
+                (*path, "publication", "when"), f"{step.publication.when!r} är inget ja/nej-fält"
+            )
         )
     if isinstance(step, FollowUpStep):
         problems += _check_follow_up(step, path, doc)
@@ -209,16 +223,22 @@ def _check_columns(
         if not isinstance(column, types):
             kinds = " eller ".join(t.__name__.removesuffix("Field").lower() for t in types)
             problems.append(
-                doc.problem((*here, key), f"{rows.id} har ingen kolumn {column_id!r} av typen {kinds}")
+                doc.problem(
+                    (*here, key), f"{rows.id} har ingen kolumn {column_id!r} av typen {kinds}"
+                )
             )
     return problems
 
 
-def _check_follow_up(step: FollowUpStep, path: PathKey, doc: YamlDocument) -> list[DefinitionProblem]:
+def _check_follow_up(
+    step: FollowUpStep, path: PathKey, doc: YamlDocument
+) -> list[DefinitionProblem]:
     problems = []
     status = _field(step, step.status_field)
     if not isinstance(status, ChoiceField):
-        problems.append(doc.problem((*path, "status_field"), f"{step.status_field!r} är inget valfält"))
+        problems.append(
+            doc.problem((*path, "status_field"), f"{step.status_field!r} är inget valfält")
+        )
     else:
         for index, option in enumerate(status.options):
             if option.value not in ACTION_STATUSES:
@@ -232,5 +252,7 @@ def _check_follow_up(step: FollowUpStep, path: PathKey, doc: YamlDocument) -> li
         if field_id is not None and not isinstance(_field(step, field_id), TextField):
             problems.append(doc.problem((*path, name), f"{field_id!r} är inget textfält"))
     if not step.follows_up:
-        problems.append(doc.problem((*path, "follows_up"), "ange vilka slags åtgärder som följs upp"))
+        problems.append(
+            doc.problem((*path, "follows_up"), "ange vilka slags åtgärder som följs upp")
+        )
     return problems

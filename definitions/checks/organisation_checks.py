@@ -29,7 +29,7 @@ def check_organisation(org: OrganisationSpec, doc: YamlDocument) -> list[Definit
         if role_id not in roles:
             problems.append(doc.problem(("coordinators", name), f"okänd roll {role_id!r}"))
     kinds = _unit_kinds(org, doc, problems)
-    for index, person in enumerate(org.people):
+    for index in range(len(org.people)):
         here: PathKey = ("people", index)
         problems += _check_person(org, doc, here, kinds, parties, index)
     if len(org.people) > bounds.MAX_PEOPLE:
@@ -91,7 +91,9 @@ def _check_person(
     roles = {r.id: r for r in org.roles}
     problems = []
     if not EMAIL.match(person.email) or len(person.email) > 254:
-        problems.append(doc.problem((*here, "email"), f"{person.email[:80]!r} är ingen e-postadress"))
+        problems.append(
+            doc.problem((*here, "email"), f"{person.email[:80]!r} är ingen e-postadress")
+        )
     if not person.name.strip() or len(person.name) > bounds.MAX_TITLE:
         problems.append(doc.problem((*here, "name"), f"1–{bounds.MAX_TITLE} tecken"))
     if person.party not in parties:
@@ -114,12 +116,15 @@ def _check_person(
                 problems.append(
                     doc.problem(
                         where,
-                        f"rollen {role_id!r} hör till {role.party}, men {person.name} är {person.party}",
+                        f"rollen {role_id!r} hör till {role.party}, "
+                        f"men {person.name} är {person.party}",
                     )
                 )
             if role.held_in != "any" and role.held_in != kind:
                 problems.append(
-                    doc.problem(where, f"rollen {role_id!r} innehas i en {_KIND_TEXT[role.held_in]}")
+                    doc.problem(
+                        where, f"rollen {role_id!r} innehas i en {_KIND_TEXT[role.held_in]}"
+                    )
                 )
     return problems
 
