@@ -49,6 +49,7 @@ _LAST_NAMES = (
     "Sjöholm", "Lundgren", "Hägglund", "Björklund", "Forsberg", "Engström", "Wikström",
     "Nilsson", "Karimi", "Hassan", "Lindqvist", "Bergman", "Ahmadi", "Öberg", "Sandberg",
 )  # fmt: skip
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # the same text, four times faster
 _SLUG = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", " ": "-"})
 
 
@@ -188,8 +189,13 @@ def _area_lines(area_id: str, members: list[_Municipality]) -> list[str]:
 
 def _flow(value: Any) -> str:
     """One YAML value on one line, in flow style (`{id: x, name: y}`)."""
-    text: str = yaml.safe_dump(
-        value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10_000
+    text: str = yaml.dump(
+        value,
+        Dumper=_DUMPER,
+        default_flow_style=True,
+        allow_unicode=True,
+        sort_keys=False,
+        width=10_000,
     )
     return text.strip().removesuffix("...").strip()
 
