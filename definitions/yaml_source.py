@@ -49,8 +49,16 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
     except UntrustedInputError as exc:
         raise DefinitionError([DefinitionProblem(file, "", str(exc), exc.line)]) from None
     lines: dict[PathKey, int] = {}
+    twice: list[tuple[PathKey, int]] = []
     if node is not None:
-        _collect_lines(node, (), lines)
+        _collect_lines(node, (), lines, twice)
+    if twice:  # YAML keeps the last silently: a second `deadline:` would hide the first
+        raise DefinitionError(
+            [
+                DefinitionProblem(file, format_path(path), "fältet finns två gånger", line)
+                for path, line in twice
+            ]
+        )
     return YamlDocument(file, data, lines)
 
 
@@ -59,15 +67,22 @@ def document_of(data: Any, file: str) -> YamlDocument:
     return YamlDocument(file, data)
 
 
-def _collect_lines(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> None:
+def _collect_lines(
+    node: yaml.Node, path: PathKey, lines: dict[PathKey, int], twice: list[tuple[PathKey, int]]
+) -> None:
+    """The line of every path, and the keys that occur twice in one mapping."""
     stack: list[tuple[yaml.Node, PathKey]] = [(node, path)]
     while stack:
         current, here = stack.pop()
         lines.setdefault(here, current.start_mark.line + 1)
         if isinstance(current, yaml.MappingNode):
+            keys: set[str] = set()
             for key_node, value_node in current.value:
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
                 child = (*here, key)
+                if key in keys and key != "<<":
+                    twice.append((child, key_node.start_mark.line + 1))
+                keys.add(key)
                 stack.append((value_node, child))
                 lines.setdefault(child, key_node.start_mark.line + 1)
         elif isinstance(current, yaml.SequenceNode):
