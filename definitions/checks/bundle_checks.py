@@ -11,7 +11,7 @@ from definitions.checks.cycle_checks import check_cadence, check_step
 from definitions.cycle import CycleDefinition
 from definitions.directory import Directory, Unit
 from definitions.fields import AnyField, PersonField, RowsField
-from definitions.organisation import DefinitionOverride
+from definitions.organisation import DefinitionOverride, StepOverride
 from definitions.overrides import apply_override
 from definitions.steps import (
     ActionsContext,
@@ -230,16 +230,7 @@ def _check_override(
                 )
             ]
     for step_id, step_override in override.steps.items():
-        if not template.has_step(step_id):
-            problems.append(
-                org_doc.problem(
-                    (*path, "steps", step_id), f"{template.name} har inget steg {step_id!r}"
-                )
-            )
-        elif step_override.meeting is not None and template.step(step_id).meeting is None:
-            problems.append(
-                org_doc.problem((*path, "steps", step_id, "meeting"), "steget är inget möte")
-            )
+        problems += _check_step_override(template, step_id, step_override, path, org_doc)
     if problems:
         return problems
     effective = apply_override(template, override)
@@ -250,6 +241,27 @@ def _check_override(
             problems += [
                 p for p in check_step(step, ("steps", step.id), shim) if "fields" not in p.path
             ]
+    return problems
+
+
+def _check_step_override(
+    template: CycleDefinition,
+    step_id: str,
+    override: StepOverride,
+    path: PathKey,
+    org_doc: YamlDocument,
+) -> list[DefinitionProblem]:
+    """An override must change something the step has: a step, its escalation, its meeting."""
+    here: PathKey = (*path, "steps", step_id)
+    if not template.has_step(step_id):
+        return [org_doc.problem(here, f"{template.name} har inget steg {step_id!r}")]
+    step = template.step(step_id)
+    problems = []
+    if override.escalation_after is not None and step.escalation is None:
+        message = "steget har ingen eskalering (escalation) att flytta"
+        problems.append(org_doc.problem((*here, "escalation_after"), message))
+    if override.meeting is not None and step.meeting is None:
+        problems.append(org_doc.problem((*here, "meeting"), "steget är inget möte"))
     return problems
 
 
