@@ -109,6 +109,21 @@ def test_a_meeting_override_on_a_step_that_is_no_meeting_is_refused(tmp_path: Pa
     assert problem.message == "steget är inget möte"
 
 
+def test_an_escalation_override_on_a_step_without_escalation_is_refused(tmp_path: Path) -> None:
+    setup = packaged_copy(tmp_path)
+    text = replace_in(
+        setup / "organisation.yaml",
+        HEBY,
+        heby_with("est-inventering: {steps: {sammanstallning: {escalation_after: P1D}}}"),
+    )
+    problem = only_problem(setup)
+    assert problem.path == (
+        f"{HEBY_PATH}.overrides.est-inventering.steps.sammanstallning.escalation_after"
+    )
+    assert problem.line == line_of(text, "escalation_after: P1D")
+    assert problem.message == "steget har ingen eskalering (escalation) att flytta"
+
+
 def test_a_bad_cadence_override_is_reported_where_the_override_is(tmp_path: Path) -> None:
     setup = packaged_copy(tmp_path)
     text = replace_in(

@@ -142,6 +142,18 @@ def test_a_missing_key_is_named_beside_the_misspelt_one(tmp_path: Path) -> None:
     }
 
 
+def test_a_key_written_twice_is_refused_instead_of_the_last_winning(tmp_path: Path) -> None:
+    setup = packaged_copy(tmp_path)
+    text = replace_in(
+        setup / "est-inventering.yaml",
+        "    deadline: P2DT3H",
+        "    deadline: P2DT3H\n    deadline: P5D",
+    )
+    messages = [str(p) for p in problems(setup)]
+    where = f"{setup / 'est-inventering.yaml'}, rad {line_of(text, 'deadline: P5D')}"
+    assert messages == [f"{where}, fält steps[0].deadline: fältet finns två gånger"]
+
+
 def test_every_problem_of_every_file_is_reported_at_once(tmp_path: Path) -> None:
     setup = packaged_copy(tmp_path)
     replace_in(setup / "est-inventering.yaml", "deadline: P2DT3H", "deadline: P99999999Y")
