@@ -205,6 +205,8 @@ def _load_file(
 
 
 def _validate(document: YamlDocument, model: type[_Model], upgrade: Any) -> _Model:
+    if document.twice:
+        raise DefinitionError(document.keys_written_twice())
     if not isinstance(document.data, dict):
         raise DefinitionError([document.problem((), "filen ska börja med fält (namn: värde)")])
     data = document.data

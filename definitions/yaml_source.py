@@ -21,6 +21,7 @@ class YamlDocument:
     file: str
     data: Any
     lines: dict[PathKey, int] = field(default_factory=dict)
+    twice: tuple[tuple[PathKey, int], ...] = ()  # keys written twice in one mapping, and lines
 
     def line_of(self, path: PathKey) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
@@ -32,6 +33,14 @@ class YamlDocument:
 
     def problem(self, path: PathKey, message: str) -> DefinitionProblem:
         return DefinitionProblem(self.file, format_path(path), message, self.line_of(path))
+
+    def keys_written_twice(self) -> list[DefinitionProblem]:
+        """YAML keeps the last of two equal keys silently: a second `deadline:` would hide the
+        first. The loader refuses such files; stored texts are read as they are."""
+        return [
+            DefinitionProblem(self.file, format_path(path), "fältet finns två gånger", line)
+            for path, line in self.twice
+        ]
 
 
 def format_path(path: PathKey) -> str:
@@ -52,14 +61,7 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
     twice: list[tuple[PathKey, int]] = []
     if node is not None:
         _collect_lines(node, (), lines, twice)
-    if twice:  # YAML keeps the last silently: a second `deadline:` would hide the first
-        raise DefinitionError(
-            [
-                DefinitionProblem(file, format_path(path), "fältet finns två gånger", line)
-                for path, line in twice
-            ]
-        )
-    return YamlDocument(file, data, lines)
+    return YamlDocument(file, data, lines, tuple(twice))
 
 
 def document_of(data: Any, file: str) -> YamlDocument:

@@ -234,7 +234,7 @@ def _check_override(
     if problems:
         return problems
     effective = apply_override(template, override)
-    shim = PrefixedDocument(org_doc.file, org_doc.data, org_doc.lines, path)
+    shim = PrefixedDocument(org_doc.file, org_doc.data, org_doc.lines, prefix=path)
     problems += check_cadence(effective, shim)
     for step in effective.steps:
         if step.id in override.steps:

@@ -12,9 +12,11 @@ import yaml
 
 from definitions.formats import FormatError, format_of, upgrade
 from definitions.loader import (
+    PACKAGED_DIR,
     parse_definition,
     parse_organisation,
     read_stored_definition,
+    read_stored_organisation,
     stored_text,
 )
 from tests.definitions.support import (
@@ -139,6 +141,15 @@ def test_a_stored_definition_that_breaks_a_later_bound_is_still_read() -> None:
     assert back.step("rapportering").deadline == IsoDuration.parse("P2Y")
     with pytest.raises(DefinitionError):  # the same text as a file is refused
         parse_definition(yaml.safe_dump(json.loads(broken)), "est-inventering.yaml")
+
+
+def test_a_stored_organisation_is_read_even_if_the_loader_would_refuse_it() -> None:
+    text = (PACKAGED_DIR / "organisation.yaml").read_text(encoding="utf-8")
+    twice = text.replace("format: 1\n", "format: 1\nname: Ett äldre namn\n")  # a key twice
+    with pytest.raises(DefinitionError, match="fältet finns två gånger"):
+        parse_organisation(twice, "organisation.yaml")
+    directory = read_stored_organisation(twice, "lagrad organisation")
+    assert directory.name == "Medborgarlöften i LPO Norra Västmanland"
 
 
 def test_a_stored_format0_definition_is_upgraded_when_read() -> None:
