@@ -19,7 +19,6 @@ from workflow.application.reads import CycleFilter
 from workflow.core.records import (
     Action,
     AuditEvent,
-    CompletionRecord,
     CycleInstance,
     InputRequest,
     Meeting,
@@ -30,7 +29,7 @@ from workflow.core.records import (
 )
 
 I, R, T, O = rows.INSTANCES, rows.REQUESTS, rows.TIMERS, rows.OUTBOX
-M, ACT, C = rows.MEETINGS, rows.ACTIONS, rows.COMPLETIONS
+M, ACT = rows.MEETINGS, rows.ACTIONS
 E = rows.table(ActionEventRow)
 V = rows.table(VersionRow)
 SC = rows.table(StepContextRow)
@@ -87,16 +86,6 @@ class SqlReadModel:
     def cycle(self, instance_id: int) -> CycleInstance | None:
         found = self._all(select(I).where(I.c.id == instance_id))
         return rows.instance(found[0]) if found else None
-
-    def completions(self, instance_ids: Sequence[int]) -> dict[int, CompletionRecord]:
-        if not instance_ids:
-            return {}
-        found: dict[int, CompletionRecord] = {}
-        ids = list(instance_ids)
-        for start in range(0, len(ids), 500):
-            query = select(C).where(C.c.instance_id.in_(ids[start : start + 500]))
-            found |= {r["instance_id"]: rows.completion(r) for r in self._all(query)}
-        return found
 
     def requests_of_cycle(self, instance_id: int) -> list[InputRequest]:
         query = select(R).where(R.c.instance_id == instance_id).order_by(R.c.id)

@@ -9,7 +9,6 @@ from sqlalchemy import Table
 
 from storage.tables import (
     ActionRow,
-    CompletionRow,
     InstanceRow,
     MeetingRow,
     OutboxRow,
@@ -19,7 +18,6 @@ from storage.tables import (
 from workflow.core.records import (
     Action,
     ActionStatus,
-    CompletionRecord,
     CycleInstance,
     InputRequest,
     Meeting,
@@ -44,7 +42,6 @@ TIMERS = table(TimerRow)
 OUTBOX = table(OutboxRow)
 MEETINGS = table(MeetingRow)
 ACTIONS = table(ActionRow)
-COMPLETIONS = table(CompletionRow)
 
 Row = Mapping[str, Any]
 
@@ -65,9 +62,12 @@ def instance(row: Row) -> CycleInstance:
         step_deadline_at=row["step_deadline_at"],
         step_late_until=row["step_late_until"],
         open_requests=row["open_requests"],
+        missing_requests=row["missing_requests"],
+        late_answers=row["late_answers"],
         version=row["version"],
         closed_at=row["closed_at"],
         outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        missing=tuple(row["missing"] or ()),
         id=row["id"],
     )
 
@@ -75,6 +75,7 @@ def instance(row: Row) -> CycleInstance:
 def instance_values(record: CycleInstance) -> dict[str, Any]:
     values = _plain(record)
     values["outcome"] = record.outcome.value if record.outcome else None
+    values["missing"] = list(record.missing) or None
     return values
 
 
@@ -121,13 +122,13 @@ def timer(row: Row) -> Timer:
         last_error=row["last_error"],
         fired_at=row["fired_at"],
         fired_by=row["fired_by"],
-        note=row["note"],
         id=row["id"],
     )
 
 
 def timer_values(record: Timer) -> dict[str, Any]:
     values = _plain(record)
+    values.pop("note", None)  # the handler's note is for the log, not stored
     values["kind"] = record.kind.value
     values["status"] = record.status.value
     return values
@@ -218,17 +219,6 @@ def action_values(record: Action) -> dict[str, Any]:
     values = _plain(record)
     values["status"] = record.status.value
     return values
-
-
-def completion(row: Row) -> CompletionRecord:
-    return CompletionRecord(
-        instance_id=row["instance_id"],
-        outcome=Outcome(row["outcome"]),
-        final_state=row["final_state"],
-        completed_at=row["completed_at"],
-        missing=tuple(row["missing"]),
-        late_inputs=row["late_inputs"],
-    )
 
 
 def _plain(record: Any) -> dict[str, Any]:

@@ -76,9 +76,12 @@ class InstanceRow(SQLModel, table=True):
     step_deadline_at: datetime | None = _when(nullable=True)
     step_late_until: datetime | None = _when(nullable=True)
     open_requests: int = 0
+    missing_requests: int = 0
+    late_answers: int = 0
     version: int = 1
     closed_at: datetime | None = _when(nullable=True)
     outcome: str | None = Field(default=None, max_length=32)
+    missing: list[dict[str, Any]] | None = _json(nullable=True)
 
 
 class RequestRow(SQLModel, table=True):
@@ -140,7 +143,6 @@ class TimerRow(SQLModel, table=True):
     last_error: str | None = None
     fired_at: datetime | None = _when(nullable=True)
     fired_by: str | None = Field(default=None, max_length=120)
-    note: str | None = None
 
 
 class OutboxRow(SQLModel, table=True):
@@ -247,17 +249,6 @@ class ActionEventRow(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     effect: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     instance_id: int | None = None
-
-
-class CompletionRow(SQLModel, table=True):
-    __tablename__ = "completion_records"
-    id: int | None = Field(default=None, primary_key=True)
-    instance_id: int = Field(foreign_key="cycle_instances.id", unique=True)
-    outcome: str = Field(max_length=32)
-    final_state: str = Field(max_length=64)
-    completed_at: datetime = _when()
-    missing: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    late_inputs: int = 0
 
 
 class StepContextRow(SQLModel, table=True):

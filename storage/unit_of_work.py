@@ -10,10 +10,9 @@ from sqlalchemy.exc import OperationalError
 
 from storage.database import READ_ONLY
 from storage.repositories.actions import SqlActions
-from storage.repositories.audit import SqlAuditLog
+from storage.repositories.audit import AuditHead, SqlAuditLog
 from storage.repositories.catalog import (
     SqlCatalogStore,
-    SqlCompletions,
     SqlSettings,
     SqlStepContexts,
 )
@@ -28,7 +27,7 @@ from storage.sensitive_keys import SensitiveCipher
 class SqlUnitOfWork:
     """Everything written through it commits together or not at all."""
 
-    def __init__(self, connection: Connection, cipher: SensitiveCipher) -> None:
+    def __init__(self, connection: Connection, cipher: SensitiveCipher, head: AuditHead) -> None:
         dialect = connection.dialect.name
         self.connection = connection
         self.cycles = SqlCycles(connection, dialect)
@@ -36,10 +35,9 @@ class SqlUnitOfWork:
         self.sensitive = SqlSensitiveValues(connection, dialect, cipher)
         self.timers = SqlTimers(connection, dialect)
         self.outbox = SqlOutbox(connection, dialect)
-        self.audit = SqlAuditLog(connection, dialect)
+        self.audit = SqlAuditLog(connection, dialect, head)
         self.meetings = SqlMeetings(connection, dialect)
         self.actions = SqlActions(connection, dialect)
-        self.completions = SqlCompletions(connection, dialect)
         self.contexts = SqlStepContexts(connection, dialect)
         self.catalog = SqlCatalogStore(connection, dialect)
         self.settings = SqlSettings(connection, dialect)
@@ -53,6 +51,7 @@ class SqlStore:
     def __init__(self, engine: Engine, cipher: SensitiveCipher) -> None:
         self.engine = engine
         self.cipher = cipher
+        self.audit_head = AuditHead()
 
     @contextmanager
     def unit_of_work(self, *, read_only: bool = False) -> Iterator[SqlUnitOfWork]:
@@ -60,8 +59,15 @@ class SqlStore:
         with self.engine.connect() as connection:
             if read_only:
                 connection = connection.execution_options(**{READ_ONLY: True})
-            with connection.begin():
-                yield SqlUnitOfWork(connection, self.cipher)
+            work = SqlUnitOfWork(connection, self.cipher, self.audit_head)
+            try:
+                with connection.begin():
+                    yield work
+            except BaseException:
+                self.audit_head.set(None)
+                raise
+            if work.audit.written is not None:
+                self.audit_head.set(work.audit.written)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

@@ -132,10 +132,9 @@ class Harness:
         return [e.event for e in self.audit(cycle)]
 
     def completion(self, cycle: CycleInstance) -> CompletionRecord:
-        query = select(rows.COMPLETIONS).where(rows.COMPLETIONS.c.instance_id == cycle.id)
-        with self.store.reading() as c:
-            row = c.execute(query).mappings().one()
-        return rows.completion(row)
+        record = self.cycle(cycle.definition_name, cycle.unit_id, cycle.period_key).completion
+        assert record is not None, f"{cycle.key} has not closed"
+        return record
 
     def actions(self, unit: str | None = None) -> list[Action]:
         query = select(rows.ACTIONS).order_by(rows.ACTIONS.c.id)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import bindparam, insert, select, update
+from datetime import datetime
+
+from sqlalchemy import bindparam, case, func, insert, select, update
 
 from storage import rows
 from storage.repositories.base import Repository, insert_ignore
 from storage.tables import ActionEventRow
 from storage.types import UtcDateTime
-from workflow.core.records import CLOSED_ACTION, Action, ActionEvent
-from workflow.kernel.errors import ConcurrentUpdate, NotFound
+from workflow.core.records import CLOSED_ACTION, Action, ActionEvent, ActionStatus
+from workflow.kernel.errors import NotFound
 
 A = rows.ACTIONS
 E = rows.table(ActionEventRow)
@@ -29,17 +31,20 @@ _OPEN_IN = (
     .order_by(A.c.created_at, A.c.id)
 )
 _BY_ID = select(A).where(A.c.id == bindparam("id"))
-_SAVE = (
+_FOLLOW_UP = (
     update(A)
-    .where(A.c.id == bindparam("b_id"), A.c.version == bindparam("b_version"))
+    .where(A.c.id == bindparam("b_id"))
     .values(
         status=bindparam("status"),
-        note=bindparam("note"),
-        effect=bindparam("effect"),
-        updated_at=bindparam("updated_at", type_=UtcDateTime()),
-        closed_at=bindparam("closed_at", type_=UtcDateTime()),
-        version=bindparam("new_version"),
+        note=func.coalesce(func.nullif(bindparam("note"), ""), A.c.note),
+        effect=func.coalesce(func.nullif(bindparam("effect"), ""), A.c.effect),
+        updated_at=bindparam("at", type_=UtcDateTime()),
+        closed_at=case(
+            (bindparam("closes"), bindparam("at", type_=UtcDateTime())), else_=A.c.closed_at
+        ),
+        version=A.c.version + 1,
     )
+    .returning(*A.c)
 )
 _ADD_EVENT = insert(E)
 
@@ -66,22 +71,16 @@ class SqlActions(Repository):
             raise NotFound("åtgärd", action_id)
         return rows.action(row)
 
-    def save(self, action: Action) -> None:
-        result = self.execute(
-            _SAVE,
-            {
-                "b_id": action.id,
-                "b_version": action.version,
-                "status": action.status.value,
-                "note": action.note,
-                "effect": action.effect,
-                "updated_at": action.updated_at,
-                "closed_at": action.closed_at,
-                "new_version": action.version + 1,
-            },
-        )
-        if result.rowcount != 1:
-            raise ConcurrentUpdate(f"åtgärden {action.key}")
+    def follow_up(
+        self, action_id: int, status: ActionStatus, note: str, effect: str, at: datetime, closes: bool
+    ) -> Action:
+        row = self.execute(
+            _FOLLOW_UP,
+            {"b_id": action_id, "status": status.value, "note": note, "effect": effect, "at": at, "closes": closes},
+        ).mappings().first()
+        if row is None:
+            raise NotFound("åtgärd", action_id)
+        return rows.action(row)
 
     def add_event(self, event: ActionEvent) -> None:
         values = {k: getattr(event, k) for k in event.__slots__ if k != "id"}

@@ -6,31 +6,56 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, text
+import threading
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from storage.repositories.base import Repository
 from storage.rows import table
 from storage.tables import AuditRow
 from workflow.core.audit_chain import GENESIS, chain_hash
 from workflow.core.records import AuditEvent
+from workflow.kernel.errors import ConcurrentUpdate
 from workflow.kernel.untrusted import canonical_json
 
 A = table(AuditRow)
 _HEAD = select(A.c.seq, A.c.hash).order_by(A.c.seq.desc()).limit(1)
 _ADD = insert(A)
-# Appends are serialised on PostgreSQL (SQLite serialises every writer already), so the chain
-# never forks; the lock is released at commit.
-_PG_LOCK = text("SELECT pg_advisory_xact_lock(7400001)")
+
+
+class AuditHead:
+    """The chain's head as this process last wrote it, so an append needs no read. Another
+    writer's append makes the cached head stale; the insert then collides on the sequence
+    number and the whole unit of work is retried with a fresh head."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._head: tuple[int, str] | None = None
+
+    def get(self) -> tuple[int, str] | None:
+        with self._lock:
+            return self._head
+
+    def set(self, head: tuple[int, str] | None) -> None:
+        with self._lock:
+            self._head = head
 
 
 class SqlAuditLog(Repository):
+    def __init__(self, connection: Connection, dialect: str, head: AuditHead) -> None:
+        super().__init__(connection, dialect)
+        self.head = head
+        self.written: tuple[int, str] | None = None  # the head after this unit of work
+
     def append(self, events: Sequence[AuditEvent]) -> None:
         if not events:
             return
-        if self.postgres:
-            self.execute(_PG_LOCK)
-        head = self.execute(_HEAD).first()
-        seq, prev = (0, GENESIS) if head is None else (int(head.seq), str(head.hash))
+        head = self.written or self.head.get()
+        if head is None:
+            row = self.execute(_HEAD).first()
+            head = (0, GENESIS) if row is None else (int(row.seq), str(row.hash))
+        seq, prev = head
         batch = []
         for event in events:
             seq += 1
@@ -49,4 +74,9 @@ class SqlAuditLog(Repository):
             digest = chain_hash(prev, seq, values)
             batch.append(values | {"seq": seq, "prev_hash": prev, "hash": digest})
             prev = digest
-        self.execute(_ADD, batch)
+        try:
+            self.execute(_ADD, batch)
+        except IntegrityError:
+            self.head.set(None)  # someone else appended: read the head afresh on retry
+            raise ConcurrentUpdate("granskningsloggen") from None
+        self.written = (seq, prev)

@@ -1,4 +1,4 @@
-"""Stored definitions, settings, step contexts and completion records."""
+"""Stored definitions, settings and step contexts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from storage import rows
 from storage.repositories.base import Repository, insert_ignore
 from storage.tables import DocumentRow, SettingRow, StepContextRow, VersionRow
 from workflow.core.ports import StoredDocument, StoredVersion
-from workflow.core.records import CompletionRecord
 
 D = rows.table(DocumentRow)
 V = rows.table(VersionRow)
@@ -51,7 +50,6 @@ _REPLACE_CONTEXT = (
 _GET_CONTEXT = select(C.c.context).where(
     C.c.instance_id == bindparam("instance"), C.c.step_id == bindparam("step")
 )
-_ADD_COMPLETION = insert(rows.COMPLETIONS)
 
 
 class SqlCatalogStore(Repository):
@@ -122,18 +120,3 @@ class SqlStepContexts(Repository):
     def get(self, instance_id: int, step_id: str) -> dict[str, Any] | None:
         value = self.execute(_GET_CONTEXT, {"instance": instance_id, "step": step_id}).scalar()
         return None if value is None else dict(value)
-
-
-class SqlCompletions(Repository):
-    def add(self, record: CompletionRecord) -> None:
-        self.execute(
-            _ADD_COMPLETION,
-            {
-                "instance_id": record.instance_id,
-                "outcome": record.outcome.value,
-                "final_state": record.final_state,
-                "completed_at": record.completed_at,
-                "missing": list(record.missing),
-                "late_inputs": record.late_inputs,
-            },
-        )

@@ -30,9 +30,12 @@ _SAVE = (
         step_deadline_at=bindparam("step_deadline_at", type_=UtcDateTime()),
         step_late_until=bindparam("step_late_until", type_=UtcDateTime()),
         open_requests=bindparam("open_requests"),
+        missing_requests=bindparam("missing_requests"),
+        late_answers=bindparam("late_answers"),
         version=bindparam("new_version"),
         closed_at=bindparam("closed_at", type_=UtcDateTime()),
         outcome=bindparam("outcome"),
+        missing=bindparam("missing", type_=I.c.missing.type),
     )
 )
 _LATEST = (
@@ -93,9 +96,12 @@ class SqlCycles(Repository):
                 "step_deadline_at": instance.step_deadline_at,
                 "step_late_until": instance.step_late_until,
                 "open_requests": instance.open_requests,
+                "missing_requests": instance.missing_requests,
+                "late_answers": instance.late_answers,
                 "new_version": instance.version + 1,
                 "closed_at": instance.closed_at,
                 "outcome": instance.outcome.value if instance.outcome else None,
+                "missing": list(instance.missing) or None,
             },
         )
         if result.rowcount != 1:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -22,7 +23,8 @@ R = rows.REQUESTS
 I = rows.INSTANCES
 S = rows.table(SensitiveRow)
 
-_ADD = insert(R).returning(R.c.id, sort_by_parameter_order=True)
+# One multi-row INSERT; ids come back by key (the database may return rows in any order).
+_ADD = insert(R).returning(R.c.id, R.c.key)
 _BY_ID = select(R).where(R.c.id == bindparam("id"))
 # The cycle first, then the request: one lock order everywhere, so no deadlocks.
 _FOR_UPDATE = (
@@ -31,6 +33,20 @@ _FOR_UPDATE = (
     .where(R.c.id == bindparam("id"))
     .with_for_update(of=[I, R])
 )
+def _cycle_and_step() -> Any:
+    cycle_columns = [c.label(f"i_{c.name}") for c in I.c]
+    return (
+        select(*cycle_columns, R)
+        .select_from(
+            I.outerjoin(R, (R.c.instance_id == I.c.id) & (R.c.step_id == bindparam("step")))
+        )
+        .where(I.c.id == bindparam("instance"))
+        .order_by(R.c.id)
+    )
+
+
+_CYCLE_AND_STEP = _cycle_and_step()
+_CYCLE_AND_STEP_LOCKED = _CYCLE_AND_STEP.with_for_update(of=I)
 _FOR_STEP = (
     select(R)
     .where(R.c.instance_id == bindparam("instance"), R.c.step_id == bindparam("step"))
@@ -88,8 +104,8 @@ class SqlRequests(Repository):
     def add_many(self, requests: Sequence[InputRequest]) -> list[InputRequest]:
         if not requests:
             return []
-        ids = self.execute(_ADD, [rows.request_values(r) for r in requests]).scalars().all()
-        return [_with_id(r, i) for r, i in zip(requests, ids, strict=True)]
+        ids = {key: new_id for new_id, key in self.execute(_ADD, [rows.request_values(r) for r in requests])}
+        return [dataclasses.replace(r, id=ids[r.key]) for r in requests]
 
     def get(self, request_id: int) -> InputRequest:
         row = self.execute(_BY_ID, {"id": request_id}).mappings().first()
@@ -107,6 +123,16 @@ class SqlRequests(Repository):
     def for_step(self, instance_id: int, step_id: str) -> list[InputRequest]:
         found = self.execute(_FOR_STEP, {"instance": instance_id, "step": step_id}).mappings()
         return [rows.request(row) for row in found]
+
+    def cycle_and_step(
+        self, instance_id: int, step_id: str, *, lock: bool = False
+    ) -> tuple[CycleInstance, list[InputRequest]]:
+        statement = _CYCLE_AND_STEP_LOCKED if lock else _CYCLE_AND_STEP
+        found = self.execute(statement, {"instance": instance_id, "step": step_id}).mappings().all()
+        if not found:
+            raise NotFound("cykel", instance_id)
+        cycle = rows.instance({k[2:]: v for k, v in found[0].items() if k.startswith("i_")})
+        return cycle, [rows.request(row) for row in found if row["id"] is not None]
 
     def for_instance(self, instance_id: int) -> list[InputRequest]:
         return [rows.request(r) for r in self.execute(_FOR_INSTANCE, {"instance": instance_id}).mappings()]
@@ -168,9 +194,3 @@ class SqlSensitiveValues(Repository):
     def erase_for_instance(self, instance_id: int, at: datetime) -> int:
         result = self.execute(_ERASE, {"instance": instance_id, "at": at})
         return int(result.rowcount)
-
-
-def _with_id(request: InputRequest, new_id: int) -> InputRequest:
-    import dataclasses
-
-    return dataclasses.replace(request, id=new_id)

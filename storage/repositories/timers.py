@@ -30,8 +30,8 @@ def _claim_statement() -> object:
             and_(earlier.c.due_at == T.c.due_at, earlier.c.id < T.c.id),
         ),
     )
-    return (
-        select(T)
+    due = (
+        select(T.c.id)
         .where(
             T.c.status == PENDING,
             T.c.due_at <= bindparam("now", type_=UtcDateTime()),
@@ -44,21 +44,24 @@ def _claim_statement() -> object:
         .order_by(T.c.due_at, T.c.id)
         .limit(1)
         .with_for_update(skip_locked=True, of=T)
+        .scalar_subquery()
+    )
+    # Claimed and marked fired in one statement; if the handler fails, the transaction rolls
+    # back and the timer is pending again.
+    return (
+        update(T)
+        .where(T.c.id == due)
+        .values(
+            status=TimerStatus.FIRED.value,
+            fired_at=bindparam("now", type_=UtcDateTime()),
+            fired_by=bindparam("by"),
+        )
+        .returning(*T.c)
     )
 
 
 _CLAIM = _claim_statement()
 _ADD = {d: insert_ignore(T, d, ["key"]) for d in ("sqlite", "postgresql")}
-_FINISH = (
-    update(T)
-    .where(T.c.id == bindparam("b_id"))
-    .values(
-        status=bindparam("status"),
-        fired_at=bindparam("fired_at", type_=UtcDateTime()),
-        fired_by=bindparam("fired_by"),
-        note=bindparam("note"),
-    )
-)
 _SAVE = (
     update(T)
     .where(T.c.id == bindparam("b_id"))
@@ -98,21 +101,9 @@ class SqlTimers(Repository):
         if timers:
             self.execute(_ADD[self.dialect], [rows.timer_values(t) for t in timers])
 
-    def claim_due(self, now: datetime) -> Timer | None:
-        row = self.execute(_CLAIM, {"now": now}).mappings().first()
+    def claim_due(self, now: datetime, by: str) -> Timer | None:
+        row = self.execute(_CLAIM, {"now": now, "by": by}).mappings().first()
         return None if row is None else rows.timer(row)
-
-    def finish(self, timer: Timer) -> None:
-        self.execute(
-            _FINISH,
-            {
-                "b_id": timer.id,
-                "status": timer.status.value,
-                "fired_at": timer.fired_at,
-                "fired_by": timer.fired_by,
-                "note": timer.note,
-            },
-        )
 
     def save(self, timer: Timer) -> None:
         self.execute(

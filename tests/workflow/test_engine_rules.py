@@ -46,9 +46,10 @@ def test_a_failing_timer_backs_off_becomes_an_incident_and_others_keep_firing(
     monkeypatch.setitem(timer_handlers.HANDLERS, TimerKind.REMINDER, original)
     retried = h.engine.retry_timer(incident.id or 0, "admin")
     assert retried.status is TimerStatus.PENDING
-    h.engine.run_due()
+    fired = h.engine.run_due()
     after = next(t for t in h.timers() if t.key == first.key)
-    assert after.status is TimerStatus.FIRED and "överhoppad" in (after.note or "")
+    assert after.status is TimerStatus.FIRED
+    assert any("överhoppad" in (t.note or "") for t in fired if t.key == first.key)
     assert h.events()[-1] != "timer_incident"
 
 

@@ -63,11 +63,10 @@ def build_audit(
     if unit_ids is not None:
         units = [u for u in units if u in unit_ids]
     cycles = app.reads.cycles(CycleFilter(definition=definition, units=units))
-    records = app.reads.completions([c.id or 0 for c in cycles])
     lines = []
     for instance in cycles:
         source = app.definition_of(instance)
-        record = records.get(instance.id or 0)
+        record = instance.completion
         missing = tuple(
             f"{m['person_name']} ({m.get('step_title', m['step'])})"
             + (f" för {m['about']}" if m.get("about") else "")

@@ -11,7 +11,6 @@ from typing import Protocol
 from workflow.core.records import (
     Action,
     AuditEvent,
-    CompletionRecord,
     CycleInstance,
     InputRequest,
     Meeting,
@@ -33,8 +32,6 @@ class ReadModel(Protocol):
     def cycles(self, where: CycleFilter) -> list[CycleInstance]: ...
 
     def cycle(self, instance_id: int) -> CycleInstance | None: ...
-
-    def completions(self, instance_ids: Sequence[int]) -> dict[int, CompletionRecord]: ...
 
     def requests_of_cycle(self, instance_id: int) -> list[InputRequest]: ...
 

@@ -5,7 +5,6 @@ announced to participants and owners."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -63,9 +62,6 @@ def create_actions(
         owner = work.person(action.owner_id)
         if owner is not None:
             work.send(action_message(work, instance, definition, action, owner))
-        work.uow.actions.add_event(
-            ActionEvent(action.id or 0, work.now, action.status.value, work.actor, instance_id=instance.id)
-        )
         work.audit(
             instance,
             "action_created",
@@ -90,21 +86,14 @@ def record_follow_up(
 ) -> None:
     """A follow-up answer sets its action's status, note and effect (kept as history)."""
     action_id = request.subject.get("action_id")
-    if action_id is None:
+    if action_id is None or step.status_field not in answer:
         return
-    action = work.uow.actions.get(int(action_id), lock=True)
-    status = ActionStatus(str(answer.get(step.status_field, action.status.value)))
+    status = ActionStatus(str(answer[step.status_field]))
     note = str(answer.get(step.note_field, "")) if step.note_field else ""
     effect = str(answer.get(step.effect_field, "")) if step.effect_field else ""
-    changed = dataclasses.replace(
-        action,
-        status=status,
-        note=note or action.note,
-        effect=effect or action.effect,
-        updated_at=work.now,
-        closed_at=None if status not in _CLOSED else work.now,
+    action = work.uow.actions.follow_up(
+        int(action_id), status, note, effect, work.now, status in _CLOSED
     )
-    work.uow.actions.save(changed)
     work.uow.actions.add_event(
         ActionEvent(
             action.id or 0,

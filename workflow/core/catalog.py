@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from definitions.cycle import CycleDefinition
 from definitions.directory import Directory
@@ -20,7 +21,8 @@ DEFINITION = "definition"  # a unit's effective definition, canonical JSON
 TEMPLATE = "template"  # a definition file as loaded, YAML
 ORGANISATION = "organisation"  # the organisation file as loaded, YAML
 GENERATION = "catalog_generation"
-DISABLED = "-"  # the hash of a version that switches a definition off for a unit
+DISABLED = "-"
+RECHECK = timedelta(seconds=10)  # the hash of a version that switches a definition off for a unit
 
 
 @dataclass(frozen=True)
@@ -42,14 +44,25 @@ class Catalog:
         self._directories: dict[str, Directory] = {}
         self._version_hashes: dict[tuple[str, str, int], str] = {}
         self._view: CatalogView | None = None
+        self._checked_at: datetime | None = None
         self._lock = threading.Lock()
         self.database_label = database_label
 
-    def view(self, uow: UnitOfWork) -> CatalogView:
-        """The current view; one small read when nothing changed."""
+    def view(self, uow: UnitOfWork, now: datetime | None = None) -> CatalogView:
+        """The current view. A setup loaded by another process is noticed within
+        `RECHECK` of clock time (one small read); this process's own loads at once."""
+        with self._lock:
+            if (
+                self._view is not None
+                and now is not None
+                and self._checked_at is not None
+                and timedelta(0) <= now - self._checked_at < RECHECK
+            ):
+                return self._view
         generation = uow.settings.get(GENERATION) or ""
         with self._lock:
             if self._view is not None and self._view.generation == generation:
+                self._checked_at = now
                 return self._view
         latest = {
             pair: found
@@ -63,11 +76,13 @@ class Catalog:
         view = CatalogView(generation, latest, org_hash, self._directory(uow, org_hash))
         with self._lock:
             self._view = view
+            self._checked_at = now
         return view
 
     def forget_view(self) -> None:
         with self._lock:
             self._view = None
+            self._checked_at = None
 
     def definition(self, uow: UnitOfWork, name: str, unit: str, version: int) -> CycleDefinition:
         """The effective definition a cycle runs under."""

@@ -10,7 +10,6 @@ from workflow.core.basis import basis_in_force
 from workflow.core.messages import summary_message
 from workflow.core.payloads import ErasurePayload, dump_payload
 from workflow.core.records import (
-    CompletionRecord,
     CycleInstance,
     Outcome,
     RequestStatus,
@@ -23,7 +22,7 @@ from workflow.core.work import Work
 def complete(work: Work, instance: CycleInstance, definition: CycleDefinition) -> CycleInstance:
     """Close `instance` (already in its end state) with its completion record."""
     assert instance.id is not None
-    requests = work.uow.requests.for_instance(instance.id)
+    requests = work.uow.requests.for_instance(instance.id) if instance.missing_requests else []
     missing = tuple(
         {
             "request_id": r.id,
@@ -37,7 +36,7 @@ def complete(work: Work, instance: CycleInstance, definition: CycleDefinition) -
         for r in requests
         if r.status is RequestStatus.MISSING
     )
-    late = sum(1 for r in requests if r.status is RequestStatus.ANSWERED and r.late)
+    late = instance.late_answers
     if definition.basis is not None and basis_in_force(work, instance, definition) is None:
         outcome = Outcome.NO_BASIS
     elif instance.state == TERMINAL_CLOSED or missing:
@@ -46,16 +45,17 @@ def complete(work: Work, instance: CycleInstance, definition: CycleDefinition) -
         outcome = Outcome.COMPLETED_LATE
     else:
         outcome = Outcome.COMPLETED_ON_TIME
-    record = CompletionRecord(instance.id, outcome, instance.state, work.now, missing, late)
-    work.uow.completions.add(record)
     closed = dataclasses.replace(
         instance,
         closed_at=work.now,
         outcome=outcome,
+        missing=missing,
         open_requests=0,
         step_deadline_at=None,
         step_late_until=None,
     )
+    record = closed.completion
+    assert record is not None
     work.audit(
         closed,
         "cycle_closed",

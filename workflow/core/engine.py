@@ -105,22 +105,14 @@ class Engine:
 
         def work(uow: UnitOfWork) -> Timer | None:
             claimed.clear()
-            timer = uow.timers.claim_due(self.clock.now())
+            timer = uow.timers.claim_due(self.clock.now(), self.engine_id)
             if timer is None:
                 return None
             claimed.append(timer)
             job = self._work(uow, TIMER_ACTOR)
             note = fire(job, timer)
-            done = dataclasses.replace(
-                timer,
-                status=TimerStatus.FIRED,
-                fired_at=job.now,
-                fired_by=self.engine_id,
-                note=note[:500],
-            )
-            uow.timers.finish(done)
             job.flush()
-            return done
+            return dataclasses.replace(timer, note=note[:500])
 
         try:
             done = self._unit(work)
@@ -256,12 +248,13 @@ class Engine:
 
     # plumbing ---------------------------------------------------------------------------------
     def _work(self, uow: UnitOfWork, actor: str) -> Work:
+        now = self.clock.now()
         return Work(
             uow=uow,
-            now=self.clock.now(),
+            now=now,
             actor=actor,
             catalog=self.catalog,
-            view=self.catalog.view(uow),
+            view=self.catalog.view(uow, now),
             keys=self.keys(uow),
             machines=self.machines,
             sensitive_retention=self.sensitive_retention,

@@ -13,7 +13,7 @@ from workflow.core.keys import instance_key
 from workflow.core.meetings import book_meetings
 from workflow.core.payloads import OpeningPayload, dump_payload
 from workflow.core.records import CycleInstance, Timer, TimerKind
-from workflow.core.steps import enter_step
+from workflow.core.steps import plan_step, start_step
 from workflow.core.work import Work
 
 ONE_SECOND = timedelta(seconds=1)
@@ -60,21 +60,21 @@ def open_cycle(work: Work, timer: Timer, payload: OpeningPayload) -> str:
         target = first_period_after(definition, timer.due_at)
     schedule_opening(work, definition, timer.unit_id, period(definition, target.index + 1))
     key = instance_key(definition.name, timer.unit_id, target.key)
-    instance = work.uow.cycles.add(
-        CycleInstance(
-            key=key,
-            definition_name=definition.name,
-            unit_id=timer.unit_id,
-            definition_version=version,
-            period_key=target.key,
-            period_label=target.label,
-            period_start=target.starts_at,
-            opens_at=target.opens_at,
-            ends_at=target.ends_at,
-            opened_at=work.now,
-            state=definition.first_step.id,
-        )
+    draft = CycleInstance(
+        key=key,
+        definition_name=definition.name,
+        unit_id=timer.unit_id,
+        definition_version=version,
+        period_key=target.key,
+        period_label=target.label,
+        period_start=target.starts_at,
+        opens_at=target.opens_at,
+        ends_at=target.ends_at,
+        opened_at=work.now,
+        state=definition.first_step.id,
     )
+    plan = plan_step(work, draft, definition, definition.first_step.id)
+    instance = work.uow.cycles.add(plan.applied_to(draft))  # stored in its first step
     if instance is None:
         return f"{key} var redan öppnad"
     work.audit(
@@ -86,8 +86,9 @@ def open_cycle(work: Work, timer: Timer, payload: OpeningPayload) -> str:
     if definition.basis is not None and basis_in_force(work, instance, definition) is None:
         work.audit(instance, "basis_missing", {"definition": definition.basis.definition})
     book_meetings(work, instance, definition)
-    opened = enter_step(work, instance, definition, definition.first_step.id)
-    work.uow.cycles.save(opened)
+    opened = start_step(work, instance, definition, plan)
+    if opened != instance:  # the first step moved on at once (nobody to ask)
+        work.uow.cycles.save(opened)
     return f"öppnade {key}"
 
 

@@ -11,9 +11,9 @@ from typing import Any, Protocol
 
 from workflow.core.records import (
     Action,
+    ActionStatus,
     ActionEvent,
     AuditEvent,
-    CompletionRecord,
     CycleInstance,
     InputRequest,
     Meeting,
@@ -73,6 +73,12 @@ class Requests(Protocol):
 
     def for_step(self, instance_id: int, step_id: str) -> list[InputRequest]: ...
 
+    def cycle_and_step(
+        self, instance_id: int, step_id: str, *, lock: bool = False
+    ) -> tuple[CycleInstance, list[InputRequest]]:
+        """The cycle (locked if asked) and the requests of one of its steps, in one read."""
+        ...
+
     def for_instance(self, instance_id: int) -> list[InputRequest]: ...
 
     def answered(self, instance_ids: Sequence[int], step_id: str) -> list[InputRequest]:
@@ -107,12 +113,11 @@ class Timers(Protocol):
         """Insert; a timer whose key exists is left as it is."""
         ...
 
-    def claim_due(self, now: datetime) -> Timer | None:
-        """Lock and return the earliest due pending timer no other process holds. A timer is
-        not offered while an earlier pending timer of the same cycle exists."""
+    def claim_due(self, now: datetime, by: str) -> Timer | None:
+        """Mark fired (by `by`, now) and return the earliest due pending timer no other
+        process holds; a timer is not offered while an earlier pending timer of the same
+        cycle exists. If the unit of work fails, the timer is pending again."""
         ...
-
-    def finish(self, timer: Timer) -> None: ...
 
     def cancel_for_instance(self, instance_id: int) -> int: ...
 
@@ -164,15 +169,14 @@ class Actions(Protocol):
 
     def get(self, action_id: int, *, lock: bool = False) -> Action: ...
 
-    def save(self, action: Action) -> None:
-        """Optimistic: ConcurrentUpdate if its version changed meanwhile."""
+    def follow_up(
+        self, action_id: int, status: ActionStatus, note: str, effect: str, at: datetime, closes: bool
+    ) -> Action:
+        """Set a followed-up action's status (and, when given, note and effect); NotFound if
+        there is no such action. Returns the action as it now is."""
         ...
 
     def add_event(self, event: ActionEvent) -> None: ...
-
-
-class Completions(Protocol):
-    def add(self, record: CompletionRecord) -> None: ...
 
 
 class StepContexts(Protocol):
@@ -253,9 +257,6 @@ class UnitOfWork(Protocol):
 
     @property
     def actions(self) -> Actions: ...
-
-    @property
-    def completions(self) -> Completions: ...
 
     @property
     def contexts(self) -> StepContexts: ...

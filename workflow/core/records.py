@@ -88,14 +88,26 @@ class CycleInstance:
     step_deadline_at: datetime | None = None
     step_late_until: datetime | None = None
     open_requests: int = 0
+    missing_requests: int = 0  # so far in the cycle: a completion reads names only if any
+    late_answers: int = 0
     version: int = 1
     closed_at: datetime | None = None
     outcome: Outcome | None = None
+    missing: tuple[JsonDict, ...] = ()  # at completion: every missing input and who owed it
     id: int | None = None
 
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def completion(self) -> CompletionRecord | None:
+        """The completion record, once the cycle has closed."""
+        if self.closed_at is None or self.outcome is None or self.id is None:
+            return None
+        return CompletionRecord(
+            self.id, self.outcome, self.state, self.closed_at, self.missing, self.late_answers
+        )
 
 
 @dataclass(frozen=True, slots=True)

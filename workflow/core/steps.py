@@ -9,6 +9,7 @@ actions, announces a decision, and enters the next step or completes the cycle.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from workflow.core.completion import complete
 from workflow.core.context import resolve_context
 from workflow.core.messages import request_message
 from workflow.core.payloads import StepPayload, dump_payload
-from workflow.core.recipients import recipients
+from workflow.core.recipients import Recipient, recipients
 from workflow.core.records import (
     CycleInstance,
     InputRequest,
@@ -31,18 +32,52 @@ from workflow.core.step_times import StepTimes, step_times
 from workflow.core.work import Work
 
 
+@dataclass(frozen=True)
+class StepPlan:
+    """What entering a step will do, worked out before anything is written."""
+
+    step: AnyStep
+    times: StepTimes
+    recipients: list[Recipient]
+
+    def applied_to(self, instance: CycleInstance) -> CycleInstance:
+        return dataclasses.replace(
+            instance,
+            state=self.step.id,
+            step_deadline_at=self.times.deadline,
+            step_late_until=self.times.late_until,
+            open_requests=len(self.recipients),
+        )
+
+
+def plan_step(
+    work: Work, instance: CycleInstance, definition: CycleDefinition, step_id: str
+) -> StepPlan:
+    step = definition.step(step_id)
+    return StepPlan(
+        step, step_times(definition, step, instance.opens_at), recipients(work, instance, step)
+    )
+
+
 def enter_step(
     work: Work, instance: CycleInstance, definition: CycleDefinition, step_id: str
 ) -> CycleInstance:
     """Open `step_id`: context, requests and their emails, timers. Returns the changed cycle."""
+    plan = plan_step(work, instance, definition, step_id)
+    return start_step(work, plan.applied_to(instance), definition, plan)
+
+
+def start_step(
+    work: Work, instance: CycleInstance, definition: CycleDefinition, plan: StepPlan
+) -> CycleInstance:
+    """Carry out a plan for a cycle already in the planned state (and stored, with an id)."""
     assert instance.id is not None
-    step = definition.step(step_id)
-    times = step_times(definition, step, instance.opens_at)
+    step, times = plan.step, plan.times
     context = resolve_context(work, instance, definition, step)
     if context is not None:
         work.uow.contexts.put(instance.id, step.id, context)
     meeting = _meeting_info(work, instance, step)
-    requests = _ask(work, instance, definition, step, times, context is not None, meeting)
+    requests = _ask(work, instance, definition, plan, context is not None, meeting)
     stale = times.deadline <= work.now  # after downtime: never ask for what is already late
     _schedule_step_timers(work, instance, step, times, meeting)
     work.audit(
@@ -56,13 +91,6 @@ def enter_step(
         },
         to_state=step.id,
     )
-    instance = dataclasses.replace(
-        instance,
-        state=step.id,
-        step_deadline_at=times.deadline,
-        step_late_until=times.late_until,
-        open_requests=len(requests),
-    )
     if not requests and isinstance(step, InputsStep | FollowUpStep):
         return transition(
             work, instance, definition, Event.INPUTS_COMPLETE, {"reason": "no inputs owed"}
@@ -74,14 +102,13 @@ def _ask(
     work: Work,
     instance: CycleInstance,
     definition: CycleDefinition,
-    step: AnyStep,
-    times: StepTimes,
+    plan: StepPlan,
     has_context: bool,
     meeting: dict[str, Any] | None,
 ) -> list[InputRequest]:
     """One request per recipient, each with its email (recorded, not sent, if stale)."""
     assert instance.id is not None
-    found = recipients(work, instance, step)
+    step, times, found = plan.step, plan.times, plan.recipients
     requests = work.uow.requests.add_many(
         [
             InputRequest(
@@ -171,7 +198,7 @@ def transition(
     label = f"{definition.name} {instance.unit_id} {instance.period_key}"
     new_state = machine.fire(instance.state, event, label)
     leaving = definition.step(instance.state)
-    _close_step(work, instance, definition, leaving, event, decision)
+    instance = _close_step(work, instance, definition, leaving, event, decision)
     work.audit(instance, event.value, detail, from_state=instance.state, to_state=new_state)
     if new_state in TERMINAL_STATES:
         return complete(work, dataclasses.replace(instance, state=new_state), definition)
@@ -185,22 +212,27 @@ def _close_step(
     step: AnyStep,
     event: Event,
     decision: InputRequest | None,
-) -> None:
-    assert instance.id is not None
+) -> CycleInstance:
+    """Close the step; returns the cycle with its tally of missing inputs brought up to date."""
+    cycle_id = instance.id
+    assert cycle_id is not None
     status = RequestStatus.CANCELLED if event is Event.DECIDED else RequestStatus.MISSING
-    closed = work.uow.requests.close_open(instance.id, step.id, status)
+    closed = work.uow.requests.close_open(cycle_id, step.id, status) if instance.open_requests else []
     if closed:
         work.audit(
             instance,
             "requests_closed",
             {"step": step.id, "status": status.value, "people": [r.person_id for r in closed]},
         )
-    work.uow.timers.cancel_for_instance(instance.id)
+        if status is RequestStatus.MISSING:
+            instance = dataclasses.replace(
+                instance, missing_requests=instance.missing_requests + len(closed)
+            )
+    work.uow.timers.cancel_for_instance(cycle_id)
     if not (step.creates_actions or step.announce):
-        return
-    answered = [decision] if decision is not None else work.uow.requests.answered(
-        [instance.id], step.id
-    )
+        return instance
+    answered = [decision] if decision is not None else work.uow.requests.answered([cycle_id], step.id)
     created = create_actions(work, instance, definition, step, answered)
     if step.announce and event is Event.DECIDED and answered:
         announce(work, instance, definition, step, answered[0], created)
+    return instance

@@ -65,7 +65,11 @@ def submit(work: Work, request_id: int, person_id: str, answer: Mapping[str, Any
     if isinstance(step, FollowUpStep):
         record_follow_up(work, instance, step, answered, public)
     if first:
-        instance = dataclasses.replace(instance, open_requests=max(0, instance.open_requests - 1))
+        instance = dataclasses.replace(
+            instance,
+            open_requests=max(0, instance.open_requests - 1),
+            late_answers=instance.late_answers + int(answered.late),
+        )
     if isinstance(step, DecisionStep):
         instance = transition(
             work, instance, definition, Event.DECIDED, {"request": request.key}, decision=answered

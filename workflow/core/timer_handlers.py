@@ -11,7 +11,7 @@ from workflow.core.context import resolve_context
 from workflow.core.messages import escalation_message, request_message
 from workflow.core.opening import open_cycle
 from workflow.core.payloads import ErasurePayload, OpeningPayload, StepPayload, read_payload
-from workflow.core.records import CycleInstance, RequestStatus, Timer, TimerKind
+from workflow.core.records import CycleInstance, InputRequest, RequestStatus, Timer, TimerKind
 from workflow.core.steps import transition
 from workflow.core.work import Work
 
@@ -29,27 +29,30 @@ def _on_open(work: Work, timer: Timer) -> str:
     return open_cycle(work, timer, payload)
 
 
-def _current(work: Work, timer: Timer, *, lock: bool) -> tuple[CycleInstance, StepPayload] | str:
-    """The cycle and step a step timer belongs to, or why it no longer applies."""
+Current = tuple[CycleInstance, StepPayload, list[InputRequest]]
+
+
+def _current(work: Work, timer: Timer, *, lock: bool) -> Current | str:
+    """The cycle, step and requests a step timer belongs to, or why it no longer applies."""
     payload = read_payload(timer.kind, timer.payload)
     assert isinstance(payload, StepPayload) and timer.instance_id is not None
-    instance = work.uow.cycles.get(timer.instance_id, lock=lock)
+    instance, requests = work.uow.requests.cycle_and_step(timer.instance_id, payload.step, lock=lock)
     if instance.state != payload.step:
         return "överhoppad: steget är redan avslutat"
-    return instance, payload
+    return instance, payload, requests
 
 
 def _on_reminder(work: Work, timer: Timer) -> str:
     found = _current(work, timer, lock=False)
     if isinstance(found, str):
         return found
-    instance, payload = found
+    instance, payload, requests = found
     if instance.step_deadline_at is not None and work.now >= instance.step_deadline_at:
         return "överhoppad: tidsfristen har redan passerat"
     definition = work.definition_of(instance)
     step = definition.step(payload.step)
     reminded = []
-    for request in work.uow.requests.for_step(instance.id or 0, step.id):
+    for request in requests:
         person = work.person(request.person_id)
         if request.status is not RequestStatus.OPEN or person is None:
             continue
@@ -68,13 +71,9 @@ def _on_deadline(work: Work, timer: Timer) -> str:
     found = _current(work, timer, lock=True)
     if isinstance(found, str):
         return found
-    instance, payload = found
+    instance, payload, requests = found
     definition = work.definition_of(instance)
-    waiting = [
-        r.person_id
-        for r in work.uow.requests.for_step(instance.id or 0, payload.step)
-        if r.status is RequestStatus.OPEN
-    ]
+    waiting = [r.person_id for r in requests if r.status is RequestStatus.OPEN]
     work.audit(instance, "deadline_reached", {"step": payload.step, "waiting_for": waiting})
     if isinstance(definition.step(payload.step), CollectStep):
         work.uow.cycles.save(
@@ -89,15 +88,11 @@ def _on_escalation(work: Work, timer: Timer) -> str:
     found = _current(work, timer, lock=False)
     if isinstance(found, str):
         return found
-    instance, payload = found
+    instance, payload, requests = found
     definition = work.definition_of(instance)
     step = definition.step(payload.step)
     assert step.escalation is not None
-    waiting = [
-        r
-        for r in work.uow.requests.for_step(instance.id or 0, step.id)
-        if r.status is RequestStatus.OPEN
-    ]
+    waiting = [r for r in requests if r.status is RequestStatus.OPEN]
     if not waiting:
         return "överhoppad: inget saknas"
     missing_ids = {r.person_id for r in waiting}
@@ -126,13 +121,9 @@ def _on_expiry(work: Work, timer: Timer) -> str:
     found = _current(work, timer, lock=True)
     if isinstance(found, str):
         return found
-    instance, payload = found
+    instance, payload, requests = found
     definition = work.definition_of(instance)
-    missing = [
-        r.person_id
-        for r in work.uow.requests.for_step(instance.id or 0, payload.step)
-        if r.status is RequestStatus.OPEN
-    ]
+    missing = [r.person_id for r in requests if r.status is RequestStatus.OPEN]
     work.uow.cycles.save(
         transition(work, instance, definition, Event.EXPIRED, {"missing": missing})
     )
@@ -145,7 +136,7 @@ def _on_meeting(work: Work, timer: Timer) -> str:
     found = _current(work, timer, lock=True)
     if isinstance(found, str):
         return found
-    instance, payload = found
+    instance, payload, _ = found
     definition = work.definition_of(instance)
     context = resolve_context(work, instance, definition, definition.step(payload.step))
     if context is None:

@@ -57,9 +57,12 @@ def upgrade() -> None:
     sa.Column('step_deadline_at', storage.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('step_late_until', storage.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('open_requests', sa.Integer(), nullable=False),
+    sa.Column('missing_requests', sa.Integer(), nullable=False),
+    sa.Column('late_answers', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('closed_at', storage.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('missing', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key')
     )
@@ -150,18 +153,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_actions_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index('ix_actions_unit', ['unit_id', 'status'], unique=False)
 
-    op.create_table('completion_records',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('instance_id', sa.Integer(), nullable=False),
-    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('final_state', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('completed_at', storage.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('missing', sa.JSON(), nullable=False),
-    sa.Column('late_inputs', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['instance_id'], ['cycle_instances.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('instance_id')
-    )
     op.create_table('input_requests',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
@@ -231,7 +222,6 @@ def upgrade() -> None:
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('fired_at', storage.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('fired_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
-    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['cycle_instances.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key')
@@ -300,7 +290,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_input_requests_person')
 
     op.drop_table('input_requests')
-    op.drop_table('completion_records')
     with op.batch_alter_table('actions', schema=None) as batch_op:
         batch_op.drop_index('ix_actions_unit')
         batch_op.drop_index(batch_op.f('ix_actions_owner_id'))
