@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from definitions.base import LocalText
@@ -89,31 +90,8 @@ def check_cadence(definition: CycleDefinition, doc: YamlDocument) -> list[Defini
         ZoneInfo(definition.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(doc.problem(("timezone",), f"okänd tidszon {definition.timezone!r}"))
-    cadence = definition.cadence
-    anchor_path: PathKey = ("cadence", "anchor")
-    if cadence.anchor.tzinfo is not None:
-        problems.append(
-            doc.problem(
-                anchor_path,
-                "ange lokal tid utan tidszon (till exempel 2027-01-04T09:00); "
-                "definitionens tidszon gäller",
-            )
-        )
-    if not bounds.MIN_YEAR <= cadence.anchor.year <= bounds.MAX_YEAR:
-        problems.append(
-            doc.problem(
-                anchor_path, f"året måste ligga mellan {bounds.MIN_YEAR} och {bounds.MAX_YEAR}"
-            )
-        )
-    if cadence.anchor.hour == 2:
-        problems.append(
-            doc.problem(
-                anchor_path,
-                "02.00–02.59 finns inte eller inträffar två gånger när sommartiden ändras; "
-                "välj en annan tid",
-            )
-        )
-    every = cadence.every
+    problems += _check_anchor(definition.cadence.anchor, doc)
+    every = definition.cadence.every
     every_path: PathKey = ("cadence", "every")
     if every.is_negative or every.is_zero or (every.months and (every.days or every.seconds)):
         problems.append(
@@ -128,16 +106,8 @@ def check_cadence(definition: CycleDefinition, doc: YamlDocument) -> list[Defini
         problems.append(doc.problem(every_path, f"högst {bounds.MAX_CADENCE} mellan två cykler"))
     elif every.approx_seconds() < bounds.MIN_CADENCE_SECONDS:
         problems.append(doc.problem(every_path, "minst en dag mellan två cykler"))
-    style = cadence.period_key
-    ok = {
-        None: True,
-        "iso_week": not every.months and every.seconds == 0 and every.days % 7 == 0,
-        "month": bool(every.months) and not every.days and not every.seconds,
-        "quarter": every.months % 3 == 0 and not every.days and not every.seconds,
-        "next_quarter": every.months % 3 == 0 and not every.days and not every.seconds,
-        "date": every.seconds == 0 and (every.days > 0 or every.months > 0),
-    }[style]
-    if style is not None and not ok:
+    style = definition.cadence.period_key
+    if style is not None and not _fits(style, every):
         problems.append(
             doc.problem(
                 every_path,  # in a unit's override, `every` is what the administrator wrote
@@ -145,6 +115,43 @@ def check_cadence(definition: CycleDefinition, doc: YamlDocument) -> list[Defini
             )
         )
     return problems
+
+
+def _check_anchor(anchor: datetime, doc: YamlDocument) -> list[DefinitionProblem]:
+    path: PathKey = ("cadence", "anchor")
+    problems = []
+    if anchor.tzinfo is not None:
+        problems.append(
+            doc.problem(
+                path,
+                "ange lokal tid utan tidszon (till exempel 2027-01-04T09:00); "
+                "definitionens tidszon gäller",
+            )
+        )
+    if not bounds.MIN_YEAR <= anchor.year <= bounds.MAX_YEAR:
+        message = f"året måste ligga mellan {bounds.MIN_YEAR} och {bounds.MAX_YEAR}"
+        problems.append(doc.problem(path, message))
+    if anchor.hour == 2:
+        problems.append(
+            doc.problem(
+                path,
+                "02.00–02.59 finns inte eller inträffar två gånger när sommartiden ändras; "
+                "välj en annan tid",
+            )
+        )
+    return problems
+
+
+def _fits(style: str, every: IsoDuration) -> bool:
+    """Whether a cadence of `every` gives one period per key of `style`."""
+    whole_quarters = every.months % 3 == 0 and not every.days and not every.seconds
+    return {
+        "iso_week": not every.months and every.seconds == 0 and every.days % 7 == 0,
+        "month": bool(every.months) and not every.days and not every.seconds,
+        "quarter": whole_quarters,
+        "next_quarter": whole_quarters,
+        "date": every.seconds == 0 and (every.days > 0 or every.months > 0),
+    }[style]
 
 
 def check_step(step: AnyStep, path: PathKey, doc: YamlDocument) -> list[DefinitionProblem]:

@@ -98,6 +98,14 @@ def _check_field(
                 f"{', '.join(unknown)} är inte bland stegets ansvariga roller",
             )
         )
+    return problems + _check_type(spec, here, doc, step, in_rows)
+
+
+def _check_type(
+    spec: AnyField, here: PathKey, doc: YamlDocument, step: AnyStep, in_rows: bool
+) -> list[DefinitionProblem]:
+    """The rules of the field's own type."""
+    problems: list[DefinitionProblem] = []
     match spec:
         case TextField():
             if not 0 < spec.max_length <= bounds.MAX_TEXT_LENGTH:
@@ -106,7 +114,7 @@ def _check_field(
                 )
         case NumberField():
             for name, value in (("minimum", spec.minimum), ("maximum", spec.maximum)):
-                if value is not None and abs(value) > bounds.MAX_NUMBER:
+                if value is not None and not abs(value) <= bounds.MAX_NUMBER:  # NaN too
                     problems.append(doc.problem((*here, name), f"högst ±{bounds.MAX_NUMBER:g}"))
             if (
                 spec.minimum is not None
