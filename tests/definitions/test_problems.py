@@ -104,6 +104,13 @@ CASES = {
         "steps[0].responsible[0]",
         "rollen 'est-reporter' finns inte i organisationen",
     ),
+    "a number bound that is not a number": Case(
+        "operativ-inriktning.yaml",
+        "minimum: 0, maximum: 10000",
+        "minimum: .nan, maximum: 10000",
+        "steps[0].fields[0].minimum",
+        "högst ±1e+12",
+    ),
     "format 99": Case(
         "est-mote.yaml",
         "format: 1",
