@@ -8,7 +8,8 @@ older versions one step at a time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any
 
 from workflow.core.records import MessageKind
@@ -176,7 +177,21 @@ UPGRADES: dict[tuple[type[MessageContext], int], Callable[[dict[str, Any]], dict
 
 
 def dump_message(context: MessageContext) -> dict[str, Any]:
-    return {VERSION_KEY: context.VERSION, **asdict(context)}
+    """The stored form: the fields (and the cycle's) as a plain dict, with the version.
+
+    Shallow on purpose (contexts are made fresh for each message and never shared), which
+    keeps writing an email's context cheap."""
+    data = {name: getattr(context, name) for name in _field_names(type(context))}
+    cycle = data.get("cycle")
+    if isinstance(cycle, CycleRef):
+        data["cycle"] = {name: getattr(cycle, name) for name in _field_names(CycleRef)}
+    data[VERSION_KEY] = context.VERSION
+    return data
+
+
+@lru_cache(maxsize=None)
+def _field_names(shape: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(shape))
 
 
 def read_message(kind: MessageKind, data: dict[str, Any]) -> MessageContext:

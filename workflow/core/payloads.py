@@ -7,7 +7,7 @@ time; a payload that cannot be read makes its timer fail into an incident, never
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from workflow.core.records import TimerKind
@@ -56,7 +56,7 @@ _UPGRADES: dict[tuple[type[Payload], int], Callable[[dict[str, Any]], dict[str, 
 
 
 def dump_payload(payload: Payload) -> dict[str, Any]:
-    return {VERSION_KEY: payload.VERSION, **asdict(payload)}
+    return {VERSION_KEY: payload.VERSION, **payload.__dict__}
 
 
 def read_payload(kind: TimerKind, data: dict[str, Any]) -> Payload:
