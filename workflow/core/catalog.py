@@ -8,7 +8,7 @@ and the latest organisation. It is reloaded only when the stored generation chan
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from definitions.cycle import CycleDefinition
@@ -31,9 +31,20 @@ class CatalogView:
     latest: dict[tuple[str, str], tuple[int, str]]  # (definition, unit) -> (version, hash)
     organisation_hash: str
     directory: Directory
+    by_unit: dict[str, list[str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_unit: dict[str, list[str]] = {}
+        for name, unit_id in sorted(self.latest):
+            by_unit.setdefault(unit_id, []).append(name)
+        object.__setattr__(self, "by_unit", by_unit)
 
     def pairs(self) -> list[tuple[str, str]]:
         return sorted(self.latest)
+
+    def names_for(self, unit: str) -> list[str]:
+        """The definitions that apply to `unit`."""
+        return self.by_unit.get(unit, [])
 
 
 class Catalog:

@@ -130,10 +130,8 @@ def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dic
 
 def _observation_sources(work: Work, unit: Unit) -> list[tuple[str, CycleDefinition]]:
     found = []
-    for name, unit_id in work.view.pairs():
-        if unit_id != unit.id:
-            continue
-        latest = work.catalog.latest(work.uow, work.view, name, unit_id)
+    for name in work.view.names_for(unit.id):
+        latest = work.catalog.latest(work.uow, work.view, name, unit.id)
         if latest is not None and latest[0].observation_step() is not None:
             found.append((name, latest[0]))
     return found
