@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from typing import Any
 
 from workflow.core.records import MessageKind
@@ -189,9 +188,14 @@ def dump_message(context: MessageContext) -> dict[str, Any]:
     return data
 
 
-@lru_cache(maxsize=None)
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _field_names(shape: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(shape))
+    found = _FIELD_NAMES.get(shape)
+    if found is None:
+        found = _FIELD_NAMES[shape] = tuple(f.name for f in fields(shape))
+    return found
 
 
 def read_message(kind: MessageKind, data: dict[str, Any]) -> MessageContext:
