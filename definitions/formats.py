@@ -202,13 +202,24 @@ def _organisation_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
         {
             "id": area_id,
             "name": area_name,
-            "municipalities": [{"id": _slug(n), "name": n} for n in names],
+            "municipalities": [_municipality_0(n, home) for n in names],
         }
     ]
     if isinstance(data.get("people"), list):
         home_id = _slug(home)
         data["people"] = [_person_0(p, area_id, area_roles, home_id) for p in data["people"]]
     return data
+
+
+# 0.1 ran the municipal cycles for its home municipality only; its packaged names.
+MUNICIPAL_0 = ("est-inventering", "est-mote", "inriktningsbeslut", "uppfoljning")
+
+
+def _municipality_0(name: str, home: str) -> dict[str, Any]:
+    unit: dict[str, Any] = {"id": _slug(name), "name": name}
+    if name != home:  # the police area's other municipalities ran no promise in 0.1
+        unit["overrides"] = {definition: {"enabled": False} for definition in MUNICIPAL_0}
+    return unit
 
 
 def _person_0(raw: Any, area_id: str, area_roles: set[str], home: str) -> Any:

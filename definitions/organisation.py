@@ -40,7 +40,7 @@ class DefinitionOverride(Frozen):
 
     enabled: bool = True
     cadence: CadenceOverride | None = None
-    steps: dict[Identifier, StepOverride] = {}
+    steps: dict[Identifier, StepOverride] = Field(default_factory=dict)
 
 
 class PartySpec(Frozen):
@@ -60,14 +60,14 @@ class MunicipalitySpec(Frozen):
     name: str
     location: str = ""  # where the municipality's meetings are held by default
     website: str = ""
-    overrides: dict[Identifier, DefinitionOverride] = {}
+    overrides: dict[Identifier, DefinitionOverride] = Field(default_factory=dict)
 
 
 class PoliceAreaSpec(Frozen):
     id: Identifier
     name: str
     location: str = ""
-    overrides: dict[Identifier, DefinitionOverride] = {}
+    overrides: dict[Identifier, DefinitionOverride] = Field(default_factory=dict)
     municipalities: tuple[MunicipalitySpec, ...] = Field(min_length=1)
 
 

@@ -10,7 +10,9 @@ from definitions.organisation import DefinitionOverride, StepOverride
 from definitions.steps import AnyStep
 
 
-def apply_override(template: CycleDefinition, override: DefinitionOverride | None) -> CycleDefinition:
+def apply_override(
+    template: CycleDefinition, override: DefinitionOverride | None
+) -> CycleDefinition:
     """The template as `override` changes it (cadence, deadlines, reminders, meetings).
 
     The result is not re-validated here; `definitions.checks` checks it when files are loaded.

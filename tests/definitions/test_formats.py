@@ -112,14 +112,20 @@ def test_a_format0_setup_of_one_municipality_loads_as_a_whole() -> None:
     assert all(d.format == 1 for d, _ in bundle.effective())
 
 
-def test_a_format0_police_area_of_five_needs_the_other_municipalities_staffed() -> None:
-    """0.1 ran the municipality's cycles for its home municipality only; after the upgrade every
-    municipality of the area runs them, and the loader names what the others lack."""
-    found = problems(FORMAT0)
-    assert found
-    assert all("har ingen rollen" in p.message for p in found)
-    named = {p.message.split(" har ingen")[0].removeprefix("i ") for p in found}
-    assert named == {"Heby", "Norberg", "Fagersta", "Skinnskatteberg"}
+def test_a_format0_police_area_of_five_runs_the_promise_of_its_home_municipality() -> None:
+    """0.1 ran the municipality's cycles for its home municipality only; the upgrade switches
+    them off for the area's other municipalities, which an administrator can then staff."""
+    bundle = loads(FORMAT0)
+    pairs = sorted((d.name, u.id) for d, u in bundle.effective())
+    assert pairs == [
+        ("est-inventering", "sala"),
+        ("est-mote", "sala"),
+        ("inriktningsbeslut", "sala"),
+        ("operativ-inriktning", "lpo-norra-vastmanland"),
+        ("uppfoljning", "sala"),
+    ]
+    heby = bundle.directory.unit("heby")
+    assert heby is not None and heby.overrides["est-mote"].enabled is False
 
 
 def test_a_newer_format_is_refused_clearly(tmp_path: Path) -> None:
