@@ -1,4 +1,4 @@
-"""Mail settings from `LOFTE_*` environment variables; every bad value is named."""
+"""Mail settings from `LOFTE_*` environment variables; every bad value is named (in Swedish)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
-from workflow.errors import ConfigError
+from workflow.kernel.errors import ConfigError
 
 TlsMode = Literal["ssl", "starttls", "none"]
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
@@ -34,8 +34,8 @@ class MailSettings:
     smtp: SmtpSettings | None  # None: write .eml files to `mail_dir`
     mail_dir: Path
     base_url: str
-    max_attempts: int
     retry_seconds: float
+    retry_horizon_hours: int
     digest_hour: int
 
 
@@ -45,9 +45,9 @@ def mail_settings(env: Mapping[str, str] | None = None) -> MailSettings:
         sender=_address(env.get("LOFTE_MAIL_FROM", "Löfte <lofte@lofte.local>")),
         smtp=_smtp(env),
         mail_dir=Path(env.get("LOFTE_MAIL_DIR", "lofte-mail")),
-        base_url=env.get("LOFTE_BASE_URL", "http://localhost:8000").rstrip("/"),
-        max_attempts=_int(env, "LOFTE_OUTBOX_MAX_ATTEMPTS", 8, 1, 100),
+        base_url=_base_url(env.get("LOFTE_BASE_URL", "http://localhost:8000")),
         retry_seconds=_int(env, "LOFTE_OUTBOX_RETRY_SECONDS", 60, 1, 86400),
+        retry_horizon_hours=_int(env, "LOFTE_OUTBOX_RETRY_HORIZON", 72, 1, 24 * 30),
         digest_hour=_int(env, "LOFTE_DIGEST_HOUR", 7, 0, 23),
     )
 
@@ -58,7 +58,9 @@ def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
         return None
     tls = env.get("LOFTE_SMTP_TLS", "starttls").strip().lower()
     if tls not in DEFAULT_PORTS:
-        raise ConfigError(f"LOFTE_SMTP_TLS={tls!r}: use ssl (implicit TLS), starttls or none")
+        raise ConfigError(
+            f"LOFTE_SMTP_TLS={tls[:20]!r}: välj ssl (implicit TLS), starttls eller none"
+        )
     user = env.get("LOFTE_SMTP_USER") or None
     password = env.get("LOFTE_SMTP_PASSWORD") or None
     password_file = env.get("LOFTE_SMTP_PASSWORD_FILE")
@@ -67,21 +69,21 @@ def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
             password = Path(password_file).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(
-                f"LOFTE_SMTP_PASSWORD_FILE={password_file}: cannot read it ({exc.strerror})"
+                f"LOFTE_SMTP_PASSWORD_FILE={password_file}: går inte att läsa ({exc.strerror})"
             ) from exc
     if user and not password:
         raise ConfigError(
-            "LOFTE_SMTP_USER is set but no password: set LOFTE_SMTP_PASSWORD or "
-            "LOFTE_SMTP_PASSWORD_FILE (Löfte never prompts or reads a keyring)"
+            "LOFTE_SMTP_USER är satt men inget lösenord: ange LOFTE_SMTP_PASSWORD eller "
+            "LOFTE_SMTP_PASSWORD_FILE (Löfte frågar aldrig och läser ingen nyckelring)"
         )
     if password and not password.isascii():
         raise ConfigError(
-            "the SMTP password has non-ASCII characters, which SMTP AUTH (smtplib) cannot "
-            "send; use an ASCII password or an app password"
+            "SMTP-lösenordet har tecken utanför ASCII, som SMTP AUTH inte kan skicka; "
+            "använd ett ASCII-lösenord eller ett applösenord"
         )
     ca = env.get("LOFTE_SMTP_CA_FILE")
     if ca and not Path(ca).is_file():
-        raise ConfigError(f"LOFTE_SMTP_CA_FILE={ca}: no such file")
+        raise ConfigError(f"LOFTE_SMTP_CA_FILE={ca}: filen finns inte")
     return SmtpSettings(
         host=host,
         port=_int(env, "LOFTE_SMTP_PORT", DEFAULT_PORTS[tls], 1, 65535),
@@ -100,18 +102,29 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r}: expected a whole number") from None
+        raise ConfigError(f"{name}={raw[:20]!r}: ange ett heltal") from None
     if not low <= value <= high:
-        raise ConfigError(f"{name}={value}: expected {low}..{high}")
+        raise ConfigError(f"{name}={value}: ange {low}–{high}")
     return value
 
 
 def _address(raw: str) -> Address:
     name, addr = parseaddr(raw)
     if "@" not in addr:
-        raise ConfigError(f"LOFTE_MAIL_FROM={raw!r}: expected an address like Löfte <x@y.se>")
+        raise ConfigError(
+            f"LOFTE_MAIL_FROM={raw[:80]!r}: ange en adress som Löfte <lofte@kommun.se>"
+        )
     try:
         local, domain = addr.rsplit("@", 1)
         return Address(display_name=name, username=local, domain=domain)
     except (HeaderParseError, ValueError) as exc:
         raise ConfigError(f"LOFTE_MAIL_FROM={raw!r}: {exc}") from exc
+
+
+def _base_url(raw: str) -> str:
+    url = raw.strip().rstrip("/")
+    if not (url.startswith("http://") or url.startswith("https://")) or " " in url:
+        raise ConfigError(
+            f"LOFTE_BASE_URL={raw[:80]!r}: ange en adress som https://lofte.kommun.se"
+        )
+    return url

@@ -1,41 +1,46 @@
 """Turn an outbox message into the subject, plain text and HTML a person reads.
 
-Templates live in `notifications/templates/<language>/`. The environment uses StrictUndefined
-(a template that refers to a missing value fails in tests, not in an inbox) and autoescapes HTML
-(text typed by one person never becomes markup in another's email).
+Templates live in `notifications/templates/<language>/<kind>.{txt,html}.j2`, compiled once
+per process. The environment uses StrictUndefined (a template that refers to a missing value
+fails in a test, not in an inbox) and autoescapes HTML (text typed by one person never becomes
+markup in another's email).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
-from notifications.formatting import moment, outcome_text, subject
-from workflow.records import MessageKind, OutboxMessage
+from notifications.context_blocks import blocks
+from notifications.subjects import subject
+from workflow.application.texts import outcome_text
+from workflow.core.message_types import (
+    ActionMessage,
+    CatchUpMessage,
+    DecisionMessage,
+    DeliveryAlertMessage,
+    DigestMessage,
+    EscalationMessage,
+    MeetingMessage,
+    MessageContext,
+    RequestMessage,
+    SignInMessage,
+    SummaryMessage,
+    read_message,
+)
+from workflow.core.records import MessageKind, OutboxMessage, Outcome
+from workflow.kernel import words
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANGUAGES = ("sv", "en")
-TEMPLATE_NAMES = {
-    MessageKind.INPUT_REQUEST: "input_request",
-    MessageKind.REMINDER: "reminder",
-    MessageKind.ESCALATION: "escalation",
-    MessageKind.CYCLE_SUMMARY: "cycle_summary",
-    MessageKind.MEETING_INVITE: "meeting",
-    MessageKind.MEETING_UPDATE: "meeting",
-    MessageKind.MEETING_CANCEL: "meeting",
-    MessageKind.DIGEST: "digest",
-}
-MEETING_CHANGE = {
-    MessageKind.MEETING_INVITE: "invite",
-    MessageKind.MEETING_UPDATE: "update",
-    MessageKind.MEETING_CANCEL: "cancel",
-}
-
+PROMISE = {"sv": "medborgarlöftet", "en": "the citizen promise"}
 LinkMaker = Callable[[int, str], str]  # (request id, answer-until ISO time) -> URL
+ContextSource = Callable[[int, str], dict[str, Any] | None]  # (instance id, step id) -> context
 
 
 @dataclass(frozen=True)
@@ -45,118 +50,128 @@ class RenderedEmail:
     html: str
 
 
-def make_environment() -> Environment:
-    return Environment(
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-        trim_blocks=False,
         keep_trailing_newline=True,
     )
+    env.filters["moment"] = words.moment
+    env.filters["day"] = words.plain_date
+    return env
+
+
+@lru_cache(maxsize=64)
+def template(name: str) -> Template:
+    return environment().get_template(name)
 
 
 class Renderer:
-    def __init__(self, organisation_name: str, link_for: LinkMaker) -> None:
-        self.environment = make_environment()
-        self.organisation_name = organisation_name
+    def __init__(self, link_for: LinkMaker, context_for: ContextSource) -> None:
         self.link_for = link_for
+        self.context_for = context_for
 
     def render(self, message: OutboxMessage) -> RenderedEmail:
+        """The email; ValueError or a Jinja error if the stored context cannot be rendered."""
         lang = message.language if message.language in LANGUAGES else "sv"
-        view = self.view(message, lang)
+        context = read_message(message.kind, message.context)
+        view = self.view(context, lang) | {
+            "lang": lang,
+            "name": str(message.context.get("recipient_name", "")).split(" ")[0],
+            "subject": subject(context, lang),
+        }
         name = TEMPLATE_NAMES[message.kind]
-        text = self.environment.get_template(f"{lang}/{name}.txt.j2").render(view)
-        html = self.environment.get_template(f"{lang}/{name}.html.j2").render(view)
+        text = template(f"{lang}/{name}.txt.j2").render(view)
+        html = template(f"{lang}/{name}.html.j2").render(view)
         return RenderedEmail(view["subject"], text, html)
 
-    def view(self, message: OutboxMessage, lang: str) -> dict[str, Any]:
-        c = message.context
-        view: dict[str, Any] = {
-            "lang": lang,
-            "subject": subject(message),
-            "org_name": self.organisation_name,
-            "name": str(c.get("recipient_name", "")).split(" ")[0],
-            "cycle": c.get("cycle_title", ""),
-            "period": c.get("period_label", ""),
+    def view(self, context: MessageContext, lang: str) -> dict[str, Any]:
+        cycle = getattr(context, "cycle", None)
+        base: dict[str, Any] = {
+            "sign": f"{cycle.unit_name} – {PROMISE[lang]}" if cycle is not None else "Löfte",
+            "cycle": cycle,
         }
-        builder = _BUILDERS[message.kind]
-        view.update(builder(self, message, lang))
-        return view
-
-    def _request(self, message: OutboxMessage, lang: str) -> dict[str, Any]:
-        c = message.context
-        item = c.get("subject") or {}
-        return {
-            "step_title": c["step_title"],
-            "purpose": c.get("purpose", ""),
-            "deadline": moment(c["deadline"], lang),
-            "answer_until": moment(c["answer_until"], lang),
-            "fields": c["fields"],
-            "subject_item": item.get("values", {}),
-            "subject_list": item.get("list", ""),
-            "subject_period": item.get("source_period", ""),
-            "link": self.link_for(int(c["request_id"]), c["answer_until"]),
-            "meeting": bool(c.get("meeting_step")),
-        }
-
-    def _escalation(self, message: OutboxMessage, lang: str) -> dict[str, Any]:
-        c = message.context
-        return {
-            "step_title": c["step_title"],
-            "deadline": moment(c["deadline"], lang),
-            "missing": [m["person_name"] for m in c["missing"]],
-        }
-
-    def _summary(self, message: OutboxMessage, lang: str) -> dict[str, Any]:
-        c = message.context
-        return {
-            "outcome": outcome_text(c["outcome"], lang),
-            "missing": [m["person_name"] for m in c["missing"]],
-            "late_inputs": c["late_inputs"],
-        }
-
-    def _meeting(self, message: OutboxMessage, lang: str) -> dict[str, Any]:
-        c = message.context
-        meeting = c["meeting"]
-        return {
-            "change": MEETING_CHANGE[message.kind],
-            "step_title": c["step_title"],
-            "purpose": c.get("purpose", ""),
-            "start": moment(meeting["start"], lang),
-            "end_time": moment(meeting["end"], lang).rsplit(" ", 1)[1],
-            "location": meeting["location"],
-            "organizer": meeting["organizer_name"],
-        }
-
-    def _digest(self, message: OutboxMessage, lang: str) -> dict[str, Any]:
-        c = message.context
-        return {
-            "date": c["date_label"],
-            "tasks": [
-                {
-                    "cycle": t["cycle_title"],
-                    "period": t["period_label"],
-                    "step_title": t["step_title"],
-                    "deadline": moment(t["deadline"], lang),
-                    "overdue": t["overdue"],
-                    "link": self.link_for(int(t["request_id"]), t["answer_until"]),
+        match context:
+            case RequestMessage():
+                return base | self._request(context, lang)
+            case EscalationMessage():
+                return base | {
+                    "step_title": context.step_title,
+                    "deadline": context.deadline,
+                    "missing": context.missing,
                 }
-                for t in _tasks(c["tasks"])
-            ],
+            case SummaryMessage():
+                outcome = outcome_text(Outcome(context.outcome), language=lang)
+                return base | {
+                    "outcome": outcome,
+                    "missing": context.missing,
+                    "late": context.late_inputs,
+                }
+            case MeetingMessage():
+                return base | {"meeting": context}
+            case ActionMessage():
+                return base | {"action": context}
+            case DecisionMessage():
+                return base | {
+                    "step_title": context.step_title,
+                    "fields": context.fields,
+                    "reason": context.reason,
+                }
+            case CatchUpMessage():
+                return base | {
+                    "sign": f"{context.unit_name} – Löfte",
+                    "unit_name": context.unit_name,
+                    "items": context.items,
+                }
+            case DigestMessage():
+                tasks = [
+                    t | {"link": self.link_for(int(t["request_id"]), str(t["answer_until"]))}
+                    for t in sorted(context.tasks, key=lambda t: str(t["deadline"]))
+                ]
+                return base | {"date": context.date_label, "tasks": tasks}
+            case SignInMessage():
+                return base | {"link": context.link, "valid_until": context.valid_until}
+            case DeliveryAlertMessage():
+                return base | {
+                    "since": context.failing_since,
+                    "waiting": context.waiting,
+                    "error": context.last_error,
+                }
+
+    def _request(self, context: RequestMessage, lang: str) -> dict[str, Any]:
+        shown = (
+            self.context_for(context.cycle.instance_id, context.step_id)
+            if context.has_context
+            else None
+        )
+        return {
+            "step_title": context.step_title,
+            "purpose": context.purpose,
+            "deadline": context.deadline,
+            "answer_until": context.answer_until,
+            "fields": context.fields,
+            "about": context.about,
+            "reminder": context.reminder_number,
+            "meeting_at": context.meeting,
+            "blocks": blocks(shown, lang),
+            "link": self.link_for(context.request_id, context.answer_until),
         }
 
 
-def _tasks(tasks: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
-    return sorted(tasks, key=lambda t: str(t["deadline"]))
-
-
-_BUILDERS: dict[MessageKind, Callable[[Renderer, OutboxMessage, str], dict[str, Any]]] = {
-    MessageKind.INPUT_REQUEST: Renderer._request,
-    MessageKind.REMINDER: Renderer._request,
-    MessageKind.ESCALATION: Renderer._escalation,
-    MessageKind.CYCLE_SUMMARY: Renderer._summary,
-    MessageKind.MEETING_INVITE: Renderer._meeting,
-    MessageKind.MEETING_UPDATE: Renderer._meeting,
-    MessageKind.MEETING_CANCEL: Renderer._meeting,
-    MessageKind.DIGEST: Renderer._digest,
+TEMPLATE_NAMES = {
+    MessageKind.INPUT_REQUEST: "input_request",
+    MessageKind.REMINDER: "input_request",
+    MessageKind.ESCALATION: "escalation",
+    MessageKind.CYCLE_SUMMARY: "cycle_summary",
+    MessageKind.MEETING_INVITE: "meeting",
+    MessageKind.MEETING_UPDATE: "meeting",
+    MessageKind.MEETING_CANCEL: "meeting",
+    MessageKind.ACTION_ASSIGNED: "action_assigned",
+    MessageKind.DECISION: "decision",
+    MessageKind.CATCH_UP: "catch_up",
+    MessageKind.DIGEST: "digest",
+    MessageKind.SIGN_IN: "sign_in",
+    MessageKind.DELIVERY_ALERT: "delivery_alert",
 }

@@ -59,7 +59,7 @@ class FileDropTransport:
             partial.write_bytes(email.as_bytes(policy=SMTP_POLICY))
             os.replace(partial, target)
         except OSError as exc:
-            raise DeliveryFailed(f"cannot write {target}: {exc.strerror}") from exc
+            raise DeliveryFailed(f"kan inte skriva {target}: {exc.strerror}") from exc
         return str(target)
 
 
@@ -104,12 +104,12 @@ class YagmailTransport:
                 else str(exc.smtp_error)
             )
             raise DeliveryFailed(
-                f"{s.host} answered {exc.smtp_code} {text}", permanent=500 <= exc.smtp_code < 600
+                f"{s.host} svarade {exc.smtp_code} {text}", permanent=500 <= exc.smtp_code < 600
             ) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise DeliveryFailed(
-                f"{s.host} refused the recipient: {exc.recipients}",
+                f"{s.host} vägrade mottagaren: {exc.recipients}",
                 permanent=all(500 <= c < 600 for c in codes),
             ) from exc
         except (smtplib.SMTPException, OSError) as exc:
@@ -117,7 +117,7 @@ class YagmailTransport:
         finally:
             client.close()
         if refused:  # some recipients refused; we send to one, so this is a failure
-            raise DeliveryFailed(f"{s.host} refused {refused}")
+            raise DeliveryFailed(f"{s.host} vägrade {refused}")
         return f"smtp://{s.host}:{s.port}"
 
 

@@ -18,6 +18,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from tests.conftest import packaged
+from tests.harness import Harness, make_harness, utc
+
 USER, PASSWORD = "lofte", "hemligt-losenord-42"
 
 
@@ -140,3 +143,12 @@ def smtp_server() -> Iterator[Any]:
     yield start
     for controller in started:
         controller.stop()
+
+
+@pytest.fixture
+def week(sqlite_url: str) -> Iterator[Harness]:
+    """The first days of January 2027: requests, a LOLG meeting with its invitations."""
+    h = make_harness(sqlite_url, utc(2027, 1, 1), packaged())
+    h.run_until(utc(2027, 1, 4, 8))
+    yield h
+    h.close()

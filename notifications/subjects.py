@@ -1,0 +1,88 @@
+"""Subject lines, in the recipient's language: what, which cycle and unit, and by when."""
+
+from __future__ import annotations
+
+from workflow.application.texts import outcome_text
+from workflow.core.message_types import (
+    ActionMessage,
+    CatchUpMessage,
+    CycleRef,
+    DecisionMessage,
+    DeliveryAlertMessage,
+    DigestMessage,
+    EscalationMessage,
+    MeetingMessage,
+    MessageContext,
+    RequestMessage,
+    SignInMessage,
+    SummaryMessage,
+)
+from workflow.core.records import Outcome
+from workflow.kernel import words
+
+
+def _head(cycle: CycleRef) -> str:
+    """`EST-inventering v. 5 2027, Sala kommun`."""
+    return f"{cycle.head}, {cycle.unit_name}"
+
+
+def subject(context: MessageContext, language: str) -> str:
+    en = language == "en"
+    match context:
+        case RequestMessage(reminder_number=number) if number:
+            due = words.moment_short(context.deadline, language)
+            return (
+                f"Reminder: {_head(context.cycle)} – reply by {due}"
+                if en
+                else f"Påminnelse: {_head(context.cycle)} – svar senast {due}"
+            )
+        case RequestMessage():
+            due = words.moment_short(context.deadline, language)
+            return (
+                f"{_head(context.cycle)} – reply by {due}"
+                if en
+                else f"{_head(context.cycle)} – svar senast {due}"
+            )
+        case EscalationMessage():
+            what = "Missing replies" if en else "Saknade svar"
+            return f"{what}: {_head(context.cycle)} – {context.step_title}"
+        case SummaryMessage():
+            outcome = outcome_text(Outcome(context.outcome), language=language)
+            return f"{_head(context.cycle)}: {outcome}"
+        case MeetingMessage():
+            start = words.moment_short(context.starts_at, language)
+            change = {
+                "invite": ("Inbjudan", "Invitation"),
+                "update": ("Ändrad tid", "New time"),
+                "cancel": ("Inställt", "Cancelled"),
+            }[context.change][1 if en else 0]
+            return f"{change}: {context.step_title} – {start} ({context.cycle.unit_name})"
+        case ActionMessage():
+            return (
+                f"You own a {context.action_kind}: {context.what}"
+                if en
+                else f"Du är ansvarig för en {context.action_kind}: {context.what}"
+            )[:200]
+        case DecisionMessage():
+            return f"{'Decided' if en else 'Beslut'}: {_head(context.cycle)}"
+        case CatchUpMessage():
+            return (
+                f"After downtime: messages that were not sent ({context.unit_name})"
+                if en
+                else f"Efter driftstopp: meddelanden som inte skickades ({context.unit_name})"
+            )
+        case DigestMessage():
+            return (
+                f"Your tasks in the citizen promise – {context.date_label}"
+                if en
+                else f"Dina uppgifter i medborgarlöftet – {context.date_label}"
+            )
+        case SignInMessage():
+            return "Sign in to Löfte" if en else "Logga in i Löfte"
+        case DeliveryAlertMessage():
+            since = words.moment(context.failing_since, language)
+            return (
+                f"Email from Löfte has not been delivered since {since}"
+                if en
+                else f"E-post från Löfte har inte kunnat skickas sedan {since}"
+            )

@@ -1,0 +1,93 @@
+"""Delivery rules in virtual time: a message whose moment has passed is expired, not sent
+late; people with a daily digest get one email covering every unit where they hold a role; a
+simulated month renders every message and no email carries sensitive content."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from notifications.config import mail_settings
+from notifications.dispatcher import Dispatcher
+from notifications.transports import FileDropTransport
+from tests.harness import Harness, utc
+from tests.notifications.support import current, only_one_pending
+from workflow.core.records import OutboxStatus
+from workflow.drivers.fake_answers import fake_answer
+
+SECRET_NAME = "Kalle Anka, född 1934"
+
+
+def files(h: Harness, folder: Path, **env: str) -> Dispatcher:
+    settings = mail_settings({"LOFTE_DIGEST_HOUR": "23", **env})
+    return Dispatcher(h.store, h.clock, FileDropTransport(folder), settings)
+
+
+def test_a_request_for_a_closed_step_is_expired_not_sent_late(
+    week: Harness, tmp_path: Path
+) -> None:
+    message_id = only_one_pending(week)
+    week.run_until(utc(2027, 1, 9))  # the step's late window has closed meanwhile
+    report = files(week, tmp_path / "mail").run_once()
+    expired = current(week, message_id)
+    assert expired.status is OutboxStatus.EXPIRED and "för sent" in (expired.last_error or "")
+    assert report.expired >= 1 and expired.sent_at is None
+
+
+def test_one_digest_covers_both_municipalities_of_a_kommunpolis(
+    week: Harness, tmp_path: Path
+) -> None:
+    mail = tmp_path / "mail"
+    d = files(week, mail, LOFTE_DIGEST_HOUR="7")
+    report = d.run_once()
+    held = [m for m in week.outbox(person="omar-said") if m.status is OutboxStatus.DIGESTED]
+    # Norberg's and Skinnskatteberg's inventories, and the police area's LOLG where he reports
+    assert {m.unit_id for m in held} == {"norberg", "skinnskatteberg", "lpo-norra-vastmanland"}
+    digests = [m for m in week.outbox("digest") if m.person_id == "omar-said"]
+    assert len(digests) == 1 and report.digests == 1
+    units = {task["unit_name"] for task in digests[0].context["tasks"]}
+    assert units == {"Norbergs kommun", "Skinnskattebergs kommun", "LPO Norra Västmanland"}
+    assert d.run_once().digests == 0  # one a day
+    week.clock.advance(timedelta(days=1))
+    assert d.run_once().digests == 1
+
+
+def test_a_simulated_month_renders_every_message_and_no_email_carries_sensitive_content(
+    sqlite_harness: Harness, tmp_path: Path
+) -> None:
+    h = sqlite_harness
+    mail = tmp_path / "mail"
+    d = files(h, mail, LOFTE_DIGEST_HOUR="7")
+    rng = random.Random(3)
+    directory = h.bundle.directory
+    end = utc(2027, 2, 1)
+    while h.clock.now() < end:
+        h.run_until(min(end, h.clock.now() + timedelta(hours=12)))
+        for cycle in h.cycles():
+            unit = directory.unit(cycle.unit_id)
+            assert unit is not None
+            definition = h.bundle.definition(cycle.definition_name)
+            for request in h.requests(cycle):
+                if request.status.value != "open" or h.clock.now() > request.deadline_at:
+                    continue
+                answer = fake_answer(
+                    definition.step(request.step_id),
+                    request.roles,
+                    directory.members(unit),
+                    rng,
+                    h.clock.now(),
+                )
+                if "namngivna_personer" in {f.id for f in definition.step(request.step_id).fields}:
+                    answer["namngivna_personer"] = SECRET_NAME
+                h.engine.submit(request.id or 0, request.person_id, answer)
+        report = d.run_once()
+        assert report.permanent_failures == []
+    emails = list(mail.glob("*.eml"))
+    assert len(emails) > 250
+    lolg_decisions = [m for m in h.outbox("decision") if m.unit_id == "lpo-norra-vastmanland"]
+    assert lolg_decisions  # the police decision was announced (without its sensitive part)
+    for path in emails:
+        assert SECRET_NAME.encode() not in path.read_bytes(), path.name
+    statuses = {m.status for m in h.outbox()}
+    assert OutboxStatus.FAILED not in statuses

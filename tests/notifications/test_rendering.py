@@ -1,0 +1,267 @@
+"""Every kind of message renders in Swedish and English, text and HTML, from a stored context
+of each version; subjects say what, which cycle and unit, and by when."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.headerregistry import Address
+
+import pytest
+
+from notifications.compose import compose
+from notifications.render import Renderer
+from workflow.core.message_types import (
+    SHAPES,
+    ActionMessage,
+    CatchUpMessage,
+    CycleRef,
+    DecisionMessage,
+    DeliveryAlertMessage,
+    DigestMessage,
+    EscalationMessage,
+    MeetingMessage,
+    MessageContext,
+    RequestMessage,
+    SignInMessage,
+    SummaryMessage,
+    dump_message,
+    read_message,
+)
+from workflow.core.records import MessageKind, OutboxMessage
+
+NOW = datetime(2027, 2, 1, 8, tzinfo=UTC)
+CYCLE = CycleRef(
+    definition="est-inventering",
+    unit_id="heby",
+    unit_name="Heby kommun",
+    title="EST-inventering",
+    short_title="EST-inventering",
+    period_label="v. 5 2027",
+    instance_key="est-inventering/heby/2027-W05",
+    instance_id=7,
+)
+STEP_CONTEXT = {
+    "v": 1,
+    "items": [
+        {
+            "kind": "lagesbild",
+            "label": {"sv": "Veckans rapporter", "en": "This week's reports"},
+            "parts": [
+                {
+                    "unit_name": "Heby kommun",
+                    "total": 2,
+                    "previous_total": 5,
+                    "reports": 1,
+                    "by_category": [
+                        {
+                            "value": "brand",
+                            "sv": "Brand/anlagd brand",
+                            "en": "Fire/arson",
+                            "count": 2,
+                            "previous": 1,
+                        }
+                    ],
+                    "top_places": [{"place": "Torget", "area": "Centrum", "count": 2}],
+                    "observations": [
+                        {
+                            "time": "2027-02-01T21:00+01:00",
+                            "category_label": "Brand/anlagd brand",
+                            "place": "Torget",
+                            "area": "Centrum",
+                            "text": "Brand i papperskorg <b>",
+                        },
+                    ],
+                }
+            ],
+        },
+        {
+            "kind": "decision_in_force",
+            "label": {"sv": "Beslut i kraft", "en": "In force"},
+            "entries": [{"unit_name": "Heby kommun", "missing": True}],
+        },
+    ],
+}
+FIELD = {"label": "Prioriteringar", "value": "Trygghet i centrum"}
+CONTEXTS: dict[MessageKind, MessageContext] = {
+    MessageKind.INPUT_REQUEST: RequestMessage(
+        CYCLE,
+        "rapportering",
+        "Rapportera",
+        "Din rapport behövs.",
+        "2027-02-03T11:00:00+00:00",
+        "2027-02-03T15:00:00+00:00",
+        41,
+        [{"label": "Iakttagelser", "required": True}],
+        {"title": "Heby kommun", "values": [["Plats", "Torget"]]},
+        0,
+        {"start": "2027-02-03T12:00:00+00:00", "location": "Kommunhuset"},
+        True,
+    ),
+    MessageKind.REMINDER: RequestMessage(
+        CYCLE,
+        "rapportering",
+        "Rapportera",
+        "",
+        "2027-02-03T11:00:00+00:00",
+        "2027-02-03T15:00:00+00:00",
+        41,
+        [{"label": "Iakttagelser", "required": False}],
+        None,
+        2,
+    ),
+    MessageKind.ESCALATION: EscalationMessage(
+        CYCLE, "Rapportera", "2027-02-03T11:00:00+00:00", ["Lena Dahl (Heby kommun)"]
+    ),
+    MessageKind.CYCLE_SUMMARY: SummaryMessage(
+        CYCLE, "closed_incomplete", [{"name": "Mikael Hed", "step_title": "Rapportera"}], 1
+    ),
+    MessageKind.MEETING_INVITE: MeetingMessage(
+        CYCLE,
+        "EST-möte",
+        "Gemensam lägesbild",
+        "est-mote.heby.2027-W05.mote@heby.x.lofte",
+        0,
+        "2027-02-03T12:00:00+00:00",
+        "2027-02-03T13:30:00+00:00",
+        "Kommunhuset Heby",
+        "Anna Sundin",
+        "anna@example.se",
+        "invite",
+    ),
+    MessageKind.MEETING_UPDATE: MeetingMessage(
+        CYCLE,
+        "EST-möte",
+        "",
+        "uid@x",
+        1,
+        "2027-02-04T12:00:00+00:00",
+        "2027-02-04T13:30:00+00:00",
+        "",
+        "Anna",
+        "a@example.se",
+        "update",
+    ),
+    MessageKind.MEETING_CANCEL: MeetingMessage(
+        CYCLE,
+        "EST-möte",
+        "",
+        "uid@x",
+        2,
+        "2027-02-04T12:00:00+00:00",
+        "2027-02-04T13:30:00+00:00",
+        "",
+        "Anna",
+        "a@example.se",
+        "cancel",
+    ),
+    MessageKind.ACTION_ASSIGNED: ActionMessage(
+        CYCLE, "insats", "Sanera tunneln", "Stationen", "2027-02-20", "EST-möte v. 5 2027"
+    ),
+    MessageKind.DECISION: DecisionMessage(
+        CYCLE, "Registrera beslutet", [FIELD, {"label": "Åtaganden", "rows": [[FIELD]]}], "owner"
+    ),
+    MessageKind.CATCH_UP: CatchUpMessage(
+        "Heby kommun",
+        [{"what": "förfrågan till Lena Dahl", "cycle": "EST-inventering v. 5 2027", "when": "x"}],
+    ),
+    MessageKind.DIGEST: DigestMessage(
+        "1 feb 2027",
+        [
+            {
+                "request_id": 3,
+                "cycle": "EST-inventering v. 5 2027",
+                "unit_name": "Norbergs kommun",
+                "step_title": "Rapportera",
+                "deadline": "2027-02-03T11:00:00+00:00",
+                "answer_until": "2027-02-03T15:00:00+00:00",
+                "overdue": False,
+            }
+        ],
+    ),
+    MessageKind.SIGN_IN: SignInMessage(
+        "https://lofte.example.se/logga-in/abc", "2027-02-01T08:15:00+00:00"
+    ),
+    MessageKind.DELIVERY_ALERT: DeliveryAlertMessage(
+        "2027-02-01T06:00:00+00:00", 12, "451 Försök senare"
+    ),
+}
+
+
+def stored(kind: MessageKind, language: str) -> OutboxMessage:
+    """The context as the outbox stores it (JSON-shaped, versioned), read back by the renderer."""
+    return OutboxMessage(
+        key=f"inst:heby:{kind.value}",
+        kind=kind,
+        person_id="lena-dahl",
+        recipient="lena.dahl@example.se",
+        language=language,
+        created_at=NOW,
+        context=dump_message(CONTEXTS[kind]) | {"recipient_name": "Lena Dahl"},
+    )
+
+
+def renderer() -> Renderer:
+    return Renderer(
+        lambda request_id, until: f"https://lofte.example.se/svar/{request_id}.token",
+        lambda i, s: STEP_CONTEXT,
+    )
+
+
+def test_every_kind_has_a_context_in_this_test() -> None:
+    assert set(CONTEXTS) == set(SHAPES) == set(MessageKind)
+
+
+@pytest.mark.parametrize("kind", list(MessageKind))
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_every_kind_renders_from_its_stored_context(kind: MessageKind, language: str) -> None:
+    message = stored(kind, language)
+    assert read_message(kind, message.context) == CONTEXTS[kind]  # round trip of version 1
+    email = renderer().render(message)
+    assert email.subject and email.text.strip() and email.html.startswith("<!DOCTYPE html>")
+    assert ("Hej Lena!" if language == "sv" else "Hello Lena") in email.text
+    assert "<b>" not in email.html  # text from people is escaped in HTML
+    composed = compose(message, email, Address("Löfte", "lofte", "heby.example.se"), NOW)
+    parsed = message_from_bytes(composed.as_bytes(), policy=policy.default)
+    assert parsed["Subject"] == email.subject
+
+
+def test_subjects_say_what_which_cycle_and_unit_and_by_when() -> None:
+    subjects = {k: renderer().render(stored(k, "sv")).subject for k in MessageKind}
+    assert (
+        subjects[MessageKind.INPUT_REQUEST]
+        == "EST-inventering v. 5 2027, Heby kommun – svar senast ons 3 feb kl. 12.00"
+    )
+    assert subjects[MessageKind.REMINDER].startswith(
+        "Påminnelse: EST-inventering v. 5 2027, Heby kommun"
+    )
+    assert (
+        subjects[MessageKind.CYCLE_SUMMARY]
+        == "EST-inventering v. 5 2027, Heby kommun: avslutad – svar saknas"
+    )
+    assert subjects[MessageKind.MEETING_CANCEL].startswith("Inställt: EST-möte – tors 4 feb")
+    english = renderer().render(stored(MessageKind.INPUT_REQUEST, "en")).subject
+    assert english == "EST-inventering v. 5 2027, Heby kommun – reply by Wed 3 Feb 12:00"
+
+
+def test_a_request_shows_the_lagesbild_and_the_answer_link() -> None:
+    email = renderer().render(stored(MessageKind.INPUT_REQUEST, "sv"))
+    assert (
+        "Veckans rapporter" in email.text
+        and "2 iakttagelser (\u22123 mot perioden före), 1 rapport" in email.text
+    )
+    assert "Brand i papperskorg" in email.text and "Heby kommun: inget beslut i kraft" in email.text
+    assert "https://lofte.example.se/svar/41.token" in email.text
+    assert "Mötet hålls ons 3 feb 2027 kl. 13.00, Kommunhuset" in email.text
+
+
+def test_a_stored_context_of_an_unknown_version_is_refused_clearly() -> None:
+    message = stored(MessageKind.SIGN_IN, "sv")
+    newer = OutboxMessage(
+        **{
+            **{f: getattr(message, f) for f in message.__slots__},
+            "context": message.context | {"v": 9},
+        }
+    )
+    with pytest.raises(ValueError, match="nyare"):
+        renderer().render(newer)
