@@ -39,7 +39,10 @@ def present_triggers(engine: Engine) -> set[str]:
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
             found = connection.execute(
-                text("SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_events'")
+                text(
+                    "SELECT name FROM sqlite_master "
+                    "WHERE type='trigger' AND tbl_name='audit_events'"
+                )
             )
         else:
             found = connection.execute(
@@ -63,7 +66,10 @@ def ensure_audit_triggers(engine: Engine) -> list[str]:
         if engine.dialect.name != "sqlite":
             connection.execute(text(PG_FUNCTION))
         for name in missing:
-            connection.execute(text(f"DROP TRIGGER IF EXISTS {name} ON audit_events")
-                               if engine.dialect.name != "sqlite" else text(f"DROP TRIGGER IF EXISTS {name}"))
+            connection.execute(
+                text(f"DROP TRIGGER IF EXISTS {name} ON audit_events")
+                if engine.dialect.name != "sqlite"
+                else text(f"DROP TRIGGER IF EXISTS {name}")
+            )
             connection.execute(text(wanted[name]))
     return missing

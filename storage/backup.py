@@ -23,8 +23,14 @@ PG_HINT = (
 
 def sqlite_path(url: str) -> Path:
     parsed = make_url(url)
-    if not parsed.drivername.startswith("sqlite") or not parsed.database or parsed.database == ":memory:":
-        raise ConfigError(PG_HINT if parsed.drivername.startswith("postgresql") else f"{url}: ingen SQLite-fil")
+    if (
+        not parsed.drivername.startswith("sqlite")
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
+        raise ConfigError(
+            PG_HINT if parsed.drivername.startswith("postgresql") else f"{url}: ingen SQLite-fil"
+        )
     return Path(str(parsed.database)).expanduser().resolve()
 
 

@@ -38,9 +38,7 @@ def sqlite_synchronous(durable: bool = True) -> str:
         return "OFF"
     chosen = os.environ.get("LOFTE_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper()
     if chosen not in SYNCHRONOUS:
-        raise ConfigError(
-            f"LOFTE_SQLITE_SYNCHRONOUS={chosen!r}: välj NORMAL (standard) eller FULL"
-        )
+        raise ConfigError(f"LOFTE_SQLITE_SYNCHRONOUS={chosen!r}: välj NORMAL (standard) eller FULL")
     return chosen
 
 
@@ -58,9 +56,7 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
     if parsed.drivername.startswith("sqlite"):
         return _sqlite_engine(parsed, sqlite_synchronous(durable))
     if not parsed.drivername.startswith("postgresql"):
-        raise ConfigError(
-            f"databasadressen {url[:200]!r}: bara sqlite:/// och postgresql:// stöds"
-        )
+        raise ConfigError(f"databasadressen {url[:200]!r}: bara sqlite:/// och postgresql:// stöds")
     return create_engine(
         parsed, connect_args={"connect_timeout": 10}, pool_pre_ping=True, pool_size=5
     )

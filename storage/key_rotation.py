@@ -14,8 +14,10 @@ from workflow.core.records import AuditEvent
 
 S = table(SensitiveRow)
 _LIVE = select(S.c.id, S.c.payload).where(S.c.erased_at.is_(None))
-_SAVE = update(S).where(S.c.id == bindparam("b_id")).values(
-    payload=bindparam("payload"), key_id=bindparam("key_id")
+_SAVE = (
+    update(S)
+    .where(S.c.id == bindparam("b_id"))
+    .values(payload=bindparam("payload"), key_id=bindparam("key_id"))
 )
 
 
@@ -24,10 +26,7 @@ def rotate_keys(wired: Any, database_url: str) -> tuple[int, str]:
     with the first key listed there (put the new key first, keep the old after it)."""
     path = key_file(database_url)
     current = load_cipher(database_url, create=False)
-    if path is not None:
-        cipher = SensitiveCipher((new_key(), *current.keys), str(path))
-    else:
-        cipher = current
+    cipher = current if path is None else SensitiveCipher((new_key(), *current.keys), str(path))
     store = wired.store
     with store.unit_of_work() as uow:
         rows = uow.connection.execute(_LIVE).all()

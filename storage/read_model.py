@@ -28,12 +28,12 @@ from workflow.core.records import (
     TimerStatus,
 )
 
-I, R, T, O = rows.INSTANCES, rows.REQUESTS, rows.TIMERS, rows.OUTBOX
+CY, R, T, OB = rows.INSTANCES, rows.REQUESTS, rows.TIMERS, rows.OUTBOX
 M, ACT = rows.MEETINGS, rows.ACTIONS
 E = rows.table(ActionEventRow)
 V = rows.table(VersionRow)
 SC = rows.table(StepContextRow)
-CYCLE_COLUMNS = [c.label(f"i_{c.name}") for c in I.c]
+CYCLE_COLUMNS = [c.label(f"i_{c.name}") for c in CY.c]
 
 
 def _cycle_of(row: Any) -> CycleInstance:
@@ -70,21 +70,21 @@ class SqlReadModel:
         return self.engine.connect().execution_options(**{READ_ONLY: True})
 
     def cycles(self, where: CycleFilter) -> list[CycleInstance]:
-        query = select(I).order_by(I.c.period_start, I.c.definition_name, I.c.unit_id)
+        query = select(CY).order_by(CY.c.period_start, CY.c.definition_name, CY.c.unit_id)
         if where.definition:
-            query = query.where(I.c.definition_name == where.definition)
+            query = query.where(CY.c.definition_name == where.definition)
         if where.units is not None:
-            query = query.where(I.c.unit_id.in_(list(where.units)))
+            query = query.where(CY.c.unit_id.in_(list(where.units)))
         if where.open_only:
-            query = query.where(I.c.closed_at.is_(None))
+            query = query.where(CY.c.closed_at.is_(None))
         if where.started_from:
-            query = query.where(I.c.period_start >= where.started_from)
+            query = query.where(CY.c.period_start >= where.started_from)
         if where.started_before:
-            query = query.where(I.c.period_start < where.started_before)
+            query = query.where(CY.c.period_start < where.started_before)
         return [rows.instance(r) for r in self._all(query)]
 
     def cycle(self, instance_id: int) -> CycleInstance | None:
-        found = self._all(select(I).where(I.c.id == instance_id))
+        found = self._all(select(CY).where(CY.c.id == instance_id))
         return rows.instance(found[0]) if found else None
 
     def requests_of_cycle(self, instance_id: int) -> list[InputRequest]:
@@ -96,8 +96,8 @@ class SqlReadModel:
     ) -> list[tuple[InputRequest, CycleInstance]]:
         query = (
             select(R, *CYCLE_COLUMNS)
-            .join(I, I.c.id == R.c.instance_id)
-            .where(R.c.status == RequestStatus.OPEN.value, I.c.closed_at.is_(None))
+            .join(CY, CY.c.id == R.c.instance_id)
+            .where(R.c.status == RequestStatus.OPEN.value, CY.c.closed_at.is_(None))
             .order_by(R.c.deadline_at, R.c.id)
         )
         if person_id is not None:
@@ -111,7 +111,7 @@ class SqlReadModel:
     ) -> list[tuple[InputRequest, CycleInstance]]:
         query = (
             select(R, *CYCLE_COLUMNS)
-            .join(I, I.c.id == R.c.instance_id)
+            .join(CY, CY.c.id == R.c.instance_id)
             .where(R.c.id > request_id)
             .order_by(R.c.id)
             .limit(limit)
@@ -123,7 +123,7 @@ class SqlReadModel:
     ) -> list[tuple[InputRequest, CycleInstance]]:
         query = (
             select(R, *CYCLE_COLUMNS)
-            .join(I, I.c.id == R.c.instance_id)
+            .join(CY, CY.c.id == R.c.instance_id)
             .where(R.c.person_id == person_id, R.c.status == RequestStatus.ANSWERED.value)
             .order_by(R.c.answered_at.desc())
             .limit(limit)
@@ -133,7 +133,7 @@ class SqlReadModel:
     def meetings_of(self, person_id: str, after: datetime) -> list[tuple[Meeting, CycleInstance]]:
         query = (
             select(M, *CYCLE_COLUMNS)
-            .join(I, I.c.id == M.c.instance_id)
+            .join(CY, CY.c.id == M.c.instance_id)
             .where(M.c.ends_at >= after, M.c.cancelled.is_(False))
             .order_by(M.c.starts_at)
         )
@@ -167,7 +167,9 @@ class SqlReadModel:
 
     def audit_chain(self) -> Iterator[AuditEvent]:
         with self._connect() as c:
-            result = c.execution_options(yield_per=2000).execute(select(AUDIT).order_by(AUDIT.c.seq))
+            result = c.execution_options(yield_per=2000).execute(
+                select(AUDIT).order_by(AUDIT.c.seq)
+            )
             for row in result.mappings():
                 yield audit_event(row)
 
@@ -189,25 +191,29 @@ class SqlReadModel:
         return None if value is None else UtcDateTime.aware(value)
 
     def outbox_counts(self) -> dict[str, int]:
-        query = select(O.c.status, func.count()).group_by(O.c.status)
+        query = select(OB.c.status, func.count()).group_by(OB.c.status)
         with self._connect() as c:
             return {str(status): int(n) for status, n in c.execute(query)}
 
     def outbox(self, status: str | None = None, limit: int = 50) -> list[OutboxMessage]:
-        query = select(O).order_by(O.c.id.desc()).limit(limit)
+        query = select(OB).order_by(OB.c.id.desc()).limit(limit)
         if status is not None:
-            query = query.where(O.c.status == status)
+            query = query.where(OB.c.status == status)
         return [rows.message(r) for r in self._all(query)][::-1]
 
     def actions(self, units: Sequence[str], status: Sequence[str] | None = None) -> list[Action]:
-        query = select(ACT).where(ACT.c.unit_id.in_(list(units))).order_by(ACT.c.created_at, ACT.c.id)
+        query = (
+            select(ACT).where(ACT.c.unit_id.in_(list(units))).order_by(ACT.c.created_at, ACT.c.id)
+        )
         if status is not None:
             query = query.where(ACT.c.status.in_(list(status)))
         return [rows.action(r) for r in self._all(query)]
 
     def action_history(self, action_id: int) -> list[tuple[datetime, str, str, str, str]]:
         query = select(E).where(E.c.action_id == action_id).order_by(E.c.at, E.c.id)
-        return [(r["at"], r["status"], r["actor"], r["note"], r["effect"]) for r in self._all(query)]
+        return [
+            (r["at"], r["status"], r["actor"], r["note"], r["effect"]) for r in self._all(query)
+        ]
 
     def first_registered(self) -> dict[tuple[str, str], datetime]:
         query = (

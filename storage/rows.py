@@ -149,6 +149,7 @@ def message(row: Row) -> OutboxMessage:
         valid_until=row["valid_until"],
         status=OutboxStatus(row["status"]),
         attempts=row["attempts"],
+        first_attempt_at=row["first_attempt_at"],
         next_attempt_at=row["next_attempt_at"],
         claimed_by=row["claimed_by"],
         claimed_at=row["claimed_at"],

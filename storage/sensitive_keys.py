@@ -54,7 +54,9 @@ class SensitiveCipher:
         try:
             return self._fernet().rotate(token.encode("ascii")).decode("ascii")
         except InvalidToken:
-            raise ConfigError(f"en skyddad uppgift går inte att läsa med nycklarna i {self.source}") from None
+            raise ConfigError(
+                f"en skyddad uppgift går inte att läsa med nycklarna i {self.source}"
+            ) from None
 
 
 class MissingKeyCipher(SensitiveCipher):
@@ -119,7 +121,9 @@ def key_file(database_url: str, env: Mapping[str, str] | None = None) -> Path | 
     return Path(configured) if configured else default_key_file(database_url)
 
 
-def load_cipher(database_url: str, *, create: bool, env: Mapping[str, str] | None = None) -> SensitiveCipher:
+def load_cipher(
+    database_url: str, *, create: bool, env: Mapping[str, str] | None = None
+) -> SensitiveCipher:
     """The keys for `database_url`; without any, a stand-in that refuses to touch a value
     (unless `create`, which makes the default key file)."""
     env = os.environ if env is None else env
@@ -166,6 +170,6 @@ def new_key() -> bytes:
     return Fernet.generate_key()
 
 
-def test_cipher() -> SensitiveCipher:
+def throwaway_cipher() -> SensitiveCipher:
     """A fresh key held in memory only: for tests and throw-away simulations."""
     return SensitiveCipher((new_key(),), "minnet (tillfällig nyckel)")

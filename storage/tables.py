@@ -60,7 +60,9 @@ class VersionRow(SQLModel, table=True):
 
 class InstanceRow(SQLModel, table=True):
     __tablename__ = "cycle_instances"
-    __table_args__ = (Index("ix_cycle_instances_lookup", "definition_name", "unit_id", "period_start"),)
+    __table_args__ = (
+        Index("ix_cycle_instances_lookup", "definition_name", "unit_id", "period_start"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)
     definition_name: str = Field(max_length=64)
@@ -165,6 +167,7 @@ class OutboxRow(SQLModel, table=True):
     valid_until: datetime | None = _when(nullable=True)
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0
+    first_attempt_at: datetime | None = _when(nullable=True)
     next_attempt_at: datetime | None = _when(nullable=True)
     claimed_by: str | None = Field(default=None, max_length=120)
     claimed_at: datetime | None = _when(nullable=True)

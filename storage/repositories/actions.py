@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-
 from datetime import datetime
 
 from sqlalchemy import bindparam, case, func, insert, select, update
@@ -72,12 +71,29 @@ class SqlActions(Repository):
         return rows.action(row)
 
     def follow_up(
-        self, action_id: int, status: ActionStatus, note: str, effect: str, at: datetime, closes: bool
+        self,
+        action_id: int,
+        status: ActionStatus,
+        note: str,
+        effect: str,
+        at: datetime,
+        closes: bool,
     ) -> Action:
-        row = self.execute(
-            _FOLLOW_UP,
-            {"b_id": action_id, "status": status.value, "note": note, "effect": effect, "at": at, "closes": closes},
-        ).mappings().first()
+        row = (
+            self.execute(
+                _FOLLOW_UP,
+                {
+                    "b_id": action_id,
+                    "status": status.value,
+                    "note": note,
+                    "effect": effect,
+                    "at": at,
+                    "closes": closes,
+                },
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             raise NotFound("åtgärd", action_id)
         return rows.action(row)

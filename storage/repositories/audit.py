@@ -3,12 +3,11 @@ one by SHA-256 over the previous hash and the event's canonical text."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
-import threading
-
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from storage.repositories.base import Repository
@@ -22,12 +21,14 @@ from workflow.kernel.untrusted import canonical_json
 A = table(AuditRow)
 _HEAD = select(A.c.seq, A.c.hash).order_by(A.c.seq.desc()).limit(1)
 _ADD = insert(A)
+_PG_LOCK = text("SELECT pg_advisory_xact_lock(7400001)")
 
 
 class AuditHead:
     """The chain's head as this process last wrote it, so an append needs no read. Another
     writer's append makes the cached head stale; the insert then collides on the sequence
-    number and the whole unit of work is retried with a fresh head."""
+    number and the whole unit of work is retried with a fresh head. (On SQLite writers are
+    serialised by BEGIN IMMEDIATE; on PostgreSQL by an advisory lock.)"""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -51,6 +52,11 @@ class SqlAuditLog(Repository):
     def append(self, events: Sequence[AuditEvent]) -> None:
         if not events:
             return
+        if self.postgres and self.written is None:
+            # Appenders queue here until commit. The cached head is then stale only if another
+            # process appended since; the insert collides, and the retry reads the head afresh
+            # while holding the lock, so it cannot collide again.
+            self.execute(_PG_LOCK)
         head = self.written or self.head.get()
         if head is None:
             row = self.execute(_HEAD).first()

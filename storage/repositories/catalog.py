@@ -23,12 +23,16 @@ _LATEST_VERSION = (
     .group_by(V.c.name, V.c.unit_id)
     .subquery()
 )
-_LATEST = select(V.c.name, V.c.unit_id, V.c.version, V.c.content_hash).join(
-    _LATEST_VERSION,
-    (V.c.name == _LATEST_VERSION.c.name)
-    & (V.c.unit_id == _LATEST_VERSION.c.unit_id)
-    & (V.c.version == _LATEST_VERSION.c.version),
-).where(V.c.kind == bindparam("kind"))
+_LATEST = (
+    select(V.c.name, V.c.unit_id, V.c.version, V.c.content_hash)
+    .join(
+        _LATEST_VERSION,
+        (V.c.name == _LATEST_VERSION.c.name)
+        & (V.c.unit_id == _LATEST_VERSION.c.unit_id)
+        & (V.c.version == _LATEST_VERSION.c.version),
+    )
+    .where(V.c.kind == bindparam("kind"))
+)
 _VERSION_HASH = select(V.c.content_hash).where(
     V.c.kind == bindparam("kind"),
     V.c.name == bindparam("name"),

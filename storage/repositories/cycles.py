@@ -14,17 +14,17 @@ from storage.types import UtcDateTime
 from workflow.core.records import CycleInstance
 from workflow.kernel.errors import ConcurrentUpdate, NotFound
 
-I = rows.INSTANCES
-_BY_ID = select(I).where(I.c.id == bindparam("id"))
+CY = rows.INSTANCES
+_BY_ID = select(CY).where(CY.c.id == bindparam("id"))
 _BY_ID_LOCKED = _BY_ID.with_for_update()
-_BY_KEY = select(I).where(I.c.key == bindparam("key"))
+_BY_KEY = select(CY).where(CY.c.key == bindparam("key"))
 _ADD = {
-    dialect: insert_ignore(I, dialect, ["key"]).returning(I.c.id)
+    dialect: insert_ignore(CY, dialect, ["key"]).returning(CY.c.id)
     for dialect in ("sqlite", "postgresql")
 }
 _SAVE = (
-    update(I)
-    .where(I.c.id == bindparam("b_id"), I.c.version == bindparam("b_version"))
+    update(CY)
+    .where(CY.c.id == bindparam("b_id"), CY.c.version == bindparam("b_version"))
     .values(
         state=bindparam("state"),
         step_deadline_at=bindparam("step_deadline_at", type_=UtcDateTime()),
@@ -35,37 +35,37 @@ _SAVE = (
         version=bindparam("new_version"),
         closed_at=bindparam("closed_at", type_=UtcDateTime()),
         outcome=bindparam("outcome"),
-        missing=bindparam("missing", type_=I.c.missing.type),
+        missing=bindparam("missing", type_=CY.c.missing.type),
     )
 )
 _LATEST = (
-    select(I)
-    .where(I.c.definition_name == bindparam("definition"), I.c.unit_id == bindparam("unit"))
-    .order_by(I.c.period_start.desc())
+    select(CY)
+    .where(CY.c.definition_name == bindparam("definition"), CY.c.unit_id == bindparam("unit"))
+    .order_by(CY.c.period_start.desc())
     .limit(1)
 )
 _PREVIOUS = (
-    select(I)
+    select(CY)
     .where(
-        I.c.definition_name == bindparam("definition"),
-        I.c.unit_id == bindparam("unit"),
-        I.c.period_start < bindparam("before", type_=UtcDateTime()),
+        CY.c.definition_name == bindparam("definition"),
+        CY.c.unit_id == bindparam("unit"),
+        CY.c.period_start < bindparam("before", type_=UtcDateTime()),
     )
-    .order_by(I.c.period_start.desc())
+    .order_by(CY.c.period_start.desc())
     .limit(1)
 )
-_LATEST_STARTS = select(I.c.definition_name, I.c.unit_id, func.max(I.c.period_start)).group_by(
-    I.c.definition_name, I.c.unit_id
+_LATEST_STARTS = select(CY.c.definition_name, CY.c.unit_id, func.max(CY.c.period_start)).group_by(
+    CY.c.definition_name, CY.c.unit_id
 )
 _BETWEEN = (
-    select(I)
+    select(CY)
     .where(
-        I.c.definition_name == bindparam("definition"),
-        I.c.unit_id.in_(bindparam("units", expanding=True)),
-        I.c.period_start >= bindparam("start", type_=UtcDateTime()),
-        I.c.period_start < bindparam("end", type_=UtcDateTime()),
+        CY.c.definition_name == bindparam("definition"),
+        CY.c.unit_id.in_(bindparam("units", expanding=True)),
+        CY.c.period_start >= bindparam("start", type_=UtcDateTime()),
+        CY.c.period_start < bindparam("end", type_=UtcDateTime()),
     )
-    .order_by(I.c.period_start, I.c.unit_id)
+    .order_by(CY.c.period_start, CY.c.unit_id)
 )
 
 
@@ -77,7 +77,9 @@ class SqlCycles(Repository):
         return _with_id(instance, new_id)
 
     def get(self, instance_id: int, *, lock: bool = False) -> CycleInstance:
-        row = self.execute(_BY_ID_LOCKED if lock else _BY_ID, {"id": instance_id}).mappings().first()
+        row = (
+            self.execute(_BY_ID_LOCKED if lock else _BY_ID, {"id": instance_id}).mappings().first()
+        )
         if row is None:
             raise NotFound("cykel", instance_id)
         return rows.instance(row)
@@ -116,9 +118,11 @@ class SqlCycles(Repository):
         return {(d, u): UtcDateTime.aware(start) for d, u, start in self.execute(_LATEST_STARTS)}
 
     def previous(self, definition: str, unit: str, before: datetime) -> CycleInstance | None:
-        row = self.execute(
-            _PREVIOUS, {"definition": definition, "unit": unit, "before": before}
-        ).mappings().first()
+        row = (
+            self.execute(_PREVIOUS, {"definition": definition, "unit": unit, "before": before})
+            .mappings()
+            .first()
+        )
         return None if row is None else rows.instance(row)
 
     def started_between(

@@ -4,55 +4,96 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from storage import rows
 from storage.repositories.base import Repository, insert_ignore
 from storage.types import UtcDateTime
-from workflow.core.records import OutboxMessage, OutboxStatus
+from workflow.core.records import (
+    CycleInstance,
+    InputRequest,
+    MessageKind,
+    OutboxMessage,
+    OutboxStatus,
+    RequestStatus,
+)
 from workflow.core.work import CATCH_UP
 from workflow.kernel.errors import NotFound
 
-O = rows.OUTBOX
-_ADD = {d: insert_ignore(O, d, ["key"]) for d in ("sqlite", "postgresql")}
+OB = rows.OUTBOX
+_ADD = {d: insert_ignore(OB, d, ["key"]) for d in ("sqlite", "postgresql")}
 _UNREPORTED = (
-    select(O)
+    select(OB)
     .where(
-        O.c.status == OutboxStatus.EXPIRED.value,
-        O.c.last_error == CATCH_UP,
-        O.c.reported_at.is_(None),
+        OB.c.status == OutboxStatus.EXPIRED.value,
+        OB.c.last_error == CATCH_UP,
+        OB.c.reported_at.is_(None),
     )
-    .order_by(O.c.unit_id, O.c.id)
+    .order_by(OB.c.unit_id, OB.c.id)
+    .with_for_update()
 )
 _MARK_REPORTED = (
-    update(O)
-    .where(O.c.id.in_(bindparam("ids", expanding=True)))
+    update(OB)
+    .where(OB.c.id.in_(bindparam("ids", expanding=True)))
     .values(reported_at=bindparam("at", type_=UtcDateTime()))
 )
-_CLAIM = (
-    select(O)
-    .where(
-        or_(
-            (O.c.status == OutboxStatus.PENDING.value)
-            & (
-                O.c.next_attempt_at.is_(None)
-                | (O.c.next_attempt_at <= bindparam("now", type_=UtcDateTime()))
-            ),
-            (O.c.status == OutboxStatus.SENDING.value)
-            & (O.c.claimed_at < bindparam("stale", type_=UtcDateTime())),
+
+
+def _claim_statement() -> Any:
+    due = (
+        select(OB.c.id)
+        .where(
+            or_(
+                (OB.c.status == OutboxStatus.PENDING.value)
+                & (
+                    OB.c.next_attempt_at.is_(None)
+                    | (OB.c.next_attempt_at <= bindparam("now", type_=UtcDateTime()))
+                ),
+                (OB.c.status == OutboxStatus.SENDING.value)
+                & (OB.c.claimed_at < bindparam("stale", type_=UtcDateTime())),
+            )
         )
+        .order_by(OB.c.id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True)
     )
-    .order_by(O.c.id)
-    .limit(1)
-    .with_for_update(skip_locked=True)
+    # Claimed in one statement: `sending`, one more attempt, the first attempt's time kept.
+    return (
+        update(OB)
+        .where(OB.c.id.in_(due.scalar_subquery()))
+        .values(
+            status=OutboxStatus.SENDING.value,
+            attempts=OB.c.attempts + 1,
+            first_attempt_at=func.coalesce(
+                OB.c.first_attempt_at, bindparam("now", type_=UtcDateTime())
+            ),
+            claimed_by=bindparam("by"),
+            claimed_at=bindparam("now", type_=UtcDateTime()),
+        )
+        .returning(*OB.c)
+    )
+
+
+_CLAIM = _claim_statement()
+_SENT = (
+    update(OB)
+    .where(OB.c.id == bindparam("b_id"), OB.c.claimed_by == bindparam("b_by"))
+    .values(
+        status=OutboxStatus.SENT.value,
+        sent_at=bindparam("sent_at", type_=UtcDateTime()),
+        delivery=bindparam("delivery"),
+        last_error=None,
+    )
 )
 _SAVE = (
-    update(O)
-    .where(O.c.id == bindparam("b_id"))
+    update(OB)
+    .where(OB.c.id == bindparam("b_id"))
     .values(
         status=bindparam("status"),
         attempts=bindparam("attempts"),
+        first_attempt_at=bindparam("first_attempt_at", type_=UtcDateTime()),
         next_attempt_at=bindparam("next_attempt_at", type_=UtcDateTime()),
         claimed_by=bindparam("claimed_by"),
         claimed_at=bindparam("claimed_at", type_=UtcDateTime()),
@@ -61,7 +102,24 @@ _SAVE = (
         delivery=bindparam("delivery"),
     )
 )
-_BY_ID = select(O).where(O.c.id == bindparam("id"))
+_BY_ID = select(OB).where(OB.c.id == bindparam("id"))
+_BY_KEY = select(OB.c.id).where(OB.c.key == bindparam("key"))
+_FAILING_SINCE = select(func.min(OB.c.first_attempt_at)).where(
+    OB.c.status == OutboxStatus.PENDING.value,
+    OB.c.attempts > 0,
+    OB.c.kind != MessageKind.DELIVERY_ALERT.value,  # an alert stuck in the outage starts none
+)
+CY, R = rows.INSTANCES, rows.REQUESTS
+_TASKS = (
+    select(R, *[c.label(f"i_{c.name}") for c in CY.c])
+    .join(CY, CY.c.id == R.c.instance_id)
+    .where(
+        R.c.person_id == bindparam("person"),
+        R.c.status == RequestStatus.OPEN.value,
+        CY.c.closed_at.is_(None),
+    )
+    .order_by(R.c.deadline_at, R.c.id)
+)
 
 
 class SqlOutbox(Repository):
@@ -77,11 +135,26 @@ class SqlOutbox(Repository):
             self.execute(_MARK_REPORTED, {"ids": list(message_ids), "at": at})
 
     # delivery -----------------------------------------------------------------------------
-    def claim(self, now: datetime, stale_before: datetime) -> OutboxMessage | None:
-        """Lock the next message to deliver: pending and due, or `sending` by a dispatcher
-        whose lease ran out; rows another dispatcher holds are skipped."""
-        row = self.execute(_CLAIM, {"now": now, "stale": stale_before}).mappings().first()
-        return None if row is None else rows.message(row)
+    def claim(
+        self, now: datetime, stale_before: datetime, by: str, limit: int
+    ) -> list[OutboxMessage]:
+        """Mark up to `limit` messages `sending` and return them: pending and due, or `sending`
+        by a dispatcher whose lease ran out; rows another dispatcher holds are skipped."""
+        found = self.execute(
+            _CLAIM, {"now": now, "stale": stale_before, "by": by, "limit": limit}
+        ).mappings()
+        return sorted((rows.message(row) for row in found), key=lambda m: m.id or 0)
+
+    def mark_sent(self, sent: Sequence[tuple[OutboxMessage, str]], at: datetime, by: str) -> None:
+        """Record messages as sent (with where they went), if this dispatcher still holds them."""
+        if sent:
+            self.execute(
+                _SENT,
+                [
+                    {"b_id": m.id, "b_by": by, "sent_at": at, "delivery": where[:500]}
+                    for m, where in sent
+                ],
+            )
 
     def save(self, message: OutboxMessage) -> None:
         self.execute(
@@ -90,6 +163,7 @@ class SqlOutbox(Repository):
                 "b_id": message.id,
                 "status": message.status.value,
                 "attempts": message.attempts,
+                "first_attempt_at": message.first_attempt_at,
                 "next_attempt_at": message.next_attempt_at,
                 "claimed_by": message.claimed_by,
                 "claimed_at": message.claimed_at,
@@ -106,11 +180,26 @@ class SqlOutbox(Repository):
             raise NotFound("meddelande", message_id)
         return rows.message(row)
 
-    def with_status(self, status: OutboxStatus, person_id: str | None = None) -> list[OutboxMessage]:
-        query = select(O).where(O.c.status == status.value)
+    def with_status(
+        self, status: OutboxStatus, person_id: str | None = None
+    ) -> list[OutboxMessage]:
+        query = select(OB).where(OB.c.status == status.value)
         if person_id is not None:
-            query = query.where(O.c.person_id == person_id)
-        return [rows.message(r) for r in self.execute(query.order_by(O.c.id)).mappings()]
+            query = query.where(OB.c.person_id == person_id)
+        return [rows.message(r) for r in self.execute(query.order_by(OB.c.id)).mappings()]
 
     def exists(self, key: str) -> bool:
-        return self.execute(select(O.c.id).where(O.c.key == key)).first() is not None
+        return self.execute(_BY_KEY, {"key": key}).first() is not None
+
+    def failing_since(self) -> datetime | None:
+        """When the oldest message that is still being retried first failed."""
+        value = self.execute(_FAILING_SINCE).scalar()
+        return None if value is None else UtcDateTime.aware(value)
+
+    def open_tasks(self, person_id: str) -> list[tuple[InputRequest, CycleInstance]]:
+        """A person's open requests in every unit, with their cycles (for the daily digest)."""
+        found = self.execute(_TASKS, {"person": person_id}).mappings()
+        return [
+            (rows.request(r), rows.instance({k[2:]: v for k, v in r.items() if k.startswith("i_")}))
+            for r in found
+        ]

@@ -20,7 +20,7 @@ from workflow.core.records import CycleInstance, InputRequest, RequestStatus
 from workflow.kernel.errors import NotFound
 
 R = rows.REQUESTS
-I = rows.INSTANCES
+CY = rows.INSTANCES
 S = rows.table(SensitiveRow)
 
 # One multi-row INSERT; ids come back by key (the database may return rows in any order).
@@ -28,25 +28,27 @@ _ADD = insert(R).returning(R.c.id, R.c.key)
 _BY_ID = select(R).where(R.c.id == bindparam("id"))
 # The cycle first, then the request: one lock order everywhere, so no deadlocks.
 _FOR_UPDATE = (
-    select(R, *[c.label(f"i_{c.name}") for c in I.c])
-    .join(I, I.c.id == R.c.instance_id)
+    select(R, *[c.label(f"i_{c.name}") for c in CY.c])
+    .join(CY, CY.c.id == R.c.instance_id)
     .where(R.c.id == bindparam("id"))
-    .with_for_update(of=[I, R])
+    .with_for_update(of=[CY, R])
 )
+
+
 def _cycle_and_step() -> Any:
-    cycle_columns = [c.label(f"i_{c.name}") for c in I.c]
+    cycle_columns = [c.label(f"i_{c.name}") for c in CY.c]
     return (
         select(*cycle_columns, R)
         .select_from(
-            I.outerjoin(R, (R.c.instance_id == I.c.id) & (R.c.step_id == bindparam("step")))
+            CY.outerjoin(R, (R.c.instance_id == CY.c.id) & (R.c.step_id == bindparam("step")))
         )
-        .where(I.c.id == bindparam("instance"))
+        .where(CY.c.id == bindparam("instance"))
         .order_by(R.c.id)
     )
 
 
 _CYCLE_AND_STEP = _cycle_and_step()
-_CYCLE_AND_STEP_LOCKED = _CYCLE_AND_STEP.with_for_update(of=I)
+_CYCLE_AND_STEP_LOCKED = _CYCLE_AND_STEP.with_for_update(of=CY)
 _FOR_STEP = (
     select(R)
     .where(R.c.instance_id == bindparam("instance"), R.c.step_id == bindparam("step"))
@@ -104,7 +106,10 @@ class SqlRequests(Repository):
     def add_many(self, requests: Sequence[InputRequest]) -> list[InputRequest]:
         if not requests:
             return []
-        ids = {key: new_id for new_id, key in self.execute(_ADD, [rows.request_values(r) for r in requests])}
+        ids = {
+            key: new_id
+            for new_id, key in self.execute(_ADD, [rows.request_values(r) for r in requests])
+        }
         return [dataclasses.replace(r, id=ids[r.key]) for r in requests]
 
     def get(self, request_id: int) -> InputRequest:
@@ -135,7 +140,10 @@ class SqlRequests(Repository):
         return cycle, [rows.request(row) for row in found if row["id"] is not None]
 
     def for_instance(self, instance_id: int) -> list[InputRequest]:
-        return [rows.request(r) for r in self.execute(_FOR_INSTANCE, {"instance": instance_id}).mappings()]
+        return [
+            rows.request(r)
+            for r in self.execute(_FOR_INSTANCE, {"instance": instance_id}).mappings()
+        ]
 
     def answered(self, instance_ids: Sequence[int], step_id: str) -> list[InputRequest]:
         if not instance_ids:
