@@ -21,16 +21,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy import create_engine, event, text
 
-from bench.canonical import PEOPLE, write  # noqa: E402
-from definitions.loader import load_bundle  # noqa: E402
-from storage.database import make_engine, migrate, sqlite_synchronous  # noqa: E402
-from storage.sensitive_keys import test_cipher  # noqa: E402
-from storage.unit_of_work import SqlStore  # noqa: E402
-from workflow.core.engine import Engine  # noqa: E402
-from workflow.core.records import InputRequest, Timer  # noqa: E402
-from workflow.kernel.clock import VirtualClock  # noqa: E402
+from bench.canonical import write
+from definitions.loader import load_bundle
+from storage.database import make_engine, migrate, sqlite_synchronous
+from storage.sensitive_keys import throwaway_cipher
+from storage.unit_of_work import SqlStore
+from workflow.core.engine import Engine
+from workflow.core.records import InputRequest, Timer
+from workflow.kernel.clock import VirtualClock
 
 STEPS_PER_CYCLE = 9
 
@@ -93,10 +93,15 @@ def one_cycle(engine: Engine, clock: VirtualClock, meter: Meter) -> None:
     for request in asked[3:]:
         meter.step(lambda r=request: engine.submit(r.id or 0, r.person_id, answer))
     [decision] = open_requests(engine.store, cycle.id, "beslut")
-    decided = {"motivering": "Fortsätt.", "insatser": [{"insats": "Belysning", "ansvarig": "anna-0"}]}
+    decided = {
+        "motivering": "Fortsätt.",
+        "insatser": [{"insats": "Belysning", "ansvarig": "anna-0"}],
+    }
     meter.step(lambda: engine.submit(decision.id or 0, decision.person_id, decided))
     follow = [r for r in open_requests(engine.store, cycle.id, "uppfoljning")]
-    meter.step(lambda: engine.submit(follow[0].id or 0, follow[0].person_id, {"status": "genomford"}))
+    meter.step(
+        lambda: engine.submit(follow[0].id or 0, follow[0].person_id, {"status": "genomford"})
+    )
 
 
 def database_size(url: str, engine: Any) -> int:
@@ -108,7 +113,8 @@ def database_size(url: str, engine: Any) -> int:
             c.execute(
                 text(
                     "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
-                    "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+                    "ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = current_schema() AND c.relkind = 'r'"
                 )
             ).scalar_one()
         )
@@ -119,7 +125,7 @@ def run(count: int, url: str) -> dict[str, Any]:
         bundle = load_bundle([write(Path(folder) / "setup")])
         db = make_engine(url)
         migrate(db)
-        store = SqlStore(db, test_cipher())
+        store = SqlStore(db, throwaway_cipher())
         clock = VirtualClock(datetime(2027, 1, 1, tzinfo=UTC))
         engine = Engine(store, clock, engine_id="bench")
         engine.register(bundle)
@@ -160,11 +166,14 @@ def main() -> None:
     else:
         with tempfile.TemporaryDirectory() as folder:
             result = run(args.count, args.database or f"sqlite:///{folder}/bench.db")
+    level = result["sqlite_synchronous"]
+    sync = f" (synchronous={level})" if level else ""
     print(
         f"canonical cycle × {result['instances']} on {result['database']}"
-        f"{' (synchronous=' + str(result['sqlite_synchronous']) + ')' if result['sqlite_synchronous'] else ''}: "
+        f"{sync}: "
         f"{result['steps']} steps, {result['steps_per_s']} steps/s, "
-        f"{result['cpu_ms_per_step']} ms CPU and {result['statements_per_step']} SQL statements per step, "
+        f"{result['cpu_ms_per_step']} ms CPU and {result['statements_per_step']} SQL statements "
+        "per step, "
         f"peak RSS {result['peak_rss_mib']} MiB, {result['bytes_per_instance']} bytes per instance"
     )
     print("RESULT " + json.dumps(result))

@@ -8,14 +8,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from storage.sql_store import SqlStore
+from workflow.clock import VirtualClock
+from workflow.engine import Engine
+
 from definitions.loader import load_bundle
 from notifications.config import mail_settings
 from notifications.dispatcher import Dispatcher
 from notifications.transports import FileDropTransport
 from storage.database import make_engine, migrate
-from storage.sql_store import SqlStore
-from workflow.clock import VirtualClock
-from workflow.engine import Engine
 
 
 def main() -> None:

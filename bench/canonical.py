@@ -65,12 +65,14 @@ transitions:
 
 def organisation(units: int = 1) -> str:
     people = [
-        f"  - {{id: {name}-{u}, name: {name.title()} {u}, email: {name}.{u}@example.se, party: kommun, roles: {{m{u}: [rapportor]}}}}"
+        f"  - {{id: {name}-{u}, name: {name.title()} {u}, email: {name}.{u}@example.se, "
+        f"party: kommun, roles: {{m{u}: [rapportor]}}}}"
         for u in range(units)
         for name in PEOPLE
     ]
     chairs = [
-        f"  - {{id: chair-{u}, name: Ordförande {u}, email: chair.{u}@example.se, party: kommun, roles: {{m{u}: [ordforande]}}}}"
+        f"  - {{id: chair-{u}, name: Ordförande {u}, email: chair.{u}@example.se, "
+        f"party: kommun, roles: {{m{u}: [ordforande]}}}}"
         for u in range(units)
     ]
     municipalities = ", ".join(f"{{id: m{u}, name: Kommun {u}}}" for u in range(units))

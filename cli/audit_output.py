@@ -26,14 +26,27 @@ def print_audit(report: AuditReport) -> None:
         ]
         for line in report.lines
     ]
-    headers = ["Id", "Enhet", "Cykel", "Def.", "Period", "Öppnad", "Stängd", "Utfall", "Saknade svar"]
+    headers = [
+        "Id",
+        "Enhet",
+        "Cykel",
+        "Def.",
+        "Period",
+        "Öppnad",
+        "Stängd",
+        "Utfall",
+        "Saknade svar",
+    ]
     print(table(headers, rows) if rows else "Inga cykler har körts ännu.")
     heading("Perioder utan cykel")
     if report.gaps:
         print(
             table(
                 ["Enhet", "Cykel", "Period", "Skulle ha öppnats"],
-                [[g.unit_name, g.title, g.period_label, words.moment(g.should_have_opened)] for g in report.gaps],
+                [
+                    [g.unit_name, g.title, g.period_label, words.moment(g.should_have_opened)]
+                    for g in report.gaps
+                ],
             )
         )
     else:
@@ -41,14 +54,20 @@ def print_audit(report: AuditReport) -> None:
     heading("Beslut som inte följts upp")
     if report.unfollowed:
         for item in report.unfollowed:
-            print(f"  {item.unit_name}: beslutet för {item.decision.period_label} saknar {item.follow_up_title}")
+            print(
+                f"  {item.unit_name}: beslutet för {item.decision.period_label} "
+                f"saknar {item.follow_up_title}"
+            )
     else:
         print("  inga")
 
 
 def print_audit_log(app: Any, cycle: CycleInstance, events: list[AuditEvent]) -> None:
     definition = app.definition_of(cycle)
-    print(f"{definition.display_title()} {cycle.period_label}, {app.unit(cycle.unit_id).name} (cykel {cycle.id})")
+    print(
+        f"{definition.display_title()} {cycle.period_label}, {app.unit(cycle.unit_id).name} "
+        f"(cykel {cycle.id})"
+    )
     print(
         table(
             ["Nr", "Tid", "Händelse", "Från", "Till", "Av", "Detaljer"],

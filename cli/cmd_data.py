@@ -16,16 +16,24 @@ DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 def add_commands(commands: Any) -> None:
     picture = commands.add_parser("lagesbild", help="lägesbilden för en enhet och period")
     picture.add_argument("unit", type=arguments.identifier, metavar="ENHET")
-    picture.add_argument("--from", dest="start", required=True, type=arguments.iso_date, metavar="DATUM")
-    picture.add_argument("--to", dest="end", required=True, type=arguments.iso_date, metavar="DATUM")
+    picture.add_argument(
+        "--from", dest="start", required=True, type=arguments.iso_date, metavar="DATUM"
+    )
+    picture.add_argument(
+        "--to", dest="end", required=True, type=arguments.iso_date, metavar="DATUM"
+    )
     picture.add_argument("--csv", action="store_true", help="varje iakttagelse som CSV för Excel")
     picture.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
     picture.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     picture.set_defaults(handler=run_lagesbild)
 
-    actions = commands.add_parser("actions", help="åtgärdsregistret: insatser, tidiga insatser, åtaganden")
+    actions = commands.add_parser(
+        "actions", help="åtgärdsregistret: insatser, tidiga insatser, åtaganden"
+    )
     actions.add_argument("unit", type=arguments.identifier, metavar="ENHET")
-    actions.add_argument("--status", metavar="STATUS", help="oppna, stangda, pagar, genomford, andrad, avbruten ...")
+    actions.add_argument(
+        "--status", metavar="STATUS", help="oppna, stangda, pagar, genomford, andrad, avbruten ..."
+    )
     actions.add_argument("--csv", action="store_true")
     actions.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
     actions.add_argument("--database", metavar="URL", help=DATABASE_HELP)
@@ -38,7 +46,9 @@ def add_commands(commands: Any) -> None:
     answers.add_argument("--definition", required=True, type=arguments.identifier, metavar="NAMN")
     answers.add_argument("--from", dest="start", type=arguments.iso_date, metavar="DATUM")
     answers.add_argument("--to", dest="end", type=arguments.iso_date, metavar="DATUM")
-    answers.add_argument("--csv", action="store_true", help="(CSV är formatet; flaggan finns för tydlighet)")
+    answers.add_argument(
+        "--csv", action="store_true", help="(CSV är formatet; flaggan finns för tydlighet)"
+    )
     answers.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
     answers.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     answers.set_defaults(handler=run_export_answers)
@@ -46,7 +56,9 @@ def add_commands(commands: Any) -> None:
     report = commands.add_parser("report", help="årsrapport för en kommun som utskrivbar HTML")
     report.add_argument("unit", type=arguments.identifier, metavar="ENHET")
     report.add_argument("--year", required=True, type=arguments.year, metavar="ÅR")
-    report.add_argument("--output", type=Path, metavar="FIL", help="standard: arsrapport-ENHET-ÅR.html")
+    report.add_argument(
+        "--output", type=Path, metavar="FIL", help="standard: arsrapport-ENHET-ÅR.html"
+    )
     report.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
     report.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     report.set_defaults(handler=run_report)
@@ -93,7 +105,16 @@ def run_actions(args: argparse.Namespace) -> int:
         ]
         for line in lines
     ]
-    header = ["Id", "Slag", "Åtgärd", "Ansvarig", "Klart senast", "Status", "Beslutad i", "Senaste effekt"]
+    header = [
+        "Id",
+        "Slag",
+        "Åtgärd",
+        "Ansvarig",
+        "Klart senast",
+        "Status",
+        "Beslutad i",
+        "Senaste effekt",
+    ]
     print(table(header, rows) if rows else "Inga åtgärder.")
     return 0
 
@@ -120,5 +141,8 @@ def run_report(args: argparse.Namespace) -> int:
         target.write_text(render_report(data), encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"--output {target}: går inte att skriva ({exc.strerror})") from exc
-    print(f"Årsrapporten för {data['unit'].name} {args.year} finns i {target} (öppna i en webbläsare, skriv ut som PDF).")
+    print(
+        f"Årsrapporten för {data['unit'].name} {args.year} finns i {target} "
+        "(öppna i en webbläsare, skriv ut som PDF)."
+    )
     return 0

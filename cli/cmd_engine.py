@@ -31,7 +31,9 @@ def add_commands(commands: Any) -> None:
     )
     run.set_defaults(handler=run_engine)
 
-    sim = commands.add_parser("simulate", help="kör veckor av cykler i virtuell tid med simulerade svar")
+    sim = commands.add_parser(
+        "simulate", help="kör veckor av cykler i virtuell tid med simulerade svar"
+    )
     sim.add_argument(
         "--from",
         dest="start",
@@ -50,7 +52,9 @@ def add_commands(commands: Any) -> None:
     )
     sim.add_argument("--seed", type=int, default=1, metavar="S")
     sim.add_argument(
-        "--database", metavar="URL", help="spara resultatet i denna databas (standard: en tillfällig)"
+        "--database",
+        metavar="URL",
+        help="spara resultatet i denna databas (standard: en tillfällig)",
     )
     sim.add_argument("--definitions", metavar="MAPP", type=Path, action="append", default=[])
     sim.add_argument("--no-mail", action="store_true", help="rendera e-posten men skriv den inte")
@@ -78,12 +82,16 @@ def run_engine(args: argparse.Namespace) -> int:
         if done.sent or done.failed_attempts or done.digests or done.expired:
             print(
                 f"utkorg: {done.sent} skickade, {done.failed_attempts} misslyckade försök, "
-                f"{done.incidents} incidenter, {done.expired} för sena, {done.digests} sammanställningar",
+                f"{done.incidents} incidenter, {done.expired} för sena, "
+                f"{done.digests} sammanställningar",
                 flush=True,
             )
         return int(done.sent + done.held + done.digests + done.expired)
 
-    print(f"Löfte kör mot {wired.url} (motor {wired.engine.engine_id}); stoppa med Ctrl-C.", flush=True)
+    print(
+        f"Löfte kör mot {wired.url} (motor {wired.engine.engine_id}); stoppa med Ctrl-C.",
+        flush=True,
+    )
     EngineLoop(
         wired.engine,
         tick_seconds=args.tick,
@@ -123,7 +131,9 @@ def run_simulate(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         else:
-            print_simulation(wired, result, args, None if args.no_mail else dispatcher.settings.mail_dir)
+            print_simulation(
+                wired, result, args, None if args.no_mail else dispatcher.settings.mail_dir
+            )
         wired.close()
     if problems:
         from cli.output import fail

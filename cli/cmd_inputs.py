@@ -16,8 +16,16 @@ MAX_ANSWER_BYTES = 1_000_000
 def add_commands(commands: Any) -> None:
     submit = commands.add_parser("submit", help="registrera ett svar på en förfrågan")
     submit.add_argument("request", type=arguments.positive_int, metavar="FÖRFRÅGAN", nargs="?")
-    submit.add_argument("--as", dest="person", type=arguments.identifier, metavar="PERSON", help="den som svarar (personens id)")
-    submit.add_argument("--token", metavar="LÄNK", help="länken (eller dess sista del) ur e-postmeddelandet")
+    submit.add_argument(
+        "--as",
+        dest="person",
+        type=arguments.identifier,
+        metavar="PERSON",
+        help="den som svarar (personens id)",
+    )
+    submit.add_argument(
+        "--token", metavar="LÄNK", help="länken (eller dess sista del) ur e-postmeddelandet"
+    )
     submit.add_argument("--file", type=Path, metavar="FIL", help="svaret som YAML eller JSON")
     submit.add_argument(
         "--set",
@@ -31,9 +39,22 @@ def add_commands(commands: Any) -> None:
     submit.set_defaults(handler=run_submit)
 
     status = commands.add_parser("status", help="öppna cykler, väntande svar, incidenter")
-    status.add_argument("--person", type=arguments.identifier, metavar="PERSON", help="bara denna persons väntande svar")
-    status.add_argument("--unit", type=arguments.identifier, metavar="ENHET", help="bara denna enhet")
-    status.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON", help="visa det PERSON får se")
+    status.add_argument(
+        "--person",
+        type=arguments.identifier,
+        metavar="PERSON",
+        help="bara denna persons väntande svar",
+    )
+    status.add_argument(
+        "--unit", type=arguments.identifier, metavar="ENHET", help="bara denna enhet"
+    )
+    status.add_argument(
+        "--as",
+        dest="viewer",
+        type=arguments.identifier,
+        metavar="PERSON",
+        help="visa det PERSON får se",
+    )
     status.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     status.set_defaults(handler=run_status)
 
@@ -48,7 +69,9 @@ def read_answer(file: Path | None, values: list[str]) -> dict[str, Any]:
     if file is not None:
         try:
             if file.stat().st_size > MAX_ANSWER_BYTES:
-                raise ConfigError(f"--file {file}: filen är större än {MAX_ANSWER_BYTES // 1000} kB")
+                raise ConfigError(
+                    f"--file {file}: filen är större än {MAX_ANSWER_BYTES // 1000} kB"
+                )
             text = file.read_bytes().decode("utf-8")
         except OSError as exc:
             raise ConfigError(f"--file {file}: går inte att läsa ({exc.strerror})") from exc

@@ -16,7 +16,15 @@ def _db(parser: Any) -> None:
 
 
 def add_commands(commands: Any) -> None:
-    outbox = commands.add_parser("outbox", help="e-post: vad som skickats vart, skicka, försök igen")
+    _add_outbox(commands)
+    _add_timers(commands)
+    _add_meeting(commands)
+
+
+def _add_outbox(commands: Any) -> None:
+    outbox = commands.add_parser(
+        "outbox", help="e-post: vad som skickats vart, skicka, försök igen"
+    )
     sub = outbox.add_subparsers(dest="outbox_command", required=True, parser_class=type(outbox))
     listing = sub.add_parser("list", help="meddelanden med status, mottagare och vart de gick")
     listing.add_argument("--status", choices=OUTBOX_STATUSES)
@@ -34,10 +42,14 @@ def add_commands(commands: Any) -> None:
     _db(retry)
     retry.set_defaults(handler=run_retry)
 
+
+def _add_timers(commands: Any) -> None:
     timers = commands.add_parser("timers", help="timers: vad som väntar, incidenter, kör igen")
     tsub = timers.add_subparsers(dest="timers_command", required=True, parser_class=type(timers))
     tlist = tsub.add_parser("list", help="timers med status")
-    tlist.add_argument("--status", choices=["pending", "fired", "cancelled", "failed"], default="pending")
+    tlist.add_argument(
+        "--status", choices=["pending", "fired", "cancelled", "failed"], default="pending"
+    )
     tlist.add_argument("--unit", type=arguments.identifier, metavar="ENHET")
     tlist.add_argument("--limit", type=arguments.bounded_int(1, 100000), default=50, metavar="N")
     _db(tlist)
@@ -48,7 +60,11 @@ def add_commands(commands: Any) -> None:
     _db(tretry)
     tretry.set_defaults(handler=run_timer_retry)
 
-    meeting = commands.add_parser("meeting", help="flytta eller ställ in ett möte (skickar uppdateringar)")
+
+def _add_meeting(commands: Any) -> None:
+    meeting = commands.add_parser(
+        "meeting", help="flytta eller ställ in ett möte (skickar uppdateringar)"
+    )
     msub = meeting.add_subparsers(dest="meeting_command", required=True, parser_class=type(meeting))
     move = msub.add_parser("move", help="ny starttid; deltagarna får en uppdaterad inbjudan")
     move.add_argument("instance", type=arguments.positive_int, metavar="CYKEL")
@@ -74,7 +90,12 @@ def add_commands(commands: Any) -> None:
 
 def _about(context: dict[str, Any]) -> str:
     cycle = context.get("cycle") or {}
-    return f"{cycle.get('short_title', '')} {cycle.get('period_label', '')} {cycle.get('unit_name', '')}".strip()
+    parts = (
+        cycle.get("short_title", ""),
+        cycle.get("period_label", ""),
+        cycle.get("unit_name", ""),
+    )
+    return " ".join(str(p) for p in parts if p)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -150,10 +171,21 @@ def run_timers(args: argparse.Namespace) -> int:
         wired.app.require_unit(args.unit)
         found = [t for t in found if t.unit_id == args.unit]
     rows = [
-        [t.id, TIMER_KIND.get(t.kind.value, t.kind.value), words.moment(t.due_at), t.key, t.attempts, (t.last_error or t.note or "")[:60]]
+        [
+            t.id,
+            TIMER_KIND.get(t.kind.value, t.kind.value),
+            words.moment(t.due_at),
+            t.key,
+            t.attempts,
+            (t.last_error or t.note or "")[:60],
+        ]
         for t in found
     ]
-    print(table(["Id", "Slag", "Förfaller", "Nyckel", "Försök", "Fel / anteckning"], rows) if rows else "Inga timers.")
+    print(
+        table(["Id", "Slag", "Förfaller", "Nyckel", "Försök", "Fel / anteckning"], rows)
+        if rows
+        else "Inga timers."
+    )
     return 0
 
 
@@ -171,7 +203,9 @@ def run_move(args: argparse.Namespace) -> int:
     from cli.wiring import connect
     from workflow.kernel import words
 
-    meeting = connect(args.database).engine.move_meeting(args.instance, args.step, args.start, args.actor)
+    meeting = connect(args.database).engine.move_meeting(
+        args.instance, args.step, args.start, args.actor
+    )
     print(
         f"Mötet flyttat till {words.moment(meeting.starts_at)} (SEQUENCE {meeting.sequence}); "
         f"{len(meeting.participants)} deltagare får en uppdaterad inbjudan."

@@ -13,14 +13,35 @@ DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 def add_commands(commands: Any) -> None:
     audit = commands.add_parser("audit", help="för revisorer: gick varje cykel och blev den klar?")
     audit.add_argument("--database", metavar="URL", help=DATABASE_HELP)
-    audit.add_argument("--cycle", type=arguments.identifier, metavar="NAMN", help="bara denna definition")
-    audit.add_argument("--unit", type=arguments.identifier, metavar="ENHET", help="bara denna enhet")
-    audit.add_argument("--instance", type=arguments.positive_int, metavar="ID", help="en cykels hela granskningslogg")
-    audit.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON", help="visa det PERSON får se")
+    audit.add_argument(
+        "--cycle", type=arguments.identifier, metavar="NAMN", help="bara denna definition"
+    )
+    audit.add_argument(
+        "--unit", type=arguments.identifier, metavar="ENHET", help="bara denna enhet"
+    )
+    audit.add_argument(
+        "--instance",
+        type=arguments.positive_int,
+        metavar="ID",
+        help="en cykels hela granskningslogg",
+    )
+    audit.add_argument(
+        "--as",
+        dest="viewer",
+        type=arguments.identifier,
+        metavar="PERSON",
+        help="visa det PERSON får se",
+    )
     audit.set_defaults(handler=run_audit)
-    asub = audit.add_subparsers(dest="audit_command", required=False, parser_class=type(audit), metavar="{verify,head}")
-    check = asub.add_parser("verify", help="kontrollera granskningsloggens hashkedja (avslutas med 1 om den är bruten)")
-    check.add_argument("--head", metavar="NR:HASH", help="ett huvud som sparats tidigare med `lofte audit head`")
+    asub = audit.add_subparsers(
+        dest="audit_command", required=False, parser_class=type(audit), metavar="{verify,head}"
+    )
+    check = asub.add_parser(
+        "verify", help="kontrollera granskningsloggens hashkedja (avslutas med 1 om den är bruten)"
+    )
+    check.add_argument(
+        "--head", metavar="NR:HASH", help="ett huvud som sparats tidigare med `lofte audit head`"
+    )
     check.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     check.set_defaults(handler=run_verify)
     head = asub.add_parser("head", help="skriv ut kedjans huvud att spara någon annanstans")
@@ -36,7 +57,12 @@ def add_commands(commands: Any) -> None:
         metavar="PERSON",
         help="visa det PERSON får se (skyddade fält bara för behöriga roller)",
     )
-    show.add_argument("--unit", type=arguments.identifier, metavar="ENHET", help="kontrollera att cykeln hör till enheten")
+    show.add_argument(
+        "--unit",
+        type=arguments.identifier,
+        metavar="ENHET",
+        help="kontrollera att cykeln hör till enheten",
+    )
     show.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     show.set_defaults(handler=run_show)
 
@@ -91,7 +117,8 @@ def run_verify(args: argparse.Namespace) -> int:
             f"(huvud {verdict.head_seq}:{verdict.head_hash})."
         )
     print(
-        f"Granskningsloggen är intakt: {words.count(verdict.events, 'händelse', 'händelser')}, huvud "
+        "Granskningsloggen är intakt: "
+        f"{words.count(verdict.events, 'händelse', 'händelser')}, huvud "
         f"{verdict.head_seq}:{verdict.head_hash}"
         + (" (stämmer med det angivna huvudet)" if expected else "")
     )

@@ -13,6 +13,12 @@ DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 
 
 def add_commands(commands: Any) -> None:
+    _add_init(commands)
+    _add_definitions(commands)
+    _add_example_and_units(commands)
+
+
+def _add_init(commands: Any) -> None:
     init = commands.add_parser(
         "init",
         help="skapa eller uppdatera databasen och läs in definitioner och organisation",
@@ -38,11 +44,19 @@ def add_commands(commands: Any) -> None:
     )
     init.set_defaults(handler=run_init)
 
+
+def _add_definitions(commands: Any) -> None:
     group = commands.add_parser("definitions", help="kontrollera, visa och exportera definitioner")
     sub = group.add_subparsers(dest="definitions_command", required=True, parser_class=type(group))
-    validate = sub.add_parser("validate", help="kontrollera filer (avslutas med 0 om allt är giltigt)")
+    validate = sub.add_parser(
+        "validate", help="kontrollera filer (avslutas med 0 om allt är giltigt)"
+    )
     validate.add_argument(
-        "paths", nargs="*", type=Path, metavar="SÖKVÄG", help="filer eller mappar (standard: exemplet)"
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="SÖKVÄG",
+        help="filer eller mappar (standard: exemplet)",
     )
     validate.set_defaults(handler=run_validate)
     show = sub.add_parser("show", help="lägen, övergångar, steg, fält och ett Mermaid-diagram")
@@ -50,11 +64,15 @@ def add_commands(commands: Any) -> None:
     show.add_argument("--unit", type=arguments.identifier, metavar="ENHET", help="enhetens version")
     show.add_argument("--definitions", metavar="MAPP", type=Path, action="append", default=[])
     show.set_defaults(handler=run_show)
-    export = sub.add_parser("export", help="skriv de medföljande definitionerna och exemplet till en mapp")
+    export = sub.add_parser(
+        "export", help="skriv de medföljande definitionerna och exemplet till en mapp"
+    )
     export.add_argument("directory", type=Path, metavar="MAPP")
     export.add_argument("--force", action="store_true", help="skriv över filer som finns")
     export.set_defaults(handler=run_export)
 
+
+def _add_example_and_units(commands: Any) -> None:
     example = commands.add_parser("example", help="skapa exempeluppsättningar")
     esub = example.add_subparsers(dest="example_command", required=True, parser_class=type(example))
     national = esub.add_parser(
@@ -141,7 +159,9 @@ def run_show(args: argparse.Namespace) -> int:
     if args.unit:
         unit = bundle.directory.unit(args.unit)
         if unit is None:
-            raise NotFound("enhet", f"{args.unit!r} (finns: {', '.join(sorted(bundle.directory.units))})")
+            raise NotFound(
+                "enhet", f"{args.unit!r} (finns: {', '.join(sorted(bundle.directory.units))})"
+            )
         definition = apply_override(definition, unit.overrides.get(definition.name))
     print_definition(definition)
     return 0
@@ -192,7 +212,9 @@ def run_units(args: argparse.Namespace) -> int:
             for role in person.roles.get(unit.id, ()):
                 holders.setdefault(directory.role_title(role), []).append(person.name)
         kind = "polisområde" if unit.kind == "police_area" else "kommun"
-        roles = "; ".join(f"{role}: {', '.join(sorted(names))}" for role, names in sorted(holders.items()))
+        roles = "; ".join(
+            f"{role}: {', '.join(sorted(names))}" for role, names in sorted(holders.items())
+        )
         rows.append([unit.id, unit.name, kind, roles or "-"])
     print(table(["Id", "Namn", "Slag", "Roller"], rows))
     wired.close()

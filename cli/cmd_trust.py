@@ -24,7 +24,9 @@ def add_commands(commands: Any) -> None:
     save.add_argument("path", type=Path, metavar="FIL")
     save.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     save.set_defaults(handler=run_backup)
-    back = commands.add_parser("restore", help="återställ en säkerhetskopia och kontrollera granskningsloggen")
+    back = commands.add_parser(
+        "restore", help="återställ en säkerhetskopia och kontrollera granskningsloggen"
+    )
     back.add_argument("path", type=Path, metavar="FIL")
     back.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     back.add_argument("--force", action="store_true", help="ersätt en befintlig databasfil")

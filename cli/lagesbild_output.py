@@ -23,7 +23,10 @@ def print_lagesbild(data: dict[str, Any]) -> None:
     rows = [[p["place"], p["area"], p["count"]] for p in data["top_places"]]
     print(table(["Plats", "Område", "Antal"], rows) if rows else "  inga")
     heading("Per vecka, veckodag och tid på dygnet")
-    print("  " + ", ".join(f"v. {int(w['week'][-2:])}: {w['count']}" for w in data["by_week"]) or "  -")
+    print(
+        "  " + ", ".join(f"v. {int(w['week'][-2:])}: {w['count']}" for w in data["by_week"])
+        or "  -"
+    )
     print("  " + ", ".join(f"{d}: {n}" for d, n in zip(WEEKDAYS, data["by_weekday"], strict=True)))
     print("  " + ", ".join(f"kl. {b['band']}: {b['count']}" for b in data["by_hour_band"]))
     heading("Iakttagelserna i sin helhet")

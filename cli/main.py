@@ -24,7 +24,11 @@ def build_parser() -> SwedishParser:
     )
     parser.add_argument("--verbose", "-v", action="store_true", help="logga varje timer som körs")
     commands = parser.add_subparsers(
-        dest="command", required=True, parser_class=SwedishParser, title="kommandon", metavar="KOMMANDO"
+        dest="command",
+        required=True,
+        parser_class=SwedishParser,
+        title="kommandon",
+        metavar="KOMMANDO",
     )
     cmd_setup.add_commands(commands)
     cmd_engine.add_commands(commands)

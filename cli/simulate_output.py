@@ -21,7 +21,8 @@ def print_simulation(
 ) -> None:
     app = wired.app
     print(
-        f"Simulering {words.moment(result.start)} – {words.moment(result.end)}: {args.weeks} veckor, "
+        f"Simulering {words.moment(result.start)} – {words.moment(result.end)}: "
+        f"{args.weeks} veckor, "
         f"svarsfrekvens {args.response_rate:.0%}, seed {args.seed}\n"
     )
     summary = result.as_dict()
@@ -35,7 +36,9 @@ def print_simulation(
     totals = [[name, *[c[k] for k in KEYS]] for name, c in summary["definitions"].items()]
     print(table(["Cykel (alla enheter)", *HEADERS], totals))
     incomplete = [
-        c for c in app.reads.cycles(CycleFilter()) if c.outcome is not None and c.outcome.value != "completed_on_time"
+        c
+        for c in app.reads.cycles(CycleFilter())
+        if c.outcome is not None and c.outcome.value != "completed_on_time"
     ][-8:]
     if incomplete:
         print("\nSenast avslutade som inte blev klara i tid:")

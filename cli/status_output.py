@@ -42,10 +42,17 @@ def print_status(url: str, report: StatusReport) -> None:
         ]
         for w in report.waiting
     ]
-    print(table(["Förfrågan", "Person", "Enhet", "Cykel", "Steg", "Svar senast", ""], rows) if rows else "  inga")
+    print(
+        table(["Förfrågan", "Person", "Enhet", "Cykel", "Steg", "Svar senast", ""], rows)
+        if rows
+        else "  inga"
+    )
     _print_recent_and_incidents(report)
     timers = ", ".join(f"{n} {s}" for s, n in sorted(report.timer_counts.items())) or "inga"
-    outbox = ", ".join(f"{n} {OUTBOX_STATUS.get(s, s)}" for s, n in sorted(report.outbox_counts.items())) or "tom"
+    outbox = (
+        ", ".join(f"{n} {OUTBOX_STATUS.get(s, s)}" for s, n in sorted(report.outbox_counts.items()))
+        or "tom"
+    )
     nxt = f"; nästa {words.moment(report.next_timer)}" if report.next_timer else ""
     print(
         f"\n{len(report.waiting)} väntande svar, varav {report.overdue} försenade. "
@@ -58,7 +65,10 @@ def _print_recent_and_incidents(report: StatusReport) -> None:
     print(
         table(
             ["Id", "Enhet", "Cykel", "Period", "Utfall"],
-            [[c.instance.id, c.unit_name, c.title, c.instance.period_label, c.state] for c in report.recent],
+            [
+                [c.instance.id, c.unit_name, c.title, c.instance.period_label, c.state]
+                for c in report.recent
+            ],
         )
         if report.recent
         else "  inga"
@@ -69,7 +79,13 @@ def _print_recent_and_incidents(report: StatusReport) -> None:
             table(
                 ["Id", "Slag", "Nyckel", "Försök", "Fel"],
                 [
-                    [t.id, TIMER_KIND.get(t.kind.value, t.kind.value), t.key, t.attempts, (t.last_error or "")[:70]]
+                    [
+                        t.id,
+                        TIMER_KIND.get(t.kind.value, t.kind.value),
+                        t.key,
+                        t.attempts,
+                        (t.last_error or "")[:70],
+                    ]
                     for t in report.timer_incidents
                 ],
             )
@@ -79,6 +95,9 @@ def _print_recent_and_incidents(report: StatusReport) -> None:
         print(
             table(
                 ["Id", "Till", "Slag", "Försök", "Fel"],
-                [[m.id, m.recipient, m.kind.value, m.attempts, (m.last_error or "")[:70]] for m in report.outbox_incidents],
+                [
+                    [m.id, m.recipient, m.kind.value, m.attempts, (m.last_error or "")[:70]]
+                    for m in report.outbox_incidents
+                ],
             )
         )

@@ -15,14 +15,18 @@ _WORDS = {
     "show this help message and exit": "visa den här hjälpen och avsluta",
     "the following arguments are required: %s": "följande argument saknas: %s",
     "unrecognized arguments: %s": "okända argument: %s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "ogiltigt val: %(value)r (välj bland %(choices)s)",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "ogiltigt val: %(value)r (välj bland %(choices)s)"
+    ),
     "argument %(argument_name)s: %(message)s": "argumentet %(argument_name)s: %(message)s",
     "expected one argument": "ett värde behövs",
     "expected at most one argument": "högst ett värde",
     "expected at least one argument": "minst ett värde behövs",
     "invalid %(type)s value: %(value)r": "ogiltigt värde: %(value)r",
     "not allowed with argument %s": "går inte tillsammans med %s",
-    "ambiguous option: %(option)s could match %(matches)s": "tvetydig flagga: %(option)s kan vara %(matches)s",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "tvetydig flagga: %(option)s kan vara %(matches)s"
+    ),
     "one of the arguments %s is required": "ett av argumenten %s behövs",
     "ignored explicit argument %r": "ignorerade värdet %r",
     "%(prog)s: error: %(message)s\n": "%(prog)s: fel: %(message)s\n",
@@ -44,7 +48,11 @@ class SwedishParser(argparse.ArgumentParser):
         kwargs.setdefault("add_help", False)
         super().__init__(*args, **kwargs)
         self.add_argument(
-            "-h", "--help", action="help", default=argparse.SUPPRESS, help=translate("show this help message and exit")
+            "-h",
+            "--help",
+            action="help",
+            default=argparse.SUPPRESS,
+            help=translate("show this help message and exit"),
         )
 
     def error(self, message: str) -> None:  # type: ignore[override]

@@ -56,9 +56,7 @@ def _dump_local_text(value: LocalText) -> Any:
     return value.sv if not value.en else {"sv": value.sv, "en": value.en}
 
 
-Text = Annotated[
-    LocalText, BeforeValidator(_to_local_text), PlainSerializer(_dump_local_text)
-]
+Text = Annotated[LocalText, BeforeValidator(_to_local_text), PlainSerializer(_dump_local_text)]
 
 
 def text(sv: str, en: str = "") -> LocalText:

@@ -15,7 +15,7 @@ from definitions.loader import Bundle
 from storage import rows
 from storage.database import make_engine, migrate
 from storage.repositories.audit import A as AUDIT
-from storage.sensitive_keys import test_cipher
+from storage.sensitive_keys import throwaway_cipher
 from storage.unit_of_work import SqlStore
 from workflow.core.engine import Engine
 from workflow.core.records import (
@@ -86,7 +86,9 @@ class Harness:
             found = uow.requests.for_instance(cycle.id or 0)
         return [r for r in found if step is None or r.step_id == step]
 
-    def request(self, cycle: CycleInstance, step: str, person: str, about: str = "") -> InputRequest:
+    def request(
+        self, cycle: CycleInstance, step: str, person: str, about: str = ""
+    ) -> InputRequest:
         matches = [
             r
             for r in self.requests(cycle, step)
@@ -154,7 +156,7 @@ class Harness:
 def make_harness(url: str, start: datetime, bundle: Bundle) -> Harness:
     db = make_engine(url)
     migrate(db)
-    store = SqlStore(db, test_cipher())
+    store = SqlStore(db, throwaway_cipher())
     clock = VirtualClock(start)
     engine = Engine(store, clock, engine_id="test")
     engine.register(bundle)

@@ -98,5 +98,7 @@ def test_files_and_functions_stay_small() -> None:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 length = (node.end_lineno or node.lineno) - node.lineno + 1
                 if length > MAX_FUNCTION_LINES:
-                    too_long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: {length} lines")
+                    too_long.append(
+                        f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: {length} lines"
+                    )
     assert not too_long, "\n".join(too_long)

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from storage.database import make_engine, migrate
-from storage.sensitive_keys import test_cipher
+from storage.sensitive_keys import throwaway_cipher
 from storage.unit_of_work import SqlStore
 from tests.conftest import packaged
 from workflow.core.engine import INSTALLATION, Engine
@@ -57,7 +57,7 @@ def prepare(url: str) -> None:
     """A migrated database with a known installation id and the example loaded at START."""
     db = make_engine(url)
     migrate(db)
-    store = SqlStore(db, test_cipher())
+    store = SqlStore(db, throwaway_cipher())
     with store.unit_of_work() as uow:
         uow.settings.put(INSTALLATION, INSTALLATION_ID)
     Engine(store, VirtualClock(datetime.fromisoformat(START))).register(packaged())
@@ -88,7 +88,7 @@ def reference(tmp_path: Path) -> Counter[tuple[object, ...]]:
     url = f"sqlite:///{tmp_path}/reference.db"
     prepare(url)
     db = make_engine(url)
-    engine = Engine(SqlStore(db, test_cipher()), VirtualClock(LATER))
+    engine = Engine(SqlStore(db, throwaway_cipher()), VirtualClock(LATER))
     engine.ensure_schedule()
     while engine.run_due():
         engine.ensure_schedule()
@@ -126,7 +126,9 @@ def test_two_engines_on_postgres_fire_each_timer_once(tmp_path: Path, pg_url: st
     with engine.connect() as c:
         by_engine = dict(
             c.execute(
-                text("SELECT fired_by, count(*) FROM timers WHERE status = 'fired' GROUP BY fired_by")
+                text(
+                    "SELECT fired_by, count(*) FROM timers WHERE status = 'fired' GROUP BY fired_by"
+                )
             ).all()
         )
     engine.dispose()

@@ -22,6 +22,7 @@ from workflow.application.answer_links import open_link
 from workflow.application.app import Application
 from workflow.kernel.errors import DefinitionError, LofteError
 
+
 def fuzz(examples: int) -> settings:
     return settings(
         max_examples=examples,
@@ -30,11 +31,17 @@ def fuzz(examples: int) -> settings:
         derandomize=True,
         database=None,
     )
+
+
 TEMPLATE = yaml.safe_load((PACKAGED_DIR / "est-mote.yaml").read_text(encoding="utf-8"))
 ORGANISATION = yaml.safe_load((PACKAGED_DIR / "organisation.yaml").read_text(encoding="utf-8"))
 # A small organisation parses fast, so many more mutations fit in the time.
-ORGANISATION["police_areas"][0]["municipalities"] = ORGANISATION["police_areas"][0]["municipalities"][:1]
-ORGANISATION["people"] = [p for p in ORGANISATION["people"] if set(p["roles"]) <= {"sala", "lpo-norra-vastmanland"}][:6]
+ORGANISATION["police_areas"][0]["municipalities"] = ORGANISATION["police_areas"][0][
+    "municipalities"
+][:1]
+ORGANISATION["people"] = [
+    p for p in ORGANISATION["people"] if set(p["roles"]) <= {"sala", "lpo-norra-vastmanland"}
+][:6]
 
 scalars = st.one_of(
     st.none(),
@@ -42,11 +49,15 @@ scalars = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=30),
-    st.sampled_from(["P99999999Y", "-P1D", "P1W", "2027-13-45T25:61", "\x00", "ä" * 500, "{{x}}", "<script>"]),
+    st.sampled_from(
+        ["P99999999Y", "-P1D", "P1W", "2027-13-45T25:61", "\x00", "ä" * 500, "{{x}}", "<script>"]
+    ),
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
     max_leaves=6,
 )
 
@@ -69,7 +80,9 @@ def mutate(document: Any, data: st.DataObject) -> Any:
     if isinstance(document, list) and document:
         index = data.draw(st.integers(0, len(document) - 1))
         copy = list(document)
-        copy[index] = mutate(document[index], data) if data.draw(st.booleans()) else data.draw(values)
+        copy[index] = (
+            mutate(document[index], data) if data.draw(st.booleans()) else data.draw(values)
+        )
         return copy
     return data.draw(values)
 
@@ -84,7 +97,11 @@ def dump(document: Any) -> str:
 @fuzz(2000)
 @given(st.data())
 def test_malformed_definitions_give_definition_errors(data: st.DataObject) -> None:
-    text = dump(mutate(TEMPLATE, data)) if data.draw(st.booleans()) else data.draw(st.text(max_size=300))
+    text = (
+        dump(mutate(TEMPLATE, data))
+        if data.draw(st.booleans())
+        else data.draw(st.text(max_size=300))
+    )
     try:
         parse_definition(text, "fuzz.yaml")
     except DefinitionError as exc:
@@ -146,11 +163,41 @@ def test_malformed_answers_are_refused_and_write_nothing(
     answer = data.draw(
         st.one_of(
             values,
-            st.just({"iakttagelser": [{"kategori": "brand", "plats": "x", "omrade": "y", "tidpunkt": "2027-01-04T10:00", "beskrivning": "z"}] * 51}),
-        st.fixed_dictionaries(
-                {"iakttagelser": st.lists(st.dictionaries(st.sampled_from(
-                    ["kategori", "plats", "omrade", "tidpunkt", "beskrivning", "bedomning", "x"]), values, max_size=7),
-                    max_size=8)}
+            st.just(
+                {
+                    "iakttagelser": [
+                        {
+                            "kategori": "brand",
+                            "plats": "x",
+                            "omrade": "y",
+                            "tidpunkt": "2027-01-04T10:00",
+                            "beskrivning": "z",
+                        }
+                    ]
+                    * 51
+                }
+            ),
+            st.fixed_dictionaries(
+                {
+                    "iakttagelser": st.lists(
+                        st.dictionaries(
+                            st.sampled_from(
+                                [
+                                    "kategori",
+                                    "plats",
+                                    "omrade",
+                                    "tidpunkt",
+                                    "beskrivning",
+                                    "bedomning",
+                                    "x",
+                                ]
+                            ),
+                            values,
+                            max_size=7,
+                        ),
+                        max_size=8,
+                    )
+                }
             ),
         )
     )
@@ -165,10 +212,12 @@ def test_malformed_answers_are_refused_and_write_nothing(
 
 
 @fuzz(2500)
-@given(token=st.one_of(
-    st.text(max_size=120),
-    st.from_regex(r"[0-9]{1,30}\.[0-9]{1,30}\.[A-Za-z0-9_\-ÅÄÖ]{0,60}", fullmatch=True),
-))
+@given(
+    token=st.one_of(
+        st.text(max_size=120),
+        st.from_regex(r"[0-9]{1,30}\.[0-9]{1,30}\.[A-Za-z0-9_\-ÅÄÖ]{0,60}", fullmatch=True),
+    )
+)
 def test_malformed_answer_links_are_refused(opened: Harness, token: str) -> None:
     app = Application(opened.engine, SqlReadModel(opened.store.engine))
     try:
@@ -178,13 +227,52 @@ def test_malformed_answer_links_are_refused(opened: Harness, token: str) -> None
 
 
 COMMANDS = [
-    "init", "run", "status", "submit", "simulate", "audit", "show", "outbox", "timers", "meeting",
-    "definitions", "example", "units", "lagesbild", "actions", "export", "report", "keys", "backup",
+    "init",
+    "run",
+    "status",
+    "submit",
+    "simulate",
+    "audit",
+    "show",
+    "outbox",
+    "timers",
+    "meeting",
+    "definitions",
+    "example",
+    "units",
+    "lagesbild",
+    "actions",
+    "export",
+    "report",
+    "keys",
+    "backup",
     "restore",
 ]
 arguments = st.lists(
     st.one_of(
-        st.sampled_from(COMMANDS + ["--unit", "--as", "--database", "--from", "--to", "--set", "--file", "--weeks", "verify", "head", "list", "retry", "--year", "--status", "1", "sala", "-1", "x=y"]),
+        st.sampled_from(
+            [
+                *COMMANDS,
+                "--unit",
+                "--as",
+                "--database",
+                "--from",
+                "--to",
+                "--set",
+                "--file",
+                "--weeks",
+                "verify",
+                "head",
+                "list",
+                "retry",
+                "--year",
+                "--status",
+                "1",
+                "sala",
+                "-1",
+                "x=y",
+            ]
+        ),
         st.text(max_size=20).filter(lambda s: "\x00" not in s),
     ),
     max_size=6,
@@ -194,19 +282,24 @@ arguments = st.lists(
 @fuzz(2000)
 @given(argv=arguments)
 def test_malformed_command_lines_exit_with_a_message(
-    argv: list[str], tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     folder = tmp_path_factory.mktemp("cli")
     monkeypatch.chdir(folder)
     monkeypatch.setenv("LOFTE_DATABASE_URL", f"sqlite:///{folder}/none.db")
-    if argv[:1] in (["run"], ["init"], ["simulate"], ["restore"], ["example"], ["backup"]) or "export" in argv[:1]:
-        argv = ["--help"] if not argv[1:] else argv[:1] + ["--nonsense"]
+    if (
+        argv[:1] in (["run"], ["init"], ["simulate"], ["restore"], ["example"], ["backup"])
+        or "export" in argv[:1]
+    ):
+        argv = ["--help"] if not argv[1:] else [*argv[:1], "--nonsense"]
     try:
         code = main(argv)
     except SystemExit as exit_:
         code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
+    _, err = capsys.readouterr()
     assert "Traceback" not in err and "oväntat fel" not in err, (argv, err)
     assert code in (0, 1, 2)
     if code:

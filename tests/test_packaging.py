@@ -44,7 +44,17 @@ def test_the_wheel_carries_every_data_file(wheel: Path) -> None:
 def test_the_installed_wheel_simulates_and_writes_emails(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
         check=True,
         timeout=300,
     )
@@ -52,7 +62,12 @@ def test_the_installed_wheel_simulates_and_writes_emails(wheel: Path, tmp_path: 
     empty.mkdir()
     env = dict(os.environ, PYTHONPATH=str(site), LOFTE_MAIL_DIR=str(empty / "lofte-mail"))
     probe = subprocess.run(
-        [sys.executable, "-P", "-c", "import cli, notifications; print(cli.__file__, notifications.__file__)"],
+        [
+            sys.executable,
+            "-P",
+            "-c",
+            "import cli, notifications; print(cli.__file__, notifications.__file__)",
+        ],
         cwd=empty,
         env=env,
         capture_output=True,
@@ -61,8 +76,19 @@ def test_the_installed_wheel_simulates_and_writes_emails(wheel: Path, tmp_path: 
     )
     assert probe.stdout.count(str(site)) == 2, probe.stdout  # the installed copy, not the checkout
     done = subprocess.run(
-        [sys.executable, "-P", "-m", "cli.main", "simulate", "--from", "2027-01-04", "--weeks", "2",
-         "--database", "sqlite:///fortnight.db"],
+        [
+            sys.executable,
+            "-P",
+            "-m",
+            "cli.main",
+            "simulate",
+            "--from",
+            "2027-01-04",
+            "--weeks",
+            "2",
+            "--database",
+            "sqlite:///fortnight.db",
+        ],
         cwd=empty,
         env=env,
         capture_output=True,

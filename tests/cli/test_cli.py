@@ -13,17 +13,6 @@ from cli.main import main
 from definitions.loader import PACKAGED_DIR
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A working folder with a virtual clock file and the default database URL."""
-    monkeypatch.chdir(tmp_path)
-    clock = tmp_path / "clock"
-    clock.write_text("2027-01-01T00:00:00+00:00")
-    monkeypatch.setenv("LOFTE_CLOCK_FILE", str(clock))
-    monkeypatch.delenv("LOFTE_DATABASE_URL", raising=False)
-    return clock
-
-
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     try:
         code = main(list(argv))
@@ -56,7 +45,9 @@ def test_status_before_init_says_what_to_do_and_creates_nothing(
     assert not (env.parent / "lofte.db").exists()
 
 
-def test_init_loads_the_example_once_and_keeps_a_setup(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_loads_the_example_once_and_keeps_a_setup(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(capsys, "init")
     assert code == 0 and "läser in exemplet" in out
     assert "est-inventering för Heby kommun: version 1" in out
@@ -73,11 +64,13 @@ def test_a_bad_setup_is_refused_naming_file_line_and_field_and_nothing_changes(
     folder = tmp_path / "setup"
     shutil.copytree(PACKAGED_DIR, folder)
     broken = folder / "est-mote.yaml"
-    broken.write_text(broken.read_text(encoding="utf-8").replace("P1DT3H", "P99999999Y"), encoding="utf-8")
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("P1DT3H", "P99999999Y"), encoding="utf-8"
+    )
     code, _, err = run(capsys, "init", "--definitions", str(folder))
     assert code == 1
     assert "est-mote.yaml, rad" in err and "steps[0].deadline" in err and "för lång" in err
-    code, out, _ = run(capsys, "status")
+    code, _, _ = run(capsys, "status")
     assert code == 0  # the database still holds the earlier setup
 
 
@@ -85,7 +78,11 @@ def test_status_submit_show_and_audit(env: Path, capsys: pytest.CaptureFixture[s
     run(capsys, "init")
     open_cycles(env, capsys, "2027-01-04T10:00:00+01:00")
     code, out, _ = run(capsys, "status", "--person", "maria-holm")
-    assert code == 0 and "Rapportera veckans iakttagelser" in out and "tors 7 jan 2027 kl. 12.00" in out
+    assert (
+        code == 0
+        and "Rapportera veckans iakttagelser" in out
+        and "tors 7 jan 2027 kl. 12.00" in out
+    )
     code, out, _ = run(capsys, "status", "--unit", "heby")
     assert code == 0 and "Heby kommun" in out and "Sala kommun" not in out
     found = request_id(run(capsys, "status", "--person", "maria-holm")[1], "Maria Holm")
@@ -112,7 +109,9 @@ def test_status_submit_show_and_audit(env: Path, capsys: pytest.CaptureFixture[s
     assert code == 0 and f"Svaret på förfrågan {found} är registrerat" in out
     code, out, _ = run(capsys, "submit", found, "--as", "maria-holm", "--file", str(answer))
     assert code == 0 and "ändrat svar" in out  # a person may change an answer until the step closes
-    code, _, err = run(capsys, "submit", found, "--as", "lars-berg", "--set", "inget_att_rapportera=true")
+    code, _, err = run(
+        capsys, "submit", found, "--as", "lars-berg", "--set", "inget_att_rapportera=true"
+    )
     assert code == 1 and "ska besvaras av Maria Holm" in err
     cycle_id = _cycle_id(capsys, "Sala kommun", "EST-inventering")
     code, out, _ = run(capsys, "show", cycle_id)
@@ -128,7 +127,9 @@ def _cycle_id(capsys: pytest.CaptureFixture[str], unit: str, title: str) -> str:
     return next(line.split()[0] for line in section.splitlines() if unit in line and title in line)
 
 
-def test_sensitive_content_only_for_police_roles(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sensitive_content_only_for_police_roles(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     run(capsys, "init")
     open_cycles(env, capsys, "2027-01-06T08:30:00+01:00")
     out = run(capsys, "status", "--person", "peter-nord")[1]
@@ -166,7 +167,9 @@ def _closed_cycle_id(capsys: pytest.CaptureFixture[str], title: str) -> str:
     return next(line.split()[0] for line in section.splitlines() if title in line)
 
 
-def test_definitions_validate_show_and_export(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_definitions_validate_show_and_export(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run(capsys, "definitions", "validate")
     assert code == 0 and "gäller 5 enheter" in out
     code, out, _ = run(capsys, "definitions", "show", "est-mote", "--unit", "heby")
@@ -188,7 +191,10 @@ def test_definitions_validate_show_and_export(env: Path, tmp_path: Path, capsys:
         (["submit", "1", "--as", "Kalle Anka", "--set", "a=1"], "ingen giltig id"),
         (["simulate", "--from", "igår", "--weeks", "2"], "inget datum"),
         (["simulate", "--from", "2027-01-04", "--weeks", "0"], "minst 1"),
-        (["simulate", "--from", "2027-01-04", "--weeks", "2", "--response-rate", "2"], "mellan 0 och 1"),
+        (
+            ["simulate", "--from", "2027-01-04", "--weeks", "2", "--response-rate", "2"],
+            "mellan 0 och 1",
+        ),
         (["status", "--databse", "x"], "okända argument"),
         (["frobnicate"], "ogiltigt val"),
         (["meeting", "move", "1", "mote", "--to", "snart"], "ingen tidpunkt"),
@@ -220,7 +226,9 @@ def test_bad_databases_and_paths_are_named(
     assert code == 1 and message in err and "Traceback" not in err
 
 
-def test_bad_answers_are_refused_with_the_field_named(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_answers_are_refused_with_the_field_named(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     run(capsys, "init")
     open_cycles(env, capsys, "2027-01-04T10:00:00+01:00")
     found = request_id(run(capsys, "status", "--person", "maria-holm")[1], "Maria Holm")
@@ -241,7 +249,9 @@ def test_bad_answers_are_refused_with_the_field_named(env: Path, capsys: pytest.
         assert code == 1 and message in err and "Traceback" not in err, (extra, err)
 
 
-def test_units_lists_the_police_area_and_its_municipalities(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_units_lists_the_police_area_and_its_municipalities(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     run(capsys, "init")
     code, out, _ = run(capsys, "units")
     assert code == 0 and "LPO Norra Västmanland" in out and "polisområde" in out

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import env, open_cycles, request_id, run  # noqa: F401  (fixture)
+from tests.cli.test_cli import open_cycles, request_id, run
 
 
 def test_verify_finds_tampering_and_init_restores_the_triggers(
-    env: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
+    env: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     run(capsys, "init")
     open_cycles(env, capsys, "2027-01-05T10:00:00+01:00")
@@ -30,28 +31,47 @@ def test_verify_finds_tampering_and_init_restores_the_triggers(
 
 
 def test_keys_rotate_reencrypts_and_answers_stay_readable(
-    env: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
+    env: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     run(capsys, "init")
     key_file = env.parent / "lofte-data.key"
     assert key_file.exists() and oct(key_file.stat().st_mode)[-3:] == "600"
     open_cycles(env, capsys, "2027-01-06T09:30:00+01:00")
     decision = request_id(run(capsys, "status", "--person", "peter-nord")[1], "Peter Nord")
-    assert run(
-        capsys, "submit", decision, "--as", "peter-nord", "--set", "brottsfenomen=Inbrott",
-        "--set", "platser=Centrum", "--set", "motivering=Ökning", "--set", "namngivna_personer=Kalle Anka",
-    )[0] == 0
+    assert (
+        run(
+            capsys,
+            "submit",
+            decision,
+            "--as",
+            "peter-nord",
+            "--set",
+            "brottsfenomen=Inbrott",
+            "--set",
+            "platser=Centrum",
+            "--set",
+            "motivering=Ökning",
+            "--set",
+            "namngivna_personer=Kalle Anka",
+        )[0]
+        == 0
+    )
     code, out, _ = run(capsys, "keys", "rotate")
     assert code == 0 and "1 skyddade uppgifter krypterades om" in out
-    assert len([line for line in key_file.read_text().splitlines() if not line.startswith("#")]) == 2
+    assert (
+        len([line for line in key_file.read_text().splitlines() if not line.startswith("#")]) == 2
+    )
     out = run(capsys, "status")[1]
     lolg = next(
-        line.split()[0] for line in out.split("Senast avslutade", 1)[1].splitlines() if "Operativ inriktning" in line
+        line.split()[0]
+        for line in out.split("Senast avslutade", 1)[1].splitlines()
+        if "Operativ inriktning" in line
     )
     assert "Kalle Anka" in run(capsys, "show", lolg, "--as", "malin-frost")[1]
 
 
-def test_backup_and_restore(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_backup_and_restore(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "init")
     open_cycles(env, capsys, "2027-01-05T10:00:00+01:00")
     copy = tmp_path / "kopia.db"
@@ -61,5 +81,7 @@ def test_backup_and_restore(env: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 1 and "--force" in err
     code, out, _ = run(capsys, "restore", str(copy), "--force")
     assert code == 0 and "granskningsloggen är intakt" in out
-    code, _, err = run(capsys, "backup", "x.dump", "--database", "postgresql://postgres@127.0.0.1/test")
+    code, _, err = run(
+        capsys, "backup", "x.dump", "--database", "postgresql://postgres@127.0.0.1/test"
+    )
     assert code == 1 and "pg_dump" in err

@@ -24,7 +24,6 @@ from tests.definitions.support import (
     FORMAT0_ONE_MUNICIPALITY,
     loads,
     packaged,
-    problems,
 )
 from workflow.kernel.durations import IsoDuration
 from workflow.kernel.errors import DefinitionError

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from definitions.loader import Bundle
 from storage.database import make_engine, migrate
-from storage.sensitive_keys import test_cipher
+from storage.sensitive_keys import throwaway_cipher
 from storage.unit_of_work import SqlStore
 from tests.conftest import packaged, pg_schema_url
 from tests.harness import Harness, utc
@@ -30,7 +30,7 @@ class Crash(BaseException):
 def fresh(url: str, bundle: Bundle) -> Harness:
     db = make_engine(url)
     migrate(db)
-    store = SqlStore(db, test_cipher())
+    store = SqlStore(db, throwaway_cipher())
     with store.unit_of_work() as uow:
         uow.settings.put(INSTALLATION, "testinst01")
     clock = VirtualClock(datetime(2027, 1, 1, tzinfo=UTC))
@@ -70,7 +70,9 @@ def _weeks(h: Harness) -> None:
         for cycle in h.cycles("est-inventering", "sala"):
             for request in h.requests(cycle, "rapportering"):
                 if request.status.value == "open" and h.clock.now() < request.deadline_at:
-                    h.engine.submit(request.id or 0, request.person_id, {"inget_att_rapportera": True})
+                    h.engine.submit(
+                        request.id or 0, request.person_id, {"inget_att_rapportera": True}
+                    )
         day += timedelta(days=1)
     h.run_until(END + timedelta(hours=23))
 
@@ -78,16 +80,23 @@ def _weeks(h: Harness) -> None:
 def signature(h: Harness) -> Counter[tuple[object, ...]]:
     with h.store.reading() as c:
         parts: list[tuple[object, ...]] = []
-        parts += [("cycle", *r) for r in c.execute(text("SELECT key, state, outcome FROM cycle_instances"))]
+        parts += [
+            ("cycle", *r)
+            for r in c.execute(text("SELECT key, state, outcome FROM cycle_instances"))
+        ]
         parts += [("timer", *r) for r in c.execute(text("SELECT key, status FROM timers"))]
-        parts += [("request", *r) for r in c.execute(text("SELECT key, status FROM input_requests"))]
+        parts += [
+            ("request", *r) for r in c.execute(text("SELECT key, status FROM input_requests"))
+        ]
         parts += [("outbox", r[0]) for r in c.execute(text("SELECT key FROM outbox"))]
         parts += [("meeting", r[0]) for r in c.execute(text("SELECT uid FROM meetings"))]
         parts += [("action", r[0]) for r in c.execute(text("SELECT key FROM actions"))]
         parts += [
             ("audit", *r)
             for r in c.execute(
-                text("SELECT event, unit_id, definition_name, from_state, to_state FROM audit_events")
+                text(
+                    "SELECT event, unit_id, definition_name, from_state, to_state FROM audit_events"
+                )
             )
         ]
     return Counter(parts)
@@ -102,7 +111,10 @@ def test_same_keys_on_sqlite_and_postgres_after_a_crash(
     expected = signature(reference)
     reference.close()
     answered = [k for k in expected if k[0] == "request" and k[2] == "answered"]
-    assert len(answered) >= 15 and expected[("audit", "cycle_closed", "sala", "est-inventering", None, None)] >= 2
+    assert (
+        len(answered) >= 15
+        and expected[("audit", "cycle_closed", "sala", "est-inventering", None, None)] >= 2
+    )
     for crash_at in (7, 60):
         crashed = fresh(f"sqlite:///{tmp_path}/crash{crash_at}.db", bundle)
         assert drive(crashed, crash_at, monkeypatch)

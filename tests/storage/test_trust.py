@@ -13,8 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from storage.audit_guard import ensure_audit_triggers, present_triggers
 from storage.backup import backup, restore
 from storage.read_model import SqlReadModel
-from tests.harness import Harness, make_harness, utc
 from tests.conftest import packaged
+from tests.harness import Harness, make_harness, utc
 from workflow.application.app import Application
 from workflow.application.audit_verify import verify
 from workflow.application.show import show_cycle
@@ -83,7 +83,8 @@ def test_tampering_without_the_triggers_is_found_at_the_first_broken_link(
         sql(h, "UPDATE audit_events SET seq = seq - 999 WHERE seq >= 1012")
         sql(
             h,
-            "INSERT INTO audit_events (seq, at, unit_id, definition_name, definition_version, event, actor, "
+            "INSERT INTO audit_events (seq, at, unit_id, definition_name, definition_version, "
+            "event, actor, "
             "detail, prev_hash, hash) SELECT 12, at, unit_id, definition_name, definition_version, "
             "'input_received', 'falsk', '{}', hash, hash FROM audit_events WHERE seq = 11",
         )
@@ -120,7 +121,9 @@ def test_sensitive_values_are_encrypted_viewed_on_record_and_erased_after_retent
     h.run_until(h.clock.now() + timedelta(days=91))
     assert "sensitive_erased" in h.events(lolg)
     shown = show_cycle(app, viewer_for(app.directory(), "sara-strand"), lolg.id or 0)
-    assert "Kalle Anka, född 1934" not in [v for s in shown.steps for r in s.requests for _, v in r.sensitive]
+    assert "Kalle Anka, född 1934" not in [
+        v for s in shown.steps for r in s.requests for _, v in r.sensitive
+    ]
 
 
 def test_a_backup_restores_verifies_and_the_cycles_carry_on(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import io
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from storage.read_model import SqlReadModel
 from tests.conftest import packaged
 from tests.harness import Harness, make_harness, utc
 from workflow.application.app import Application
@@ -17,7 +18,6 @@ from workflow.application.exports import export_answers
 from workflow.application.lagesbild_view import lagesbild
 from workflow.application.visibility import viewer_for
 from workflow.core.records import ActionStatus, Outcome
-from storage.read_model import SqlReadModel
 
 
 def app_of(h: Harness) -> Application:
@@ -33,10 +33,16 @@ def report(h: Harness, unit: str, week: str, rows: list[dict[str, object]]) -> N
 
 
 def row(place: str, when: str, category: str = "skadegorelse") -> dict[str, object]:
-    return {"kategori": category, "plats": place, "omrade": "Centrum", "tidpunkt": when, "beskrivning": f"Iakttaget vid {place}."}
+    return {
+        "kategori": category,
+        "plats": place,
+        "omrade": "Centrum",
+        "tidpunkt": when,
+        "beskrivning": f"Iakttaget vid {place}.",
+    }
 
 
-def test_lagesbild_counts_equal_the_exported_rows_and_the_meeting_sees_every_inventory_since_the_last(
+def test_lagesbild_counts_equal_exported_rows_and_a_meeting_sees_every_inventory_since_the_last(
     sqlite_harness: Harness,
 ) -> None:
     h = sqlite_harness
@@ -47,7 +53,12 @@ def test_lagesbild_counts_equal_the_exported_rows_and_the_meeting_sees_every_inv
     app = app_of(h)
     viewer = viewer_for(app.directory(), None)
     picture = lagesbild(app, viewer, "sala", date(2027, 1, 4), date(2027, 1, 31))
-    exported = list(csv.reader(io.StringIO(export_answers(app, viewer, "sala", "est-inventering").lstrip("\ufeff")), delimiter=";"))
+    exported = list(
+        csv.reader(
+            io.StringIO(export_answers(app, viewer, "sala", "est-inventering").lstrip("\ufeff")),
+            delimiter=";",
+        )
+    )
     listed = [r for r in exported[1:] if r[exported[0].index("Lista")] == "Iakttagelser"]
     assert picture["total"] == len(listed) == 4 * 5  # five reporters, one row each, four weeks
     assert picture["top_places"][0]["count"] == 5
@@ -64,7 +75,9 @@ def test_lagesbild_counts_equal_the_exported_rows_and_the_meeting_sees_every_inv
     assert seen("2027-W04") == {"Plats 2027-W03", "Plats 2027-W04"}  # nothing twice, nothing lost
 
 
-def test_an_intervention_is_followed_up_at_every_meeting_until_it_is_closed(sqlite_harness: Harness) -> None:
+def test_an_intervention_is_followed_up_at_every_meeting_until_it_is_closed(
+    sqlite_harness: Harness,
+) -> None:
     h = sqlite_harness
     h.run_until(utc(2027, 1, 13, 9))
     first = h.cycle("est-mote", "heby", "2027-W02")
@@ -74,14 +87,25 @@ def test_an_intervention_is_followed_up_at_every_meeting_until_it_is_closed(sqli
         "anna-sundin",
         {
             "gemensam_lagesbild": "Klotter vid stationen.",
-            "insatser": [{"insats": "Sanera tunneln", "plats": "Stationen", "ansvarig": "mikael-hed", "klart_senast": "2027-02-15"}],
+            "insatser": [
+                {
+                    "insats": "Sanera tunneln",
+                    "plats": "Stationen",
+                    "ansvarig": "mikael-hed",
+                    "klart_senast": "2027-02-15",
+                }
+            ],
         },
     )
     [action] = h.actions("heby")
     assert action.owner_id == "mikael-hed" and h.outbox("action_assigned", "mikael-hed")
     decided = {m.person_id for m in h.outbox("decision") if m.unit_id == "heby"}
     assert {"mikael-hed", "anna-sundin", "lena-dahl", "tove-lind"} <= decided
-    for week, status in (("2027-W04", "pagar"), ("2027-W06", "ej_paborjad"), ("2027-W08", "genomford")):
+    for week, status in (
+        ("2027-W04", "pagar"),
+        ("2027-W06", "ej_paborjad"),
+        ("2027-W08", "genomford"),
+    ):
         h.run_until(_monday(week) + timedelta(hours=2))
         meeting = h.cycle("est-mote", "heby", week)
         follow = h.request(meeting, "uppfoljning_insatser", "mikael-hed")
@@ -91,7 +115,11 @@ def test_an_intervention_is_followed_up_at_every_meeting_until_it_is_closed(sqli
     assert closed.status is ActionStatus.DONE and closed.effect == "Läget 2027-W08"
     h.run_until(_monday("2027-W10"))
     later = h.cycle("est-mote", "heby", "2027-W10")
-    assert not [r for r in h.requests(later, "uppfoljning_insatser") if "Sanera" in r.subject.get("title", "")]
+    assert not [
+        r
+        for r in h.requests(later, "uppfoljning_insatser")
+        if "Sanera" in r.subject.get("title", "")
+    ]
 
 
 def _monday(week: str) -> datetime:

@@ -48,7 +48,11 @@ def test_each_reporter_of_the_unit_is_asked_and_the_cycle_completes_on_time(
         {
             "veckans_bild": "Klotter i centrum.",
             "tidiga_insatser": [
-                {"insats": "Sanera busskuren", "ansvarig": "maria-holm", "klart_senast": "2027-01-15"}
+                {
+                    "insats": "Sanera busskuren",
+                    "ansvarig": "maria-holm",
+                    "klart_senast": "2027-01-15",
+                }
             ],
         },
     )
@@ -56,7 +60,11 @@ def test_each_reporter_of_the_unit_is_asked_and_the_cycle_completes_on_time(
     assert done.state == "completed" and done.outcome is Outcome.COMPLETED_ON_TIME
     assert h.completion(done).missing == ()
     [action] = h.actions("sala")
-    assert (action.kind, action.owner_id, action.what) == ("tidig_insats", "maria-holm", "Sanera busskuren")
+    assert (action.kind, action.owner_id, action.what) == (
+        "tidig_insats",
+        "maria-holm",
+        "Sanera busskuren",
+    )
     assert [m.person_id for m in h.outbox("action_assigned")] == ["maria-holm"]
 
 

@@ -30,7 +30,10 @@ def test_every_municipality_opens_its_own_inventory_asking_only_its_own_reporter
         "mikael-hed",
         "tove-lind",
     ]
-    assert people(h.requests(weeks["skinnskatteberg"], "rapportering")) == ["david-nyman", "omar-said"]
+    assert people(h.requests(weeks["skinnskatteberg"], "rapportering")) == [
+        "david-nyman",
+        "omar-said",
+    ]
     # Tove Lind reports for both Sala and Heby: one request in each municipality's cycle.
     assert "tove-lind" in people(h.requests(weeks["sala"], "rapportering"))
     subjects = {m.context["cycle"]["unit_name"] for m in h.outbox("input_request", "tove-lind")}
@@ -66,7 +69,12 @@ def test_the_lolg_shows_each_municipalitys_decision_in_force(tmp_path: Path) -> 
     try:
         h.run_until(utc(2026, 12, 15, 9))
         decided = ["sala", "heby", "norberg", "fagersta"]  # Skinnskatteberg takes no decision
-        chairs = {"sala": "karin-ek", "heby": "goran-blom", "norberg": "birgitta-alm", "fagersta": "hans-rask"}
+        chairs = {
+            "sala": "karin-ek",
+            "heby": "goran-blom",
+            "norberg": "birgitta-alm",
+            "fagersta": "hans-rask",
+        }
         for unit in decided:
             cycle = h.cycle("inriktningsbeslut", unit, "2027-Q1")
             for request in h.requests(cycle, "analys"):
@@ -104,15 +112,35 @@ def test_the_lolg_shows_each_municipalitys_decision_in_force(tmp_path: Path) -> 
 
 
 def _decision(h: Harness, unit: str) -> dict[str, object]:
-    municipal = {"sala": "lars-berg", "heby": "anna-sundin", "norberg": "jonas-ek", "fagersta": "sofia-berg"}
-    police = {"sala": "nils-aberg", "heby": "lena-dahl", "norberg": "omar-said", "fagersta": "ida-falk"}
+    municipal = {
+        "sala": "lars-berg",
+        "heby": "anna-sundin",
+        "norberg": "jonas-ek",
+        "fagersta": "sofia-berg",
+    }
+    police = {
+        "sala": "nils-aberg",
+        "heby": "lena-dahl",
+        "norberg": "omar-said",
+        "fagersta": "ida-falk",
+    }
     return {
         "prioriteringar": f"Trygghet i {unit}",
         "kommunens_ataganden": [
-            {"atagande": "Belysning", "problemomrade": "Centrum", "ansvarig": municipal[unit], "klart_senast": "2027-03-31"}
+            {
+                "atagande": "Belysning",
+                "problemomrade": "Centrum",
+                "ansvarig": municipal[unit],
+                "klart_senast": "2027-03-31",
+            }
         ],
         "polisens_ataganden": [
-            {"atagande": "Närvaro", "problemomrade": "Stationen", "ansvarig": police[unit], "klart_senast": "2027-03-31"}
+            {
+                "atagande": "Närvaro",
+                "problemomrade": "Stationen",
+                "ansvarig": police[unit],
+                "klart_senast": "2027-03-31",
+            }
         ],
         "publiceras": True,
     }
@@ -137,16 +165,16 @@ def test_person_fields_offer_only_people_of_the_unit_and_party(sqlite_harness: H
     )
 
 
-def test_hebys_override_changes_only_hebys_next_opening(tmp_path: Path, sqlite_harness: Harness) -> None:
+def test_hebys_override_changes_only_hebys_next_opening(
+    tmp_path: Path, sqlite_harness: Harness
+) -> None:
     h = sqlite_harness
     h.run_until(utc(2027, 1, 4, 9))
     folder = tmp_path / "setup"
     shutil.copytree(PACKAGED_DIR, folder)
     org_file = folder / "organisation.yaml"
     org = yaml.safe_load(org_file.read_text(encoding="utf-8"))
-    heby = next(
-        m for m in org["police_areas"][0]["municipalities"] if m["id"] == "heby"
-    )
+    heby = next(m for m in org["police_areas"][0]["municipalities"] if m["id"] == "heby")
     heby["overrides"] = {"est-inventering": {"cadence": {"every": "P2W"}}}
     org_file.write_text(yaml.safe_dump(org, allow_unicode=True), encoding="utf-8")
     changes = h.engine.register(load_bundle([folder]))

@@ -63,8 +63,19 @@ def list_actions(
 
 def actions_csv(lines: Sequence[ActionLine]) -> str:
     headers = [
-        "Slag", "Åtgärd", "Plats", "Problemområde", "Indikator", "Utgångsläge", "Ansvarig",
-        "Part", "Klart senast", "Status", "Beslutad i", "Senaste uppföljning", "Effekt",
+        "Slag",
+        "Åtgärd",
+        "Plats",
+        "Problemområde",
+        "Indikator",
+        "Utgångsläge",
+        "Ansvarig",
+        "Part",
+        "Klart senast",
+        "Status",
+        "Beslutad i",
+        "Senaste uppföljning",
+        "Effekt",
     ]
     rows = [
         [

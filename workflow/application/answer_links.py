@@ -12,9 +12,8 @@ import base64
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime
-
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from workflow.application.app import Application

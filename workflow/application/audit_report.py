@@ -15,7 +15,7 @@ from workflow.application.texts import outcome_text
 from workflow.application.visibility import Viewer, visible_units
 from workflow.core.cadence import first_period_after, period
 from workflow.core.records import CompletionRecord, CycleInstance, RequestStatus
-from workflow.kernel.timerules import to_utc, zone
+from workflow.kernel.timerules import zone
 
 MAX_PERIODS = 2000
 
@@ -56,7 +56,11 @@ class AuditReport:
 
 
 def build_audit(
-    app: Application, viewer: Viewer, *, definition: str | None = None, unit_ids: list[str] | None = None
+    app: Application,
+    viewer: Viewer,
+    *,
+    definition: str | None = None,
+    unit_ids: list[str] | None = None,
 ) -> AuditReport:
     directory = viewer.directory
     units = [u.id for u in visible_units(viewer)]
@@ -109,7 +113,9 @@ def gaps(
         definition = latest[0]
         start = min(since, first_start.get((name, unit_id), since))
         unit_name = app.unit(unit_id, directory).name
-        found += _missing_periods(definition, unit_id, unit_name, start, now, by_pair[(name, unit_id)])
+        found += _missing_periods(
+            definition, unit_id, unit_name, start, now, by_pair[(name, unit_id)]
+        )
     return found
 
 
@@ -153,7 +159,9 @@ def unfollowed(app: Application, cycles: list[CycleInstance]) -> list[Unfollowed
         definition, _ = latest
         basis = definition.basis
         assert basis is not None
-        for decision in (c for c in cycles if c.definition_name == basis.definition and c.unit_id == follow_up[1]):
+        for decision in (
+            c for c in cycles if c.definition_name == basis.definition and c.unit_id == follow_up[1]
+        ):
             answered = [
                 r
                 for r in app.reads.requests_of_cycle(decision.id or 0)
@@ -164,7 +172,9 @@ def unfollowed(app: Application, cycles: list[CycleInstance]) -> list[Unfollowed
                 continue
             if f"{definition.name}/{decision.unit_id}/{decision.period_key}" not in keys:
                 found.append(
-                    Unfollowed(decision, app.unit(decision.unit_id).name, definition.display_title())
+                    Unfollowed(
+                        decision, app.unit(decision.unit_id).name, definition.display_title()
+                    )
                 )
     return found
 
@@ -173,8 +183,8 @@ def _follow_up_opening(definition: CycleDefinition, quarter: str) -> datetime | 
     """When the follow-up of `quarter` (a period key like 2027-Q2) opens."""
     try:
         year, q = quarter.split("-Q")
-        start = datetime(int(year), (int(q) - 1) * 3 + 1, 1)
+        start = datetime(int(year), (int(q) - 1) * 3 + 1, 1, tzinfo=zone(definition.timezone))
     except ValueError:
         return None
-    first = first_period_after(definition, to_utc(start, zone(definition.timezone)))
+    first = first_period_after(definition, start)
     return first.opens_at if first.key == quarter else None

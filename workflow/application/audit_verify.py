@@ -46,7 +46,9 @@ def verify(app: Application, expected_head: tuple[int, str] | None = None) -> Ve
         seq = event.seq or 0
         if seq != expected:
             what = "saknas (raderad)" if seq > expected else "finns två gånger"
-            return Verdict(count, expected - 1, prev, last_at, expected, f"händelse nr {expected} {what}")
+            return Verdict(
+                count, expected - 1, prev, last_at, expected, f"händelse nr {expected} {what}"
+            )
         values = {
             "at": event.at,
             "unit_id": event.unit_id,
@@ -60,14 +62,37 @@ def verify(app: Application, expected_head: tuple[int, str] | None = None) -> Ve
             "detail": canonical_json(event.detail),
         }
         if event.prev_hash != prev:
-            return Verdict(count, seq - 1, prev, last_at, seq, f"händelse nr {seq} pekar inte på händelsen före (infogad eller ändrad)")
+            return Verdict(
+                count,
+                seq - 1,
+                prev,
+                last_at,
+                seq,
+                f"händelse nr {seq} pekar inte på händelsen före (infogad eller ändrad)",
+            )
         if chain_hash(prev, seq, values) != event.hash:
-            return Verdict(count, seq - 1, prev, last_at, seq, f"händelse nr {seq} ({event.event}) har ändrats")
+            return Verdict(
+                count, seq - 1, prev, last_at, seq, f"händelse nr {seq} ({event.event}) har ändrats"
+            )
         if expected_head is not None and seq == expected_head[0]:
             seen_head = True
             if event.hash != expected_head[1]:
-                return Verdict(count, seq, event.hash, event.at, seq, f"händelse nr {seq} har inte den förväntade hashen")
+                return Verdict(
+                    count,
+                    seq,
+                    event.hash,
+                    event.at,
+                    seq,
+                    f"händelse nr {seq} har inte den förväntade hashen",
+                )
         prev, last_at, count, expected = event.hash, event.at, count + 1, seq + 1
     if expected_head is not None and not seen_head:
-        return Verdict(count, expected - 1, prev, last_at, expected_head[0], f"händelse nr {expected_head[0]} finns inte längre (loggen har kortats)")
+        return Verdict(
+            count,
+            expected - 1,
+            prev,
+            last_at,
+            expected_head[0],
+            f"händelse nr {expected_head[0]} finns inte längre (loggen har kortats)",
+        )
     return Verdict(count, expected - 1, prev, last_at)

@@ -38,7 +38,9 @@ def export_answers(
     where = CycleFilter(definition=definition_name, units=[unit.id])
     if start is not None or end is not None:
         first, last = period_bounds(start or date(2000, 1, 1), end or date(2100, 12, 31))
-        where = CycleFilter(definition=definition_name, units=[unit.id], started_from=first, started_before=last)
+        where = CycleFilter(
+            definition=definition_name, units=[unit.id], started_from=first, started_before=last
+        )
     columns: dict[str, str] = {}  # key -> header, in order of first appearance
     rows: list[dict[str, Any]] = []
     for cycle in app.reads.cycles(where):

@@ -30,7 +30,9 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-def lagesbild(app: Application, viewer: Viewer, unit_id: str, start: date, end: date) -> dict[str, Any]:
+def lagesbild(
+    app: Application, viewer: Viewer, unit_id: str, start: date, end: date
+) -> dict[str, Any]:
     unit = app.require_unit(unit_id)
     require_unit(viewer, unit)
     first, last = period_bounds(start, end)
@@ -55,7 +57,19 @@ def observations_csv(data: dict[str, Any]) -> str:
                 o["text"],
             ]
         )
-    return to_csv(["Tidpunkt", "Vecka", "Veckodag", "Kategori", "Område", "Plats", "Bedömning", "Beskrivning"], rows)
+    return to_csv(
+        [
+            "Tidpunkt",
+            "Vecka",
+            "Veckodag",
+            "Kategori",
+            "Område",
+            "Plats",
+            "Bedömning",
+            "Beskrivning",
+        ],
+        rows,
+    )
 
 
 def _local(value: Any) -> datetime | None:

@@ -53,7 +53,11 @@ class StatusReport:
 
 
 def build_status(
-    app: Application, viewer: Viewer, *, unit_ids: list[str] | None = None, person: str | None = None
+    app: Application,
+    viewer: Viewer,
+    *,
+    unit_ids: list[str] | None = None,
+    person: str | None = None,
 ) -> StatusReport:
     directory = viewer.directory
     units = [u.id for u in visible_units(viewer)]

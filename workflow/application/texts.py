@@ -84,7 +84,8 @@ def sentence(instance: CycleInstance, definition: CycleDefinition) -> str:
     name = definition.definite_title("sv")
     if instance.outcome is None:
         return f"{name} {instance.period_label} pågår: {state_text(instance, definition)}."
-    return f"{name} {instance.period_label} är {outcome_text(instance.outcome, definition.names.gender)}."
+    outcome = outcome_text(instance.outcome, definition.names.gender)
+    return f"{name} {instance.period_label} är {outcome}."
 
 
 def request_status(status: str, language: str = "sv") -> str:

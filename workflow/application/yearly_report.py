@@ -22,7 +22,7 @@ from workflow.application.visibility import Viewer, require_unit, visible_fields
 from workflow.core.display import shown_fields
 from workflow.core.records import RequestStatus
 from workflow.kernel import words
-from workflow.kernel.timerules import STOCKHOLM, to_utc
+from workflow.kernel.timerules import STOCKHOLM
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
@@ -38,7 +38,9 @@ def report_data(app: Application, viewer: Viewer, unit_id: str, year: int) -> di
         "made": words.moment(app.now),
         "lagesbild": picture,
         "trend": _trend(picture),
-        "actions": [a for a in list_actions(app, viewer, unit.id) if a.action.created_at.year == year],
+        "actions": [
+            a for a in list_actions(app, viewer, unit.id) if a.action.created_at.year == year
+        ],
         "decisions": _decisions(app, viewer, unit.id, year),
         "completion": _completion(app, unit.id, year),
     }
@@ -56,14 +58,16 @@ def _trend(picture: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _year_bounds(year: int) -> CycleFilter:
     return CycleFilter(
-        started_from=to_utc(datetime(year, 1, 1), STOCKHOLM),
-        started_before=to_utc(datetime(year + 1, 1, 1), STOCKHOLM),
+        started_from=datetime(year, 1, 1, tzinfo=STOCKHOLM),
+        started_before=datetime(year + 1, 1, 1, tzinfo=STOCKHOLM),
     )
 
 
 def _decisions(app: Application, viewer: Viewer, unit_id: str, year: int) -> list[dict[str, Any]]:
     bounds = _year_bounds(year)
-    where = CycleFilter(units=[unit_id], started_from=bounds.started_from, started_before=bounds.started_before)
+    where = CycleFilter(
+        units=[unit_id], started_from=bounds.started_from, started_before=bounds.started_before
+    )
     unit = app.unit(unit_id, viewer.directory)
     held = []
     for cycle in app.reads.cycles(where):
@@ -79,7 +83,9 @@ def _decisions(app: Application, viewer: Viewer, unit_id: str, year: int) -> lis
                     "step": step.title.sv,
                     "when": words.moment(request.answered_at) if request.answered_at else "",
                     "by": viewer.directory.name_of(request.person_id),
-                    "fields": shown_fields(step.fields, request.answer or {}, viewer.directory, only=public),
+                    "fields": shown_fields(
+                        step.fields, request.answer or {}, viewer.directory, only=public
+                    ),
                 }
             )
     return held
@@ -87,7 +93,9 @@ def _decisions(app: Application, viewer: Viewer, unit_id: str, year: int) -> lis
 
 def _completion(app: Application, unit_id: str, year: int) -> list[dict[str, Any]]:
     bounds = _year_bounds(year)
-    where = CycleFilter(units=[unit_id], started_from=bounds.started_from, started_before=bounds.started_before)
+    where = CycleFilter(
+        units=[unit_id], started_from=bounds.started_from, started_before=bounds.started_before
+    )
     counts: dict[str, Counter[str]] = {}
     for cycle in app.reads.cycles(where):
         definition = app.definition_of(cycle)

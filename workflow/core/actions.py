@@ -41,7 +41,9 @@ def create_actions(
                 item = f"{request.person_id}:{index}" if several else str(index)
                 actions.append(
                     Action(
-                        key=work.keys.action(instance.key, instance.unit_id, step.id, source.field, item),
+                        key=work.keys.action(
+                            instance.key, instance.unit_id, step.id, source.field, item
+                        ),
                         unit_id=instance.unit_id,
                         kind=source.kind,
                         source_instance_id=instance.id or 0,
@@ -65,7 +67,12 @@ def create_actions(
         work.audit(
             instance,
             "action_created",
-            {"action": action.key, "kind": action.kind, "owner": action.owner_id, "what": action.what},
+            {
+                "action": action.key,
+                "kind": action.kind,
+                "owner": action.owner_id,
+                "what": action.what,
+            },
         )
     return added
 

@@ -17,7 +17,9 @@ def basis_in_force(
     if definition.basis is None:
         return None
     quarter = quarter_key(wall_clock(instance.opens_at, zone(definition.timezone)))
-    source = work.uow.cycles.by_key(instance_key(definition.basis.definition, instance.unit_id, quarter))
+    source = work.uow.cycles.by_key(
+        instance_key(definition.basis.definition, instance.unit_id, quarter)
+    )
     if source is None or source.id is None:
         return None
     answered = work.uow.requests.answered([source.id], definition.basis.step)

@@ -162,4 +162,6 @@ def quarter_key(moment: datetime) -> str:
 
 def quarter_start(moment: datetime) -> datetime:
     """Local midnight on the first day of `moment`'s quarter (naive, like `moment`)."""
-    return moment.replace(month=(moment.month - 1) // 3 * 3 + 1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    return moment.replace(
+        month=(moment.month - 1) // 3 * 3 + 1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )

@@ -21,7 +21,11 @@ WHAT = {
 
 
 def report_catch_up(work: Work) -> int:
-    """Write one catch-up notice per unit for messages expired at creation. Returns how many."""
+    """Write one catch-up notice per unit for messages expired at creation, once the catch-up
+    is over (no timer is due any more). Returns how many."""
+    due = work.uow.timers.next_due()
+    if due is not None and due <= work.now:
+        return 0  # still catching up (here or in another engine): report at the end
     expired = work.uow.outbox.unreported_catch_up()
     if not expired:
         return 0

@@ -77,7 +77,9 @@ def _schedule_erasure(work: Work, instance: CycleInstance) -> None:
     """Sensitive values are erased a set time after their cycle closes."""
     work.schedule(
         Timer(
-            key=work.keys.step_timer(instance.key, instance.unit_id, "sensitive", TimerKind.ERASURE.value),
+            key=work.keys.step_timer(
+                instance.key, instance.unit_id, "sensitive", TimerKind.ERASURE.value
+            ),
             kind=TimerKind.ERASURE,
             due_at=work.now + work.sensitive_retention,
             definition_name=instance.definition_name,

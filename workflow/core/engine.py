@@ -23,8 +23,8 @@ from workflow.core.meetings import change_meeting
 from workflow.core.opening import schedule_openings
 from workflow.core.ports import Store, UnitOfWork
 from workflow.core.records import InputRequest, Meeting, Timer, TimerStatus
-from workflow.core.setup import store_setup
 from workflow.core.resend import resend, sign_in_message
+from workflow.core.setup import store_setup
 from workflow.core.submissions import submit
 from workflow.core.timer_handlers import fire
 from workflow.core.work import TIMER_ACTOR, Work
@@ -147,7 +147,12 @@ class Engine:
                 job.audit(
                     None,
                     "timer_incident",
-                    {"timer": timer.key, "kind": timer.kind.value, "attempts": attempts, "error": reason},
+                    {
+                        "timer": timer.key,
+                        "kind": timer.kind.value,
+                        "attempts": attempts,
+                        "error": reason,
+                    },
                     unit_id=timer.unit_id,
                 )
                 job.flush()
@@ -221,7 +226,9 @@ class Engine:
         self._unit(work)
 
     # meetings ---------------------------------------------------------------------------------
-    def move_meeting(self, instance_id: int, step_id: str, starts_at: datetime, actor: str) -> Meeting:
+    def move_meeting(
+        self, instance_id: int, step_id: str, starts_at: datetime, actor: str
+    ) -> Meeting:
         """Move a meeting (keeping its length); participants get an update, SEQUENCE + 1."""
         return self._meeting(instance_id, step_id, starts_at, actor)
 

@@ -96,7 +96,10 @@ def compile_lagesbild(
         "by_hour_band": _by_hour_band(observations),
         "observations": sorted(
             (
-                {k: o[k] for k in ("time", "category", "place", "area", "text", "assessment", "unit")}
+                {
+                    k: o[k]
+                    for k in ("time", "category", "place", "area", "text", "assessment", "unit")
+                }
                 | {"category_label": labels.get(o["category"], {}).get("sv", o["category"])}
                 for o in observations
             ),
@@ -119,9 +122,7 @@ def _counted(
 def _top_places(observations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     counted = Counter((o["place"], o["area"]) for o in observations if o["place"])
     ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
-    return [
-        {"place": place, "area": area, "count": n} for (place, area), n in ranked[:TOP_PLACES]
-    ]
+    return [{"place": place, "area": area, "count": n} for (place, area), n in ranked[:TOP_PLACES]]
 
 
 def _local(value: Any) -> datetime | None:

@@ -70,7 +70,9 @@ def send_meeting(
         person = work.person(person_id)
         if person is not None:  # people who left since the booking get nothing
             work.send(
-                meeting_message(work, instance, definition, step, meeting, person, organizer, change)
+                meeting_message(
+                    work, instance, definition, step, meeting, person, organizer, change
+                )
             )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from workflow.core.records import MessageKind
 
 VERSION_KEY = "v"
+RECIPIENT_NAME = "recipient_name"
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ def read_message(kind: MessageKind, data: dict[str, Any]) -> MessageContext:
     """The typed context of a stored message; ValueError if it cannot be read."""
     shape = SHAPES[kind]
     values = dict(data)
+    values.pop(RECIPIENT_NAME, None)  # stored beside the context, for the greeting
     version = int(values.pop(VERSION_KEY, 1))
     while version < shape.VERSION:
         values = UPGRADES[(shape, version)](values)

@@ -13,6 +13,7 @@ from definitions.cycle import CycleDefinition
 from definitions.directory import Person
 from definitions.steps import AnyStep
 from workflow.core.answers import fields_for
+from workflow.core.cadence import label_of_key
 from workflow.core.message_types import (
     ActionMessage,
     CycleRef,
@@ -33,7 +34,6 @@ from workflow.core.records import (
     MessageKind,
     OutboxMessage,
 )
-from workflow.core.cadence import label_of_key
 from workflow.core.work import Work
 
 ACTION_KINDS = {

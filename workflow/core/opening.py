@@ -37,7 +37,9 @@ def schedule_openings(work: Work) -> int:
     return len(missing)
 
 
-def schedule_opening(work: Work, definition: CycleDefinition, unit_id: str, upcoming: Period) -> None:
+def schedule_opening(
+    work: Work, definition: CycleDefinition, unit_id: str, upcoming: Period
+) -> None:
     work.schedule(
         Timer(
             key=work.keys.opening(definition.name, unit_id, upcoming.key),

@@ -11,8 +11,8 @@ from typing import Any, Protocol
 
 from workflow.core.records import (
     Action,
-    ActionStatus,
     ActionEvent,
+    ActionStatus,
     AuditEvent,
     CycleInstance,
     InputRequest,
@@ -170,7 +170,13 @@ class Actions(Protocol):
     def get(self, action_id: int, *, lock: bool = False) -> Action: ...
 
     def follow_up(
-        self, action_id: int, status: ActionStatus, note: str, effect: str, at: datetime, closes: bool
+        self,
+        action_id: int,
+        status: ActionStatus,
+        note: str,
+        effect: str,
+        at: datetime,
+        closes: bool,
     ) -> Action:
         """Set a followed-up action's status (and, when given, note and effect); NotFound if
         there is no such action. Returns the action as it now is."""

@@ -183,6 +183,7 @@ class OutboxMessage:
     valid_until: datetime | None = None  # not sent after this moment: it would mislead
     status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = 0
+    first_attempt_at: datetime | None = None
     next_attempt_at: datetime | None = None
     claimed_by: str | None = None
     claimed_at: datetime | None = None

@@ -31,7 +31,9 @@ def resend(work: Work, request_id: int) -> InputRequest:
     return request
 
 
-def sign_in_message(work: Work, person_id: str, link: str, valid_until: datetime, stamp: str) -> None:
+def sign_in_message(
+    work: Work, person_id: str, link: str, valid_until: datetime, stamp: str
+) -> None:
     person = work.person(person_id)
     if person is None:
         raise NotFound("person", person_id)

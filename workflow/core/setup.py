@@ -43,7 +43,9 @@ def store_setup(uow: UnitOfWork, bundle: Bundle, now: datetime, actor: str) -> l
         changes.append("organisationen: ny version")
     templates = uow.catalog.latest_versions(TEMPLATE)
     for source in bundle.definitions:
-        if add(TEMPLATE, source.definition.name, "", source.text, source.definition.format, templates):
+        if add(
+            TEMPLATE, source.definition.name, "", source.text, source.definition.format, templates
+        ):
             changes.append(f"{source.definition.name}: ny mall")
     effective = uow.catalog.latest_versions(DEFINITION)
     active: set[tuple[str, str]] = set()
@@ -66,7 +68,9 @@ def store_setup(uow: UnitOfWork, bundle: Bundle, now: datetime, actor: str) -> l
     uow.catalog.add_versions(versions)
     if changes:
         uow.settings.put(GENERATION, secrets.token_hex(8))
-        uow.audit.append([AuditEvent(at=now, event="setup_loaded", actor=actor, detail={"changes": changes})])
+        uow.audit.append(
+            [AuditEvent(at=now, event="setup_loaded", actor=actor, detail={"changes": changes})]
+        )
     return changes
 
 

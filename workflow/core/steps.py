@@ -160,7 +160,9 @@ def _schedule_step_timers(
     def timer(kind: TimerKind, due: Any, number: int = 0) -> None:
         work.schedule(
             Timer(
-                key=work.keys.step_timer(instance.key, instance.unit_id, step.id, kind.value, number),
+                key=work.keys.step_timer(
+                    instance.key, instance.unit_id, step.id, kind.value, number
+                ),
                 kind=kind,
                 due_at=due,
                 definition_name=instance.definition_name,
@@ -217,7 +219,9 @@ def _close_step(
     cycle_id = instance.id
     assert cycle_id is not None
     status = RequestStatus.CANCELLED if event is Event.DECIDED else RequestStatus.MISSING
-    closed = work.uow.requests.close_open(cycle_id, step.id, status) if instance.open_requests else []
+    closed = (
+        work.uow.requests.close_open(cycle_id, step.id, status) if instance.open_requests else []
+    )
     if closed:
         work.audit(
             instance,
@@ -231,7 +235,9 @@ def _close_step(
     work.uow.timers.cancel_for_instance(cycle_id)
     if not (step.creates_actions or step.announce):
         return instance
-    answered = [decision] if decision is not None else work.uow.requests.answered([cycle_id], step.id)
+    answered = (
+        [decision] if decision is not None else work.uow.requests.answered([cycle_id], step.id)
+    )
     created = create_actions(work, instance, definition, step, answered)
     if step.announce and event is Event.DECIDED and answered:
         announce(work, instance, definition, step, answered[0], created)

@@ -37,7 +37,9 @@ def submit(work: Work, request_id: int, person_id: str, answer: Mapping[str, Any
         raise RequestClosed(request_id, f"sista svarstiden {words.moment(closes)} har passerat")
     unit = work.unit_or_placeholder(instance.unit_id)
     members = {p.id: p for p in work.directory.members(unit)}
-    public, sensitive = validate_answer(step, request.roles, answer, members, zone(definition.timezone))
+    public, sensitive = validate_answer(
+        step, request.roles, answer, members, zone(definition.timezone)
+    )
     first = request.status is RequestStatus.OPEN
     answered = dataclasses.replace(
         request,

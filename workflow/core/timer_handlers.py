@@ -36,7 +36,9 @@ def _current(work: Work, timer: Timer, *, lock: bool) -> Current | str:
     """The cycle, step and requests a step timer belongs to, or why it no longer applies."""
     payload = read_payload(timer.kind, timer.payload)
     assert isinstance(payload, StepPayload) and timer.instance_id is not None
-    instance, requests = work.uow.requests.cycle_and_step(timer.instance_id, payload.step, lock=lock)
+    instance, requests = work.uow.requests.cycle_and_step(
+        timer.instance_id, payload.step, lock=lock
+    )
     if instance.state != payload.step:
         return "överhoppad: steget är redan avslutat"
     return instance, payload, requests
@@ -63,7 +65,9 @@ def _on_reminder(work: Work, timer: Timer) -> str:
         )
         reminded.append(person.id)
     if reminded:
-        work.audit(instance, "reminder_sent", {"step": step.id, "number": payload.number, "to": reminded})
+        work.audit(
+            instance, "reminder_sent", {"step": step.id, "number": payload.number, "to": reminded}
+        )
     return f"påminde {len(reminded)}"
 
 
@@ -121,7 +125,7 @@ def _on_expiry(work: Work, timer: Timer) -> str:
     found = _current(work, timer, lock=True)
     if isinstance(found, str):
         return found
-    instance, payload, requests = found
+    instance, _, requests = found
     definition = work.definition_of(instance)
     missing = [r.person_id for r in requests if r.status is RequestStatus.OPEN]
     work.uow.cycles.save(

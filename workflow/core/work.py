@@ -91,9 +91,7 @@ class Work:
         jump) is recorded as expired and never sent; the unit's coordinator hears of it in
         one catch-up notice."""
         if stale or (message.valid_until is not None and message.valid_until <= self.now):
-            message = dataclasses.replace(
-                message, status=OutboxStatus.EXPIRED, last_error=CATCH_UP
-            )
+            message = dataclasses.replace(message, status=OutboxStatus.EXPIRED, last_error=CATCH_UP)
         self.messages.append(message)
 
     def schedule(self, timer: Timer) -> None:

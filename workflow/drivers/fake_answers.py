@@ -33,7 +33,14 @@ PHRASES = (
     "Fler trygghetsvandringar i centrum.",
     "Samverkan med föreningar kring lovaktiviteter.",
 )
-PLACES = ("Stora torget", "Stationen", "Folkets park", "Skolgården", "Centrumgallerian", "Badplatsen")
+PLACES = (
+    "Stora torget",
+    "Stationen",
+    "Folkets park",
+    "Skolgården",
+    "Centrumgallerian",
+    "Badplatsen",
+)
 AREAS = ("Centrum", "Norra", "Södra", "Östra", "Västra")
 
 

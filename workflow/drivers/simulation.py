@@ -116,7 +116,9 @@ class Simulation:
             return request.deadline_at + window * self.rng.uniform(0.01, 0.3)
         return request.requested_at + window * self.rng.uniform(0.05, 0.98)
 
-    def _answer(self, request: InputRequest, instance: CycleInstance, report: SimulationReport) -> None:
+    def _answer(
+        self, request: InputRequest, instance: CycleInstance, report: SimulationReport
+    ) -> None:
         definition = self.app.definition_of(instance)
         directory = self.app.view().directory
         unit = self.app.unit(instance.unit_id, directory)
@@ -134,7 +136,9 @@ class Simulation:
             report.answers_refused += 1
 
     def _count(self, report: SimulationReport) -> None:
-        for instance in self.app.reads.cycles(CycleFilter(started_before=report.end + timedelta(days=1))):
+        for instance in self.app.reads.cycles(
+            CycleFilter(started_before=report.end + timedelta(days=1))
+        ):
             if not report.start <= instance.opened_at <= report.end:
                 continue
             outcome = instance.outcome.value if instance.outcome else "still_open"

@@ -34,7 +34,9 @@ class VirtualClock:
     def set(self, moment: datetime) -> None:
         moment = ensure_utc(moment)
         if moment < self._now:
-            raise ValueError(f"den virtuella tiden kan inte gå bakåt från {self._now} till {moment}")
+            raise ValueError(
+                f"den virtuella tiden kan inte gå bakåt från {self._now} till {moment}"
+            )
         self._now = moment
 
     def advance(self, delta: timedelta) -> None:

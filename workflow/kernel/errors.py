@@ -166,7 +166,9 @@ class ConcurrentUpdate(LofteError):
     """Another process changed the same thing first; nothing was written."""
 
     def __init__(self, what: str) -> None:
-        super().__init__(f"{what} ändrades samtidigt av en annan process; inget sparades, försök igen")
+        super().__init__(
+            f"{what} ändrades samtidigt av en annan process; inget sparades, försök igen"
+        )
 
 
 class ConfigError(LofteError):
