@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
-from notifications.context_blocks import blocks
+from workflow.application.context_blocks import blocks
 from notifications.subjects import subject
 from workflow.application.texts import outcome_text
 from workflow.core.message_types import (
