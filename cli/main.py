@@ -8,7 +8,16 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cli import cmd_data, cmd_engine, cmd_inputs, cmd_outbox, cmd_reports, cmd_setup, cmd_trust
+from cli import (
+    cmd_data,
+    cmd_engine,
+    cmd_inputs,
+    cmd_outbox,
+    cmd_reports,
+    cmd_setup,
+    cmd_trust,
+    cmd_web,
+)
 from cli.output import fail
 from cli.swedish_argparse import SwedishParser, install
 
@@ -37,6 +46,7 @@ def build_parser() -> SwedishParser:
     cmd_data.add_commands(commands)
     cmd_outbox.add_commands(commands)
     cmd_trust.add_commands(commands)
+    cmd_web.add_commands(commands)
     return parser
 
 

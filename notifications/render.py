@@ -16,8 +16,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
-from workflow.application.context_blocks import blocks
 from notifications.subjects import subject
+from workflow.application.context_blocks import blocks
 from workflow.application.texts import outcome_text
 from workflow.core.message_types import (
     ActionMessage,

@@ -1,0 +1,58 @@
+"""`lofte web`: serve the web pages with a production WSGI server (waitress)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from cli import arguments
+
+DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
+
+
+def add_commands(commands: Any) -> None:
+    web = commands.add_parser(
+        "web",
+        help="visa webbsidorna (svarssidan för länkarna i e-posten)",
+        description=(
+            "Startar webbservern. LOFTE_BASE_URL ska vara adressen som länkarna i e-posten "
+            "pekar på (standard http://localhost:8000). Timers körs av `lofte run`."
+        ),
+    )
+    web.add_argument("--host", default="127.0.0.1", metavar="VÄRD", help="standard 127.0.0.1")
+    web.add_argument("--port", type=arguments.bounded_int(1, 65535), default=8000, metavar="PORT")
+    web.add_argument("--threads", type=arguments.bounded_int(1, 64), default=8, metavar="N")
+    web.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    web.set_defaults(handler=run_web)
+
+
+def run_web(args: argparse.Namespace) -> int:
+    from cli.wiring import connect
+    from web.factory import create_app
+
+    wired = connect(args.database)
+    app = create_app(wired.app)
+    serve(app, args.host, args.port, args.threads)
+    return 0
+
+
+def serve(app: Any, host: str, port: int, threads: int) -> None:
+    import socket
+
+    from waitress.server import create_server
+
+    from workflow.kernel.errors import ConfigError
+
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="Löfte")
+    except OSError as error:
+        raise ConfigError(f"kan inte lyssna på {host}:{port}: {error.strerror}") from None
+    except socket.gaierror:
+        raise ConfigError(f"okänd värd {host!r}") from None
+    print(f"Löfte visar webbsidorna på http://{host}:{port}/ (avsluta med Ctrl-C)", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        print("webbservern stoppad")
+    finally:
+        server.close()

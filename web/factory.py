@@ -1,0 +1,132 @@
+"""The web app: Flask, server-rendered Swedish pages, no inline script or style.
+
+`create_app(application)` builds it around the application layer; `lofte web` serves it with a
+production WSGI server (waitress). Every response carries the security headers; every error,
+expected or not, is a Swedish page and never a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from workflow.application.answer_links import installation_secret
+from workflow.application.app import Application
+from workflow.kernel import words
+
+log = logging.getLogger("lofte.web")
+MAX_REQUEST_BYTES = 512 * 1024
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+PERSONAL_PREFIXES = ("/svar/", "/logga-in", "/uppgifter", "/admin", "/revision")
+ERROR_TITLES = {
+    400: "Felaktig förfrågan",
+    403: "Du har inte behörighet",
+    404: "Sidan finns inte",
+    405: "Metoden stöds inte",
+    413: "Det du skickade är för stort",
+    500: "Något gick fel",
+}
+ERROR_TEXTS = {
+    400: "Förfrågan kunde inte läsas. Gå tillbaka och försök igen.",
+    403: "Du saknar den roll som behövs för att se sidan.",
+    404: "Kontrollera adressen. Länkar i e-post från Löfte går till rätt sida.",
+    405: "Sidan kan inte användas på det sättet.",
+    413: f"Ett svar får vara högst {MAX_REQUEST_BYTES // 1024} kB. Korta texten och försök igen.",
+    500: "Ett oväntat fel inträffade. Inget av det du skickade sparades till hälften; "
+    "försök igen om en stund. Felet är loggat.",
+}
+
+
+def create_app(application: Application, *, testing: bool = False) -> Flask:
+    app = Flask(__name__)
+    with application.engine.store.unit_of_work(read_only=True) as uow:
+        secret = installation_secret(uow.settings, application.configured_secret)
+    app.config.update(
+        SECRET_KEY=hashlib.sha256(f"lofte-web:{secret}".encode()).hexdigest(),
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,
+        MAX_FORM_PARTS=5000,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="lofte",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        WTF_CSRF_SSL_STRICT=False,
+        TESTING=testing,
+    )
+    app.extensions["lofte"] = application
+    CSRFProtect(app)
+    _filters(app)
+    _headers(app)
+    _errors(app)
+    from web import answer_routes, pages
+
+    app.register_blueprint(pages.blueprint)
+    app.register_blueprint(answer_routes.blueprint)
+    return app
+
+
+def lofte_app() -> Application:
+    from flask import current_app
+
+    found: Application = current_app.extensions["lofte"]
+    return found
+
+
+def _filters(app: Flask) -> None:
+    app.jinja_env.filters["moment"] = words.moment
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _headers(app: Flask) -> None:
+    @app.after_request
+    def secure(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.path.startswith(PERSONAL_PREFIXES):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf(error: CSRFError) -> tuple[str, int]:
+        text = (
+            "Formuläret hade hunnit bli för gammalt eller kom inte från Löfte. "
+            "Ladda om sidan och skicka igen; inget sparades."
+        )
+        return render_template("error.html", title="Formuläret kunde inte tas emot", text=text), 400
+
+    @app.errorhandler(HTTPException)
+    def http(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        title = ERROR_TITLES.get(code, "Något gick fel")
+        text = ERROR_TEXTS.get(code, ERROR_TEXTS[400])
+        return render_template("error.html", title=title, text=text), code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str, int]:
+        log.exception("unexpected error on %s %s", request.method, _loggable(request.path))
+        return render_template("error.html", title=ERROR_TITLES[500], text=ERROR_TEXTS[500]), 500
+
+
+def _loggable(path: str) -> str:
+    """A path fit for a log line: an answer token is cut off."""
+    return "/svar/…" if path.startswith("/svar/") else path[:200]
+
+
+def template_globals() -> dict[str, Any]:
+    return {"app_name": "Löfte"}

@@ -1,0 +1,17 @@
+"""Pages for everyone: the start page and the accessibility statement."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+blueprint = Blueprint("pages", __name__)
+
+
+@blueprint.get("/")
+def start() -> str:
+    return render_template("start.html")
+
+
+@blueprint.get("/tillganglighet")
+def accessibility() -> str:
+    return render_template("accessibility.html")

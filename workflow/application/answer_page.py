@@ -1,0 +1,99 @@
+"""What the answer page shows for an answer link: the cycle, unit, period, purpose, deadline,
+the step's context and the fields the person is asked for, with their latest answer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from definitions.cycle import CycleDefinition
+from definitions.directory import Person, Unit
+from definitions.fields import AnyField
+from definitions.steps import AnyStep
+from workflow.application.answer_links import open_link, submit_with_token
+from workflow.application.app import Application
+from workflow.application.context_blocks import blocks
+from workflow.core.answers import fields_for
+from workflow.core.cadence import label_of_key
+from workflow.core.records import CycleInstance, InputRequest, RequestStatus
+from workflow.kernel.errors import NotFound
+
+
+@dataclass(frozen=True)
+class AnswerPage:
+    request: InputRequest
+    instance: CycleInstance
+    definition: CycleDefinition
+    step: AnyStep
+    unit: Unit
+    person: Person
+    fields: tuple[AnyField, ...]
+    people: tuple[Person, ...]  # whom a person field may name: members of the cycle's unit
+    context: list[dict[str, Any]]
+
+    @property
+    def language(self) -> str:
+        return self.person.language
+
+    @property
+    def title(self) -> str:
+        return self.definition.display_title(self.language)
+
+    @property
+    def step_title(self) -> str:
+        return self.step.title.get(self.language)
+
+    @property
+    def purpose(self) -> str:
+        return self.step.purpose.get(self.language)
+
+    @property
+    def period(self) -> str:
+        return label_of_key(self.instance.period_key, self.language)
+
+    @property
+    def answered(self) -> bool:
+        return self.request.status is RequestStatus.ANSWERED
+
+    @property
+    def previous(self) -> Mapping[str, Any]:
+        """The latest answer's non-sensitive values (sensitive ones are never shown again)."""
+        return self.request.answer or {}
+
+    def people_for(self, party: str | None) -> tuple[Person, ...]:
+        return tuple(p for p in self.people if party is None or p.party == party)
+
+
+def answer_page(app: Application, token: str) -> AnswerPage:
+    """The page for a valid answer link; InvalidToken says why a link cannot be used."""
+    request, instance = open_link(app, token)
+    return page_for(app, request, instance)
+
+
+def page_for(app: Application, request: InputRequest, instance: CycleInstance) -> AnswerPage:
+    directory = app.directory()
+    person = directory.find(request.person_id)
+    if person is None:
+        raise NotFound("person", request.person_id)
+    definition = app.definition_of(instance)
+    step = definition.step(request.step_id)
+    unit = app.unit(instance.unit_id, directory)
+    context = app.reads.step_context(instance.id or 0, step.id)
+    return AnswerPage(
+        request=request,
+        instance=instance,
+        definition=definition,
+        step=step,
+        unit=unit,
+        person=person,
+        fields=fields_for(step, request.roles),
+        people=directory.members(unit),
+        context=blocks(context, person.language),
+    )
+
+
+def submit_answer(app: Application, token: str, answer: Mapping[str, Any]) -> AnswerPage:
+    """Record (or change) the answer; the page as it is afterwards (for the receipt)."""
+    request = submit_with_token(app, token, answer)
+    return page_for(app, request, app.cycle(request.instance_id))
