@@ -1,0 +1,161 @@
+"""A real browser (Debian's Chromium through Playwright) on the real server: the answer link is
+taken from a real `.eml` file, the form is answered with the keyboard, the receipt is read,
+the answer changed, and axe-core checks WCAG 2.1 A and AA on every page in each state.
+
+In CI (`CI=true`) a missing browser fails the run; elsewhere the test is skipped."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli.main import main as lofte
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+pytestmark = pytest.mark.slow
+
+
+def need_browser() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)")
+    pytest.skip(f"{CHROMIUM} is missing")
+
+
+@pytest.fixture
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
+    """An initialised database with a week of requests sent as .eml files, and the web app
+    served over HTTP on loopback. Yields (base address, mail folder)."""
+    need_browser()
+    from werkzeug.serving import make_server
+
+    from cli.wiring import connect
+    from web.factory import create_app
+
+    monkeypatch.chdir(tmp_path)
+    clock = tmp_path / "clock"
+    clock.write_text("2027-01-01T00:00:00+00:00")
+    monkeypatch.setenv("LOFTE_CLOCK_FILE", str(clock))
+    monkeypatch.setenv("LOFTE_DATABASE_URL", f"sqlite:///{tmp_path}/lofte.db")
+    assert lofte(["init"]) == 0
+    clock.write_text("2027-01-04T10:00:00+01:00")
+    assert lofte(["run", "--exit-when-idle"]) == 0
+    wired = connect(None)
+    server = make_server("127.0.0.1", 0, create_app(wired.app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", tmp_path / "mail"
+    server.shutdown()
+    wired.close()
+
+
+def answer_link(mail: Path, base: str, subject: str) -> str:
+    """The "Lämna ditt svar" link of the first input request whose subject starts so."""
+    for path in sorted(mail.glob("input_request-*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if not str(message["Subject"]).startswith(subject):
+            continue
+        for part in message.walk():
+            if part.get_content_type() == "text/plain":
+                text = part.get_payload(decode=True).decode()  # type: ignore[union-attr]
+                found = re.search(r"https?://\S+/svar/\S+", text)
+                assert found, f"no answer link in {path.name}"
+                return re.sub(r"^https?://[^/]+", base, found.group(0))
+    raise AssertionError(f"no input request {subject!r} in {mail}")
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, env={**os.environ, "LANGUAGE": "sv"}
+        )
+        yield browser.new_page(locale="sv-SE")
+        browser.close()
+
+
+def axe_violations(page: Any) -> list[str]:
+    import axe_playwright_python
+
+    script = Path(axe_playwright_python.__file__).with_name("axe.min.js").read_text()
+    page.evaluate(script)
+    result = page.evaluate("t => axe.run(document, {runOnly: {type: 'tag', values: t}})", AXE_TAGS)
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in result["violations"]]
+
+
+def assert_accessible(page: Any, state: str) -> None:
+    assert axe_violations(page) == [], f"axe on {page.url} ({state})"
+    page.set_viewport_size({"width": 320, "height": 640})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"{state}: {width} px wide at a 320 px viewport"
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def test_answer_from_a_real_email_with_the_keyboard_and_change_it(
+    served: tuple[str, Path], page: Any
+) -> None:
+    base, mail = served
+    link = answer_link(mail, base, "EST-inventering v. 1 2027, Sala")
+    page.goto(link)
+    assert page.locator("h1").inner_text() == "Rapportera veckans iakttagelser"
+    assert_accessible(page, "empty form")
+
+    page.locator("button.primary").focus()
+    page.keyboard.press("Enter")  # nothing filled in: errors
+    page.wait_for_selector("#felsammanfattning")
+    assert page.evaluate("document.activeElement.id") == "felsammanfattning"
+    assert_accessible(page, "form with errors")
+
+    page.locator("#iakttagelser-0-kategori input").first.focus()
+    page.keyboard.press("Space")
+    page.locator("#iakttagelser-0-plats").focus()
+    page.keyboard.type("Stora torget")
+    page.locator("#iakttagelser-0-omrade").focus()
+    page.keyboard.type("Centrum")
+    page.fill("#iakttagelser-0-tidpunkt", "2027-01-04T22:00")
+    page.locator("#iakttagelser-0-beskrivning").focus()
+    page.keyboard.type("Klotter på busskuren.")
+    page.locator("#iakttagelser-0-bedomning input").nth(1).focus()
+    page.keyboard.press("Space")
+    assert_accessible(page, "filled form")
+    page.locator("button.primary").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Tack – svaret är registrerat")
+    assert "Stora torget" in page.content()
+    assert_accessible(page, "receipt")
+
+    page.click("text=ändra svaret")
+    page.fill("#iakttagelser-0-plats", "Järnvägsstationen")
+    page.locator("button.primary").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Tack – svaret är registrerat")
+    assert "Järnvägsstationen" in page.content()
+
+
+def test_every_public_page_and_a_broken_link_pass_axe(served: tuple[str, Path], page: Any) -> None:
+    base, _ = served
+    for path in ("/", "/tillganglighet", "/svar/1.2.forged", "/finns-inte"):
+        page.goto(base + path)
+        assert_accessible(page, path)
+
+
+def test_axe_can_fail(served: tuple[str, Path], page: Any) -> None:
+    """The check is real: a field without its label and a page without a language fail."""
+    base, mail = served
+    page.goto(answer_link(mail, base, "EST-inventering v. 1 2027, Sala"))
+    page.evaluate("document.querySelector('label[for=iakttagelser-0-plats]').remove()")
+    page.evaluate("document.documentElement.removeAttribute('lang')")
+    assert len(axe_violations(page)) >= 2
