@@ -63,6 +63,7 @@ def create_app(application: Application, *, testing: bool = False) -> Flask:
         WTF_CSRF_SSL_STRICT=False,
         TESTING=testing,
     )
+    app.url_map.merge_slashes = False  # an odd address is a 404 page, not a redirect
     app.extensions["lofte"] = application
     CSRFProtect(app)
     _filters(app)

@@ -1,0 +1,96 @@
+"""No traceback on the web either: generated addresses, tokens and answer forms (with a valid
+CSRF token, so they reach the engine) end in a Swedish page with a 4xx status or a stored
+answer; never a 500, and a refused form leaves the request as it was."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from hypothesis import given
+from hypothesis import strategies as st
+
+from storage.read_model import SqlReadModel
+from tests.harness import Harness, utc
+from tests.test_fuzz import fuzz
+from web.factory import create_app
+from workflow.application.answer_links import installation_secret, make_token
+from workflow.application.app import Application
+from workflow.core.records import InputRequest, RequestStatus
+
+NAMES = [
+    "inget_att_rapportera",
+    "iakttagelser-count",
+    "add_row",
+    "remove_row",
+    *(
+        f"iakttagelser-{i}-{c}"
+        for i in (0, 1, 7, 199, 10**9)
+        for c in ("kategori", "plats", "omrade", "tidpunkt", "beskrivning", "bedomning", "x")
+    ),
+]
+VALUES = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["", "ja", "nej", "-1", "1e309", "NaN", "2027-02-30T25:61", "9" * 40]),
+    st.sampled_from(["iakttagelser", "iakttagelser-0", "iakttagelser-99999999999", "x-1"]),
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Harness, Flask, str]]:
+    from tests.conftest import START, packaged
+    from tests.harness import make_harness
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('fuzz')}/web.db"
+    h = make_harness(url, START, packaged())
+    h.run_until(utc(2027, 1, 4, 9))
+    app = create_app(Application(h.engine, SqlReadModel(h.store.engine)), testing=True)
+    request = the_request(h)
+    with h.store.unit_of_work() as uow:
+        secret = installation_secret(uow.settings)
+    token = make_token(request.id or 0, h.clock.now() + timedelta(days=30), secret)
+    yield h, app, token
+    h.close()
+
+
+def the_request(h: Harness) -> InputRequest:
+    return h.request(h.cycle("est-inventering", "sala", "2027-W01"), "rapportering", "tove-lind")
+
+
+@fuzz(500)
+@given(token=st.text(max_size=300))
+def test_any_token_gives_a_page_not_a_traceback(
+    site: tuple[Harness, Flask, str], token: str
+) -> None:
+    _, app, _ = site
+    response = app.test_client().get("/svar/" + quote(token, safe=""))
+    assert response.status_code in (200, 404, 410), token
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+@fuzz(1500)
+@given(form=st.dictionaries(st.sampled_from(NAMES), VALUES, max_size=12))
+def test_any_answer_form_gives_a_page_and_a_refusal_stores_nothing(
+    site: tuple[Harness, Flask, str], form: dict[str, Any]
+) -> None:
+    h, app, token = site
+    client = app.test_client()
+    url = f"/svar/{token}"
+    page = client.get(url).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf
+    before = the_request(h)
+    response = client.post(url, data={"csrf_token": csrf.group(1), **form})
+    body = response.get_data(as_text=True)
+    assert response.status_code in (200, 422), (form, response.status_code)
+    assert "Traceback" not in body
+    after = the_request(h)
+    if response.status_code == 422 or "Tack – svaret är registrerat" not in body:
+        assert (after.status, after.answer_version) == (before.status, before.answer_version)
+    else:
+        assert after.status is RequestStatus.ANSWERED
