@@ -28,10 +28,13 @@ def add_commands(commands: Any) -> None:
 
 def run_web(args: argparse.Namespace) -> int:
     from cli.wiring import connect
+    from notifications.config import mail_settings
+    from storage.web_access import SqlWebAccess
     from web.factory import create_app
 
+    base_url = mail_settings().base_url
     wired = connect(args.database)
-    app = create_app(wired.app)
+    app = create_app(wired.app, SqlWebAccess(wired.store.engine), base_url=base_url)
     serve(app, args.host, args.port, args.threads)
     return 0
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from storage.database import (
     database_url,
+    is_behind,
     is_migrated,
     make_engine,
     migrate,
@@ -109,6 +110,11 @@ def connect(
         restored = migrate(db)
     elif not is_migrated(db):
         raise NotInitialised(_display(resolved))
+    elif is_behind(db):
+        raise ConfigError(
+            f"databasen {_display(resolved)} har ett äldre schema än denna version av Löfte; "
+            "kör `lofte init` för att uppdatera den (inget går förlorat)"
+        )
     store = SqlStore(db, cipher)
     clock = clock or clock_from_env()
     engine = Engine(store, clock, engine_id=engine_id(), sensitive_retention=sensitive_retention())

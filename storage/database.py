@@ -147,3 +147,10 @@ def sqlite_file_missing(url: str) -> bool:
 def is_migrated(engine: Engine) -> bool:
     revision = current_revision(engine)
     return revision is not None and revision in known_revisions()
+
+
+def is_behind(engine: Engine) -> bool:
+    """True for a database of this Löfte whose schema is older than the newest migration."""
+    revision = current_revision(engine)
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    return revision is not None and revision != head

@@ -263,3 +263,28 @@ class StepContextRow(SQLModel, table=True):
     instance_id: int = Field(foreign_key="cycle_instances.id")
     step_id: str = Field(max_length=64)
     context: dict[str, Any] = _json()
+
+
+class SignInRow(SQLModel, table=True):
+    """A sign-in link asked for: only the hash of its single-use nonce is kept. An address
+    that matches nobody is recorded too (without a person), so rate limits count it."""
+
+    __tablename__ = "sign_ins"
+    nonce_hash: str = Field(primary_key=True, max_length=64)
+    person_id: str | None = Field(default=None, max_length=64, index=True)
+    address_hash: str = Field(max_length=64, index=True)
+    client_hash: str = Field(max_length=64, index=True)
+    created_at: datetime = _when(index=True)
+    valid_until: datetime = _when()
+    used_at: datetime | None = _when(nullable=True)
+
+
+class WebSessionRow(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random id, the table only its hash."""
+
+    __tablename__ = "web_sessions"
+    id_hash: str = Field(primary_key=True, max_length=64)
+    person_id: str = Field(max_length=64, index=True)
+    created_at: datetime = _when()
+    last_seen_at: datetime = _when()
+    ended_at: datetime | None = _when(nullable=True)

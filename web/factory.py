@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import timedelta
-from typing import Any
 
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -18,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from workflow.application.answer_links import installation_secret
 from workflow.application.app import Application
+from workflow.application.sign_in import SignIn, WebAccess
 from workflow.kernel import words
 
 log = logging.getLogger("lofte.web")
@@ -46,7 +46,15 @@ ERROR_TEXTS = {
 }
 
 
-def create_app(application: Application, *, testing: bool = False) -> Flask:
+def create_app(
+    application: Application,
+    access: WebAccess,
+    *,
+    base_url: str = "http://localhost:8000",
+    testing: bool = False,
+) -> Flask:
+    """The web app around `application`; `access` stores sign-ins and sessions; `base_url`
+    is where links (sign-in) point."""
     app = Flask(__name__)
     with application.engine.store.unit_of_work(read_only=True) as uow:
         secret = installation_secret(uow.settings, application.configured_secret)
@@ -62,17 +70,21 @@ def create_app(application: Application, *, testing: bool = False) -> Flask:
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         WTF_CSRF_SSL_STRICT=False,
         TESTING=testing,
+        LOFTE_BASE_URL=base_url.rstrip("/"),
     )
     app.url_map.merge_slashes = False  # an odd address is a 404 page, not a redirect
     app.extensions["lofte"] = application
+    app.extensions["lofte_sign_in"] = SignIn(application, access)
     CSRFProtect(app)
     _filters(app)
     _headers(app)
     _errors(app)
-    from web import answer_routes, pages
+    from web import answer_routes, pages, sign_in_routes, task_routes
 
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(answer_routes.blueprint)
+    app.register_blueprint(sign_in_routes.blueprint)
+    app.register_blueprint(task_routes.blueprint)
     return app
 
 
@@ -84,7 +96,10 @@ def lofte_app() -> Application:
 
 
 def _filters(app: Flask) -> None:
+    from web.session import current_person
+
     app.jinja_env.filters["moment"] = words.moment
+    app.jinja_env.globals["signed_in"] = lambda: current_person() is not None
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -127,7 +142,3 @@ def _errors(app: Flask) -> None:
 def _loggable(path: str) -> str:
     """A path fit for a log line: an answer token is cut off."""
     return "/svar/…" if path.startswith("/svar/") else path[:200]
-
-
-def template_globals() -> dict[str, Any]:
-    return {"app_name": "Löfte"}

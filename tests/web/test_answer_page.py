@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from storage.read_model import SqlReadModel
+from storage.web_access import SqlWebAccess
 from tests.harness import Harness, utc
 from web.factory import create_app
 from workflow.application.answer_links import installation_secret, make_token
@@ -26,7 +27,7 @@ def web(sqlite_harness: Harness) -> Iterator[tuple[Harness, Flask]]:
     h = sqlite_harness
     h.run_until(utc(2027, 1, 4, 9))  # the week's inventory is open
     app = Application(h.engine, SqlReadModel(h.store.engine))
-    flask_app = create_app(app, testing=True)
+    flask_app = create_app(app, SqlWebAccess(h.store.engine), testing=True)
     yield h, flask_app
 
 

@@ -51,7 +51,10 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[st
     clock.write_text("2027-01-04T10:00:00+01:00")
     assert lofte(["run", "--exit-when-idle"]) == 0
     wired = connect(None)
-    server = make_server("127.0.0.1", 0, create_app(wired.app), threaded=True)
+    from storage.web_access import SqlWebAccess
+
+    access = SqlWebAccess(wired.store.engine)
+    server = make_server("127.0.0.1", 0, create_app(wired.app, access), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", tmp_path / "mail"
@@ -143,6 +146,37 @@ def test_answer_from_a_real_email_with_the_keyboard_and_change_it(
     page.keyboard.press("Enter")
     page.wait_for_selector("text=Tack – svaret är registrerat")
     assert "Järnvägsstationen" in page.content()
+
+
+def sign_in_link(mail: Path, base: str) -> str:
+    for path in sorted(mail.glob("sign_in-*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        found = re.search(r"https?://\S+/logga-in/\S+", body.get_content())
+        assert found, f"no sign-in link in {path.name}"
+        return re.sub(r"^https?://[^/]+", base, found.group(0))
+    raise AssertionError(f"no sign-in message in {mail}")
+
+
+def test_sign_in_by_a_link_from_a_real_email_and_see_my_tasks(
+    served: tuple[str, Path], page: Any
+) -> None:
+    base, mail = served
+    page.goto(base + "/logga-in")
+    assert_accessible(page, "sign-in form")
+    page.locator("#epost").focus()
+    page.keyboard.type("tove.lind@raddning.example.se")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Kontrollera din e-post")
+    assert_accessible(page, "sign-in sent")
+    assert lofte(["outbox", "send"]) == 0  # the delivery job writes the .eml
+    page.goto(sign_in_link(mail, base))
+    assert_accessible(page, "sign-in confirm")
+    page.click("button.primary")
+    page.wait_for_selector("h1:has-text('Mina uppgifter')")
+    assert "Rapportera veckans iakttagelser" in page.content()
+    assert_accessible(page, "my tasks")
 
 
 def test_every_public_page_and_a_broken_link_pass_axe(served: tuple[str, Path], page: Any) -> None:

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from storage.read_model import SqlReadModel
+from storage.web_access import SqlWebAccess
 from tests.harness import Harness, utc
 from tests.test_fuzz import fuzz
 from web.factory import create_app
@@ -49,7 +50,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Harness, Fl
     url = f"sqlite:///{tmp_path_factory.mktemp('fuzz')}/web.db"
     h = make_harness(url, START, packaged())
     h.run_until(utc(2027, 1, 4, 9))
-    app = create_app(Application(h.engine, SqlReadModel(h.store.engine)), testing=True)
+    app = create_app(
+        Application(h.engine, SqlReadModel(h.store.engine)),
+        SqlWebAccess(h.store.engine),
+        testing=True,
+    )
     request = the_request(h)
     with h.store.unit_of_work() as uow:
         secret = installation_secret(uow.settings)

@@ -1,0 +1,27 @@
+"""The signed-in person of a request: a random session id in an HttpOnly cookie, looked up
+(and kept alive) through the application layer's sign-in rules."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+from workflow.application.sign_in import SignIn
+
+COOKIE = "lofte_session"
+
+
+def sign_in() -> SignIn:
+    found: SignIn = current_app.extensions["lofte_sign_in"]
+    return found
+
+
+def current_person() -> str | None:
+    if "person_id" not in g:
+        g.person_id = sign_in().person_of(request.cookies.get(COOKIE, ""))
+    person: str | None = g.person_id
+    return person
+
+
+def cookie_is_secure() -> bool:
+    base: str = current_app.config["LOFTE_BASE_URL"]
+    return base.startswith("https://")

@@ -1,0 +1,76 @@
+"""`/logga-in`: sign-in without passwords. The reply to an address is always the same; the
+emailed link shows a "Logga in" button and only that POST signs in, once."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from web.session import COOKIE, cookie_is_secure, current_person, sign_in
+from workflow.application.sign_in import ABSOLUTE_TIMEOUT, LINK_VALIDITY
+from workflow.kernel.errors import InvalidToken
+
+blueprint = Blueprint("sign_in", __name__)
+
+
+@blueprint.get("/logga-in")
+def ask() -> ResponseReturnValue:
+    if current_person() is not None:
+        return redirect(url_for("tasks.mine"))
+    return render_template("sign_in.html", minutes=_minutes())
+
+
+@blueprint.post("/logga-in")
+def send() -> ResponseReturnValue:
+    address = request.form.get("epost", "")
+    if "@" not in address or len(address) > 254:
+        error = "Skriv din e-postadress, till exempel namn@kommun.se."
+        return render_template("sign_in.html", minutes=_minutes(), error=error, value=address), 422
+    sign_in().request_link(address, request.remote_addr or "", current_app.config["LOFTE_BASE_URL"])
+    return render_template("sign_in_sent.html", minutes=_minutes())
+
+
+@blueprint.get("/logga-in/<nonce>")
+def confirm(nonce: str) -> ResponseReturnValue:
+    if not sign_in().link_is_open(nonce):
+        return _used()
+    return render_template("sign_in_confirm.html", nonce=nonce)
+
+
+@blueprint.post("/logga-in/<nonce>")
+def complete(nonce: str) -> ResponseReturnValue:
+    try:
+        session_id = sign_in().complete(nonce)
+    except InvalidToken:
+        return _used()
+    response = redirect(url_for("tasks.mine"), code=303)
+    response.set_cookie(
+        COOKIE,
+        session_id,
+        max_age=int(ABSOLUTE_TIMEOUT.total_seconds()),
+        httponly=True,
+        secure=cookie_is_secure(),
+        samesite="Lax",
+        path="/",
+    )
+    return response
+
+
+@blueprint.post("/logga-ut")
+def sign_out() -> ResponseReturnValue:
+    sign_in().sign_out(request.cookies.get(COOKIE, ""))
+    response = current_app.make_response(render_template("signed_out.html"))
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+def _used() -> tuple[str, int]:
+    text = (
+        "inloggningslänken är redan använd eller har gått ut. Be om en ny länk; "
+        f"den gäller i {_minutes()} minuter och kan användas en gång"
+    )
+    return render_template("link_problem.html", title="Länken går inte att använda", text=text), 410
+
+
+def _minutes() -> int:
+    return int(LINK_VALIDITY.total_seconds() // 60)

@@ -1,0 +1,36 @@
+"""`/uppgifter`: my tasks, for the signed-in person."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from web.factory import lofte_app
+from web.session import current_person
+from workflow.application.tasks import answer_nothing, my_tasks
+from workflow.kernel.errors import LofteError
+
+blueprint = Blueprint("tasks", __name__)
+
+
+@blueprint.get("/uppgifter")
+def mine() -> ResponseReturnValue:
+    person = current_person()
+    if person is None:
+        return redirect(url_for("sign_in.ask"))
+    return render_template("tasks.html", tasks=my_tasks(lofte_app(), person), now=lofte_app().now)
+
+
+@blueprint.post("/uppgifter/<int:request_id>/inget-att-rapportera")
+def nothing(request_id: int) -> ResponseReturnValue:
+    person = current_person()
+    if person is None:
+        return redirect(url_for("sign_in.ask"))
+    try:
+        answer_nothing(lofte_app(), person, request_id)
+    except LofteError as problem:
+        tasks = my_tasks(lofte_app(), person)
+        return render_template(
+            "tasks.html", tasks=tasks, now=lofte_app().now, error=str(problem)
+        ), 409
+    return redirect(url_for("tasks.mine", klart=request_id), code=303)
