@@ -181,7 +181,14 @@ def test_sign_in_by_a_link_from_a_real_email_and_see_my_tasks(
 
 def test_every_public_page_and_a_broken_link_pass_axe(served: tuple[str, Path], page: Any) -> None:
     base, _ = served
-    for path in ("/", "/tillganglighet", "/svar/1.2.forged", "/finns-inte"):
+    for path in (
+        "/",
+        "/tillganglighet",
+        "/svar/1.2.forged",
+        "/finns-inte",
+        "/publikt/",
+        "/publikt/sala",
+    ):
         page.goto(base + path)
         assert_accessible(page, path)
 

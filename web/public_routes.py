@@ -1,0 +1,53 @@
+"""`/publikt/`: what each municipality has decided and followed up, for citizens; no sign-in.
+Only fields marked for publication (see `workflow.application.publication`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from definitions.directory import Unit
+from web.factory import lofte_app
+from workflow.application.publication import Published, public_units, published, quarters
+from workflow.kernel.errors import NotFound
+
+blueprint = Blueprint("public", __name__)
+
+
+@blueprint.get("/publikt/")
+def municipalities() -> ResponseReturnValue:
+    return render_template("public_index.html", units=public_units(lofte_app()))
+
+
+@blueprint.get("/publikt/<unit_id>")
+def unit_page(unit_id: str) -> ResponseReturnValue:
+    unit, items = _published(unit_id)
+    return render_template("public_unit.html", unit=unit, archive=quarters(items))
+
+
+@blueprint.get("/publikt/<unit_id>/flode.atom")
+def feed(unit_id: str) -> ResponseReturnValue:
+    unit, items = _published(unit_id)
+    updated = items[0].published_at if items else datetime(2000, 1, 1, tzinfo=UTC)
+    body = render_template(
+        "public_feed.xml",
+        unit=unit,
+        items=items[:50],
+        updated=updated,
+        page=request.url_root.rstrip("/") + url_for("public.unit_page", unit_id=unit.id),
+        self_url=request.url,
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+def _published(unit_id: str) -> tuple[Unit, list[Published]]:
+    app = lofte_app()
+    try:
+        unit = app.require_unit(unit_id[:64])
+    except NotFound:
+        abort(404)
+    if unit.kind != "municipality":
+        abort(404)
+    return unit, published(app, unit.id)

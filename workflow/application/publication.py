@@ -1,0 +1,100 @@
+"""What citizens read: per municipality, the answers of steps with a `publication` rule whose
+`when` field was set, limited to fields marked `publish: true` (never a sensitive field, never
+an unmarked column), newest first and grouped per quarter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from definitions.directory import Directory, Unit
+from definitions.fields import AnyField, RowsField
+from workflow.application.app import Application
+from workflow.application.reads import CycleFilter
+from workflow.core.cadence import label_of_key
+from workflow.core.display import show_value
+from workflow.core.records import RequestStatus
+
+
+@dataclass(frozen=True)
+class PublishedField:
+    label: str
+    text: str = ""
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Published:
+    key: str  # stable: the cycle key and step (the Atom entry id)
+    title: str
+    period: str
+    period_key: str
+    step_title: str
+    published_at: datetime
+    fields: tuple[PublishedField, ...]
+
+
+def public_units(app: Application) -> list[Unit]:
+    return sorted(app.directory().units_of_kind("municipality"), key=lambda u: u.name)
+
+
+def published(app: Application, unit_id: str) -> list[Published]:
+    """Everything published for `unit_id`, newest first (NotFound for an unknown unit)."""
+    unit = app.require_unit(unit_id)
+    directory = app.directory()
+    found: list[Published] = []
+    for cycle in app.reads.cycles(CycleFilter(units=[unit.id])):
+        definition = app.definition_of(cycle)
+        steps = {s.id: s for s in definition.steps if s.publication is not None}
+        if not steps:
+            continue
+        for request in app.reads.requests_of_cycle(cycle.id or 0):
+            step = steps.get(request.step_id)
+            answer = request.answer or {}
+            if (
+                step is None
+                or step.publication is None
+                or request.status is not RequestStatus.ANSWERED
+                or answer.get(step.publication.when) is not True
+            ):
+                continue
+            fields = tuple(
+                _field(spec, answer.get(spec.id), directory)
+                for spec in step.fields
+                if spec.publish and not spec.sensitive and answer.get(spec.id) not in (None, "", [])
+            )
+            found.append(
+                Published(
+                    key=f"{cycle.key}/{step.id}",
+                    title=definition.display_title(),
+                    period=label_of_key(cycle.period_key),
+                    period_key=cycle.period_key,
+                    step_title=step.title.get("sv"),
+                    published_at=request.answered_at or cycle.opened_at,
+                    fields=fields,
+                )
+            )
+    return sorted(found, key=lambda p: p.published_at, reverse=True)
+
+
+def _field(spec: AnyField, value: object, directory: Directory) -> PublishedField:
+    label = spec.label.get("sv")
+    if isinstance(spec, RowsField):
+        columns = [c for c in spec.columns if c.publish and not c.sensitive]
+        rows = tuple(
+            tuple(show_value(c, row.get(c.id), directory, "sv") for c in columns)
+            for row in (value if isinstance(value, list) else [])
+            if isinstance(row, dict)
+        )
+        return PublishedField(label, columns=tuple(c.label.get("sv") for c in columns), rows=rows)
+    return PublishedField(label, text=show_value(spec, value, directory, "sv"))
+
+
+def quarters(items: list[Published]) -> list[tuple[str, list[Published]]]:
+    """The archive: items grouped by the quarter they belong to, newest first."""
+    groups: dict[str, list[Published]] = {}
+    for item in items:
+        quarter = item.period_key[:7] if "-Q" in item.period_key else item.period_key[:4]
+        groups.setdefault(quarter, []).append(item)
+    return [(label_of_key(k) if "-Q" in k else k, v) for k, v in groups.items()]
