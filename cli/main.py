@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from cli import (
     cmd_data,
+    cmd_demo,
     cmd_engine,
     cmd_inputs,
     cmd_outbox,
@@ -47,6 +48,7 @@ def build_parser() -> SwedishParser:
     cmd_outbox.add_commands(commands)
     cmd_trust.add_commands(commands)
     cmd_web.add_commands(commands)
+    cmd_demo.add_commands(commands)
     return parser
 
 
