@@ -160,8 +160,8 @@ class SqlReadModel:
             query = query.where(AUDIT.c.instance_id == instance_id)
         if unit_id is not None:
             query = query.where(AUDIT.c.unit_id == unit_id)
-        if limit is not None:
-            query = select(AUDIT).order_by(AUDIT.c.seq.desc()).limit(limit)
+        if limit is not None:  # the latest `limit` events of the same filter
+            query = query.order_by(None).order_by(AUDIT.c.seq.desc()).limit(limit)
         found = [audit_event(r) for r in self._all(query)]
         return sorted(found, key=lambda e: e.seq or 0)
 

@@ -79,13 +79,21 @@ def create_app(
     _filters(app)
     _headers(app)
     _errors(app)
-    from web import answer_routes, pages, public_routes, sign_in_routes, task_routes
+    from web import (
+        answer_routes,
+        audit_routes,
+        pages,
+        public_routes,
+        sign_in_routes,
+        task_routes,
+    )
 
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(answer_routes.blueprint)
     app.register_blueprint(sign_in_routes.blueprint)
     app.register_blueprint(task_routes.blueprint)
     app.register_blueprint(public_routes.blueprint)
+    app.register_blueprint(audit_routes.blueprint)
     return app
 
 

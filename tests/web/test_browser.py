@@ -179,6 +179,32 @@ def test_sign_in_by_a_link_from_a_real_email_and_see_my_tasks(
     assert_accessible(page, "my tasks")
 
 
+def test_the_auditor_signs_in_and_the_dashboard_passes_axe(
+    served: tuple[str, Path], page: Any
+) -> None:
+    base, mail = served
+    page.goto(base + "/logga-in")
+    page.fill("#epost", "ulla.vik@revision.example.se")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Kontrollera din e-post")
+    assert lofte(["outbox", "send"]) == 0
+    page.goto(sign_in_link(mail, base))
+    page.click("button.primary")
+    page.goto(base + "/revision")
+    assert page.locator("svg.chart").count() == 1
+    assert_accessible(page, "dashboard")
+    page.goto(base + "/revision?fran=2027-13-01")
+    assert_accessible(page, "dashboard with errors")
+    page.click("table a >> nth=0")
+    page.wait_for_selector("text=Revisionsloggen")
+    assert_accessible(page, "a cycle's audit log")
+    with page.expect_download() as download:
+        page.goto(base + "/revision")
+        page.click("text=Ladda ner tabellen (CSV för Excel)")
+    saved = Path(download.value.path())
+    assert saved.read_bytes().startswith("\ufeff".encode())
+
+
 def test_every_public_page_and_a_broken_link_pass_axe(served: tuple[str, Path], page: Any) -> None:
     base, _ = served
     for path in (

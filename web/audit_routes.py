@@ -1,0 +1,162 @@
+"""`/revision`: the auditor's dashboard, its CSV downloads and each cycle's audit log. Only for
+people with the auditor role (for the whole deployment, or for the unit shown)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from web.factory import lofte_app
+from web.session import current_person
+from workflow.application.csv_export import to_csv
+from workflow.application.dashboard import (
+    COLUMN_LABELS,
+    COLUMNS,
+    Dashboard,
+    DashboardFilter,
+    dashboard,
+    period_label,
+)
+from workflow.application.visibility import Viewer, visible_units
+from workflow.kernel import words
+
+blueprint = Blueprint("audit", __name__)
+TABLES = ("enheter", "cykler", "personer", "luckor", "uppfoljning")
+
+
+@blueprint.get("/revision")
+def overview() -> ResponseReturnValue:
+    viewer, where, problems = _viewer_and_filter()
+    if viewer is None:
+        return redirect(url_for("sign_in.ask"))
+    board = dashboard(lofte_app(), viewer, where)
+    units = [u for u in visible_units(viewer) if viewer.is_auditor(u)]
+    status = 422 if problems else 200
+    return render_template(
+        "audit.html",
+        board=board,
+        where=where,
+        units=units,
+        problems=problems,
+        columns=COLUMNS,
+        labels=COLUMN_LABELS,
+        period_label=period_label,
+        query=request.query_string.decode("ascii", "replace"),
+    ), status
+
+
+@blueprint.get("/revision/<table>.csv")
+def download(table: str) -> ResponseReturnValue:
+    if table not in TABLES:
+        abort(404)
+    viewer, where, problems = _viewer_and_filter()
+    if viewer is None:
+        return redirect(url_for("sign_in.ask"))
+    if problems:
+        abort(400)
+    body = _csv(table, dashboard(lofte_app(), viewer, where))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="revision-{table}.csv"'},
+    )
+
+
+@blueprint.get("/revision/cykel/<int:instance_id>")
+def cycle_log(instance_id: int) -> ResponseReturnValue:
+    person = current_person()
+    if person is None:
+        return redirect(url_for("sign_in.ask"))
+    app = lofte_app()
+    viewer = app.viewer(person)
+    instance = app.reads.cycle(instance_id)
+    if instance is None:
+        abort(404)
+    unit = app.unit(instance.unit_id)
+    if not viewer.is_auditor(unit):
+        abort(403)
+    events = app.reads.audit_events(instance_id=instance_id)
+    title = app.definition_of(instance).display_title()
+    return render_template(
+        "audit_cycle.html", instance=instance, unit=unit, title=title, events=events
+    )
+
+
+def _viewer_and_filter() -> tuple[Viewer | None, DashboardFilter, list[tuple[str, str]]]:
+    person = current_person()
+    if person is None:
+        return None, DashboardFilter(), []
+    app = lofte_app()
+    viewer = app.viewer(person)
+    problems: list[tuple[str, str]] = []
+    unit_id = request.args.get("enhet", "")[:64] or None
+    unit = app.directory().unit(unit_id) if unit_id else None
+    if unit_id and unit is None:
+        problems.append(("enhet", "Välj en enhet i listan."))
+        unit_id = None
+    if not viewer.is_auditor(unit):
+        abort(403)
+    start = _date(request.args.get("fran", ""), "fran", "Från", problems)
+    end = _date(request.args.get("till", ""), "till", "Till", problems)
+    if start and end and start > end:
+        problems.append(("till", "Till-datumet ligger före från-datumet."))
+    return viewer, DashboardFilter(unit_id, start, end), problems
+
+
+def _date(raw: str, name: str, label: str, problems: list[tuple[str, str]]) -> date | None:
+    if not raw:
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        problems.append((name, f"{label}: skriv datumet som ÅÅÅÅ-MM-DD."))
+        return None
+
+
+def _csv(table: str, board: Dashboard) -> str:
+    if table == "enheter":
+        return to_csv(
+            ["Enhet", "Cykel", *(COLUMN_LABELS[c] for c in COLUMNS), "Andel i tid (%)"],
+            (
+                [r.unit_name, r.title, *(r.counts[c] for c in COLUMNS), r.share_on_time()]
+                for r in board.rows
+            ),
+        )
+    if table == "cykler":
+        return to_csv(
+            ["Id", "Enhet", "Cykel", "Period", "Öppnad", "Avslutad", "Utfall", "Saknade svar"],
+            (
+                [
+                    line.instance.id,
+                    line.unit_name,
+                    line.title,
+                    period_label(line),
+                    words.moment(line.instance.opened_at),
+                    words.moment(line.instance.closed_at) if line.instance.closed_at else "",
+                    line.outcome,
+                    "; ".join(line.missing),
+                ]
+                for line in board.lines
+            ),
+        )
+    if table == "personer":
+        return to_csv(["Person", "Saknade svar"], board.owed)
+    if table == "luckor":
+        return to_csv(
+            ["Enhet", "Cykel", "Period", "Skulle ha öppnat"],
+            (
+                [g.unit_name, g.title, g.period_label, words.moment(g.should_have_opened)]
+                for g in board.report.gaps
+            ),
+        )
+    return to_csv(
+        ["Enhet", "Beslut", "Period", "Uppföljning som saknas"],
+        (
+            [u.unit_name, u.decision.key, u.decision.period_label, u.follow_up_title]
+            for u in board.report.unfollowed
+        ),
+    )
