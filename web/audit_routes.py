@@ -19,6 +19,7 @@ from workflow.application.dashboard import (
     dashboard,
     period_label,
 )
+from workflow.application.texts import audit_event_text
 from workflow.application.visibility import Viewer, visible_units
 from workflow.kernel import words
 
@@ -80,7 +81,12 @@ def cycle_log(instance_id: int) -> ResponseReturnValue:
     events = app.reads.audit_events(instance_id=instance_id)
     title = app.definition_of(instance).display_title()
     return render_template(
-        "audit_cycle.html", instance=instance, unit=unit, title=title, events=events
+        "audit_cycle.html",
+        instance=instance,
+        unit=unit,
+        title=title,
+        events=events,
+        event_text=audit_event_text,
     )
 
 

@@ -94,6 +94,7 @@ def test_a_cycle_drills_down_to_its_audit_log(web: tuple[Harness, Flask]) -> Non
     week = h.cycle("est-inventering", "sala", "2027-W01")
     page = client.get(f"/revision/cykel/{week.id}").get_data(as_text=True)
     assert "Revisionsloggen" in page and page.count("<tr><td>") >= 3
+    assert "cykeln öppnades" in page and "cycle_opened" not in page
     assert client.get("/revision/cykel/999999").status_code == 404
 
 

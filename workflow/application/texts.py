@@ -101,3 +101,41 @@ def action_status(status: str, language: str = "sv") -> str:
 def action_kind(kind: str, language: str = "sv") -> str:
     sv, en = ACTION_KIND.get(kind, (kind, kind))
     return en if language == "en" else sv
+
+
+AUDIT_EVENTS = {
+    "setup_loaded": "uppsättningen lästes in",
+    "cycle_opened": "cykeln öppnades",
+    "step_opened": "steget öppnades",
+    "input_received": "svar registrerat",
+    "answer_changed": "svaret ändrades",
+    "reminder_sent": "påminnelse skickad",
+    "escalated": "eskalerat",
+    "deadline_reached": "sista svarstid passerad",
+    "requests_closed": "förfrågningar stängda",
+    "requests_not_sent": "förfrågningar skickades inte (för sent)",
+    "cycle_closed": "cykeln avslutades",
+    "basis_missing": "beslut att följa upp saknas",
+    "action_created": "åtgärd registrerad",
+    "action_followed_up": "åtgärd följd upp",
+    "meeting_booked": "möte bokat",
+    "meeting_moved": "mötet flyttades",
+    "meeting_cancelled": "mötet ställdes in",
+    "context_refreshed": "underlaget uppdaterades",
+    "decision_announced": "beslutet skickades ut",
+    "catch_up_reported": "ikappkörning rapporterad",
+    "request_resent": "ny svarslänk skickad",
+    "sensitive_viewed": "skyddad uppgift visades",
+    "sensitive_erased": "skyddade uppgifter raderades",
+    "keys_rotated": "nycklar byttes",
+    "timer_incident": "timer blev en incident",
+    "timer_retry": "timer kördes om",
+    "outbox_incident": "e-post blev en incident",
+    "outbox_retry": "e-post skickades om",
+    "outbox_retry_all": "alla e-postincidenter skickades om",
+}
+
+
+def audit_event_text(event: str) -> str:
+    """An audit event in Swedish words (its identifier if it has none)."""
+    return AUDIT_EVENTS.get(event, event.replace("_", " "))
