@@ -86,6 +86,7 @@ def create_app(
         public_routes,
         sign_in_routes,
         task_routes,
+        unit_routes,
     )
 
     app.register_blueprint(pages.blueprint)
@@ -94,6 +95,7 @@ def create_app(
     app.register_blueprint(task_routes.blueprint)
     app.register_blueprint(public_routes.blueprint)
     app.register_blueprint(audit_routes.blueprint)
+    app.register_blueprint(unit_routes.blueprint)
     return app
 
 

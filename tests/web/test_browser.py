@@ -177,6 +177,9 @@ def test_sign_in_by_a_link_from_a_real_email_and_see_my_tasks(
     page.wait_for_selector("h1:has-text('Mina uppgifter')")
     assert "Rapportera veckans iakttagelser" in page.content()
     assert_accessible(page, "my tasks")
+    for path in ("/enhet/sala/lagesbild", "/enhet/sala/atgarder"):
+        page.goto(base + path)
+        assert_accessible(page, path)
 
 
 def test_the_auditor_signs_in_and_the_dashboard_passes_axe(

@@ -1,0 +1,110 @@
+"""A unit's data for the people who work with it: the lägesbild (charts with their tables),
+the action register, and the yearly report as a printable file. Visibility as everywhere:
+a person sees the units where they hold a role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import TypeVar
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from web.factory import lofte_app
+from web.session import current_person
+from workflow.application.actions_view import STATUS_FILTERS, actions_csv, list_actions
+from workflow.application.lagesbild_view import lagesbild, observations_csv
+from workflow.application.visibility import Viewer
+from workflow.application.yearly_report import render_report, report_data
+from workflow.kernel.errors import AccessDenied, NotFound
+from workflow.kernel.timerules import STOCKHOLM
+
+T = TypeVar("T")
+blueprint = Blueprint("unit", __name__)
+WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+
+
+@blueprint.get("/enhet/<unit_id>/lagesbild")
+def picture(unit_id: str) -> ResponseReturnValue:
+    viewer = _viewer()
+    if viewer is None:
+        return redirect(url_for("sign_in.ask"))
+    today = lofte_app().now.astimezone(STOCKHOLM).date()
+    start = _date(request.args.get("fran", ""), today - timedelta(days=27))
+    end = _date(request.args.get("till", ""), today)
+    if start > end or (end - start).days > 3700:
+        abort(400)
+    data = _guarded(lambda: lagesbild(lofte_app(), viewer, unit_id, start, end))
+    if request.args.get("format") == "csv":
+        return _csv(observations_csv(data), f"lagesbild-{unit_id}.csv")
+    return render_template(
+        "lagesbild.html",
+        data=data,
+        start=start,
+        end=end,
+        weekdays=WEEKDAYS,
+        category_bars=[(c["sv"], c["count"]) for c in data["by_category"]],
+        weekday_bars=list(zip(WEEKDAYS, data["by_weekday"], strict=True)),
+    )
+
+
+@blueprint.get("/enhet/<unit_id>/atgarder")
+def actions(unit_id: str) -> ResponseReturnValue:
+    viewer = _viewer()
+    if viewer is None:
+        return redirect(url_for("sign_in.ask"))
+    status = request.args.get("status") or None
+    if status is not None and status not in STATUS_FILTERS:
+        abort(400)
+    lines = _guarded(lambda: list_actions(lofte_app(), viewer, unit_id, status))
+    if request.args.get("format") == "csv":
+        return _csv(actions_csv(lines), f"atgarder-{unit_id}.csv")
+    unit = lofte_app().require_unit(unit_id)
+    return render_template("actions.html", lines=lines, unit=unit, status=status)
+
+
+@blueprint.get("/enhet/<unit_id>/arsrapport")
+def yearly(unit_id: str) -> ResponseReturnValue:
+    viewer = _viewer()
+    if viewer is None:
+        return redirect(url_for("sign_in.ask"))
+    raw = request.args.get("ar", "")
+    year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else lofte_app().now.year
+    html = render_report(_guarded(lambda: report_data(lofte_app(), viewer, unit_id, year)))
+    return Response(
+        html,
+        mimetype="text/html",
+        headers={"Content-Disposition": f'attachment; filename="arsrapport-{unit_id}-{year}.html"'},
+    )
+
+
+def _viewer() -> Viewer | None:
+    person = current_person()
+    return None if person is None else lofte_app().viewer(person)
+
+
+def _guarded(build: Callable[[], T]) -> T:
+    try:
+        return build()
+    except NotFound:
+        abort(404)
+    except AccessDenied:
+        abort(403)
+
+
+def _date(raw: str, default: date) -> date:
+    if not raw:
+        return default
+    try:
+        if len(raw) != 10:
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400)
+
+
+def _csv(body: str, name: str) -> Response:
+    return Response(
+        body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
