@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from web.factory import lofte_app
 from web.session import current_person
 from workflow.application.tasks import answer_nothing, my_tasks
+from workflow.application.visibility import visible_units
 from workflow.kernel.errors import LofteError
 
 blueprint = Blueprint("tasks", __name__)
@@ -18,7 +19,20 @@ def mine() -> ResponseReturnValue:
     person = current_person()
     if person is None:
         return redirect(url_for("sign_in.ask"))
-    return render_template("tasks.html", tasks=my_tasks(lofte_app(), person), now=lofte_app().now)
+    return _page(person)
+
+
+def _page(person: str, error: str = "") -> str:
+    app = lofte_app()
+    viewer = app.viewer(person)
+    units = [u for u in visible_units(viewer) if viewer.roles_for(u)]
+    return render_template(
+        "tasks.html",
+        tasks=my_tasks(app, person),
+        units=units,
+        auditor=viewer.is_auditor(),
+        error=error,
+    )
 
 
 @blueprint.post("/uppgifter/<int:request_id>/inget-att-rapportera")
