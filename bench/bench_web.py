@@ -1,0 +1,214 @@
+"""Benchmark: the production web server (`lofte web`, waitress) on loopback against a simulated
+year of the example police area (five municipalities). Prints throughput and p50/p95 latency
+of the answer form (GET and POST), my tasks and the auditor's dashboard at 10 and 50 concurrent
+connections; the last line is `RESULT {json}`.
+
+    .venv/bin/python bench/bench_web.py [--weeks 52] [--requests 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+START = "2027-01-04T10:00"  # Monday 10:00: the new week's inventory is open at the end
+SESSION = "bench-session-0123456789"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--requests", type=int, default=300, help="per page and concurrency")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="lofte-bench-web-") as folder:
+        env = prepare(Path(folder), args.weeks)
+        port = 8790
+        log = open(Path(folder) / "web.log", "w")  # noqa: SIM115  (a full pipe would stall it)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "web", "--port", str(port), "--threads", "8"],
+            env=env,
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for(port)
+            results = run_all(port, env, args.requests)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+            log.close()
+    print_results(results, args.weeks)
+
+
+def wait_for(port: int) -> None:
+    for _ in range(200):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).connect()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"the web server did not start on port {port}")
+
+
+def prepare(folder: Path, weeks: int) -> dict[str, str]:
+    """A simulated year in a SQLite database, its clock file at the year's end, and two
+    sessions: a reporter's and the auditor's."""
+    from cryptography.fernet import Fernet
+
+    env = dict(
+        os.environ,
+        LOFTE_DATABASE_URL=f"sqlite:///{folder}/web.db",
+        LOFTE_DATA_KEY=Fernet.generate_key().decode(),
+        LOFTE_MAIL_DIR=str(folder / "mail"),
+        LOFTE_SECRET_KEY="bench-secret",
+    )
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "simulate",
+            "--from",
+            START,
+            "--weeks",
+            str(weeks),
+            "--no-mail",
+            "--database",
+            env["LOFTE_DATABASE_URL"],
+        ],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    print(
+        f"simulated {weeks} weeks of five municipalities in {time.perf_counter() - started:.0f} s"
+    )
+    from datetime import datetime
+
+    from workflow.kernel.timerules import STOCKHOLM
+
+    end = datetime.fromisoformat(START).replace(tzinfo=STOCKHOLM) + timedelta(weeks=weeks)
+    (folder / "clock").write_text(end.isoformat())
+    env["LOFTE_CLOCK_FILE"] = str(folder / "clock")
+    return env
+
+
+def run_all(port: int, env: dict[str, str], count: int) -> dict[str, dict[str, float]]:
+    token, tasks_cookie, audit_cookie = fixtures(env)
+    pages = {
+        "answer_get": ("GET", f"/svar/{token}", None),
+        "answer_post": ("POST", f"/svar/{token}", None),
+        "my_tasks": ("GET", "/uppgifter", tasks_cookie),
+        "dashboard": ("GET", "/revision", audit_cookie),
+    }
+    results = {}
+    for concurrency in (10, 50):
+        for name, (method, path, cookie) in pages.items():
+            results[f"{name}@{concurrency}"] = load(port, method, path, cookie, concurrency, count)
+    return results
+
+
+def fixtures(env: dict[str, str]) -> tuple[str, str, str]:
+    """An open request's answer token and session cookies for its person and the auditor."""
+    os.environ.update(env)
+    from cli.wiring import connect
+    from storage.web_access import SqlWebAccess
+    from workflow.application.sign_in import digest
+    from workflow.application.tasks import my_tasks
+
+    wired = connect(None)
+    access = SqlWebAccess(wired.store.engine)
+    now = wired.app.now
+    reporters = [r for r, _ in wired.app.reads.open_requests() if r.step_id == "rapportering"]
+    assert reporters, "the simulated year left no inventory request open"
+    person = reporters[0].person_id
+    token = next(t.token for t in my_tasks(wired.app, person).open if t.request == reporters[0])
+    for who, suffix in ((person, "p"), ("ulla-revisor", "a")):
+        access.add_session(digest(SESSION + suffix), who, now)
+    wired.close()
+    return token, f"lofte_session={SESSION}p", f"lofte_session={SESSION}a"
+
+
+def load(
+    port: int, method: str, path: str, cookie: str | None, concurrency: int, count: int
+) -> dict[str, float]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    per_worker = max(1, count // concurrency)
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Cookie": cookie} if cookie else {}
+        body = None
+        if method == "POST":
+            body, headers = form_for(connection, path)
+        mine = []
+        for _ in range(per_worker):
+            began = time.perf_counter()
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            page = response.read()
+            if response.status not in (200, 303):
+                errors = re.findall(r'<li><a href="#[^"]+">([^<]+)</a>', page.decode())
+                raise SystemExit(f"{method} {path}: HTTP {response.status} {errors[:3]}")
+            mine.append(time.perf_counter() - began)
+        with lock:
+            latencies.extend(mine)
+        connection.close()
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    ordered = sorted(latencies)
+    return {
+        "requests": len(ordered),
+        "per_s": round(len(ordered) / elapsed, 1),
+        "p50_ms": round(1000 * statistics.median(ordered), 1),
+        "p95_ms": round(1000 * ordered[int(0.95 * (len(ordered) - 1))], 1),
+    }
+
+
+def form_for(connection: http.client.HTTPConnection, path: str) -> tuple[str, dict[str, str]]:
+    """The answer form's CSRF token and cookie, and a valid "nothing to report" answer."""
+    connection.request("GET", path)
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "no form"
+    body = urlencode({"csrf_token": match.group(1), "inget_att_rapportera": "ja"})
+    headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    return body, headers
+
+
+def print_results(results: dict[str, dict[str, float]], weeks: int) -> None:
+    print(f"{'page@connections':<22}{'requests':>9}{'per s':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    for name, figures in results.items():
+        print(
+            f"{name:<22}{figures['requests']:>9}{figures['per_s']:>9}"
+            f"{figures['p50_ms']:>9}{figures['p95_ms']:>9}"
+        )
+    print("aims: answer form p95 < 50 ms at 10 connections; dashboard over a year < 300 ms")
+    print("RESULT " + json.dumps({"weeks": weeks, "server": "waitress, 8 threads", **results}))
+
+
+if __name__ == "__main__":
+    main()
