@@ -80,6 +80,7 @@ def create_app(
     _headers(app)
     _errors(app)
     from web import (
+        admin_routes,
         answer_routes,
         audit_routes,
         pages,
@@ -96,6 +97,7 @@ def create_app(
     app.register_blueprint(public_routes.blueprint)
     app.register_blueprint(audit_routes.blueprint)
     app.register_blueprint(unit_routes.blueprint)
+    app.register_blueprint(admin_routes.blueprint)
     return app
 
 

@@ -31,6 +31,7 @@ def _page(person: str, error: str = "") -> str:
         tasks=my_tasks(app, person),
         units=units,
         auditor=viewer.is_auditor(),
+        admin=viewer.is_admin,
         error=error,
     )
 

@@ -208,6 +208,20 @@ def test_the_auditor_signs_in_and_the_dashboard_passes_axe(
     assert saved.read_bytes().startswith("\ufeff".encode())
 
 
+def test_the_administrators_console_passes_axe(served: tuple[str, Path], page: Any) -> None:
+    base, mail = served
+    page.goto(base + "/logga-in")
+    page.fill("#epost", "alva.admin@sala.example.se")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Kontrollera din e-post")
+    assert lofte(["outbox", "send"]) == 0
+    page.goto(sign_in_link(mail, base))
+    page.click("button.primary")
+    page.goto(base + "/admin")
+    assert "Skicka ny svarslänk" in page.content()
+    assert_accessible(page, "admin console")
+
+
 def test_every_public_page_and_a_broken_link_pass_axe(served: tuple[str, Path], page: Any) -> None:
     base, _ = served
     for path in (

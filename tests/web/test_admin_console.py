@@ -1,0 +1,77 @@
+"""The administrator's console: units, people and roles, definitions in force, timer incidents
+run again, a new answer link sent; and a 403 page for everyone else."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from storage.read_model import SqlReadModel
+from storage.web_access import SqlWebAccess
+from tests.harness import Harness, utc
+from tests.web.test_audit_dashboard import csrf_of, signed_in
+from web.factory import create_app
+from workflow.application.app import Application
+from workflow.core.records import TimerStatus
+
+
+@pytest.fixture
+def web(sqlite_harness: Harness) -> Iterator[tuple[Harness, Flask]]:
+    h = sqlite_harness
+    h.run_until(utc(2027, 1, 4, 9))
+    app = Application(h.engine, SqlReadModel(h.store.engine))
+    yield h, create_app(app, SqlWebAccess(h.store.engine))
+
+
+def test_the_console_lists_people_definitions_and_open_requests(
+    web: tuple[Harness, Flask],
+) -> None:
+    h, app = web
+    client = signed_in(h, app, "alva.admin@sala.example.se", "admin")
+    page = client.get("/admin").get_data(as_text=True)
+    assert "Tove Lind" in page and "tove.lind@raddning.example.se" in page
+    assert "EST-inventering" in page and "Heby kommun" in page
+    assert "Inga timerincidenter" in page and "Skicka ny svarslänk" in page
+
+
+def test_a_timer_incident_is_run_again_and_a_new_link_is_sent(web: tuple[Harness, Flask]) -> None:
+    h, app = web
+    pending = h.timers("pending")[0]
+    with h.store.unit_of_work() as uow:
+        uow.timers.save(dataclasses.replace(pending, status=TimerStatus.FAILED, attempts=5))
+    client = signed_in(h, app, "alva.admin@sala.example.se", "admin")
+    page = client.get("/admin").get_data(as_text=True)
+    assert "Kör igen" in page
+    token = csrf_of(client, "/admin")
+    response = client.post(f"/admin/timers/{pending.id}/kor-igen", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert all(t.status is not TimerStatus.FAILED for t in h.timers())
+    again = client.post(f"/admin/timers/{pending.id}/kor-igen", data={"csrf_token": token})
+    assert again.status_code == 409 and "bara felade timers" in again.get_data(as_text=True)
+
+    week = h.cycle("est-inventering", "sala", "2027-W01")
+    request = h.request(week, "rapportering", "tove-lind")
+    before = len(h.outbox("input_request", "tove-lind"))
+    response = client.post(f"/admin/forfragningar/{request.id}/ny-lank", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert len(h.outbox("input_request", "tove-lind")) == before + 1
+    assert any(e.event == "request_resent" and e.actor == "admin" for e in h.audit())
+
+
+def test_everyone_else_gets_403(web: tuple[Harness, Flask]) -> None:
+    h, app = web
+    client = signed_in(h, app, "ulla.vik@revision.example.se", "ulla-revisor")
+    assert client.get("/admin").status_code == 403
+    token = csrf_of(client, "/uppgifter")
+    assert client.post("/admin/timers/1/kor-igen", data={"csrf_token": token}).status_code == 403
+    assert app.test_client().get("/admin").headers["Location"] == "/logga-in"
+    assert re.search(
+        "Administration",
+        signed_in(h, app, "alva.admin@sala.example.se", "admin")
+        .get("/uppgifter")
+        .get_data(as_text=True),
+    )
