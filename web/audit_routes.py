@@ -24,6 +24,7 @@ from workflow.application.visibility import Viewer, visible_units
 from workflow.kernel import words
 
 blueprint = Blueprint("audit", __name__)
+RECENT = 200  # cycles listed on the page; the CSV has them all
 TABLES = ("enheter", "cykler", "personer", "luckor", "uppfoljning")
 
 
@@ -38,6 +39,7 @@ def overview() -> ResponseReturnValue:
     return render_template(
         "audit.html",
         board=board,
+        recent=board.lines[::-1][:RECENT],
         where=where,
         units=units,
         problems=problems,
