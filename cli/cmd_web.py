@@ -22,6 +22,13 @@ def add_commands(commands: Any) -> None:
     web.add_argument("--host", default="127.0.0.1", metavar="VÄRD", help="standard 127.0.0.1")
     web.add_argument("--port", type=arguments.bounded_int(1, 65535), default=8000, metavar="PORT")
     web.add_argument("--threads", type=arguments.bounded_int(1, 64), default=8, metavar="N")
+    web.add_argument(
+        "--proxies",
+        type=arguments.bounded_int(0, 5),
+        default=0,
+        metavar="N",
+        help="antal betrodda omvända proxyservrar framför Löfte (X-Forwarded-For/-Proto)",
+    )
     web.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     web.set_defaults(handler=run_web)
 
@@ -34,7 +41,9 @@ def run_web(args: argparse.Namespace) -> int:
 
     base_url = mail_settings().base_url
     wired = connect(args.database)
-    app = create_app(wired.app, SqlWebAccess(wired.store.engine), base_url=base_url)
+    app = create_app(
+        wired.app, SqlWebAccess(wired.store.engine), base_url=base_url, proxies=args.proxies
+    )
     serve(app, args.host, args.port, args.threads)
     return 0
 

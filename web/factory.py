@@ -52,9 +52,10 @@ def create_app(
     *,
     base_url: str = "http://localhost:8000",
     testing: bool = False,
+    proxies: int = 0,
 ) -> Flask:
     """The web app around `application`; `access` stores sign-ins and sessions; `base_url`
-    is where links (sign-in) point."""
+    is where links (sign-in) point; `proxies` trusted reverse proxies set X-Forwarded-For."""
     app = Flask(__name__)
     with application.engine.store.unit_of_work(read_only=True) as uow:
         secret = installation_secret(uow.settings, application.configured_secret)
@@ -72,6 +73,10 @@ def create_app(
         TESTING=testing,
         LOFTE_BASE_URL=base_url.rstrip("/"),
     )
+    if proxies:  # the client's address (for sign-in rate limits) comes from the proxies
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.url_map.merge_slashes = False  # an odd address is a 404 page, not a redirect
     app.extensions["lofte"] = application
     app.extensions["lofte_sign_in"] = SignIn(application, access)

@@ -165,3 +165,28 @@ def test_overdue_requests_come_first(web: tuple[Harness, Flask]) -> None:
     waiting = [m.start() for m in re.finditer("Svara senast", page)]
     assert overdue, "the inventory requests are overdue"
     assert not waiting or max(overdue) < min(waiting)
+
+
+def test_the_per_client_limit_counts_the_address_a_trusted_proxy_forwards(
+    sqlite_harness: Harness,
+) -> None:
+    h = sqlite_harness
+    h.run_until(utc(2027, 1, 4, 9))
+    application = Application(h.engine, SqlReadModel(h.store.engine))
+    app = create_app(application, SqlWebAccess(h.store.engine), proxies=1)
+    client = app.test_client()
+    token = csrf_of(client, "/logga-in")
+
+    def ask_from(address: str, client_address: str) -> None:
+        headers = {"X-Forwarded-For": client_address}
+        response = client.post(
+            "/logga-in", data={"csrf_token": token, "epost": address}, headers=headers
+        )
+        assert NEUTRAL in response.get_data(as_text=True)
+
+    for n in range(10):
+        ask_from(f"nobody{n}@example.se", "198.51.100.7")
+    ask_from(TOVE, "198.51.100.7")
+    assert links(h, "tove-lind") == []  # that client has used up its ten
+    ask_from(TOVE, "203.0.113.9")
+    assert len(links(h, "tove-lind")) == 1
