@@ -39,6 +39,15 @@ def test_the_wheel_carries_every_data_file(wheel: Path) -> None:
         assert required in names, f"{required} is missing from {wheel.name}"
     assert any(n.startswith("storage/migrations/versions/0") for n in names)
     assert not any(n.startswith("tests/") for n in names)
+    root = Path(__file__).resolve().parent.parent
+    data = [
+        p
+        for folder in ("web/templates", "web/static", "notifications/templates")
+        for p in (root / folder).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
+    missing = [str(p.relative_to(root)) for p in data if str(p.relative_to(root)) not in names]
+    assert not missing, f"missing from {wheel.name}: {missing}"
 
 
 def test_the_installed_wheel_simulates_and_writes_emails(wheel: Path, tmp_path: Path) -> None:
