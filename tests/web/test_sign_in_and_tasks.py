@@ -140,6 +140,7 @@ def test_my_tasks_list_open_requests_overdue_first_and_answer_nothing_in_one_cli
     page = client.get("/uppgifter").get_data(as_text=True)
     sala = page.index("Sala kommun")
     heby = page.index("Heby kommun")
+    assert "<title>Mina uppgifter – Löfte</title>" in page
     assert "Rapportera veckans iakttagelser" in page and sala and heby
     assert "Inget att rapportera denna vecka" in page
     week = h.cycle("est-inventering", "sala", "2027-W01")
