@@ -41,14 +41,12 @@ def record_failure(
     started = message.first_attempt_at or now
     horizon = timedelta(hours=settings.retry_horizon_hours)
     incident = failure.permanent or now - started >= horizon
-    backoff = min(
-        timedelta(seconds=settings.retry_seconds * 2 ** max(0, message.attempts - 1)), MAX_BACKOFF
-    )
+    wait = backoff(settings.retry_seconds, message.attempts)
     uow.outbox.save(
         dataclasses.replace(
             message,
             status=OutboxStatus.FAILED if incident else OutboxStatus.PENDING,
-            next_attempt_at=None if incident else now + backoff,
+            next_attempt_at=None if incident else now + wait,
             claimed_by=None,
             last_error=failure.reason[:2000],
         )
@@ -127,3 +125,10 @@ def audit(
             )
         ]
     )
+
+
+def backoff(retry_seconds: float, attempts: int) -> timedelta:
+    """The wait before the next try: doubling from `retry_seconds`, at most MAX_BACKOFF. The
+    exponent is capped: after a day of retries 2**attempts would overflow a timedelta."""
+    doubling = 2 ** min(max(0, attempts - 1), 20)
+    return min(timedelta(seconds=retry_seconds * doubling), MAX_BACKOFF)

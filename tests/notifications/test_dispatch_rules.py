@@ -91,3 +91,13 @@ def test_a_simulated_month_renders_every_message_and_no_email_carries_sensitive_
         assert SECRET_NAME.encode() not in path.read_bytes(), path.name
     statuses = {m.status for m in h.outbox()}
     assert OutboxStatus.FAILED not in statuses
+
+
+def test_the_retry_wait_doubles_to_an_hour_and_never_overflows() -> None:
+    from datetime import timedelta
+
+    from notifications.failures import backoff
+
+    assert [backoff(60, n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (1, 2, 4)]
+    assert backoff(60, 7) == timedelta(hours=1)
+    assert backoff(60, 500) == timedelta(hours=1)  # three days of tries: 2**499 would overflow
