@@ -69,6 +69,8 @@ def _page(viewer: Viewer, error: str = "") -> str:
             if latest is not None:
                 definitions.append((unit.name, latest[0].display_title(), latest[1]))
     open_requests = app.reads.open_requests()[:100]
+    retrying = [m for m in app.reads.outbox("pending", 1000) if m.attempts > 0]
+    failing_since = min((m.first_attempt_at or app.now for m in retrying), default=None)
     return render_template(
         "admin.html",
         units=units,
@@ -77,6 +79,8 @@ def _page(viewer: Viewer, error: str = "") -> str:
         definitions=definitions,
         timer_incidents=app.reads.timers("failed", 100),
         mail_incidents=app.reads.outbox("failed", 100),
+        retrying=retrying,
+        failing_since=failing_since,
         open_requests=open_requests,
         error=error,
     )

@@ -75,3 +75,14 @@ def test_everyone_else_gets_403(web: tuple[Harness, Flask]) -> None:
         .get("/uppgifter")
         .get_data(as_text=True),
     )
+
+
+def test_the_console_shows_that_mail_is_not_being_delivered(web: tuple[Harness, Flask]) -> None:
+    h, app = web
+    message = h.outbox("input_request")[0]
+    since = h.clock.now()
+    with h.store.unit_of_work() as uow:
+        uow.outbox.save(dataclasses.replace(message, attempts=3, first_attempt_at=since))
+    client = signed_in(h, app, "alva.admin@sala.example.se", "admin")
+    page = client.get("/admin").get_data(as_text=True)
+    assert "E-posten levereras inte" in page and "1 meddelanden har väntat sedan" in page
