@@ -1,0 +1,119 @@
+"""Benchmark: one year of the national example (`lofte example national`) in virtual time, with
+simulated answers and every email rendered and written as an `.eml` file, through the real
+command (`lofte simulate`). Each size runs in its own process, so peak RSS is per size. Prints
+wall time, state changes per second (timers fired and answers), emails per second and peak
+RSS, and how the cost grows per municipality; the last line is `RESULT {json}`.
+
+    .venv/bin/python bench/bench_national.py                      # 10, 50 and 290
+    .venv/bin/python bench/bench_national.py --municipalities 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+SIZES = (10, 50, 290)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--municipalities", type=int, choices=range(1, 291), metavar="N")
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_one(args.municipalities, args.weeks)))
+        return
+    sizes = (args.municipalities,) if args.municipalities else SIZES
+    results = {}
+    for n in sizes:
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                "--municipalities",
+                str(n),
+                "--weeks",
+                str(args.weeks),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        results[n] = json.loads(out.stdout.strip().splitlines()[-1])
+        show(n, results[n])
+    if len(results) > 1:
+        first, last = min(results), max(results)
+        grow = (results[last]["wall_s"] / last) / (results[first]["wall_s"] / first)
+        print(f"seconds per municipality grow {grow:.2f}× from {first} to {last} (1.0 = linear)")
+    print("targets: 290 municipalities in under 300 s with peak RSS under 300 MB")
+    print("RESULT " + json.dumps({str(k): v for k, v in results.items()}))
+
+
+def run_one(municipalities: int, weeks: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="lofte-bench-national-") as folder:
+        env = dict(os.environ, LOFTE_MAIL_DIR=str(Path(folder) / "mail"))
+        lofte = [sys.executable, "-m", "cli.main"]
+        setup = Path(folder) / "setup"
+        subprocess.run(
+            [*lofte, "example", "national", "--municipalities", str(municipalities), str(setup)],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        started = time.perf_counter()
+        out = subprocess.run(
+            [
+                *lofte,
+                "simulate",
+                "--definitions",
+                str(setup),
+                "--from",
+                "2027-01-04",
+                "--weeks",
+                str(weeks),
+                "--json",
+                "--database",
+                f"sqlite:///{folder}/national.db",
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        wall = time.perf_counter() - started
+        report = json.loads(out.stdout)
+        emails = sum(1 for _ in (Path(folder) / "mail").glob("*.eml"))
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    changes = report["timers_fired"] + report["answers"]
+    return {
+        "municipalities": municipalities,
+        "wall_s": round(wall, 1),
+        "state_changes": changes,
+        "state_changes_per_s": round(changes / wall, 1),
+        "emails": emails,
+        "emails_per_s": round(emails / wall, 1),
+        "peak_rss_mib": round(peak, 1),
+    }
+
+
+def show(n: int, r: dict[str, Any]) -> None:
+    print(
+        f"{n:>4} municipalities: {r['wall_s']:>7.1f} s, {r['state_changes']} state changes "
+        f"({r['state_changes_per_s']}/s), {r['emails']} emails ({r['emails_per_s']}/s), "
+        f"peak RSS {r['peak_rss_mib']} MiB, {r['wall_s'] / n:.2f} s per municipality"
+    )
+
+
+if __name__ == "__main__":
+    main()
