@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
@@ -12,6 +13,15 @@ from workflow.core.message_types import MeetingMessage
 
 def method_of(meeting: MeetingMessage) -> str:
     return "CANCEL" if meeting.change == "cancel" else "REQUEST"
+
+
+@lru_cache(maxsize=16)
+def _timezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
+    """The VTIMEZONE, with a year either side so it carries real STANDARD/DAYLIGHT rules.
+    Built once per zone and years (it is the slow part of an invitation) and never changed."""
+    return Timezone.from_tzid(
+        zone_name, first_date=date(first_year - 1, 1, 1), last_date=date(last_year + 2, 1, 1)
+    )
 
 
 def invitation(
@@ -31,12 +41,7 @@ def invitation(
     calendar.add("prodid", "-//Löfte//medborgarlöfte//SV")
     calendar.add("version", "2.0")
     calendar.add("method", method_of(meeting))
-    # A year either side, so the VTIMEZONE carries real STANDARD/DAYLIGHT rules.
-    calendar.add_component(
-        Timezone.from_tzid(
-            zone_name, first_date=date(starts.year - 1, 1, 1), last_date=date(ends.year + 2, 1, 1)
-        )
-    )
+    calendar.add_component(_timezone(zone_name, starts.year, ends.year))
     event = Event()
     event.add("uid", meeting.uid)
     event.add("sequence", meeting.sequence)

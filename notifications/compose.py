@@ -1,20 +1,52 @@
-"""Build the MIME message for an outbox row: plain text and HTML alternatives, an .ics for
-meetings, and a Message-ID derived from the outbox key (the same on every attempt)."""
+"""Build the email for an outbox message: plain text and HTML alternatives, an iCalendar part
+for meetings, and a Message-ID derived from the outbox key (the same on every attempt).
+
+Built with the `compat32` MIME classes and serialised once: about five times faster than
+`EmailMessage`, whose header objects parse every value again. The price is that header
+values are ours to keep on one line, which `_one_line` does.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
+from email import policy
+from email.charset import BASE64, QP, Charset
+from email.header import Header
 from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
 
 from notifications.calendar import invitation, method_of
 from notifications.render import RenderedEmail
-from workflow.core.message_types import MeetingMessage, read_message
+from workflow.core.message_types import RECIPIENT_NAME, MeetingMessage, read_message
 from workflow.core.records import MessageKind, OutboxMessage
 
-MEETINGS = (MessageKind.MEETING_INVITE, MessageKind.MEETING_UPDATE, MessageKind.MEETING_CANCEL)
+MEETINGS = frozenset(
+    {MessageKind.MEETING_INVITE, MessageKind.MEETING_UPDATE, MessageKind.MEETING_CANCEL}
+)
+WIRE = policy.compat32.clone(linesep="\r\n")
+TEXT = Charset("utf-8")
+TEXT.body_encoding = QP  # readable in an .eml file; "=" is always encoded, see _boundary
+CALENDAR = Charset("utf-8")
+CALENDAR.body_encoding = BASE64  # keeps the iCalendar's own CRLF line ends exactly
+
+
+class UnsendableAddress(ValueError):
+    """The recipient's address cannot go into an email header."""
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """A composed email, serialised once (RFC 5322 with CRLF line ends)."""
+
+    message_id: str
+    kind: str
+    recipient: str
+    data: bytes
 
 
 def message_id(key: str, domain: str) -> str:
@@ -25,32 +57,63 @@ def message_id(key: str, domain: str) -> str:
 
 def compose(
     message: OutboxMessage, rendered: RenderedEmail, sender: Address, now: datetime
-) -> EmailMessage:
-    name = str(message.context.get("recipient_name", ""))
-    email = EmailMessage()
-    email["From"] = sender
-    email["To"] = Address(display_name=name, addr_spec=message.recipient)
-    email["Subject"] = rendered.subject
+) -> OutgoingEmail:
+    """The email as bytes; UnsendableAddress or ValueError if it cannot be built."""
+    name = _one_line(str(message.context.get(RECIPIENT_NAME, "")))
+    ident = message_id(message.key, sender.domain or "lofte.local")
+    body = _alternatives(rendered, _boundary(message.key, "alt"))
+    email: Message = body
+    if message.kind in MEETINGS:
+        email = MIMEMultipart("mixed", boundary=_boundary(message.key, "mix"))
+        email.attach(body)
+        email.attach(_calendar_part(message, name, rendered.text, now))
+    email["From"] = formataddr((_one_line(sender.display_name), sender.addr_spec), "utf-8")
+    email["To"] = _recipient(name, message.recipient)
+    email["Subject"] = _header(rendered.subject)  # type: ignore[assignment]  # compat32 takes it
     email["Date"] = format_datetime(now)
-    email["Message-ID"] = message_id(message.key, sender.domain or "lofte.local")
+    email["Message-ID"] = ident
     email["Auto-Submitted"] = "auto-generated"
     email["X-Lofte-Kind"] = message.kind.value
     email["Content-Language"] = message.language
-    email.set_content(rendered.text, subtype="plain", charset="utf-8")
-    email.add_alternative(rendered.html, subtype="html", charset="utf-8")
-    if message.kind in MEETINGS:
-        meeting = read_message(message.kind, message.context)
-        assert isinstance(meeting, MeetingMessage)
-        cycle = meeting.cycle
-        title = (
-            f"{meeting.step_title} ({cycle.short_title} {cycle.period_label}, {cycle.unit_name})"
-        )
-        ics = invitation(meeting, message.recipient, name, title, rendered.text, now)
-        email.add_attachment(
-            ics,
-            maintype="text",
-            subtype="calendar",
-            filename="invite.ics",
-            params={"method": method_of(meeting), "charset": "utf-8"},
-        )
-    return email
+    return OutgoingEmail(ident, message.kind.value, message.recipient, email.as_bytes(policy=WIRE))
+
+
+def _alternatives(rendered: RenderedEmail, boundary: str) -> MIMEMultipart:
+    body = MIMEMultipart("alternative", boundary=boundary)
+    body.attach(MIMEText(rendered.text, "plain", TEXT))  # type: ignore[arg-type]
+    body.attach(MIMEText(rendered.html, "html", TEXT))  # type: ignore[arg-type]
+    return body
+
+
+def _calendar_part(message: OutboxMessage, name: str, text: str, now: datetime) -> MIMEText:
+    meeting = read_message(message.kind, message.context)
+    if not isinstance(meeting, MeetingMessage):
+        raise ValueError(f"{message.kind.value} utan mötesuppgifter")
+    cycle = meeting.cycle
+    title = f"{meeting.step_title} ({cycle.short_title} {cycle.period_label}, {cycle.unit_name})"
+    ics = invitation(meeting, message.recipient, name, title, text, now)
+    part = MIMEText(ics.decode("utf-8"), "calendar", CALENDAR)  # type: ignore[arg-type]
+    part.set_param("method", method_of(meeting))
+    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    return part
+
+
+def _recipient(name: str, address: str) -> str:
+    if not address.isascii() or "@" not in address or _one_line(address) != address:
+        raise UnsendableAddress(f"mottagaradressen {address[:80]!r} går inte att skicka till")
+    return formataddr((name, address), "utf-8")
+
+
+def _header(value: str) -> Header:
+    text = _one_line(value)
+    return Header(text) if text.isascii() else Header(text, "utf-8")
+
+
+def _one_line(value: str) -> str:
+    """Whitespace (line breaks included) collapsed: no text can add a header line."""
+    return " ".join(value.split())
+
+
+def _boundary(key: str, part: str) -> str:
+    """Deterministic and never inside a body: quoted-printable and base64 never contain "=_"."""
+    return f"=_lofte_{part}_{hashlib.sha256(key.encode()).hexdigest()[:24]}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.errors import HeaderParseError
@@ -44,7 +45,7 @@ def mail_settings(env: Mapping[str, str] | None = None) -> MailSettings:
     return MailSettings(
         sender=_address(env.get("LOFTE_MAIL_FROM", "Löfte <lofte@lofte.local>")),
         smtp=_smtp(env),
-        mail_dir=Path(env.get("LOFTE_MAIL_DIR", "lofte-mail")),
+        mail_dir=_mail_dir(env.get("LOFTE_MAIL_DIR", "lofte-mail")),
         base_url=_base_url(env.get("LOFTE_BASE_URL", "http://localhost:8000")),
         retry_seconds=_int(env, "LOFTE_OUTBOX_RETRY_SECONDS", 60, 1, 86400),
         retry_horizon_hours=_int(env, "LOFTE_OUTBOX_RETRY_HORIZON", 72, 1, 24 * 30),
@@ -82,8 +83,8 @@ def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
             "använd ett ASCII-lösenord eller ett applösenord"
         )
     ca = env.get("LOFTE_SMTP_CA_FILE")
-    if ca and not Path(ca).is_file():
-        raise ConfigError(f"LOFTE_SMTP_CA_FILE={ca}: filen finns inte")
+    if ca:
+        _check_certificates(ca)
     return SmtpSettings(
         host=host,
         port=_int(env, "LOFTE_SMTP_PORT", DEFAULT_PORTS[tls], 1, 65535),
@@ -93,6 +94,17 @@ def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
         ca_file=Path(ca) if ca else None,
         timeout=float(_int(env, "LOFTE_SMTP_TIMEOUT", 30, 1, 600)),
     )
+
+
+def _check_certificates(path: str) -> None:
+    if not Path(path).is_file():
+        raise ConfigError(f"LOFTE_SMTP_CA_FILE={path}: filen finns inte")
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise ConfigError(
+            f"LOFTE_SMTP_CA_FILE={path}: inga läsbara certifikat i PEM-format ({exc})"
+        ) from None
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -110,7 +122,7 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
 
 def _address(raw: str) -> Address:
     name, addr = parseaddr(raw)
-    if "@" not in addr:
+    if "@" not in addr or not addr.isascii():
         raise ConfigError(
             f"LOFTE_MAIL_FROM={raw[:80]!r}: ange en adress som Löfte <lofte@kommun.se>"
         )
@@ -119,6 +131,15 @@ def _address(raw: str) -> Address:
         return Address(display_name=name, username=local, domain=domain)
     except (HeaderParseError, ValueError) as exc:
         raise ConfigError(f"LOFTE_MAIL_FROM={raw!r}: {exc}") from exc
+
+
+def _mail_dir(raw: str) -> Path:
+    folder = Path(raw.strip() or "lofte-mail")
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(
+            f"LOFTE_MAIL_DIR={raw[:80]!r}: det finns en fil med det namnet; ange en mapp"
+        )
+    return folder
 
 
 def _base_url(raw: str) -> str:

@@ -14,15 +14,13 @@ import dataclasses
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from typing import Any
 
-from jinja2 import TemplateError
-
-from notifications.compose import compose
+from notifications.compose import OutgoingEmail, compose
 from notifications.config import MailSettings
 from notifications.digests import compose_digests
-from notifications.failures import Failure, audit, check_outage, record_failure
+from notifications.failures import Failure, audit, record_failure
+from notifications.outage import check_outage
 from notifications.ports import DeliveryStore
 from notifications.render import Renderer
 from notifications.transports import DeliveryFailed, Transport
@@ -33,13 +31,16 @@ from workflow.kernel.clock import Clock
 from workflow.kernel.errors import LofteError
 
 log = logging.getLogger("lofte.outbox")
-DIGESTIBLE = (MessageKind.INPUT_REQUEST, MessageKind.REMINDER)
+DIGESTIBLE = frozenset({MessageKind.INPUT_REQUEST, MessageKind.REMINDER})
 BATCH = 50
-PERMANENT = (TemplateError, LofteError, KeyError, ValueError, TypeError, AttributeError)
+EXPIRED_REASON = "för sent: tiden för meddelandet hade passerat"
 
 
 @dataclass
 class DispatchReport:
+    """What one `run_once` did. `permanent_failures` holds the reasons of new incidents that
+    retrying will not mend (a 5xx answer, a message that cannot be rendered)."""
+
     sent: int = 0
     failed_attempts: int = 0
     incidents: int = 0
@@ -73,72 +74,24 @@ class Dispatcher:
         self._secret: str | None = None
 
     def run_once(self, limit: int | None = None) -> DispatchReport:
-        """Deliver what is due now, compose the daily digests, raise an outage alert."""
+        """Deliver what is due now, write the daily digests, alert on an outage."""
         report = DispatchReport()
+        renderer = Renderer(self._link, StepContextCache(self.store))
         while (limit is None or report.sent + report.failed_attempts < limit) and self._batch(
-            report
+            renderer, report
         ):
             pass
-        if compose_digests(self.store, self.catalog, self.clock.now(), self.settings, report):
-            while self._batch(report):
+        report.digests = compose_digests(
+            self.store, self.catalog, self.clock.now(), self.settings.digest_hour
+        )
+        if report.digests:
+            while self._batch(renderer, report):
                 pass
-        check_outage(self.store, self.catalog, self.clock.now(), report)
+        report.alerts = check_outage(self.store, self.catalog, self.clock.now(), report.sent > 0)
         return report
 
-    def _batch(self, report: DispatchReport) -> bool:
-        now = self.clock.now()
-        with self.store.unit_of_work() as uow:
-            claimed = uow.outbox.claim(now, now - self.lease, self.dispatcher_id, BATCH)
-            if not claimed:
-                return False
-            directory = self.catalog.view(uow, now).directory
-            if self._secret is None:
-                self._secret = installation_secret(uow.settings, self.configured_secret)
-            sendable = []
-            for message in claimed:
-                person = directory.find(message.person_id)
-                if message.valid_until is not None and message.valid_until <= now:
-                    uow.outbox.save(_expired(message))
-                    report.expired += 1
-                elif message.kind in DIGESTIBLE and person is not None and person.digest:
-                    uow.outbox.save(_with(message, OutboxStatus.HELD))
-                    report.held += 1
-                else:
-                    sendable.append(message)
-        self._deliver(sendable, report)
-        return True
-
-    def _deliver(self, messages: list[OutboxMessage], report: DispatchReport) -> None:
-        renderer = Renderer(self._link, _ContextCache(self.store))
-        sent: list[tuple[OutboxMessage, str]] = []
-        failures: list[Failure] = []
-        for message in messages:
-            try:
-                where = self.transport.deliver(self._email(renderer, message))
-                sent.append((message, where))
-                log.info("sent %s to %s (%s)", message.key, message.recipient, where)
-            except DeliveryFailed as exc:
-                failures.append(Failure(message, exc.reason, exc.permanent))
-            except PERMANENT as exc:  # a template or stored context that cannot be rendered
-                failures.append(Failure(message, f"{exc.__class__.__name__}: {exc}", True))
-        with self.store.unit_of_work() as uow:
-            uow.outbox.mark_sent(sent, self.clock.now(), self.dispatcher_id)
-            for failure in failures:
-                record_failure(
-                    uow, failure, self.clock.now(), self.settings, self.dispatcher_id, report
-                )
-        report.sent += len(sent)
-
-    def _email(self, renderer: Renderer, message: OutboxMessage) -> EmailMessage:
-        return compose(message, renderer.render(message), self.settings.sender, self.clock.now())
-
-    def _link(self, request_id: int, answer_until: str) -> str:
-        assert self._secret is not None
-        token = make_token(request_id, datetime.fromisoformat(answer_until), self._secret)
-        return f"{self.settings.base_url}/svar/{token}"
-
     def retry(self, message_id: int, actor: str) -> OutboxMessage:
-        """Send an incident again (an administrator's decision)."""
+        """Send an incident again (an administrator's decision), audited."""
         with self.store.unit_of_work() as uow:
             message = uow.outbox.get(message_id, lock=True)
             if message.status is not OutboxStatus.FAILED:
@@ -152,46 +105,102 @@ class Dispatcher:
         return again
 
     def retry_all(self, actor: str) -> int:
+        """Send every incident again; returns how many."""
         with self.store.unit_of_work() as uow:
             failed = uow.outbox.with_status(OutboxStatus.FAILED)
             for message in failed:
                 uow.outbox.save(_again(message))
             if failed:
-                audit(
-                    uow,
-                    None,
-                    "outbox_retry_all",
-                    actor,
-                    self.clock.now(),
-                    {"messages": len(failed)},
-                )
+                detail = {"messages": len(failed)}
+                audit(uow, None, "outbox_retry_all", actor, self.clock.now(), detail)
         return len(failed)
 
+    def _batch(self, renderer: Renderer, report: DispatchReport) -> bool:
+        """Claim a batch and deliver what may be sent; False when nothing was due."""
+        now = self.clock.now()
+        with self.store.unit_of_work() as uow:
+            claimed = uow.outbox.claim(now, now - self.lease, self.dispatcher_id, BATCH)
+            if not claimed:
+                return False
+            directory = self.catalog.view(uow, now).directory
+            if self._secret is None:
+                self._secret = installation_secret(uow.settings, self.configured_secret)
+            sendable = []
+            for message in claimed:
+                person = directory.find(message.person_id)
+                if message.valid_until is not None and message.valid_until <= now:
+                    uow.outbox.save(_with(message, OutboxStatus.EXPIRED, last_error=EXPIRED_REASON))
+                    report.expired += 1
+                elif message.kind in DIGESTIBLE and person is not None and person.digest:
+                    uow.outbox.save(_with(message, OutboxStatus.HELD))
+                    report.held += 1
+                else:
+                    sendable.append(message)
+        self._deliver(renderer, sendable, report)
+        return True
 
-class _ContextCache:
-    """Step contexts, read once per batch."""
+    def _deliver(
+        self, renderer: Renderer, messages: list[OutboxMessage], report: DispatchReport
+    ) -> None:
+        sent: list[tuple[OutboxMessage, str]] = []
+        failures: list[Failure] = []
+        for message in messages:
+            outcome = self._send(renderer, message)
+            if isinstance(outcome, Failure):
+                failures.append(outcome)
+            else:
+                sent.append((message, outcome))
+        now = self.clock.now()
+        with self.store.unit_of_work() as uow:
+            uow.outbox.mark_sent(sent, now, self.dispatcher_id)
+            for failure in failures:
+                record_failure(uow, failure, now, self.settings, self.dispatcher_id, report)
+        report.sent += len(sent)
+
+    def _send(self, renderer: Renderer, message: OutboxMessage) -> str | Failure:
+        """Where the message went, or why it did not."""
+        try:
+            email = self._email(renderer, message)
+        except Exception as exc:  # a stored context or template that cannot make an email
+            log.warning("cannot render %s: %s", message.key, exc)
+            return Failure(message, f"kan inte skapas: {exc.__class__.__name__}: {exc}", True)
+        try:
+            where = self.transport.deliver(email)
+        except DeliveryFailed as exc:
+            return Failure(message, exc.reason, exc.permanent)
+        except Exception as exc:  # a transport's own bug must not lose the batch's record
+            log.exception("transport failed on %s", message.key)
+            return Failure(message, f"{exc.__class__.__name__}: {exc}", False)
+        log.info("sent %s to %s (%s)", message.key, message.recipient, where)
+        return where
+
+    def _email(self, renderer: Renderer, message: OutboxMessage) -> OutgoingEmail:
+        return compose(message, renderer.render(message), self.settings.sender, self.clock.now())
+
+    def _link(self, request_id: int, answer_until: str) -> str:
+        if self._secret is None:
+            raise LofteError("svarslänkens nyckel är inte läst än")
+        token = make_token(request_id, datetime.fromisoformat(answer_until), self._secret)
+        return f"{self.settings.base_url}/svar/{token}"
+
+
+class StepContextCache:
+    """Step contexts (what a request shows), each read once per dispatcher run."""
 
     def __init__(self, store: DeliveryStore) -> None:
         self.store = store
-        self.found: dict[tuple[int, str], Any] = {}
+        self.found: dict[tuple[int, str], dict[str, Any] | None] = {}
 
     def __call__(self, instance_id: int, step_id: str) -> dict[str, Any] | None:
         key = (instance_id, step_id)
         if key not in self.found:
             with self.store.unit_of_work(read_only=True) as uow:
                 self.found[key] = uow.contexts.get(instance_id, step_id)
-        found: dict[str, Any] | None = self.found[key]
-        return found
+        return self.found[key]
 
 
 def _with(message: OutboxMessage, status: OutboxStatus, **changes: Any) -> OutboxMessage:
     return dataclasses.replace(message, status=status, **changes)
-
-
-def _expired(message: OutboxMessage) -> OutboxMessage:
-    return _with(
-        message, OutboxStatus.EXPIRED, last_error="för sent: tiden för meddelandet hade passerat"
-    )
 
 
 def _again(message: OutboxMessage) -> OutboxMessage:

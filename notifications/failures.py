@@ -1,5 +1,4 @@
-"""When delivery fails: back off and retry for the horizon, then make an incident; and tell
-the administrators once when delivery has been failing for an hour."""
+"""When delivery fails: back off and retry until the horizon, then make an incident."""
 
 from __future__ import annotations
 
@@ -9,110 +8,78 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from notifications.config import MailSettings
-from notifications.ports import DeliveryStore
-from workflow.core.catalog import Catalog
-from workflow.core.keys import Keys
-from workflow.core.message_types import DeliveryAlertMessage, dump_message
-from workflow.core.records import AuditEvent, MessageKind, OutboxMessage, OutboxStatus
+from notifications.ports import DeliveryWork
+from workflow.core.records import AuditEvent, OutboxMessage, OutboxStatus
 
 MAX_BACKOFF = timedelta(hours=1)
-ALERT_AFTER = timedelta(hours=1)
-ADMIN_ROLE = "administrator"
 
 
-class Tally(Protocol):
+class FailureTally(Protocol):
     failed_attempts: int
     incidents: int
-    alerts: int
     permanent_failures: list[str]
 
 
 @dataclass(frozen=True)
 class Failure:
+    """One failed attempt: `permanent` ones (5xx, a context that cannot be rendered) are not
+    retried."""
+
     message: OutboxMessage
     reason: str
     permanent: bool
 
 
 def record_failure(
-    uow: Any, failure: Failure, now: datetime, settings: MailSettings, by: str, report: Tally
+    uow: DeliveryWork,
+    failure: Failure,
+    now: datetime,
+    settings: MailSettings,
+    by: str,
+    report: FailureTally,
 ) -> None:
+    """Schedule the next try, or (permanent, or past the horizon) make an audited incident."""
     message = failure.message
     started = message.first_attempt_at or now
     horizon = timedelta(hours=settings.retry_horizon_hours)
     incident = failure.permanent or now - started >= horizon
-    wait = backoff(settings.retry_seconds, message.attempts)
     uow.outbox.save(
         dataclasses.replace(
             message,
             status=OutboxStatus.FAILED if incident else OutboxStatus.PENDING,
-            next_attempt_at=None if incident else now + wait,
+            next_attempt_at=None
+            if incident
+            else now + backoff(settings.retry_seconds, message.attempts),
             claimed_by=None,
             last_error=failure.reason[:2000],
         )
     )
     report.failed_attempts += 1
-    if incident:
-        report.incidents += 1
-        if failure.permanent:
-            report.permanent_failures.append(failure.reason[:300])
-        audit(
-            uow,
-            message,
-            "outbox_incident",
-            by,
-            now,
-            {"key": message.key, "attempts": message.attempts, "error": failure.reason[:500]},
-        )
+    if not incident:
+        return
+    report.incidents += 1
+    if failure.permanent:
+        report.permanent_failures.append(failure.reason[:300])
+    detail = {"key": message.key, "attempts": message.attempts, "error": failure.reason[:500]}
+    audit(uow, message, "outbox_incident", by, now, detail)
 
 
-def check_outage(store: DeliveryStore, catalog: Catalog, now: datetime, report: Tally) -> None:
-    """One alert per outage to the administrators, once delivery has failed for an hour."""
-    with store.unit_of_work() as uow:
-        since = uow.outbox.failing_since()
-        if since is None or now - since < ALERT_AFTER:
-            return
-        waiting = [m for m in uow.outbox.with_status(OutboxStatus.PENDING) if m.attempts > 0]
-        if not waiting:
-            return
-        directory = catalog.view(uow, now).directory
-        keys = Keys(uow.settings.get("installation_id") or "lofte")
-        alerts = []
-        for admin in directory.holders(ADMIN_ROLE, "deployment"):
-            context = DeliveryAlertMessage(
-                since.isoformat(), len(waiting), waiting[-1].last_error or ""
-            )
-            alerts.append(
-                OutboxMessage(
-                    key=keys.unit_message(
-                        "deployment", "delivery_alert", since.isoformat(), admin.id
-                    ),
-                    kind=MessageKind.DELIVERY_ALERT,
-                    person_id=admin.id,
-                    recipient=admin.email,
-                    language=admin.language,
-                    created_at=now,
-                    context=dump_message(context) | {"recipient_name": admin.name},
-                    unit_id="deployment",
-                )
-            )
-        fresh = [a for a in alerts if not uow.outbox.exists(a.key)]
-        if fresh:
-            uow.outbox.add_many(fresh)
-            audit(
-                uow, None, "delivery_alert", "dispatcher", now, {"failing_since": since.isoformat()}
-            )
-            report.alerts += len(fresh)
+def backoff(retry_seconds: float, attempts: int) -> timedelta:
+    """The wait after the `attempts`-th try: doubling from `retry_seconds`, at most an hour.
+    The exponent is capped: after a day of retries 2**attempts would overflow a timedelta."""
+    doubling = 2 ** min(max(0, attempts - 1), 20)
+    return min(timedelta(seconds=retry_seconds * doubling), MAX_BACKOFF)
 
 
 def audit(
-    uow: Any,
+    uow: DeliveryWork,
     message: OutboxMessage | None,
     event: str,
     actor: str,
     now: datetime,
     detail: dict[str, Any],
 ) -> None:
+    """An audit event about `message` (its unit and cycle), or about delivery as a whole."""
     uow.audit.append(
         [
             AuditEvent(
@@ -125,10 +92,3 @@ def audit(
             )
         ]
     )
-
-
-def backoff(retry_seconds: float, attempts: int) -> timedelta:
-    """The wait before the next try: doubling from `retry_seconds`, at most MAX_BACKOFF. The
-    exponent is capped: after a day of retries 2**attempts would overflow a timedelta."""
-    doubling = 2 ** min(max(0, attempts - 1), 20)
-    return min(timedelta(seconds=retry_seconds * doubling), MAX_BACKOFF)

@@ -1,30 +1,37 @@
-"""What delivery needs of a unit of work. `storage.unit_of_work.SqlUnitOfWork` provides it."""
+"""What delivery needs of the store. `storage.unit_of_work.SqlStore` provides it structurally
+(mypy checks that where the CLI builds the dispatcher, in `cli/wiring.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from workflow.core.ports import AuditLog, CatalogStore, Settings, StepContexts
+from workflow.core.ports import Outbox, UnitOfWork
 from workflow.core.records import CycleInstance, InputRequest, OutboxMessage, OutboxStatus
 
 
-class OutboxDelivery(Protocol):
-    def add_many(self, messages: Sequence[OutboxMessage]) -> None: ...
+class OutboxDelivery(Outbox, Protocol):
+    """The engine's outbox plus the queries and updates of delivery."""
 
     def claim(
         self, now: datetime, stale_before: datetime, by: str, limit: int
-    ) -> list[OutboxMessage]: ...
+    ) -> list[OutboxMessage]:
+        """Mark up to `limit` due messages `sending` (one more attempt) and return them."""
+        ...
 
-    def mark_sent(
-        self, sent: Sequence[tuple[OutboxMessage, str]], at: datetime, by: str
-    ) -> None: ...
+    def mark_sent(self, sent: Sequence[tuple[OutboxMessage, str]], at: datetime, by: str) -> None:
+        """Record (message, where it went) as sent, if `by` still holds each message."""
+        ...
 
-    def save(self, message: OutboxMessage) -> None: ...
+    def save(self, message: OutboxMessage) -> None:
+        """Write a message's delivery state (status, attempts, times, error)."""
+        ...
 
-    def get(self, message_id: int, *, lock: bool = False) -> OutboxMessage: ...
+    def get(self, message_id: int, *, lock: bool = False) -> OutboxMessage:
+        """The message; NotFound if there is none."""
+        ...
 
     def with_status(
         self, status: OutboxStatus, person_id: str | None = None
@@ -32,27 +39,21 @@ class OutboxDelivery(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
-    def failing_since(self) -> datetime | None: ...
+    def failing_since(self) -> datetime | None:
+        """When the oldest message that is still being retried first failed."""
+        ...
 
-    def open_tasks(self, person_id: str) -> list[tuple[InputRequest, CycleInstance]]: ...
+    def open_tasks(self, person_id: str) -> list[tuple[InputRequest, CycleInstance]]:
+        """A person's open requests in every unit, with their cycles (for the digest)."""
+        ...
 
 
-class DeliveryWork(Protocol):
+class DeliveryWork(UnitOfWork, Protocol):
+    """A unit of work whose outbox also delivers."""
+
     @property
     def outbox(self) -> OutboxDelivery: ...
 
-    @property
-    def contexts(self) -> StepContexts: ...
-
-    @property
-    def settings(self) -> Settings: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
-
-    @property
-    def catalog(self) -> CatalogStore: ...
-
 
 class DeliveryStore(Protocol):
-    def unit_of_work(self, *, read_only: bool = False) -> AbstractContextManager[Any]: ...
+    def unit_of_work(self, *, read_only: bool = False) -> AbstractContextManager[DeliveryWork]: ...

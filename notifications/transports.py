@@ -14,13 +14,12 @@ import hashlib
 import os
 import smtplib
 import ssl
-from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
 from typing import Protocol
 
 import yagmail
 
+from notifications.compose import OutgoingEmail
 from notifications.config import MailSettings, SmtpSettings
 
 
@@ -34,7 +33,7 @@ class DeliveryFailed(Exception):
 
 
 class Transport(Protocol):
-    def deliver(self, email: EmailMessage) -> str:
+    def deliver(self, email: OutgoingEmail) -> str:
         """Deliver or raise DeliveryFailed; returns where it went (for `lofte outbox list`)."""
         ...
 
@@ -49,14 +48,13 @@ class FileDropTransport:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def deliver(self, email: EmailMessage) -> str:
-        digest = hashlib.sha256(str(email["Message-ID"]).encode()).hexdigest()[:16]
-        kind = str(email.get("X-Lofte-Kind", "message"))
-        target = self.folder / f"{kind}-{digest}.eml"
+    def deliver(self, email: OutgoingEmail) -> str:
+        digest = hashlib.sha256(email.message_id.encode()).hexdigest()[:16]
+        target = self.folder / f"{email.kind}-{digest}.eml"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             partial = target.with_suffix(".eml.part")
-            partial.write_bytes(email.as_bytes(policy=SMTP_POLICY))
+            partial.write_bytes(email.data)
             os.replace(partial, target)
         except OSError as exc:
             raise DeliveryFailed(f"kan inte skriva {target}: {exc.strerror}") from exc
@@ -69,34 +67,16 @@ class YagmailTransport:
     def __init__(self, settings: SmtpSettings, envelope_from: str) -> None:
         self.settings = settings
         self.envelope_from = envelope_from
-
-    def deliver(self, email: EmailMessage) -> str:
-        s = self.settings
-        context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
-        options: dict[str, object] = {"timeout": s.timeout}
-        if s.tls == "ssl":
-            options["context"] = context
-        client = yagmail.SMTP(
-            user=s.user or self.envelope_from,
-            password=s.password,
-            host=s.host,
-            port=s.port,
-            smtp_ssl=s.tls == "ssl",
-            smtp_starttls={"context": context} if s.tls == "starttls" else False,
-            smtp_skip_login=s.user is None,
-            soft_email_validation=False,
-            **options,
+        self.tls = ssl.create_default_context(
+            cafile=str(settings.ca_file) if settings.ca_file else None
         )
-        if s.user is not None:
-            # yagmail appends "@gmail.com" to a login name without "@" (many relays use plain
-            # names such as "lofte"); log in with the name exactly as configured.
-            client.user = s.user
-        recipients = [str(a.addr_spec) for a in email["To"].addresses]
+
+    def deliver(self, email: OutgoingEmail) -> str:
+        s = self.settings
+        client = self._client()
         try:
             client.login()
-            refused = client.smtp.sendmail(
-                self.envelope_from, recipients, email.as_bytes(policy=SMTP_POLICY)
-            )
+            refused = client.smtp.sendmail(self.envelope_from, [email.recipient], email.data)
         except smtplib.SMTPResponseException as exc:
             text = (
                 exc.smtp_error.decode(errors="replace")
@@ -119,6 +99,28 @@ class YagmailTransport:
         if refused:  # some recipients refused; we send to one, so this is a failure
             raise DeliveryFailed(f"{s.host} vägrade {refused}")
         return f"smtp://{s.host}:{s.port}"
+
+    def _client(self) -> yagmail.SMTP:
+        s = self.settings
+        options: dict[str, object] = {"timeout": s.timeout}
+        if s.tls == "ssl":
+            options["context"] = self.tls
+        client = yagmail.SMTP(
+            user=s.user or self.envelope_from,
+            password=s.password,
+            host=s.host,
+            port=s.port,
+            smtp_ssl=s.tls == "ssl",
+            smtp_starttls={"context": self.tls} if s.tls == "starttls" else False,
+            smtp_skip_login=s.user is None,
+            soft_email_validation=False,
+            **options,
+        )
+        if s.user is not None:
+            # yagmail appends "@gmail.com" to a login name without "@" (many relays use plain
+            # names such as "lofte"); log in with the name exactly as configured.
+            client.user = s.user
+        return client
 
 
 def transport_for(settings: MailSettings) -> Transport:

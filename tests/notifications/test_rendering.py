@@ -222,7 +222,7 @@ def test_every_kind_renders_from_its_stored_context(kind: MessageKind, language:
     assert ("Hej Lena!" if language == "sv" else "Hello Lena") in email.text
     assert "<b>" not in email.html  # text from people is escaped in HTML
     composed = compose(message, email, Address("Löfte", "lofte", "heby.example.se"), NOW)
-    parsed = message_from_bytes(composed.as_bytes(), policy=policy.default)
+    parsed = message_from_bytes(composed.data, policy=policy.default)
     assert parsed["Subject"] == email.subject
 
 

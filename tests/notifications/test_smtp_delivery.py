@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import vobject
 
+from notifications.compose import OutgoingEmail
 from notifications.transports import DeliveryFailed
 from tests.harness import Harness, utc
 from tests.notifications.conftest import PASSWORD, USER, SmtpServer
@@ -54,8 +55,12 @@ def test_starttls_with_a_self_signed_certificate(
     env = server.env(LOFTE_SMTP_TLS="starttls", LOFTE_SMTP_CA_FILE=str(certificate[0]))
     assert dispatcher(week, env).run_once().sent == len(server.mailbox.received) > 0
     untrusted = dispatcher(week, server.env(LOFTE_SMTP_TLS="starttls"))
+    received = server.mailbox.received[0]
+    again = OutgoingEmail(
+        str(received["Message-ID"]), "input_request", "ida.falk@example.se", received.as_bytes()
+    )
     with pytest.raises(DeliveryFailed, match="CERTIFICATE_VERIFY_FAILED"):
-        untrusted.transport.deliver(server.mailbox.received[0])
+        untrusted.transport.deliver(again)
 
 
 def test_implicit_tls(week: Harness, smtp_server: Any, certificate: tuple[Path, Path]) -> None:
@@ -151,7 +156,7 @@ def test_a_dispatcher_killed_between_sending_and_recording(week: Harness, smtp_s
     d = dispatcher(week, server.env())
     real_deliver = d.transport.deliver
 
-    def deliver_then_die(email: EmailMessage) -> str:
+    def deliver_then_die(email: OutgoingEmail) -> str:
         real_deliver(email)
         raise Killed
 

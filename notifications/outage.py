@@ -1,0 +1,66 @@
+"""Tell the administrators, once per outage, when delivery has been failing for an hour.
+
+An outage begins when a message first fails and nothing older is still failing; it ends when a
+dispatcher run delivers mail and nothing is left failing. Its start is kept in the settings
+(`delivery_outage_since`), so a failing message that expires or becomes an incident in the
+middle of an outage does not start a second alert.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from notifications.failures import audit
+from notifications.installation import installation_keys
+from notifications.ports import DeliveryStore, DeliveryWork
+from workflow.core.catalog import Catalog
+from workflow.core.message_types import RECIPIENT_NAME, DeliveryAlertMessage, dump_message
+from workflow.core.records import MessageKind, OutboxMessage, OutboxStatus
+
+ALERT_AFTER = timedelta(hours=1)
+ADMIN_ROLE = "administrator"
+DEPLOYMENT = "deployment"
+OUTAGE_SETTING = "delivery_outage_since"
+
+
+def check_outage(store: DeliveryStore, catalog: Catalog, now: datetime, delivered: bool) -> int:
+    """Alert the administrators if delivery has failed for an hour and this outage has not been
+    alerted yet; `delivered`: this run sent mail. Returns the number of alerts written."""
+    with store.unit_of_work() as uow:
+        since = uow.outbox.failing_since()
+        alerted = uow.settings.get(OUTAGE_SETTING) or ""
+        if since is None:
+            if alerted and delivered:
+                uow.settings.put(OUTAGE_SETTING, "")  # mail flows again: the outage is over
+            return 0
+        if alerted or now - since < ALERT_AFTER:
+            return 0
+        uow.settings.put(OUTAGE_SETTING, since.isoformat())
+        return _alert(uow, catalog, since, now)
+
+
+def _alert(uow: DeliveryWork, catalog: Catalog, since: datetime, now: datetime) -> int:
+    waiting = [m for m in uow.outbox.with_status(OutboxStatus.PENDING) if m.attempts > 0]
+    context = DeliveryAlertMessage(
+        since.isoformat(), len(waiting), (waiting[-1].last_error or "") if waiting else ""
+    )
+    keys = installation_keys(uow.settings)
+    admins = catalog.view(uow, now).directory.holders(ADMIN_ROLE, DEPLOYMENT)
+    alerts = [
+        OutboxMessage(
+            key=keys.unit_message(DEPLOYMENT, "delivery_alert", since.isoformat(), admin.id),
+            kind=MessageKind.DELIVERY_ALERT,
+            person_id=admin.id,
+            recipient=admin.email,
+            language=admin.language,
+            created_at=now,
+            context=dump_message(context) | {RECIPIENT_NAME: admin.name},
+            unit_id=DEPLOYMENT,
+        )
+        for admin in admins
+    ]
+    fresh = [a for a in alerts if not uow.outbox.exists(a.key)]
+    uow.outbox.add_many(fresh)
+    detail = {"failing_since": since.isoformat(), "administrators": len(fresh)}
+    audit(uow, None, "delivery_alert", "dispatcher", now, detail)
+    return len(fresh)

@@ -1,0 +1,132 @@
+"""A mail server that stays down, in virtual time: retries double up to an hour apart for the
+default horizon of three days before a message becomes an incident, and administrators get one
+delivery alert per outage once delivery has failed for an hour."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from notifications.config import mail_settings
+from notifications.dispatcher import Dispatcher
+from notifications.transports import DeliveryFailed
+from tests.harness import Harness, utc
+from tests.notifications.support import current
+from workflow.core.records import MessageKind, OutboxMessage, OutboxStatus
+
+T0 = utc(2027, 1, 11, 10)
+
+
+class SwitchableServer:
+    """A transport that answers 451 while `down`, and otherwise records what it was given."""
+
+    def __init__(self) -> None:
+        self.down = True
+        self.delivered: list[Any] = []
+
+    def deliver(self, email: Any) -> str:
+        if self.down:
+            raise DeliveryFailed("127.0.0.1 svarade 451 4.3.0 Försök senare")
+        self.delivered.append(email)
+        return "test"
+
+
+def dispatcher(h: Harness, server: SwitchableServer, **env: str) -> Dispatcher:
+    settings = mail_settings({"LOFTE_DIGEST_HOUR": "23", **env})
+    return Dispatcher(h.store, h.clock, server, settings)
+
+
+def sign_in(h: Harness, person: str, valid_for: timedelta = timedelta(days=10)) -> OutboxMessage:
+    """A sign-in link for `person`, valid for `valid_for` (one message in the outbox)."""
+    now = h.clock.now()
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    h.engine.send_sign_in(person, "https://lofte.example.se/logga-in/x", now + valid_for, stamp)
+    return next(m for m in h.outbox("sign_in", person) if m.key.endswith(f"{stamp}:{person}"))
+
+
+def alerts(h: Harness) -> list[OutboxMessage]:
+    return h.outbox(MessageKind.DELIVERY_ALERT.value)
+
+
+def test_a_message_is_retried_for_three_days_then_becomes_an_incident(
+    sqlite_harness: Harness,
+) -> None:
+    h = sqlite_harness
+    h.clock.set(T0)
+    server = SwitchableServer()
+    d = dispatcher(h, server)  # the defaults: first retry after 60 s, horizon 72 h
+    message = sign_in(h, "jonas-ek")
+    assert d.run_once().failed_attempts == 1
+    waits = []
+    while (now := current(h, message.id).next_attempt_at) is not None:
+        waits.append(now - h.clock.now())
+        h.clock.set(now)
+        d.run_once()
+    failed = current(h, message.id)
+    assert failed.status is OutboxStatus.FAILED and "451" in (failed.last_error or "")
+    assert waits[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
+    assert max(waits) == timedelta(hours=1)
+    given_up_after = h.clock.now() - T0
+    assert timedelta(hours=72) <= given_up_after < timedelta(hours=73)
+    assert failed.attempts == len(waits) + 1
+    incident = [e for e in h.audit() if e.event == "outbox_incident"]
+    assert len(incident) == 1 and incident[0].unit_id == "deployment"
+    assert incident[0].detail["key"] == message.key and incident[0].at == h.clock.now()
+
+
+def test_administrators_get_one_alert_after_an_hour_of_failing_delivery(
+    sqlite_harness: Harness,
+) -> None:
+    h = sqlite_harness
+    h.clock.set(T0)
+    server = SwitchableServer()
+    d = dispatcher(h, server)
+    sign_in(h, "jonas-ek")
+    d.run_once()
+    step_through(h, d, T0 + timedelta(minutes=59))
+    assert alerts(h) == []
+    step_through(h, d, T0 + timedelta(hours=1))
+    (alert,) = alerts(h)
+    assert alert.person_id == "admin" and alert.context["failing_since"] == T0.isoformat()
+    assert alert.context["waiting"] == 1 and "451" in alert.context["last_error"]
+    step_through(h, d, T0 + timedelta(hours=30))
+    assert len(alerts(h)) == 1  # one alert per outage, however long it lasts
+    server.down = False
+    step_through(h, d, T0 + timedelta(hours=31))
+    kinds = sorted(e.kind for e in server.delivered)
+    assert kinds == ["delivery_alert", "sign_in"]
+
+
+def test_an_expired_message_does_not_start_a_second_alert_in_the_same_outage(
+    sqlite_harness: Harness,
+) -> None:
+    h = sqlite_harness
+    h.clock.set(T0)
+    server = SwitchableServer()
+    d = dispatcher(h, server)
+    short = sign_in(h, "jonas-ek", valid_for=timedelta(hours=2))
+    d.run_once()
+    step_through(h, d, T0 + timedelta(minutes=30))
+    sign_in(h, "fatima-ali")  # first fails half an hour into the outage
+    step_through(h, d, T0 + timedelta(hours=1, minutes=30))
+    assert len(alerts(h)) == 1
+    step_through(h, d, T0 + timedelta(hours=3))
+    assert current(h, short.id).status is OutboxStatus.EXPIRED
+    assert len(alerts(h)) == 1  # the oldest failing message expired; the outage goes on
+    server.down = False
+    step_through(h, d, T0 + timedelta(hours=4))  # delivery is back: the outage is over
+    server.down = True
+    restart = h.clock.now()
+    sign_in(h, "jonas-ek")
+    step_through(h, d, restart + timedelta(hours=1, minutes=5))
+    second = [a for a in alerts(h) if a.context["failing_since"] != T0.isoformat()]
+    assert len(alerts(h)) == 2 and len(second) == 1
+
+
+def step_through(
+    h: Harness, d: Dispatcher, end: datetime, step: timedelta = timedelta(minutes=5)
+) -> None:
+    """Run the dispatcher every `step` until `end` (as a deployment's delivery job does)."""
+    while h.clock.now() < end:
+        h.clock.set(min(end, h.clock.now() + step))
+        d.run_once()
