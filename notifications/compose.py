@@ -1,9 +1,9 @@
 """Build the email for an outbox message: plain text and HTML alternatives, an iCalendar part
 for meetings, and a Message-ID derived from the outbox key (the same on every attempt).
 
-Built with the `compat32` MIME classes and serialised once: about five times faster than
-`EmailMessage`, whose header objects parse every value again. The price is that header
-values are ours to keep on one line, which `_one_line` does.
+Built with the `compat32` MIME classes from parts that `notifications.mime` encodes, and
+serialised once: about ten times faster than `EmailMessage`, whose header objects parse every
+value again. The price is that header values are ours to keep on one line (`one_line`).
 """
 
 from __future__ import annotations
@@ -11,16 +11,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
-from email.charset import BASE64, QP, Charset
-from email.header import Header
 from email.headerregistry import Address
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 
 from notifications.calendar import invitation, method_of
+from notifications.mime import WIRE, base64_part, encoded_words, mailbox, one_line, text_part
 from notifications.render import RenderedEmail
 from workflow.core.message_types import RECIPIENT_NAME, MeetingMessage, read_message
 from workflow.core.records import MessageKind, OutboxMessage
@@ -28,11 +25,6 @@ from workflow.core.records import MessageKind, OutboxMessage
 MEETINGS = frozenset(
     {MessageKind.MEETING_INVITE, MessageKind.MEETING_UPDATE, MessageKind.MEETING_CANCEL}
 )
-WIRE = policy.compat32.clone(linesep="\r\n")
-TEXT = Charset("utf-8")
-TEXT.body_encoding = QP  # readable in an .eml file; "=" is always encoded, see _boundary
-CALENDAR = Charset("utf-8")
-CALENDAR.body_encoding = BASE64  # keeps the iCalendar's own CRLF line ends exactly
 
 
 class UnsendableAddress(ValueError):
@@ -59,7 +51,7 @@ def compose(
     message: OutboxMessage, rendered: RenderedEmail, sender: Address, now: datetime
 ) -> OutgoingEmail:
     """The email as bytes; UnsendableAddress or ValueError if it cannot be built."""
-    name = _one_line(str(message.context.get(RECIPIENT_NAME, "")))
+    name = one_line(str(message.context.get(RECIPIENT_NAME, "")))
     ident = message_id(message.key, sender.domain or "lofte.local")
     body = _alternatives(rendered, _boundary(message.key, "alt"))
     email: Message = body
@@ -67,9 +59,9 @@ def compose(
         email = MIMEMultipart("mixed", boundary=_boundary(message.key, "mix"))
         email.attach(body)
         email.attach(_calendar_part(message, name, rendered.text, now))
-    email["From"] = formataddr((_one_line(sender.display_name), sender.addr_spec), "utf-8")
+    email["From"] = mailbox(one_line(sender.display_name), sender.addr_spec)
     email["To"] = _recipient(name, message.recipient)
-    email["Subject"] = _header(rendered.subject)  # type: ignore[assignment]  # compat32 takes it
+    email["Subject"] = encoded_words(one_line(rendered.subject))
     email["Date"] = format_datetime(now)
     email["Message-ID"] = ident
     email["Auto-Submitted"] = "auto-generated"
@@ -80,38 +72,28 @@ def compose(
 
 def _alternatives(rendered: RenderedEmail, boundary: str) -> MIMEMultipart:
     body = MIMEMultipart("alternative", boundary=boundary)
-    body.attach(MIMEText(rendered.text, "plain", TEXT))  # type: ignore[arg-type]
-    body.attach(MIMEText(rendered.html, "html", TEXT))  # type: ignore[arg-type]
+    body.attach(text_part(rendered.text, "plain"))
+    body.attach(text_part(rendered.html, "html"))
     return body
 
 
-def _calendar_part(message: OutboxMessage, name: str, text: str, now: datetime) -> MIMEText:
+def _calendar_part(message: OutboxMessage, name: str, text: str, now: datetime) -> Message:
     meeting = read_message(message.kind, message.context)
     if not isinstance(meeting, MeetingMessage):
         raise ValueError(f"{message.kind.value} utan mötesuppgifter")
     cycle = meeting.cycle
     title = f"{meeting.step_title} ({cycle.short_title} {cycle.period_label}, {cycle.unit_name})"
     ics = invitation(meeting, message.recipient, name, title, text, now)
-    part = MIMEText(ics.decode("utf-8"), "calendar", CALENDAR)  # type: ignore[arg-type]
+    part = base64_part(ics, "text", "calendar")
     part.set_param("method", method_of(meeting))
     part.add_header("Content-Disposition", "attachment", filename="invite.ics")
     return part
 
 
 def _recipient(name: str, address: str) -> str:
-    if not address.isascii() or "@" not in address or _one_line(address) != address:
+    if not address.isascii() or "@" not in address or one_line(address) != address:
         raise UnsendableAddress(f"mottagaradressen {address[:80]!r} går inte att skicka till")
-    return formataddr((name, address), "utf-8")
-
-
-def _header(value: str) -> Header:
-    text = _one_line(value)
-    return Header(text) if text.isascii() else Header(text, "utf-8")
-
-
-def _one_line(value: str) -> str:
-    """Whitespace (line breaks included) collapsed: no text can add a header line."""
-    return " ".join(value.split())
+    return mailbox(name, address)
 
 
 def _boundary(key: str, part: str) -> str:
