@@ -69,7 +69,7 @@ def _prepare(start: datetime, weeks: int) -> tuple[Any, datetime]:
     dispatcher = wired.dispatcher()
     now = start + timedelta(weeks=weeks, hours=1)  # Monday 10:00: the new week's requests are open
     Simulation(
-        wired.app, clock, response_rate=0.85, seed=7, after_step=dispatcher.run_once
+        wired.app, clock, response_rate=0.85, seed=7, after_moment=dispatcher.run_once
     ).run_until(now)
     dispatcher.run_once()
     return wired, now

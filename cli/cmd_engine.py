@@ -58,6 +58,14 @@ def add_commands(commands: Any) -> None:
     )
     sim.add_argument("--definitions", metavar="MAPP", type=Path, action="append", default=[])
     sim.add_argument("--no-mail", action="store_true", help="rendera e-posten men skriv den inte")
+    sim.add_argument(
+        "--deliver-every",
+        type=arguments.bounded_int(0, 1440),
+        default=5,
+        metavar="MINUTER",
+        help="skicka e-post som ett utskick var N:e minut skulle (standard 5; 0 = efter varje "
+        "händelse)",
+    )
     sim.add_argument("--json", action="store_true", help="skriv sammanfattningen som JSON")
     sim.set_defaults(handler=run_simulate)
 
@@ -125,7 +133,12 @@ def run_simulate(args: argparse.Namespace) -> int:
                 problems[reason] = problems.get(reason, 0) + 1
 
         simulation = Simulation(
-            wired.app, clock, response_rate=args.response_rate, seed=args.seed, after_step=deliver
+            wired.app,
+            clock,
+            response_rate=args.response_rate,
+            seed=args.seed,
+            after_moment=deliver,
+            deliver_every=timedelta(minutes=args.deliver_every),
         )
         result = simulation.run_until(end)
         if args.json:

@@ -86,6 +86,7 @@ class Directory:
                     held.setdefault((role, unit_id), []).append(person)
         self._holders = {key: tuple(value) for key, value in held.items()}
         self._members: dict[str, tuple[Person, ...]] = {}
+        self.digest_people = tuple(p for p in self.people.values() if p.digest)
 
     # units ------------------------------------------------------------------------------------
     def unit(self, unit_id: str) -> Unit | None:

@@ -16,12 +16,13 @@ def method_of(meeting: MeetingMessage) -> str:
 
 
 @lru_cache(maxsize=16)
-def _timezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
+def _timezone(zone_name: str, first_year: int, last_year: int) -> bytes:
     """The VTIMEZONE, with a year either side so it carries real STANDARD/DAYLIGHT rules.
-    Built once per zone and years (it is the slow part of an invitation) and never changed."""
-    return Timezone.from_tzid(
+    Built and serialised once per zone and years: it is most of an invitation's work."""
+    zone = Timezone.from_tzid(
         zone_name, first_date=date(first_year - 1, 1, 1), last_date=date(last_year + 2, 1, 1)
     )
+    return bytes(zone.to_ical())
 
 
 def invitation(
@@ -41,7 +42,6 @@ def invitation(
     calendar.add("prodid", "-//Löfte//medborgarlöfte//SV")
     calendar.add("version", "2.0")
     calendar.add("method", method_of(meeting))
-    calendar.add_component(_timezone(zone_name, starts.year, ends.year))
     event = Event()
     event.add("uid", meeting.uid)
     event.add("sequence", meeting.sequence)
@@ -64,4 +64,6 @@ def invitation(
     event.add("attendee", attendee)
     event.add("status", "CANCELLED" if meeting.change == "cancel" else "CONFIRMED")
     calendar.add_component(event)
-    return bytes(calendar.to_ical())
+    # The VTIMEZONE goes before the event, as calendar.add_component would have put it.
+    timezone = _timezone(zone_name, starts.year, ends.year)
+    return bytes(calendar.to_ical()).replace(b"BEGIN:VEVENT\r\n", timezone + b"BEGIN:VEVENT\r\n", 1)

@@ -33,8 +33,10 @@ def compose_digests(store: DeliveryStore, catalog: Catalog, now: datetime, diges
     composed = 0
     with store.unit_of_work() as uow:
         directory = catalog.view(uow, now).directory
-        for person in directory.people.values():
-            if person.digest and _digest(uow, catalog, directory, person, now):
+        if not directory.digest_people:
+            return 0
+        for person in directory.digest_people:
+            if _digest(uow, catalog, directory, person, now):
                 composed += 1
     return composed
 

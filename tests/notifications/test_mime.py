@@ -10,6 +10,7 @@ from email import message_from_bytes, policy
 from email.headerregistry import Address
 
 import pytest
+from icalendar import Calendar
 
 from notifications.compose import compose
 from notifications.render import RenderedEmail
@@ -58,6 +59,13 @@ def test_a_meeting_carries_its_calendar_file_byte_for_byte() -> None:
     assert ics.startswith(b"BEGIN:VCALENDAR\r\n") and b"METHOD:REQUEST\r\n" in ics
     assert calendar.get_param("method") == "REQUEST"
     assert calendar.get_filename() == "invite.ics"
+    parsed_ics = Calendar.from_ical(ics)
+    names = [c.name for c in parsed_ics.subcomponents]
+    assert names == ["VTIMEZONE", "VEVENT"]  # the zone before the event that uses it
+    zone = parsed_ics.subcomponents[0]
+    assert zone["TZID"] == "Europe/Stockholm"
+    assert {c.name for c in zone.subcomponents} == {"STANDARD", "DAYLIGHT"}
+    assert b"DTSTART;TZID=Europe/Stockholm:" in ics
 
 
 def test_text_cannot_add_a_header_line() -> None:

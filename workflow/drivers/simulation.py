@@ -8,7 +8,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workflow.application.app import Application
@@ -48,6 +48,15 @@ class SimulationReport:
         }
 
 
+def _next_interval(moment: datetime, every: timedelta) -> datetime:
+    """The first whole multiple of `every` (counted from the epoch) at or after `moment`."""
+    if every <= timedelta(0):
+        return moment
+    moment = moment.astimezone(UTC)
+    rest = (moment - datetime(1970, 1, 1, tzinfo=UTC)) % every
+    return moment if rest == timedelta(0) else moment + (every - rest)
+
+
 def _counts(counter: Counter[str]) -> dict[str, int]:
     return {key: counter[key] for key in COUNTS}
 
@@ -63,58 +72,85 @@ class Simulation:
         response_rate: float,
         seed: int,
         late_share: float = 0.1,
-        after_step: Callable[[], object] = lambda: None,
+        after_moment: Callable[[], object] = lambda: None,
+        deliver_every: timedelta = timedelta(0),
     ) -> None:
         self.app = app
         self.engine = app.engine
         self.clock = clock
         self.response_rate = response_rate
         self.late_share = late_share
-        self.after_step = after_step
-        self.rng = random.Random(seed)
+        self.after_moment = after_moment
+        self.deliver_every = deliver_every
+        self._changed_since: datetime | None = None  # first change not yet followed by delivery
+        self.rng = random.Random(seed)  # what people answer
+        self.plan_rng = random.Random(f"{seed}:plan")  # whether and when they answer
         self._answers: list[tuple[datetime, int, InputRequest, CycleInstance]] = []
         self._seen = 0
 
     def run_until(self, end: datetime) -> SimulationReport:
+        """Move through every moment up to `end`. At each moment the due timers fire and the
+        answers planned for it are given. Before time moves on, the requests opened so far are
+        planned (their answers always come later), and `after_moment` (the CLI delivers email
+        there) runs as a delivery job every `deliver_every` would: at the first whole interval
+        after a change, on the clock of that moment; with no interval, after every moment."""
         report = SimulationReport(self.clock.now(), end)
         self.engine.ensure_schedule()
         while True:
-            next_timer = self._plan_answers()
-            next_answer = self._answers[0][0] if self._answers else None
-            moments = [m for m in (next_timer, next_answer) if m is not None]
-            if not moments or min(moments) > end:
+            moment = self._next_moment()
+            if moment is not None and moment > self.clock.now():
+                self._plan_answers()
+                moment = self._next_moment()
+                self._deliver_before(end if moment is None else min(moment, end))
+            if moment is None or moment > end:
                 break
-            self.clock.set(max(min(moments), self.clock.now()))
-            if next_answer is not None and next_answer <= self.clock.now():
+            self.clock.set(max(moment, self.clock.now()))
+            if self._answers and self._answers[0][0] <= self.clock.now():
                 _, _, request, instance = heapq.heappop(self._answers)
                 self._answer(request, instance, report)
             else:
                 report.timers_fired += len(self.engine.run_due())
-            self.after_step()
+            self._changed_since = self._changed_since or self.clock.now()
         self.clock.set(max(end, self.clock.now()))
         report.timers_fired += len(self.engine.run_due())
-        self.after_step()
+        self._plan_answers()
+        self.after_moment()
         self._count(report)
         return report
 
-    def _plan_answers(self) -> datetime | None:
+    def _deliver_before(self, moment: datetime) -> None:
+        if self._changed_since is None:
+            return
+        due = _next_interval(self._changed_since, self.deliver_every)
+        if due <= moment:
+            self.clock.set(max(due, self.clock.now()))
+            self.after_moment()
+            self._changed_since = None
+
+    def _next_moment(self) -> datetime | None:
+        with self.engine.store.unit_of_work(read_only=True) as uow:
+            next_timer = uow.timers.next_due()
+        next_answer = self._answers[0][0] if self._answers else None
+        moments = [m for m in (next_timer, next_answer) if m is not None]
+        return min(moments) if moments else None
+
+    def _plan_answers(self) -> None:
+        """Decide who answers the requests opened since the last look, and when."""
         while True:
             new = self.app.reads.requests_after(self._seen)
             for request, instance in new:
                 self._seen = max(self._seen, request.id or 0)
-                if self.rng.random() < self.response_rate:
+                if self.plan_rng.random() < self.response_rate:
                     when = self._answer_time(request)
                     heapq.heappush(self._answers, (when, request.id or 0, request, instance))
             if len(new) < 1000:
                 break
-        with self.engine.store.unit_of_work(read_only=True) as uow:
-            return uow.timers.next_due()
 
     def _answer_time(self, request: InputRequest) -> datetime:
         window = max(request.deadline_at - request.requested_at, timedelta(minutes=5))
-        if self.rng.random() < self.late_share:
-            return request.deadline_at + window * self.rng.uniform(0.01, 0.3)
-        return request.requested_at + window * self.rng.uniform(0.05, 0.98)
+        if self.plan_rng.random() < self.late_share:
+            return request.deadline_at + window * self.plan_rng.uniform(0.01, 0.3)
+        return request.requested_at + window * self.plan_rng.uniform(0.05, 0.98)
 
     def _answer(
         self, request: InputRequest, instance: CycleInstance, report: SimulationReport

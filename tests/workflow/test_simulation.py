@@ -1,0 +1,69 @@
+"""The simulation's delivery rhythm: with an interval, email goes out as a delivery job every
+N minutes would send it (at the first whole interval after a change, never before the change
+and never more than one interval after it); without one, after every moment."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from storage.read_model import SqlReadModel
+from tests.harness import Harness, utc
+from workflow.application.app import Application
+from workflow.drivers.simulation import Simulation
+
+
+def deliveries(h: Harness, every: timedelta) -> tuple[list[datetime], list[datetime]]:
+    """When delivery ran, and when the engine changed something (timers fired, answers)."""
+    ran: list[datetime] = []
+    simulation = Simulation(
+        Application(h.engine, SqlReadModel(h.store.engine)),
+        h.clock,
+        response_rate=0.9,
+        seed=4,
+        after_moment=lambda: ran.append(h.clock.now()),
+        deliver_every=every,
+    )
+    changes: list[datetime] = []
+    real_submit, real_run_due = h.engine.submit, h.engine.run_due
+
+    def submit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        changes.append(h.clock.now())
+        return real_submit(*args, **kwargs)
+
+    def run_due(*args, **kwargs):  # type: ignore[no-untyped-def]
+        fired = real_run_due(*args, **kwargs)
+        if fired:
+            changes.append(h.clock.now())
+        return fired
+
+    h.engine.submit, h.engine.run_due = submit, run_due  # type: ignore[method-assign]
+    report = simulation.run_until(utc(2027, 1, 18))
+    assert report.answers > 20 and report.timers_fired > 20
+    return ran, changes
+
+
+@pytest.mark.parametrize("minutes", [5, 60])
+def test_email_goes_out_within_one_interval_of_each_change(
+    sqlite_harness: Harness, minutes: int
+) -> None:
+    h = sqlite_harness
+    h.clock.set(utc(2027, 1, 4))
+    every = timedelta(minutes=minutes)
+    ran, changes = deliveries(h, every)
+    for moment in ran[:-1]:  # the last run is at the end of the simulation
+        assert moment.timestamp() % every.total_seconds() == 0
+    for change in changes:
+        after = [m for m in ran if m >= change]
+        assert after and after[0] - change <= every  # nobody waits longer than an interval
+    assert len(ran) <= len(changes) + 1  # never a delivery without a change before it
+    if minutes == 60:
+        assert len(ran) < len(changes)  # changes inside one interval share a delivery
+
+
+def test_without_an_interval_email_goes_out_after_every_moment(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    h.clock.set(utc(2027, 1, 4))
+    ran, changes = deliveries(h, timedelta(0))
+    assert sorted(set(changes)) == sorted(set(ran[:-1]))
