@@ -59,6 +59,12 @@ def add_commands(commands: Any) -> None:
     sim.add_argument("--definitions", metavar="MAPP", type=Path, action="append", default=[])
     sim.add_argument("--no-mail", action="store_true", help="rendera e-posten men skriv den inte")
     sim.add_argument(
+        "--inline-delivery",
+        action="store_true",
+        help="skicka e-posten i samma process som simuleringen (standard: en egen process, "
+        "utom när någon vill ha dagssammanfattning)",
+    )
+    sim.add_argument(
         "--deliver-every",
         type=arguments.bounded_int(0, 1440),
         default=5,
@@ -122,31 +128,31 @@ def run_simulate(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="lofte-sim-") as folder:
         url = args.database or f"sqlite:///{folder}/simulation.db"
         clock = VirtualClock(args.start)
-        wired = connect(url, clock=clock, create=True, durable=args.database is not None)
+        durable = args.database is not None
+        wired = connect(url, clock=clock, create=True, durable=durable)
         wired.engine.register(bundle, actor="simulate")
-        dispatcher = wired.dispatcher(Path(folder) / "mail" if args.no_mail else None)
-        problems: dict[str, int] = {}
-
-        def deliver() -> None:
-            done = dispatcher.run_once()
-            for reason in getattr(done, "permanent_failures", []):
-                problems[reason] = problems.get(reason, 0) + 1
-
+        mail_dir = Path(folder) / "mail" if args.no_mail else None
+        # A daily digest lists a person's open requests as they are when it is written, so
+        # with digests in the setup delivery keeps step with the engine, in this process.
+        inline = args.inline_delivery or bool(bundle.directory.digest_people)
+        delivery = _Delivery(wired, url, mail_dir, durable, inline=inline)
         simulation = Simulation(
             wired.app,
             clock,
             response_rate=args.response_rate,
             seed=args.seed,
-            after_moment=deliver,
+            after_moment=delivery.after_moment,
             deliver_every=timedelta(minutes=args.deliver_every),
+            before_timers=delivery.catch_up,
         )
-        result = simulation.run_until(end)
+        try:
+            result = simulation.run_until(end)
+        finally:
+            problems = delivery.finish()
         if args.json:
             print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         else:
-            print_simulation(
-                wired, result, args, None if args.no_mail else dispatcher.settings.mail_dir
-            )
+            print_simulation(wired, result, args, None if args.no_mail else delivery.mail_dir)
         wired.close()
     if problems:
         from cli.output import fail
@@ -154,3 +160,37 @@ def run_simulate(args: argparse.Namespace) -> int:
         lines = "\n  ".join(f"{reason} ({n} meddelanden)" for reason, n in problems.items())
         return fail(f"e-post kunde inte skapas eller skickas:\n  {lines}")
     return 0
+
+
+class _Delivery:
+    """The simulation's email: in a worker process beside it (the default), or inline."""
+
+    def __init__(
+        self, wired: Any, url: str, mail_dir: Path | None, durable: bool, *, inline: bool
+    ) -> None:
+        from cli.delivery_worker import DeliveryWorker
+
+        self.clock = wired.clock
+        self.dispatcher = None if not inline else wired.dispatcher(mail_dir)
+        self.worker = None if inline else DeliveryWorker(url, mail_dir, durable)
+        self.problems: dict[str, int] = {}
+        self.mail_dir = mail_dir or wired.dispatcher(mail_dir).settings.mail_dir
+        if self.worker is not None:
+            self.worker.start()
+
+    def after_moment(self) -> None:
+        if self.worker is not None:
+            self.worker.deliver(self.clock.now())
+        elif self.dispatcher is not None:
+            self._deliver_inline(self.dispatcher)
+
+    def _deliver_inline(self, dispatcher: Any) -> None:
+        for reason in dispatcher.run_once().permanent_failures:
+            self.problems[reason] = self.problems.get(reason, 0) + 1
+
+    def catch_up(self) -> None:
+        if self.worker is not None:
+            self.worker.catch_up()
+
+    def finish(self) -> dict[str, int]:
+        return self.worker.finish() if self.worker is not None else self.problems

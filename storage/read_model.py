@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, func, select
 
 from storage import rows
 from storage.database import READ_ONLY
@@ -56,6 +56,16 @@ def audit_event(row: Any) -> AuditEvent:
         prev_hash=row["prev_hash"],
         hash=row["hash"],
     )
+
+
+# Built once: the simulation asks after every moment of virtual time.
+_REQUESTS_AFTER = (
+    select(R, *CYCLE_COLUMNS)
+    .join(CY, CY.c.id == R.c.instance_id)
+    .where(R.c.id > bindparam("after"))
+    .order_by(R.c.id)
+    .limit(bindparam("limit"))
+)
 
 
 class SqlReadModel:
@@ -109,14 +119,9 @@ class SqlReadModel:
     def requests_after(
         self, request_id: int, limit: int = 1000
     ) -> list[tuple[InputRequest, CycleInstance]]:
-        query = (
-            select(R, *CYCLE_COLUMNS)
-            .join(CY, CY.c.id == R.c.instance_id)
-            .where(R.c.id > request_id)
-            .order_by(R.c.id)
-            .limit(limit)
-        )
-        return [(rows.request(r), _cycle_of(r)) for r in self._all(query)]
+        with self._connect() as c:
+            found = c.execute(_REQUESTS_AFTER, {"after": request_id, "limit": limit}).mappings()
+            return [(rows.request(r), _cycle_of(r)) for r in found]
 
     def answered_requests_of(
         self, person_id: str, limit: int

@@ -48,7 +48,12 @@ def _claim_statement() -> Any:
             or_(
                 (OB.c.status == OutboxStatus.PENDING.value)
                 & (
-                    OB.c.next_attempt_at.is_(None)
+                    # never before it was written: a dispatcher whose clock lags (another
+                    # host, or the simulation's delivery worker) leaves later messages alone
+                    (
+                        OB.c.next_attempt_at.is_(None)
+                        & (OB.c.created_at <= bindparam("now", type_=UtcDateTime()))
+                    )
                     | (OB.c.next_attempt_at <= bindparam("now", type_=UtcDateTime()))
                 ),
                 (OB.c.status == OutboxStatus.SENDING.value)

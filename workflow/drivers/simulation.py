@@ -74,6 +74,7 @@ class Simulation:
         late_share: float = 0.1,
         after_moment: Callable[[], object] = lambda: None,
         deliver_every: timedelta = timedelta(0),
+        before_timers: Callable[[], object] = lambda: None,
     ) -> None:
         self.app = app
         self.engine = app.engine
@@ -82,7 +83,10 @@ class Simulation:
         self.late_share = late_share
         self.after_moment = after_moment
         self.deliver_every = deliver_every
+        self.before_timers = before_timers
         self._changed_since: datetime | None = None  # first change not yet followed by delivery
+        self._next_timer: datetime | None = None
+        self._timer_stale = True
         self.rng = random.Random(seed)  # what people answer
         self.plan_rng = random.Random(f"{seed}:plan")  # whether and when they answer
         self._answers: list[tuple[datetime, int, InputRequest, CycleInstance]] = []
@@ -109,9 +113,12 @@ class Simulation:
                 _, _, request, instance = heapq.heappop(self._answers)
                 self._answer(request, instance, report)
             else:
+                self.before_timers()
                 report.timers_fired += len(self.engine.run_due())
             self._changed_since = self._changed_since or self.clock.now()
+            self._timer_stale = True
         self.clock.set(max(end, self.clock.now()))
+        self.before_timers()
         report.timers_fired += len(self.engine.run_due())
         self._plan_answers()
         self.after_moment()
@@ -128,8 +135,11 @@ class Simulation:
             self._changed_since = None
 
     def _next_moment(self) -> datetime | None:
-        with self.engine.store.unit_of_work(read_only=True) as uow:
-            next_timer = uow.timers.next_due()
+        if self._timer_stale:  # only the engine adds timers: read again after it worked
+            with self.engine.store.unit_of_work(read_only=True) as uow:
+                self._next_timer = uow.timers.next_due()
+            self._timer_stale = False
+        next_timer = self._next_timer
         next_answer = self._answers[0][0] if self._answers else None
         moments = [m for m in (next_timer, next_answer) if m is not None]
         return min(moments) if moments else None
