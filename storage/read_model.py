@@ -68,6 +68,9 @@ _REQUESTS_AFTER = (
 )
 
 
+_AUDIT_HEAD = select(AUDIT.c.seq, AUDIT.c.hash).order_by(AUDIT.c.seq.desc()).limit(1)
+
+
 class SqlReadModel:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -177,6 +180,11 @@ class SqlReadModel:
             )
             for row in result.mappings():
                 yield audit_event(row)
+
+    def audit_head(self) -> tuple[int, str] | None:
+        with self._connect() as c:
+            row = c.execute(_AUDIT_HEAD).first()
+        return None if row is None else (int(row[0]), str(row[1]))
 
     def timer_counts(self) -> dict[str, int]:
         query = select(T.c.status, func.count()).group_by(T.c.status)

@@ -17,6 +17,8 @@ from storage.web_access import SqlWebAccess
 from tests.harness import Harness, utc
 from web.factory import create_app
 from workflow.application.app import Application
+from workflow.application.audit_cache import cached_audit
+from workflow.application.audit_report import build_audit
 
 ULLA = "ulla.vik@revision.example.se"
 
@@ -105,3 +107,41 @@ def test_people_without_the_auditor_role_get_a_swedish_403(web: tuple[Harness, F
         response = client.get(path)
         assert response.status_code == 403 and "behörighet" in response.get_data(as_text=True)
     assert app.test_client().get("/revision").headers["Location"] == "/logga-in"
+
+
+def test_the_dashboard_shows_every_change_at_once_though_it_is_kept_between_requests(
+    web: tuple[Harness, Flask],
+) -> None:
+    h, app = web
+
+    def sala_inventories() -> list[str]:
+        client = signed_in(h, app, ULLA, "ulla-revisor")  # days pass: sessions end
+        page = client.get("/revision?enhet=sala").get_data(as_text=True)
+        row = re.search(
+            r"<th scope=\"row\">Sala kommun</th><td>EST-inventering</td>(.*?)</tr>", page
+        )
+        assert row
+        return re.findall(r"<td>(\d+)</td>", row.group(1))[:6]
+
+    assert sala_inventories() == ["3", "0", "0", "2", "0", "1"]
+    assert sala_inventories() == ["3", "0", "0", "2", "0", "1"]  # the same, from the kept one
+    h.run_until(utc(2027, 1, 25, 18))  # the third week closes, the fourth opens
+    assert sala_inventories() == ["4", "0", "0", "3", "0", "1"]
+    h.clock.set(utc(2027, 2, 1, 18))  # the engine is down: week five should have opened
+    client = signed_in(h, app, ULLA, "ulla-revisor")
+    gaps = client.get("/revision/luckor.csv?enhet=sala").get_data(as_text=True)
+    assert "v. 5 2027" in gaps
+
+
+def test_the_kept_report_is_built_again_after_any_write_in_the_same_minute(
+    web: tuple[Harness, Flask],
+) -> None:
+    h, _ = web
+    app = Application(h.engine, SqlReadModel(h.store.engine))
+    auditor = app.viewer("ulla-revisor")
+    first = cached_audit(app, auditor, ["sala"])
+    assert cached_audit(app, auditor, ["sala"]) is first  # nothing written: kept
+    week = h.cycle("est-inventering", "sala", "2027-W03")
+    h.answer(week, "sammanstallning", "lars-berg", {"veckans_bild": "Lugnt", "tidiga_insatser": []})
+    again = cached_audit(app, auditor, ["sala"])
+    assert again is not first and again == build_audit(app, auditor, unit_ids=["sala"])

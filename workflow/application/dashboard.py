@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from workflow.application.app import Application
-from workflow.application.audit_report import AuditLine, AuditReport, build_audit
+from workflow.application.audit_cache import cached_audit
+from workflow.application.audit_report import AuditLine, AuditReport
 from workflow.application.visibility import Viewer
 from workflow.core.cadence import label_of_key
 from workflow.core.records import Outcome
@@ -73,7 +74,7 @@ class Dashboard:
 
 def dashboard(app: Application, viewer: Viewer, where: DashboardFilter) -> Dashboard:
     units = [where.unit_id] if where.unit_id else None
-    report = build_audit(app, viewer, unit_ids=units)
+    report = cached_audit(app, viewer, units)
     lines = [line for line in report.lines if where.keeps(line)]
     rows: dict[tuple[str, str], Row] = {}
     owed: Counter[str] = Counter()

@@ -61,6 +61,10 @@ class ReadModel(Protocol):
         self, instance_id: int | None = None, unit_id: str | None = None, limit: int | None = None
     ) -> list[AuditEvent]: ...
 
+    def audit_head(self) -> tuple[int, str] | None:
+        """The last audit event's number and hash (None before the first)."""
+        ...
+
     def audit_chain(self) -> Iterator[AuditEvent]:
         """Every audit event in sequence order, as stored (hashes included)."""
         ...
