@@ -162,6 +162,9 @@ def run_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+REWRITING = {"meeting", "erasure"}  # timer kinds that change what stored emails show
+
+
 class _Delivery:
     """The simulation's email: in a worker process beside it (the default), or inline."""
 
@@ -171,6 +174,7 @@ class _Delivery:
         from cli.delivery_worker import DeliveryWorker
 
         self.clock = wired.clock
+        self.reads = wired.app.reads
         self.dispatcher = None if not inline else wired.dispatcher(mail_dir)
         self.worker = None if inline else DeliveryWorker(url, mail_dir, durable)
         self.problems: dict[str, int] = {}
@@ -189,7 +193,10 @@ class _Delivery:
             self.problems[reason] = self.problems.get(reason, 0) + 1
 
     def catch_up(self) -> None:
-        if self.worker is not None:
+        """Before timers fire: if one of them changes what an undelivered email shows (a
+        meeting brings its lägesbild up to date; erasure removes values), let the worker
+        deliver everything so far first."""
+        if self.worker is not None and self.reads.due_timer_kinds(self.clock.now()) & REWRITING:
             self.worker.catch_up()
 
     def finish(self) -> dict[str, int]:

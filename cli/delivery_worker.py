@@ -8,7 +8,7 @@ The worker opens the same database (SQLite in WAL mode or PostgreSQL); writers t
 that moment (the outbox claims nothing created after the dispatcher's clock). What an email
 shows of its step (the lägesbild, say) is read when it is rendered, and a timer can refresh it
 (a meeting's lägesbild when the meeting begins): so the simulation lets the worker catch up
-(`catch_up`) before timers fire, and answers run beside delivery.
+(`catch_up`) before such a timer fires; everything else runs beside delivery.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import pytest
 
 from tests.cli.test_cli import run
 
-ARGS = ("simulate", "--from", "2027-01-04", "--weeks", "2", "--json")
+ARGS = ("simulate", "--from", "2027-01-04", "--json")
 
 
 def emails(folder: Path) -> list[tuple[str, ...]]:
@@ -52,7 +52,7 @@ def test_a_worker_process_delivers_the_same_email_as_inline_delivery(
     monkeypatch.setenv("LOFTE_SECRET_KEY", "the same answer links in both runs")
     code, _, err = run(capsys, "example", "national", "--municipalities", "3", "setup")
     assert code == 0, err
-    setup = ("--definitions", "setup")
+    setup = ("--definitions", "setup", "--weeks", "5")  # meetings bring their lägesbild up to date
     by_worker = simulate(capsys, monkeypatch, "worker", *setup)
     inline = simulate(capsys, monkeypatch, "inline", *setup, "--inline-delivery")
     assert by_worker == inline and by_worker["answers"]
@@ -65,8 +65,8 @@ def test_with_daily_digests_delivery_keeps_step_with_the_engine(
 ) -> None:
     # The packaged example has a kommunpolis who wants one digest a day.
     monkeypatch.setenv("LOFTE_SECRET_KEY", "the same answer links in both runs")
-    simulate(capsys, monkeypatch, "default")
-    simulate(capsys, monkeypatch, "inline", "--inline-delivery")
+    simulate(capsys, monkeypatch, "default", "--weeks", "2")
+    simulate(capsys, monkeypatch, "inline", "--weeks", "2", "--inline-delivery")
     default, inline = emails(env.parent / "default"), emails(env.parent / "inline")
     assert any(kind == "digest" for kind, *_ in default)
     assert default == inline
