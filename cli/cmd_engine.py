@@ -147,8 +147,10 @@ def run_simulate(args: argparse.Namespace) -> int:
         )
         try:
             result = simulation.run_until(end)
-        finally:
-            problems = delivery.finish()
+        except BaseException:  # Ctrl-C or an error: stop delivering, say why
+            delivery.stop()
+            raise
+        problems = delivery.finish()
         if args.json:
             print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         else:
@@ -172,13 +174,14 @@ class _Delivery:
         self, wired: Any, url: str, mail_dir: Path | None, durable: bool, *, inline: bool
     ) -> None:
         from cli.delivery_worker import DeliveryWorker
+        from notifications.config import mail_settings
 
         self.clock = wired.clock
         self.reads = wired.app.reads
         self.dispatcher = None if not inline else wired.dispatcher(mail_dir)
         self.worker = None if inline else DeliveryWorker(url, mail_dir, durable)
         self.problems: dict[str, int] = {}
-        self.mail_dir = mail_dir or wired.dispatcher(mail_dir).settings.mail_dir
+        self.mail_dir = mail_dir or mail_settings().mail_dir
         if self.worker is not None:
             self.worker.start()
 
@@ -201,3 +204,7 @@ class _Delivery:
 
     def finish(self) -> dict[str, int]:
         return self.worker.finish() if self.worker is not None else self.problems
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import signal
 import traceback
 from collections import Counter
 from datetime import datetime
@@ -81,6 +82,12 @@ class DeliveryWorker:
             raise LofteError(f"e-postutskicket i simuleringen stannade: {payload}")
         return dict(payload)
 
+    def stop(self) -> None:
+        """End the worker now (the simulation stopped); what it had not delivered stays."""
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(timeout=10)
+
     def _put(self, item: datetime | None) -> None:
         while True:
             try:
@@ -99,6 +106,7 @@ class DeliveryWorker:
 def _work(
     url: str, mail_dir: str | None, durable: bool, moments: Any, results: Any, acks: Any
 ) -> None:  # pragma: no cover - runs in the spawned process; tests see its effects
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the simulation's to handle
     try:
         results.put(("done", _deliver_all(url, mail_dir, durable, moments, acks)))
     except Exception as exc:  # the parent shows it as a Swedish error, never a traceback

@@ -82,9 +82,9 @@ def _explain(exc: Exception) -> str:
     if isinstance(exc, OperationalError):
         return f"databasen svarar inte som väntat: {str(exc.orig).strip().splitlines()[0]}"
     if isinstance(exc, SQLAlchemyError):
-        logging.getLogger("lofte").exception("database error")
+        logging.getLogger("lofte").info("database error", exc_info=True)  # --verbose shows it
         return f"databasfel: {exc.__class__.__name__}; se loggen (kör med --verbose)"
-    logging.getLogger("lofte").exception("unexpected error")
+    logging.getLogger("lofte").info("unexpected error", exc_info=True)  # --verbose shows it
     return (
         f"ett oväntat fel ({exc.__class__.__name__}: {str(exc)[:200]}); ingenting har sparats "
         "halvvägs. Kör igen med --verbose och rapportera felet."

@@ -3,6 +3,7 @@ units, timers; bad input of every kind gets a clear Swedish message and a non-ze
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -258,3 +259,25 @@ def test_units_lists_the_police_area_and_its_municipalities(
     assert out.count("kommun ") >= 5
     code, _, err = run(capsys, "units", "--unit", "uppsala")
     assert code == 1 and "det finns ingen enhet 'uppsala'" in err
+
+
+def test_an_unexpected_error_is_a_swedish_sentence_and_the_traceback_waits_for_verbose(
+    env: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import cli.cmd_setup
+
+    def broken(_args: object) -> int:
+        raise RuntimeError("något gick sönder")
+
+    monkeypatch.setattr(cli.cmd_setup, "run_units", broken)
+    code, _, err = run(capsys, "units")
+    assert code == 1 and "ett oväntat fel (RuntimeError: något gick sönder)" in err
+    assert "Traceback" not in err
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    caplog.set_level(logging.INFO, logger="lofte")  # what --verbose turns on
+    code, _, err = run(capsys, "--verbose", "units")
+    logged = [r for r in caplog.records if r.exc_info and r.exc_info[0] is RuntimeError]
+    assert code == 1 and logged  # the details, for the person who asked for them
