@@ -30,11 +30,12 @@ def compose_digests(store: DeliveryStore, catalog: Catalog, now: datetime, diges
     """Write today's digest for each person who wants one; returns how many were written."""
     if now.astimezone(STOCKHOLM).hour < digest_hour:
         return 0
+    with store.unit_of_work(read_only=True) as uow:  # no write lock when nobody wants one
+        if not catalog.view(uow, now).directory.digest_people:
+            return 0
     composed = 0
     with store.unit_of_work() as uow:
         directory = catalog.view(uow, now).directory
-        if not directory.digest_people:
-            return 0
         for person in directory.digest_people:
             if _digest(uow, catalog, directory, person, now):
                 composed += 1

@@ -79,13 +79,13 @@ class Dispatcher:
         renderer = Renderer(self._link, StepContextCache(self.store))
         while (limit is None or report.sent + report.failed_attempts < limit) and self._batch(
             renderer, report
-        ):
+        ) == BATCH:  # a full batch: there may be more
             pass
         report.digests = compose_digests(
             self.store, self.catalog, self.clock.now(), self.settings.digest_hour
         )
         if report.digests:
-            while self._batch(renderer, report):
+            while self._batch(renderer, report) == BATCH:
                 pass
         report.alerts = check_outage(self.store, self.catalog, self.clock.now(), report.sent > 0)
         return report
@@ -115,13 +115,13 @@ class Dispatcher:
                 audit(uow, None, "outbox_retry_all", actor, self.clock.now(), detail)
         return len(failed)
 
-    def _batch(self, renderer: Renderer, report: DispatchReport) -> bool:
-        """Claim a batch and deliver what may be sent; False when nothing was due."""
+    def _batch(self, renderer: Renderer, report: DispatchReport) -> int:
+        """Claim up to BATCH due messages and deliver what may be sent; how many were claimed."""
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             claimed = uow.outbox.claim(now, now - self.lease, self.dispatcher_id, BATCH)
             if not claimed:
-                return False
+                return 0
             directory = self.catalog.view(uow, now).directory
             if self._secret is None:
                 self._secret = installation_secret(uow.settings, self.configured_secret)
@@ -137,7 +137,7 @@ class Dispatcher:
                 else:
                     sendable.append(message)
         self._deliver(renderer, sendable, report)
-        return True
+        return len(claimed)
 
     def _deliver(
         self, renderer: Renderer, messages: list[OutboxMessage], report: DispatchReport

@@ -26,6 +26,13 @@ OUTAGE_SETTING = "delivery_outage_since"
 def check_outage(store: DeliveryStore, catalog: Catalog, now: datetime, delivered: bool) -> int:
     """Alert the administrators if delivery has failed for an hour and this outage has not been
     alerted yet; `delivered`: this run sent mail. Returns the number of alerts written."""
+    with store.unit_of_work(read_only=True) as uow:  # the usual case: all is well, no lock
+        since = uow.outbox.failing_since()
+        alerted = uow.settings.get(OUTAGE_SETTING) or ""
+    if since is None and not (alerted and delivered):
+        return 0
+    if since is not None and (alerted or now - since < ALERT_AFTER):
+        return 0
     with store.unit_of_work() as uow:
         since = uow.outbox.failing_since()
         alerted = uow.settings.get(OUTAGE_SETTING) or ""
