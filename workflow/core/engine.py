@@ -21,8 +21,9 @@ from workflow.core.keys import Keys, new_installation_id
 from workflow.core.machines import MachineRegistry
 from workflow.core.meetings import change_meeting
 from workflow.core.opening import schedule_openings
+from workflow.core.outbox_retry import retry_all, retry_message
 from workflow.core.ports import Store, UnitOfWork
-from workflow.core.records import InputRequest, Meeting, Timer, TimerStatus
+from workflow.core.records import InputRequest, Meeting, OutboxMessage, Timer, TimerStatus
 from workflow.core.resend import resend, sign_in_message
 from workflow.core.setup import store_setup
 from workflow.core.submissions import submit
@@ -179,6 +180,16 @@ class Engine:
             return again
 
         return self._unit(work)
+
+    # email incidents ----------------------------------------------------------------------------
+    def retry_message(self, message_id: int, actor: str) -> OutboxMessage:
+        """Queue an email incident again (FAILED -> PENDING, attempts reset), audited; the
+        delivery job sends it. LofteError if the message is no incident."""
+        return self._unit(lambda uow: retry_message(uow, message_id, actor, self.clock.now()))
+
+    def retry_all_messages(self, actor: str) -> int:
+        """Queue every email incident again, audited; returns how many."""
+        return self._unit(lambda uow: retry_all(uow, actor, self.clock.now()))
 
     def report_catch_up(self) -> int:
         def work(uow: UnitOfWork) -> int:
