@@ -85,6 +85,7 @@ def create_app(
     _headers(app)
     _errors(app)
     from web import (
+        admin_meeting_routes,
         admin_routes,
         answer_routes,
         audit_routes,
@@ -103,6 +104,7 @@ def create_app(
     app.register_blueprint(audit_routes.blueprint)
     app.register_blueprint(unit_routes.blueprint)
     app.register_blueprint(admin_routes.blueprint)
+    app.register_blueprint(admin_meeting_routes.blueprint)
     return app
 
 
