@@ -84,9 +84,15 @@ def create_app(
     _filters(app)
     _headers(app)
     _errors(app)
+    _blueprints(app)
+    return app
+
+
+def _blueprints(app: Flask) -> None:
     from web import (
         admin_meeting_routes,
         admin_routes,
+        admin_setup_routes,
         answer_routes,
         audit_routes,
         pages,
@@ -105,7 +111,7 @@ def create_app(
     app.register_blueprint(unit_routes.blueprint)
     app.register_blueprint(admin_routes.blueprint)
     app.register_blueprint(admin_meeting_routes.blueprint)
-    return app
+    app.register_blueprint(admin_setup_routes.blueprint)
 
 
 def lofte_app() -> Application:

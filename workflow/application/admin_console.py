@@ -15,6 +15,7 @@ from workflow.kernel.errors import AccessDenied
 
 @dataclass(frozen=True)
 class InForce:
+    unit_id: str
     unit_name: str
     name: str
     title: str
@@ -42,7 +43,8 @@ def definitions_in_force(app: Application, viewer: Viewer) -> list[InForce]:
         for name in sorted({d for d, u in registered if u == unit.id}):
             latest = app.latest_definition(name, unit.id)
             if latest is not None:
-                found.append(InForce(unit.name, name, latest[0].display_title(), latest[1]))
+                definition, version = latest
+                found.append(InForce(unit.id, unit.name, name, definition.display_title(), version))
     return found
 
 
