@@ -17,8 +17,10 @@ from workflow.application.admin_console import (
     retry_mail,
 )
 from workflow.application.admin_meetings import COMING_DAYS, coming_meetings
+from workflow.application.setup_upload import MAX_FILE_BYTES, MAX_FILES
 from workflow.application.visibility import Viewer
 from workflow.kernel.errors import LofteError, NotFound
+from workflow.kernel.untrusted import size_text
 
 blueprint = Blueprint("admin", __name__)
 DONE = {
@@ -115,6 +117,8 @@ def _page(viewer: Viewer, error: str = "", done: str = "") -> str:
         open_requests=app.reads.open_requests()[:100],
         meetings=coming_meetings(app),
         coming_days=COMING_DAYS,
+        max_file=size_text(MAX_FILE_BYTES),
+        max_files=MAX_FILES,
         error=error,
         done=done,
     )

@@ -17,8 +17,10 @@ from werkzeug.exceptions import HTTPException
 
 from workflow.application.answer_links import installation_secret
 from workflow.application.app import Application
+from workflow.application.setup_upload import MAX_FILE_BYTES, MAX_UPLOAD_BYTES
 from workflow.application.sign_in import SignIn, WebAccess
 from workflow.kernel import words
+from workflow.kernel.untrusted import size_text
 
 log = logging.getLogger("lofte.web")
 MAX_REQUEST_BYTES = 512 * 1024
@@ -44,6 +46,12 @@ ERROR_TEXTS = {
     500: "Ett oväntat fel inträffade. Inget av det du skickade sparades till hälften; "
     "försök igen om en stund. Felet är loggat.",
 }
+
+UPLOAD_ENDPOINT = "admin_setup.upload"
+UPLOAD_TOO_LARGE = (
+    f"En uppladdning får vara högst {size_text(MAX_UPLOAD_BYTES)} sammanlagt och "
+    f"{size_text(MAX_FILE_BYTES)} per fil. Ladda upp färre filer åt gången; inget sparades."
+)
 
 
 def create_app(
@@ -80,6 +88,7 @@ def create_app(
     app.url_map.merge_slashes = False  # an odd address is a 404 page, not a redirect
     app.extensions["lofte"] = application
     app.extensions["lofte_sign_in"] = SignIn(application, access)
+    _upload_limit(app)  # before CSRFProtect: its check reads the form
     CSRFProtect(app)
     _filters(app)
     _headers(app)
@@ -130,6 +139,15 @@ def _filters(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
 
 
+def _upload_limit(app: Flask) -> None:
+    """The administrator's upload may be larger than an answer (several files)."""
+
+    @app.before_request
+    def larger_for_uploads() -> None:
+        if request.endpoint == UPLOAD_ENDPOINT:
+            request.max_content_length = MAX_UPLOAD_BYTES
+
+
 def _headers(app: Flask) -> None:
     @app.after_request
     def secure(response: Response) -> Response:
@@ -157,6 +175,8 @@ def _errors(app: Flask) -> None:
         code = error.code or 500
         title = ERROR_TITLES.get(code, "Något gick fel")
         text = ERROR_TEXTS.get(code, ERROR_TEXTS[400])
+        if code == 413 and request.endpoint == UPLOAD_ENDPOINT:
+            text = UPLOAD_TOO_LARGE
         return render_template("error.html", title=title, text=text), code
 
     @app.errorhandler(Exception)
