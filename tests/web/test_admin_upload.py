@@ -7,6 +7,7 @@ are refused clearly; the form needs its CSRF token and the administrator."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -66,11 +67,12 @@ def stored(h: Harness) -> tuple[object, ...]:
 
 
 def problems_of(page: str) -> list[tuple[str, str, str, str]]:
-    import re
-
-    table = page.split("<caption>Fel i filerna</caption>", 1)[1].split("</table>", 1)[0]
+    """(file, line, field, message) of each problem listed."""
+    listed = page.split('<ul class="problems"', 1)[1].split("</ul>", 1)[0]
     return re.findall(
-        r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", table, re.S
+        r"<li><strong>(.*?)</strong>(?:, rad (\d+))?(?:, fält <code>(.*?)</code>)?: (.*?)</li>",
+        listed,
+        re.S,
     )
 
 
@@ -185,7 +187,7 @@ def test_an_organisation_is_checked_against_the_definitions_in_force(
 @pytest.mark.parametrize(
     ("files", "says"),
     [
-        ({"est-mote.txt": "name: x"}, "est-mote.txt</td><td>–</td><td>–</td><td>är ingen YAML-fil"),
+        ({"est-mote.txt": "name: x"}, "<strong>est-mote.txt</strong>: är ingen YAML-fil"),
         ({"EST möte.yaml": "name: x"}, "filnamnet går inte att använda"),
         ({"est-mote.yaml": b"name: est-m\xf6te\n"}, "inte UTF-8-text"),
         ({"est-mote.yaml": b"#" * 1_000_001}, "filen är för stor (1.0 MB; högst 1.0 MB per fil)"),
