@@ -14,6 +14,7 @@ from datetime import timedelta
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from workflow.application.answer_links import installation_secret
 from workflow.application.app import Application
@@ -86,6 +87,7 @@ def create_app(
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.url_map.merge_slashes = False  # an odd address is a 404 page, not a redirect
+    app.url_map.converters["int"] = RowId  # before the routes are added
     app.extensions["lofte"] = application
     app.extensions["lofte_sign_in"] = SignIn(application, access)
     _upload_limit(app)  # before CSRFProtect: its check reads the form
@@ -95,6 +97,14 @@ def create_app(
     _errors(app)
     _blueprints(app)
     return app
+
+
+class RowId(IntegerConverter):
+    """`<int:...>` in an address: a number a database row id can be; a larger one is a
+    404 page, not an overflow in the database driver."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, max=2**62)
 
 
 def _blueprints(app: Flask) -> None:

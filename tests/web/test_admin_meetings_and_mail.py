@@ -199,9 +199,15 @@ def test_meetings_need_the_administrator_the_token_and_a_real_meeting(
     web: tuple[Harness, Flask],
 ) -> None:
     h, app = web
-    client, _ = admin(h, app)
+    client, token = admin(h, app)
     assert client.get("/admin/moten/1/finns-inte").status_code == 404
     assert client.get("/admin/moten/99999/beslut").status_code == 404
+    huge = 10**30  # past what a row id can be: a 404 page, not an overflow in the driver
+    assert client.get(f"/admin/moten/{huge}/beslut").status_code == 404
+    assert (
+        client.post(f"/admin/epost/{huge}/skicka-igen", data={"csrf_token": token}).status_code
+        == 404
+    )
     no_token = client.post(MEETING + "/flytta", data={"datum": "2027-01-08", "tid": "10:00"})
     assert no_token.status_code == 400
     assert client.post(MEETING + "/stall-in").status_code == 400
