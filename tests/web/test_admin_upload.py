@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -238,3 +240,38 @@ def test_uploading_needs_the_form_token_and_the_administrator(web: tuple[Harness
     assert auditor.get("/admin/uppsattning").status_code == 403
     assert app.test_client().get("/admin/uppsattning").headers["Location"] == "/logga-in"
     assert stored(h) == before
+
+
+def test_a_setup_loaded_meanwhile_is_not_overwritten(
+    web: tuple[Harness, Flask], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Another administrator's load between the check and the store: nothing is stored."""
+    from definitions import loader
+    from workflow.application import setup_upload
+
+    h, app = web
+    client, token = admin(h, app)
+    theirs = tmp_path / "theirs"
+    shutil.copytree(PACKAGED_DIR, theirs)
+    other = theirs / "uppfoljning.yaml"
+    other.write_text(
+        other.read_text(encoding="utf-8").replace("title: {sv: ", "title: {sv: Ny "),
+        encoding="utf-8",
+    )
+
+    def load_then_someone_else_loads(*args: Any, **kwargs: Any) -> Any:
+        checked = loader.load_texts(*args, **kwargs)
+        h.engine.register(loader.load_bundle([theirs]), actor="someone-else")
+        return checked
+
+    monkeypatch.setattr(setup_upload, "load_texts", load_then_someone_else_loads)
+    before = stored(h)
+    changed = packaged_file("est-mote.yaml").replace("EST-möte,", "EST-möte (ny),")
+    response = upload(client, {"est-mote.yaml": changed}, token)
+    assert response.status_code == 409
+    assert "ändrades av någon annan" in response.get_data(as_text=True)
+    assert stored(h) != before  # the other load is in, the upload is not
+    assert [e for e in h.audit() if e.event == "setup_loaded"][-1].actor == "someone-else"
+    with h.store.unit_of_work(read_only=True) as uow:
+        assert uow.catalog.latest_versions("template")[("est-mote", "")][0] == 1
+        assert uow.catalog.latest_versions("template")[("uppfoljning", "")][0] == 2

@@ -17,6 +17,7 @@ from definitions.loader import ORGANISATION_STEM, SourceText, decode_text, load_
 from workflow.application.admin_console import require_admin
 from workflow.application.app import Application
 from workflow.application.visibility import Viewer
+from workflow.core.catalog import GENERATION
 from workflow.core.setup import current_setup
 from workflow.kernel.errors import DefinitionError, DefinitionProblem
 from workflow.kernel.untrusted import size_text
@@ -50,6 +51,7 @@ def upload_setup(app: Application, viewer: Viewer, uploads: list[Upload]) -> Upl
     texts = _read_uploads(uploads, problems)
     with app.engine.store.unit_of_work(read_only=True) as uow:
         org_text, templates = current_setup(uow)
+        generation = uow.settings.get(GENERATION) or ""
     replaced = {_stem(file) for file in texts}
     sources = [  # the stored files first: a clash is reported at the uploaded file
         SourceText(f"{name}.yaml {STORED}", text, False)
@@ -73,7 +75,7 @@ def upload_setup(app: Application, viewer: Viewer, uploads: list[Upload]) -> Upl
             )
     if problems:
         raise DefinitionError(problems)
-    changes = app.engine.register(bundle, actor=viewer.label)
+    changes = app.engine.register(bundle, actor=viewer.label, based_on=generation)
     return UploadResult(tuple(texts), tuple(changes))
 
 

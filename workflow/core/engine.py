@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from definitions.loader import Bundle
-from workflow.core.catalog import Catalog
+from workflow.core.catalog import GENERATION, Catalog
 from workflow.core.catch_up import report_catch_up
 from workflow.core.keys import Keys, new_installation_id
 from workflow.core.machines import MachineRegistry
@@ -58,11 +58,19 @@ class Engine:
         self._keys: Keys | None = None
 
     # setup ------------------------------------------------------------------------------------
-    def register(self, bundle: Bundle, actor: str = "init") -> list[str]:
+    def register(
+        self, bundle: Bundle, actor: str = "init", *, based_on: str | None = None
+    ) -> list[str]:
         """Store changed definitions and organisation as new versions, in one unit of work,
-        and schedule the openings. Returns a line per change."""
+        and schedule the openings. Returns a line per change. With `based_on` (the catalog
+        generation the bundle was made from) nothing is stored if another load came first."""
 
         def work(uow: UnitOfWork) -> list[str]:
+            if based_on is not None and (uow.settings.get(GENERATION) or "") != based_on:
+                raise LofteError(
+                    "uppsättningen ändrades av någon annan medan filerna kontrollerades; "
+                    "inget sparades, ladda upp filerna igen"
+                )
             changes = store_setup(uow, bundle, self.clock.now(), actor)
             self.catalog.forget_view()
             self._ensure_schedule(self._work(uow, actor))
