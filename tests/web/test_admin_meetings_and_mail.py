@@ -24,8 +24,9 @@ MEETING = "/admin/moten/1/beslut"  # the police area's operativ inriktning, Thu 
 
 
 @pytest.fixture
-def web(sqlite_harness: Harness) -> Iterator[tuple[Harness, Flask]]:
-    h = sqlite_harness
+def web(harness: Harness) -> Iterator[tuple[Harness, Flask]]:
+    """On SQLite and on PostgreSQL."""
+    h = harness
     h.run_until(utc(2027, 1, 4, 9))
     app = Application(h.engine, SqlReadModel(h.store.engine))
     yield h, create_app(app, SqlWebAccess(h.store.engine))

@@ -24,8 +24,8 @@ def templates(h: Harness) -> tuple[str, dict[str, str]]:
         return current_setup(uow)
 
 
-def test_the_setup_in_force_is_the_files_as_loaded(sqlite_harness: Harness) -> None:
-    org, found = templates(sqlite_harness)
+def test_the_setup_in_force_is_the_files_as_loaded(harness: Harness) -> None:
+    org, found = templates(harness)
     assert org == (PACKAGED_DIR / "organisation.yaml").read_text(encoding="utf-8")
     assert sorted(found) == sorted(
         p.stem for p in PACKAGED_DIR.glob("*.yaml") if p.stem != "organisation"
@@ -33,8 +33,8 @@ def test_the_setup_in_force_is_the_files_as_loaded(sqlite_harness: Harness) -> N
     assert found["est-mote"] == (PACKAGED_DIR / "est-mote.yaml").read_text(encoding="utf-8")
 
 
-def test_a_definition_taken_out_stays_out(sqlite_harness: Harness, tmp_path: Path) -> None:
-    h = sqlite_harness
+def test_a_definition_taken_out_stays_out(harness: Harness, tmp_path: Path) -> None:
+    h = harness
     folder = tmp_path / "setup"
     shutil.copytree(PACKAGED_DIR, folder)
     (folder / "operativ-inriktning.yaml").unlink()
@@ -58,9 +58,9 @@ def test_a_definition_taken_out_stays_out(sqlite_harness: Harness, tmp_path: Pat
 
 
 def test_a_definition_switched_off_everywhere_by_the_organisation_stays_in(
-    sqlite_harness: Harness, tmp_path: Path
+    harness: Harness, tmp_path: Path
 ) -> None:
-    h = sqlite_harness
+    h = harness
     folder = tmp_path / "setup"
     shutil.copytree(PACKAGED_DIR, folder)
     org = folder / "organisation.yaml"

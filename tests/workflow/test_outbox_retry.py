@@ -34,9 +34,9 @@ def current(h: Harness, message_id: int | None) -> OutboxMessage:
 
 
 def test_an_incident_is_queued_again_with_its_attempts_reset_and_audited(
-    sqlite_harness: Harness,
+    harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = harness
     h.run_until(utc(2027, 1, 4, 9))
     first, second = h.outbox("input_request")[:2]
     make_incident(h, first)
@@ -59,8 +59,8 @@ def test_an_incident_is_queued_again_with_its_attempts_reset_and_audited(
     assert h.audit()[-1] == event  # nothing more was audited
 
 
-def test_all_incidents_are_queued_again_in_one_audited_change(sqlite_harness: Harness) -> None:
-    h = sqlite_harness
+def test_all_incidents_are_queued_again_in_one_audited_change(harness: Harness) -> None:
+    h = harness
     h.run_until(utc(2027, 1, 4, 9))
     for message in h.outbox("input_request")[:3]:
         make_incident(h, message)
