@@ -84,6 +84,10 @@ def test_a_changed_definition_is_registered_and_what_changed_is_shown(
     h, app = web
     client, token = admin(h, app)
     assert 'enctype="multipart/form-data"' in client.get("/admin").get_data(as_text=True)
+    form = client.get("/admin/uppsattning")
+    assert form.status_code == 200 and 'type="file" id="filer" name="filer" multiple' in (
+        form.get_data(as_text=True)
+    )
     changed = packaged_file("est-inventering.yaml").replace(
         "title: {sv: EST-inventering,", "title: {sv: EST-inventering (ny),"
     )
