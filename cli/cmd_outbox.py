@@ -88,20 +88,10 @@ def _add_meeting(commands: Any) -> None:
     cancel.set_defaults(handler=run_cancel)
 
 
-def _about(context: dict[str, Any]) -> str:
-    cycle = context.get("cycle") or {}
-    parts = (
-        cycle.get("short_title", ""),
-        cycle.get("period_label", ""),
-        cycle.get("unit_name", ""),
-    )
-    return " ".join(str(p) for p in parts if p)
-
-
 def run_list(args: argparse.Namespace) -> int:
     from cli.output import table
     from cli.wiring import connect
-    from workflow.application.texts import OUTBOX_STATUS
+    from workflow.application.texts import OUTBOX_STATUS, message_about
     from workflow.kernel import words
 
     wired = connect(args.database)
@@ -115,7 +105,7 @@ def run_list(args: argparse.Namespace) -> int:
             OUTBOX_STATUS.get(m.status.value, m.status.value),
             m.kind.value,
             m.recipient,
-            _about(m.context) or "-",
+            message_about(m.context) or "-",
             words.moment(m.sent_at) if m.sent_at else "-",
             m.delivery or (m.last_error or "")[:60],
         ]
@@ -147,14 +137,14 @@ def run_retry(args: argparse.Namespace) -> int:
 
     if bool(args.id) == bool(args.all):
         raise UsageError("ange ett meddelande-ID eller --all")
-    dispatcher = connect(args.database).dispatcher()
+    wired = connect(args.database)
     if args.all:
-        count = dispatcher.retry_all(args.actor)
+        count = wired.engine.retry_all_messages(args.actor)
         print(f"{count} incidenter köade igen.")
     else:
-        message = dispatcher.retry(args.id, args.actor)
+        message = wired.engine.retry_message(args.id, args.actor)
         print(f"Meddelande {message.id} till {message.recipient} köat igen.")
-    done = dispatcher.run_once()
+    done = wired.dispatcher().run_once()
     print(f"{done.sent} skickade nu, {done.failed_attempts} misslyckade.")
     return 0
 

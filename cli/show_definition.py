@@ -4,26 +4,8 @@ from __future__ import annotations
 
 from definitions.cycle import CycleDefinition, events_of
 from definitions.fields import RowsField
-from definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
+from workflow.application.definition_view import KIND_TEXT, UNIT_KIND, who
 from workflow.core.machines import mermaid_diagram
-
-KIND_TEXT = {
-    "inputs": "alla ansvariga svarar",
-    "collect": "svar samlas in till tidsfristen",
-    "decision": "beslut",
-    "follow_up": "uppföljning av öppna åtgärder",
-}
-UNIT_KIND = {"municipality": "varje kommun", "police_area": "varje polisområde"}
-
-
-def who(step: AnyStep) -> str:
-    match step:
-        case InputsStep() | CollectStep():
-            return ", ".join(step.responsible)
-        case DecisionStep():
-            return step.decided_by
-        case FollowUpStep():
-            return f"ägaren av varje öppen åtgärd ({', '.join(step.follows_up)})"
 
 
 def print_definition(definition: CycleDefinition) -> None:

@@ -138,70 +138,92 @@ def load_packaged() -> Bundle:
     return load_bundle([PACKAGED_DIR])
 
 
+@dataclass(frozen=True)
+class SourceText:
+    """A file's text and the name problems call it by (an upload, a stored setup)."""
+
+    file: str
+    text: str
+    organisation: bool
+
+
 def load_bundle(paths: Sequence[Path]) -> Bundle:
     """Load files and folders as one complete set: definitions plus `organisation.yaml`."""
     files = _expand(paths)
     problems: list[DefinitionProblem] = []
-    definitions: list[DefinitionSource] = []
-    organisations: list[OrganisationSource] = []
     if len(files) > MAX_FILES:
         raise DefinitionError([DefinitionProblem(str(paths[0]), "", f"högst {MAX_FILES} filer")])
+    sources = []
     for file in files:
-        _load_file(file, problems, definitions, organisations)
-    where = ", ".join(str(p) for p in paths)
-    if not organisations and not problems:
-        problems.append(
+        text = _read(file, problems)
+        if text is not None:
+            sources.append(SourceText(str(file), text, file.stem == ORGANISATION_STEM))
+    return load_texts(sources, ", ".join(str(p) for p in paths), problems)
+
+
+def load_texts(
+    sources: Sequence[SourceText], where: str, problems: Sequence[DefinitionProblem] = ()
+) -> Bundle:
+    """Texts as one complete set, with the same checks as files: the administrator's upload
+    together with the stored setup. `problems` found before (reading) are reported too."""
+    found = list(problems)
+    definitions: list[DefinitionSource] = []
+    organisations: list[OrganisationSource] = []
+    for source in sources:
+        try:
+            if source.organisation:
+                organisations.append(parse_organisation(source.text, source.file))
+            else:
+                definitions.append(parse_definition(source.text, source.file))
+        except DefinitionError as exc:
+            found.extend(exc.problems)
+    if not organisations and not found:
+        found.append(
             DefinitionProblem(
                 where, "", f"{ORGANISATION_STEM}.yaml saknas (enheter, roller, personer)"
             )
         )
-    if not definitions and not problems:
-        problems.append(DefinitionProblem(where, "", "inga definitioner (.yaml-filer) hittades"))
-    problems += _duplicate_names(definitions)
+    if not definitions and not found:
+        found.append(DefinitionProblem(where, "", "inga definitioner (.yaml-filer) hittades"))
+    found += _duplicate_names(definitions)
     if len(organisations) > 1:
-        problems.append(DefinitionProblem(organisations[1].file, "", "mer än en organisationsfil"))
-    if problems:
-        raise DefinitionError(problems)
+        found.append(DefinitionProblem(organisations[1].file, "", "mer än en organisationsfil"))
+    if found:
+        raise DefinitionError(found)
     organisation = organisations[0]
     directory = Directory(organisation.spec)
-    problems += check_bundle(
+    found += check_bundle(
         [(s.definition, s.document) for s in definitions], directory, organisation.document
     )
-    if problems:
-        raise DefinitionError(problems)
+    if found:
+        raise DefinitionError(found)
     ordered = tuple(sorted(definitions, key=lambda s: s.definition.name))
     return Bundle(ordered, organisation, directory)
 
 
-def _load_file(
-    file: Path,
-    problems: list[DefinitionProblem],
-    definitions: list[DefinitionSource],
-    organisations: list[OrganisationSource],
-) -> None:
+def _read(file: Path, problems: list[DefinitionProblem]) -> str | None:
     try:
         size = file.stat().st_size
         if size > MAX_BYTES:  # refused before reading: the file may be any size
             message = f"filen är för stor ({size_text(size)}; högst {size_text(MAX_BYTES)})"
             problems.append(DefinitionProblem(str(file), "", message))
-            return
+            return None
         raw = file.read_bytes()
-        text = raw.decode("utf-8")
     except OSError as exc:
         problems.append(DefinitionProblem(str(file), "", f"kan inte läsa filen: {exc.strerror}"))
-        return
+        return None
+    return decode_text(raw, str(file), problems)
+
+
+def decode_text(raw: bytes, file: str, problems: list[DefinitionProblem]) -> str | None:
+    """The bytes as UTF-8 text, or None with a problem naming the line that is not."""
+    try:
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         message = f"inte UTF-8-text (byte {exc.start} går inte att läsa); spara filen som UTF-8"
-        problems.append(DefinitionProblem(str(file), "", message, line))
-        return
-    try:
-        if file.stem == ORGANISATION_STEM:
-            organisations.append(parse_organisation(text, str(file)))
-        else:
-            definitions.append(parse_definition(text, str(file)))
-    except DefinitionError as exc:
-        problems.extend(exc.problems)
+        problems.append(DefinitionProblem(file, "", message, line))
+        return None
 
 
 def _validate(document: YamlDocument, model: type[_Model], upgrade: Any) -> _Model:

@@ -19,13 +19,14 @@ from typing import Any
 from notifications.compose import OutgoingEmail, compose
 from notifications.config import MailSettings
 from notifications.digests import compose_digests
-from notifications.failures import Failure, audit, record_failure
+from notifications.failures import Failure, record_failure
 from notifications.outage import check_outage
 from notifications.ports import DeliveryStore
 from notifications.render import Renderer
 from notifications.transports import DeliveryFailed, Transport
 from workflow.application.answer_links import installation_secret, make_token
 from workflow.core.catalog import Catalog
+from workflow.core.outbox_retry import retry_all, retry_message
 from workflow.core.records import MessageKind, OutboxMessage, OutboxStatus
 from workflow.kernel.clock import Clock
 from workflow.kernel.errors import LofteError
@@ -93,27 +94,12 @@ class Dispatcher:
     def retry(self, message_id: int, actor: str) -> OutboxMessage:
         """Send an incident again (an administrator's decision), audited."""
         with self.store.unit_of_work() as uow:
-            message = uow.outbox.get(message_id, lock=True)
-            if message.status is not OutboxStatus.FAILED:
-                raise LofteError(
-                    f"meddelande {message_id} är {message.status.value}; bara incidenter "
-                    "(failed) kan skickas igen"
-                )
-            again = _again(message)
-            uow.outbox.save(again)
-            audit(uow, message, "outbox_retry", actor, self.clock.now(), {"key": message.key})
-        return again
+            return retry_message(uow, message_id, actor, self.clock.now())
 
     def retry_all(self, actor: str) -> int:
         """Send every incident again; returns how many."""
         with self.store.unit_of_work() as uow:
-            failed = uow.outbox.with_status(OutboxStatus.FAILED)
-            for message in failed:
-                uow.outbox.save(_again(message))
-            if failed:
-                detail = {"messages": len(failed)}
-                audit(uow, None, "outbox_retry_all", actor, self.clock.now(), detail)
-        return len(failed)
+            return retry_all(uow, actor, self.clock.now())
 
     def _batch(self, renderer: Renderer, report: DispatchReport) -> int:
         """Claim up to BATCH due messages and deliver what may be sent; how many were claimed."""
@@ -201,15 +187,3 @@ class StepContextCache:
 
 def _with(message: OutboxMessage, status: OutboxStatus, **changes: Any) -> OutboxMessage:
     return dataclasses.replace(message, status=status, **changes)
-
-
-def _again(message: OutboxMessage) -> OutboxMessage:
-    return _with(
-        message,
-        OutboxStatus.PENDING,
-        attempts=0,
-        first_attempt_at=None,
-        next_attempt_at=None,
-        claimed_by=None,
-        claimed_at=None,
-    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from notifications.config import MailSettings
 from notifications.ports import DeliveryWork
-from workflow.core.records import AuditEvent, OutboxMessage, OutboxStatus
+from workflow.core.outbox_retry import outbox_audit
+from workflow.core.records import OutboxMessage, OutboxStatus
 
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -61,7 +62,7 @@ def record_failure(
     if failure.permanent:
         report.permanent_failures.append(failure.reason[:300])
     detail = {"key": message.key, "attempts": message.attempts, "error": failure.reason[:500]}
-    audit(uow, message, "outbox_incident", by, now, detail)
+    outbox_audit(uow, message, "outbox_incident", by, now, detail)
 
 
 def backoff(retry_seconds: float, attempts: int) -> timedelta:
@@ -69,26 +70,3 @@ def backoff(retry_seconds: float, attempts: int) -> timedelta:
     The exponent is capped: after a day of retries 2**attempts would overflow a timedelta."""
     doubling = 2 ** min(max(0, attempts - 1), 20)
     return min(timedelta(seconds=retry_seconds * doubling), MAX_BACKOFF)
-
-
-def audit(
-    uow: DeliveryWork,
-    message: OutboxMessage | None,
-    event: str,
-    actor: str,
-    now: datetime,
-    detail: dict[str, Any],
-) -> None:
-    """An audit event about `message` (its unit and cycle), or about delivery as a whole."""
-    uow.audit.append(
-        [
-            AuditEvent(
-                at=now,
-                event=event,
-                actor=actor,
-                unit_id=message.unit_id if message else "",
-                instance_id=message.instance_id if message else None,
-                detail=detail | ({"message_id": message.id} if message else {}),
-            )
-        ]
-    )

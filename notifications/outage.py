@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from notifications.failures import audit
 from notifications.installation import installation_keys
 from notifications.ports import DeliveryStore, DeliveryWork
 from workflow.core.catalog import Catalog
 from workflow.core.message_types import RECIPIENT_NAME, DeliveryAlertMessage, dump_message
+from workflow.core.outbox_retry import outbox_audit
 from workflow.core.records import MessageKind, OutboxMessage, OutboxStatus
 
 ALERT_AFTER = timedelta(hours=1)
@@ -69,5 +69,5 @@ def _alert(uow: DeliveryWork, catalog: Catalog, since: datetime, now: datetime) 
     fresh = [a for a in alerts if not uow.outbox.exists(a.key)]
     uow.outbox.add_many(fresh)
     detail = {"failing_since": since.isoformat(), "administrators": len(fresh)}
-    audit(uow, None, "delivery_alert", "dispatcher", now, detail)
+    outbox_audit(uow, None, "delivery_alert", "dispatcher", now, detail)
     return len(fresh)

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from workflow.core.ports import Outbox, UnitOfWork
-from workflow.core.records import CycleInstance, InputRequest, OutboxMessage, OutboxStatus
+from workflow.core.records import CycleInstance, InputRequest, OutboxMessage
 
 
 class OutboxDelivery(Outbox, Protocol):
@@ -24,18 +24,6 @@ class OutboxDelivery(Outbox, Protocol):
     def mark_sent(self, sent: Sequence[tuple[OutboxMessage, str]], at: datetime, by: str) -> None:
         """Record (message, where it went) as sent, if `by` still holds each message."""
         ...
-
-    def save(self, message: OutboxMessage) -> None:
-        """Write a message's delivery state (status, attempts, times, error)."""
-        ...
-
-    def get(self, message_id: int, *, lock: bool = False) -> OutboxMessage:
-        """The message; NotFound if there is none."""
-        ...
-
-    def with_status(
-        self, status: OutboxStatus, person_id: str | None = None
-    ) -> list[OutboxMessage]: ...
 
     def exists(self, key: str) -> bool: ...
 

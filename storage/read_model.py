@@ -161,6 +161,17 @@ class SqlReadModel:
             if person_id in (r["participants"] or [])
         ]
 
+    def meetings_between(
+        self, start: datetime, end: datetime
+    ) -> list[tuple[Meeting, CycleInstance]]:
+        query = (
+            select(M, *CYCLE_COLUMNS)
+            .join(CY, CY.c.id == M.c.instance_id)
+            .where(M.c.ends_at >= start, M.c.starts_at < end)
+            .order_by(M.c.starts_at, M.c.id)
+        )
+        return [(rows.meeting(r), _cycle_of(r)) for r in self._all(query)]
+
     def meetings_of_cycle(self, instance_id: int) -> list[Meeting]:
         query = select(M).where(M.c.instance_id == instance_id).order_by(M.c.starts_at)
         return [rows.meeting(r) for r in self._all(query)]

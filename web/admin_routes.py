@@ -1,31 +1,50 @@
 """`/admin`: the administrator's console: units, people and their roles, the definitions in
-force per unit, timer and email incidents, and a new answer link for a person. Only for people
-with the administrator role for the deployment."""
+force per unit, timer and email incidents (each sent again), coming meetings, and a new answer
+link for a person. Only for people with the administrator role for the deployment; meetings
+are in `admin_meeting_routes`, uploads and state diagrams in `admin_setup_routes`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from web.factory import lofte_app
 from web.session import current_person
+from workflow.application.admin_console import (
+    definitions_in_force,
+    mail_incidents,
+    retry_all_mail,
+    retry_mail,
+)
+from workflow.application.admin_meetings import COMING_DAYS, coming_meetings
+from workflow.application.setup_upload import MAX_FILE_BYTES, MAX_FILES
 from workflow.application.visibility import Viewer
-from workflow.kernel.errors import LofteError
+from workflow.kernel.errors import LofteError, NotFound
+from workflow.kernel.untrusted import size_text
 
 blueprint = Blueprint("admin", __name__)
+DONE = {
+    "timer": "Timern körs igen.",
+    "lank": "En ny svarslänk är skickad.",
+    "epost": "Meddelandet är köat igen; leveransjobbet skickar det inom några minuter.",
+    "epost-alla": "E-postincidenterna är köade igen; leveransjobbet skickar dem inom några "
+    "minuter.",
+    "flyttat": "Mötet är flyttat. Deltagarna får en uppdaterad inbjudan.",
+    "installt": "Mötet är inställt. Deltagarna får en avbokning.",
+}
 
 
 @blueprint.get("/admin")
 def console() -> ResponseReturnValue:
-    viewer = _admin()
+    viewer = admin_viewer()
     if viewer is None:
         return redirect(url_for("sign_in.ask"))
-    return _page(viewer)
+    return _page(viewer, done=DONE.get(request.args.get("klart", ""), ""))
 
 
 @blueprint.post("/admin/timers/<int:timer_id>/kor-igen")
 def retry_timer(timer_id: int) -> ResponseReturnValue:
-    viewer = _admin()
+    viewer = admin_viewer()
     if viewer is None:
         return redirect(url_for("sign_in.ask"))
     try:
@@ -37,7 +56,7 @@ def retry_timer(timer_id: int) -> ResponseReturnValue:
 
 @blueprint.post("/admin/forfragningar/<int:request_id>/ny-lank")
 def resend(request_id: int) -> ResponseReturnValue:
-    viewer = _admin()
+    viewer = admin_viewer()
     if viewer is None:
         return redirect(url_for("sign_in.ask"))
     try:
@@ -47,7 +66,31 @@ def resend(request_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.console", klart="lank"), code=303)
 
 
-def _admin() -> Viewer | None:
+@blueprint.post("/admin/epost/<int:message_id>/skicka-igen")
+def retry_message(message_id: int) -> ResponseReturnValue:
+    viewer = admin_viewer()
+    if viewer is None:
+        return redirect(url_for("sign_in.ask"))
+    try:
+        retry_mail(lofte_app(), viewer, message_id)
+    except NotFound:
+        abort(404)
+    except LofteError as problem:
+        return _page(viewer, str(problem)), 409
+    return redirect(url_for("admin.console", klart="epost", _anchor="incidenter"), code=303)
+
+
+@blueprint.post("/admin/epost/skicka-alla-igen")
+def retry_all_messages() -> ResponseReturnValue:
+    viewer = admin_viewer()
+    if viewer is None:
+        return redirect(url_for("sign_in.ask"))
+    retry_all_mail(lofte_app(), viewer)
+    return redirect(url_for("admin.console", klart="epost-alla", _anchor="incidenter"), code=303)
+
+
+def admin_viewer() -> Viewer | None:
+    """The signed-in administrator; None when nobody is signed in; 403 for anyone else."""
     person = current_person()
     if person is None:
         return None
@@ -57,30 +100,25 @@ def _admin() -> Viewer | None:
     return viewer
 
 
-def _page(viewer: Viewer, error: str = "") -> str:
+def _page(viewer: Viewer, error: str = "", done: str = "") -> str:
     app = lofte_app()
     directory = viewer.directory
-    units = sorted(directory.units.values(), key=lambda u: (u.kind != "police_area", u.name))
-    definitions = []
-    registered = app.reads.first_registered()
-    for unit in units:
-        for name in sorted({d for d, u in registered if u == unit.id}):
-            latest = app.latest_definition(name, unit.id)
-            if latest is not None:
-                definitions.append((unit.name, latest[0].display_title(), latest[1]))
-    open_requests = app.reads.open_requests()[:100]
     retrying = [m for m in app.reads.outbox("pending", 1000) if m.attempts > 0]
     failing_since = min((m.first_attempt_at or app.now for m in retrying), default=None)
     return render_template(
         "admin.html",
-        units=units,
         people=sorted(directory.people.values(), key=lambda p: p.name),
         directory=directory,
-        definitions=definitions,
+        definitions=definitions_in_force(app, viewer),
         timer_incidents=app.reads.timers("failed", 100),
-        mail_incidents=app.reads.outbox("failed", 100),
+        mail_incidents=mail_incidents(app),
         retrying=retrying,
         failing_since=failing_since,
-        open_requests=open_requests,
+        open_requests=app.reads.open_requests()[:100],
+        meetings=coming_meetings(app),
+        coming_days=COMING_DAYS,
+        max_file=size_text(MAX_FILE_BYTES),
+        max_files=MAX_FILES,
         error=error,
+        done=done,
     )

@@ -14,11 +14,14 @@ from datetime import timedelta
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from workflow.application.answer_links import installation_secret
 from workflow.application.app import Application
+from workflow.application.setup_upload import MAX_FILE_BYTES, MAX_UPLOAD_BYTES
 from workflow.application.sign_in import SignIn, WebAccess
 from workflow.kernel import words
+from workflow.kernel.untrusted import size_text
 
 log = logging.getLogger("lofte.web")
 MAX_REQUEST_BYTES = 512 * 1024
@@ -44,6 +47,12 @@ ERROR_TEXTS = {
     500: "Ett oväntat fel inträffade. Inget av det du skickade sparades till hälften; "
     "försök igen om en stund. Felet är loggat.",
 }
+
+UPLOAD_ENDPOINT = "admin_setup.upload"
+UPLOAD_TOO_LARGE = (
+    f"En uppladdning får vara högst {size_text(MAX_UPLOAD_BYTES)} sammanlagt och "
+    f"{size_text(MAX_FILE_BYTES)} per fil. Ladda upp färre filer åt gången; inget sparades."
+)
 
 
 def create_app(
@@ -78,14 +87,31 @@ def create_app(
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.url_map.merge_slashes = False  # an odd address is a 404 page, not a redirect
+    app.url_map.converters["int"] = RowId  # before the routes are added
     app.extensions["lofte"] = application
     app.extensions["lofte_sign_in"] = SignIn(application, access)
+    _upload_limit(app)  # before CSRFProtect: its check reads the form
     CSRFProtect(app)
     _filters(app)
     _headers(app)
     _errors(app)
+    _blueprints(app)
+    return app
+
+
+class RowId(IntegerConverter):
+    """`<int:...>` in an address: a number a database row id can be; a larger one is a
+    404 page, not an overflow in the database driver."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, max=2**62)
+
+
+def _blueprints(app: Flask) -> None:
     from web import (
+        admin_meeting_routes,
         admin_routes,
+        admin_setup_routes,
         answer_routes,
         audit_routes,
         pages,
@@ -103,7 +129,8 @@ def create_app(
     app.register_blueprint(audit_routes.blueprint)
     app.register_blueprint(unit_routes.blueprint)
     app.register_blueprint(admin_routes.blueprint)
-    return app
+    app.register_blueprint(admin_meeting_routes.blueprint)
+    app.register_blueprint(admin_setup_routes.blueprint)
 
 
 def lofte_app() -> Application:
@@ -120,6 +147,15 @@ def _filters(app: Flask) -> None:
     app.jinja_env.globals["signed_in"] = lambda: current_person() is not None
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def _upload_limit(app: Flask) -> None:
+    """The administrator's upload may be larger than an answer (several files)."""
+
+    @app.before_request
+    def larger_for_uploads() -> None:
+        if request.endpoint == UPLOAD_ENDPOINT:
+            request.max_content_length = MAX_UPLOAD_BYTES
 
 
 def _headers(app: Flask) -> None:
@@ -149,6 +185,8 @@ def _errors(app: Flask) -> None:
         code = error.code or 500
         title = ERROR_TITLES.get(code, "Något gick fel")
         text = ERROR_TEXTS.get(code, ERROR_TEXTS[400])
+        if code == 413 and request.endpoint == UPLOAD_ENDPOINT:
+            text = UPLOAD_TOO_LARGE
         return render_template("error.html", title=title, text=text), code
 
     @app.errorhandler(Exception)

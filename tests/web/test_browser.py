@@ -208,8 +208,11 @@ def test_the_auditor_signs_in_and_the_dashboard_passes_axe(
     assert saved.read_bytes().startswith("\ufeff".encode())
 
 
-def test_the_administrators_console_passes_axe(served: tuple[str, Path], page: Any) -> None:
+def test_the_administrators_console_passes_axe(
+    served: tuple[str, Path], page: Any, tmp_path: Path
+) -> None:
     base, mail = served
+    fail_one_message()
     page.goto(base + "/logga-in")
     page.fill("#epost", "alva.admin@sala.example.se")
     page.keyboard.press("Enter")
@@ -218,8 +221,61 @@ def test_the_administrators_console_passes_axe(served: tuple[str, Path], page: A
     page.goto(sign_in_link(mail, base))
     page.click("button.primary")
     page.goto(base + "/admin")
-    assert "Skicka ny svarslänk" in page.content()
+    assert "Skicka ny svarslänk" in page.content() and "Skicka alla igen" in page.content()
     assert_accessible(page, "admin console")
+    page.click("text=Skicka alla igen")
+    page.wait_for_selector("text=E-postincidenterna är köade igen")
+    assert_accessible(page, "admin console after a retry")
+
+    page.click("a:has-text('Flytta eller ställ in') >> nth=0")
+    page.wait_for_selector("h2:has-text('Flytta mötet')")
+    assert_accessible(page, "a meeting")
+    page.fill("#datum", "2027-01-02")
+    page.click("button:has-text('Flytta mötet')")
+    page.wait_for_selector("#felsammanfattning")
+    assert "har redan passerat" in page.content()
+    assert_accessible(page, "a meeting moved to the past")
+    page.click("text=Ställ in mötet …")
+    page.wait_for_selector("h1:has-text('Ställa in mötet?')")
+    assert_accessible(page, "cancelling a meeting")
+
+    page.goto(base + "/admin/definitioner/est-inventering?enhet=heby")
+    assert page.locator("svg.diagram").count() == 1
+    assert_accessible(page, "a definition and its state diagram")
+
+    broken = tmp_path / "est-mote.yaml"
+    broken.write_text("name: est-mote\nsteps: [\n", encoding="utf-8")
+    page.goto(base + "/admin/uppsattning")
+    assert_accessible(page, "upload form")
+    page.set_input_files("#filer", str(broken))
+    page.click("text=Kontrollera och läs in")
+    page.wait_for_selector("#felsammanfattning")
+    assert_accessible(page, "upload with errors")
+    from definitions.loader import PACKAGED_DIR
+
+    changed = tmp_path / "est-inventering.yaml"
+    text = (PACKAGED_DIR / "est-inventering.yaml").read_text(encoding="utf-8")
+    changed.write_text(
+        text.replace("EST-inventering,", "EST-inventering (ny),", 1), encoding="utf-8"
+    )
+    page.set_input_files("#filer", str(changed))
+    page.click("text=Kontrollera och läs in")
+    page.wait_for_selector("text=Det här fick en ny version")
+    assert_accessible(page, "upload done")
+
+
+def fail_one_message() -> None:
+    """An email incident, so that the console shows its table and buttons."""
+    import dataclasses
+
+    from cli.wiring import connect
+    from workflow.core.records import OutboxStatus
+
+    wired = connect(None)
+    message = wired.app.reads.outbox("sent", 1)[0]
+    with wired.store.unit_of_work() as uow:
+        uow.outbox.save(dataclasses.replace(message, status=OutboxStatus.FAILED, attempts=9))
+    wired.close()
 
 
 def test_every_public_page_and_a_broken_link_pass_axe(served: tuple[str, Path], page: Any) -> None:

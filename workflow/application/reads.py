@@ -53,6 +53,13 @@ class ReadModel(Protocol):
         self, person_id: str, after: datetime
     ) -> list[tuple[Meeting, CycleInstance]]: ...
 
+    def meetings_between(
+        self, start: datetime, end: datetime
+    ) -> list[tuple[Meeting, CycleInstance]]:
+        """Every meeting (cancelled ones too) not over by `start` that begins before `end`,
+        earliest first, with its cycle."""
+        ...
+
     def meetings_of_cycle(self, instance_id: int) -> list[Meeting]: ...
 
     def step_context(self, instance_id: int, step_id: str) -> dict[str, object] | None: ...

@@ -56,6 +56,35 @@ OUTBOX_STATUS = {
     "expired": "ej skickat (för sent)",
 }
 
+MESSAGE_KIND = {
+    "input_request": "förfrågan",
+    "reminder": "påminnelse",
+    "escalation": "eskalering",
+    "cycle_summary": "sammanfattning",
+    "meeting_invite": "mötesinbjudan",
+    "meeting_update": "ändrat möte",
+    "meeting_cancel": "inställt möte",
+    "action_assigned": "tilldelad åtgärd",
+    "decision": "beslut",
+    "catch_up": "ikappkörning",
+    "digest": "daglig sammanställning",
+    "sign_in": "inloggningslänk",
+    "delivery_alert": "leveranslarm",
+}
+
+
+def message_about(context: dict[str, object]) -> str:
+    """What a message is about: the cycle's short title, period and unit (from its context)."""
+    cycle = context.get("cycle")
+    if not isinstance(cycle, dict):
+        return ""
+    parts = (
+        cycle.get("short_title", ""),
+        cycle.get("period_label", ""),
+        cycle.get("unit_name", ""),
+    )
+    return " ".join(str(p) for p in parts if p)
+
 
 def _agree(text: str, gender: str) -> str:
     """`avslutad` -> `avslutat` for ett-words."""

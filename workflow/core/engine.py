@@ -15,14 +15,15 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from definitions.loader import Bundle
-from workflow.core.catalog import Catalog
+from workflow.core.catalog import GENERATION, Catalog
 from workflow.core.catch_up import report_catch_up
 from workflow.core.keys import Keys, new_installation_id
 from workflow.core.machines import MachineRegistry
 from workflow.core.meetings import change_meeting
 from workflow.core.opening import schedule_openings
+from workflow.core.outbox_retry import retry_all, retry_message
 from workflow.core.ports import Store, UnitOfWork
-from workflow.core.records import InputRequest, Meeting, Timer, TimerStatus
+from workflow.core.records import InputRequest, Meeting, OutboxMessage, Timer, TimerStatus
 from workflow.core.resend import resend, sign_in_message
 from workflow.core.setup import store_setup
 from workflow.core.submissions import submit
@@ -57,11 +58,19 @@ class Engine:
         self._keys: Keys | None = None
 
     # setup ------------------------------------------------------------------------------------
-    def register(self, bundle: Bundle, actor: str = "init") -> list[str]:
+    def register(
+        self, bundle: Bundle, actor: str = "init", *, based_on: str | None = None
+    ) -> list[str]:
         """Store changed definitions and organisation as new versions, in one unit of work,
-        and schedule the openings. Returns a line per change."""
+        and schedule the openings. Returns a line per change. With `based_on` (the catalog
+        generation the bundle was made from) nothing is stored if another load came first."""
 
         def work(uow: UnitOfWork) -> list[str]:
+            if based_on is not None and (uow.settings.get(GENERATION) or "") != based_on:
+                raise LofteError(
+                    "uppsättningen ändrades av någon annan medan filerna kontrollerades; "
+                    "inget sparades, ladda upp filerna igen"
+                )
             changes = store_setup(uow, bundle, self.clock.now(), actor)
             self.catalog.forget_view()
             self._ensure_schedule(self._work(uow, actor))
@@ -179,6 +188,16 @@ class Engine:
             return again
 
         return self._unit(work)
+
+    # email incidents ----------------------------------------------------------------------------
+    def retry_message(self, message_id: int, actor: str) -> OutboxMessage:
+        """Queue an email incident again (FAILED -> PENDING, attempts reset), audited; the
+        delivery job sends it. LofteError if the message is no incident."""
+        return self._unit(lambda uow: retry_message(uow, message_id, actor, self.clock.now()))
+
+    def retry_all_messages(self, actor: str) -> int:
+        """Queue every email incident again, audited; returns how many."""
+        return self._unit(lambda uow: retry_all(uow, actor, self.clock.now()))
 
     def report_catch_up(self) -> int:
         def work(uow: UnitOfWork) -> int:

@@ -18,6 +18,7 @@ from workflow.core.records import (
     InputRequest,
     Meeting,
     OutboxMessage,
+    OutboxStatus,
     RequestStatus,
     Timer,
 )
@@ -144,6 +145,18 @@ class Outbox(Protocol):
         ...
 
     def mark_reported(self, message_ids: Sequence[int], at: datetime) -> None: ...
+
+    def get(self, message_id: int, *, lock: bool = False) -> OutboxMessage:
+        """The message; NotFound if there is none."""
+        ...
+
+    def save(self, message: OutboxMessage) -> None:
+        """Write a message's delivery state (status, attempts, times, error)."""
+        ...
+
+    def with_status(
+        self, status: OutboxStatus, person_id: str | None = None
+    ) -> list[OutboxMessage]: ...
 
 
 class AuditLog(Protocol):

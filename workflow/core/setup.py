@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from definitions.loader import Bundle, sha256, stored_text
+from definitions.loader import Bundle, read_stored_organisation, sha256, stored_text
 from workflow.core.catalog import DEFINITION, DISABLED, GENERATION, ORGANISATION, TEMPLATE
 from workflow.core.ports import StoredDocument, StoredVersion, UnitOfWork
 from workflow.core.records import AuditEvent
@@ -47,6 +47,10 @@ def store_setup(uow: UnitOfWork, bundle: Bundle, now: datetime, actor: str) -> l
             TEMPLATE, source.definition.name, "", source.text, source.definition.format, templates
         ):
             changes.append(f"{source.definition.name}: ny mall")
+    names = {source.definition.name for source in bundle.definitions}
+    for name, _ in sorted(templates):  # a template left out of the setup is marked as gone
+        if name not in names and add(TEMPLATE, name, "", DISABLED, 0, templates):
+            changes.append(f"{name}: mallen ingår inte längre i uppsättningen")
     effective = uow.catalog.latest_versions(DEFINITION)
     active: set[tuple[str, str]] = set()
     for definition, unit in bundle.effective():
@@ -76,3 +80,29 @@ def store_setup(uow: UnitOfWork, bundle: Bundle, now: datetime, actor: str) -> l
 
 def has_setup(uow: UnitOfWork) -> bool:
     return bool(uow.catalog.latest_versions(ORGANISATION))
+
+
+def current_setup(uow: UnitOfWork) -> tuple[str, dict[str, str]]:
+    """The setup in force as it was loaded: the organisation's text and each definition
+    template's text by name. A template is left out when it was taken out of the setup: marked
+    so (since this mark exists) or, in a setup loaded before, when every unit's version of it
+    is switched off and the organisation does not mention it either."""
+    organisation = uow.catalog.latest_versions(ORGANISATION).get((ORGANISATION_NAME, ""))
+    if organisation is None:
+        return "", {}
+    org_text = uow.catalog.document(organisation[1]) or ""
+    effective = uow.catalog.latest_versions(DEFINITION)
+    enabled = {name for (name, _), (_, found) in effective.items() if found != DISABLED}
+    ever = {name for name, _ in effective}
+    latest = uow.catalog.latest_versions(TEMPLATE)
+    if any(name in ever and name not in enabled for name, _ in latest):
+        directory = read_stored_organisation(org_text, ORGANISATION_NAME)
+        enabled |= {name for unit in directory.units.values() for name in unit.overrides}
+    templates: dict[str, str] = {}
+    for (name, _), (_, content_hash) in sorted(latest.items()):
+        if content_hash == DISABLED or (name in ever and name not in enabled):
+            continue  # taken out of the setup (by a load before the mark existed)
+        text = uow.catalog.document(content_hash)
+        if text is not None:
+            templates[name] = text
+    return org_text, templates

@@ -124,6 +124,15 @@ class SubmissionError(LofteError):
         super().__init__(f"svaret sparades inte:\n  {lines}")
 
 
+class FormError(LofteError):
+    """A form an administrator filled in (a meeting's new time, say) that cannot be used;
+    carries (field name, Swedish message) for each field, nothing was stored."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(message for _, message in self.problems))
+
+
 class NotFound(LofteError, LookupError):
     """Something looked up by its identifier does not exist."""
 

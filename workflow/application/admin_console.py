@@ -1,0 +1,67 @@
+"""What the administrator's console shows and does besides meetings and uploads: the
+definitions in force per unit, email incidents and sending them again. Each action checks
+that the viewer is an administrator and is audited with them as the actor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflow.application.app import Application
+from workflow.application.texts import MESSAGE_KIND, message_about
+from workflow.application.visibility import Viewer
+from workflow.core.records import OutboxMessage
+from workflow.kernel.errors import AccessDenied
+
+
+@dataclass(frozen=True)
+class InForce:
+    unit_id: str
+    unit_name: str
+    name: str
+    title: str
+    version: int
+
+
+@dataclass(frozen=True)
+class MailIncident:
+    message: OutboxMessage
+    kind: str  # in Swedish
+    about: str
+
+
+def require_admin(viewer: Viewer) -> None:
+    if not viewer.is_admin:
+        raise AccessDenied(f"{viewer.label} är inte administratör")
+
+
+def definitions_in_force(app: Application, viewer: Viewer) -> list[InForce]:
+    """The latest version of each definition per unit, police areas first."""
+    units = sorted(viewer.directory.units.values(), key=lambda u: (u.kind != "police_area", u.name))
+    registered = app.reads.first_registered()
+    found = []
+    for unit in units:
+        for name in sorted({d for d, u in registered if u == unit.id}):
+            latest = app.latest_definition(name, unit.id)
+            if latest is not None:
+                definition, version = latest
+                found.append(InForce(unit.id, unit.name, name, definition.display_title(), version))
+    return found
+
+
+def mail_incidents(app: Application, limit: int = 100) -> list[MailIncident]:
+    """Messages that could not be delivered (retries exhausted or refused for good)."""
+    return [
+        MailIncident(m, MESSAGE_KIND.get(m.kind.value, m.kind.value), message_about(m.context))
+        for m in app.reads.outbox("failed", limit)
+    ]
+
+
+def retry_mail(app: Application, viewer: Viewer, message_id: int) -> OutboxMessage:
+    """Queue one email incident again; the delivery job sends it."""
+    require_admin(viewer)
+    return app.engine.retry_message(message_id, viewer.label)
+
+
+def retry_all_mail(app: Application, viewer: Viewer) -> int:
+    require_admin(viewer)
+    return app.engine.retry_all_messages(viewer.label)
