@@ -77,6 +77,16 @@ _CANCEL_INSTANCE = (
     .where(T.c.instance_id == bindparam("instance"), T.c.status == PENDING)
     .values(status=TimerStatus.CANCELLED.value)
 )
+_MOVE_PENDING = (
+    update(T)
+    .where(T.c.key == bindparam("b_key"), T.c.status == PENDING)
+    .values(due_at=bindparam("due", type_=UtcDateTime()))
+)
+_CANCEL_PENDING = (
+    update(T)
+    .where(T.c.key == bindparam("b_key"), T.c.status == PENDING)
+    .values(status=TimerStatus.CANCELLED.value)
+)
 _CANCEL_OPENINGS = (
     update(T)
     .where(
@@ -119,6 +129,11 @@ class SqlTimers(Repository):
 
     def cancel_for_instance(self, instance_id: int) -> int:
         return int(self.execute(_CANCEL_INSTANCE, {"instance": instance_id}).rowcount)
+
+    def move_pending(self, key: str, due_at: datetime | None) -> int:
+        if due_at is None:
+            return int(self.execute(_CANCEL_PENDING, {"b_key": key}).rowcount)
+        return int(self.execute(_MOVE_PENDING, {"b_key": key, "due": due_at}).rowcount)
 
     def cancel_openings(self, definition: str, unit: str) -> int:
         result = self.execute(_CANCEL_OPENINGS, {"definition": definition, "unit": unit})

@@ -10,7 +10,7 @@ from definitions.cycle import CycleDefinition
 from definitions.directory import Person
 from definitions.steps import AnyStep, asked_roles
 from workflow.core.messages import meeting_message
-from workflow.core.records import CycleInstance, Meeting
+from workflow.core.records import CycleInstance, Meeting, TimerKind
 from workflow.core.step_times import meeting_times
 from workflow.core.work import Work
 from workflow.kernel.errors import MeetingCancelled, NotFound
@@ -97,6 +97,9 @@ def change_meeting(
         )
         change = "update"
     work.uow.meetings.save(changed)
+    # The lägesbild is brought up to date when the meeting begins: at its new time, or never.
+    key = work.keys.step_timer(instance.key, instance.unit_id, step_id, TimerKind.MEETING.value, 0)
+    work.uow.timers.move_pending(key, changed.starts_at if not changed.cancelled else None)
     send_meeting(work, instance, definition, definition.step(step_id), changed, change)
     work.audit(
         instance,

@@ -124,6 +124,10 @@ class Timers(Protocol):
 
     def cancel_openings(self, definition: str, unit: str) -> int: ...
 
+    def move_pending(self, key: str, due_at: datetime | None) -> int:
+        """Move the pending timer with `key` to `due_at` (None: cancel it); how many moved."""
+        ...
+
     def pending_openings(self) -> set[tuple[str, str]]:
         """(definition, unit) of every pending opening."""
         ...
