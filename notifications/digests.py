@@ -5,7 +5,7 @@ they hold a role."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from definitions.directory import Directory, Person
@@ -26,31 +26,46 @@ from workflow.kernel.timerules import STOCKHOLM
 DEPLOYMENT = "deployment"
 
 
-def compose_digests(store: DeliveryStore, catalog: Catalog, now: datetime, digest_hour: int) -> int:
-    """Write today's digest for each person who wants one; returns how many were written."""
+def compose_digests(
+    store: DeliveryStore,
+    catalog: Catalog,
+    now: datetime,
+    digest_hour: int,
+    done: set[tuple[date, str]] | None = None,
+) -> int:
+    """Write today's digest for each person who wants one; returns how many were written.
+    `done` remembers (day, person) whose digest is written, so later runs skip them."""
     if now.astimezone(STOCKHOLM).hour < digest_hour:
         return 0
-    with store.unit_of_work(read_only=True) as uow:  # no write lock when nobody wants one
-        if not catalog.view(uow, now).directory.digest_people:
-            return 0
+    done = set() if done is None else done
+    day = now.astimezone(STOCKHOLM).date()
+    with store.unit_of_work(read_only=True) as uow:  # no write lock when nobody is waiting
+        waiting = [
+            p for p in catalog.view(uow, now).directory.digest_people if (day, p.id) not in done
+        ]
+    if not waiting:
+        return 0
     composed = 0
     with store.unit_of_work() as uow:
         directory = catalog.view(uow, now).directory
-        for person in directory.digest_people:
-            if _digest(uow, catalog, directory, person, now):
-                composed += 1
+        for person in waiting:
+            outcome = _digest(uow, catalog, directory, person, now)
+            if outcome != "nothing to list":
+                done.add((day, person.id))
+            composed += outcome == "written"
     return composed
 
 
 def _digest(
     uow: DeliveryWork, catalog: Catalog, directory: Directory, person: Person, now: datetime
-) -> bool:
+) -> str:
+    """ "written", "already written" today, or "nothing to list" (looked at again later)."""
     day = now.astimezone(STOCKHOLM).date()
     key = installation_keys(uow.settings).unit_message(
         DEPLOYMENT, MessageKind.DIGEST.value, day.isoformat(), person.id
     )
     if uow.outbox.exists(key):
-        return False
+        return "already written"
     for held in uow.outbox.with_status(OutboxStatus.HELD, person.id):
         uow.outbox.save(dataclasses.replace(held, status=OutboxStatus.DIGESTED))
     tasks = [
@@ -58,7 +73,7 @@ def _digest(
         for request, cycle in uow.outbox.open_tasks(person.id)
     ]
     if not tasks:
-        return False
+        return "nothing to list"
     context = DigestMessage(words.plain_date(day, person.language), tasks)
     digest = OutboxMessage(
         key=key,
@@ -71,7 +86,7 @@ def _digest(
         unit_id=DEPLOYMENT,
     )
     uow.outbox.add_many([digest])
-    return True
+    return "written"
 
 
 def _task(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from notifications.compose import OutgoingEmail, compose
@@ -34,6 +34,7 @@ from workflow.kernel.errors import LofteError
 log = logging.getLogger("lofte.outbox")
 DIGESTIBLE = frozenset({MessageKind.INPUT_REQUEST, MessageKind.REMINDER})
 BATCH = 50
+OUTAGE_CHECK_EVERY = timedelta(minutes=1)  # an outage is alerted after an hour: a minute is plenty
 EXPIRED_REASON = "för sent: tiden för meddelandet hade passerat"
 
 
@@ -73,6 +74,8 @@ class Dispatcher:
         self.configured_secret = secret
         self.catalog = Catalog()
         self._secret: str | None = None
+        self._digested: set[tuple[date, str]] = set()  # (day, person) whose digest is written
+        self._outage_checked: datetime | None = None
 
     def run_once(self, limit: int | None = None) -> DispatchReport:
         """Deliver what is due now, write the daily digests, alert on an outage."""
@@ -83,12 +86,19 @@ class Dispatcher:
         ) == BATCH:  # a full batch: there may be more
             pass
         report.digests = compose_digests(
-            self.store, self.catalog, self.clock.now(), self.settings.digest_hour
+            self.store, self.catalog, self.clock.now(), self.settings.digest_hour, self._digested
         )
         if report.digests:
             while self._batch(renderer, report) == BATCH:
                 pass
-        report.alerts = check_outage(self.store, self.catalog, self.clock.now(), report.sent > 0)
+        now = self.clock.now()
+        if (
+            report.failed_attempts
+            or self._outage_checked is None
+            or now - self._outage_checked >= OUTAGE_CHECK_EVERY
+        ):
+            report.alerts = check_outage(self.store, self.catalog, now, report.sent > 0)
+            self._outage_checked = now
         return report
 
     def retry(self, message_id: int, actor: str) -> OutboxMessage:
