@@ -34,6 +34,7 @@ def main() -> None:
         print(json.dumps(run_one(args.municipalities, args.weeks)))
         return
     sizes = (args.municipalities,) if args.municipalities else SIZES
+    print("SQLite WAL, synchronous=OFF (lofte simulate's throw-away database)")
     results = {}
     for n in sizes:
         out = subprocess.run(
