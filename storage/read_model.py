@@ -167,7 +167,7 @@ class SqlReadModel:
         query = (
             select(M, *CYCLE_COLUMNS)
             .join(CY, CY.c.id == M.c.instance_id)
-            .where(M.c.ends_at >= start, M.c.starts_at < end)
+            .where(M.c.starts_at > start, M.c.starts_at < end)
             .order_by(M.c.starts_at, M.c.id)
         )
         return [(rows.meeting(r), _cycle_of(r)) for r in self._all(query)]

@@ -17,7 +17,7 @@ from workflow.application.admin_console import (
     retry_mail,
 )
 from workflow.application.admin_meetings import COMING_DAYS, coming_meetings
-from workflow.application.setup_upload import MAX_FILE_BYTES, MAX_FILES
+from workflow.application.setup_upload import MAX_FILE_BYTES, MAX_FILES, setup_in_force
 from workflow.application.visibility import Viewer
 from workflow.kernel.errors import LofteError, NotFound
 from workflow.kernel.untrusted import size_text
@@ -119,6 +119,7 @@ def _page(viewer: Viewer, error: str = "", done: str = "") -> str:
         coming_days=COMING_DAYS,
         max_file=size_text(MAX_FILE_BYTES),
         max_files=MAX_FILES,
+        generation=setup_in_force(app, viewer).generation,
         error=error,
         done=done,
     )

@@ -5,7 +5,10 @@ table of the same transitions). Only for administrators."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+import io
+import zipfile
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from web.admin_routes import admin_viewer
@@ -16,6 +19,7 @@ from workflow.application.setup_upload import (
     MAX_FILES,
     Upload,
     UploadResult,
+    setup_in_force,
     upload_setup,
 )
 from workflow.kernel.errors import DefinitionError, DefinitionProblem, LofteError, NotFound
@@ -37,13 +41,31 @@ def upload() -> ResponseReturnValue:
     if viewer is None:
         return redirect(url_for("sign_in.ask"))
     files = [Upload(f.filename or "", f.read()) for f in request.files.getlist("filer")]
+    sent = request.form.get("grund")  # the load the page was made from (absent: not checked)
+    based_on = sent[:100] if sent is not None else None
     try:
-        result = upload_setup(lofte_app(), viewer, files)
+        result = upload_setup(lofte_app(), viewer, files, based_on)
     except DefinitionError as problem:
         return _upload_page(problems=problem.problems), 422
     except LofteError as problem:  # another change came first: nothing was stored
         return _upload_page(error=str(problem)), 409
     return _upload_page(result=result)
+
+
+@blueprint.get("/admin/uppsattning/nuvarande.zip")
+def download() -> ResponseReturnValue:
+    """The files in force as a zip, to change and upload again."""
+    viewer = admin_viewer()
+    if viewer is None:
+        return redirect(url_for("sign_in.ask"))
+    shown = setup_in_force(lofte_app(), viewer)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in shown.files.items():
+            archive.writestr(f"lofte-uppsattning/{name}", text.encode("utf-8"))
+    response = Response(buffer.getvalue(), mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="lofte-uppsattning.zip"'
+    return response
 
 
 @blueprint.get("/admin/definitioner/<name>")
@@ -66,9 +88,16 @@ def _upload_page(
 ) -> str:
     return render_template(
         "admin_upload.html",
+        generation=setup_generation(),
         problems=problems,
         result=result,
         error=error,
         max_file=size_text(MAX_FILE_BYTES),
         max_files=MAX_FILES,
     )
+
+
+def setup_generation() -> str:
+    """Which load of the setup the upload form is made from (the form sends it back)."""
+    viewer = admin_viewer()
+    return setup_in_force(lofte_app(), viewer).generation if viewer is not None else ""

@@ -16,10 +16,15 @@ def sign_in() -> SignIn:
 
 
 def current_person() -> str | None:
+    """The signed-in person; None if nobody is, or if the person has since left the
+    organisation (an uploaded organisation can remove someone whose session is open)."""
     if "person_id" not in g:
-        g.person_id = sign_in().person_of(request.cookies.get(COOKIE, ""))
-    person: str | None = g.person_id
-    return person
+        person = sign_in().person_of(request.cookies.get(COOKIE, ""))
+        if person is not None and sign_in().app.directory().find(person) is None:
+            person = None
+        g.person_id = person
+    found: str | None = g.person_id
+    return found
 
 
 def cookie_is_secure() -> bool:

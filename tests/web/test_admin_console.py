@@ -85,4 +85,4 @@ def test_the_console_shows_that_mail_is_not_being_delivered(web: tuple[Harness, 
         uow.outbox.save(dataclasses.replace(message, attempts=3, first_attempt_at=since))
     client = signed_in(h, app, "alva.admin@sala.example.se", "admin")
     page = client.get("/admin").get_data(as_text=True)
-    assert "E-posten levereras inte" in page and "1 meddelanden har väntat sedan" in page
+    assert "E-posten levereras inte" in page and "1 meddelande har väntat sedan" in page

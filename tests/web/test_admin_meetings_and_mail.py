@@ -5,12 +5,16 @@ cancelled after a confirmation page; participants get updated invitations or can
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
+from definitions.loader import PACKAGED_DIR, load_bundle
 from storage.read_model import SqlReadModel
 from storage.web_access import SqlWebAccess
 from tests.harness import Harness, utc
@@ -218,3 +222,46 @@ def test_meetings_need_the_administrator_the_token_and_a_real_meeting(
     assert auditor.post(MEETING + "/stall-in", data={"csrf_token": other}).status_code == 403
     assert app.test_client().get(MEETING).headers["Location"] == "/logga-in"
     assert the_meeting(h).sequence == 0 and not h.outbox("meeting_cancel")
+
+
+def test_a_meeting_that_has_begun_is_neither_listed_nor_changed(
+    web: tuple[Harness, Flask],
+) -> None:
+    h, app = web
+    h.clock.set(utc(2027, 1, 7, 8, 30))  # the LOLG meeting began at 09.00 Stockholm time
+    client, token = admin(h, app)
+    assert MEETING not in client.get("/admin").get_data(as_text=True)
+    moved = client.post(
+        MEETING + "/flytta", data={"csrf_token": token, "datum": "2027-01-08", "tid": "10:00"}
+    )
+    cancelled = client.post(MEETING + "/stall-in", data={"csrf_token": token})
+    assert moved.status_code == 409 and cancelled.status_code == 409
+    assert "redan börjat" in cancelled.get_data(as_text=True)
+    assert the_meeting(h).sequence == 0 and not the_meeting(h).cancelled
+
+
+def test_a_year_far_off_is_explained_not_a_crash(web: tuple[Harness, Flask]) -> None:
+    h, app = web
+    client, token = admin(h, app)
+    for day in ("0001-01-01", "9999-12-31"):
+        response = client.post(
+            MEETING + "/flytta", data={"csrf_token": token, "datum": day, "tid": "00:30"}
+        )
+        assert response.status_code == 422 and "kontrollera året" in response.get_data(as_text=True)
+
+
+def test_a_person_who_left_the_organisation_is_signed_out_not_shown_an_error(
+    web: tuple[Harness, Flask], tmp_path: Path
+) -> None:
+    h, app = web
+    client = signed_in(h, app, "ulla.vik@revision.example.se", "ulla-revisor")
+    assert client.get("/uppgifter").status_code == 200
+    organisation = yaml.safe_load((PACKAGED_DIR / "organisation.yaml").read_text("utf-8"))
+    organisation["people"] = [p for p in organisation["people"] if p["id"] != "ulla-revisor"]
+    folder = tmp_path / "setup-without-ulla"
+    shutil.copytree(PACKAGED_DIR, folder, dirs_exist_ok=True)
+    (folder / "organisation.yaml").write_text(yaml.safe_dump(organisation, allow_unicode=True))
+    h.engine.register(load_bundle([folder]), actor="test")
+    for path in ("/uppgifter", "/revision"):
+        response = client.get(path)
+        assert response.status_code in (302, 303) and "/logga-in" in response.headers["Location"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -279,3 +280,44 @@ def test_a_setup_loaded_meanwhile_is_not_overwritten(
     with h.store.unit_of_work(read_only=True) as uow:
         assert uow.catalog.latest_versions("template")[("est-mote", "")][0] == 1
         assert uow.catalog.latest_versions("template")[("uppfoljning", "")][0] == 2
+
+
+def test_the_files_in_force_download_and_an_upload_from_an_older_page_stores_nothing(
+    web: tuple[Harness, Flask],
+) -> None:
+    h, app = web
+    client, token = admin(h, app)
+    response = client.get("/admin/uppsattning/nuvarande.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        files = {Path(n).name: archive.read(n).decode() for n in archive.namelist()}
+    assert "organisation.yaml" in files and "est-inventering.yaml" in files
+    page = client.get("/admin/uppsattning").get_data(as_text=True)
+    found = re.search(r'name="grund" value="([^"]*)"', page)
+    assert found
+    seen = found.group(1)
+    changed = files["est-inventering.yaml"].replace("title:", "title:", 1) + "\n# ändrad\n"
+    first = client.post(
+        "/admin/uppsattning",
+        data={
+            "csrf_token": token,
+            "grund": seen,
+            "filer": [(io.BytesIO(changed.encode()), "est-inventering.yaml")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert first.status_code == 200, first.get_data(as_text=True)[-800:]
+    before = stored(h)
+    stale = client.post(  # a second administrator's page was opened before the first upload
+        "/admin/uppsattning",
+        data={
+            "csrf_token": token,
+            "grund": seen,
+            "filer": [(io.BytesIO(files["est-inventering.yaml"].encode()), "est-inventering.yaml")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert stale.status_code == 409 and "har ändrats sedan du öppnade sidan" in stale.get_data(
+        as_text=True
+    )
+    assert stored(h) == before

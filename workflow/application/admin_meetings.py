@@ -87,6 +87,8 @@ def new_start(day: str, clock: str, now: datetime) -> datetime:
     if parsed_day is None or parsed_clock is None:
         raise FormError(problems)
     wall = datetime.combine(parsed_day, parsed_clock)
+    if not 1900 <= parsed_day.year <= 2200:  # year 1 or 9999 would overflow in UTC
+        raise FormError([("datum", f"{parsed_day.isoformat()}: kontrollera året.")])
     aware = localize(wall, STOCKHOLM)
     if wall_clock(aware, STOCKHOLM) != wall:
         raise FormError(

@@ -56,7 +56,7 @@ class ReadModel(Protocol):
     def meetings_between(
         self, start: datetime, end: datetime
     ) -> list[tuple[Meeting, CycleInstance]]:
-        """Every meeting (cancelled ones too) not over by `start` that begins before `end`,
+        """Every meeting (cancelled ones too) that begins after `start` and before `end`,
         earliest first, with its cycle."""
         ...
 

@@ -19,7 +19,7 @@ from workflow.application.app import Application
 from workflow.application.visibility import Viewer
 from workflow.core.catalog import GENERATION
 from workflow.core.setup import current_setup
-from workflow.kernel.errors import DefinitionError, DefinitionProblem
+from workflow.kernel.errors import DefinitionError, DefinitionProblem, LofteError
 from workflow.kernel.untrusted import size_text
 
 MAX_FILE_BYTES = 1_000_000
@@ -42,16 +42,42 @@ class UploadResult:
     changes: tuple[str, ...]  # one line per new version (Swedish); empty: nothing changed
 
 
-def upload_setup(app: Application, viewer: Viewer, uploads: list[Upload]) -> UploadResult:
+@dataclass(frozen=True)
+class SetupFiles:
+    generation: str  # which load of the setup these files are (the upload form carries it)
+    files: dict[str, str]  # file name -> text, as they were loaded
+
+
+def setup_in_force(app: Application, viewer: Viewer) -> SetupFiles:
+    """The definition and organisation files in force, to download, change and upload."""
+    require_admin(viewer)
+    with app.engine.store.unit_of_work(read_only=True) as uow:
+        generation = uow.settings.get(GENERATION) or ""
+        org_text, templates = current_setup(uow)
+    files = {f"{name}.yaml": text for name, text in sorted(templates.items())}
+    if org_text:
+        files[f"{ORGANISATION_STEM}.yaml"] = org_text
+    return SetupFiles(generation, files)
+
+
+def upload_setup(
+    app: Application, viewer: Viewer, uploads: list[Upload], based_on: str | None = None
+) -> UploadResult:
     """Check the uploaded files with the setup in force and register the new versions.
     DefinitionError with every problem (file, line, field) when anything is wrong; nothing
-    is stored then."""
+    is stored then. `based_on`: the load the administrator's page (and downloaded files)
+    came from; if another load came since, nothing is stored (LofteError)."""
     require_admin(viewer)
     problems: list[DefinitionProblem] = []
     texts = _read_uploads(uploads, problems)
     with app.engine.store.unit_of_work(read_only=True) as uow:
+        generation = uow.settings.get(GENERATION) or ""  # first: the texts are of it or newer
         org_text, templates = current_setup(uow)
-        generation = uow.settings.get(GENERATION) or ""
+    if based_on is not None and based_on != generation:
+        raise LofteError(
+            "uppsättningen har ändrats sedan du öppnade sidan (någon annan har läst in filer); "
+            "inget sparades. Hämta de nuvarande filerna, gör om ändringen och ladda upp igen"
+        )
     replaced = {_stem(file) for file in texts}
     sources = [  # the stored files first: a clash is reported at the uploaded file
         SourceText(f"{name}.yaml {STORED}", text, False)

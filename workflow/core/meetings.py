@@ -13,7 +13,7 @@ from workflow.core.messages import meeting_message
 from workflow.core.records import CycleInstance, Meeting, TimerKind
 from workflow.core.step_times import meeting_times
 from workflow.core.work import Work
-from workflow.kernel.errors import MeetingCancelled, NotFound
+from workflow.kernel.errors import LofteError, MeetingCancelled, NotFound
 
 
 def book_meetings(work: Work, instance: CycleInstance, definition: CycleDefinition) -> None:
@@ -87,6 +87,11 @@ def change_meeting(
         raise NotFound("möte", f"{step_id} i cykeln {instance.key}")
     if meeting.cancelled:
         raise MeetingCancelled(meeting.uid)
+    if meeting.starts_at <= work.now or instance.closed_at is not None:
+        raise LofteError(
+            "mötet har redan börjat eller hållits, eller dess cykel är avslutad; det går inte "
+            "att flytta eller ställa in i efterhand"
+        )
     if starts_at is None:
         changed = dataclasses.replace(meeting, cancelled=True, sequence=meeting.sequence + 1)
         change = "cancel"

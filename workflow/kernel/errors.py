@@ -206,7 +206,7 @@ class MeetingCancelled(LofteError):
     """A cancelled meeting cannot be moved or cancelled again."""
 
     def __init__(self, uid: str) -> None:
-        super().__init__(f"mötet {uid} är inställt; boka ett nytt i stället")
+        super().__init__(f"mötet är inställt och kan inte ändras längre (kalender-id {uid})")
 
 
 class InvalidToken(LofteError):
