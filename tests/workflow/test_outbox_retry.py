@@ -52,7 +52,7 @@ def test_an_incident_is_queued_again_with_its_attempts_reset_and_audited(
         "admin",
         first.id,
     )
-    with pytest.raises(LofteError, match="bara incidenter"):
+    with pytest.raises(LofteError, match="ingen incident"):
         h.engine.retry_message(second.id or 0, "admin")
     with pytest.raises(NotFound):
         h.engine.retry_message(999_999, "admin")

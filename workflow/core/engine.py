@@ -40,6 +40,14 @@ MAX_TIMER_BACKOFF = timedelta(hours=1)
 INSTALLATION = "installation_id"
 
 
+TIMER_STATUS_WORDS = {
+    TimerStatus.PENDING: "den väntar på sin tid",
+    TimerStatus.FIRED: "den har redan körts",
+    TimerStatus.CANCELLED: "den är avbruten",
+    TimerStatus.FAILED: "den har felat",
+}
+
+
 class Engine:
     def __init__(
         self,
@@ -176,7 +184,8 @@ class Engine:
             timer = uow.timers.get(timer_id, lock=True)
             if timer.status is not TimerStatus.FAILED:
                 raise LofteError(
-                    f"timern {timer_id} är {timer.status.value}; bara felade timers kan köras om"
+                    f"timer {timer_id} är ingen incident ({TIMER_STATUS_WORDS[timer.status]}); "
+                    "bara felade timers kan köras om"
                 )
             again = dataclasses.replace(
                 timer, status=TimerStatus.PENDING, attempts=0, next_attempt_at=None

@@ -30,14 +30,25 @@ def again(message: OutboxMessage) -> OutboxMessage:
     )
 
 
+STATUS_WORDS = {
+    OutboxStatus.PENDING: "det väntar på att skickas",
+    OutboxStatus.SENDING: "det skickas just nu",
+    OutboxStatus.SENT: "det är redan skickat",
+    OutboxStatus.HELD: "det väntar på dagssammanfattningen",
+    OutboxStatus.DIGESTED: "det gick ut i en dagssammanfattning",
+    OutboxStatus.FAILED: "det kunde inte levereras",
+    OutboxStatus.EXPIRED: "dess tid har passerat",
+}
+
+
 def retry_message(uow: UnitOfWork, message_id: int, actor: str, now: datetime) -> OutboxMessage:
     """Queue one incident again, audited (`outbox_retry`); LofteError if it is no incident,
     NotFound if there is no such message."""
     message = uow.outbox.get(message_id, lock=True)
     if message.status is not OutboxStatus.FAILED:
         raise LofteError(
-            f"meddelande {message_id} är {message.status.value}; bara incidenter "
-            "(failed) kan skickas igen"
+            f"meddelande {message_id} är ingen incident ({STATUS_WORDS[message.status]}); "
+            "bara e-post som inte kunde levereras kan skickas igen"
         )
     queued = again(message)
     uow.outbox.save(queued)
