@@ -186,11 +186,13 @@ class SqlOutbox(Repository):
         return rows.message(row)
 
     def with_status(
-        self, status: OutboxStatus, person_id: str | None = None
+        self, status: OutboxStatus, person_id: str | None = None, *, lock: bool = False
     ) -> list[OutboxMessage]:
         query = select(OB).where(OB.c.status == status.value)
         if person_id is not None:
             query = query.where(OB.c.person_id == person_id)
+        if lock:  # PostgreSQL: a row changed meanwhile is looked at again (SQLite: one writer)
+            query = query.with_for_update()
         return [rows.message(r) for r in self.execute(query.order_by(OB.c.id)).mappings()]
 
     def exists(self, key: str) -> bool:

@@ -58,7 +58,7 @@ def retry_message(uow: UnitOfWork, message_id: int, actor: str, now: datetime) -
 
 def retry_all(uow: UnitOfWork, actor: str, now: datetime) -> int:
     """Queue every incident again, audited once (`outbox_retry_all`); returns how many."""
-    failed = uow.outbox.with_status(OutboxStatus.FAILED)
+    failed = uow.outbox.with_status(OutboxStatus.FAILED, lock=True)  # none sent meanwhile
     for message in failed:
         uow.outbox.save(again(message))
     if failed:

@@ -159,8 +159,10 @@ class Outbox(Protocol):
         ...
 
     def with_status(
-        self, status: OutboxStatus, person_id: str | None = None
-    ) -> list[OutboxMessage]: ...
+        self, status: OutboxStatus, person_id: str | None = None, *, lock: bool = False
+    ) -> list[OutboxMessage]:
+        """Messages with `status`; `lock` holds them until the unit of work ends."""
+        ...
 
 
 class AuditLog(Protocol):
