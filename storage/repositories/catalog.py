@@ -95,8 +95,9 @@ class SqlCatalogStore(Repository):
 
 
 class SqlSettings(Repository):
-    def get(self, key: str) -> str | None:
-        value = self.execute(_SETTING, {"key": key}).scalar()
+    def get(self, key: str, *, lock: bool = False) -> str | None:
+        statement = _SETTING.with_for_update() if lock else _SETTING
+        value = self.execute(statement, {"key": key}).scalar()
         return None if value is None else str(value)
 
     def get_or_add(self, key: str, default: str) -> str:

@@ -74,7 +74,8 @@ class Engine:
         generation the bundle was made from) nothing is stored if another load came first."""
 
         def work(uow: UnitOfWork) -> list[str]:
-            if based_on is not None and (uow.settings.get(GENERATION) or "") != based_on:
+            # Locked: two loads on PostgreSQL take turns, and the second sees the first's.
+            if based_on is not None and (uow.settings.get(GENERATION, lock=True) or "") != based_on:
                 raise LofteError(
                     "uppsättningen ändrades av någon annan medan filerna kontrollerades; "
                     "inget sparades, ladda upp filerna igen"

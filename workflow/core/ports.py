@@ -247,7 +247,9 @@ class CatalogStore(Protocol):
 
 
 class Settings(Protocol):
-    def get(self, key: str) -> str | None: ...
+    def get(self, key: str, *, lock: bool = False) -> str | None:
+        """The stored value; `lock` holds the row until the unit of work ends."""
+        ...
 
     def get_or_add(self, key: str, default: str) -> str:
         """The stored value; stores `default` first if none (the first of racing writers wins)."""
