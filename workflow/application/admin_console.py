@@ -38,13 +38,20 @@ def definitions_in_force(app: Application, viewer: Viewer) -> list[InForce]:
     """The latest version of each definition per unit, police areas first."""
     units = sorted(viewer.directory.units.values(), key=lambda u: (u.kind != "police_area", u.name))
     registered = app.reads.first_registered()
+    by_unit: dict[str, set[str]] = {}
+    for name, unit_id in registered:
+        by_unit.setdefault(unit_id, set()).add(name)
     found = []
-    for unit in units:
-        for name in sorted({d for d, u in registered if u == unit.id}):
-            latest = app.latest_definition(name, unit.id)
-            if latest is not None:
-                definition, version = latest
-                found.append(InForce(unit.id, unit.name, name, definition.display_title(), version))
+    catalog = app.engine.catalog
+    with app.engine.store.unit_of_work(read_only=True) as uow:  # one view for every unit
+        view = catalog.view(uow)
+        for unit in units:
+            for name in sorted(by_unit.get(unit.id, ())):
+                latest = catalog.latest(uow, view, name, unit.id)
+                if latest is not None:
+                    definition, version = latest
+                    title = definition.display_title()
+                    found.append(InForce(unit.id, unit.name, name, title, version))
     return found
 
 
