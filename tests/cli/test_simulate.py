@@ -1,5 +1,5 @@
 """`lofte simulate` delivers its email in a worker process beside the engine: the same emails
-(byte for byte, Message-IDs included) and the same summary as delivering inline. A setup with
+(kind, recipient, subject, date and text) and the same summary as delivering inline. A setup with
 daily digests delivers in step with the engine, since a digest lists the requests open when
 it is written."""
 
