@@ -54,7 +54,7 @@ def test_an_incident_is_queued_again_with_its_attempts_reset_and_audited(
     )
     with pytest.raises(LofteError, match="ingen incident"):
         h.engine.retry_message(second.id or 0, "admin")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="det finns inget meddelande"):
         h.engine.retry_message(999_999, "admin")
     assert h.audit()[-1] == event  # nothing more was audited
 

@@ -133,13 +133,17 @@ class FormError(LofteError):
         super().__init__("; ".join(message for _, message in self.problems))
 
 
+NEUTER = ("meddelande", "möte", "dokument")  # "inget meddelande", "ingen cykel"
+
+
 class NotFound(LofteError, LookupError):
     """Something looked up by its identifier does not exist."""
 
     def __init__(self, what: str, key: object) -> None:
         self.what = what
         self.key = key
-        super().__init__(f"det finns ingen {what} {key!s}")
+        article = "inget" if what.endswith(NEUTER) else "ingen"
+        super().__init__(f"det finns {article} {what} {key!s}")
 
 
 class InvalidTransition(LofteError):
