@@ -12,12 +12,12 @@ from definitions.directory import Directory, Person
 from notifications.installation import installation_keys
 from notifications.ports import DeliveryStore, DeliveryWork
 from workflow.core.catalog import Catalog
-from workflow.core.message_types import RECIPIENT_NAME, DigestMessage, dump_message
+from workflow.core.message_types import DigestMessage
+from workflow.core.messages import addressed_at
 from workflow.core.records import (
     CycleInstance,
     InputRequest,
     MessageKind,
-    OutboxMessage,
     OutboxStatus,
 )
 from workflow.kernel import words
@@ -75,16 +75,7 @@ def _digest(
     if not tasks:
         return "nothing to list"
     context = DigestMessage(words.plain_date(day, person.language), tasks)
-    digest = OutboxMessage(
-        key=key,
-        kind=MessageKind.DIGEST,
-        person_id=person.id,
-        recipient=person.email,
-        language=person.language,
-        created_at=now,
-        context=dump_message(context) | {RECIPIENT_NAME: person.name},
-        unit_id=DEPLOYMENT,
-    )
+    digest = addressed_at(now, key, MessageKind.DIGEST, person, context, unit_id=DEPLOYMENT)
     uow.outbox.add_many([digest])
     return "written"
 

@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from notifications.installation import installation_keys
 from notifications.ports import DeliveryStore, DeliveryWork
 from workflow.core.catalog import Catalog
-from workflow.core.message_types import RECIPIENT_NAME, DeliveryAlertMessage, dump_message
+from workflow.core.message_types import DeliveryAlertMessage
+from workflow.core.messages import addressed_at
 from workflow.core.outbox_retry import outbox_audit
-from workflow.core.records import MessageKind, OutboxMessage, OutboxStatus
+from workflow.core.records import MessageKind, OutboxStatus
 
 ALERT_AFTER = timedelta(hours=1)
 ADMIN_ROLE = "administrator"
@@ -54,14 +55,12 @@ def _alert(uow: DeliveryWork, catalog: Catalog, since: datetime, now: datetime) 
     keys = installation_keys(uow.settings)
     admins = catalog.view(uow, now).directory.holders(ADMIN_ROLE, DEPLOYMENT)
     alerts = [
-        OutboxMessage(
-            key=keys.unit_message(DEPLOYMENT, "delivery_alert", since.isoformat(), admin.id),
-            kind=MessageKind.DELIVERY_ALERT,
-            person_id=admin.id,
-            recipient=admin.email,
-            language=admin.language,
-            created_at=now,
-            context=dump_message(context) | {RECIPIENT_NAME: admin.name},
+        addressed_at(
+            now,
+            keys.unit_message(DEPLOYMENT, "delivery_alert", since.isoformat(), admin.id),
+            MessageKind.DELIVERY_ALERT,
+            admin,
+            context,
             unit_id=DEPLOYMENT,
         )
         for admin in admins

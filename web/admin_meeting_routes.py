@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from web.admin_routes import admin_viewer
+from web.admin_routes import admin_page
 from web.factory import lofte_app
 from workflow.application.admin_meetings import (
     ComingMeeting,
@@ -23,19 +23,15 @@ MEETING = "/admin/moten/<int:instance_id>/<step_id>"
 
 
 @blueprint.get(MEETING)
-def meeting(instance_id: int, step_id: str) -> ResponseReturnValue:
-    viewer = admin_viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
+@admin_page
+def meeting(viewer: Viewer, instance_id: int, step_id: str) -> ResponseReturnValue:
     shown = _find(viewer, instance_id, step_id)
     return _page(viewer, shown, shown.local_date, shown.local_time)
 
 
 @blueprint.post(MEETING + "/flytta")
-def move(instance_id: int, step_id: str) -> ResponseReturnValue:
-    viewer = admin_viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
+@admin_page
+def move(viewer: Viewer, instance_id: int, step_id: str) -> ResponseReturnValue:
     shown = _find(viewer, instance_id, step_id)
     day = request.form.get("datum", "")[:40]
     clock = request.form.get("tid", "")[:40]
@@ -49,10 +45,8 @@ def move(instance_id: int, step_id: str) -> ResponseReturnValue:
 
 
 @blueprint.get(MEETING + "/stall-in")
-def confirm_cancel(instance_id: int, step_id: str) -> ResponseReturnValue:
-    viewer = admin_viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
+@admin_page
+def confirm_cancel(viewer: Viewer, instance_id: int, step_id: str) -> ResponseReturnValue:
     shown = _find(viewer, instance_id, step_id)
     if shown.meeting.cancelled:
         return redirect(url_for("admin_meetings.meeting", instance_id=instance_id, step_id=step_id))
@@ -60,10 +54,8 @@ def confirm_cancel(instance_id: int, step_id: str) -> ResponseReturnValue:
 
 
 @blueprint.post(MEETING + "/stall-in")
-def cancel(instance_id: int, step_id: str) -> ResponseReturnValue:
-    viewer = admin_viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
+@admin_page
+def cancel(viewer: Viewer, instance_id: int, step_id: str) -> ResponseReturnValue:
     shown = _find(viewer, instance_id, step_id)
     try:
         cancel_meeting(lofte_app(), viewer, instance_id, step_id)

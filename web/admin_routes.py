@@ -5,6 +5,10 @@ are in `admin_meeting_routes`, uploads and state diagrams in `admin_setup_routes
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -17,7 +21,7 @@ from workflow.application.admin_console import (
     retry_mail,
 )
 from workflow.application.admin_meetings import COMING_DAYS, coming_meetings
-from workflow.application.setup_upload import MAX_FILE_BYTES, MAX_FILES, setup_in_force
+from workflow.application.setup_upload import MAX_FILE_BYTES, MAX_FILES, setup_generation
 from workflow.application.visibility import Viewer
 from workflow.kernel.errors import LofteError, NotFound
 from workflow.kernel.untrusted import size_text
@@ -34,59 +38,18 @@ DONE = {
 }
 
 
-@blueprint.get("/admin")
-def console() -> ResponseReturnValue:
-    viewer = admin_viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
-    return _page(viewer, done=DONE.get(request.args.get("klart", ""), ""))
+def admin_page(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """A console route: called with the signed-in administrator first; nobody signed in is
+    sent to sign in, anyone else gets 403."""
 
+    @functools.wraps(view)
+    def with_admin(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        viewer = admin_viewer()
+        if viewer is None:
+            return redirect(url_for("sign_in.ask"))
+        return view(viewer, *args, **kwargs)
 
-@blueprint.post("/admin/timers/<int:timer_id>/kor-igen")
-def retry_timer(timer_id: int) -> ResponseReturnValue:
-    viewer = admin_viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
-    try:
-        lofte_app().engine.retry_timer(timer_id, viewer.label)
-    except LofteError as problem:
-        return _page(viewer, str(problem)), 409
-    return redirect(url_for("admin.console", klart="timer"), code=303)
-
-
-@blueprint.post("/admin/forfragningar/<int:request_id>/ny-lank")
-def resend(request_id: int) -> ResponseReturnValue:
-    viewer = admin_viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
-    try:
-        lofte_app().engine.resend_request(request_id, viewer.label)
-    except LofteError as problem:
-        return _page(viewer, str(problem)), 409
-    return redirect(url_for("admin.console", klart="lank"), code=303)
-
-
-@blueprint.post("/admin/epost/<int:message_id>/skicka-igen")
-def retry_message(message_id: int) -> ResponseReturnValue:
-    viewer = admin_viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
-    try:
-        retry_mail(lofte_app(), viewer, message_id)
-    except NotFound:
-        abort(404)
-    except LofteError as problem:
-        return _page(viewer, str(problem)), 409
-    return redirect(url_for("admin.console", klart="epost", _anchor="incidenter"), code=303)
-
-
-@blueprint.post("/admin/epost/skicka-alla-igen")
-def retry_all_messages() -> ResponseReturnValue:
-    viewer = admin_viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
-    retry_all_mail(lofte_app(), viewer)
-    return redirect(url_for("admin.console", klart="epost-alla", _anchor="incidenter"), code=303)
+    return with_admin
 
 
 def admin_viewer() -> Viewer | None:
@@ -98,6 +61,51 @@ def admin_viewer() -> Viewer | None:
     if not viewer.is_admin:
         abort(403)
     return viewer
+
+
+@blueprint.get("/admin")
+@admin_page
+def console(viewer: Viewer) -> ResponseReturnValue:
+    return _page(viewer, done=DONE.get(request.args.get("klart", ""), ""))
+
+
+@blueprint.post("/admin/timers/<int:timer_id>/kor-igen")
+@admin_page
+def retry_timer(viewer: Viewer, timer_id: int) -> ResponseReturnValue:
+    try:
+        lofte_app().engine.retry_timer(timer_id, viewer.label)
+    except LofteError as problem:
+        return _page(viewer, str(problem)), 409
+    return redirect(url_for("admin.console", klart="timer"), code=303)
+
+
+@blueprint.post("/admin/forfragningar/<int:request_id>/ny-lank")
+@admin_page
+def resend(viewer: Viewer, request_id: int) -> ResponseReturnValue:
+    try:
+        lofte_app().engine.resend_request(request_id, viewer.label)
+    except LofteError as problem:
+        return _page(viewer, str(problem)), 409
+    return redirect(url_for("admin.console", klart="lank"), code=303)
+
+
+@blueprint.post("/admin/epost/<int:message_id>/skicka-igen")
+@admin_page
+def retry_message(viewer: Viewer, message_id: int) -> ResponseReturnValue:
+    try:
+        retry_mail(lofte_app(), viewer, message_id)
+    except NotFound:
+        abort(404)
+    except LofteError as problem:
+        return _page(viewer, str(problem)), 409
+    return redirect(url_for("admin.console", klart="epost", _anchor="incidenter"), code=303)
+
+
+@blueprint.post("/admin/epost/skicka-alla-igen")
+@admin_page
+def retry_all_messages(viewer: Viewer) -> ResponseReturnValue:
+    retry_all_mail(lofte_app(), viewer)
+    return redirect(url_for("admin.console", klart="epost-alla", _anchor="incidenter"), code=303)
 
 
 def _page(viewer: Viewer, error: str = "", done: str = "") -> str:
@@ -119,7 +127,7 @@ def _page(viewer: Viewer, error: str = "", done: str = "") -> str:
         coming_days=COMING_DAYS,
         max_file=size_text(MAX_FILE_BYTES),
         max_files=MAX_FILES,
-        generation=setup_in_force(app, viewer).generation,
+        generation=setup_generation(app),
         error=error,
         done=done,
     )

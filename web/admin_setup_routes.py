@@ -8,10 +8,10 @@ from __future__ import annotations
 import io
 import zipfile
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from web.admin_routes import admin_viewer
+from web.admin_routes import admin_page
 from web.factory import lofte_app
 from workflow.application.definition_view import UNIT_KIND, definition_view
 from workflow.application.setup_upload import (
@@ -19,9 +19,11 @@ from workflow.application.setup_upload import (
     MAX_FILES,
     Upload,
     UploadResult,
+    setup_generation,
     setup_in_force,
     upload_setup,
 )
+from workflow.application.visibility import Viewer
 from workflow.kernel.errors import DefinitionError, DefinitionProblem, LofteError, NotFound
 from workflow.kernel.untrusted import size_text
 
@@ -29,17 +31,14 @@ blueprint = Blueprint("admin_setup", __name__)
 
 
 @blueprint.get("/admin/uppsattning")
-def upload_form() -> ResponseReturnValue:
-    if admin_viewer() is None:
-        return redirect(url_for("sign_in.ask"))
+@admin_page
+def upload_form(viewer: Viewer) -> ResponseReturnValue:
     return _upload_page()
 
 
 @blueprint.post("/admin/uppsattning")
-def upload() -> ResponseReturnValue:
-    viewer = admin_viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
+@admin_page
+def upload(viewer: Viewer) -> ResponseReturnValue:
     files = [Upload(f.filename or "", f.read()) for f in request.files.getlist("filer")]
     sent = request.form.get("grund")  # the load the page was made from (absent: not checked)
     based_on = sent[:100] if sent is not None else None
@@ -53,11 +52,9 @@ def upload() -> ResponseReturnValue:
 
 
 @blueprint.get("/admin/uppsattning/nuvarande.zip")
-def download() -> ResponseReturnValue:
+@admin_page
+def download(viewer: Viewer) -> ResponseReturnValue:
     """The files in force as a zip, to change and upload again."""
-    viewer = admin_viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
     shown = setup_in_force(lofte_app(), viewer)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -69,10 +66,8 @@ def download() -> ResponseReturnValue:
 
 
 @blueprint.get("/admin/definitioner/<name>")
-def definition(name: str) -> ResponseReturnValue:
-    viewer = admin_viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
+@admin_page
+def definition(viewer: Viewer, name: str) -> ResponseReturnValue:
     unit_id = request.args.get("enhet", "")[:64] or None
     try:
         shown = definition_view(lofte_app(), viewer, name[:64], unit_id)
@@ -88,16 +83,10 @@ def _upload_page(
 ) -> str:
     return render_template(
         "admin_upload.html",
-        generation=setup_generation(),
+        generation=setup_generation(lofte_app()),
         problems=problems,
         result=result,
         error=error,
         max_file=size_text(MAX_FILE_BYTES),
         max_files=MAX_FILES,
     )
-
-
-def setup_generation() -> str:
-    """Which load of the setup the upload form is made from (the form sends it back)."""
-    viewer = admin_viewer()
-    return setup_in_force(lofte_app(), viewer).generation if viewer is not None else ""

@@ -48,6 +48,12 @@ class SetupFiles:
     files: dict[str, str]  # file name -> text, as they were loaded
 
 
+def setup_generation(app: Application) -> str:
+    """Which load of the setup is in force (the upload form carries it back)."""
+    with app.engine.store.unit_of_work(read_only=True) as uow:
+        return uow.settings.get(GENERATION) or ""
+
+
 def setup_in_force(app: Application, viewer: Viewer) -> SetupFiles:
     """The definition and organisation files in force, to download, change and upload."""
     require_admin(viewer)

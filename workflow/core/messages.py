@@ -15,6 +15,7 @@ from definitions.steps import AnyStep
 from workflow.core.answers import fields_for
 from workflow.core.cadence import label_of_key
 from workflow.core.message_types import (
+    RECIPIENT_NAME,
     ActionMessage,
     CycleRef,
     DecisionMessage,
@@ -76,16 +77,42 @@ def addressed(
     request_id: int | None = None,
     valid_until: datetime | None = None,
 ) -> OutboxMessage:
+    return addressed_at(
+        work.now,
+        key,
+        kind,
+        person,
+        context,
+        unit_id=instance.unit_id if instance is not None else unit_id,
+        instance_id=None if instance is None else instance.id,
+        request_id=request_id,
+        valid_until=valid_until,
+    )
+
+
+def addressed_at(
+    now: datetime,
+    key: str,
+    kind: MessageKind,
+    person: Person,
+    context: MessageContext,
+    *,
+    unit_id: str = "",
+    instance_id: int | None = None,
+    request_id: int | None = None,
+    valid_until: datetime | None = None,
+) -> OutboxMessage:
+    """An outbox message to `person`, written at `now` (delivery's own messages use it too)."""
     return OutboxMessage(
         key=key,
         kind=kind,
         person_id=person.id,
         recipient=person.email,
         language=person.language,
-        created_at=work.now,
-        context=dump_message(context) | {"recipient_name": person.name},
-        unit_id=instance.unit_id if instance is not None else unit_id,
-        instance_id=None if instance is None else instance.id,
+        created_at=now,
+        context=dump_message(context) | {RECIPIENT_NAME: person.name},
+        unit_id=unit_id,
+        instance_id=instance_id,
         request_id=request_id,
         valid_until=valid_until,
     )
