@@ -5,14 +5,18 @@ page for every link that cannot be used. The engine underneath is real (SQLite, 
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
+from definitions.loader import PACKAGED_DIR, load_bundle
 from storage.read_model import SqlReadModel
 from storage.web_access import SqlWebAccess
 from tests.harness import Harness, utc
@@ -229,3 +233,23 @@ def test_the_start_page_and_the_accessibility_statement_are_public(
     assert "Löfte" in client.get("/").get_data(as_text=True)
     statement = client.get("/tillganglighet").get_data(as_text=True)
     assert "Tillgänglighetsredogörelse" in statement and "WCAG 2.1" in statement
+
+
+def test_a_person_who_reads_english_gets_the_page_in_english(
+    web: tuple[Harness, Flask], tmp_path: Path
+) -> None:
+    h, app = web
+    organisation = yaml.safe_load((PACKAGED_DIR / "organisation.yaml").read_text("utf-8"))
+    for person in organisation["people"]:
+        if person["id"] == "tove-lind":
+            person["language"] = "en"
+    shutil.copytree(PACKAGED_DIR, tmp_path / "setup")
+    (tmp_path / "setup" / "organisation.yaml").write_text(
+        yaml.safe_dump(organisation, allow_unicode=True), encoding="utf-8"
+    )
+    h.engine.register(load_bundle([tmp_path / "setup"]), actor="test")
+    url = f"/svar/{token_for(h, open_request(h))}"
+    page = app.test_client().get(url).get_data(as_text=True)
+    assert '<html lang="en">' in page and "Rapportera veckans" not in page
+    failed = post(app.test_client(), url, {"iakttagelser-count": "0"})
+    assert failed.status_code == 422 and '<html lang="en">' in failed.get_data(as_text=True)
