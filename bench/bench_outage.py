@@ -60,6 +60,7 @@ def free_port() -> int:
 
 
 def main() -> None:
+    print("SQLite WAL, synchronous=OFF (a throw-away database: this measures delivery, not disk)")
     port, mailbox = free_port(), Mailbox()
     env = {
         "LOFTE_SMTP_HOST": "127.0.0.1",

@@ -220,6 +220,9 @@ def form_for(connection: http.client.HTTPConnection, path: str) -> tuple[str, di
 
 
 def print_results(results: dict[str, dict[str, float]], weeks: int) -> None:
+    from storage.database import sqlite_synchronous
+
+    print(f"SQLite WAL, synchronous={sqlite_synchronous()} (LOFTE_SQLITE_SYNCHRONOUS)")
     print(f"{'page@connections':<22}{'requests':>9}{'per s':>9}{'p50 ms':>9}{'p95 ms':>9}")
     for name, figures in results.items():
         print(
