@@ -135,7 +135,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         # A daily digest lists a person's open requests as they are when it is written, so
         # with digests in the setup delivery keeps step with the engine, in this process.
         inline = args.inline_delivery or bool(bundle.directory.digest_people)
-        delivery = _Delivery(wired, url, mail_dir, durable, inline=inline)
+        delivery = _Delivery(wired, mail_dir, inline=inline)
         simulation = Simulation(
             wired.app,
             clock,
@@ -143,7 +143,6 @@ def run_simulate(args: argparse.Namespace) -> int:
             seed=args.seed,
             after_moment=delivery.after_moment,
             deliver_every=timedelta(minutes=args.deliver_every),
-            before_timers=delivery.catch_up,
         )
         try:
             result = simulation.run_until(end)
@@ -164,47 +163,50 @@ def run_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-REWRITING = {"meeting", "erasure"}  # timer kinds that change what stored emails show
+WORKER_LEASE = timedelta(days=3650)  # the worker is this dispatcher's own: nobody else claims
 
 
 class _Delivery:
-    """The simulation's email: in a worker process beside it (the default), or inline."""
+    """The simulation's email: claimed and recorded here, rendered and sent in a worker
+    process beside it (the default), or all of it inline."""
 
-    def __init__(
-        self, wired: Any, url: str, mail_dir: Path | None, durable: bool, *, inline: bool
-    ) -> None:
+    def __init__(self, wired: Any, mail_dir: Path | None, *, inline: bool) -> None:
         from cli.delivery_worker import DeliveryWorker
         from notifications.config import mail_settings
+        from notifications.dispatcher import DispatchReport
 
         self.clock = wired.clock
-        self.reads = wired.app.reads
-        self.dispatcher = None if not inline else wired.dispatcher(mail_dir)
-        self.worker = None if inline else DeliveryWorker(url, mail_dir, durable)
-        self.problems: dict[str, int] = {}
+        self.worker = None if inline else DeliveryWorker(mail_dir)
+        if self.worker is None:
+            self.dispatcher = wired.dispatcher(mail_dir)
+        else:
+            # What it hands over stays claimed until its result is recorded, however far
+            # virtual time moves meanwhile: no lease runs out under the worker.
+            self.dispatcher = wired.dispatcher(
+                mail_dir, hand_off=self.worker.send, lease=WORKER_LEASE
+            )
+            self.worker.start(self.dispatcher.answer_secret())
+        self.report = DispatchReport()
         self.mail_dir = mail_dir or mail_settings().mail_dir
-        if self.worker is not None:
-            self.worker.start()
 
     def after_moment(self) -> None:
         if self.worker is not None:
-            self.worker.deliver(self.clock.now())
-        elif self.dispatcher is not None:
-            self._deliver_inline(self.dispatcher)
-
-    def _deliver_inline(self, dispatcher: Any) -> None:
-        for reason in dispatcher.run_once().permanent_failures:
-            self.problems[reason] = self.problems.get(reason, 0) + 1
-
-    def catch_up(self) -> None:
-        """Before timers fire: if one of them changes what an undelivered email shows (a
-        meeting brings its lägesbild up to date; erasure removes values), let the worker
-        deliver everything so far first."""
-        if self.worker is not None and self.reads.due_timer_kinds(self.clock.now()) & REWRITING:
-            self.worker.catch_up()
+            self._record(self.worker.collect())
+        report = self.dispatcher.run_once()
+        self.report.permanent_failures += report.permanent_failures
 
     def finish(self) -> dict[str, int]:
-        return self.worker.finish() if self.worker is not None else self.problems
+        if self.worker is not None:
+            self._record(self.worker.finish())
+        problems: dict[str, int] = {}
+        for reason in self.report.permanent_failures:
+            problems[reason] = problems.get(reason, 0) + 1
+        return problems
 
     def stop(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+
+    def _record(self, results: list[Any]) -> None:
+        for result in results:
+            self.dispatcher.record(result, self.report, result.moment)

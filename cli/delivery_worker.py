@@ -1,14 +1,12 @@
-"""Email delivery for `lofte simulate` in a process of its own, as a deployment runs its
-delivery job beside the timers: the simulation hands over each delivery moment and goes on,
-and the worker delivers what was due at that moment on a virtual clock set to it. On a
-machine with two cores rendering and writing email then costs the simulation almost nothing.
+"""Rendering and sending the email of `lofte simulate` in a process of its own, so that on a
+machine with two cores it costs the simulation almost nothing.
 
-The worker opens the same database (SQLite in WAL mode or PostgreSQL); writers take turns
-(`BEGIN IMMEDIATE` on SQLite). A message written after a delivery moment is never claimed at
-that moment (the outbox claims nothing created after the dispatcher's clock). What an email
-shows of its step (the lägesbild, say) is read when it is rendered, and a timer can refresh it
-(a meeting's lägesbild when the meeting begins): so the simulation lets the worker catch up
-(`catch_up`) before such a timer fires; everything else runs beside delivery.
+The simulation's process keeps the database: its dispatcher claims what is due at each delivery
+moment, reads the step contexts those messages show, and hands them over as a `SendJob`; the
+worker renders, composes and writes (or sends) each email and gives back what was sent and
+what failed, which the dispatcher records. The worker never opens the database, so the two
+processes never take turns at its write lock, and an email shows its step as it was when it
+was claimed, exactly as when the dispatcher sends it itself.
 """
 
 from __future__ import annotations
@@ -17,98 +15,115 @@ import multiprocessing
 import queue
 import signal
 import traceback
-from collections import Counter
-from datetime import datetime
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
 from typing import Any
 
+from notifications.failures import Failure
+from notifications.sending import SendJob, SendResult
+from workflow.core.records import OutboxMessage
 from workflow.kernel.errors import LofteError
 
-BACKLOG = 200  # moments the worker may lag behind before the simulation waits for it
+BACKLOG = 400  # jobs (of at most a batch each) the worker may lag behind before the engine waits
+
+Outcome = tuple[list[tuple[int, str]], list[tuple[int, str, bool]]]  # sent, failed (by id)
 
 
 class DeliveryWorker:
-    """Start with `start()`, hand over moments with `deliver(moment)`, end with `finish()`,
-    which returns the reasons of messages that could not be made or sent, with counts."""
+    """`start(secret)`, hand over jobs with `send(job)`, take what is done with `collect()`,
+    end with `finish()`, which waits for the rest."""
 
-    def __init__(self, url: str, mail_dir: Path | None, durable: bool) -> None:
-        context = multiprocessing.get_context("spawn")  # no forked database connections
-        self.moments: Any = context.Queue(BACKLOG)
+    def __init__(self, mail_dir: Path | None) -> None:
+        context = multiprocessing.get_context("spawn")  # nothing of the parent's state
+        self.jobs: Any = context.Queue(BACKLOG)
         self.results: Any = context.Queue()
-        self.acks: Any = context.Queue()  # how many moments the worker has finished
-        self.handed = self.finished = 0
-        self.process: SpawnProcess = context.Process(
+        self.mail_dir = mail_dir
+        self.context = context
+        self.handed: dict[int, SendJob] = {}  # job number -> job, until its result is back
+        self.number = 0
+        self.process: SpawnProcess | None = None
+
+    def start(self, secret: str) -> None:
+        self.process = self.context.Process(
             target=_work,
-            args=(
-                url,
-                str(mail_dir) if mail_dir else None,
-                durable,
-                self.moments,
-                self.results,
-                self.acks,
-            ),
+            args=(str(self.mail_dir) if self.mail_dir else None, secret, self.jobs, self.results),
             name="lofte-delivery",
             daemon=True,
         )
-
-    def start(self) -> None:
         self.process.start()
 
-    def deliver(self, moment: datetime) -> None:
-        """Deliver what is due at `moment` (waits only when the worker is far behind)."""
-        self._put(moment)
-        self.handed += 1
+    def send(self, job: SendJob) -> None:
+        """Hand over a job (waits only when the worker is far behind)."""
+        if not job.messages:
+            return
+        self.number += 1
+        self.handed[self.number] = job
+        self._put((self.number, job))
 
-    def catch_up(self) -> None:
-        """Wait until every moment handed over is delivered."""
-        while self.finished < self.handed:
-            try:
-                self.finished = self.acks.get(timeout=5)
-            except queue.Empty:
-                self._check_alive()
-
-    def finish(self) -> dict[str, int]:
-        """Wait until everything handed over is delivered; the problems met, with counts."""
-        self._put(None)
+    def collect(self) -> list[SendResult]:
+        """The results that are back, without waiting."""
+        done: list[SendResult] = []
         while True:
             try:
-                kind, payload = self.results.get(timeout=5)
-                break
+                item = self.results.get_nowait()
+            except queue.Empty:
+                return done
+            done.append(self._result(item))
+
+    def finish(self) -> list[SendResult]:
+        """Every result still to come; the worker ends."""
+        self._put(None)
+        done: list[SendResult] = []
+        while self.handed:
+            try:
+                item = self.results.get(timeout=5)
             except queue.Empty:
                 self._check_alive()
-        self.process.join(timeout=30)
-        if kind == "error":
-            raise LofteError(f"e-postutskicket i simuleringen stannade: {payload}")
-        return dict(payload)
+                continue
+            done.append(self._result(item))
+        if self.process is not None:
+            self.process.join(timeout=30)
+        return done
 
     def stop(self) -> None:
-        """End the worker now (the simulation stopped); what it had not delivered stays."""
-        if self.process.is_alive():
+        """End the worker now (the simulation stopped); what it had not sent stays claimed."""
+        if self.process is not None and self.process.is_alive():
             self.process.terminate()
-        self.process.join(timeout=10)
+            self.process.join(timeout=10)
 
-    def _put(self, item: datetime | None) -> None:
+    def _result(self, item: tuple[str, Any]) -> SendResult:
+        kind, payload = item
+        if kind == "error":
+            raise LofteError(f"e-postutskicket i simuleringen stannade: {payload}")
+        number, (sent, failed) = payload
+        job = self.handed.pop(number)
+        by_id: dict[int, OutboxMessage] = {m.id or 0: m for m in job.messages}
+        return SendResult(
+            job.moment,
+            [(by_id[i], where) for i, where in sent],
+            [Failure(by_id[i], reason, permanent) for i, reason, permanent in failed],
+        )
+
+    def _put(self, item: tuple[int, SendJob] | None) -> None:
         while True:
             try:
-                self.moments.put(item, timeout=5)
+                self.jobs.put(item, timeout=5)
                 return
             except queue.Full:
                 self._check_alive()
 
     def _check_alive(self) -> None:
-        if not self.process.is_alive():
-            raise LofteError(
-                f"e-postutskicket i simuleringen avslutades oväntat (kod {self.process.exitcode})"
-            )
+        if self.process is None or not self.process.is_alive():
+            code = None if self.process is None else self.process.exitcode
+            raise LofteError(f"e-postutskicket i simuleringen avslutades oväntat (kod {code})")
 
 
 def _work(
-    url: str, mail_dir: str | None, durable: bool, moments: Any, results: Any, acks: Any
+    mail_dir: str | None, secret: str, jobs: Any, results: Any
 ) -> None:  # pragma: no cover - runs in the spawned process; tests see its effects
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the simulation's to handle
     try:
-        results.put(("done", _deliver_all(url, mail_dir, durable, moments, acks)))
+        _send_all(mail_dir, secret, jobs, results)
     except Exception as exc:  # the parent shows it as a Swedish error, never a traceback
         detail = f"{exc.__class__.__name__}: {exc}"
         if not isinstance(exc, LofteError):
@@ -116,27 +131,24 @@ def _work(
         results.put(("error", detail))
 
 
-def _deliver_all(
-    url: str, mail_dir: str | None, durable: bool, moments: Any, acks: Any
-) -> Counter[str]:
-    from cli.wiring import connect
-    from workflow.kernel.clock import VirtualClock
+def _send_all(
+    mail_dir: str | None, secret: str, jobs: Any, results: Any
+) -> None:  # pragma: no cover - runs in the spawned process
+    import dataclasses
 
-    problems: Counter[str] = Counter()
-    first = moments.get()
-    if first is None:
-        return problems
-    clock = VirtualClock(first)
-    wired = connect(url, clock=clock, durable=durable, need_setup=False)
-    dispatcher = wired.dispatcher(Path(mail_dir) if mail_dir else None)
-    moment: datetime | None = first
-    finished = 0
-    while moment is not None:
-        clock.set(max(moment, clock.now()))
-        for reason in dispatcher.run_once().permanent_failures:
-            problems[reason] += 1
-        finished += 1
-        acks.put(finished)
-        moment = moments.get()
-    wired.close()
-    return problems
+    from notifications.config import mail_settings
+    from notifications.sending import Sender
+    from notifications.transports import transport_for
+
+    settings = mail_settings()
+    if mail_dir is not None:
+        settings = dataclasses.replace(settings, mail_dir=Path(mail_dir))
+    sender = Sender(transport_for(settings), settings, secret)
+    while (item := jobs.get()) is not None:
+        number, job = item
+        result = sender.send(job)
+        outcome: Outcome = (
+            [(m.id or 0, where) for m, where in result.sent],
+            [(f.message.id or 0, f.reason, f.permanent) for f in result.failures],
+        )
+        results.put(("done", (number, outcome)))

@@ -38,8 +38,9 @@ class Wired:
     clock: Clock
     restored_triggers: list[str]
 
-    def dispatcher(self, mail_dir: Path | None = None) -> Any:
-        """The outbox dispatcher: SMTP if LOFTE_SMTP_HOST is set, else .eml files."""
+    def dispatcher(self, mail_dir: Path | None = None, **options: Any) -> Any:
+        """The outbox dispatcher: SMTP if LOFTE_SMTP_HOST is set, else .eml files; `options`
+        go to `Dispatcher` (`hand_off`, `lease`)."""
         from notifications.config import mail_settings
         from notifications.dispatcher import Dispatcher
         from notifications.transports import transport_for
@@ -54,6 +55,7 @@ class Wired:
             settings,
             dispatcher_id=self.engine.engine_id,
             secret=configured_secret(),
+            **options,
         )
 
     def has_setup(self) -> bool:

@@ -12,24 +12,24 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from notifications.compose import OutgoingEmail, compose
 from notifications.config import MailSettings
 from notifications.digests import compose_digests
-from notifications.failures import Failure, record_failure
+from notifications.failures import record_failure
 from notifications.outage import check_outage
 from notifications.ports import DeliveryStore
-from notifications.render import Renderer
-from notifications.transports import DeliveryFailed, Transport
-from workflow.application.answer_links import installation_secret, make_token
+from notifications.render import shown_key
+from notifications.sending import Sender, SendJob, SendResult, ShownKey
+from notifications.transports import Transport
+from workflow.application.answer_links import installation_secret
 from workflow.core.catalog import Catalog
 from workflow.core.outbox_retry import retry_all, retry_message
 from workflow.core.records import MessageKind, OutboxMessage, OutboxStatus
 from workflow.kernel.clock import Clock
-from workflow.kernel.errors import LofteError
 
 log = logging.getLogger("lofte.outbox")
 DIGESTIBLE = frozenset({MessageKind.INPUT_REQUEST, MessageKind.REMINDER})
@@ -48,6 +48,7 @@ class DispatchReport:
     incidents: int = 0
     expired: int = 0
     held: int = 0
+    handed: int = 0  # given to `hand_off`; recorded with `record` when done
     digests: int = 0
     alerts: int = 0
     permanent_failures: list[str] = field(default_factory=list)
@@ -64,6 +65,7 @@ class Dispatcher:
         dispatcher_id: str = "dispatcher",
         lease: timedelta = timedelta(minutes=10),
         secret: str | None = None,
+        hand_off: Callable[[SendJob], object] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -76,20 +78,21 @@ class Dispatcher:
         self._secret: str | None = None
         self._digested: set[tuple[date, str]] = set()  # (day, person) whose digest is written
         self._outage_checked: datetime | None = None
+        self._sent_since_check = False  # recorded sends since the last outage check
+        self.hand_off = hand_off
 
     def run_once(self, limit: int | None = None) -> DispatchReport:
         """Deliver what is due now, write the daily digests, alert on an outage."""
         report = DispatchReport()
-        renderer = Renderer(self._link, StepContextCache(self.store))
         while (limit is None or report.sent + report.failed_attempts < limit) and self._batch(
-            renderer, report
+            report
         ) == BATCH:  # a full batch: there may be more
             pass
         report.digests = compose_digests(
             self.store, self.catalog, self.clock.now(), self.settings.digest_hour, self._digested
         )
         if report.digests:
-            while self._batch(renderer, report) == BATCH:
+            while self._batch(report) == BATCH:
                 pass
         now = self.clock.now()
         if (
@@ -97,9 +100,27 @@ class Dispatcher:
             or self._outage_checked is None
             or now - self._outage_checked >= OUTAGE_CHECK_EVERY
         ):
-            report.alerts = check_outage(self.store, self.catalog, now, report.sent > 0)
+            delivered = report.sent > 0 or self._sent_since_check
+            report.alerts = check_outage(self.store, self.catalog, now, delivered)
             self._outage_checked = now
+            self._sent_since_check = False
         return report
+
+    def answer_secret(self) -> str:
+        """The key that signs answer links (made on first use)."""
+        if self._secret is None:
+            with self.store.unit_of_work() as uow:
+                self._secret = installation_secret(uow.settings, self.configured_secret)
+        return self._secret
+
+    def record(self, result: SendResult, report: DispatchReport, now: datetime) -> None:
+        """Record what became of a job: sent, or failed (retried later, or an incident)."""
+        with self.store.unit_of_work() as uow:
+            uow.outbox.mark_sent(result.sent, now, self.dispatcher_id)
+            for failure in result.failures:
+                record_failure(uow, failure, now, self.settings, self.dispatcher_id, report)
+        report.sent += len(result.sent)
+        self._sent_since_check = self._sent_since_check or bool(result.sent)
 
     def retry(self, message_id: int, actor: str) -> OutboxMessage:
         """Send an incident again (an administrator's decision), audited."""
@@ -111,7 +132,7 @@ class Dispatcher:
         with self.store.unit_of_work() as uow:
             return retry_all(uow, actor, self.clock.now())
 
-    def _batch(self, renderer: Renderer, report: DispatchReport) -> int:
+    def _batch(self, report: DispatchReport) -> int:
         """Claim up to BATCH due messages and deliver what may be sent; how many were claimed."""
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
@@ -132,67 +153,27 @@ class Dispatcher:
                     report.held += 1
                 else:
                     sendable.append(message)
-        self._deliver(renderer, sendable, report)
+            shown = {key: uow.contexts.get(*key) for key in _shown_keys(sendable)}
+        job = SendJob(now, tuple(sendable), shown)
+        if self.hand_off is not None:
+            self.hand_off(job)
+            report.handed += len(sendable)
+        elif sendable:
+            result = Sender(self.transport, self.settings, self._secret).send(job)
+            self.record(result, report, self.clock.now())
         return len(claimed)
 
-    def _deliver(
-        self, renderer: Renderer, messages: list[OutboxMessage], report: DispatchReport
-    ) -> None:
-        sent: list[tuple[OutboxMessage, str]] = []
-        failures: list[Failure] = []
-        for message in messages:
-            outcome = self._send(renderer, message)
-            if isinstance(outcome, Failure):
-                failures.append(outcome)
-            else:
-                sent.append((message, outcome))
-        now = self.clock.now()
-        with self.store.unit_of_work() as uow:
-            uow.outbox.mark_sent(sent, now, self.dispatcher_id)
-            for failure in failures:
-                record_failure(uow, failure, now, self.settings, self.dispatcher_id, report)
-        report.sent += len(sent)
 
-    def _send(self, renderer: Renderer, message: OutboxMessage) -> str | Failure:
-        """Where the message went, or why it did not."""
+def _shown_keys(messages: list[OutboxMessage]) -> set[ShownKey]:
+    found = set()
+    for message in messages:
         try:
-            email = self._email(renderer, message)
-        except Exception as exc:  # a stored context or template that cannot make an email
-            log.warning("cannot render %s: %s", message.key, exc)
-            return Failure(message, f"kan inte skapas: {exc.__class__.__name__}: {exc}", True)
-        try:
-            where = self.transport.deliver(email)
-        except DeliveryFailed as exc:
-            return Failure(message, exc.reason, exc.permanent)
-        except Exception as exc:  # a transport's own bug must not lose the batch's record
-            log.exception("transport failed on %s", message.key)
-            return Failure(message, f"{exc.__class__.__name__}: {exc}", False)
-        log.info("sent %s to %s (%s)", message.key, message.recipient, where)
-        return where
-
-    def _email(self, renderer: Renderer, message: OutboxMessage) -> OutgoingEmail:
-        return compose(message, renderer.render(message), self.settings.sender, self.clock.now())
-
-    def _link(self, request_id: int, answer_until: str) -> str:
-        if self._secret is None:
-            raise LofteError("svarslänkens nyckel är inte läst än")
-        token = make_token(request_id, datetime.fromisoformat(answer_until), self._secret)
-        return f"{self.settings.base_url}/svar/{token}"
-
-
-class StepContextCache:
-    """Step contexts (what a request shows), each read once per dispatcher run."""
-
-    def __init__(self, store: DeliveryStore) -> None:
-        self.store = store
-        self.found: dict[tuple[int, str], dict[str, Any] | None] = {}
-
-    def __call__(self, instance_id: int, step_id: str) -> dict[str, Any] | None:
-        key = (instance_id, step_id)
-        if key not in self.found:
-            with self.store.unit_of_work(read_only=True) as uow:
-                self.found[key] = uow.contexts.get(instance_id, step_id)
-        return self.found[key]
+            key = shown_key(message)
+        except Exception:  # a context that cannot be read fails when it is rendered
+            continue
+        if key is not None:
+            found.add(key)
+    return found
 
 
 def _with(message: OutboxMessage, status: OutboxStatus, **changes: Any) -> OutboxMessage:

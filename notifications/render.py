@@ -68,6 +68,14 @@ def template(name: str) -> Template:
     return environment().get_template(name)
 
 
+def shown_key(message: OutboxMessage) -> tuple[int, str] | None:
+    """The step context (instance id, step id) the message's email shows, if any."""
+    context = read_message(message.kind, message.context)
+    if isinstance(context, RequestMessage) and context.has_context:
+        return context.cycle.instance_id, context.step_id
+    return None
+
+
 class Renderer:
     def __init__(self, link_for: LinkMaker, context_for: ContextSource) -> None:
         self.link_for = link_for

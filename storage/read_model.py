@@ -71,16 +71,6 @@ _REQUESTS_AFTER = (
 _AUDIT_HEAD = select(AUDIT.c.seq, AUDIT.c.hash).order_by(AUDIT.c.seq.desc()).limit(1)
 
 
-_DUE_KINDS = (
-    select(T.c.kind)
-    .where(
-        T.c.status == TimerStatus.PENDING.value,
-        T.c.due_at <= bindparam("now", type_=UtcDateTime()),
-    )
-    .distinct()
-)
-
-
 class SqlReadModel:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -223,10 +213,6 @@ class SqlReadModel:
         with self._connect() as c:
             value = c.execute(query).scalar()
         return None if value is None else UtcDateTime.aware(value)
-
-    def due_timer_kinds(self, now: datetime) -> set[str]:
-        with self._connect() as c:
-            return {str(kind) for (kind,) in c.execute(_DUE_KINDS, {"now": now})}
 
     def outbox_counts(self) -> dict[str, int]:
         query = select(OB.c.status, func.count()).group_by(OB.c.status)

@@ -1,5 +1,6 @@
-"""`lofte simulate` delivers its email in a worker process beside the engine: the same emails
-(kind, recipient, subject, date and text) and the same summary as delivering inline. A setup with
+"""`lofte simulate` renders and sends its email in a worker process beside the engine (which
+claims and records it): the same emails (kind, recipient, subject, date and text) and the same
+summary as delivering inline, meetings whose lägesbild is brought up to date included. A setup with
 daily digests delivers in step with the engine, since a digest lists the requests open when
 it is written."""
 

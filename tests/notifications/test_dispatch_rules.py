@@ -10,6 +10,7 @@ from pathlib import Path
 
 from notifications.config import mail_settings
 from notifications.dispatcher import Dispatcher
+from notifications.sending import Sender, SendJob
 from notifications.transports import FileDropTransport
 from tests.harness import Harness, utc
 from tests.notifications.support import current, only_one_pending
@@ -101,3 +102,28 @@ def test_the_retry_wait_doubles_to_an_hour_and_never_overflows() -> None:
     assert [backoff(60, n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (1, 2, 4)]
     assert backoff(60, 7) == timedelta(hours=1)
     assert backoff(60, 500) == timedelta(hours=1)  # three days of tries: 2**499 would overflow
+
+
+def test_handed_over_messages_stay_claimed_until_their_results_are_recorded(
+    week: Harness, tmp_path: Path
+) -> None:
+    # `lofte simulate` renders and sends in a worker process: its dispatcher hands jobs over.
+    settings = mail_settings({"LOFTE_DIGEST_HOUR": "23"})
+    transport = FileDropTransport(tmp_path / "mail")
+    jobs: list[SendJob] = []
+    d = Dispatcher(
+        week.store, week.clock, transport, settings, hand_off=jobs.append, lease=timedelta(days=9)
+    )
+    report = d.run_once()
+    handed = [m for job in jobs for m in job.messages]
+    assert report.handed == len(handed) > 10 and report.sent == 0
+    assert {current(week, m.id or 0).status for m in handed} == {OutboxStatus.SENDING}
+    assert any(job.shown for job in jobs)  # what a request shows is read when it is claimed
+    week.clock.advance(timedelta(hours=2))
+    assert d.run_once().handed == 0  # nothing is claimed twice while the worker is behind
+    sender = Sender(transport, settings, d.answer_secret())
+    for job in jobs:
+        d.record(sender.send(job), report, job.moment)
+    assert {current(week, m.id or 0).status for m in handed} == {OutboxStatus.SENT}
+    assert report.sent == len(handed) == len(list((tmp_path / "mail").glob("*.eml")))
+    assert {current(week, m.id or 0).sent_at for m in handed} == {jobs[0].moment}

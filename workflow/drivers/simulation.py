@@ -74,7 +74,6 @@ class Simulation:
         late_share: float = 0.1,
         after_moment: Callable[[], object] = lambda: None,
         deliver_every: timedelta = timedelta(0),
-        before_timers: Callable[[], object] = lambda: None,
     ) -> None:
         self.app = app
         self.engine = app.engine
@@ -83,7 +82,6 @@ class Simulation:
         self.late_share = late_share
         self.after_moment = after_moment
         self.deliver_every = deliver_every
-        self.before_timers = before_timers
         self._changed_since: datetime | None = None  # first change not yet followed by delivery
         self._next_timer: datetime | None = None
         self._timer_stale = True
@@ -113,12 +111,10 @@ class Simulation:
                 _, _, request, instance = heapq.heappop(self._answers)
                 self._answer(request, instance, report)
             else:
-                self.before_timers()
                 report.timers_fired += len(self.engine.run_due())
             self._changed_since = self._changed_since or self.clock.now()
             self._timer_stale = True
         self.clock.set(max(end, self.clock.now()))
-        self.before_timers()
         report.timers_fired += len(self.engine.run_due())
         self._plan_answers()
         self.after_moment()
