@@ -40,14 +40,12 @@ def compose_digests(
     done = set() if done is None else done
     day = now.astimezone(STOCKHOLM).date()
     with store.unit_of_work(read_only=True) as uow:  # no write lock when nobody is waiting
-        waiting = [
-            p for p in catalog.view(uow, now).directory.digest_people if (day, p.id) not in done
-        ]
+        waiting = [p for p in catalog.view(uow).directory.digest_people if (day, p.id) not in done]
     if not waiting:
         return 0
     composed = 0
     with store.unit_of_work() as uow:
-        directory = catalog.view(uow, now).directory
+        directory = catalog.view(uow).directory
         for person in waiting:
             outcome = _digest(uow, catalog, directory, person, now)
             if outcome != "nothing to list":

@@ -139,7 +139,7 @@ class Dispatcher:
             claimed = uow.outbox.claim(now, now - self.lease, self.dispatcher_id, BATCH)
             if not claimed:
                 return 0
-            directory = self.catalog.view(uow, now).directory
+            directory = self.catalog.view(uow).directory
             if self._secret is None:
                 self._secret = installation_secret(uow.settings, self.configured_secret)
             sendable = []

@@ -53,7 +53,7 @@ def _alert(uow: DeliveryWork, catalog: Catalog, since: datetime, now: datetime) 
         since.isoformat(), len(waiting), (waiting[-1].last_error or "") if waiting else ""
     )
     keys = installation_keys(uow.settings)
-    admins = catalog.view(uow, now).directory.holders(ADMIN_ROLE, DEPLOYMENT)
+    admins = catalog.view(uow).directory.holders(ADMIN_ROLE, DEPLOYMENT)
     alerts = [
         addressed_at(
             now,

@@ -9,6 +9,7 @@ a crash of Löfte, but the last transactions before a power failure or OS crash 
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +85,14 @@ def _sqlite_engine(parsed: Any, synchronous: str) -> Engine:
     def _on_begin(connection: Any) -> None:
         # Take the write lock at the start, so two engine processes serialise instead of
         # failing half-way with "database is locked"; read-only work takes no lock.
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # Straight to the driver: SQLAlchemy's statement machinery would cost more than BEGIN.
+        statement = (
+            "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+        )
+        try:
+            connection.connection.driver_connection.execute(statement)
+        except sqlite3.OperationalError as exc:  # locked past the busy timeout: retryable, as
+            raise OperationalError(statement, None, exc) from exc  # SQLAlchemy would raise
 
     return engine
 

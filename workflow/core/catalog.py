@@ -2,14 +2,18 @@
 
 A `CatalogView` is what one engine pass sees: the latest version of every (definition, unit)
 and the latest organisation. It is reloaded only when the stored generation changes (a
-`lofte init` or an upload raises it), so a step costs no definition reads.
+`lofte init` or an upload raises it), so a step costs no definition reads. Whether another
+process raised it is looked up at most every `RECHECK` seconds of real (monotonic) time, not of
+the engine's clock: it is a cache's freshness, and in virtual time the clock may jump hours
+between two steps.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from definitions.cycle import CycleDefinition
 from definitions.directory import Directory
@@ -21,8 +25,8 @@ DEFINITION = "definition"  # a unit's effective definition, canonical JSON
 TEMPLATE = "template"  # a definition file as loaded, YAML
 ORGANISATION = "organisation"  # the organisation file as loaded, YAML
 GENERATION = "catalog_generation"
-DISABLED = "-"
-RECHECK = timedelta(seconds=10)  # the hash of a version that switches a definition off for a unit
+DISABLED = "-"  # the hash of a version that switches a definition off for a unit
+RECHECK = 10.0  # seconds (monotonic) between looks at the stored generation
 
 
 @dataclass(frozen=True)
@@ -50,30 +54,33 @@ class CatalogView:
 class Catalog:
     """Thread-safe caches of parsed definitions (by content hash) and the current view."""
 
-    def __init__(self, database_label: str = "databasen") -> None:
+    def __init__(
+        self, database_label: str = "databasen", monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self._definitions: dict[str, CycleDefinition] = {}
         self._directories: dict[str, Directory] = {}
         self._version_hashes: dict[tuple[str, str, int], str] = {}
         self._view: CatalogView | None = None
-        self._checked_at: datetime | None = None
+        self._checked_at: float | None = None
+        self._monotonic = monotonic
         self._lock = threading.Lock()
         self.database_label = database_label
 
-    def view(self, uow: UnitOfWork, now: datetime | None = None) -> CatalogView:
-        """The current view. A setup loaded by another process is noticed within
-        `RECHECK` of clock time (one small read); this process's own loads at once."""
+    def view(self, uow: UnitOfWork) -> CatalogView:
+        """The current view. A setup loaded by another process is noticed within `RECHECK`
+        seconds (one small read); this process's own loads at once."""
+        checked = self._monotonic()
         with self._lock:
             if (
                 self._view is not None
-                and now is not None
                 and self._checked_at is not None
-                and timedelta(0) <= now - self._checked_at < RECHECK
+                and 0 <= checked - self._checked_at < RECHECK
             ):
                 return self._view
         generation = uow.settings.get(GENERATION) or ""
         with self._lock:
             if self._view is not None and self._view.generation == generation:
-                self._checked_at = now
+                self._checked_at = checked
                 return self._view
         latest = {
             pair: found
@@ -87,7 +94,7 @@ class Catalog:
         view = CatalogView(generation, latest, org_hash, self._directory(uow, org_hash))
         with self._lock:
             self._view = view
-            self._checked_at = now
+            self._checked_at = checked
         return view
 
     def forget_view(self) -> None:

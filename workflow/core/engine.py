@@ -290,7 +290,7 @@ class Engine:
             now=now,
             actor=actor,
             catalog=self.catalog,
-            view=self.catalog.view(uow, now),
+            view=self.catalog.view(uow),
             keys=self.keys(uow),
             machines=self.machines,
             sensitive_retention=self.sensitive_retention,
