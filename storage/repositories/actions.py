@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, case, func, insert, select, update
 
 from storage import rows
+from storage.fast_sql import prepare_module
 from storage.repositories.base import Repository, insert_ignore
 from storage.tables import ActionEventRow
 from storage.types import UtcDateTime
@@ -101,3 +102,6 @@ class SqlActions(Repository):
     def add_event(self, event: ActionEvent) -> None:
         values = {k: getattr(event, k) for k in event.__slots__ if k != "id"}
         self.execute(_ADD_EVENT, values)
+
+
+prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)

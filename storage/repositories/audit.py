@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from storage.fast_sql import prepare_module
 from storage.repositories.base import Repository
 from storage.rows import table
 from storage.tables import AuditRow
@@ -86,3 +87,6 @@ class SqlAuditLog(Repository):
             self.head.set(None)  # someone else appended: read the head afresh on retry
             raise ConcurrentUpdate("granskningsloggen") from None
         self.written = (seq, prev)
+
+
+prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)

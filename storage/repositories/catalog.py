@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 
 from storage import rows
+from storage.fast_sql import prepare_module
 from storage.repositories.base import Repository, insert_ignore
 from storage.tables import DocumentRow, SettingRow, StepContextRow, VersionRow
 from workflow.core.ports import StoredDocument, StoredVersion
@@ -125,3 +126,6 @@ class SqlStepContexts(Repository):
     def get(self, instance_id: int, step_id: str) -> dict[str, Any] | None:
         value = self.execute(_GET_CONTEXT, {"instance": instance_id, "step": step_id}).scalar()
         return None if value is None else dict(value)
+
+
+prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select, update
 
 from storage import rows
+from storage.fast_sql import prepare_module
 from storage.repositories.base import Repository, insert_ignore
 from storage.types import UtcDateTime
 from workflow.core.records import CycleInstance
@@ -142,3 +143,6 @@ def _with_id(instance: CycleInstance, new_id: int) -> CycleInstance:
 
 def _replace_version(instance: CycleInstance, version: int) -> CycleInstance:
     return dataclasses.replace(instance, version=version)
+
+
+prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)

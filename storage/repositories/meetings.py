@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, insert, select, update
 
 from storage import rows
+from storage.fast_sql import prepare_module
 from storage.repositories.base import Repository
 from storage.types import UtcDateTime
 from workflow.core.records import Meeting
@@ -49,3 +50,6 @@ class SqlMeetings(Repository):
                 "cancelled": meeting.cancelled,
             },
         )
+
+
+prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)

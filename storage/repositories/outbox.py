@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, or_, select, update
 
 from storage import rows
+from storage.fast_sql import prepare_module
 from storage.repositories.base import Repository, insert_ignore
 from storage.types import UtcDateTime
 from workflow.core.records import (
@@ -210,3 +211,6 @@ class SqlOutbox(Repository):
             (rows.request(r), rows.instance({k[2:]: v for k, v in r.items() if k.startswith("i_")}))
             for r in found
         ]
+
+
+prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from storage import rows
+from storage.fast_sql import prepare_module
 from storage.repositories.base import Repository
 from storage.sensitive_keys import SensitiveCipher
 from storage.tables import SensitiveRow
@@ -202,3 +203,6 @@ class SqlSensitiveValues(Repository):
     def erase_for_instance(self, instance_id: int, at: datetime) -> int:
         result = self.execute(_ERASE, {"instance": instance_id, "at": at})
         return int(result.rowcount)
+
+
+prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)

@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from storage import rows
+from storage.fast_sql import prepare_module
 from storage.repositories.base import Repository, insert_ignore
 from storage.types import UtcDateTime
 from workflow.core.records import Timer, TimerKind, TimerStatus
@@ -152,3 +153,6 @@ class SqlTimers(Repository):
         if row is None:
             raise NotFound("timer", timer_id)
         return rows.timer(row)
+
+
+prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)

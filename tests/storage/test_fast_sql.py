@@ -1,0 +1,61 @@
+"""Prebuilt statements run on the driver (`storage.fast_sql`) read and write exactly what
+SQLAlchemy would, on both databases, and a driver error surfaces as SQLAlchemy's."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
+
+from storage import rows
+from storage.fast_sql import plan_for
+from storage.repositories import outbox as outbox_module
+from storage.repositories import timers as timers_module
+from storage.types import UtcDateTime
+from tests.harness import Harness, utc
+
+
+def test_rows_read_on_the_driver_equal_rows_read_through_sqlalchemy(harness: Harness) -> None:
+    harness.run_until(utc(2027, 1, 12))  # a week of cycles: requests, timers, outbox
+    messages = harness.outbox()
+    assert len(messages) > 20
+    with harness.store.unit_of_work() as uow:
+        dialect = uow.connection.dialect
+        assert plan_for(outbox_module._BY_ID, dialect, {"id": 1}) is not None
+        for message in messages:
+            fast = uow.outbox.get(message.id or 0)
+            slow = uow.connection.execute(outbox_module._BY_ID, {"id": message.id}).mappings()
+            assert fast == rows.message(slow.one()) == message
+            assert fast.created_at.tzinfo is UTC and fast.context == message.context
+        due = uow.timers.next_due()  # an aggregate, on the driver
+        slow_due = uow.connection.execute(timers_module._NEXT_DUE).scalar()
+    assert due is not None and due == UtcDateTime.aware(slow_due)
+
+
+def test_values_written_on_the_driver_read_back_the_same(harness: Harness) -> None:
+    harness.run_until(utc(2027, 1, 5))
+    message = harness.outbox()[0]
+    moment = datetime(2027, 1, 5, 9, 30, 15, 123456, tzinfo=UTC)
+    with harness.store.unit_of_work() as uow:
+        uow.outbox.mark_sent([(message, "fil: åäö.eml")], moment, "someone-else")  # not held
+        uow.outbox.save(dataclasses.replace(message, claimed_by="d1"))
+        uow.outbox.mark_sent([(message, "fil: åäö.eml")], moment, "d1")
+    sent = next(m for m in harness.outbox() if m.id == message.id)
+    assert sent.sent_at == moment and sent.delivery == "fil: åäö.eml"
+    assert sent.status.value == "sent" and sent.last_error is None
+
+
+def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(harness: Harness) -> None:
+    with pytest.raises(IntegrityError), harness.store.unit_of_work() as uow:
+        uow.contexts.put(999_999, "ingen", {"a": 1})  # no such cycle: a foreign key refuses it
+    with harness.store.unit_of_work() as uow:  # nothing was left half-way
+        assert uow.contexts.get(999_999, "ingen") is None
+
+
+def test_a_statement_built_at_run_time_goes_through_sqlalchemy(harness: Harness) -> None:
+    built_now = select(rows.OUTBOX).where(rows.OUTBOX.c.id == bindparam("id"))
+    with harness.store.unit_of_work() as uow:
+        assert plan_for(built_now, uow.connection.dialect, {"id": 1}) is None
