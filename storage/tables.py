@@ -128,6 +128,7 @@ class TimerRow(SQLModel, table=True):
     __tablename__ = "timers"
     __table_args__ = (
         Index("ix_timers_due", "status", "due_at"),
+        Index("ix_timers_retry", "status", "next_attempt_at"),
         Index("ix_timers_instance", "instance_id", "status", "due_at"),
         Index("ix_timers_opening", "definition_name", "unit_id", "status"),
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all, update
 from sqlalchemy.orm import aliased
 
 from storage import rows
@@ -101,9 +101,23 @@ _CANCEL_OPENINGS = (
 _PENDING_OPENINGS = select(T.c.definition_name, T.c.unit_id).where(
     T.c.kind == TimerKind.CYCLE_OPEN.value, T.c.status == PENDING
 )
-_NEXT_DUE = select(func.min(func.coalesce(T.c.next_attempt_at, T.c.due_at))).where(
-    T.c.status == PENDING
+# The earliest of: the first pending timer not being retried (ix_timers_due, in order) and the
+# first retry (ix_timers_retry). One aggregate over coalesce(next_attempt_at, due_at) read
+# every pending timer: half a millisecond with the 2,300 of 290 municipalities.
+_FIRST_DUE = (
+    select(T.c.due_at.label("at"))
+    .where(T.c.status == PENDING, T.c.next_attempt_at.is_(None))
+    .order_by(T.c.due_at)
+    .limit(1)
 )
+_FIRST_RETRY = (
+    select(T.c.next_attempt_at.label("at"))
+    .where(T.c.status == PENDING, T.c.next_attempt_at.is_not(None))
+    .order_by(T.c.next_attempt_at)
+    .limit(1)
+)
+_NEXT_DUE_PARTS = union_all(_FIRST_DUE.subquery().select(), _FIRST_RETRY.subquery().select())
+_NEXT_DUE = select(func.min(_NEXT_DUE_PARTS.subquery().c.at))
 _BY_ID = select(T).where(T.c.id == bindparam("id"))
 
 

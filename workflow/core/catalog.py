@@ -70,13 +70,9 @@ class Catalog:
         """The current view. A setup loaded by another process is noticed within `RECHECK`
         seconds (one small read); this process's own loads at once."""
         checked = self._monotonic()
-        with self._lock:
-            if (
-                self._view is not None
-                and self._checked_at is not None
-                and 0 <= checked - self._checked_at < RECHECK
-            ):
-                return self._view
+        fresh = self.fresh(checked)
+        if fresh is not None:
+            return fresh
         generation = uow.settings.get(GENERATION) or ""
         with self._lock:
             if self._view is not None and self._view.generation == generation:
@@ -96,6 +92,18 @@ class Catalog:
             self._view = view
             self._checked_at = checked
         return view
+
+    def fresh(self, checked: float | None = None) -> CatalogView | None:
+        """The view, if its generation was looked up less than `RECHECK` seconds ago."""
+        checked = self._monotonic() if checked is None else checked
+        with self._lock:
+            if (
+                self._view is not None
+                and self._checked_at is not None
+                and 0 <= checked - self._checked_at < RECHECK
+            ):
+                return self._view
+        return None
 
     def forget_view(self) -> None:
         with self._lock:
