@@ -63,7 +63,7 @@ class Wired:
             return has_setup(uow)
 
     def close(self) -> None:
-        self.store.engine.dispose()
+        self.store.close()
 
 
 def configured_secret() -> str | None:

@@ -21,9 +21,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter
 
 from storage.types import UtcDateTime
 
@@ -64,6 +65,16 @@ def plan_for(statement: Any, dialect: Dialect, parameters: Any) -> Plan | None:
         return _PLANS[key]
 
 
+def execute(connection: Connection, statement: Any, parameters: Any = None) -> Any:
+    """Run a statement: a registered one on the driver, any other through SQLAlchemy."""
+    plan = plan_for(statement, connection.dialect, parameters)
+    if plan is not None and (plan.many or not isinstance(parameters, list)):
+        return plan.run(connection, parameters)
+    if parameters is None:
+        return connection.execute(statement)
+    return connection.execute(statement, parameters)
+
+
 def _sqlite_utc_in(value: datetime | None) -> str | None:
     # What SQLAlchemy's SQLite DateTime stores ("2027-01-04 07:00:00.000000"), in UTC.
     if value is None:
@@ -77,6 +88,29 @@ def _sqlite_utc_out(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
+class _Bind:
+    """One parameter of a compiled statement: where its value comes from and how it is
+    processed (what `SQLCompiler.construct_params` and the bind processors would do)."""
+
+    __slots__ = ("default", "key", "name", "processor", "required")
+
+    def __init__(self, name: str, bind: BindParameter[Any], processor: Processor) -> None:
+        self.name, self.key, self.required = name, bind.key, bind.required
+        self.default = bind.effective_value if not bind.required else None
+        self.processor = processor
+
+    def value(self, given: Mapping[str, Any]) -> Any:
+        if self.key in given:
+            value = given[self.key]
+        elif self.name in given:
+            value = given[self.name]
+        elif self.required:
+            raise InvalidRequestError(f"A value is required for bind parameter {self.key!r}")
+        else:
+            value = self.default
+        return value if self.processor is None else self.processor(value)
+
+
 class Plan:
     """How to run one statement on one dialect's driver."""
 
@@ -84,21 +118,21 @@ class Plan:
         self,
         compiled: SQLCompiler,
         dialect: Dialect,
-        binds: list[tuple[str, Processor]],
+        binds: list[_Bind] | None,
         keys: list[str] | None,
         outputs: list[Processor] | None,
     ) -> None:
         self.compiled = compiled
         self.sql = compiled.string
         self.positional = dialect.positional
-        self.binds = binds
+        self.binds = binds  # None: IN lists, expanded by SQLAlchemy for each execution
         self.keys = keys
-        self.outputs = outputs if outputs and any(outputs) else None
+        self.converters = [(i, p) for i, p in enumerate(outputs or ()) if p is not None]
         self.returns_rows = keys is not None
         # Rows read by position, by name (row.seq) or as mappings, like SQLAlchemy's Row.
         self.row_type: Any = namedtuple("Row", keys or (), rename=True)  # type: ignore[misc]
         self.driver_error: type[Exception] = dialect.loaded_dbapi.Error
-        self.many = not compiled.effective_returning
+        self.many = not compiled.effective_returning and binds is not None
 
     @classmethod
     def make(cls, statement: Any, dialect: Dialect, columns: tuple[str, ...]) -> Plan | None:
@@ -109,28 +143,16 @@ class Plan:
             compiled.insert_prefetch
             or compiled.update_prefetch  # Python-side defaults, computed at execution
             or compiled.literal_execute_params
-            or compiled.post_compile_params
             or compiled.escaped_bind_names
         ):
-            return None  # expanded or renamed at execution (IN lists)
-        sqlite = dialect.name == "sqlite"
-        processors = compiled._bind_processors
-        types = {name: bind.type for bind, name in compiled.bind_names.items()}
-        names = list(compiled.positiontup or []) if dialect.positional else list(types)
-        binds: list[tuple[str, Processor]] = []
-        for name in names:
-            kind = types[name]
-            if sqlite and isinstance(kind, UtcDateTime):
-                binds.append((name, _sqlite_utc_in))
-            else:
-                processor = processors.get(name)
-                if processor is not None and not callable(processor):
-                    return None  # a tuple type's processors
-                binds.append((name, processor))
+            return None
+        # No binds: IN lists (or a value computed at execution) are expanded each time.
+        binds = None if compiled.post_compile_params else cls._binds(compiled, dialect)
         if not compiled._result_columns:
             if statement.is_select or compiled.effective_returning or statement.is_text:
                 return None  # rows of columns only SQLAlchemy knows
             return cls(compiled, dialect, binds, None, None)
+        sqlite = dialect.name == "sqlite"
         keys: list[str] = []
         outputs: list[Processor] = []
         for column in compiled._result_columns:
@@ -142,51 +164,87 @@ class Plan:
                 outputs.append(kind._cached_result_processor(dialect, None))
         return cls(compiled, dialect, binds, keys, outputs)
 
+    @staticmethod
+    def _binds(compiled: SQLCompiler, dialect: Dialect) -> list[_Bind] | None:
+        sqlite = dialect.name == "sqlite"
+        processors = compiled._bind_processors
+        by_name = {name: bind for bind, name in compiled.bind_names.items()}
+        names = list(compiled.positiontup or []) if dialect.positional else list(by_name)
+        binds = []
+        for name in names:
+            bind = by_name[name]
+            if bind.callable is not None:
+                return None  # a value computed at execution: let SQLAlchemy call it
+            processor = processors.get(name)
+            if sqlite and isinstance(bind.type, UtcDateTime):
+                processor = _sqlite_utc_in
+            elif processor is not None and not callable(processor):
+                return None  # a tuple type's processors
+            binds.append(_Bind(name, bind, processor))
+        return binds
+
     def parameters(self, given: Mapping[str, Any] | None) -> Any:
-        values = self.compiled.construct_params(given or {}, _check=True)
+        given = given or {}
+        if self.binds is None:
+            return None
         if self.positional:
-            return tuple(
-                value if processor is None else processor(value)
-                for name, processor in self.binds
-                for value in (values[name],)
-            )
-        return {
-            name: values[name] if processor is None else processor(values[name])
-            for name, processor in self.binds
-        }
+            return tuple([b.value(given) for b in self.binds])
+        return {b.name: b.value(given) for b in self.binds}
+
+    def expanded(self, given: Mapping[str, Any] | None) -> tuple[str, Any]:
+        """The SQL and parameters with IN lists expanded, as SQLAlchemy expands them."""
+        state = self.compiled.construct_expanded_state(given or {})
+        processors = state.processors or {}
+        values = state.parameters
+
+        def processed(name: str) -> Any:
+            processor = processors.get(name)
+            return values[name] if processor is None else processor(values[name])
+
+        if self.positional:
+            return state.statement, tuple([processed(n) for n in state.positiontup or ()])
+        return state.statement, {name: processed(name) for name in values}
 
     def run(self, connection: Connection, given: Any) -> FastResult:
         """Execute with `given` (a dict, or a list of dicts for many rows without RETURNING).
         A driver error is raised as SQLAlchemy would raise it (IntegrityError, say)."""
         many = isinstance(given, list)
-        parameters = [self.parameters(g) for g in given] if many else self.parameters(given)
+        sql = self.sql
+        if many:
+            parameters: Any = [self.parameters(g) for g in given]
+        elif self.binds is None:
+            sql, parameters = self.expanded(given)
+        else:
+            parameters = self.parameters(given)
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         if connection._has_events or connection.engine._has_events:
             connection.dispatch.before_cursor_execute(
-                connection, cursor, self.sql, parameters, None, many
+                connection, cursor, sql, parameters, None, many
             )
         try:
-            rows: list[Sequence[Any]] = []
+            found: list[Sequence[Any]] = []
             if many:
-                cursor.executemany(self.sql, parameters)
+                cursor.executemany(sql, parameters)
             else:
-                cursor.execute(self.sql, parameters)
+                cursor.execute(sql, parameters)
                 if self.returns_rows:
-                    rows = cursor.fetchall()
+                    found = cursor.fetchall()
             count = cursor.rowcount
         except self.driver_error as exc:
-            raise DBAPIError.instance(self.sql, parameters, exc, self.driver_error) from exc
+            raise DBAPIError.instance(sql, parameters, exc, self.driver_error) from exc
         finally:
             cursor.close()
         make = self.row_type._make
-        if self.outputs is not None:
-            outputs = self.outputs
-            rows = [
-                make(v if p is None else p(v) for v, p in zip(row, outputs, strict=True))
-                for row in rows
-            ]
-        else:
-            rows = [make(row) for row in rows]
+        if not self.converters:
+            return FastResult(self, [make(row) for row in found], count)
+        rows = []
+        for row in found:
+            values = list(row)
+            for i, convert in self.converters:
+                value = values[i]
+                if value is not None:
+                    values[i] = convert(value)
+            rows.append(make(values))
         return FastResult(self, rows, count)
 
 

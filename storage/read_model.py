@@ -12,6 +12,7 @@ from sqlalchemy import Engine, bindparam, func, select
 
 from storage import rows
 from storage.database import READ_ONLY
+from storage.fast_sql import execute, prepare_module
 from storage.repositories.audit import A as AUDIT
 from storage.tables import ActionEventRow, StepContextRow, VersionRow
 from storage.types import UtcDateTime
@@ -70,6 +71,8 @@ _REQUESTS_AFTER = (
 
 _AUDIT_HEAD = select(AUDIT.c.seq, AUDIT.c.hash).order_by(AUDIT.c.seq.desc()).limit(1)
 
+prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)
+
 
 class SqlReadModel:
     def __init__(self, engine: Engine) -> None:
@@ -123,7 +126,7 @@ class SqlReadModel:
         self, request_id: int, limit: int = 1000
     ) -> list[tuple[InputRequest, CycleInstance]]:
         with self._connect() as c:
-            found = c.execute(_REQUESTS_AFTER, {"after": request_id, "limit": limit}).mappings()
+            found = execute(c, _REQUESTS_AFTER, {"after": request_id, "limit": limit}).mappings()
             return [(rows.request(r), _cycle_of(r)) for r in found]
 
     def answered_requests_of(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from storage.database import READ_ONLY
 from storage.repositories.actions import SqlActions
@@ -44,7 +45,13 @@ class SqlUnitOfWork:
 
 
 class SqlStore:
-    """Opens one transaction per unit of work on SQLite or PostgreSQL."""
+    """Opens one transaction per unit of work on SQLite or PostgreSQL.
+
+    Each thread keeps a connection between its units of work (checking one out of the pool,
+    and returning it, cost more than a short transaction itself); a unit of work begun while
+    the thread's connection is in use, or after it failed, gets a connection of its own.
+    `close()` closes the kept connections and the pool.
+    """
 
     retryable: tuple[type[Exception], ...] = (OperationalError,)
 
@@ -52,22 +59,69 @@ class SqlStore:
         self.engine = engine
         self.cipher = cipher
         self.audit_head = AuditHead()
+        self._local = threading.local()
+        self._kept: list[Connection] = []
+        self._kept_lock = threading.Lock()
 
     @contextmanager
     def unit_of_work(self, *, read_only: bool = False) -> Iterator[SqlUnitOfWork]:
         """A transaction; `read_only` ones take no write lock on SQLite."""
-        with self.engine.connect() as connection:
-            if read_only:
-                connection = connection.execution_options(**{READ_ONLY: True})
-            work = SqlUnitOfWork(connection, self.cipher, self.audit_head)
-            try:
-                with connection.begin():
-                    yield work
-            except BaseException:
-                self.audit_head.set(None)
-                raise
-            if work.audit.written is not None:
-                self.audit_head.set(work.audit.written)
+        kept = self._kept_connection()
+        if kept is None:  # the thread's connection is in an enclosing unit of work
+            with self.engine.connect() as own, self._transaction(own, read_only) as work:
+                yield work
+        else:
+            with self._transaction(kept, read_only) as work:
+                yield work
+
+    @contextmanager
+    def _transaction(self, connection: Connection, read_only: bool) -> Iterator[SqlUnitOfWork]:
+        connection.execution_options(**{READ_ONLY: read_only})  # in place, for this one
+        work = SqlUnitOfWork(connection, self.cipher, self.audit_head)
+        try:
+            with connection.begin():
+                yield work
+        except BaseException as exc:
+            self.audit_head.set(None)
+            if isinstance(exc, DBAPIError):
+                self._drop(connection, exc)
+            raise
+        if work.audit.written is not None:
+            self.audit_head.set(work.audit.written)
+
+    def _kept_connection(self) -> Connection | None:
+        kept: Connection | None = getattr(self._local, "connection", None)
+        if kept is None or kept.closed or kept.invalidated:
+            return self._keep()
+        return None if kept.in_transaction() else kept
+
+    def _drop(self, connection: Connection, exc: DBAPIError) -> None:
+        """A database error may have broken the connection: the thread's next one is new."""
+        if getattr(self._local, "connection", None) is not connection:
+            return
+        self._local.connection = None
+        with self._kept_lock:
+            self._kept.remove(connection)
+        if exc.connection_invalidated:
+            connection.invalidate()
+        else:
+            connection.close()
+
+    def _keep(self) -> Connection:
+        connection = self.engine.connect()
+        self._local.connection = connection
+        with self._kept_lock:
+            self._kept.append(connection)
+        return connection
+
+    def close(self) -> None:
+        """Close every thread's kept connection and the pool (the store is done)."""
+        with self._kept_lock:
+            kept, self._kept = self._kept, []
+        for connection in kept:
+            connection.close()
+        self._local = threading.local()
+        self.engine.dispose()
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

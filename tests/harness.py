@@ -42,7 +42,7 @@ class Harness:
     bundle: Bundle
 
     def close(self) -> None:
-        self.store.engine.dispose()
+        self.store.close()
 
     # time ---------------------------------------------------------------------------------------
     def run_until(self, end: datetime) -> list[Timer]:

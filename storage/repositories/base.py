@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Insert, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from storage.fast_sql import plan_for
+from storage import fast_sql
 
 
 def insert_ignore(table: Table, dialect: str, index_elements: Sequence[str]) -> Insert:
@@ -27,9 +27,4 @@ class Repository:
     def execute(self, statement: Any, parameters: Any = None) -> Any:
         """Run a statement: a prebuilt one (`prepare_module`) on the driver, others through
         SQLAlchemy."""
-        plan = plan_for(statement, self.connection.dialect, parameters)
-        if plan is not None and (plan.many or not isinstance(parameters, list)):
-            return plan.run(self.connection, parameters)
-        if parameters is None:
-            return self.connection.execute(statement)
-        return self.connection.execute(statement, parameters)
+        return fast_sql.execute(self.connection, statement, parameters)

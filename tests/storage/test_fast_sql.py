@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from storage import rows
+from storage import fast_sql, rows
 from storage.fast_sql import plan_for
+from storage.repositories import cycles as cycles_module
 from storage.repositories import outbox as outbox_module
 from storage.repositories import timers as timers_module
 from storage.types import UtcDateTime
@@ -59,3 +60,22 @@ def test_a_statement_built_at_run_time_goes_through_sqlalchemy(harness: Harness)
     built_now = select(rows.OUTBOX).where(rows.OUTBOX.c.id == bindparam("id"))
     with harness.store.unit_of_work() as uow:
         assert plan_for(built_now, uow.connection.dialect, {"id": 1}) is None
+
+
+def test_in_lists_are_expanded_on_the_driver_as_sqlalchemy_expands_them(
+    harness: Harness,
+) -> None:
+    harness.run_until(utc(2027, 1, 12))  # cycles of every unit have opened
+    units = sorted({m.unit_id for m in harness.outbox()})
+    parameters = {
+        "definition": "est-inventering",
+        "units": units,
+        "start": utc(2026, 12, 1),
+        "end": utc(2027, 2, 1),
+    }
+    with harness.store.unit_of_work() as uow:
+        plan = plan_for(cycles_module._BETWEEN, uow.connection.dialect, parameters)
+        assert plan is not None and plan.binds is None  # expanded at each execution
+        slow = uow.connection.execute(cycles_module._BETWEEN, parameters).mappings().all()
+        quick = fast_sql.execute(uow.connection, cycles_module._BETWEEN, parameters)
+        assert [dict(r) for r in slow] == quick.mappings().all() and len(slow) >= 2
