@@ -164,6 +164,9 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 
 WORKER_LEASE = timedelta(days=3650)  # the worker is this dispatcher's own: nobody else claims
+# Only the worker's failures can make an outage here, and each one brings a look at once; an
+# alert (after an hour of failures) is otherwise noticed within a quarter of an hour.
+WORKER_OUTAGE_CHECK = timedelta(minutes=15)
 
 
 class _Delivery:
@@ -183,7 +186,10 @@ class _Delivery:
             # What it hands over stays claimed until its result is recorded, however far
             # virtual time moves meanwhile: no lease runs out under the worker.
             self.dispatcher = wired.dispatcher(
-                mail_dir, hand_off=self.worker.send, lease=WORKER_LEASE
+                mail_dir,
+                hand_off=self.worker.send,
+                lease=WORKER_LEASE,
+                outage_check_every=WORKER_OUTAGE_CHECK,
             )
             self.worker.start(self.dispatcher.answer_secret())
         self.report = DispatchReport()

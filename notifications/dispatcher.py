@@ -66,6 +66,7 @@ class Dispatcher:
         lease: timedelta = timedelta(minutes=10),
         secret: str | None = None,
         hand_off: Callable[[SendJob], object] | None = None,
+        outage_check_every: timedelta = OUTAGE_CHECK_EVERY,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -80,6 +81,8 @@ class Dispatcher:
         self._outage_checked: datetime | None = None
         self._sent_since_check = False  # recorded sends since the last outage check
         self.hand_off = hand_off
+        self.outage_check_every = outage_check_every
+        self._failed_since_check = False  # a recorded failure: look at the outage next run
 
     def run_once(self, limit: int | None = None) -> DispatchReport:
         """Deliver what is due now, write the daily digests, alert on an outage."""
@@ -97,13 +100,14 @@ class Dispatcher:
         now = self.clock.now()
         if (
             report.failed_attempts
+            or self._failed_since_check
             or self._outage_checked is None
-            or now - self._outage_checked >= OUTAGE_CHECK_EVERY
+            or now - self._outage_checked >= self.outage_check_every
         ):
             delivered = report.sent > 0 or self._sent_since_check
             report.alerts = check_outage(self.store, self.catalog, now, delivered)
             self._outage_checked = now
-            self._sent_since_check = False
+            self._sent_since_check = self._failed_since_check = False
         return report
 
     def answer_secret(self) -> str:
@@ -121,6 +125,7 @@ class Dispatcher:
                 record_failure(uow, failure, now, self.settings, self.dispatcher_id, report)
         report.sent += len(result.sent)
         self._sent_since_check = self._sent_since_check or bool(result.sent)
+        self._failed_since_check = self._failed_since_check or bool(result.failures)
 
     def retry(self, message_id: int, actor: str) -> OutboxMessage:
         """Send an incident again (an administrator's decision), audited."""

@@ -13,13 +13,14 @@ RETURNING) runs through SQLAlchemy as before. Event listeners still see each sta
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import JSON, Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.sql.base import Executable
@@ -160,6 +161,8 @@ class Plan:
             keys.append(keyname)
             if sqlite and isinstance(kind, UtcDateTime):
                 outputs.append(_sqlite_utc_out)
+            elif sqlite and isinstance(kind, JSON):
+                outputs.append(json.loads)  # text, as SQLAlchemy's SQLite JSON reads it
             else:
                 outputs.append(kind._cached_result_processor(dialect, None))
         return cls(compiled, dialect, binds, keys, outputs)
