@@ -89,8 +89,11 @@ def _sqlite_engine(parsed: Any, synchronous: str) -> Engine:
         statement = (
             "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
         )
+        driver = connection.connection.driver_connection
+        if driver.in_transaction:  # a unit of work began it on the driver (storage.unit_of_work)
+            return
         try:
-            connection.connection.driver_connection.execute(statement)
+            driver.execute(statement)
         except sqlite3.OperationalError as exc:  # locked past the busy timeout: retryable, as
             raise OperationalError(statement, None, exc) from exc  # SQLAlchemy would raise
 

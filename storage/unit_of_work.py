@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -23,6 +25,8 @@ from storage.repositories.outbox import SqlOutbox
 from storage.repositories.requests import SqlRequests, SqlSensitiveValues
 from storage.repositories.timers import SqlTimers
 from storage.sensitive_keys import SensitiveCipher
+
+log = logging.getLogger("lofte.storage")
 
 
 class SqlUnitOfWork:
@@ -76,18 +80,49 @@ class SqlStore:
 
     @contextmanager
     def _transaction(self, connection: Connection, read_only: bool) -> Iterator[SqlUnitOfWork]:
+        """BEGIN and COMMIT on the driver (SQLAlchemy's transaction objects cost more than a
+        short transaction itself). A statement that goes through SQLAlchemy meanwhile makes
+        it begin its own transaction object on the same driver transaction (the SQLite
+        `begin` hook sees one is open); then it commits or rolls back through SQLAlchemy."""
         connection.execution_options(**{READ_ONLY: read_only})  # in place, for this one
         work = SqlUnitOfWork(connection, self.cipher, self.audit_head)
+        driver = connection.connection.driver_connection
         try:
-            with connection.begin():
-                yield work
+            if connection.dialect.name == "sqlite":  # PostgreSQL begins with the first statement
+                self._on_driver(driver, "BEGIN" if read_only else "BEGIN IMMEDIATE")
+            yield work
+            self._end(connection, driver, commit=True)
         except BaseException as exc:
             self.audit_head.set(None)
+            self._end(connection, driver, commit=False)
             if isinstance(exc, DBAPIError):
                 self._drop(connection, exc)
             raise
         if work.audit.written is not None:
             self.audit_head.set(work.audit.written)
+
+    def _end(self, connection: Connection, driver: Any, *, commit: bool) -> None:
+        if connection.in_transaction():  # SQLAlchemy began one over ours
+            (connection.commit if commit else connection.rollback)()
+        elif commit:
+            self._on_driver(driver, None)
+        else:
+            try:
+                driver.rollback()
+            except Exception:  # the connection is gone: there is nothing to roll back
+                log.debug("rollback failed", exc_info=True)
+
+    def _on_driver(self, driver: Any, statement: str | None) -> None:
+        """Run a transaction statement (None: commit) as SQLAlchemy would: a driver error is
+        raised as SQLAlchemy's (OperationalError for a lock held too long, say)."""
+        error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            if statement is None:
+                driver.commit()
+            else:
+                driver.execute(statement)
+        except error as exc:
+            raise DBAPIError.instance(statement or "COMMIT", None, exc, error) from exc
 
     def _kept_connection(self) -> Connection | None:
         kept: Connection | None = getattr(self._local, "connection", None)
