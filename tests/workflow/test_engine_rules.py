@@ -4,10 +4,14 @@ keys name the installation and the unit but never a row id, bounded definitions.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.harness import Harness, utc
+from tests.conftest import START, packaged
+from tests.harness import Harness, make_harness, utc
+from workflow.core import engine as engine_module
 from workflow.core import timer_handlers
 from workflow.core.engine import MAX_TIMER_ATTEMPTS
 from workflow.core.records import Timer, TimerKind, TimerStatus
@@ -80,3 +84,33 @@ def test_timers_are_fired_in_due_order_within_a_cycle(sqlite_harness: Harness) -
     for cycle in h.cycles("est-inventering", "sala"):
         fired = [t for t in h.timers("fired") if t.instance_id == cycle.id]
         assert [t.due_at for t in fired] == sorted(t.due_at for t in fired)
+
+
+def test_timers_due_together_fire_in_fewer_units_of_work_with_the_same_outcome(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = {}
+    default = engine_module.TOGETHER
+    for together in (default, 1):
+        monkeypatch.setattr(engine_module, "TOGETHER", together)
+        h = make_harness(f"sqlite:///{tmp_path}/together-{together}.db", START, packaged())
+        units = 0
+        opened = h.store.unit_of_work
+
+        def counted(*, read_only: bool = False, opened: Any = opened) -> Any:
+            nonlocal units
+            units += 0 if read_only else 1
+            return opened(read_only=read_only)
+
+        monkeypatch.setattr(h.store, "unit_of_work", counted)
+        h.run_until(utc(2027, 1, 13))  # a week and a half: openings, reminders, deadlines
+        seen[together] = (
+            units,
+            sorted((t.key.split(":", 1)[1], t.status, t.fired_at) for t in h.timers()),
+            sorted((m.key.split(":", 1)[1], m.recipient, m.created_at) for m in h.outbox()),
+            h.events(),
+        )
+        h.close()
+    batched, single = seen[default], seen[1]
+    assert batched[1:] == single[1:] and len(single[1]) > 50  # the same timers, mail, audit
+    assert batched[0] < single[0] * 0.6  # 73 units of work instead of 138
