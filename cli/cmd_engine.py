@@ -197,13 +197,13 @@ class _Delivery:
 
     def after_moment(self) -> None:
         if self.worker is not None:
-            self._record(self.worker.collect())
+            self.worker.collect(self._record)
         report = self.dispatcher.run_once()
         self.report.permanent_failures += report.permanent_failures
 
     def finish(self) -> dict[str, int]:
         if self.worker is not None:
-            self._record(self.worker.finish())
+            self.worker.finish(self._record)
         problems: dict[str, int] = {}
         for reason in self.report.permanent_failures:
             problems[reason] = problems.get(reason, 0) + 1
@@ -213,6 +213,5 @@ class _Delivery:
         if self.worker is not None:
             self.worker.stop()
 
-    def _record(self, results: list[Any]) -> None:
-        for result in results:
-            self.dispatcher.record(result, self.report, result.moment)
+    def _record(self, result: Any) -> None:
+        self.dispatcher.record(result, self.report, result.moment)

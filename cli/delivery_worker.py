@@ -15,6 +15,7 @@ import multiprocessing
 import queue
 import signal
 import traceback
+from collections.abc import Callable
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
 from typing import Any
@@ -60,30 +61,30 @@ class DeliveryWorker:
         self.handed[self.number] = job
         self._put((self.number, job))
 
-    def collect(self) -> list[SendResult]:
-        """The results that are back, without waiting."""
-        done: list[SendResult] = []
+    def collect(self, record: Callable[[SendResult], object]) -> None:
+        """Record the results that are back, without waiting; a worker that stopped is an
+        error (after what it sent is recorded)."""
         while True:
             try:
                 item = self.results.get_nowait()
             except queue.Empty:
-                return done
-            done.append(self._result(item))
+                break
+            record(self._result(item))
+        if self.handed:
+            self._check_alive()
 
-    def finish(self) -> list[SendResult]:
-        """Every result still to come; the worker ends."""
+    def finish(self, record: Callable[[SendResult], object]) -> None:
+        """Record every result still to come; the worker ends."""
         self._put(None)
-        done: list[SendResult] = []
         while self.handed:
             try:
                 item = self.results.get(timeout=5)
             except queue.Empty:
                 self._check_alive()
                 continue
-            done.append(self._result(item))
+            record(self._result(item))
         if self.process is not None:
             self.process.join(timeout=30)
-        return done
 
     def stop(self) -> None:
         """End the worker now (the simulation stopped); what it had not sent stays claimed."""

@@ -34,6 +34,7 @@ from workflow.kernel.clock import Clock
 log = logging.getLogger("lofte.outbox")
 DIGESTIBLE = frozenset({MessageKind.INPUT_REQUEST, MessageKind.REMINDER})
 BATCH = 50
+RECORD_TRIES = 3
 OUTAGE_CHECK_EVERY = timedelta(minutes=1)  # an outage is alerted after an hour: a minute is plenty
 EXPIRED_REASON = "för sent: tiden för meddelandet hade passerat"
 
@@ -118,11 +119,25 @@ class Dispatcher:
         return self._secret
 
     def record(self, result: SendResult, report: DispatchReport, now: datetime) -> None:
-        """Record what became of a job: sent, or failed (retried later, or an incident)."""
-        with self.store.unit_of_work() as uow:
-            uow.outbox.mark_sent(result.sent, now, self.dispatcher_id)
-            for failure in result.failures:
-                record_failure(uow, failure, now, self.settings, self.dispatcher_id, report)
+        """Record what became of a job: sent, or failed (retried later, or an incident).
+        The mail has gone already, so a lost connection or a lock held too long is tried
+        again (else the messages would be sent again once their lease ran out)."""
+        retryable: tuple[type[Exception], ...] = getattr(self.store, "retryable", ())
+        for attempt in range(1, RECORD_TRIES + 1):
+            tally = DispatchReport()
+            try:
+                with self.store.unit_of_work() as uow:
+                    uow.outbox.mark_sent(result.sent, now, self.dispatcher_id)
+                    for failure in result.failures:
+                        record_failure(uow, failure, now, self.settings, self.dispatcher_id, tally)
+                break
+            except retryable as exc:
+                if attempt == RECORD_TRIES:
+                    raise
+                log.warning("recording what was sent failed (%s); trying again", exc)
+        report.failed_attempts += tally.failed_attempts
+        report.incidents += tally.incidents
+        report.permanent_failures += tally.permanent_failures
         report.sent += len(result.sent)
         self._sent_since_check = self._sent_since_check or bool(result.sent)
         self._failed_since_check = self._failed_since_check or bool(result.failures)

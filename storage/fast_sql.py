@@ -7,8 +7,11 @@ SQLAlchemy the largest single cost of a step. `prepare_module` registers a modul
 statements; `Repository.execute` runs a registered one with a `Plan` made once per dialect from
 SQLAlchemy's own compilation (its SQL text, the order of its parameters, the bind and result
 processors of its column types), so the SQL and the stored values are exactly those SQLAlchemy
-would have used. What a plan does not cover (IN lists expanded at execution, many rows with
-RETURNING) runs through SQLAlchemy as before. Event listeners still see each statement.
+would have used; IN lists are expanded by SQLAlchemy (`construct_expanded_state`) for each
+execution and then run on the driver too. What a plan does not cover (statements built at run
+time, many rows with RETURNING, Python-side defaults, Numeric results) runs through SQLAlchemy.
+`before_cursor_execute` and `after_cursor_execute` listeners see each statement; errors are
+raised as SQLAlchemy raises them (`driver_error`); `handle_error` listeners are not called.
 """
 
 from __future__ import annotations
@@ -18,11 +21,17 @@ import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Connection
+from sqlalchemy import JSON, Connection, Numeric
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, InvalidRequestError
+from sqlalchemy.exc import (
+    DBAPIError,
+    InvalidRequestError,
+    MultipleResultsFound,
+    NoResultFound,
+    StatementError,
+)
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
@@ -76,6 +85,23 @@ def execute(connection: Connection, statement: Any, parameters: Any = None) -> A
     return connection.execute(statement, parameters)
 
 
+def driver_error(
+    connection: Connection, exc: Exception, sql: str, parameters: Any, cursor: Any = None
+) -> DBAPIError:
+    """`exc` as SQLAlchemy would raise it; if the connection is lost, it is invalidated (and
+    the pool's other connections made before it with it), as SQLAlchemy does."""
+    dialect = connection.dialect
+    raw = connection.connection.dbapi_connection
+    lost = dialect.is_disconnect(cast(Any, exc), raw, cursor)
+    wrapped = DBAPIError.instance(
+        sql, parameters, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost
+    )
+    if lost:  # as Connection._handle_dbapi_exception does
+        connection.engine.pool._invalidate(connection.connection, exc)
+        connection.invalidate(exc)
+    return cast(DBAPIError, wrapped)
+
+
 def _sqlite_utc_in(value: datetime | None) -> str | None:
     # What SQLAlchemy's SQLite DateTime stores ("2027-01-04 07:00:00.000000"), in UTC.
     if value is None:
@@ -127,6 +153,13 @@ class Plan:
         self.sql = compiled.string
         self.positional = dialect.positional
         self.binds = binds  # None: IN lists, expanded by SQLAlchemy for each execution
+        # Every parameter's processor, for expanded statements: SQLAlchemy's, with the same
+        # UtcDateTime text on SQLite as `_binds` uses.
+        self.processors: dict[str, Any] = dict(compiled._bind_processors)
+        if dialect.name == "sqlite":
+            for bind, name in compiled.bind_names.items():
+                if isinstance(bind.type, UtcDateTime):
+                    self.processors[name] = _sqlite_utc_in
         self.keys = keys
         self.converters = [(i, p) for i, p in enumerate(outputs or ()) if p is not None]
         self.returns_rows = keys is not None
@@ -159,6 +192,8 @@ class Plan:
         for column in compiled._result_columns:
             keyname, kind = column[0], column[3]
             keys.append(keyname)
+            if isinstance(kind, Numeric):
+                return None  # its result processor needs the driver's column type
             if sqlite and isinstance(kind, UtcDateTime):
                 outputs.append(_sqlite_utc_out)
             elif sqlite and isinstance(kind, JSON):
@@ -197,7 +232,8 @@ class Plan:
     def expanded(self, given: Mapping[str, Any] | None) -> tuple[str, Any]:
         """The SQL and parameters with IN lists expanded, as SQLAlchemy expands them."""
         state = self.compiled.construct_expanded_state(given or {})
-        processors = state.processors or {}
+        processors = dict(self.processors)  # as SQLAlchemy merges them (engine/default.py)
+        processors.update(state.processors or {})
         values = state.parameters
 
         def processed(name: str) -> Any:
@@ -210,21 +246,29 @@ class Plan:
 
     def run(self, connection: Connection, given: Any) -> FastResult:
         """Execute with `given` (a dict, or a list of dicts for many rows without RETURNING).
-        A driver error is raised as SQLAlchemy would raise it (IntegrityError, say)."""
+        Errors are raised as SQLAlchemy raises them: a driver error as its DBAPIError
+        (IntegrityError, OperationalError; a lost connection is invalidated, so the next unit
+        of work gets a new one), a value that cannot be bound as StatementError."""
         many = isinstance(given, list)
         sql = self.sql
-        if many:
-            parameters: Any = [self.parameters(g) for g in given]
-        elif self.binds is None:
-            sql, parameters = self.expanded(given)
-        else:
-            parameters = self.parameters(given)
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        if connection._has_events or connection.engine._has_events:
-            connection.dispatch.before_cursor_execute(
-                connection, cursor, sql, parameters, None, many
-            )
         try:
+            if many:
+                parameters: Any = [self.parameters(g) for g in given]
+            elif self.binds is None:
+                sql, parameters = self.expanded(given)
+            else:
+                parameters = self.parameters(given)
+        except Exception as exc:  # a bind processor refused a value (a naive datetime, say)
+            raise StatementError(str(exc), sql, given, exc) from exc
+        driver = connection.connection.driver_connection
+        events = connection._has_events or connection.engine._has_events
+        cursor = None
+        try:
+            cursor = driver.cursor()  # type: ignore[union-attr]
+            if events:
+                connection.dispatch.before_cursor_execute(
+                    connection, cursor, sql, parameters, None, many
+                )
             found: list[Sequence[Any]] = []
             if many:
                 cursor.executemany(sql, parameters)
@@ -233,10 +277,15 @@ class Plan:
                 if self.returns_rows:
                     found = cursor.fetchall()
             count = cursor.rowcount
+            if events:
+                connection.dispatch.after_cursor_execute(
+                    connection, cursor, sql, parameters, None, many
+                )
         except self.driver_error as exc:
-            raise DBAPIError.instance(sql, parameters, exc, self.driver_error) from exc
+            raise driver_error(connection, exc, sql, parameters, cursor) from exc
         finally:
-            cursor.close()
+            if cursor is not None:
+                cursor.close()
         make = self.row_type._make
         if not self.converters:
             return FastResult(self, [make(row) for row in found], count)
@@ -270,6 +319,17 @@ class FastResult:
 
     def scalar(self) -> Any:
         return self.rows[0][0] if self.rows else None
+
+    def one(self) -> Sequence[Any]:
+        if len(self.rows) != 1:
+            raise NoResultFound("ingen rad") if not self.rows else MultipleResultsFound("flera")
+        return self.rows[0]
+
+    def scalar_one(self) -> Any:
+        return self.one()[0]
+
+    def scalars(self) -> list[Any]:
+        return [row[0] for row in self.rows]
 
     def mappings(self) -> FastMappings:
         return FastMappings(

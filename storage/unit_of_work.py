@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from storage.database import READ_ONLY
+from storage.fast_sql import driver_error
 from storage.repositories.actions import SqlActions
 from storage.repositories.audit import AuditHead, SqlAuditLog
 from storage.repositories.catalog import (
@@ -27,6 +29,25 @@ from storage.repositories.timers import SqlTimers
 from storage.sensitive_keys import SensitiveCipher
 
 log = logging.getLogger("lofte.storage")
+KEPT = 4  # threads that keep a connection (the pool holds 5, and 10 more for a while)
+KEPT_IDLE_S = 30.0  # a kept connection unused this long goes back to the pool's pre-ping
+
+
+class _Kept:
+    """A thread's kept connection; `busy` while a unit of work uses it."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.busy = False
+        self.used = time.monotonic()
+
+    def fresh(self) -> bool:
+        connection = self.connection
+        return (
+            not connection.closed
+            and not connection.invalidated
+            and time.monotonic() - self.used < KEPT_IDLE_S
+        )
 
 
 class SqlUnitOfWork:
@@ -51,10 +72,12 @@ class SqlUnitOfWork:
 class SqlStore:
     """Opens one transaction per unit of work on SQLite or PostgreSQL.
 
-    Each thread keeps a connection between its units of work (checking one out of the pool,
-    and returning it, cost more than a short transaction itself); a unit of work begun while
-    the thread's connection is in use, or after it failed, gets a connection of its own.
-    `close()` closes the kept connections and the pool.
+    Up to `KEPT` threads keep a connection between their units of work (checking one out of
+    the pool and returning it cost more than a short transaction itself): the engine's and the
+    delivery job's, say; other threads, and a unit of work nested in another, check one out
+    each time. A kept connection unused for `KEPT_IDLE_S` goes back to the pool, whose
+    pre-ping then checks it; one that failed is dropped. The threads must be done before
+    `close()`, which closes the kept connections and the pool.
     """
 
     retryable: tuple[type[Exception], ...] = (OperationalError,)
@@ -63,20 +86,24 @@ class SqlStore:
         self.engine = engine
         self.cipher = cipher
         self.audit_head = AuditHead()
-        self._local = threading.local()
-        self._kept: list[Connection] = []
+        self._kept: dict[threading.Thread, _Kept] = {}
         self._kept_lock = threading.Lock()
 
     @contextmanager
     def unit_of_work(self, *, read_only: bool = False) -> Iterator[SqlUnitOfWork]:
         """A transaction; `read_only` ones take no write lock on SQLite."""
         kept = self._kept_connection()
-        if kept is None:  # the thread's connection is in an enclosing unit of work
+        if kept is None:  # none to keep, or the thread's is in an enclosing unit of work
             with self.engine.connect() as own, self._transaction(own, read_only) as work:
                 yield work
-        else:
-            with self._transaction(kept, read_only) as work:
+            return
+        kept.busy = True
+        try:
+            with self._transaction(kept.connection, read_only) as work:
                 yield work
+        finally:
+            kept.busy = False
+            kept.used = time.monotonic()
 
     @contextmanager
     def _transaction(self, connection: Connection, read_only: bool) -> Iterator[SqlUnitOfWork]:
@@ -86,76 +113,85 @@ class SqlStore:
         `begin` hook sees one is open); then it commits or rolls back through SQLAlchemy."""
         connection.execution_options(**{READ_ONLY: read_only})  # in place, for this one
         work = SqlUnitOfWork(connection, self.cipher, self.audit_head)
-        driver = connection.connection.driver_connection
         try:
             if connection.dialect.name == "sqlite":  # PostgreSQL begins with the first statement
-                self._on_driver(driver, "BEGIN" if read_only else "BEGIN IMMEDIATE")
+                self._on_driver(connection, "BEGIN" if read_only else "BEGIN IMMEDIATE")
             yield work
-            self._end(connection, driver, commit=True)
+            self._end(connection, commit=True)
         except BaseException as exc:
             self.audit_head.set(None)
-            self._end(connection, driver, commit=False)
+            self._end(connection, commit=False)
             if isinstance(exc, DBAPIError):
-                self._drop(connection, exc)
+                self._drop(connection)
             raise
         if work.audit.written is not None:
             self.audit_head.set(work.audit.written)
 
-    def _end(self, connection: Connection, driver: Any, *, commit: bool) -> None:
+    def _end(self, connection: Connection, *, commit: bool) -> None:
+        if connection.invalidated or connection.closed:
+            return  # lost: the database rolled it back
         if connection.in_transaction():  # SQLAlchemy began one over ours
             (connection.commit if commit else connection.rollback)()
         elif commit:
-            self._on_driver(driver, None)
+            self._on_driver(connection, None)
         else:
             try:
-                driver.rollback()
+                connection.connection.driver_connection.rollback()  # type: ignore[union-attr]
             except Exception:  # the connection is gone: there is nothing to roll back
                 log.debug("rollback failed", exc_info=True)
 
-    def _on_driver(self, driver: Any, statement: str | None) -> None:
-        """Run a transaction statement (None: commit) as SQLAlchemy would: a driver error is
-        raised as SQLAlchemy's (OperationalError for a lock held too long, say)."""
-        error = self.engine.dialect.loaded_dbapi.Error
+    def _on_driver(self, connection: Connection, statement: str | None) -> None:
+        """Run a transaction statement (None: commit) on the driver; errors as SQLAlchemy
+        raises them (OperationalError for a lock held too long, say)."""
+        driver: Any = connection.connection.driver_connection
         try:
             if statement is None:
                 driver.commit()
             else:
                 driver.execute(statement)
-        except error as exc:
-            raise DBAPIError.instance(statement or "COMMIT", None, exc, error) from exc
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            raise driver_error(connection, exc, statement or "COMMIT", None) from exc
 
-    def _kept_connection(self) -> Connection | None:
-        kept: Connection | None = getattr(self._local, "connection", None)
-        if kept is None or kept.closed or kept.invalidated:
-            return self._keep()
-        return None if kept.in_transaction() else kept
+    def _kept_connection(self) -> _Kept | None:
+        thread = threading.current_thread()
+        kept = self._kept.get(thread)
+        if kept is not None:
+            if kept.busy:
+                return None
+            if not kept.fresh():
+                self._release(thread)
+                kept = None
+        if kept is None:
+            with self._kept_lock:
+                for gone in [t for t in self._kept if not t.is_alive()]:
+                    self._kept.pop(gone).connection.close()
+                if len(self._kept) >= KEPT:
+                    return None
+                kept = self._kept[thread] = _Kept(self.engine.connect())
+        return kept
 
-    def _drop(self, connection: Connection, exc: DBAPIError) -> None:
+    def _drop(self, connection: Connection) -> None:
         """A database error may have broken the connection: the thread's next one is new."""
-        if getattr(self._local, "connection", None) is not connection:
-            return
-        self._local.connection = None
-        with self._kept_lock:
-            self._kept.remove(connection)
-        if exc.connection_invalidated:
-            connection.invalidate()
-        else:
-            connection.close()
+        thread = threading.current_thread()
+        kept = self._kept.get(thread)
+        if kept is not None and kept.connection is connection:
+            self._release(thread)
 
-    def _keep(self) -> Connection:
-        connection = self.engine.connect()
-        self._local.connection = connection
+    def _release(self, thread: threading.Thread) -> None:
         with self._kept_lock:
-            self._kept.append(connection)
-        return connection
+            kept = self._kept.pop(thread, None)
+        if kept is not None:
+            try:
+                kept.connection.close()  # back to the pool (an invalidated one is discarded)
+            except Exception:
+                log.debug("closing a kept connection failed", exc_info=True)
 
     def close(self) -> None:
-        """Close every thread's kept connection and the pool (the store is done)."""
+        """Close the kept connections and the pool (every thread is done with the store)."""
         with self._kept_lock:
-            kept, self._kept = self._kept, []
-        for connection in kept:
-            connection.close()
-        self._local = threading.local()
+            kept, self._kept = self._kept, {}
+        for entry in kept.values():
+            entry.connection.close()
         self.engine.dispose()
 
     @contextmanager

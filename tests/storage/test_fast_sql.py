@@ -4,13 +4,14 @@ SQLAlchemy would, on both databases, and a driver error surfaces as SQLAlchemy's
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from storage import fast_sql, rows
+from storage.database import make_engine
 from storage.fast_sql import plan_for
 from storage.repositories import cycles as cycles_module
 from storage.repositories import outbox as outbox_module
@@ -79,3 +80,27 @@ def test_in_lists_are_expanded_on_the_driver_as_sqlalchemy_expands_them(
         slow = uow.connection.execute(cycles_module._BETWEEN, parameters).mappings().all()
         quick = fast_sql.execute(uow.connection, cycles_module._BETWEEN, parameters)
         assert [dict(r) for r in slow] == quick.mappings().all() and len(slow) >= 2
+
+
+def test_times_beside_an_in_list_are_stored_as_sqlalchemy_stores_them(sqlite_url: str) -> None:
+    # An expanded statement's other parameters keep their processors: UTC, SQLAlchemy's text.
+    engine = make_engine(sqlite_url)
+    plan = plan_for(cycles_module._BETWEEN, engine.dialect, {"units": ["a"]})
+    cet = timezone(timedelta(hours=1))
+    assert plan is not None
+    _, values = plan.expanded(
+        {
+            "definition": "est-inventering",
+            "units": ["sala", "heby"],
+            "start": datetime(2027, 1, 4, 8, 0, 0, 123456, tzinfo=cet),
+            "end": datetime(2027, 1, 5, tzinfo=UTC),
+        }
+    )
+    assert values == (
+        "est-inventering",
+        "sala",
+        "heby",
+        "2027-01-04 07:00:00.123456",
+        "2027-01-05 00:00:00.000000",
+    )
+    engine.dispose()

@@ -86,7 +86,11 @@ class Engine:
             self._ensure_schedule(self._work(uow, actor))
             return changes
 
-        return self._unit(work)
+        try:
+            return self._unit(work)
+        except BaseException:
+            self.catalog.forget_view()  # a view of the setup that was not stored
+            raise
 
     def keys(self, uow: UnitOfWork) -> Keys:
         if self._keys is None:
@@ -106,8 +110,8 @@ class Engine:
     def run_due(self, limit: int | None = None) -> list[Timer]:
         """Fire every timer due now, earliest first; then report what catch-up held back.
 
-        Timers due at the same moment (every municipality's Monday inventory, say) are fired
-        up to `TOGETHER` in one unit of work, each with its own audit events, timers and
+        Due timers (every municipality's Monday inventory falls due at the same minute, say)
+        are fired up to `TOGETHER` in one unit of work, each with its own audit events, timers and
         outbox rows, in the order one at a time would fire them. If one of them raises,
         nothing of that batch is kept and the rest of this run goes one timer per unit of
         work, which records the failure on its timer."""
@@ -147,7 +151,7 @@ class Engine:
             with self.store.unit_of_work() as uow:
                 done = work(uow)
         except Exception as exc:  # fired again one at a time, where a failure is recorded
-            log.info("due timers fired one at a time after %s: %s", type(exc).__name__, exc)
+            log.warning("due timers fired one at a time after %s: %s", type(exc).__name__, exc)
             return None
         for timer in done:
             log.info("fired %s %s: %s", timer.kind.value, timer.key, timer.note)
