@@ -5,26 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
 
-import pytest
 from flask import Flask
 
-from storage.read_model import SqlReadModel
-from storage.web_access import SqlWebAccess
-from tests.harness import Harness, utc
+from tests.harness import Harness
 from tests.web.test_audit_dashboard import csrf_of, signed_in
-from web.factory import create_app
-from workflow.application.app import Application
 from workflow.core.records import TimerStatus
-
-
-@pytest.fixture
-def web(sqlite_harness: Harness) -> Iterator[tuple[Harness, Flask]]:
-    h = sqlite_harness
-    h.run_until(utc(2027, 1, 4, 9))
-    app = Application(h.engine, SqlReadModel(h.store.engine))
-    yield h, create_app(app, SqlWebAccess(h.store.engine))
 
 
 def test_the_console_lists_people_definitions_and_open_requests(

@@ -5,27 +5,12 @@ table; 404 for what is not in force, 403 for everyone else."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from flask import Flask
 
-from storage.read_model import SqlReadModel
-from storage.web_access import SqlWebAccess
-from tests.harness import Harness, utc
+from tests.harness import Harness
+from tests.web.support import ADMIN
 from tests.web.test_audit_dashboard import signed_in
-from web.factory import create_app
-from workflow.application.app import Application
-
-ADMIN = ("alva.admin@sala.example.se", "admin")
-
-
-@pytest.fixture
-def web(sqlite_harness: Harness) -> Iterator[tuple[Harness, Flask]]:
-    h = sqlite_harness
-    h.run_until(utc(2027, 1, 4, 9))
-    app = Application(h.engine, SqlReadModel(h.store.engine))
-    yield h, create_app(app, SqlWebAccess(h.store.engine))
 
 
 def test_a_definition_shows_its_state_diagram_beside_a_table(web: tuple[Harness, Flask]) -> None:

@@ -15,15 +15,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from definitions.loader import PACKAGED_DIR, load_bundle
-from storage.read_model import SqlReadModel
-from storage.web_access import SqlWebAccess
 from tests.harness import Harness, utc
+from tests.web.support import ADMIN, web_app
 from tests.web.test_audit_dashboard import csrf_of, signed_in
-from web.factory import create_app
-from workflow.application.app import Application
 from workflow.core.records import Meeting, OutboxStatus
 
-ADMIN = ("alva.admin@sala.example.se", "admin")
 MEETING = "/admin/moten/1/beslut"  # the police area's operativ inriktning, Thu 7 Jan 09.00
 
 
@@ -32,8 +28,7 @@ def web(harness: Harness) -> Iterator[tuple[Harness, Flask]]:
     """On SQLite and on PostgreSQL."""
     h = harness
     h.run_until(utc(2027, 1, 4, 9))
-    app = Application(h.engine, SqlReadModel(h.store.engine))
-    yield h, create_app(app, SqlWebAccess(h.store.engine))
+    yield h, web_app(h)
 
 
 def admin(h: Harness, app: Flask) -> tuple[FlaskClient, str]:

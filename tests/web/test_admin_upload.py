@@ -10,7 +10,6 @@ import io
 import re
 import shutil
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,23 +20,10 @@ from sqlalchemy import select
 
 from definitions.loader import PACKAGED_DIR
 from storage import rows
-from storage.read_model import SqlReadModel
 from storage.tables import VersionRow
-from storage.web_access import SqlWebAccess
-from tests.harness import Harness, utc
+from tests.harness import Harness
+from tests.web.support import ADMIN
 from tests.web.test_audit_dashboard import csrf_of, signed_in
-from web.factory import create_app
-from workflow.application.app import Application
-
-ADMIN = ("alva.admin@sala.example.se", "admin")
-
-
-@pytest.fixture
-def web(sqlite_harness: Harness) -> Iterator[tuple[Harness, Flask]]:
-    h = sqlite_harness
-    h.run_until(utc(2027, 1, 4, 9))
-    app = Application(h.engine, SqlReadModel(h.store.engine))
-    yield h, create_app(app, SqlWebAccess(h.store.engine))
 
 
 def packaged_file(name: str) -> str:

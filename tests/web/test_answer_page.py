@@ -17,12 +17,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from definitions.loader import PACKAGED_DIR, load_bundle
-from storage.read_model import SqlReadModel
-from storage.web_access import SqlWebAccess
 from tests.harness import Harness, utc
-from web.factory import create_app
+from tests.web.support import web_app
 from workflow.application.answer_links import installation_secret, make_token
-from workflow.application.app import Application
 from workflow.core.records import InputRequest, RequestStatus
 
 
@@ -30,9 +27,7 @@ from workflow.core.records import InputRequest, RequestStatus
 def web(sqlite_harness: Harness) -> Iterator[tuple[Harness, Flask]]:
     h = sqlite_harness
     h.run_until(utc(2027, 1, 4, 9))  # the week's inventory is open
-    app = Application(h.engine, SqlReadModel(h.store.engine))
-    flask_app = create_app(app, SqlWebAccess(h.store.engine), testing=True)
-    yield h, flask_app
+    yield h, web_app(h, testing=True)
 
 
 def token_for(h: Harness, request: InputRequest, valid: timedelta = timedelta(days=3)) -> str:

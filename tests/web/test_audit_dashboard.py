@@ -13,9 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from storage.read_model import SqlReadModel
-from storage.web_access import SqlWebAccess
 from tests.harness import Harness, utc
-from web.factory import create_app
+from tests.web.support import web_app
 from workflow.application.app import Application
 from workflow.application.audit_cache import cached_audit
 from workflow.application.audit_report import build_audit
@@ -27,8 +26,7 @@ ULLA = "ulla.vik@revision.example.se"
 def web(sqlite_harness: Harness) -> Iterator[tuple[Harness, Flask]]:
     h = sqlite_harness
     h.run_until(utc(2027, 1, 22, 18))  # three weeks, nobody answers
-    app = Application(h.engine, SqlReadModel(h.store.engine))
-    yield h, create_app(app, SqlWebAccess(h.store.engine))
+    yield h, web_app(h)
 
 
 def csrf_of(client: FlaskClient, url: str) -> str:

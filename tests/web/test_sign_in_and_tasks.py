@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from storage.read_model import SqlReadModel
 from storage.web_access import SqlWebAccess
 from tests.harness import Harness, utc
+from tests.web.support import web_app
 from web.factory import create_app
 from workflow.application.app import Application
 from workflow.core.records import RequestStatus
@@ -28,8 +29,7 @@ TOVE = "tove.lind@raddning.example.se"
 def web(sqlite_harness: Harness) -> Iterator[tuple[Harness, Flask]]:
     h = sqlite_harness
     h.run_until(utc(2027, 1, 4, 9))
-    app = Application(h.engine, SqlReadModel(h.store.engine))
-    yield h, create_app(app, SqlWebAccess(h.store.engine), base_url="https://lofte.example.se")
+    yield h, web_app(h, base_url="https://lofte.example.se")
 
 
 def csrf_of(client: FlaskClient, url: str) -> str:

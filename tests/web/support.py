@@ -1,0 +1,22 @@
+"""What the web tests share: the administrator of the packaged example and the app over a
+harness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from storage.read_model import SqlReadModel
+from storage.web_access import SqlWebAccess
+from tests.harness import Harness
+from web.factory import create_app
+from workflow.application.app import Application
+
+ADMIN = ("alva.admin@sala.example.se", "admin")
+
+
+def web_app(h: Harness, **options: Any) -> Flask:
+    """The web app over the harness's engine and database (`options` go to `create_app`)."""
+    app = Application(h.engine, SqlReadModel(h.store.engine))
+    return create_app(app, SqlWebAccess(h.store.engine), **options)
