@@ -80,10 +80,11 @@ class Dispatcher:
         self._secret: str | None = None
         self._digested: set[tuple[date, str]] = set()  # (day, person) whose digest is written
         self._outage_checked: datetime | None = None
-        self._sent_since_check = False  # recorded sends since the last outage check
+        # What `record` saw since the last outage check: mail went out; a try failed.
+        self._sent_since_check = False
         self.hand_off = hand_off
         self.outage_check_every = outage_check_every
-        self._failed_since_check = False  # a recorded failure: look at the outage next run
+        self._failed_since_check = False
 
     def run_once(self, limit: int | None = None) -> DispatchReport:
         """Deliver what is due now, write the daily digests, alert on an outage."""
@@ -100,13 +101,11 @@ class Dispatcher:
                 pass
         now = self.clock.now()
         if (
-            report.failed_attempts
-            or self._failed_since_check
+            self._failed_since_check
             or self._outage_checked is None
             or now - self._outage_checked >= self.outage_check_every
         ):
-            delivered = report.sent > 0 or self._sent_since_check
-            report.alerts = check_outage(self.store, self.catalog, now, delivered)
+            report.alerts = check_outage(self.store, self.catalog, now, self._sent_since_check)
             self._outage_checked = now
             self._sent_since_check = self._failed_since_check = False
         return report

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from storage.audit_guard import ensure_audit_triggers
+from storage.fast_sql import driver_error
 from workflow.kernel.errors import ConfigError
 
 DEFAULT_URL = "sqlite:///lofte.db"
@@ -94,8 +95,8 @@ def _sqlite_engine(parsed: Any, synchronous: str) -> Engine:
             return
         try:
             driver.execute(statement)
-        except sqlite3.OperationalError as exc:  # locked past the busy timeout: retryable, as
-            raise OperationalError(statement, None, exc) from exc  # SQLAlchemy would raise
+        except sqlite3.Error as exc:  # locked past the busy timeout: retryable, as SQLAlchemy
+            raise driver_error(connection, exc, statement, None) from exc  # would raise it
 
     return engine
 

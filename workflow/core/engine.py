@@ -135,26 +135,16 @@ class Engine:
         """Claim and fire up to `limit` due timers in one unit of work; None if any raised
         (then nothing of them is kept)."""
 
-        def work(uow: UnitOfWork) -> list[Timer]:
-            done: list[Timer] = []
-            while len(done) < limit:
-                timer = uow.timers.claim_due(self.clock.now(), self.engine_id)
-                if timer is None:
-                    break
-                job = self._work(uow, TIMER_ACTOR)
-                note = fire(job, timer)
-                job.flush()
-                done.append(dataclasses.replace(timer, note=note[:500]))
-            return done
-
+        done: list[Timer] = []
         try:
             with self.store.unit_of_work() as uow:
-                done = work(uow)
+                while len(done) < limit and (timer := self._fire_one(uow, [])) is not None:
+                    done.append(timer)
         except Exception as exc:  # fired again one at a time, where a failure is recorded
             log.warning("due timers fired one at a time after %s: %s", type(exc).__name__, exc)
             return None
         for timer in done:
-            log.info("fired %s %s: %s", timer.kind.value, timer.key, timer.note)
+            _log_fired(timer)
         return done
 
     def fire_next_due(self) -> Timer | None:
@@ -166,14 +156,7 @@ class Engine:
 
         def work(uow: UnitOfWork) -> Timer | None:
             claimed.clear()
-            timer = uow.timers.claim_due(self.clock.now(), self.engine_id)
-            if timer is None:
-                return None
-            claimed.append(timer)
-            job = self._work(uow, TIMER_ACTOR)
-            note = fire(job, timer)
-            job.flush()
-            return dataclasses.replace(timer, note=note[:500])
+            return self._fire_one(uow, claimed)
 
         try:
             done = self._unit(work)
@@ -182,8 +165,19 @@ class Engine:
                 raise
             return self._record_failure(claimed[0], exc)
         if done is not None:
-            log.info("fired %s %s: %s", done.kind.value, done.key, done.note)
+            _log_fired(done)
         return done
+
+    def _fire_one(self, uow: UnitOfWork, claimed: list[Timer]) -> Timer | None:
+        """Claim the next due timer (noted in `claimed`) and fire it, within `uow`."""
+        timer = uow.timers.claim_due(self.clock.now(), self.engine_id)
+        if timer is None:
+            return None
+        claimed.append(timer)
+        job = self._work(uow, TIMER_ACTOR)
+        note = fire(job, timer)
+        job.flush()
+        return dataclasses.replace(timer, note=note[:500])
 
     def _record_failure(self, timer: Timer, exc: Exception) -> Timer:
         reason = f"{exc.__class__.__name__}: {exc}"[:1000]
@@ -350,3 +344,7 @@ class Engine:
                     raise
                 log.info("retrying after a concurrent change (%s)", exc)
         raise AssertionError("unreachable")
+
+
+def _log_fired(timer: Timer) -> None:
+    log.info("fired %s %s: %s", timer.kind.value, timer.key, timer.note)
