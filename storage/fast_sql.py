@@ -8,8 +8,12 @@ statements; `Repository.execute` runs a registered one with a `Plan` made once p
 SQLAlchemy's own compilation (its SQL text, the order of its parameters, the bind and result
 processors of its column types), so the SQL and the stored values are exactly those SQLAlchemy
 would have used; IN lists are expanded by SQLAlchemy (`construct_expanded_state`) for each
-execution and then run on the driver too. What a plan does not cover (statements built at run
-time, many rows with RETURNING, Python-side defaults, Numeric results) runs through SQLAlchemy.
+execution and then run on the driver too; many rows with RETURNING go in one INSERT with a
+VALUES group per row on SQLite, as SQLAlchemy's "insertmanyvalues" sends them. How values go
+to the driver and come back (parameters and rows without a call per column, SQLite's UTC text)
+is in `storage.driver_values`; the result is a `storage.fast_result.FastResult`.
+What a plan does not cover (statements built at run time, many rows with RETURNING on
+PostgreSQL, Python-side defaults, Numeric results) runs through SQLAlchemy.
 `before_cursor_execute` and `after_cursor_execute` listeners see each statement; errors are
 raised as SQLAlchemy raises them (`driver_error`); `handle_error` listeners are not called.
 """
@@ -19,30 +23,32 @@ from __future__ import annotations
 import json
 import threading
 from collections import namedtuple
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import JSON, Connection, Numeric
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import (
-    DBAPIError,
-    InvalidRequestError,
-    MultipleResultsFound,
-    NoResultFound,
-    StatementError,
-)
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.elements import BindParameter
 
+from storage.driver_values import (
+    Bind,
+    Processor,
+    make_binder,
+    make_row_maker,
+    sqlite_utc_in,
+    sqlite_utc_out,
+)
+from storage.fast_result import FastResult
 from storage.types import UtcDateTime
 
-Processor = Callable[[Any], Any] | None
-
-_REGISTERED: dict[int, Executable] = {}  # id -> the statement (kept alive, so ids stay unique)
+# id -> the statement (kept alive, so ids stay unique) and whether it is an INSERT without
+# `.values()`, which inserts the columns its parameters name.
+_REGISTERED: dict[int, tuple[Executable, bool]] = {}
 _PLANS: dict[tuple[int, str, tuple[str, ...]], Plan | None] = {}
 _LOCK = threading.Lock()
+ROWS_PER_INSERT = 500  # rows in one INSERT of many: well within SQLite's 32,766 parameters
 
 
 def prepare_module(namespace: Mapping[str, Any]) -> None:
@@ -50,16 +56,22 @@ def prepare_module(namespace: Mapping[str, Any]) -> None:
     for value in list(namespace.values()):
         for candidate in value.values() if isinstance(value, dict) else (value,):
             if isinstance(candidate, Executable):
-                _REGISTERED[id(candidate)] = candidate
+                named_by_parameters = bool(
+                    getattr(candidate, "is_insert", False)
+                    and not getattr(candidate, "_values", None)
+                    and not getattr(candidate, "_multi_values", None)
+                )
+                _REGISTERED[id(candidate)] = (candidate, named_by_parameters)
 
 
 def plan_for(statement: Any, dialect: Dialect, parameters: Any) -> Plan | None:
     """The plan of a registered statement for `dialect`; None: run it through SQLAlchemy.
     An INSERT without `.values()` inserts the columns its parameters name, as in SQLAlchemy."""
-    if id(statement) not in _REGISTERED:
+    registered = _REGISTERED.get(id(statement))
+    if registered is None or registered[0] is not statement:
         return None
     columns: tuple[str, ...] = ()
-    if statement.is_insert and not statement._values and not statement._multi_values:
+    if registered[1]:
         first = parameters[0] if isinstance(parameters, list) and parameters else parameters
         columns = tuple(first or ())
     key = (id(statement), dialect.name, columns)
@@ -67,8 +79,6 @@ def plan_for(statement: Any, dialect: Dialect, parameters: Any) -> Plan | None:
         return _PLANS[key]
     except KeyError:
         pass
-    if _REGISTERED.get(id(statement)) is not statement:
-        return None
     with _LOCK:
         if key not in _PLANS:
             _PLANS[key] = Plan.make(statement, dialect, columns)
@@ -78,8 +88,11 @@ def plan_for(statement: Any, dialect: Dialect, parameters: Any) -> Plan | None:
 def execute(connection: Connection, statement: Any, parameters: Any = None) -> Any:
     """Run a statement: a registered one on the driver, any other through SQLAlchemy."""
     plan = plan_for(statement, connection.dialect, parameters)
-    if plan is not None and (plan.many or not isinstance(parameters, list)):
-        return plan.run(connection, parameters)
+    if plan is not None:
+        if plan.many or not isinstance(parameters, list):
+            return plan.run(connection, parameters)
+        if plan.values_group is not None and parameters:
+            return plan.run_rows(connection, parameters)
     if parameters is None:
         return connection.execute(statement)
     return connection.execute(statement, parameters)
@@ -102,42 +115,6 @@ def driver_error(
     return cast(DBAPIError, wrapped)
 
 
-def _sqlite_utc_in(value: datetime | None) -> str | None:
-    # What SQLAlchemy's SQLite DateTime stores ("2027-01-04 07:00:00.000000"), in UTC.
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError(f"refusing to store naive datetime {value.isoformat()}")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _sqlite_utc_out(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-class _Bind:
-    """One parameter of a compiled statement: where its value comes from and how it is
-    processed (what `SQLCompiler.construct_params` and the bind processors would do)."""
-
-    __slots__ = ("default", "key", "name", "processor", "required")
-
-    def __init__(self, name: str, bind: BindParameter[Any], processor: Processor) -> None:
-        self.name, self.key, self.required = name, bind.key, bind.required
-        self.default = bind.effective_value if not bind.required else None
-        self.processor = processor
-
-    def value(self, given: Mapping[str, Any]) -> Any:
-        if self.key in given:
-            value = given[self.key]
-        elif self.name in given:
-            value = given[self.name]
-        elif self.required:
-            raise InvalidRequestError(f"A value is required for bind parameter {self.key!r}")
-        else:
-            value = self.default
-        return value if self.processor is None else self.processor(value)
-
-
 class Plan:
     """How to run one statement on one dialect's driver."""
 
@@ -145,7 +122,7 @@ class Plan:
         self,
         compiled: SQLCompiler,
         dialect: Dialect,
-        binds: list[_Bind] | None,
+        binds: list[Bind] | None,
         keys: list[str] | None,
         outputs: list[Processor] | None,
     ) -> None:
@@ -159,14 +136,17 @@ class Plan:
         if dialect.name == "sqlite":
             for bind, name in compiled.bind_names.items():
                 if isinstance(bind.type, UtcDateTime):
-                    self.processors[name] = _sqlite_utc_in
+                    self.processors[name] = sqlite_utc_in
         self.keys = keys
-        self.converters = [(i, p) for i, p in enumerate(outputs or ()) if p is not None]
         self.returns_rows = keys is not None
         # Rows read by position, by name (row.seq) or as mappings, like SQLAlchemy's Row.
         self.row_type: Any = namedtuple("Row", keys or (), rename=True)  # type: ignore[misc]
         self.driver_error: type[Exception] = dialect.loaded_dbapi.Error
         self.many = not compiled.effective_returning and binds is not None
+        self._bind = make_binder(binds, self.positional, self._bind_slowly) if binds else None
+        self.values_group: str | None = None  # many rows with RETURNING: see `run_rows`
+        self._sql_for_rows: dict[int, str] = {}
+        self._rows = make_row_maker(self.row_type, outputs or [])
 
     @classmethod
     def make(cls, statement: Any, dialect: Dialect, columns: tuple[str, ...]) -> Plan | None:
@@ -195,15 +175,42 @@ class Plan:
             if isinstance(kind, Numeric):
                 return None  # its result processor needs the driver's column type
             if sqlite and isinstance(kind, UtcDateTime):
-                outputs.append(_sqlite_utc_out)
+                outputs.append(sqlite_utc_out)
             elif sqlite and isinstance(kind, JSON):
                 outputs.append(json.loads)  # text, as SQLAlchemy's SQLite JSON reads it
             else:
                 outputs.append(kind._cached_result_processor(dialect, None))
-        return cls(compiled, dialect, binds, keys, outputs)
+        plan = cls(compiled, dialect, binds, keys, outputs)
+        plan.values_group = cls._values_group(statement, compiled, dialect, columns, binds)
+        return plan
 
     @staticmethod
-    def _binds(compiled: SQLCompiler, dialect: Dialect) -> list[_Bind] | None:
+    def _values_group(
+        statement: Any,
+        compiled: SQLCompiler,
+        dialect: Dialect,
+        columns: tuple[str, ...],
+        binds: list[Bind] | None,
+    ) -> str | None:
+        """For an INSERT with RETURNING on a driver with `?` parameters: the text of its one
+        VALUES group, which many rows repeat; None if its parameters are not all in it."""
+        if not (statement.is_insert and compiled.effective_returning and binds):
+            return None
+        if dialect.paramstyle != "qmark" or not dialect.use_insertmanyvalues:
+            return None
+        for_many = statement.compile(
+            dialect=dialect, column_keys=list(columns) or None, for_executemany=True
+        )
+        values = getattr(for_many, "_insertmanyvalues", None)
+        if values is None or values.is_default_expr or values.sentinel_columns:
+            return None
+        group = f"({values.single_values_expr})"
+        if compiled.string.count(group) != 1 or group.count("?") != len(binds):
+            return None
+        return group
+
+    @staticmethod
+    def _binds(compiled: SQLCompiler, dialect: Dialect) -> list[Bind] | None:
         sqlite = dialect.name == "sqlite"
         processors = compiled._bind_processors
         by_name = {name: bind for bind, name in compiled.bind_names.items()}
@@ -215,16 +222,22 @@ class Plan:
                 return None  # a value computed at execution: let SQLAlchemy call it
             processor = processors.get(name)
             if sqlite and isinstance(bind.type, UtcDateTime):
-                processor = _sqlite_utc_in
+                processor = sqlite_utc_in
             elif processor is not None and not callable(processor):
                 return None  # a tuple type's processors
-            binds.append(_Bind(name, bind, processor))
+            binds.append(Bind(name, bind, processor))
         return binds
 
     def parameters(self, given: Mapping[str, Any] | None) -> Any:
-        given = given or {}
         if self.binds is None:
             return None
+        if self._bind is None:  # a statement without parameters
+            return () if self.positional else {}
+        return self._bind(given or {})
+
+    def _bind_slowly(self, given: Mapping[str, Any]) -> Any:
+        """Parameters named otherwise than by key, or left to their defaults."""
+        assert self.binds is not None
         if self.positional:
             return tuple([b.value(given) for b in self.binds])
         return {b.name: b.value(given) for b in self.binds}
@@ -260,6 +273,34 @@ class Plan:
                 parameters = self.parameters(given)
         except Exception as exc:  # a bind processor refused a value (a naive datetime, say)
             raise StatementError(str(exc), sql, given, exc) from exc
+        found, count = self._on_cursor(connection, sql, parameters, many)
+        return FastResult(self.keys, self._rows(found) if found else [], count)
+
+    def run_rows(self, connection: Connection, given: list[Mapping[str, Any]]) -> FastResult:
+        """Insert many rows with RETURNING: one INSERT with a VALUES group per row (at most
+        ROWS_PER_INSERT), as SQLAlchemy's "insertmanyvalues" does."""
+        assert self.values_group is not None
+        found: list[Sequence[Any]] = []
+        count = 0
+        for first in range(0, len(given), ROWS_PER_INSERT):
+            part = given[first : first + ROWS_PER_INSERT]
+            sql = self._sql_for_rows.get(len(part))
+            if sql is None:
+                groups = ", ".join([self.values_group] * len(part))
+                sql = self.sql.replace(self.values_group, groups, 1)
+                self._sql_for_rows[len(part)] = sql
+            try:
+                parameters = tuple(value for g in part for value in self.parameters(g))
+            except Exception as exc:  # a bind processor refused a value
+                raise StatementError(str(exc), sql, part, exc) from exc
+            rows, counted = self._on_cursor(connection, sql, parameters, False)
+            found.extend(rows)
+            count += counted
+        return FastResult(self.keys, self._rows(found) if found else [], count)
+
+    def _on_cursor(
+        self, connection: Connection, sql: str, parameters: Any, many: bool
+    ) -> tuple[list[Sequence[Any]], int]:
         driver = connection.connection.driver_connection
         events = connection._has_events or connection.engine._has_events
         cursor = None
@@ -286,66 +327,4 @@ class Plan:
         finally:
             if cursor is not None:
                 cursor.close()
-        make = self.row_type._make
-        if not self.converters:
-            return FastResult(self, [make(row) for row in found], count)
-        rows = []
-        for row in found:
-            values = list(row)
-            for i, convert in self.converters:
-                value = values[i]
-                if value is not None:
-                    values[i] = convert(value)
-            rows.append(make(values))
-        return FastResult(self, rows, count)
-
-
-class FastResult:
-    """The part of SQLAlchemy's `Result` the repositories use, over rows already fetched."""
-
-    def __init__(self, plan: Plan, rows: list[Sequence[Any]], rowcount: int) -> None:
-        self.plan = plan
-        self.rows = rows
-        self.rowcount = rowcount
-
-    def __iter__(self) -> Iterator[Sequence[Any]]:
-        return iter(self.rows)
-
-    def all(self) -> list[Sequence[Any]]:
-        return list(self.rows)
-
-    def first(self) -> Sequence[Any] | None:
-        return self.rows[0] if self.rows else None
-
-    def scalar(self) -> Any:
-        return self.rows[0][0] if self.rows else None
-
-    def one(self) -> Sequence[Any]:
-        if len(self.rows) != 1:
-            raise NoResultFound("ingen rad") if not self.rows else MultipleResultsFound("flera")
-        return self.rows[0]
-
-    def scalar_one(self) -> Any:
-        return self.one()[0]
-
-    def scalars(self) -> list[Any]:
-        return [row[0] for row in self.rows]
-
-    def mappings(self) -> FastMappings:
-        return FastMappings(
-            [dict(zip(self.plan.keys or (), row, strict=True)) for row in self.rows]
-        )
-
-
-class FastMappings:
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
-        self.rows = rows
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return iter(self.rows)
-
-    def all(self) -> list[dict[str, Any]]:
-        return list(self.rows)
-
-    def first(self) -> dict[str, Any] | None:
-        return self.rows[0] if self.rows else None
+        return found, count

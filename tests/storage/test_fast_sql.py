@@ -8,16 +8,18 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
-from storage import fast_sql, rows
+from storage import driver_values, fast_sql, rows
 from storage.database import make_engine
 from storage.fast_sql import plan_for
 from storage.repositories import cycles as cycles_module
 from storage.repositories import outbox as outbox_module
+from storage.repositories import requests as requests_module
 from storage.repositories import timers as timers_module
 from storage.types import UtcDateTime
 from tests.harness import Harness, utc
+from workflow.core.records import Action
 
 
 def test_rows_read_on_the_driver_equal_rows_read_through_sqlalchemy(harness: Harness) -> None:
@@ -103,4 +105,79 @@ def test_times_beside_an_in_list_are_stored_as_sqlalchemy_stores_them(sqlite_url
         "2027-01-04 07:00:00.123456",
         "2027-01-05 00:00:00.000000",
     )
+    engine.dispose()
+
+
+def test_many_rows_with_returning_keep_their_ids_however_many_inserts_they_take(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On SQLite one INSERT carries a VALUES group per row (here at most two per INSERT); on
+    # PostgreSQL SQLAlchemy sends them. Either way each new row comes back with its own id.
+    monkeypatch.setattr(fast_sql, "ROWS_PER_INSERT", 2)
+    harness.run_until(utc(2027, 1, 5))
+    cycle = harness.cycles()[0]
+    template = harness.requests(cycle)[0]
+    copies = [
+        dataclasses.replace(template, key=f"{template.key}-kopia-{i}", id=None) for i in range(5)
+    ]
+    with harness.store.unit_of_work() as uow:
+        dialect = uow.connection.dialect
+        plan = plan_for(requests_module._ADD, dialect, [rows.request_values(copies[0])])
+        assert plan is not None and (plan.values_group is not None) == (dialect.name == "sqlite")
+        added = uow.requests.add_many(copies)
+    assert [r.key for r in added] == [c.key for c in copies]
+    assert len({r.id for r in added}) == 5
+    with harness.store.unit_of_work() as uow:
+        for request in added:
+            assert uow.requests.get(request.id or 0) == request
+
+
+def test_insert_or_ignore_of_many_rows_returns_only_the_rows_it_added(harness: Harness) -> None:
+    harness.run_until(utc(2027, 1, 5))
+    cycle = harness.cycles()[0]
+    action = Action(
+        key="atgard-1",
+        unit_id=cycle.unit_id,
+        kind="insats",
+        source_instance_id=cycle.id or 0,
+        source_label="test",
+        what="Trygghetsvandring",
+        owner_id="anna",
+        owner_party="kommun",
+        created_at=utc(2027, 1, 5, 9),
+    )
+    with harness.store.unit_of_work() as uow:
+        (first,) = uow.actions.add_many([action])
+    again = dataclasses.replace(action, key="atgard-2", what="Ljussättning")
+    with harness.store.unit_of_work() as uow:
+        added = uow.actions.add_many([action, again])  # the first is there already
+    assert [a.key for a in added] == ["atgard-2"]
+    assert added[0].id is not None and added[0].id != first.id
+
+
+def test_equal_instants_are_stored_as_one_utc_text_and_naive_times_are_refused() -> None:
+    cet = timezone(timedelta(hours=1))
+    local = datetime(2027, 1, 4, 8, 0, tzinfo=cet)
+    assert driver_values.sqlite_utc_in(local) == "2027-01-04 07:00:00.000000"
+    assert driver_values.sqlite_utc_in(local.astimezone(UTC)) == "2027-01-04 07:00:00.000000"
+    with pytest.raises(ValueError, match="naive"):
+        driver_values.sqlite_utc_in(datetime(2027, 1, 4, 7, 0))
+    read = driver_values.sqlite_utc_out("2027-01-04 07:00:00.000000")
+    assert read == local and read.tzinfo is UTC
+
+
+def test_parameters_named_otherwise_or_left_to_defaults_are_bound_as_sqlalchemy_binds_them(
+    sqlite_url: str,
+) -> None:
+    engine = make_engine(sqlite_url)
+    with_default = select(rows.OUTBOX.c.id).where(
+        rows.OUTBOX.c.kind == bindparam("kind", "request"), rows.OUTBOX.c.id == bindparam("id")
+    )
+    fast_sql.prepare_module({"with_default": with_default})
+    plan = plan_for(with_default, engine.dialect, {"id": 1})
+    assert plan is not None
+    assert plan.parameters({"id": 7}) == ("request", 7)  # the default, by the slow way
+    assert plan.parameters({"kind": "reminder", "id": 7}) == ("reminder", 7)
+    with pytest.raises(InvalidRequestError, match="'id'"):
+        plan.parameters({"kind": "reminder"})
     engine.dispose()

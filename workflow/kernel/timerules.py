@@ -11,15 +11,14 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from holidays.countries.sweden import Sweden  # not country_holidays: it imports 250 countries
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 @lru_cache(maxsize=64)
 def _swedish_days_off(year: int) -> dict[date, str]:
-    days = holidays.country_holidays(
-        "SE",
+    days = Sweden(
         years=year,
         include_sundays=False,
         categories=("public", "de_facto"),

@@ -1,0 +1,117 @@
+"""How values go to the driver and come back from it, for `storage.fast_sql`'s plans: one
+parameter's source and processor (`Bind`), a function made once per statement that reads all of
+its parameters (`make_binder`) and one that converts its rows (`make_row_maker`), and the text
+SQLAlchemy's SQLite DateTime stores, converted through a bounded memo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.sql.elements import BindParameter
+
+Processor = Callable[[Any], Any] | None
+
+# The same instants are written and read again and again (a step's deadline, a cycle's period),
+# so each conversion is remembered; equal aware datetimes are the same instant, so they share
+# one text. Bounded: emptied when full.
+_TEXT_OF: dict[datetime, str] = {}
+_INSTANT_OF: dict[str, datetime] = {}
+_REMEMBERED = 65_536
+
+
+def sqlite_utc_in(value: datetime | None) -> str | None:
+    # What SQLAlchemy's SQLite DateTime stores ("2027-01-04 07:00:00.000000"), in UTC.
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"refusing to store naive datetime {value.isoformat()}")
+    text = _TEXT_OF.get(value)
+    if text is None:
+        text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        if len(_TEXT_OF) >= _REMEMBERED:
+            _TEXT_OF.clear()
+        _TEXT_OF[value] = text
+    return text
+
+
+def sqlite_utc_out(value: str) -> datetime:
+    instant = _INSTANT_OF.get(value)
+    if instant is None:
+        instant = datetime.fromisoformat(value).replace(tzinfo=UTC)
+        if len(_INSTANT_OF) >= _REMEMBERED:
+            _INSTANT_OF.clear()
+        _INSTANT_OF[value] = instant
+    return instant
+
+
+class Bind:
+    """One parameter of a compiled statement: where its value comes from and how it is
+    processed (what `SQLCompiler.construct_params` and the bind processors would do)."""
+
+    __slots__ = ("default", "key", "name", "processor", "required")
+
+    def __init__(self, name: str, bind: BindParameter[Any], processor: Processor) -> None:
+        self.name, self.key, self.required = name, bind.key, bind.required
+        self.default = bind.effective_value if not bind.required else None
+        self.processor = processor
+
+    def value(self, given: Mapping[str, Any]) -> Any:
+        if self.key in given:
+            value = given[self.key]
+        elif self.name in given:
+            value = given[self.name]
+        elif self.required:
+            raise InvalidRequestError(f"A value is required for bind parameter {self.key!r}")
+        else:
+            value = self.default
+        return value if self.processor is None else self.processor(value)
+
+
+def make_binder(
+    binds: list[Bind], positional: bool, slowly: Callable[[Mapping[str, Any]], Any]
+) -> Callable[[Mapping[str, Any]], Any]:
+    """A function made for one statement that gives the driver its parameters: each value read
+    by its key and processed, as `Bind.value` does, without a call per parameter. A key not
+    given (a parameter named otherwise, or left to its default) goes the slow way."""
+    scope: dict[str, Any] = {"slowly": slowly}
+    parts = []
+    for i, bind in enumerate(binds):
+        read = f"given[{bind.key!r}]"
+        if bind.processor is not None:
+            scope[f"p{i}"] = bind.processor
+            read = f"p{i}({read})"
+        parts.append(read if positional else f"{bind.name!r}: {read}")
+    made = f"({', '.join(parts)},)" if positional else f"{{{', '.join(parts)}}}"
+    source = (
+        "def bind(given):\n"
+        "    try:\n"
+        f"        return {made}\n"
+        "    except KeyError:\n"
+        "        return slowly(given)\n"
+    )
+    exec(compile(source, "<fast_sql binder>", "exec"), scope)  # the text made above
+    return cast(Callable[[Mapping[str, Any]], Any], scope["bind"])
+
+
+def make_row_maker(
+    row_type: Any, outputs: Sequence[Processor]
+) -> Callable[[list[Sequence[Any]]], list[Sequence[Any]]]:
+    """A function made for one statement that turns the driver's rows into Rows, each column
+    through its result processor (None stays None), without a loop per column."""
+    make = row_type._make
+    if not any(outputs):
+        return lambda found: list(map(make, found))
+    scope: dict[str, Any] = {"new": tuple.__new__, "Row": row_type}
+    parts = []
+    for i, processor in enumerate(outputs):
+        if processor is None:
+            parts.append(f"r[{i}]")
+        else:
+            scope[f"c{i}"] = processor
+            parts.append(f"(None if (v := r[{i}]) is None else c{i}(v))")
+    source = f"def rows(found):\n    return [new(Row, ({', '.join(parts)},)) for r in found]\n"
+    exec(compile(source, "<fast_sql rows>", "exec"), scope)  # the text made above
+    return cast(Callable[[list[Sequence[Any]]], list[Sequence[Any]]], scope["rows"])
