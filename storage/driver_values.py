@@ -51,12 +51,15 @@ class Bind:
     """One parameter of a compiled statement: where its value comes from and how it is
     processed (what `SQLCompiler.construct_params` and the bind processors would do)."""
 
-    __slots__ = ("default", "key", "name", "processor", "required")
+    __slots__ = ("constant", "default", "key", "name", "processor", "required")
 
     def __init__(self, name: str, bind: BindParameter[Any], processor: Processor) -> None:
         self.name, self.key, self.required = name, bind.key, bind.required
         self.default = bind.effective_value if not bind.required else None
         self.processor = processor
+        # A value written into the statement (status == "pending"): an anonymous parameter
+        # that only its compiled name could override.
+        self.constant = not bind.required and bool(bind.unique)
 
     def value(self, given: Mapping[str, Any]) -> Any:
         if self.key in given:
@@ -73,21 +76,32 @@ class Bind:
 def make_binder(
     binds: list[Bind], positional: bool, slowly: Callable[[Mapping[str, Any]], Any]
 ) -> Callable[[Mapping[str, Any]], Any]:
-    """A function made for one statement that gives the driver its parameters: each value read
-    by its key and processed, as `Bind.value` does, without a call per parameter. A key not
-    given (a parameter named otherwise, or left to its default) goes the slow way."""
+    """A function made for one statement that gives the driver its parameters as `Bind.value`
+    would, without a call per parameter: constants processed once, here; named parameters
+    read by key and processed. A parameter not given by its key (named otherwise, or left to
+    its default), or a constant overridden by its compiled name, goes the slow way."""
     scope: dict[str, Any] = {"slowly": slowly}
     parts = []
+    overridable = set()
     for i, bind in enumerate(binds):
-        read = f"given[{bind.key!r}]"
-        if bind.processor is not None:
-            scope[f"p{i}"] = bind.processor
-            read = f"p{i}({read})"
+        if bind.constant:
+            scope[f"k{i}"] = bind.value({})  # the default, processed
+            overridable.add(bind.name)
+            read = f"k{i}"
+        else:
+            read = f"given[{bind.key!r}]"
+            if bind.processor is not None:
+                scope[f"p{i}"] = bind.processor
+                read = f"p{i}({read})"
+            if not bind.required:  # a default: read by key if given, else the slow way
+                scope[f"v{i}"] = bind.value
+                read = f"({read} if {bind.key!r} in given else v{i}(given))"
         parts.append(read if positional else f"{bind.name!r}: {read}")
     made = f"({', '.join(parts)},)" if positional else f"{{{', '.join(parts)}}}"
+    scope["overridable"] = frozenset(overridable)
+    check = "    if not overridable.isdisjoint(given):\n        return slowly(given)\n"
     source = (
-        "def bind(given):\n"
-        "    try:\n"
+        "def bind(given):\n" + (check if overridable else "") + "    try:\n"
         f"        return {made}\n"
         "    except KeyError:\n"
         "        return slowly(given)\n"

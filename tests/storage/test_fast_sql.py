@@ -181,3 +181,25 @@ def test_parameters_named_otherwise_or_left_to_defaults_are_bound_as_sqlalchemy_
     with pytest.raises(InvalidRequestError, match="'id'"):
         plan.parameters({"kind": "reminder"})
     engine.dispose()
+
+
+def test_constants_of_a_statement_are_bound_as_written_unless_overridden_by_name(
+    sqlite_url: str,
+) -> None:
+    engine = make_engine(sqlite_url)
+    pending = select(rows.OUTBOX.c.id).where(
+        rows.OUTBOX.c.status == "pending", rows.OUTBOX.c.id == bindparam("id")
+    )
+    fast_sql.prepare_module({"pending": pending})
+    plan = plan_for(pending, engine.dialect, {"id": 1})
+    assert plan is not None
+    assert plan.parameters({"id": 7}) == ("pending", 7)
+    compiled = pending.compile(dialect=engine.dialect)
+    override = {"id": 7, "status_1": "sent"}  # SQLAlchemy lets a constant's name override it
+    assert compiled.construct_params(override)["status_1"] == "sent"
+    assert plan.parameters(override) == ("sent", 7)
+    claim = {"now": datetime(2027, 1, 4, 8, tzinfo=UTC), "by": "motorn"}
+    timer_plan = plan_for(timers_module._CLAIM, engine.dialect, claim)
+    assert timer_plan is not None
+    assert timer_plan.parameters(claim) == timer_plan._bind_slowly(claim)
+    engine.dispose()
