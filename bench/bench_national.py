@@ -83,9 +83,7 @@ def run_one(municipalities: int, weeks: int) -> dict[str, Any]:
                 "2027-01-04",
                 "--weeks",
                 str(weeks),
-                "--json",
-                "--database",
-                f"sqlite:///{folder}/national.db",
+                "--json",  # no --database: simulate's own throw-away one (synchronous=OFF)
             ],
             check=True,
             env=env,

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -51,22 +52,63 @@ class _Kept:
 
 
 class SqlUnitOfWork:
-    """Everything written through it commits together or not at all."""
+    """Everything written through it commits together or not at all. Each repository is
+    made when first used (most units of work use two or three of them)."""
 
     def __init__(self, connection: Connection, cipher: SensitiveCipher, head: AuditHead) -> None:
-        dialect = connection.dialect.name
         self.connection = connection
-        self.cycles = SqlCycles(connection, dialect)
-        self.requests = SqlRequests(connection, dialect)
-        self.sensitive = SqlSensitiveValues(connection, dialect, cipher)
-        self.timers = SqlTimers(connection, dialect)
-        self.outbox = SqlOutbox(connection, dialect)
-        self.audit = SqlAuditLog(connection, dialect, head)
-        self.meetings = SqlMeetings(connection, dialect)
-        self.actions = SqlActions(connection, dialect)
-        self.contexts = SqlStepContexts(connection, dialect)
-        self.catalog = SqlCatalogStore(connection, dialect)
-        self.settings = SqlSettings(connection, dialect)
+        self.dialect = connection.dialect.name
+        self._cipher = cipher
+        self._head = head
+
+    @cached_property
+    def cycles(self) -> SqlCycles:
+        return SqlCycles(self.connection, self.dialect)
+
+    @cached_property
+    def requests(self) -> SqlRequests:
+        return SqlRequests(self.connection, self.dialect)
+
+    @cached_property
+    def sensitive(self) -> SqlSensitiveValues:
+        return SqlSensitiveValues(self.connection, self.dialect, self._cipher)
+
+    @cached_property
+    def timers(self) -> SqlTimers:
+        return SqlTimers(self.connection, self.dialect)
+
+    @cached_property
+    def outbox(self) -> SqlOutbox:
+        return SqlOutbox(self.connection, self.dialect)
+
+    @cached_property
+    def audit(self) -> SqlAuditLog:
+        return SqlAuditLog(self.connection, self.dialect, self._head)
+
+    @cached_property
+    def meetings(self) -> SqlMeetings:
+        return SqlMeetings(self.connection, self.dialect)
+
+    @cached_property
+    def actions(self) -> SqlActions:
+        return SqlActions(self.connection, self.dialect)
+
+    @cached_property
+    def contexts(self) -> SqlStepContexts:
+        return SqlStepContexts(self.connection, self.dialect)
+
+    @cached_property
+    def catalog(self) -> SqlCatalogStore:
+        return SqlCatalogStore(self.connection, self.dialect)
+
+    @cached_property
+    def settings(self) -> SqlSettings:
+        return SqlSettings(self.connection, self.dialect)
+
+    def audit_written(self) -> tuple[int, str] | None:
+        """The audit head this unit of work wrote, if it wrote any (None: it wrote none)."""
+        audit = self.__dict__.get("audit")
+        return None if audit is None else audit.written
 
 
 class SqlStore:
@@ -111,7 +153,8 @@ class SqlStore:
         short transaction itself). A statement that goes through SQLAlchemy meanwhile makes
         it begin its own transaction object on the same driver transaction (the SQLite
         `begin` hook sees one is open); then it commits or rolls back through SQLAlchemy."""
-        connection.execution_options(**{READ_ONLY: read_only})  # in place, for this one
+        if connection.get_execution_options().get(READ_ONLY, False) is not read_only:
+            connection.execution_options(**{READ_ONLY: read_only})  # in place, for this one
         work = SqlUnitOfWork(connection, self.cipher, self.audit_head)
         try:
             if connection.dialect.name == "sqlite":  # PostgreSQL begins with the first statement
@@ -124,8 +167,9 @@ class SqlStore:
             if isinstance(exc, DBAPIError):
                 self._drop(connection)
             raise
-        if work.audit.written is not None:
-            self.audit_head.set(work.audit.written)
+        written = work.audit_written()
+        if written is not None:
+            self.audit_head.set(written)
 
     def _end(self, connection: Connection, *, commit: bool) -> None:
         if connection.invalidated or connection.closed:
