@@ -17,7 +17,9 @@ Processor = Callable[[Any], Any] | None
 # The same instants are written and read again and again (a step's deadline, a cycle's period),
 # so each conversion is remembered; equal aware datetimes are the same instant, so they share
 # one text. Bounded: emptied when full.
-_TEXT_OF: dict[datetime, str] = {}
+# Keyed with `fold` too: in the autumn's repeated hour two local times with the same tzinfo
+# and clock reading are equal (and hash alike) however far apart their instants are.
+_TEXT_OF: dict[tuple[datetime, int], str] = {}
 _INSTANT_OF: dict[str, datetime] = {}
 _REMEMBERED = 65_536
 
@@ -28,12 +30,13 @@ def sqlite_utc_in(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         raise ValueError(f"refusing to store naive datetime {value.isoformat()}")
-    text = _TEXT_OF.get(value)
+    key = (value, value.fold)
+    text = _TEXT_OF.get(key)
     if text is None:
         text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         if len(_TEXT_OF) >= _REMEMBERED:
             _TEXT_OF.clear()
-        _TEXT_OF[value] = text
+        _TEXT_OF[key] = text
     return text
 
 
@@ -84,8 +87,9 @@ def make_binder(
     parts = []
     overridable = set()
     for i, bind in enumerate(binds):
-        if bind.constant:
-            scope[f"k{i}"] = bind.value({})  # the default, processed
+        constant = _processed_constant(bind)
+        if constant is not _NOT_CONSTANT:
+            scope[f"k{i}"] = constant
             overridable.add(bind.name)
             read = f"k{i}"
         else:
@@ -108,6 +112,20 @@ def make_binder(
     )
     exec(compile(source, "<fast_sql binder>", "exec"), scope)  # the text made above
     return cast(Callable[[Mapping[str, Any]], Any], scope["bind"])
+
+
+_NOT_CONSTANT = object()
+
+
+def _processed_constant(bind: Bind) -> Any:
+    """A constant's value as the driver gets it; `_NOT_CONSTANT` for a parameter, or for a
+    constant its processor refuses (then it is processed, and refused, at each execution)."""
+    if not bind.constant:
+        return _NOT_CONSTANT
+    try:
+        return bind.value({})
+    except Exception:
+        return _NOT_CONSTANT
 
 
 def make_row_maker(

@@ -146,6 +146,7 @@ class Plan:
         self._bind = make_binder(binds, self.positional, self._bind_slowly) if binds else None
         self.values_group: str | None = None  # many rows with RETURNING: see `run_rows`
         self._sql_for_rows: dict[int, str] = {}
+        self.max_parameters: int = getattr(dialect, "insertmanyvalues_max_parameters", 32_700)
         self._rows = make_row_maker(self.row_type, outputs or [])
 
     @classmethod
@@ -278,21 +279,26 @@ class Plan:
 
     def run_rows(self, connection: Connection, given: list[Mapping[str, Any]]) -> FastResult:
         """Insert many rows with RETURNING: one INSERT with a VALUES group per row (at most
-        ROWS_PER_INSERT), as SQLAlchemy's "insertmanyvalues" does."""
+        what SQLite's parameter limit allows, and `ROWS_PER_INSERT`), as SQLAlchemy's
+        "insertmanyvalues" does. Every row's parameters are made before the first INSERT."""
         assert self.values_group is not None
+        try:
+            each = [self.parameters(g) for g in given]
+        except Exception as exc:  # a bind processor refused a value
+            raise StatementError(str(exc), self.sql, given, exc) from exc
+        if not each:
+            return FastResult(self.keys, [], 0)
+        per_insert = max(1, min(ROWS_PER_INSERT, self.max_parameters // max(1, len(each[0]))))
         found: list[Sequence[Any]] = []
         count = 0
-        for first in range(0, len(given), ROWS_PER_INSERT):
-            part = given[first : first + ROWS_PER_INSERT]
+        for first in range(0, len(each), per_insert):
+            part = each[first : first + per_insert]
             sql = self._sql_for_rows.get(len(part))
             if sql is None:
                 groups = ", ".join([self.values_group] * len(part))
                 sql = self.sql.replace(self.values_group, groups, 1)
                 self._sql_for_rows[len(part)] = sql
-            try:
-                parameters = tuple(value for g in part for value in self.parameters(g))
-            except Exception as exc:  # a bind processor refused a value
-                raise StatementError(str(exc), sql, part, exc) from exc
+            parameters = tuple(value for row in part for value in row)
             rows, counted = self._on_cursor(connection, sql, parameters, False)
             found.extend(rows)
             count += counted

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from storage import driver_values, fast_sql, rows
@@ -111,9 +112,10 @@ def test_times_beside_an_in_list_are_stored_as_sqlalchemy_stores_them(sqlite_url
 def test_many_rows_with_returning_keep_their_ids_however_many_inserts_they_take(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # On SQLite one INSERT carries a VALUES group per row (here at most two per INSERT); on
-    # PostgreSQL SQLAlchemy sends them. Either way each new row comes back with its own id.
-    monkeypatch.setattr(fast_sql, "ROWS_PER_INSERT", 2)
+    # On SQLite one INSERT carries a VALUES group per row (here at most two, by the parameter
+    # limit, though three are allowed); on PostgreSQL SQLAlchemy sends them. Either way each
+    # new row comes back with its own id.
+    monkeypatch.setattr(fast_sql, "ROWS_PER_INSERT", 3)
     harness.run_until(utc(2027, 1, 5))
     cycle = harness.cycles()[0]
     template = harness.requests(cycle)[0]
@@ -124,7 +126,20 @@ def test_many_rows_with_returning_keep_their_ids_however_many_inserts_they_take(
         dialect = uow.connection.dialect
         plan = plan_for(requests_module._ADD, dialect, [rows.request_values(copies[0])])
         assert plan is not None and (plan.values_group is not None) == (dialect.name == "sqlite")
-        added = uow.requests.add_many(copies)
+        monkeypatch.setattr(plan, "max_parameters", 2 * len(plan.binds or ()))  # two rows fit
+        inserts: list[str] = []
+
+        def seen(_c: object, _cur: object, sql: str, *_rest: object) -> None:
+            if sql.startswith("INSERT INTO input_requests"):
+                inserts.append(sql)
+
+        event.listen(harness.store.engine, "before_cursor_execute", seen)
+        try:
+            added = uow.requests.add_many(copies)
+        finally:
+            event.remove(harness.store.engine, "before_cursor_execute", seen)
+    if harness.store.engine.dialect.name == "sqlite":
+        assert [sql.count("), (") + 1 for sql in inserts] == [2, 2, 1]
     assert [r.key for r in added] == [c.key for c in copies]
     assert len({r.id for r in added}) == 5
     with harness.store.unit_of_work() as uow:
@@ -162,6 +177,12 @@ def test_equal_instants_are_stored_as_one_utc_text_and_naive_times_are_refused()
     assert driver_values.sqlite_utc_in(local.astimezone(UTC)) == "2027-01-04 07:00:00.000000"
     with pytest.raises(ValueError, match="naive"):
         driver_values.sqlite_utc_in(datetime(2027, 1, 4, 7, 0))
+    # The autumn's repeated hour: equal clock readings, one hour apart, stored apart.
+    stockholm = ZoneInfo("Europe/Stockholm")
+    later = datetime(2027, 10, 31, 2, 30, tzinfo=stockholm, fold=1)
+    earlier = datetime(2027, 10, 31, 2, 30, tzinfo=stockholm)
+    assert driver_values.sqlite_utc_in(later) == "2027-10-31 01:30:00.000000"
+    assert driver_values.sqlite_utc_in(earlier) == "2027-10-31 00:30:00.000000"
     read = driver_values.sqlite_utc_out("2027-01-04 07:00:00.000000")
     assert read == local and read.tzinfo is UTC
 
