@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, event, text
 
 from bench.canonical import write
+from bench.machine import calibration_ms
 from definitions.loader import load_bundle
 from storage.database import make_engine, migrate, sqlite_synchronous
 from storage.sensitive_keys import throwaway_cipher
@@ -145,6 +146,7 @@ def run(count: int, url: str) -> dict[str, Any]:
         "bytes_per_instance": size // count,
         "database": url.split(":", 1)[0],
         "sqlite_synchronous": sqlite_synchronous() if url.startswith("sqlite") else None,
+        "calibration_ms": calibration_ms(),  # bench/machine.py: this machine's speed now
     }
 
 
@@ -176,6 +178,7 @@ def main() -> None:
         "per step, "
         f"peak RSS {result['peak_rss_mib']} MiB, {result['bytes_per_instance']} bytes per instance"
     )
+    print(f"machine calibration (bench/machine.py): {result['calibration_ms']} ms")
     print("RESULT " + json.dumps(result))
 
 

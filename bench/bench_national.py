@@ -21,6 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.machine import SpeedSampler
+
 SIZES = (10, 50, 290)
 
 
@@ -37,21 +41,13 @@ def main() -> None:
     print("SQLite WAL, synchronous=OFF (lofte simulate's throw-away database)")
     results = {}
     for n in sizes:
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                "--municipalities",
-                str(n),
-                "--weeks",
-                str(args.weeks),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
+        child = [sys.executable, __file__, "--child", "--municipalities", str(n)]
+        with SpeedSampler() as speed:  # this machine's speed meanwhile (bench/machine.py)
+            out = subprocess.run(
+                [*child, "--weeks", str(args.weeks)], check=True, capture_output=True, text=True
+            )
         results[n] = json.loads(out.stdout.strip().splitlines()[-1])
+        results[n]["calibration_ms"] = speed.median_ms()
         show(n, results[n])
     if len(results) > 1:
         first, last = min(results), max(results)
@@ -110,7 +106,8 @@ def show(n: int, r: dict[str, Any]) -> None:
     print(
         f"{n:>4} municipalities: {r['wall_s']:>7.1f} s, {r['state_changes']} state changes "
         f"({r['state_changes_per_s']}/s), {r['emails']} emails ({r['emails_per_s']}/s), "
-        f"peak RSS {r['peak_rss_mib']} MiB, {r['wall_s'] / n:.2f} s per municipality"
+        f"peak RSS {r['peak_rss_mib']} MiB, {r['wall_s'] / n:.2f} s per municipality; "
+        f"machine speed meanwhile {r['calibration_ms']} ms (bench/machine.py)"
     )
 
 

@@ -19,6 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.machine import calibration_ms
 from definitions.loader import load_packaged
 from notifications.compose import OutgoingEmail
 from notifications.config import mail_settings
@@ -91,6 +92,8 @@ def main() -> None:
         "rendered, composed and recorded; target at least 1,000/s"
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    calibration = calibration_ms()
+    print(f"machine calibration (bench/machine.py): {calibration} ms")
     print(
         "RESULT "
         + json.dumps(
@@ -100,6 +103,7 @@ def main() -> None:
                 "rendered_per_s": round(making_rate, 1),
                 "ms_per_message": round(1000 * elapsed / max(sent, 1), 3),
                 "peak_rss_mib": round(peak, 1),
+                "calibration_ms": calibration,
             }
         )
     )
