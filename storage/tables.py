@@ -152,6 +152,7 @@ class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_claimed", "status", "claimed_at"),
         Index("ix_outbox_person", "person_id", "status"),
     )
     id: int | None = Field(default=None, primary_key=True)
