@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from storage import rows
 from storage.fast_sql import prepare_module
@@ -86,6 +86,7 @@ _CLOSE_OPEN = (
     .values(status=bindparam("status"))
     .returning(*R.c)
 )
+_NEWEST = select(func.max(R.c.id))
 _PUT_SENSITIVE = insert(S)
 _ERASE = (
     update(S)
@@ -164,6 +165,10 @@ class SqlRequests(Repository):
                 "answer_version": request.answer_version,
             },
         )
+
+    def newest_id(self) -> int | None:
+        newest = self.execute(_NEWEST).scalar()
+        return None if newest is None else int(newest)
 
     def close_open(
         self, instance_id: int, step_id: str, status: RequestStatus

@@ -11,6 +11,7 @@ import pytest
 from storage.read_model import SqlReadModel
 from tests.harness import Harness, utc
 from workflow.application.app import Application
+from workflow.core.records import RequestStatus
 from workflow.drivers.simulation import Simulation
 
 
@@ -67,3 +68,26 @@ def test_without_an_interval_email_goes_out_after_every_moment(sqlite_harness: H
     h.clock.set(utc(2027, 1, 4))
     ran, changes = deliveries(h, timedelta(0))
     assert sorted(set(changes)) == sorted(set(ran[:-1]))
+
+
+def test_every_request_made_is_planned_and_answered_when_everyone_answers(
+    sqlite_harness: Harness,
+) -> None:
+    # Requests are looked for only when one newer than those planned exists: none may be
+    # missed, whether a timer or an answer made it.
+    h = sqlite_harness
+    h.clock.set(utc(2027, 1, 4))
+    simulation = Simulation(
+        Application(h.engine, SqlReadModel(h.store.engine)),
+        h.clock,
+        response_rate=1.0,
+        late_share=0.0,
+        seed=7,
+    )
+    end = utc(2027, 1, 25)
+    report = simulation.run_until(end)
+    made = [r for c in h.cycles() for r in h.requests(c)]
+    closed = [r for r in made if r.deadline_at < end]
+    assert len(made) > 40 and report.answers > 40
+    assert not [r for r in closed if r.status is RequestStatus.MISSING]
+    assert {r.status for r in closed} <= {RequestStatus.ANSWERED, RequestStatus.CANCELLED}

@@ -88,6 +88,10 @@ class Requests(Protocol):
 
     def save(self, request: InputRequest) -> None: ...
 
+    def newest_id(self) -> int | None:
+        """The id of the request made last (None: none yet)."""
+        ...
+
     def close_open(
         self, instance_id: int, step_id: str, status: RequestStatus
     ) -> list[InputRequest]:
