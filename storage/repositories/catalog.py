@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage import rows
 from storage.fast_sql import prepare_module
@@ -46,12 +48,18 @@ _ADD_VERSIONS = insert(V)
 _SETTING = select(S.c.value).where(S.c.key == bindparam("key"))
 _ADD_SETTING = {d: insert_ignore(S, d, ["key"]) for d in ("sqlite", "postgresql")}
 _PUT_SETTING = update(S).where(S.c.key == bindparam("b_key")).values(value=bindparam("value"))
-_ADD_CONTEXT = insert(C)
-_REPLACE_CONTEXT = (
-    update(C)
-    .where(C.c.instance_id == bindparam("b_instance"), C.c.step_id == bindparam("b_step"))
-    .values(context=bindparam("context", type_=C.c.context.type))
-)
+
+
+def _put_context(dialect: str) -> Any:
+    """Insert a step's context, or replace the one stored: one statement (its JSON written
+    once; an UPDATE first and then an INSERT wrote the lägesbild twice for every new step)."""
+    made = (pg_insert if dialect == "postgresql" else sqlite_insert)(C)
+    return made.on_conflict_do_update(
+        index_elements=[C.c.instance_id, C.c.step_id], set_={"context": made.excluded.context}
+    )
+
+
+_PUT_CONTEXT = {d: _put_context(d) for d in ("sqlite", "postgresql")}
 _GET_CONTEXT = select(C.c.context).where(
     C.c.instance_id == bindparam("instance"), C.c.step_id == bindparam("step")
 )
@@ -116,12 +124,8 @@ class SqlSettings(Repository):
 class SqlStepContexts(Repository):
     def put(self, instance_id: int, step_id: str, context: dict[str, Any]) -> None:
         """Store (or replace) what the step shows."""
-        replaced = self.execute(
-            _REPLACE_CONTEXT, {"b_instance": instance_id, "b_step": step_id, "context": context}
-        )
-        if replaced.rowcount == 0:
-            values = {"instance_id": instance_id, "step_id": step_id, "context": context}
-            self.execute(_ADD_CONTEXT, values)
+        values = {"instance_id": instance_id, "step_id": step_id, "context": context}
+        self.execute(_PUT_CONTEXT[self.dialect], values)
 
     def get(self, instance_id: int, step_id: str) -> dict[str, Any] | None:
         value = self.execute(_GET_CONTEXT, {"instance": instance_id, "step": step_id}).scalar()

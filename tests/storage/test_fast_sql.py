@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from storage import driver_values, fast_sql, rows
@@ -18,6 +18,7 @@ from storage.repositories import cycles as cycles_module
 from storage.repositories import outbox as outbox_module
 from storage.repositories import requests as requests_module
 from storage.repositories import timers as timers_module
+from storage.tables import StepContextRow
 from storage.types import UtcDateTime
 from tests.harness import Harness, utc
 from workflow.core.records import Action
@@ -224,3 +225,21 @@ def test_constants_of_a_statement_are_bound_as_written_unless_overridden_by_name
     assert timer_plan is not None
     assert timer_plan.parameters(claim) == timer_plan._bind_slowly(claim)
     engine.dispose()
+
+
+def test_a_step_context_is_stored_once_and_replaced_in_place(harness: Harness) -> None:
+    harness.run_until(utc(2027, 1, 5))
+    cycle = harness.cycles()[0]
+    with harness.store.unit_of_work() as uow:
+        uow.contexts.put(cycle.id or 0, "provsteg", {"v": 1, "items": ["första"]})
+    with harness.store.unit_of_work() as uow:
+        uow.contexts.put(cycle.id or 0, "provsteg", {"v": 1, "items": ["andra", "åäö"]})
+    with harness.store.unit_of_work() as uow:
+        assert uow.contexts.get(cycle.id or 0, "provsteg") == {"v": 1, "items": ["andra", "åäö"]}
+        stored = uow.connection.execute(
+            select(func.count()).where(
+                rows.table(StepContextRow).c.instance_id == cycle.id,
+                rows.table(StepContextRow).c.step_id == "provsteg",
+            )
+        ).scalar()
+    assert stored == 1
