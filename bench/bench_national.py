@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.machine import SpeedSampler
+from bench.machine import calibration_ms
 
 SIZES = (10, 50, 290)
 
@@ -42,12 +42,12 @@ def main() -> None:
     results = {}
     for n in sizes:
         child = [sys.executable, __file__, "--child", "--municipalities", str(n)]
-        with SpeedSampler() as speed:  # this machine's speed meanwhile (bench/machine.py)
-            out = subprocess.run(
-                [*child, "--weeks", str(args.weeks)], check=True, capture_output=True, text=True
-            )
+        before = calibration_ms()  # this machine's speed, idle, just before and after
+        out = subprocess.run(
+            [*child, "--weeks", str(args.weeks)], check=True, capture_output=True, text=True
+        )
         results[n] = json.loads(out.stdout.strip().splitlines()[-1])
-        results[n]["calibration_ms"] = speed.median_ms()
+        results[n]["calibration_ms"] = [before, calibration_ms()]
         show(n, results[n])
     if len(results) > 1:
         first, last = min(results), max(results)
@@ -107,7 +107,7 @@ def show(n: int, r: dict[str, Any]) -> None:
         f"{n:>4} municipalities: {r['wall_s']:>7.1f} s, {r['state_changes']} state changes "
         f"({r['state_changes_per_s']}/s), {r['emails']} emails ({r['emails_per_s']}/s), "
         f"peak RSS {r['peak_rss_mib']} MiB, {r['wall_s'] / n:.2f} s per municipality; "
-        f"machine speed meanwhile {r['calibration_ms']} ms (bench/machine.py)"
+        f"machine calibration before/after {r['calibration_ms']} ms (bench/machine.py)"
     )
 
 

@@ -3,15 +3,12 @@ can be compared: the shared machines here have run the same fixed workload at 35
 64 ms within the same minute, and whole benchmarks 2x slower in one hour than in the next.
 
 `calibration_ms()` is the best of five runs of a fixed workload of the kinds a step does
-(calls, dicts, strings, small objects), in milliseconds; `SpeedSampler` runs it once every
-few seconds on a thread while a benchmark's child process works, and gives the median."""
+(calls, dicts, strings, small objects), in milliseconds. Measure it while the machine is idle
+(before and after a run): measured during a run it also counts the run's own load."""
 
 from __future__ import annotations
 
-import statistics
-import threading
 import time
-from types import TracebackType
 from typing import Any
 
 ROUNDS = 5
@@ -24,37 +21,6 @@ def calibration_ms(rounds: int = ROUNDS) -> float:
         _workload()
         best = min(best, time.perf_counter() - started)
     return round(best * 1000, 1)
-
-
-class SpeedSampler:
-    """`with SpeedSampler() as speed: ...` then `speed.median_ms()`: the machine's speed while
-    the block ran (one workload every `every` seconds; ~1% of one core)."""
-
-    def __init__(self, every: float = 5.0) -> None:
-        self.every = every
-        self.samples: list[float] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> SpeedSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def median_ms(self) -> float:
-        return round(statistics.median(self.samples), 1) if self.samples else calibration_ms()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            self.samples.append(calibration_ms(rounds=1))
 
 
 def _workload() -> int:

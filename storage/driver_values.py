@@ -21,7 +21,7 @@ Processor = Callable[[Any], Any] | None
 # and clock reading are equal (and hash alike) however far apart their instants are.
 _TEXT_OF: dict[tuple[datetime, int], str] = {}
 _INSTANT_OF: dict[str, datetime] = {}
-_REMEMBERED = 65_536
+_REMEMBERED = 8192
 
 
 def sqlite_utc_in(value: datetime | None) -> str | None:
