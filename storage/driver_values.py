@@ -15,10 +15,10 @@ from sqlalchemy.sql.elements import BindParameter
 Processor = Callable[[Any], Any] | None
 
 # The same instants are written and read again and again (a step's deadline, a cycle's period),
-# so each conversion is remembered; equal aware datetimes are the same instant, so they share
-# one text. Bounded: emptied when full.
-# Keyed with `fold` too: in the autumn's repeated hour two local times with the same tzinfo
-# and clock reading are equal (and hash alike) however far apart their instants are.
+# so each conversion is remembered (bounded: emptied when full). Equal aware datetimes are the
+# same instant and share one text, with one exception that `fold` tells apart: in the autumn's
+# repeated hour two local times with the same tzinfo and clock reading are equal (and hash
+# alike) an hour apart.
 _TEXT_OF: dict[tuple[datetime, int], str] = {}
 _INSTANT_OF: dict[str, datetime] = {}
 _REMEMBERED = 8192
