@@ -39,11 +39,8 @@ def compose_digests(
         return 0
     done = set() if done is None else done
     day = now.astimezone(STOCKHOLM).date()
-    view = catalog.fresh()  # looked up just now: no transaction at all
-    if view is None:
-        with store.unit_of_work(read_only=True) as uow:  # no write lock when nobody waits
-            view = catalog.view(uow)
-    waiting = [p for p in view.directory.digest_people if (day, p.id) not in done]
+    wanting = catalog.current(store).directory.digest_people  # no write lock when nobody waits
+    waiting = [p for p in wanting if (day, p.id) not in done]
     if not waiting:
         return 0
     composed = 0

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -30,6 +29,7 @@ from storage.repositories.timers import SqlTimers
 from storage.sensitive_keys import SensitiveCipher
 
 log = logging.getLogger("lofte.storage")
+R = TypeVar("R")
 KEPT = 4  # threads that keep a connection (the pool holds 5, and 10 more for a while)
 KEPT_IDLE_S = 30.0  # a kept connection unused this long goes back to the pool's pre-ping
 
@@ -51,59 +51,53 @@ class _Kept:
         )
 
 
+class _Repository(Generic[R]):
+    """A repository of a unit of work, made on first use from its connection and dialect
+    (most units of work use two or three of them) and kept in the instance from then on."""
+
+    def __init__(self, make: Callable[[SqlUnitOfWork], R]) -> None:
+        self.make = make
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, work: None, owner: type) -> _Repository[R]: ...
+
+    @overload
+    def __get__(self, work: SqlUnitOfWork, owner: type) -> R: ...
+
+    def __get__(self, work: SqlUnitOfWork | None, owner: type) -> R | _Repository[R]:
+        if work is None:
+            return self
+        made = work.__dict__[self.name] = self.make(work)
+        return made
+
+
 class SqlUnitOfWork:
-    """Everything written through it commits together or not at all. Each repository is
-    made when first used (most units of work use two or three of them)."""
+    """Everything written through it commits together or not at all."""
+
+    connection: Connection
+    dialect: str
+    cipher: SensitiveCipher
+    head: AuditHead
+    cycles = _Repository(lambda w: SqlCycles(w.connection, w.dialect))
+    requests = _Repository(lambda w: SqlRequests(w.connection, w.dialect))
+    sensitive = _Repository(lambda w: SqlSensitiveValues(w.connection, w.dialect, w.cipher))
+    timers = _Repository(lambda w: SqlTimers(w.connection, w.dialect))
+    outbox = _Repository(lambda w: SqlOutbox(w.connection, w.dialect))
+    audit = _Repository(lambda w: SqlAuditLog(w.connection, w.dialect, w.head))
+    meetings = _Repository(lambda w: SqlMeetings(w.connection, w.dialect))
+    actions = _Repository(lambda w: SqlActions(w.connection, w.dialect))
+    contexts = _Repository(lambda w: SqlStepContexts(w.connection, w.dialect))
+    catalog = _Repository(lambda w: SqlCatalogStore(w.connection, w.dialect))
+    settings = _Repository(lambda w: SqlSettings(w.connection, w.dialect))
 
     def __init__(self, connection: Connection, cipher: SensitiveCipher, head: AuditHead) -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
-        self._cipher = cipher
-        self._head = head
-
-    @cached_property
-    def cycles(self) -> SqlCycles:
-        return SqlCycles(self.connection, self.dialect)
-
-    @cached_property
-    def requests(self) -> SqlRequests:
-        return SqlRequests(self.connection, self.dialect)
-
-    @cached_property
-    def sensitive(self) -> SqlSensitiveValues:
-        return SqlSensitiveValues(self.connection, self.dialect, self._cipher)
-
-    @cached_property
-    def timers(self) -> SqlTimers:
-        return SqlTimers(self.connection, self.dialect)
-
-    @cached_property
-    def outbox(self) -> SqlOutbox:
-        return SqlOutbox(self.connection, self.dialect)
-
-    @cached_property
-    def audit(self) -> SqlAuditLog:
-        return SqlAuditLog(self.connection, self.dialect, self._head)
-
-    @cached_property
-    def meetings(self) -> SqlMeetings:
-        return SqlMeetings(self.connection, self.dialect)
-
-    @cached_property
-    def actions(self) -> SqlActions:
-        return SqlActions(self.connection, self.dialect)
-
-    @cached_property
-    def contexts(self) -> SqlStepContexts:
-        return SqlStepContexts(self.connection, self.dialect)
-
-    @cached_property
-    def catalog(self) -> SqlCatalogStore:
-        return SqlCatalogStore(self.connection, self.dialect)
-
-    @cached_property
-    def settings(self) -> SqlSettings:
-        return SqlSettings(self.connection, self.dialect)
+        self.cipher = cipher
+        self.head = head
 
     def audit_written(self) -> tuple[int, str] | None:
         """The audit head this unit of work wrote, if it wrote any (None: it wrote none)."""

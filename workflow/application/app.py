@@ -27,11 +27,7 @@ class Application:
         return self.engine.clock.now()
 
     def view(self) -> CatalogView:
-        fresh = self.engine.catalog.fresh()  # no transaction when it was looked up just now
-        if fresh is not None:
-            return fresh
-        with self.engine.store.unit_of_work(read_only=True) as uow:
-            return self.engine.catalog.view(uow)
+        return self.engine.catalog.current(self.engine.store)
 
     def directory(self) -> Directory:
         return self.view().directory

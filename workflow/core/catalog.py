@@ -13,7 +13,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from definitions.cycle import CycleDefinition
 from definitions.directory import Directory
@@ -27,6 +29,10 @@ ORGANISATION = "organisation"  # the organisation file as loaded, YAML
 GENERATION = "catalog_generation"
 DISABLED = "-"  # the hash of a version that switches a definition off for a unit
 RECHECK = 10.0  # seconds (monotonic) between looks at the stored generation
+
+
+class OpensUnitsOfWork(Protocol):
+    def unit_of_work(self, *, read_only: bool = False) -> AbstractContextManager[UnitOfWork]: ...
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,15 @@ class Catalog:
             self._view = view
             self._checked_at = checked
         return view
+
+    def current(self, store: OpensUnitsOfWork) -> CatalogView:
+        """The current view: the one looked up just now, with no transaction at all; else
+        read in a read-only unit of work of `store`."""
+        fresh = self.fresh()
+        if fresh is not None:
+            return fresh
+        with store.unit_of_work(read_only=True) as uow:
+            return self.view(uow)
 
     def fresh(self, checked: float | None = None) -> CatalogView | None:
         """The view, if its generation was looked up less than `RECHECK` seconds ago."""
