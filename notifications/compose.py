@@ -1,9 +1,10 @@
 """Build the email for an outbox message: plain text and HTML alternatives, an iCalendar part
 for meetings, and a Message-ID derived from the outbox key (the same on every attempt).
 
-Built with the `compat32` MIME classes from parts that `notifications.mime` encodes, and
-serialised once: about ten times faster than `EmailMessage`, whose header objects parse every
-value again. The price is that header values are ours to keep on one line (`one_line`).
+Built from parts that `notifications.mime` encodes and written by its `wire_bytes`, which
+writes what the `email` package's generator would for the same message (compat32, CRLF) in a
+fraction of the time. The price is that header values are ours to keep on one line
+(`one_line`).
 """
 
 from __future__ import annotations
@@ -12,12 +13,19 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
-from email.message import Message
-from email.mime.multipart import MIMEMultipart
 from email.utils import format_datetime
 
 from notifications.calendar import invitation, method_of
-from notifications.mime import WIRE, base64_part, encoded_words, mailbox, one_line, text_part
+from notifications.mime import (
+    Part,
+    attachment,
+    encoded_words,
+    mailbox,
+    multipart,
+    one_line,
+    text_part,
+    wire_bytes,
+)
 from notifications.render import RenderedEmail
 from workflow.core.message_types import RECIPIENT_NAME, MeetingMessage, read_message
 from workflow.core.records import MessageKind, OutboxMessage
@@ -53,41 +61,36 @@ def compose(
     """The email as bytes; UnsendableAddress or ValueError if it cannot be built."""
     name = one_line(str(message.context.get(RECIPIENT_NAME, "")))
     ident = message_id(message.key, sender.domain or "lofte.local")
-    body = _alternatives(rendered, _boundary(message.key, "alt"))
-    email: Message = body
+    email = multipart(
+        "alternative",
+        _boundary(message.key, "alt"),
+        (text_part(rendered.text, "plain"), text_part(rendered.html, "html")),
+    )
     if message.kind in MEETINGS:
-        email = MIMEMultipart("mixed", boundary=_boundary(message.key, "mix"))
-        email.attach(body)
-        email.attach(_calendar_part(message, name, rendered.text, now))
-    email["From"] = mailbox(one_line(sender.display_name), sender.addr_spec)
-    email["To"] = _recipient(name, message.recipient)
-    email["Subject"] = encoded_words(one_line(rendered.subject))
-    email["Date"] = format_datetime(now)
-    email["Message-ID"] = ident
-    email["Auto-Submitted"] = "auto-generated"
-    email["X-Lofte-Kind"] = message.kind.value
-    email["Content-Language"] = message.language
-    return OutgoingEmail(ident, message.kind.value, message.recipient, email.as_bytes(policy=WIRE))
+        calendar = _calendar_part(message, name, rendered.text, now)
+        email = multipart("mixed", _boundary(message.key, "mix"), (email, calendar))
+    headers = (
+        ("From", mailbox(one_line(sender.display_name), sender.addr_spec)),
+        ("To", _recipient(name, message.recipient)),
+        ("Subject", encoded_words(one_line(rendered.subject))),
+        ("Date", format_datetime(now)),
+        ("Message-ID", ident),
+        ("Auto-Submitted", "auto-generated"),
+        ("X-Lofte-Kind", message.kind.value),
+        ("Content-Language", message.language),
+    )
+    return OutgoingEmail(ident, message.kind.value, message.recipient, wire_bytes(email, headers))
 
 
-def _alternatives(rendered: RenderedEmail, boundary: str) -> MIMEMultipart:
-    body = MIMEMultipart("alternative", boundary=boundary)
-    body.attach(text_part(rendered.text, "plain"))
-    body.attach(text_part(rendered.html, "html"))
-    return body
-
-
-def _calendar_part(message: OutboxMessage, name: str, text: str, now: datetime) -> Message:
+def _calendar_part(message: OutboxMessage, name: str, text: str, now: datetime) -> Part:
     meeting = read_message(message.kind, message.context)
     if not isinstance(meeting, MeetingMessage):
         raise ValueError(f"{message.kind.value} utan mötesuppgifter")
     cycle = meeting.cycle
     title = f"{meeting.step_title} ({cycle.short_title} {cycle.period_label}, {cycle.unit_name})"
     ics = invitation(meeting, message.recipient, name, title, text, now)
-    part = base64_part(ics, "text", "calendar")
-    part.set_param("method", method_of(meeting))
-    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
-    return part
+    content_type = f'text/calendar; charset="utf-8"; method="{method_of(meeting)}"'
+    return attachment(ics, content_type, "invite.ics")
 
 
 def _recipient(name: str, address: str) -> str:
