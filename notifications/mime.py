@@ -68,7 +68,14 @@ def _write(part: Part, extra: tuple[tuple[str, str], ...], out: list[bytes]) -> 
         out.append(WIRE.fold_binary(name, value))
     out.append(b"\r\n")
     if isinstance(part.payload, str):
-        out.append(_LINE_ENDS.sub("\r\n", part.payload).encode("ascii"))
+        payload = part.payload
+        # Encoded payloads end their lines in LF alone: then a replace does what the split does.
+        lines = (
+            payload.replace("\n", "\r\n")
+            if "\r" not in payload
+            else _LINE_ENDS.sub("\r\n", payload)
+        )
+        out.append(lines.encode("ascii"))
         return
     dash = f"--{part.boundary}".encode("ascii")
     for index, inner in enumerate(part.payload):

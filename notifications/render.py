@@ -57,6 +57,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         keep_trailing_newline=True,
+        auto_reload=False,  # packaged files: no look at their modification time per render
     )
     env.filters["moment"] = words.moment
     env.filters["day"] = words.plain_date

@@ -7,6 +7,7 @@ minutes), `Mon 4 Jan 2027 09:00` in English; always Stockholm wall-clock time.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from workflow.kernel.timerules import STOCKHOLM
@@ -36,10 +37,16 @@ def clock(local: datetime, language: str = "sv") -> str:
 
 def moment(value: datetime | str, language: str = "sv", tz: ZoneInfo = STOCKHOLM) -> str:
     """`mån 4 jan 2027 kl. 09.00` / `Mon 4 Jan 2027 09:00`."""
-    when = datetime.fromisoformat(value) if isinstance(value, str) else value
-    local = when.astimezone(tz)
+    if isinstance(value, str):  # as stored in a message: the same few for many emails
+        return _moment_of_text(value, lang_of(language), tz)
+    local = value.astimezone(tz)
     lang = lang_of(language)
     return f"{day(local.date(), lang)} {clock(local, lang)}"
+
+
+@lru_cache(maxsize=4096)
+def _moment_of_text(value: str, language: str, tz: ZoneInfo) -> str:
+    return moment(datetime.fromisoformat(value), language, tz)
 
 
 def moment_short(value: datetime | str, language: str = "sv", tz: ZoneInfo = STOCKHOLM) -> str:
