@@ -42,7 +42,9 @@ class FileDropTransport:
     """Writes each message as an .eml file that any mail client opens.
 
     The file name comes from the Message-ID, so delivering the same message again replaces
-    the file instead of adding a duplicate.
+    the file instead of adding a duplicate. Each file is written beside its name and renamed
+    into place, so a reader never sees half a message; four system calls a message, the
+    folder made at the first (and again if it disappears).
     """
 
     def __init__(self, folder: Path) -> None:
@@ -50,15 +52,28 @@ class FileDropTransport:
 
     def deliver(self, email: OutgoingEmail) -> str:
         digest = hashlib.sha256(email.message_id.encode()).hexdigest()[:16]
-        target = self.folder / f"{email.kind}-{digest}.eml"
+        target = str(self.folder / f"{email.kind}-{digest}.eml")
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(".eml.part")
-            partial.write_bytes(email.data)
-            os.replace(partial, target)
+            try:
+                _write_then_rename(target, email.data)
+            except FileNotFoundError:  # the folder is not there (yet)
+                self.folder.mkdir(parents=True, exist_ok=True)
+                _write_then_rename(target, email.data)
         except OSError as exc:
             raise DeliveryFailed(f"kan inte skriva {target}: {exc.strerror}") from exc
-        return str(target)
+        return target
+
+
+def _write_then_rename(target: str, data: bytes) -> None:
+    partial = f"{target}.part"
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view) :]
+    finally:
+        os.close(handle)
+    os.replace(partial, target)
 
 
 class YagmailTransport:
