@@ -164,8 +164,9 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 
 WORKER_LEASE = timedelta(days=3650)  # the worker is this dispatcher's own: nobody else claims
-# Only the worker's failures can make an outage here, and each one brings a look at once; an
-# alert (after an hour of failures) is otherwise noticed within a quarter of an hour.
+# Only the worker's failures can make an outage here (the dispatcher is exclusive): each one
+# brings a look at once, and while an outage is open it is looked at every quarter of an hour,
+# so its alert (after an hour of failures) comes at most a quarter of an hour late.
 WORKER_OUTAGE_CHECK = timedelta(minutes=15)
 
 
@@ -180,8 +181,9 @@ class _Delivery:
 
         self.clock = wired.clock
         self.worker = None if inline else DeliveryWorker(mail_dir)
+        # The simulation's dispatcher is the only one that sends from its database.
         if self.worker is None:
-            self.dispatcher = wired.dispatcher(mail_dir)
+            self.dispatcher = wired.dispatcher(mail_dir, exclusive=True)
         else:
             # What it hands over stays claimed until its result is recorded, however far
             # virtual time moves meanwhile: no lease runs out under the worker.
@@ -190,6 +192,7 @@ class _Delivery:
                 hand_off=self.worker.send,
                 lease=WORKER_LEASE,
                 outage_check_every=WORKER_OUTAGE_CHECK,
+                exclusive=True,
             )
             self.worker.start(self.dispatcher.answer_secret())
         self.report = DispatchReport()
@@ -213,5 +216,5 @@ class _Delivery:
         if self.worker is not None:
             self.worker.stop()
 
-    def _record(self, result: Any) -> None:
-        self.dispatcher.record(result, self.report, result.moment)
+    def _record(self, results: list[Any]) -> None:
+        self.dispatcher.record_all([(r, r.moment) for r in results], self.report)

@@ -61,19 +61,16 @@ class DeliveryWorker:
         self.handed[self.number] = job
         self._put((self.number, job))
 
-    def collect(self, record: Callable[[SendResult], object]) -> None:
-        """Record the results that are back, without waiting; a worker that stopped is an
-        error (after what it sent is recorded)."""
-        while True:
-            try:
-                item = self.results.get_nowait()
-            except queue.Empty:
-                break
-            record(self._result(item))
+    def collect(self, record: Callable[[list[SendResult]], object]) -> None:
+        """Record the results that are back (together), without waiting; a worker that
+        stopped is an error (after what it sent is recorded)."""
+        done = self._ready()
+        if done:
+            record(done)
         if self.handed:
             self._check_alive()
 
-    def finish(self, record: Callable[[SendResult], object]) -> None:
+    def finish(self, record: Callable[[list[SendResult]], object]) -> None:
         """Record every result still to come; the worker ends."""
         self._put(None)
         while self.handed:
@@ -82,9 +79,20 @@ class DeliveryWorker:
             except queue.Empty:
                 self._check_alive()
                 continue
-            record(self._result(item))
+            record([self._result(item), *self._ready()])
         if self.process is not None:
             self.process.join(timeout=30)
+
+    def _ready(self) -> list[SendResult]:
+        """The results that are back now."""
+        done = []
+        while self.handed:
+            try:
+                item = self.results.get_nowait()
+            except queue.Empty:
+                break
+            done.append(self._result(item))
+        return done
 
     def stop(self) -> None:
         """End the worker now (the simulation stopped); what it had not sent stays claimed."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -68,7 +68,11 @@ class Dispatcher:
         secret: str | None = None,
         hand_off: Callable[[SendJob], object] | None = None,
         outage_check_every: timedelta = OUTAGE_CHECK_EVERY,
+        exclusive: bool = False,
     ) -> None:
+        """`exclusive`: no other dispatcher sends from this store (the simulation's), so an
+        outage can only begin with a failure this one records: while none is open, the
+        outage is looked for only after a failure, not every `outage_check_every`."""
         self.store = store
         self.clock = clock
         self.transport = transport
@@ -84,15 +88,21 @@ class Dispatcher:
         self._sent_since_check = False
         self.hand_off = hand_off
         self.outage_check_every = outage_check_every
+        self.exclusive = exclusive
         self._failed_since_check = False
+        self._outage_open = True  # not known until the first check
 
     def run_once(self, limit: int | None = None) -> DispatchReport:
         """Deliver what is due now, write the daily digests, alert on an outage."""
         report = DispatchReport()
-        while (limit is None or report.sent + report.failed_attempts < limit) and self._batch(
-            report
-        ) == BATCH:  # a full batch: there may be more
-            pass
+
+        def room() -> bool:
+            return limit is None or report.sent + report.failed_attempts < limit
+
+        # The first claim looks without a lock first: most runs find nothing due.
+        claimed = self._batch(report, look_first=True) if room() else 0
+        while claimed == BATCH and room():  # a full batch: there may be more
+            claimed = self._batch(report)
         report.digests = compose_digests(
             self.store, self.catalog, self.clock.now(), self.settings.digest_hour, self._digested
         )
@@ -100,15 +110,19 @@ class Dispatcher:
             while self._batch(report) == BATCH:
                 pass
         now = self.clock.now()
-        if (
-            self._failed_since_check
-            or self._outage_checked is None
-            or now - self._outage_checked >= self.outage_check_every
-        ):
-            report.alerts = check_outage(self.store, self.catalog, now, self._sent_since_check)
+        if self._outage_check_due(now):
+            found = check_outage(self.store, self.catalog, now, self._sent_since_check)
+            report.alerts, self._outage_open = found.alerts, found.open
             self._outage_checked = now
             self._sent_since_check = self._failed_since_check = False
         return report
+
+    def _outage_check_due(self, now: datetime) -> bool:
+        if self._failed_since_check or self._outage_checked is None:
+            return True
+        if self.exclusive and not self._outage_open:
+            return False
+        return now - self._outage_checked >= self.outage_check_every
 
     def answer_secret(self) -> str:
         """The key that signs answer links (made on first use)."""
@@ -118,17 +132,26 @@ class Dispatcher:
         return self._secret
 
     def record(self, result: SendResult, report: DispatchReport, now: datetime) -> None:
-        """Record what became of a job: sent, or failed (retried later, or an incident).
-        The mail has gone already, so a lost connection or a lock held too long is tried
-        again (else the messages would be sent again once their lease ran out)."""
+        """Record what became of a job: sent, or failed (retried later, or an incident)."""
+        self.record_all([(result, now)], report)
+
+    def record_all(
+        self, results: Sequence[tuple[SendResult, datetime]], report: DispatchReport
+    ) -> None:
+        """Record what became of jobs, each (result, at the moment it was done), in one unit
+        of work. The mail has gone already, so a lost connection or a lock held too long is
+        tried again (else the messages would be sent again once their lease ran out)."""
         retryable: tuple[type[Exception], ...] = getattr(self.store, "retryable", ())
         for attempt in range(1, RECORD_TRIES + 1):
             tally = DispatchReport()
             try:
                 with self.store.unit_of_work() as uow:
-                    uow.outbox.mark_sent(result.sent, now, self.dispatcher_id)
-                    for failure in result.failures:
-                        record_failure(uow, failure, now, self.settings, self.dispatcher_id, tally)
+                    for result, at in results:
+                        uow.outbox.mark_sent(result.sent, at, self.dispatcher_id)
+                        for failure in result.failures:
+                            record_failure(
+                                uow, failure, at, self.settings, self.dispatcher_id, tally
+                            )
                 break
             except retryable as exc:
                 if attempt == RECORD_TRIES:
@@ -137,9 +160,10 @@ class Dispatcher:
         report.failed_attempts += tally.failed_attempts
         report.incidents += tally.incidents
         report.permanent_failures += tally.permanent_failures
-        report.sent += len(result.sent)
-        self._sent_since_check = self._sent_since_check or bool(result.sent)
-        self._failed_since_check = self._failed_since_check or bool(result.failures)
+        for result, _ in results:
+            report.sent += len(result.sent)
+            self._sent_since_check = self._sent_since_check or bool(result.sent)
+            self._failed_since_check = self._failed_since_check or bool(result.failures)
 
     def retry(self, message_id: int, actor: str) -> OutboxMessage:
         """Send an incident again (an administrator's decision), audited."""
@@ -151,9 +175,14 @@ class Dispatcher:
         with self.store.unit_of_work() as uow:
             return retry_all(uow, actor, self.clock.now())
 
-    def _batch(self, report: DispatchReport) -> int:
-        """Claim up to BATCH due messages and deliver what may be sent; how many were claimed."""
+    def _batch(self, report: DispatchReport, *, look_first: bool = False) -> int:
+        """Claim up to BATCH due messages and deliver what may be sent; how many were claimed.
+        `look_first`: see whether any is due before taking the write lock to claim."""
         now = self.clock.now()
+        if look_first:
+            with self.store.unit_of_work(read_only=True) as uow:
+                if not uow.outbox.claimable(now, now - self.lease):
+                    return 0
         with self.store.unit_of_work() as uow:
             claimed = uow.outbox.claim(now, now - self.lease, self.dispatcher_id, BATCH)
             if not claimed:

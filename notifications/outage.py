@@ -9,6 +9,7 @@ middle of an outage does not start a second alert.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from notifications.installation import installation_keys
 from notifications.ports import DeliveryStore, DeliveryWork
@@ -24,27 +25,38 @@ DEPLOYMENT = "deployment"
 OUTAGE_SETTING = "delivery_outage_since"
 
 
-def check_outage(store: DeliveryStore, catalog: Catalog, now: datetime, delivered: bool) -> int:
+class OutageCheck(NamedTuple):
+    """What a check found: alerts written, and whether an outage is still open after it (a
+    message is failing, or one was alerted and mail has not flowed since)."""
+
+    alerts: int
+    open: bool
+
+
+def check_outage(
+    store: DeliveryStore, catalog: Catalog, now: datetime, delivered: bool
+) -> OutageCheck:
     """Alert the administrators if delivery has failed for an hour and this outage has not been
-    alerted yet; `delivered`: this run sent mail. Returns the number of alerts written."""
+    alerted yet; `delivered`: this run sent mail."""
     with store.unit_of_work(read_only=True) as uow:  # the usual case: all is well, no lock
         since = uow.outbox.failing_since()
         alerted = uow.settings.get(OUTAGE_SETTING) or ""
     if since is None and not (alerted and delivered):
-        return 0
+        return OutageCheck(0, bool(alerted))
     if since is not None and (alerted or now - since < ALERT_AFTER):
-        return 0
+        return OutageCheck(0, True)
     with store.unit_of_work() as uow:
         since = uow.outbox.failing_since()
         alerted = uow.settings.get(OUTAGE_SETTING) or ""
         if since is None:
             if alerted and delivered:
                 uow.settings.put(OUTAGE_SETTING, "")  # mail flows again: the outage is over
-            return 0
+                return OutageCheck(0, False)
+            return OutageCheck(0, bool(alerted))
         if alerted or now - since < ALERT_AFTER:
-            return 0
+            return OutageCheck(0, True)
         uow.settings.put(OUTAGE_SETTING, since.isoformat())
-        return _alert(uow, catalog, since, now)
+        return OutageCheck(_alert(uow, catalog, since, now), True)
 
 
 def _alert(uow: DeliveryWork, catalog: Catalog, since: datetime, now: datetime) -> int:

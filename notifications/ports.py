@@ -21,6 +21,10 @@ class OutboxDelivery(Outbox, Protocol):
         """Mark up to `limit` due messages `sending` (one more attempt) and return them."""
         ...
 
+    def claimable(self, now: datetime, stale_before: datetime) -> bool:
+        """Whether `claim` would find anything now (a read: no lock is taken)."""
+        ...
+
     def mark_sent(self, sent: Sequence[tuple[OutboxMessage, str]], at: datetime, by: str) -> None:
         """Record (message, where it went) as sent, if `by` still holds each message."""
         ...

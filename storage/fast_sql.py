@@ -308,14 +308,15 @@ class Plan:
         self, connection: Connection, sql: str, parameters: Any, many: bool
     ) -> tuple[list[Sequence[Any]], int]:
         driver = connection.connection.driver_connection
-        events = connection._has_events or connection.engine._has_events
+        # Only listeners of these two events are called (the engine's connect and begin
+        # listeners made every statement go through the event machinery).
+        dispatch = connection.dispatch
+        before, after = dispatch.before_cursor_execute, dispatch.after_cursor_execute
         cursor = None
         try:
             cursor = driver.cursor()  # type: ignore[union-attr]
-            if events:
-                connection.dispatch.before_cursor_execute(
-                    connection, cursor, sql, parameters, None, many
-                )
+            if before:
+                before(connection, cursor, sql, parameters, None, many)
             found: list[Sequence[Any]] = []
             if many:
                 cursor.executemany(sql, parameters)
@@ -324,10 +325,8 @@ class Plan:
                 if self.returns_rows:
                     found = cursor.fetchall()
             count = cursor.rowcount
-            if events:
-                connection.dispatch.after_cursor_execute(
-                    connection, cursor, sql, parameters, None, many
-                )
+            if after:
+                after(connection, cursor, sql, parameters, None, many)
         except self.driver_error as exc:
             raise driver_error(connection, exc, sql, parameters, cursor) from exc
         finally:

@@ -42,25 +42,28 @@ _MARK_REPORTED = (
 )
 
 
+def _claimable() -> Any:
+    """Pending and due, or `sending` by a dispatcher whose lease ran out."""
+    return or_(
+        (OB.c.status == OutboxStatus.PENDING.value)
+        & (
+            # never before it was written: a dispatcher whose clock lags (another host, or
+            # the simulation's delivery worker) leaves later messages alone
+            (
+                OB.c.next_attempt_at.is_(None)
+                & (OB.c.created_at <= bindparam("now", type_=UtcDateTime()))
+            )
+            | (OB.c.next_attempt_at <= bindparam("now", type_=UtcDateTime()))
+        ),
+        (OB.c.status == OutboxStatus.SENDING.value)
+        & (OB.c.claimed_at < bindparam("stale", type_=UtcDateTime())),
+    )
+
+
 def _claim_statement() -> Any:
     due = (
         select(OB.c.id)
-        .where(
-            or_(
-                (OB.c.status == OutboxStatus.PENDING.value)
-                & (
-                    # never before it was written: a dispatcher whose clock lags (another
-                    # host, or the simulation's delivery worker) leaves later messages alone
-                    (
-                        OB.c.next_attempt_at.is_(None)
-                        & (OB.c.created_at <= bindparam("now", type_=UtcDateTime()))
-                    )
-                    | (OB.c.next_attempt_at <= bindparam("now", type_=UtcDateTime()))
-                ),
-                (OB.c.status == OutboxStatus.SENDING.value)
-                & (OB.c.claimed_at < bindparam("stale", type_=UtcDateTime())),
-            )
-        )
+        .where(_claimable())
         .order_by(OB.c.id)
         .limit(bindparam("limit"))
         .with_for_update(skip_locked=True)
@@ -83,6 +86,7 @@ def _claim_statement() -> Any:
 
 
 _CLAIM = _claim_statement()
+_ANY_CLAIMABLE = select(OB.c.id).where(_claimable()).limit(1)
 _SENT = (
     update(OB)
     .where(OB.c.id == bindparam("b_id"), OB.c.claimed_by == bindparam("b_by"))
@@ -150,6 +154,11 @@ class SqlOutbox(Repository):
             _CLAIM, {"now": now, "stale": stale_before, "by": by, "limit": limit}
         ).mappings()
         return sorted((rows.message(row) for row in found), key=lambda m: m.id or 0)
+
+    def claimable(self, now: datetime, stale_before: datetime) -> bool:
+        """Whether `claim` would find anything (a read that takes no lock)."""
+        found = self.execute(_ANY_CLAIMABLE, {"now": now, "stale": stale_before}).first()
+        return found is not None
 
     def mark_sent(self, sent: Sequence[tuple[OutboxMessage, str]], at: datetime, by: str) -> None:
         """Record messages as sent (with where they went), if this dispatcher still holds them."""

@@ -5,7 +5,7 @@ simulated month renders every message and no email carries sensitive content."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from notifications.config import mail_settings
@@ -127,3 +127,28 @@ def test_handed_over_messages_stay_claimed_until_their_results_are_recorded(
     assert {current(week, m.id or 0).status for m in handed} == {OutboxStatus.SENT}
     assert report.sent == len(handed) == len(list((tmp_path / "mail").glob("*.eml")))
     assert {current(week, m.id or 0).sent_at for m in handed} == {jobs[0].moment}
+
+
+def test_the_look_before_a_claim_finds_what_a_claim_would_take(harness: Harness) -> None:
+    # Runs on both databases: a delivery run looks (without a lock) before it claims.
+    h = harness
+    moment = h.clock.now()
+    stamp = moment.strftime("%Y%m%dT%H%M%S")
+    h.engine.send_sign_in("jonas-ek", "https://x.example.se/l", moment + timedelta(days=1), stamp)
+    lease = timedelta(minutes=10)
+
+    def claimable(at: datetime) -> bool:
+        with h.store.unit_of_work(read_only=True) as uow:
+            return uow.outbox.claimable(at, at - lease)
+
+    assert not claimable(moment - timedelta(seconds=1))  # not before it was written
+    assert claimable(moment)
+    with h.store.unit_of_work() as uow:
+        (claimed,) = uow.outbox.claim(moment, moment - lease, "d1", 10)
+    assert not claimable(moment + timedelta(minutes=9))  # held by d1
+    assert claimable(moment + timedelta(minutes=11))  # d1's lease ran out
+    with h.store.unit_of_work() as uow:
+        uow.outbox.mark_sent([(claimed, "test")], moment, "d1")
+    assert not claimable(moment + timedelta(days=2))
+    report = files(h, Path("unused")).run_once()
+    assert report.sent == report.handed == report.expired == 0

@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
+from notifications import dispatcher as dispatcher_module
 from notifications.config import mail_settings
 from notifications.dispatcher import Dispatcher
 from notifications.transports import DeliveryFailed
@@ -31,9 +34,9 @@ class SwitchableServer:
         return "test"
 
 
-def dispatcher(h: Harness, server: SwitchableServer, **env: str) -> Dispatcher:
-    settings = mail_settings({"LOFTE_DIGEST_HOUR": "23", **env})
-    return Dispatcher(h.store, h.clock, server, settings)
+def dispatcher(h: Harness, server: SwitchableServer, *, exclusive: bool = False) -> Dispatcher:
+    settings = mail_settings({"LOFTE_DIGEST_HOUR": "23"})
+    return Dispatcher(h.store, h.clock, server, settings, exclusive=exclusive)
 
 
 def sign_in(h: Harness, person: str, valid_for: timedelta = timedelta(days=10)) -> OutboxMessage:
@@ -74,13 +77,14 @@ def test_a_message_is_retried_for_three_days_then_becomes_an_incident(
     assert incident[0].detail["key"] == message.key and incident[0].at == h.clock.now()
 
 
+@pytest.mark.parametrize("exclusive", [False, True], ids=["shared", "exclusive"])
 def test_administrators_get_one_alert_after_an_hour_of_failing_delivery(
-    sqlite_harness: Harness,
+    sqlite_harness: Harness, exclusive: bool
 ) -> None:
     h = sqlite_harness
     h.clock.set(T0)
     server = SwitchableServer()
-    d = dispatcher(h, server)
+    d = dispatcher(h, server, exclusive=exclusive)
     sign_in(h, "jonas-ek")
     d.run_once()
     step_through(h, d, T0 + timedelta(minutes=59))
@@ -97,13 +101,14 @@ def test_administrators_get_one_alert_after_an_hour_of_failing_delivery(
     assert kinds == ["delivery_alert", "sign_in"]
 
 
+@pytest.mark.parametrize("exclusive", [False, True], ids=["shared", "exclusive"])
 def test_an_expired_message_does_not_start_a_second_alert_in_the_same_outage(
-    sqlite_harness: Harness,
+    sqlite_harness: Harness, exclusive: bool
 ) -> None:
     h = sqlite_harness
     h.clock.set(T0)
     server = SwitchableServer()
-    d = dispatcher(h, server)
+    d = dispatcher(h, server, exclusive=exclusive)
     short = sign_in(h, "jonas-ek", valid_for=timedelta(hours=2))
     d.run_once()
     step_through(h, d, T0 + timedelta(minutes=30))
@@ -121,6 +126,35 @@ def test_an_expired_message_does_not_start_a_second_alert_in_the_same_outage(
     step_through(h, d, restart + timedelta(hours=1, minutes=5))
     second = [a for a in alerts(h) if a.context["failing_since"] != T0.isoformat()]
     assert len(alerts(h)) == 2 and len(second) == 1
+
+
+def test_an_exclusive_dispatcher_looks_for_an_outage_only_after_a_failure(
+    sqlite_harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = sqlite_harness
+    h.clock.set(T0)
+    looks: list[datetime] = []
+    check = dispatcher_module.check_outage
+
+    def counted(*args: Any) -> Any:
+        looks.append(h.clock.now())
+        return check(*args)
+
+    monkeypatch.setattr(dispatcher_module, "check_outage", counted)
+    server = SwitchableServer()
+    server.down = False
+    d = dispatcher(h, server, exclusive=True)
+    sign_in(h, "jonas-ek")
+    step_through(h, d, T0 + timedelta(hours=2))  # 24 runs, mail flows
+    assert looks == [T0 + timedelta(minutes=5)]  # the first run's look only
+    server.down = True
+    sign_in(h, "fatima-ali")
+    step_through(h, d, T0 + timedelta(hours=4))
+    assert len(alerts(h)) == 1  # the failures brought looks, and the alert came
+    shared = dispatcher(h, SwitchableServer())
+    looks.clear()
+    step_through(h, shared, h.clock.now() + timedelta(hours=1))
+    assert len(looks) >= 12  # a shared dispatcher keeps looking: others may be failing
 
 
 def step_through(
