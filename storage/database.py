@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from storage import json_text
 from storage.audit_guard import ensure_audit_triggers
 from storage.fast_sql import driver_error
 from workflow.kernel.errors import ConfigError
@@ -60,7 +61,11 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
     if not parsed.drivername.startswith("postgresql"):
         raise ConfigError(f"databasadressen {url[:200]!r}: bara sqlite:/// och postgresql:// stöds")
     return create_engine(
-        parsed, connect_args={"connect_timeout": 10}, pool_pre_ping=True, pool_size=5
+        parsed,
+        connect_args={"connect_timeout": 10},
+        pool_pre_ping=True,
+        pool_size=5,
+        json_serializer=json_text.dumps,
     )
 
 
@@ -70,7 +75,12 @@ def _sqlite_engine(parsed: Any, synchronous: str) -> Engine:
         folder = Path(database).expanduser().resolve().parent
         if not folder.is_dir():
             raise ConfigError(f"databasens mapp {folder} finns inte")
-    engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(
+        parsed,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        json_serializer=json_text.dumps,
+        json_deserializer=json_text.loads,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -20,7 +20,6 @@ raised as SQLAlchemy raises them (`driver_error`); `handle_error` listeners are 
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
@@ -32,6 +31,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from storage import json_text
 from storage.driver_values import (
     Bind,
     Processor,
@@ -178,7 +178,7 @@ class Plan:
             if sqlite and isinstance(kind, UtcDateTime):
                 outputs.append(sqlite_utc_out)
             elif sqlite and isinstance(kind, JSON):
-                outputs.append(json.loads)  # text, as SQLAlchemy's SQLite JSON reads it
+                outputs.append(json_text.loads)  # text, as SQLAlchemy's SQLite JSON reads it
             else:
                 outputs.append(kind._cached_result_processor(dialect, None))
         plan = cls(compiled, dialect, binds, keys, outputs)
