@@ -115,6 +115,69 @@ def driver_error(
     return cast(DBAPIError, wrapped)
 
 
+MAX_LAYOUTS = 256  # expansions kept per statement (one per lengths of its IN lists)
+
+
+class _Sentinel:
+    """Stands for one element of an IN list while SQLAlchemy expands it, so that every
+    expanded parameter can be traced back to the element it holds."""
+
+    __slots__ = ("index", "source")
+
+    def __init__(self, source: str, index: int) -> None:
+        self.source, self.index = source, index
+
+
+class _Layout:
+    """An expansion for given lengths of a statement's IN lists: its SQL, and for each of its
+    parameters, in order, where the value comes from and its processor."""
+
+    CONSTANT = -2  # a value written into the statement: kept, processed, in the layout
+    GIVEN = -1  # a parameter given by name
+
+    def __init__(
+        self, sql: str, names: list[str] | None, sources: list[tuple[str, int, Any]]
+    ) -> None:
+        self.sql = sql
+        self.names = names  # for named parameters (PostgreSQL); None: positional
+        # (parameter, index in its IN list, or GIVEN, or CONSTANT; processor, or for a
+        # CONSTANT its processed value)
+        self.sources = sources
+
+    @classmethod
+    def made(cls, plan: Plan, given: Mapping[str, Any]) -> _Layout:
+        marked = dict(given)
+        for name in plan.expanding:
+            if name in given:
+                marked[name] = [_Sentinel(name, i) for i in range(len(given[name]))]
+        state = plan.compiled.construct_expanded_state(marked)
+        processors = dict(plan.processors)  # as SQLAlchemy merges them (engine/default.py)
+        processors.update(state.processors or {})
+        values = state.parameters
+        names = list(state.positiontup or ()) if plan.positional else list(values)
+        sources = []
+        for name in names:
+            value, processor = values[name], processors.get(name)
+            if isinstance(value, _Sentinel):
+                sources.append((value.source, value.index, processor))
+            elif name in given:
+                sources.append((name, cls.GIVEN, processor))
+            else:
+                processed = value if processor is None else processor(value)
+                sources.append((name, cls.CONSTANT, processed))
+        return cls(state.statement, None if plan.positional else names, sources)
+
+    def bind(self, given: Mapping[str, Any]) -> Any:
+        values = []
+        for name, index, processor in self.sources:
+            if index == self.CONSTANT:
+                values.append(processor)
+                continue
+            value = given[name] if index == self.GIVEN else given[name][index]
+            values.append(value if processor is None else processor(value))
+        return tuple(values) if self.names is None else dict(zip(self.names, values, strict=True))
+
+
 class Plan:
     """How to run one statement on one dialect's driver."""
 
@@ -129,7 +192,7 @@ class Plan:
         self.compiled = compiled
         self.sql = compiled.string
         self.positional = dialect.positional
-        self.binds = binds  # None: IN lists, expanded by SQLAlchemy for each execution
+        self.binds = binds  # None: IN lists, expanded for each execution (`expanded`)
         # Every parameter's processor, for expanded statements: SQLAlchemy's, with the same
         # UtcDateTime text on SQLite as `_binds` uses.
         self.processors: dict[str, Any] = dict(compiled._bind_processors)
@@ -137,6 +200,13 @@ class Plan:
             for bind, name in compiled.bind_names.items():
                 if isinstance(bind.type, UtcDateTime):
                     self.processors[name] = sqlite_utc_in
+        # The IN lists' parameter names, and an expansion per lengths of those lists.
+        self.expanding = tuple(
+            compiled.bind_names[bind] for bind in compiled.post_compile_params if bind.expanding
+        )
+        self._layouts: dict[tuple[int, ...], _Layout] = {}
+        # A parameter computed at execution must be computed each time: expand each time.
+        self.layouts_kept = not any(b.callable is not None for b in compiled.binds.values())
         self.keys = keys
         self.returns_rows = keys is not None
         # Rows read by position, by name (row.seq) or as mappings, like SQLAlchemy's Row.
@@ -244,19 +314,18 @@ class Plan:
         return {b.name: b.value(given) for b in self.binds}
 
     def expanded(self, given: Mapping[str, Any] | None) -> tuple[str, Any]:
-        """The SQL and parameters with IN lists expanded, as SQLAlchemy expands them."""
-        state = self.compiled.construct_expanded_state(given or {})
-        processors = dict(self.processors)  # as SQLAlchemy merges them (engine/default.py)
-        processors.update(state.processors or {})
-        values = state.parameters
-
-        def processed(name: str) -> Any:
-            processor = processors.get(name)
-            return values[name] if processor is None else processor(values[name])
-
-        if self.positional:
-            return state.statement, tuple([processed(n) for n in state.positiontup or ()])
-        return state.statement, {name: processed(name) for name in values}
+        """The SQL and parameters with IN lists expanded, as SQLAlchemy expands them. The
+        expanded SQL and where each parameter comes from depend only on the lists' lengths:
+        SQLAlchemy expands once per lengths (`_Layout`), later executions just bind."""
+        given = given or {}
+        # (an IN list written into the statement, of constants, is not given: it never varies)
+        lengths = tuple(len(given[name]) if name in given else -1 for name in self.expanding)
+        layout = self._layouts.get(lengths)
+        if layout is None:
+            layout = _Layout.made(self, given)
+            if self.layouts_kept and len(self._layouts) < MAX_LAYOUTS:
+                self._layouts[lengths] = layout
+        return layout.sql, layout.bind(given)
 
     def run(self, connection: Connection, given: Any) -> FastResult:
         """Execute with `given` (a dict, or a list of dicts for many rows without RETURNING).

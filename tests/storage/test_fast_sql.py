@@ -4,6 +4,7 @@ SQLAlchemy would, on both databases, and a driver error surfaces as SQLAlchemy's
 from __future__ import annotations
 
 import dataclasses
+import random
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from storage import driver_values, fast_sql, rows
 from storage.database import make_engine
 from storage.fast_sql import plan_for
+from storage.repositories import actions as actions_module
 from storage.repositories import cycles as cycles_module
 from storage.repositories import outbox as outbox_module
 from storage.repositories import requests as requests_module
@@ -22,6 +24,7 @@ from storage.tables import StepContextRow
 from storage.types import UtcDateTime
 from tests.harness import Harness, utc
 from workflow.core.records import Action
+from workflow.drivers.fake_answers import fake_answer
 
 
 def test_rows_read_on_the_driver_equal_rows_read_through_sqlalchemy(harness: Harness) -> None:
@@ -72,6 +75,21 @@ def test_in_lists_are_expanded_on_the_driver_as_sqlalchemy_expands_them(
 ) -> None:
     harness.run_until(utc(2027, 1, 12))  # cycles of every unit have opened
     units = sorted({m.unit_id for m in harness.outbox()})
+    inventories = harness.cycles("est-inventering")
+    definition = harness.bundle.definition("est-inventering")
+    for cycle in inventories:  # answered inventories, for the answered requests' IN list
+        for request in harness.requests(cycle, "rapportering"):
+            if request.status.value == "open" and harness.clock.now() <= request.deadline_at:
+                unit = harness.bundle.directory.unit(cycle.unit_id)
+                assert unit is not None
+                answer = fake_answer(
+                    definition.step("rapportering"),
+                    request.roles,
+                    harness.bundle.directory.members(unit),
+                    random.Random(request.id),
+                    harness.clock.now(),
+                )
+                harness.engine.submit(request.id or 0, request.person_id, answer)
     parameters = {
         "definition": "est-inventering",
         "units": units,
@@ -84,6 +102,22 @@ def test_in_lists_are_expanded_on_the_driver_as_sqlalchemy_expands_them(
         slow = uow.connection.execute(cycles_module._BETWEEN, parameters).mappings().all()
         quick = fast_sql.execute(uow.connection, cycles_module._BETWEEN, parameters)
         assert [dict(r) for r in slow] == quick.mappings().all() and len(slow) >= 2
+        # An expansion is kept per lengths of the lists: lengths come and go, none, repeated;
+        # with a constant in the statement (status) beside the list (answered requests).
+        ids = [c.id for c in inventories]
+        answered = 0
+        for chosen in ([ids[0]], [], ids, [ids[-1], ids[0]], [], [ids[0]], ids, [10**9]):
+            for statement, given in (
+                (cycles_module._BETWEEN, parameters | {"units": [units[0]] * len(chosen)}),
+                (requests_module._ANSWERED, {"instances": chosen, "step": "rapportering"}),
+                # beside a NOT IN list of constants written into the statement
+                (actions_module._OPEN_IN, {"units": units[: len(chosen)], "kinds": ["insats"]}),
+            ):
+                slow = uow.connection.execute(statement, given).mappings().all()
+                quick = fast_sql.execute(uow.connection, statement, given).mappings().all()
+                assert [dict(r) for r in slow] == quick
+                answered += len(quick) if statement is requests_module._ANSWERED else 0
+        assert answered > 5
 
 
 def test_times_beside_an_in_list_are_stored_as_sqlalchemy_stores_them(sqlite_url: str) -> None:
