@@ -106,6 +106,9 @@ def run_engine(args: argparse.Namespace) -> int:
         f"Löfte kör mot {wired.url} (motor {wired.engine.engine_id}); stoppa med Ctrl-C.",
         flush=True,
     )
+    from cli.memory import freeze_start_up
+
+    freeze_start_up()
     EngineLoop(
         wired.engine,
         tick_seconds=args.tick,
@@ -144,6 +147,9 @@ def run_simulate(args: argparse.Namespace) -> int:
             after_moment=delivery.after_moment,
             deliver_every=timedelta(minutes=args.deliver_every),
         )
+        from cli.memory import freeze_start_up
+
+        freeze_start_up()
         try:
             result = simulation.run_until(end)
         except BaseException:  # Ctrl-C or an error: stop delivering, say why

@@ -51,6 +51,9 @@ def run_web(args: argparse.Namespace) -> int:
     app = create_app(
         wired.app, SqlWebAccess(wired.store.engine), base_url=base_url, proxies=args.proxies
     )
+    from cli.memory import freeze_start_up
+
+    freeze_start_up()
     serve(app, args.host, args.port, args.threads)
     return 0
 

@@ -153,6 +153,9 @@ def _send_all(
     if mail_dir is not None:
         settings = dataclasses.replace(settings, mail_dir=Path(mail_dir))
     sender = Sender(transport_for(settings), settings, secret)
+    from cli.memory import freeze_start_up
+
+    freeze_start_up()
     while (item := jobs.get()) is not None:
         number, job = item
         result = sender.send(job)
