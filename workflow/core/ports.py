@@ -77,7 +77,7 @@ class Requests(Protocol):
     def cycle_and_step(
         self, instance_id: int, step_id: str, *, lock: bool = False
     ) -> tuple[CycleInstance, list[InputRequest]]:
-        """The cycle (locked if asked) and the requests of one of its steps, in one read."""
+        """The cycle (locked if asked) and the requests of one of its steps."""
         ...
 
     def for_instance(self, instance_id: int) -> list[InputRequest]: ...
