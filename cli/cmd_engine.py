@@ -203,11 +203,15 @@ class _Delivery:
             self.worker.start(self.dispatcher.answer_secret())
         self.report = DispatchReport()
         self.mail_dir = mail_dir or mail_settings().mail_dir
+        self.store = wired.store
+        self.queued_at_last_run = -1  # the store's count of queued messages at the last run
 
     def after_moment(self) -> None:
         if self.worker is not None:
             self.worker.collect(self._record)
-        report = self.dispatcher.run_once()
+        queued = self.store.messages_queued  # the engine writes through the same store
+        report = self.dispatcher.run_once(anything_new=queued != self.queued_at_last_run)
+        self.queued_at_last_run = queued
         self.report.permanent_failures += report.permanent_failures
 
     def finish(self) -> dict[str, int]:

@@ -11,6 +11,7 @@ so a mail system (and the .eml folder) keeps one copy.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -72,7 +73,8 @@ class Dispatcher:
     ) -> None:
         """`exclusive`: no other dispatcher sends from this store (the simulation's), so an
         outage can only begin with a failure this one records: while none is open, the
-        outage is looked for only after a failure, not every `outage_check_every`."""
+        outage is looked for only after a failure, not every `outage_check_every`; and a
+        message can only become due again by a retry this one scheduled (see `run_once`)."""
         self.store = store
         self.clock = clock
         self.transport = transport
@@ -91,16 +93,22 @@ class Dispatcher:
         self.exclusive = exclusive
         self._failed_since_check = False
         self._outage_open = True  # not known until the first check
+        self._retries: list[datetime] = []  # when retries this one scheduled fall due (heap)
 
-    def run_once(self, limit: int | None = None) -> DispatchReport:
-        """Deliver what is due now, write the daily digests, alert on an outage."""
+    def run_once(self, limit: int | None = None, *, anything_new: bool = True) -> DispatchReport:
+        """Deliver what is due now, write the daily digests, alert on an outage.
+
+        `anything_new=False`: the caller knows that no message was queued since the last run
+        (the simulation, whose engine writes through the same store); an exclusive
+        dispatcher then claims only when a retry it scheduled has fallen due."""
         report = DispatchReport()
 
         def room() -> bool:
             return limit is None or report.sent + report.failed_attempts < limit
 
+        may_be_due = anything_new or not self.exclusive or self._retry_fell_due()
         # The first claim looks without a lock first: most runs find nothing due.
-        claimed = self._batch(report, look_first=True) if room() else 0
+        claimed = self._batch(report, look_first=True) if may_be_due and room() else 0
         while claimed == BATCH and room():  # a full batch: there may be more
             claimed = self._batch(report)
         report.digests = compose_digests(
@@ -116,6 +124,13 @@ class Dispatcher:
             self._outage_checked = now
             self._sent_since_check = self._failed_since_check = False
         return report
+
+    def _retry_fell_due(self) -> bool:
+        now, due = self.clock.now(), False
+        while self._retries and self._retries[0] <= now:
+            heapq.heappop(self._retries)
+            due = True
+        return due
 
     def _outage_check_due(self, now: datetime) -> bool:
         if self._failed_since_check or self._outage_checked is None:
@@ -144,19 +159,24 @@ class Dispatcher:
         retryable: tuple[type[Exception], ...] = getattr(self.store, "retryable", ())
         for attempt in range(1, RECORD_TRIES + 1):
             tally = DispatchReport()
+            retries = []
             try:
                 with self.store.unit_of_work() as uow:
                     for result, at in results:
                         uow.outbox.mark_sent(result.sent, at, self.dispatcher_id)
                         for failure in result.failures:
-                            record_failure(
+                            saved = record_failure(
                                 uow, failure, at, self.settings, self.dispatcher_id, tally
                             )
+                            if saved.next_attempt_at is not None:
+                                retries.append(saved.next_attempt_at)
                 break
             except retryable as exc:
                 if attempt == RECORD_TRIES:
                     raise
                 log.warning("recording what was sent failed (%s); trying again", exc)
+        for retry_at in retries:
+            heapq.heappush(self._retries, retry_at)
         report.failed_attempts += tally.failed_attempts
         report.incidents += tally.incidents
         report.permanent_failures += tally.permanent_failures

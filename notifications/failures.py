@@ -38,31 +38,32 @@ def record_failure(
     settings: MailSettings,
     by: str,
     report: FailureTally,
-) -> None:
-    """Schedule the next try, or (permanent, or past the horizon) make an audited incident."""
+) -> OutboxMessage:
+    """Schedule the next try, or (permanent, or past the horizon) make an audited incident.
+    Returns the message as saved (its `next_attempt_at`, or failed)."""
     message = failure.message
     started = message.first_attempt_at or now
     horizon = timedelta(hours=settings.retry_horizon_hours)
     incident = failure.permanent or now - started >= horizon
-    uow.outbox.save(
-        dataclasses.replace(
-            message,
-            status=OutboxStatus.FAILED if incident else OutboxStatus.PENDING,
-            next_attempt_at=None
-            if incident
-            else now + backoff(settings.retry_seconds, message.attempts),
-            claimed_by=None,
-            last_error=failure.reason[:2000],
-        )
+    saved = dataclasses.replace(
+        message,
+        status=OutboxStatus.FAILED if incident else OutboxStatus.PENDING,
+        next_attempt_at=None
+        if incident
+        else now + backoff(settings.retry_seconds, message.attempts),
+        claimed_by=None,
+        last_error=failure.reason[:2000],
     )
+    uow.outbox.save(saved)
     report.failed_attempts += 1
     if not incident:
-        return
+        return saved
     report.incidents += 1
     if failure.permanent:
         report.permanent_failures.append(failure.reason[:300])
     detail = {"key": message.key, "attempts": message.attempts, "error": failure.reason[:500]}
     outbox_audit(uow, message, "outbox_incident", by, now, detail)
+    return saved
 
 
 def backoff(retry_seconds: float, attempts: int) -> timedelta:

@@ -99,6 +99,11 @@ class SqlUnitOfWork:
         self.cipher = cipher
         self.head = head
 
+    def messages_queued(self) -> int:
+        """How many outbox messages this unit of work added."""
+        outbox = self.__dict__.get("outbox")
+        return 0 if outbox is None else int(outbox.added)
+
     def audit_written(self) -> tuple[int, str] | None:
         """The audit head this unit of work wrote, if it wrote any (None: it wrote none)."""
         audit = self.__dict__.get("audit")
@@ -122,6 +127,9 @@ class SqlStore:
         self.engine = engine
         self.cipher = cipher
         self.audit_head = AuditHead()
+        # Outbox messages queued by committed units of work of this process (a delivery job
+        # that shares the process knows from it whether anything new may be due).
+        self.messages_queued = 0
         self._kept: dict[threading.Thread, _Kept] = {}
         self._kept_lock = threading.Lock()
 
@@ -164,6 +172,10 @@ class SqlStore:
         written = work.audit_written()
         if written is not None:
             self.audit_head.set(written)
+        queued = work.messages_queued()
+        if queued:
+            with self._kept_lock:
+                self.messages_queued += queued
 
     def _end(self, connection: Connection, *, commit: bool) -> None:
         if connection.invalidated or connection.closed:

@@ -133,9 +133,14 @@ _TASKS = (
 
 
 class SqlOutbox(Repository):
+    def __init__(self, connection: Any, dialect: str) -> None:
+        super().__init__(connection, dialect)
+        self.added = 0  # messages this unit of work queued (counted by the store at commit)
+
     def add_many(self, messages: Sequence[OutboxMessage]) -> None:
         if messages:
             self.execute(_ADD[self.dialect], [rows.message_values(m) for m in messages])
+            self.added += len(messages)
 
     def unreported_catch_up(self) -> list[OutboxMessage]:
         return [rows.message(r) for r in self.execute(_UNREPORTED).mappings()]

@@ -13,6 +13,7 @@ from notifications import dispatcher as dispatcher_module
 from notifications.config import mail_settings
 from notifications.dispatcher import Dispatcher
 from notifications.transports import DeliveryFailed
+from storage.repositories.outbox import SqlOutbox
 from tests.harness import Harness, utc
 from tests.notifications.support import current
 from workflow.core.records import MessageKind, OutboxMessage, OutboxStatus
@@ -164,3 +165,34 @@ def step_through(
     while h.clock.now() < end:
         h.clock.set(min(end, h.clock.now() + step))
         d.run_once()
+
+
+def test_told_nothing_is_new_an_exclusive_dispatcher_still_sends_its_retries_when_due(
+    sqlite_harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # lofte simulate tells its dispatcher when no message was queued since the last run.
+    h = sqlite_harness
+    h.clock.set(T0)
+    server = SwitchableServer()
+    d = dispatcher(h, server, exclusive=True)
+    first = sign_in(h, "jonas-ek")
+    d.run_once()  # fails: retried a minute later
+    h.clock.set(T0 + timedelta(seconds=30))
+    second = sign_in(h, "fatima-ali")
+    d.run_once()  # fails too: retried a minute after that
+    server.down = False
+    looks: list[datetime] = []
+    claimable = SqlOutbox.claimable
+
+    def counted(self: SqlOutbox, now: datetime, stale: datetime) -> bool:
+        looks.append(now)
+        return claimable(self, now, stale)
+
+    monkeypatch.setattr(SqlOutbox, "claimable", counted)
+    for seconds in range(40, 181, 10):
+        h.clock.set(T0 + timedelta(seconds=seconds))
+        d.run_once(anything_new=False)
+    assert current(h, first.id).status is OutboxStatus.SENT
+    assert current(h, second.id).status is OutboxStatus.SENT
+    assert current(h, second.id).sent_at == T0 + timedelta(seconds=90)
+    assert looks == [T0 + timedelta(seconds=60), T0 + timedelta(seconds=90)]  # no other look
