@@ -1,7 +1,8 @@
 """Turn an outbox message into the subject, plain text and HTML a person reads.
 
 Templates live in `notifications/templates/<language>/<kind>.{txt,html}.j2`, compiled once
-per process. The environment uses StrictUndefined (a template that refers to a missing value
+per process; the macros of `_macros.html.j2` and `_text.txt.j2` are there in every template
+as `ui` and `t`. The environment uses StrictUndefined (a template that refers to a missing value
 fails in a test, not in an inbox) and autoescapes HTML (text typed by one person never becomes
 markup in another's email).
 """
@@ -61,6 +62,10 @@ def environment() -> Environment:
     )
     env.filters["moment"] = words.moment
     env.filters["day"] = words.plain_date
+    # The macro files take only their arguments: made once, as an import without context
+    # would make them, instead of imported again by every render that uses them.
+    env.globals["ui"] = env.get_template("_macros.html.j2").module
+    env.globals["t"] = env.get_template("_text.txt.j2").module
     return env
 
 
