@@ -64,9 +64,7 @@ class DeliveryWorker:
     def collect(self, record: Callable[[list[SendResult]], object]) -> None:
         """Record the results that are back (together), without waiting; a worker that
         stopped is an error (after what it sent is recorded)."""
-        done = self._ready()
-        if done:
-            record(done)
+        self._record_ready(record)
         if self.handed:
             self._check_alive()
 
@@ -79,20 +77,28 @@ class DeliveryWorker:
             except queue.Empty:
                 self._check_alive()
                 continue
-            record([self._result(item), *self._ready()])
+            self._record_ready(record, item)
         if self.process is not None:
             self.process.join(timeout=30)
 
-    def _ready(self) -> list[SendResult]:
-        """The results that are back now."""
-        done = []
-        while self.handed:
-            try:
-                item = self.results.get_nowait()
-            except queue.Empty:
-                break
-            done.append(self._result(item))
-        return done
+    def _record_ready(
+        self, record: Callable[[list[SendResult]], object], first: tuple[str, Any] | None = None
+    ) -> None:
+        """Record `first` and the results back now, together; the worker's error (its item
+        raises) after what came back before it is recorded."""
+        done: list[SendResult] = []
+        try:
+            if first is not None:
+                done.append(self._result(first))
+            while self.handed:
+                try:
+                    item = self.results.get_nowait()
+                except queue.Empty:
+                    break
+                done.append(self._result(item))
+        finally:
+            if done:
+                record(done)
 
     def stop(self) -> None:
         """End the worker now (the simulation stopped); what it had not sent stays claimed."""

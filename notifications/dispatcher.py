@@ -93,20 +93,29 @@ class Dispatcher:
         self.exclusive = exclusive
         self._failed_since_check = False
         self._outage_open = True  # not known until the first check
-        self._retries: list[datetime] = []  # when retries this one scheduled fall due (heap)
+        self._retries: list[datetime] = []  # when retries fall due (heap; see run_once)
+        self._retries_read = False  # the retries already waiting in the store, at the first run
+        self._look_next = False  # an incident was put back: look at the next run
 
     def run_once(self, limit: int | None = None, *, anything_new: bool = True) -> DispatchReport:
         """Deliver what is due now, write the daily digests, alert on an outage.
 
         `anything_new=False`: the caller knows that no message was queued since the last run
         (the simulation, whose engine writes through the same store); an exclusive
-        dispatcher then claims only when a retry it scheduled has fallen due."""
+        dispatcher then claims only when a retry has fallen due: one it scheduled, or one
+        that was waiting in the store when it first ran."""
         report = DispatchReport()
 
         def room() -> bool:
             return limit is None or report.sent + report.failed_attempts < limit
 
-        may_be_due = anything_new or not self.exclusive or self._retry_fell_due()
+        if self.exclusive and not self._retries_read:
+            with self.store.unit_of_work(read_only=True) as uow:
+                self._retries = sorted(uow.outbox.pending_retries())
+            self._retries_read = True
+        may_be_due = anything_new or not self.exclusive or self._look_next
+        may_be_due = self._retry_fell_due() or may_be_due
+        self._look_next = False
         # The first claim looks without a lock first: most runs find nothing due.
         claimed = self._batch(report, look_first=True) if may_be_due and room() else 0
         while claimed == BATCH and room():  # a full batch: there may be more
@@ -154,8 +163,27 @@ class Dispatcher:
         self, results: Sequence[tuple[SendResult, datetime]], report: DispatchReport
     ) -> None:
         """Record what became of jobs, each (result, at the moment it was done), in one unit
-        of work. The mail has gone already, so a lost connection or a lock held too long is
-        tried again (else the messages would be sent again once their lease ran out)."""
+        of work; if that fails, each on its own (so that one that cannot be recorded leaves
+        the others recorded), then the error is raised."""
+        try:
+            self._record_together(results, report)
+        except Exception:
+            if len(results) < 2:
+                raise
+            failed: Exception | None = None
+            for one in results:
+                try:
+                    self._record_together([one], report)
+                except Exception as exc:
+                    failed = failed or exc
+            if failed is not None:
+                raise failed from None
+
+    def _record_together(
+        self, results: Sequence[tuple[SendResult, datetime]], report: DispatchReport
+    ) -> None:
+        """The mail has gone already, so a lost connection or a lock held too long is tried
+        again (else the messages would be sent again once their lease ran out)."""
         retryable: tuple[type[Exception], ...] = getattr(self.store, "retryable", ())
         for attempt in range(1, RECORD_TRIES + 1):
             tally = DispatchReport()
@@ -188,12 +216,16 @@ class Dispatcher:
     def retry(self, message_id: int, actor: str) -> OutboxMessage:
         """Send an incident again (an administrator's decision), audited."""
         with self.store.unit_of_work() as uow:
-            return retry_message(uow, message_id, actor, self.clock.now())
+            again = retry_message(uow, message_id, actor, self.clock.now())
+        self._look_next = True
+        return again
 
     def retry_all(self, actor: str) -> int:
         """Send every incident again; returns how many."""
         with self.store.unit_of_work() as uow:
-            return retry_all(uow, actor, self.clock.now())
+            count = retry_all(uow, actor, self.clock.now())
+        self._look_next = True
+        return count
 
     def _batch(self, report: DispatchReport, *, look_first: bool = False) -> int:
         """Claim up to BATCH due messages and deliver what may be sent; how many were claimed.

@@ -25,6 +25,10 @@ class OutboxDelivery(Outbox, Protocol):
         """Whether `claim` would find anything now (a read: no lock is taken)."""
         ...
 
+    def pending_retries(self) -> list[datetime]:
+        """When the messages waiting for another try are due."""
+        ...
+
     def mark_sent(self, sent: Sequence[tuple[OutboxMessage, str]], at: datetime, by: str) -> None:
         """Record (message, where it went) as sent, if `by` still holds each message."""
         ...

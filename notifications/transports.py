@@ -66,7 +66,9 @@ class FileDropTransport:
 
 def _write_then_rename(target: str, data: bytes) -> None:
     partial = f"{target}.part"
-    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    # Windows has neither O_CLOEXEC nor text-free writes without O_BINARY (CRLF -> CRCRLF).
+    extra = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | extra, 0o666)
     try:
         view = memoryview(data)
         while view:

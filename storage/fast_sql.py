@@ -204,7 +204,12 @@ class Plan:
         self.expanding = tuple(
             compiled.bind_names[bind] for bind in compiled.post_compile_params if bind.expanding
         )
-        self._layouts: dict[tuple[int, ...], _Layout] = {}
+        self.optional = tuple(
+            name
+            for bind, name in compiled.bind_names.items()
+            if not bind.required and not bind.expanding
+        )
+        self._layouts: dict[tuple[int | bool, ...], _Layout] = {}
         # A parameter computed at execution must be computed each time: expand each time.
         self.layouts_kept = not any(b.callable is not None for b in compiled.binds.values())
         self.keys = keys
@@ -318,13 +323,21 @@ class Plan:
         expanded SQL and where each parameter comes from depend only on the lists' lengths:
         SQLAlchemy expands once per lengths (`_Layout`), later executions just bind."""
         given = given or {}
-        # (an IN list written into the statement, of constants, is not given: it never varies)
-        lengths = tuple(len(given[name]) if name in given else -1 for name in self.expanding)
-        layout = self._layouts.get(lengths)
+        for name in self.expanding:  # a set or other iterable, as SQLAlchemy would take it
+            if name in given and not isinstance(given[name], list | tuple):
+                given = {**given, name: list(given[name])}
+        # The lengths of the given lists (an IN list written into the statement, of
+        # constants, is not given: it never varies) and which parameters with a default were
+        # given (one left out takes its default, which the layout then holds).
+        shape = (
+            *(len(given[name]) if name in given else -1 for name in self.expanding),
+            *(name in given for name in self.optional),
+        )
+        layout = self._layouts.get(shape)
         if layout is None:
             layout = _Layout.made(self, given)
             if self.layouts_kept and len(self._layouts) < MAX_LAYOUTS:
-                self._layouts[lengths] = layout
+                self._layouts[shape] = layout
         return layout.sql, layout.bind(given)
 
     def run(self, connection: Connection, given: Any) -> FastResult:

@@ -87,6 +87,9 @@ def _claim_statement() -> Any:
 
 _CLAIM = _claim_statement()
 _ANY_CLAIMABLE = select(OB.c.id).where(_claimable()).limit(1)
+_RETRIES = select(OB.c.next_attempt_at).where(
+    OB.c.status == OutboxStatus.PENDING.value, OB.c.next_attempt_at.is_not(None)
+)
 _SENT = (
     update(OB)
     .where(OB.c.id == bindparam("b_id"), OB.c.claimed_by == bindparam("b_by"))
@@ -164,6 +167,10 @@ class SqlOutbox(Repository):
         """Whether `claim` would find anything (a read that takes no lock)."""
         found = self.execute(_ANY_CLAIMABLE, {"now": now, "stale": stale_before}).first()
         return found is not None
+
+    def pending_retries(self) -> list[datetime]:
+        """When the messages waiting for another try are due."""
+        return [UtcDateTime.aware(value) for value in self.execute(_RETRIES).scalars()]
 
     def mark_sent(self, sent: Sequence[tuple[OutboxMessage, str]], at: datetime, by: str) -> None:
         """Record messages as sent (with where they went), if this dispatcher still holds them."""

@@ -7,10 +7,15 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from notifications import dispatcher as dispatcher_module
 from notifications.config import mail_settings
-from notifications.dispatcher import Dispatcher
-from notifications.sending import Sender, SendJob
+from notifications.dispatcher import Dispatcher, DispatchReport
+from notifications.failures import Failure
+from notifications.sending import Sender, SendJob, SendResult
 from notifications.transports import FileDropTransport
 from tests.harness import Harness, utc
 from tests.notifications.support import current, only_one_pending
@@ -152,3 +157,25 @@ def test_the_look_before_a_claim_finds_what_a_claim_would_take(harness: Harness)
     assert not claimable(moment + timedelta(days=2))
     report = files(h, Path("unused")).run_once()
     assert report.sent == report.handed == report.expired == 0
+
+
+def test_a_result_that_cannot_be_recorded_leaves_the_others_recorded(
+    week: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jobs: list[SendJob] = []
+    settings = mail_settings({"LOFTE_DIGEST_HOUR": "23"})
+    transport = FileDropTransport(tmp_path / "mail")
+    d = Dispatcher(week.store, week.clock, transport, settings, hand_off=jobs.append)
+    d.run_once()
+    first, second = jobs[0].messages[0], jobs[0].messages[1]
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("kan inte sparas")
+
+    monkeypatch.setattr(dispatcher_module, "record_failure", broken)
+    sent = SendResult(week.clock.now(), [(first, "test")], [])
+    failed = SendResult(week.clock.now(), [], [Failure(second, "451", False)])
+    with pytest.raises(RuntimeError, match="kan inte sparas"):
+        d.record_all([(sent, sent.moment), (failed, failed.moment)], DispatchReport())
+    assert current(week, first.id or 0).status is OutboxStatus.SENT
+    assert current(week, second.id or 0).status is OutboxStatus.SENDING  # left claimed

@@ -196,3 +196,42 @@ def test_told_nothing_is_new_an_exclusive_dispatcher_still_sends_its_retries_whe
     assert current(h, second.id).status is OutboxStatus.SENT
     assert current(h, second.id).sent_at == T0 + timedelta(seconds=90)
     assert looks == [T0 + timedelta(seconds=60), T0 + timedelta(seconds=90)]  # no other look
+
+
+def test_an_exclusive_dispatcher_sends_a_retry_left_waiting_by_an_earlier_run(
+    sqlite_harness: Harness,
+) -> None:
+    # lofte simulate --database on a database where an earlier run left a retry waiting.
+    h = sqlite_harness
+    h.clock.set(T0)
+    server = SwitchableServer()
+    left = sign_in(h, "jonas-ek")
+    dispatcher(h, server).run_once()  # an earlier run's failure: retried at T0 + 60 s
+    server.down = False
+    later = dispatcher(h, server, exclusive=True)
+    for seconds in range(10, 121, 10):
+        h.clock.set(T0 + timedelta(seconds=seconds))
+        later.run_once(anything_new=False)  # nothing new, ever
+    assert current(h, left.id).status is OutboxStatus.SENT
+    assert current(h, left.id).sent_at == T0 + timedelta(seconds=60)
+
+
+def test_an_incident_sent_again_is_looked_for_at_the_next_run(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    h.clock.set(T0)
+
+    class Refusing(SwitchableServer):
+        def deliver(self, email: Any) -> str:
+            if self.down:
+                raise DeliveryFailed("550 5.1.1 okänd mottagare", permanent=True)
+            return super().deliver(email)
+
+    server = Refusing()
+    d = dispatcher(h, server, exclusive=True)
+    message = sign_in(h, "jonas-ek")
+    assert d.run_once().incidents == 1
+    server.down = False
+    h.clock.set(T0 + timedelta(minutes=5))
+    d.retry(message.id or 0, "admin")  # the administrator's "Skicka igen"
+    d.run_once(anything_new=False)
+    assert current(h, message.id).status is OutboxStatus.SENT

@@ -9,7 +9,18 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from storage import driver_values, fast_sql, rows
@@ -277,3 +288,42 @@ def test_a_step_context_is_stored_once_and_replaced_in_place(harness: Harness) -
             )
         ).scalar()
     assert stored == 1
+
+
+# A statement of the test's own: an IN list beside a parameter with a default.
+_SHAPES = MetaData()
+_ITEMS = Table(
+    "fast_sql_items", _SHAPES, Column("id", Integer, primary_key=True), Column("kind", String(8))
+)
+_IN_LIST_AND_DEFAULT = (
+    select(_ITEMS.c.id)
+    .where(
+        _ITEMS.c.id.in_(bindparam("ids", expanding=True)),
+        _ITEMS.c.kind == bindparam("kind", value="a"),
+    )
+    .order_by(_ITEMS.c.id)
+)
+fast_sql.prepare_module({"statement": _IN_LIST_AND_DEFAULT})
+
+
+def test_an_expansion_is_kept_per_lengths_and_per_default_given_or_not(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as c:
+            _ITEMS.drop(c, checkfirst=True)
+            _ITEMS.create(c)
+            c.execute(insert(_ITEMS), [{"id": i, "kind": "ab"[i % 2]} for i in range(1, 7)])
+            for make in (
+                lambda: {"ids": [1, 2, 3]},  # the default kind
+                lambda: {"ids": [4, 5, 6], "kind": "b"},  # the same lengths, the kind given
+                lambda: {"ids": [1, 2, 4]},  # the default again
+                lambda: {"ids": {2, 4, 5}, "kind": "b"},  # a set, as SQLAlchemy takes one
+                lambda: {"ids": (n for n in (1, 2)), "kind": "a"},  # and any iterable
+            ):
+                quick = fast_sql.execute(c, _IN_LIST_AND_DEFAULT, make()).all()
+                given = {k: list(v) if k == "ids" else v for k, v in make().items()}
+                slow = c.execute(_IN_LIST_AND_DEFAULT, given).all()
+                assert [tuple(r) for r in quick] == [tuple(r) for r in slow] != []
+            _ITEMS.drop(c)
+    finally:
+        engine.dispose()
