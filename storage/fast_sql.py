@@ -46,7 +46,7 @@ from storage.types import UtcDateTime
 # id -> the statement (kept alive, so ids stay unique) and whether it is an INSERT without
 # `.values()`, which inserts the columns its parameters name.
 _REGISTERED: dict[int, tuple[Executable, bool]] = {}
-_PLANS: dict[tuple[int, str, tuple[str, ...]], Plan | None] = {}
+_PLANS: dict[tuple[int, str, tuple[str, ...], bool], Plan | None] = {}
 _LOCK = threading.Lock()
 ROWS_PER_INSERT = 500  # rows in one INSERT of many: well within SQLite's 32,766 parameters
 
@@ -66,22 +66,25 @@ def prepare_module(namespace: Mapping[str, Any]) -> None:
 
 def plan_for(statement: Any, dialect: Dialect, parameters: Any) -> Plan | None:
     """The plan of a registered statement for `dialect`; None: run it through SQLAlchemy.
-    An INSERT without `.values()` inserts the columns its parameters name, as in SQLAlchemy."""
+    An INSERT without `.values()` inserts the columns its parameters name, as in SQLAlchemy.
+    Many rows (a list) get a plan of their own, compiled as SQLAlchemy compiles for many rows
+    (on PostgreSQL a one-row INSERT returns its new id, which many rows do not)."""
     registered = _REGISTERED.get(id(statement))
     if registered is None or registered[0] is not statement:
         return None
+    many = isinstance(parameters, list)
     columns: tuple[str, ...] = ()
     if registered[1]:
-        first = parameters[0] if isinstance(parameters, list) and parameters else parameters
+        first = parameters[0] if many and parameters else parameters
         columns = tuple(first or ())
-    key = (id(statement), dialect.name, columns)
+    key = (id(statement), dialect.name, columns, many)
     try:
         return _PLANS[key]
     except KeyError:
         pass
     with _LOCK:
         if key not in _PLANS:
-            _PLANS[key] = Plan.make(statement, dialect, columns)
+            _PLANS[key] = Plan.make(statement, dialect, columns, many=many)
         return _PLANS[key]
 
 
@@ -116,6 +119,7 @@ def driver_error(
 
 
 MAX_LAYOUTS = 256  # expansions kept per statement (one per lengths of its IN lists)
+_KEPT_CURSOR = "lofte_kept_cursor"  # in a pooled connection's info: lives as long as it
 
 
 class _Sentinel:
@@ -217,6 +221,7 @@ class Plan:
         # Rows read by position, by name (row.seq) or as mappings, like SQLAlchemy's Row.
         self.row_type: Any = namedtuple("Row", keys or (), rename=True)  # type: ignore[misc]
         self.driver_error: type[Exception] = dialect.loaded_dbapi.Error
+        self.keep_cursor = dialect.name == "postgresql"
         self.many = not compiled.effective_returning and binds is not None
         self._bind = make_binder(binds, self.positional, self._bind_slowly) if binds else None
         self.values_group: str | None = None  # many rows with RETURNING: see `run_rows`
@@ -225,8 +230,12 @@ class Plan:
         self._rows = make_row_maker(self.row_type, outputs or [])
 
     @classmethod
-    def make(cls, statement: Any, dialect: Dialect, columns: tuple[str, ...]) -> Plan | None:
-        compiled = statement.compile(dialect=dialect, column_keys=list(columns) or None)
+    def make(
+        cls, statement: Any, dialect: Dialect, columns: tuple[str, ...], *, many: bool = False
+    ) -> Plan | None:
+        compiled = statement.compile(
+            dialect=dialect, column_keys=list(columns) or None, for_executemany=many
+        )
         if not isinstance(compiled, SQLCompiler):
             return None
         if (
@@ -389,14 +398,21 @@ class Plan:
     def _on_cursor(
         self, connection: Connection, sql: str, parameters: Any, many: bool
     ) -> tuple[list[Sequence[Any]], int]:
-        driver = connection.connection.driver_connection
+        pooled = connection.connection
+        driver = pooled.driver_connection
         # Only listeners of these two events are called (the engine's connect and begin
         # listeners made every statement go through the event machinery).
         dispatch = connection.dispatch
         before, after = dispatch.before_cursor_execute, dispatch.after_cursor_execute
         cursor = None
+        kept = None
         try:
-            cursor = driver.cursor()  # type: ignore[union-attr]
+            if self.keep_cursor:  # psycopg: a cursor is costly to make; one per connection
+                kept = cursor = pooled.info.get(_KEPT_CURSOR)
+                if cursor is None or cursor.closed:
+                    kept = cursor = pooled.info[_KEPT_CURSOR] = driver.cursor()  # type: ignore[union-attr]
+            else:
+                cursor = driver.cursor()  # type: ignore[union-attr]
             if before:
                 before(connection, cursor, sql, parameters, None, many)
             found: list[Sequence[Any]] = []
@@ -410,8 +426,10 @@ class Plan:
             if after:
                 after(connection, cursor, sql, parameters, None, many)
         except self.driver_error as exc:
+            kept = None  # its state after an error is not to be trusted: the next is new
+            pooled.info.pop(_KEPT_CURSOR, None)
             raise driver_error(connection, exc, sql, parameters, cursor) from exc
         finally:
-            if cursor is not None:
+            if cursor is not None and cursor is not kept:
                 cursor.close()
         return found, count

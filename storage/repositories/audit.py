@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, func, insert, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.fast_sql import prepare_module
@@ -22,7 +22,8 @@ from workflow.kernel.untrusted import canonical_json
 A = table(AuditRow)
 _HEAD = select(A.c.seq, A.c.hash).order_by(A.c.seq.desc()).limit(1)
 _ADD = insert(A)
-_PG_LOCK = text("SELECT pg_advisory_xact_lock(7400001)")
+# (a Core statement, not text, so that it runs on the driver: storage.fast_sql)
+_PG_LOCK = select(func.pg_advisory_xact_lock(literal_column("7400001")))
 
 
 class AuditHead:
