@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, func, select
 
-from storage import json_text, rows
+from storage import rows
 from storage.database import READ_ONLY
 from storage.fast_sql import execute, prepare_module
 from storage.repositories.audit import A as AUDIT
@@ -51,7 +52,7 @@ def audit_event(row: Any) -> AuditEvent:
         instance_id=row["instance_id"],
         from_state=row["from_state"],
         to_state=row["to_state"],
-        detail=json_text.loads(row["detail"]),
+        detail=json.loads(row["detail"]),  # exactly: the chain check reads it again
         seq=row["seq"],
         prev_hash=row["prev_hash"],
         hash=row["hash"],
