@@ -41,6 +41,7 @@ from storage.driver_values import (
     sqlite_utc_out,
 )
 from storage.fast_result import FastResult
+from storage.in_lists import MAX_LAYOUTS, InListLayout
 from storage.types import UtcDateTime
 
 # id -> the statement (kept alive, so ids stay unique) and whether it is an INSERT without
@@ -118,68 +119,7 @@ def driver_error(
     return cast(DBAPIError, wrapped)
 
 
-MAX_LAYOUTS = 256  # expansions kept per statement (one per lengths of its IN lists)
 _KEPT_CURSOR = "lofte_kept_cursor"  # in a pooled connection's info: lives as long as it
-
-
-class _Sentinel:
-    """Stands for one element of an IN list while SQLAlchemy expands it, so that every
-    expanded parameter can be traced back to the element it holds."""
-
-    __slots__ = ("index", "source")
-
-    def __init__(self, source: str, index: int) -> None:
-        self.source, self.index = source, index
-
-
-class _Layout:
-    """An expansion for given lengths of a statement's IN lists: its SQL, and for each of its
-    parameters, in order, where the value comes from and its processor."""
-
-    CONSTANT = -2  # a value written into the statement: kept, processed, in the layout
-    GIVEN = -1  # a parameter given by name
-
-    def __init__(
-        self, sql: str, names: list[str] | None, sources: list[tuple[str, int, Any]]
-    ) -> None:
-        self.sql = sql
-        self.names = names  # for named parameters (PostgreSQL); None: positional
-        # (parameter, index in its IN list, or GIVEN, or CONSTANT; processor, or for a
-        # CONSTANT its processed value)
-        self.sources = sources
-
-    @classmethod
-    def made(cls, plan: Plan, given: Mapping[str, Any]) -> _Layout:
-        marked = dict(given)
-        for name in plan.expanding:
-            if name in given:
-                marked[name] = [_Sentinel(name, i) for i in range(len(given[name]))]
-        state = plan.compiled.construct_expanded_state(marked)
-        processors = dict(plan.processors)  # as SQLAlchemy merges them (engine/default.py)
-        processors.update(state.processors or {})
-        values = state.parameters
-        names = list(state.positiontup or ()) if plan.positional else list(values)
-        sources = []
-        for name in names:
-            value, processor = values[name], processors.get(name)
-            if isinstance(value, _Sentinel):
-                sources.append((value.source, value.index, processor))
-            elif name in given:
-                sources.append((name, cls.GIVEN, processor))
-            else:
-                processed = value if processor is None else processor(value)
-                sources.append((name, cls.CONSTANT, processed))
-        return cls(state.statement, None if plan.positional else names, sources)
-
-    def bind(self, given: Mapping[str, Any]) -> Any:
-        values = []
-        for name, index, processor in self.sources:
-            if index == self.CONSTANT:
-                values.append(processor)
-                continue
-            value = given[name] if index == self.GIVEN else given[name][index]
-            values.append(value if processor is None else processor(value))
-        return tuple(values) if self.names is None else dict(zip(self.names, values, strict=True))
 
 
 class Plan:
@@ -213,7 +153,7 @@ class Plan:
             for bind, name in compiled.bind_names.items()
             if not bind.required and not bind.expanding
         )
-        self._layouts: dict[tuple[int | bool, ...], _Layout] = {}
+        self._layouts: dict[tuple[int | bool, ...], InListLayout] = {}
         # A parameter computed at execution must be computed each time: expand each time.
         self.layouts_kept = not any(b.callable is not None for b in compiled.binds.values())
         self.keys = keys
@@ -330,7 +270,8 @@ class Plan:
     def expanded(self, given: Mapping[str, Any] | None) -> tuple[str, Any]:
         """The SQL and parameters with IN lists expanded, as SQLAlchemy expands them. The
         expanded SQL and where each parameter comes from depend only on the lists' lengths:
-        SQLAlchemy expands once per lengths (`_Layout`), later executions just bind."""
+        SQLAlchemy expands once per lengths (`storage.in_lists.InListLayout`), later
+        executions just bind."""
         given = given or {}
         for name in self.expanding:  # a set or other iterable, as SQLAlchemy would take it
             if name in given and not isinstance(given[name], list | tuple):
@@ -344,7 +285,7 @@ class Plan:
         )
         layout = self._layouts.get(shape)
         if layout is None:
-            layout = _Layout.made(self, given)
+            layout = InListLayout.made(self, given)
             if self.layouts_kept and len(self._layouts) < MAX_LAYOUTS:
                 self._layouts[shape] = layout
         return layout.sql, layout.bind(given)
