@@ -131,8 +131,8 @@ def run_simulate(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="lofte-sim-") as folder:
         url = args.database or f"sqlite:///{folder}/simulation.db"
         clock = VirtualClock(args.start)
-        durable = args.database is not None
-        wired = connect(url, clock=clock, create=True, durable=durable)
+        durable = args.database is not None  # else a database of this run alone, deleted after
+        wired = connect(url, clock=clock, create=True, durable=durable, throw_away=not durable)
         wired.engine.register(bundle, actor="simulate")
         mail_dir = Path(folder) / "mail" if args.no_mail else None
         # A daily digest lists a person's open requests as they are when it is written, so

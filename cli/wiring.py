@@ -95,18 +95,20 @@ def connect(
     clock: Clock | None = None,
     create: bool = False,
     durable: bool = True,
+    throw_away: bool = False,
     need_setup: bool = True,
 ) -> Wired:
     """Open the database at `url` (or LOFTE_DATABASE_URL, or ./lofte.db).
 
     With `create`, migrate it to the newest schema (restoring missing audit triggers);
-    otherwise it must already be initialised and hold a setup.
+    otherwise it must already be initialised and hold a setup. `durable` and `throw_away`:
+    see `storage.database.make_engine`.
     """
     resolved = database_url(url)
     if not create and sqlite_file_missing(resolved):
         raise NotInitialised(_display(resolved))
     cipher = load_cipher(resolved, create=create)  # before anything is written
-    db = make_engine(resolved, durable=durable)
+    db = make_engine(resolved, durable=durable, throw_away=throw_away)
     restored: list[str] = []
     if create:
         restored = migrate(db)
