@@ -17,7 +17,7 @@ from storage.repositories.base import Repository
 from storage.sensitive_keys import SensitiveCipher
 from storage.tables import SensitiveRow
 from storage.types import UtcDateTime
-from workflow.core.records import CycleInstance, InputRequest, RequestStatus
+from workflow.core.records import CycleInstance, InputRequest, PeriodAnswer, RequestStatus
 from workflow.kernel.errors import NotFound
 
 R = rows.REQUESTS
@@ -50,6 +50,21 @@ _ANSWERED = (
     select(R)
     .where(
         R.c.instance_id.in_(bindparam("instances", expanding=True)),
+        R.c.step_id == bindparam("step"),
+        R.c.status == RequestStatus.ANSWERED.value,
+    )
+    .order_by(R.c.instance_id, R.c.id)
+)
+# A lägesbild's answers: two columns of each, with when its cycle's period starts (a quarter of
+# a municipality's inventories is some fifty answers, of which only these are needed).
+_BY_PERIOD = (
+    select(CY.c.period_start, R.c.unit_id, R.c.answer)
+    .select_from(R.join(CY, CY.c.id == R.c.instance_id))
+    .where(
+        CY.c.definition_name == bindparam("definition"),
+        CY.c.unit_id == bindparam("unit"),
+        CY.c.period_start >= bindparam("start", type_=UtcDateTime()),
+        CY.c.period_start < bindparam("end", type_=UtcDateTime()),
         R.c.step_id == bindparam("step"),
         R.c.status == RequestStatus.ANSWERED.value,
     )
@@ -141,6 +156,13 @@ class SqlRequests(Repository):
             return []
         found = self.execute(_ANSWERED, {"instances": list(instance_ids), "step": step_id})
         return [rows.request(row) for row in found.mappings()]
+
+    def answers_by_period(
+        self, definition: str, unit_id: str, step_id: str, start: datetime, end: datetime
+    ) -> list[PeriodAnswer]:
+        window = {"definition": definition, "unit": unit_id, "start": start, "end": end}
+        found = self.execute(_BY_PERIOD, {**window, "step": step_id})
+        return [PeriodAnswer(when, unit, answer) for when, unit, answer in found]
 
     def save(self, request: InputRequest) -> None:
         self.execute(

@@ -43,9 +43,9 @@ def row(place: str, when: str, category: str = "skadegorelse") -> dict[str, obje
 
 
 def test_lagesbild_counts_equal_exported_rows_and_a_meeting_sees_every_inventory_since_the_last(
-    sqlite_harness: Harness,
+    harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = harness
     for day, week in ((4, "2027-W01"), (11, "2027-W02"), (18, "2027-W03"), (25, "2027-W04")):
         h.run_until(utc(2027, 1, day, 9))
         report(h, "sala", week, [row(f"Plats {week}", f"2027-01-{day:02d}T21:00")])

@@ -110,18 +110,16 @@ def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dic
         column = spec.column(step.observations.category) if isinstance(spec, RowsField) else None
         if not categories:
             categories = category_labels(column if isinstance(column, ChoiceField) else None)
-        # Both windows (this one and the one before it) in one read of cycles and one of
-        # answers, split by when each cycle's period starts.
-        cycles = work.uow.cycles.started_between(name, [unit.id], start - length, end)
-        current = {c.id for c in cycles if c.period_start >= start}
-        answered = work.uow.requests.answered([c.id or 0 for c in cycles], step.id)
+        # Both windows (this one and the one before it) in one read, split by when each
+        # cycle's period starts.
+        answered = work.uow.requests.answers_by_period(name, unit.id, step.id, start - length, end)
         found, count, empty = observations_from(
-            [r for r in answered if r.instance_id in current], step.observations
+            [a for a in answered if a.period_start >= start], step.observations
         )
         observations.extend(found)
         reports, nothing = reports + count, nothing + empty
         found, _, _ = observations_from(
-            [r for r in answered if r.instance_id not in current], step.observations
+            [a for a in answered if a.period_start < start], step.observations
         )
         previous.extend(found)
     return compile_lagesbild(

@@ -8,19 +8,30 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from definitions.fields import ChoiceField
 from definitions.steps import ObservationSource
-from workflow.core.records import InputRequest
+from workflow.core.records import JsonDict
 from workflow.kernel.timerules import STOCKHOLM
 
 HOUR_BANDS = ((0, 6, "00–06"), (6, 12, "06–12"), (12, 18, "12–18"), (18, 24, "18–24"))
 TOP_PLACES = 10
 
 
+class Answered(Protocol):
+    """An answered inventory request, as far as the lägesbild reads it (an `InputRequest` or a
+    `PeriodAnswer`)."""
+
+    @property
+    def unit_id(self) -> str: ...
+
+    @property
+    def answer(self) -> JsonDict | None: ...
+
+
 def observations_from(
-    requests: Iterable[InputRequest], source: ObservationSource, *, label: str = ""
+    requests: Iterable[Answered], source: ObservationSource, *, label: str = ""
 ) -> tuple[list[dict[str, Any]], int, int]:
     """(observations, reports, reports with nothing to report) from answered inventory requests."""
     found: list[dict[str, Any]] = []

@@ -19,6 +19,7 @@ from workflow.core.records import (
     Meeting,
     OutboxMessage,
     OutboxStatus,
+    PeriodAnswer,
     RequestStatus,
     Timer,
 )
@@ -84,6 +85,14 @@ class Requests(Protocol):
 
     def answered(self, instance_ids: Sequence[int], step_id: str) -> list[InputRequest]:
         """Answered requests of one step of several cycles (for context and the lägesbild)."""
+        ...
+
+    def answers_by_period(
+        self, definition: str, unit_id: str, step_id: str, start: datetime, end: datetime
+    ) -> list[PeriodAnswer]:
+        """The answers to `step_id` of `definition`'s cycles of `unit_id` whose period starts
+        in [start, end): cycle by cycle in the order they were made, each cycle's answers in
+        the order they were asked for (for the lägesbild)."""
         ...
 
     def save(self, request: InputRequest) -> None: ...

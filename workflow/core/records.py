@@ -131,6 +131,16 @@ class InputRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class PeriodAnswer:
+    """An answer to one step of a cycle, with when the cycle's period starts: what a
+    lägesbild reads (`Requests.answers_by_period`), without the rest of the request."""
+
+    period_start: datetime
+    unit_id: str  # the cycle's unit
+    answer: JsonDict | None
+
+
+@dataclass(frozen=True, slots=True)
 class Timer:
     key: str
     kind: TimerKind
