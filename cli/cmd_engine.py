@@ -209,7 +209,7 @@ class _Delivery:
     def after_moment(self) -> None:
         if self.worker is not None:
             self.worker.collect(self._record)
-        queued = self.store.messages_queued  # the engine writes through the same store
+        queued = self.store.writes().messages_queued  # the engine writes through this store
         report = self.dispatcher.run_once(anything_new=queued != self.queued_at_last_run)
         self.queued_at_last_run = queued
         self.report.permanent_failures += report.permanent_failures

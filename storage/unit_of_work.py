@@ -27,8 +27,10 @@ from storage.repositories.outbox import SqlOutbox
 from storage.repositories.requests import SqlRequests, SqlSensitiveValues
 from storage.repositories.timers import SqlTimers
 from storage.sensitive_keys import SensitiveCipher
+from workflow.core.ports import Writes
 
 log = logging.getLogger("lofte.storage")
+NOTHING = Writes()
 R = TypeVar("R")
 KEPT = 4  # threads that keep a connection (the pool holds 5, and 10 more for a while)
 KEPT_IDLE_S = 30.0  # a kept connection unused this long goes back to the pool's pre-ping
@@ -99,10 +101,15 @@ class SqlUnitOfWork:
         self.cipher = cipher
         self.head = head
 
-    def messages_queued(self) -> int:
-        """How many outbox messages this unit of work added."""
-        outbox = self.__dict__.get("outbox")
-        return 0 if outbox is None else int(outbox.added)
+    def writes(self) -> Writes:
+        """What this unit of work wrote, as `Store.writes` counts it."""
+        made = self.__dict__
+        outbox, timers, requests = made.get("outbox"), made.get("timers"), made.get("requests")
+        return Writes(
+            0 if outbox is None else outbox.added,
+            0 if timers is None else timers.writes,
+            0 if requests is None else requests.added,
+        )
 
     def audit_written(self) -> tuple[int, str] | None:
         """The audit head this unit of work wrote, if it wrote any (None: it wrote none)."""
@@ -127,9 +134,7 @@ class SqlStore:
         self.engine = engine
         self.cipher = cipher
         self.audit_head = AuditHead()
-        # Outbox messages queued by committed units of work of this process (a delivery job
-        # that shares the process knows from it whether anything new may be due).
-        self.messages_queued = 0
+        self._writes = Writes()  # what committed units of work of this process wrote
         self._kept: dict[threading.Thread, _Kept] = {}
         self._kept_lock = threading.Lock()
 
@@ -172,10 +177,14 @@ class SqlStore:
         written = work.audit_written()
         if written is not None:
             self.audit_head.set(written)
-        queued = work.messages_queued()
-        if queued:
+        wrote = work.writes()
+        if wrote != NOTHING:
             with self._kept_lock:
-                self.messages_queued += queued
+                self._writes += wrote
+
+    def writes(self) -> Writes:
+        """What this process's committed units of work wrote so far (`workflow.core.ports`)."""
+        return self._writes
 
     def _end(self, connection: Connection, *, commit: bool) -> None:
         if connection.invalidated or connection.closed:

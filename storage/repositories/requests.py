@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from storage import rows
 from storage.fast_sql import prepare_module
@@ -91,7 +91,6 @@ _CLOSE_OPEN = (
     .values(status=bindparam("status"))
     .returning(*R.c)
 )
-_NEWEST = select(func.max(R.c.id))
 _PUT_SENSITIVE = insert(S)
 _ERASE = (
     update(S)
@@ -110,9 +109,14 @@ _GET_SENSITIVE = (
 
 
 class SqlRequests(Repository):
+    def __init__(self, connection: Connection, dialect: str) -> None:
+        super().__init__(connection, dialect)
+        self.added = 0  # requests this unit of work added (see `Writes`)
+
     def add_many(self, requests: Sequence[InputRequest]) -> list[InputRequest]:
         if not requests:
             return []
+        self.added += len(requests)
         ids = {
             key: new_id
             for new_id, key in self.execute(_ADD, [rows.request_values(r) for r in requests])
@@ -176,10 +180,6 @@ class SqlRequests(Repository):
                 "answer_version": request.answer_version,
             },
         )
-
-    def newest_id(self) -> int | None:
-        newest = self.execute(_NEWEST).scalar()
-        return None if newest is None else int(newest)
 
     def close_open(
         self, instance_id: int, step_id: str, status: RequestStatus

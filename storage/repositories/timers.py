@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all, update
 from sqlalchemy.orm import aliased
@@ -122,15 +123,24 @@ _BY_ID = select(T).where(T.c.id == bindparam("id"))
 
 
 class SqlTimers(Repository):
+    def __init__(self, connection: Any, dialect: str) -> None:
+        super().__init__(connection, dialect)
+        self.writes = 0  # statements that added or changed timers (see `Writes`)
+
     def add_many(self, timers: Sequence[Timer]) -> None:
         if timers:
+            self.writes += 1
             self.execute(_ADD[self.dialect], [rows.timer_values(t) for t in timers])
 
     def claim_due(self, now: datetime, by: str) -> Timer | None:
         row = self.execute(_CLAIM, {"now": now, "by": by}).mappings().first()
-        return None if row is None else rows.timer(row)
+        if row is None:
+            return None
+        self.writes += 1
+        return rows.timer(row)
 
     def save(self, timer: Timer) -> None:
+        self.writes += 1
         self.execute(
             _SAVE,
             {
@@ -143,14 +153,17 @@ class SqlTimers(Repository):
         )
 
     def cancel_for_instance(self, instance_id: int) -> int:
+        self.writes += 1
         return int(self.execute(_CANCEL_INSTANCE, {"instance": instance_id}).rowcount)
 
     def move_pending(self, key: str, due_at: datetime | None) -> int:
+        self.writes += 1
         if due_at is None:
             return int(self.execute(_CANCEL_PENDING, {"b_key": key}).rowcount)
         return int(self.execute(_MOVE_PENDING, {"b_key": key, "due": due_at}).rowcount)
 
     def cancel_openings(self, definition: str, unit: str) -> int:
+        self.writes += 1
         result = self.execute(_CANCEL_OPENINGS, {"definition": definition, "unit": unit})
         return int(result.rowcount)
 

@@ -97,10 +97,6 @@ class Requests(Protocol):
 
     def save(self, request: InputRequest) -> None: ...
 
-    def newest_id(self) -> int | None:
-        """The id of the request made last (None: none yet)."""
-        ...
-
     def close_open(
         self, instance_id: int, step_id: str, status: RequestStatus
     ) -> list[InputRequest]:
@@ -308,9 +304,32 @@ class UnitOfWork(Protocol):
     def settings(self) -> Settings: ...
 
 
+@dataclass(frozen=True)
+class Writes:
+    """What the units of work of this process committed, counted from its start. A driver that
+    shares the process with the engine (the simulation, its delivery job) reads again only
+    what can have changed: due messages after some were queued, the next timer after timers
+    were written, new requests after some were added."""
+
+    messages_queued: int = 0
+    timer_writes: int = 0  # timers added, claimed, saved, moved or cancelled
+    requests_added: int = 0
+
+    def __add__(self, other: Writes) -> Writes:
+        return Writes(
+            self.messages_queued + other.messages_queued,
+            self.timer_writes + other.timer_writes,
+            self.requests_added + other.requests_added,
+        )
+
+
 class Store(Protocol):
     """Opens units of work. The engine never holds a connection outside one."""
 
     def unit_of_work(self, *, read_only: bool = False) -> AbstractContextManager[UnitOfWork]: ...
+
+    def writes(self) -> Writes:
+        """What this process's committed units of work wrote so far (see `Writes`)."""
+        ...
 
     retryable: tuple[type[Exception], ...]

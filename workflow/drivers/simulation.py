@@ -84,10 +84,10 @@ class Simulation:
         self.deliver_every = deliver_every
         self._changed_since: datetime | None = None  # first change not yet followed by delivery
         self._next_timer: datetime | None = None
-        self._timer_stale = True
-        # The newest request id, read with the next timer after the last change: when it is
-        # one already planned, no request was made since and none need be looked for.
-        self._newest_request: int | None = None
+        # The store's counts (`Store.writes`) when the next timer was read and when requests
+        # were last planned: read again only after timers were written or requests added.
+        self._timers_read_at: int | None = None
+        self._requests_planned_at: int | None = None
         self.rng = random.Random(seed)  # what people answer
         self.plan_rng = random.Random(f"{seed}:plan")  # whether and when they answer
         self._answers: list[tuple[datetime, int, InputRequest, CycleInstance]] = []
@@ -116,11 +116,8 @@ class Simulation:
             else:
                 report.timers_fired += len(self.engine.run_due())
             self._changed_since = self._changed_since or self.clock.now()
-            self._timer_stale = True
-            self._newest_request = None
         self.clock.set(max(end, self.clock.now()))
         report.timers_fired += len(self.engine.run_due())
-        self._newest_request = None
         self._plan_answers()
         self.after_moment()
         self._count(report)
@@ -136,11 +133,11 @@ class Simulation:
             self._changed_since = None
 
     def _next_moment(self) -> datetime | None:
-        if self._timer_stale:  # only the engine adds timers: read again after it worked
+        written = self.engine.store.writes().timer_writes
+        if written != self._timers_read_at:  # only the engine writes timers: read after it did
             with self.engine.store.unit_of_work(read_only=True) as uow:
                 self._next_timer = uow.timers.next_due()
-                self._newest_request = uow.requests.newest_id() or 0
-            self._timer_stale = False
+            self._timers_read_at = written
         next_timer = self._next_timer
         next_answer = self._answers[0][0] if self._answers else None
         moments = [m for m in (next_timer, next_answer) if m is not None]
@@ -148,8 +145,10 @@ class Simulation:
 
     def _plan_answers(self) -> None:
         """Decide who answers the requests opened since the last look, and when."""
-        if self._newest_request is not None and self._newest_request <= self._seen:
-            return  # read after the last change: nothing new
+        added = self.engine.store.writes().requests_added
+        if added == self._requests_planned_at:
+            return  # no request was made since the last look
+        self._requests_planned_at = added
         while True:
             new = self.app.reads.requests_after(self._seen)
             for request, instance in new:
