@@ -67,7 +67,7 @@ class Meter:
 
 def open_requests(store: SqlStore, instance_id: int, step: str) -> list[InputRequest]:
     with store.unit_of_work(read_only=True) as uow:
-        return [r for r in uow.requests.for_step(instance_id, step) if r.status.value == "open"]
+        return uow.requests.open_for_step(instance_id, step)
 
 
 def to_next_timer(engine: Engine, clock: VirtualClock) -> None:

@@ -40,9 +40,13 @@ _FOR_UPDATE = (
 # with every request (a police area's step asks a dozen people).
 _CYCLE = select(CY).where(CY.c.id == bindparam("instance"))
 _CYCLE_LOCKED = _CYCLE.with_for_update()
-_FOR_STEP = (
+_OPEN_FOR_STEP = (
     select(R)
-    .where(R.c.instance_id == bindparam("instance"), R.c.step_id == bindparam("step"))
+    .where(
+        R.c.instance_id == bindparam("instance"),
+        R.c.step_id == bindparam("step"),
+        R.c.status == RequestStatus.OPEN.value,
+    )
     .order_by(R.c.id)
 )
 _FOR_INSTANCE = select(R).where(R.c.instance_id == bindparam("instance")).order_by(R.c.id)
@@ -136,18 +140,18 @@ class SqlRequests(Repository):
         cycle = {key[2:]: value for key, value in row.items() if key.startswith("i_")}
         return rows.request(row), rows.instance(cycle)
 
-    def for_step(self, instance_id: int, step_id: str) -> list[InputRequest]:
-        found = self.execute(_FOR_STEP, {"instance": instance_id, "step": step_id}).mappings()
-        return [rows.request(row) for row in found]
+    def open_for_step(self, instance_id: int, step_id: str) -> list[InputRequest]:
+        found = self.execute(_OPEN_FOR_STEP, {"instance": instance_id, "step": step_id})
+        return [rows.request(row) for row in found.mappings()]
 
-    def cycle_and_step(
+    def cycle_and_open_requests(
         self, instance_id: int, step_id: str, *, lock: bool = False
     ) -> tuple[CycleInstance, list[InputRequest]]:
         statement = _CYCLE_LOCKED if lock else _CYCLE
         cycle = self.execute(statement, {"instance": instance_id}).mappings().first()
         if cycle is None:
             raise NotFound("cykel", instance_id)
-        return rows.instance(cycle), self.for_step(instance_id, step_id)
+        return rows.instance(cycle), self.open_for_step(instance_id, step_id)
 
     def for_instance(self, instance_id: int) -> list[InputRequest]:
         return [

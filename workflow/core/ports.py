@@ -73,12 +73,16 @@ class Requests(Protocol):
         """The request and its cycle, both locked (the cycle first). Raises NotFound."""
         ...
 
-    def for_step(self, instance_id: int, step_id: str) -> list[InputRequest]: ...
+    def open_for_step(self, instance_id: int, step_id: str) -> list[InputRequest]:
+        """The requests of one step of a cycle that are still open, in the order they were
+        made."""
+        ...
 
-    def cycle_and_step(
+    def cycle_and_open_requests(
         self, instance_id: int, step_id: str, *, lock: bool = False
     ) -> tuple[CycleInstance, list[InputRequest]]:
-        """The cycle (locked if asked) and the requests of one of its steps."""
+        """The cycle (locked if asked) and the still open requests of one of its steps (all
+        that a step's timer acts on: reminders, escalations, what is missing)."""
         ...
 
     def for_instance(self, instance_id: int) -> list[InputRequest]: ...

@@ -11,7 +11,7 @@ from workflow.core.context import resolve_context
 from workflow.core.messages import escalation_message, request_message
 from workflow.core.opening import open_cycle
 from workflow.core.payloads import ErasurePayload, OpeningPayload, StepPayload, read_payload
-from workflow.core.records import CycleInstance, InputRequest, RequestStatus, Timer, TimerKind
+from workflow.core.records import CycleInstance, InputRequest, Timer, TimerKind
 from workflow.core.steps import transition
 from workflow.core.work import Work
 
@@ -33,15 +33,19 @@ Current = tuple[CycleInstance, StepPayload, list[InputRequest]]
 
 
 def _current(work: Work, timer: Timer, *, lock: bool) -> Current | str:
-    """The cycle, step and requests a step timer belongs to, or why it no longer applies."""
+    """The cycle, step and still open requests a step timer belongs to, or why it no longer
+    applies."""
     payload = read_payload(timer.kind, timer.payload)
     assert isinstance(payload, StepPayload) and timer.instance_id is not None
-    instance, requests = work.uow.requests.cycle_and_step(
+    instance, requests = work.uow.requests.cycle_and_open_requests(
         timer.instance_id, payload.step, lock=lock
     )
     if instance.state != payload.step:
-        return "överhoppad: steget är redan avslutat"
+        return _MOVED_ON
     return instance, payload, requests
+
+
+_MOVED_ON = "överhoppad: steget är redan avslutat"
 
 
 def _on_reminder(work: Work, timer: Timer) -> str:
@@ -56,7 +60,7 @@ def _on_reminder(work: Work, timer: Timer) -> str:
     reminded = []
     for request in requests:
         person = work.person(request.person_id)
-        if request.status is not RequestStatus.OPEN or person is None:
+        if person is None:
             continue
         work.send(
             request_message(
@@ -77,7 +81,7 @@ def _on_deadline(work: Work, timer: Timer) -> str:
         return found
     instance, payload, requests = found
     definition = work.definition_of(instance)
-    waiting = [r.person_id for r in requests if r.status is RequestStatus.OPEN]
+    waiting = [r.person_id for r in requests]
     work.audit(instance, "deadline_reached", {"step": payload.step, "waiting_for": waiting})
     if isinstance(definition.step(payload.step), CollectStep):
         work.uow.cycles.save(
@@ -96,7 +100,7 @@ def _on_escalation(work: Work, timer: Timer) -> str:
     definition = work.definition_of(instance)
     step = definition.step(payload.step)
     assert step.escalation is not None
-    waiting = [r for r in requests if r.status is RequestStatus.OPEN]
+    waiting = requests
     if not waiting:
         return "överhoppad: inget saknas"
     missing_ids = {r.person_id for r in waiting}
@@ -127,7 +131,7 @@ def _on_expiry(work: Work, timer: Timer) -> str:
         return found
     instance, _, requests = found
     definition = work.definition_of(instance)
-    missing = [r.person_id for r in requests if r.status is RequestStatus.OPEN]
+    missing = [r.person_id for r in requests]
     work.uow.cycles.save(
         transition(work, instance, definition, Event.EXPIRED, {"missing": missing})
     )
@@ -137,10 +141,11 @@ def _on_expiry(work: Work, timer: Timer) -> str:
 def _on_meeting(work: Work, timer: Timer) -> str:
     """The meeting begins: its step's context (the lägesbild since the last meeting, say)
     is resolved again, so it includes what was reported up to the meeting."""
-    found = _current(work, timer, lock=True)
-    if isinstance(found, str):
-        return found
-    instance, payload, _ = found
+    payload = read_payload(timer.kind, timer.payload)
+    assert isinstance(payload, StepPayload) and timer.instance_id is not None
+    instance = work.uow.cycles.get(timer.instance_id, lock=True)
+    if instance.state != payload.step:
+        return _MOVED_ON
     definition = work.definition_of(instance)
     context = resolve_context(work, instance, definition, definition.step(payload.step))
     if context is None:
