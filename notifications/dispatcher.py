@@ -116,8 +116,11 @@ class Dispatcher:
         may_be_due = anything_new or not self.exclusive or self._look_next
         may_be_due = self._retry_fell_due() or may_be_due
         self._look_next = False
-        # The first claim looks without a lock first: most runs find nothing due.
-        claimed = self._batch(report, look_first=True) if may_be_due and room() else 0
+        # The first claim looks without a lock first: most runs of a shared dispatcher find
+        # nothing due. An exclusive one runs only when messages were queued or a retry fell
+        # due, so it claims at once.
+        look_first = not self.exclusive
+        claimed = self._batch(report, look_first=look_first) if may_be_due and room() else 0
         while claimed == BATCH and room():  # a full batch: there may be more
             claimed = self._batch(report)
         report.digests = compose_digests(

@@ -181,21 +181,22 @@ def test_told_nothing_is_new_an_exclusive_dispatcher_still_sends_its_retries_whe
     second = sign_in(h, "fatima-ali")
     d.run_once()  # fails too: retried a minute after that
     server.down = False
-    looks: list[datetime] = []
-    claimable = SqlOutbox.claimable
+    claims: list[datetime] = []
+    claim = SqlOutbox.claim
 
-    def counted(self: SqlOutbox, now: datetime, stale: datetime) -> bool:
-        looks.append(now)
-        return claimable(self, now, stale)
+    def counted(self: SqlOutbox, now: datetime, *args: Any) -> list[OutboxMessage]:
+        claims.append(now)
+        return claim(self, now, *args)
 
-    monkeypatch.setattr(SqlOutbox, "claimable", counted)
+    monkeypatch.setattr(SqlOutbox, "claim", counted)
+    monkeypatch.setattr(SqlOutbox, "claimable", None)  # an exclusive dispatcher never looks
     for seconds in range(40, 181, 10):
         h.clock.set(T0 + timedelta(seconds=seconds))
         d.run_once(anything_new=False)
     assert current(h, first.id).status is OutboxStatus.SENT
     assert current(h, second.id).status is OutboxStatus.SENT
     assert current(h, second.id).sent_at == T0 + timedelta(seconds=90)
-    assert looks == [T0 + timedelta(seconds=60), T0 + timedelta(seconds=90)]  # no other look
+    assert claims == [T0 + timedelta(seconds=60), T0 + timedelta(seconds=90)]  # no other
 
 
 def test_an_exclusive_dispatcher_sends_a_retry_left_waiting_by_an_earlier_run(
