@@ -24,6 +24,7 @@ from workflow.core.records import (
     InputRequest,
     Meeting,
     OutboxMessage,
+    OutboxStatus,
     RequestStatus,
     Timer,
     TimerStatus,
@@ -208,11 +209,14 @@ class SqlReadModel:
     def timers(self, status: str | None = None, limit: int = 50) -> list[Timer]:
         query = select(T).order_by(T.c.due_at, T.c.id).limit(limit)
         if status is not None:
-            query = query.where(T.c.status == status)
+            try:
+                query = query.where(rows.status_is(T.c.status, TimerStatus(status)))
+            except ValueError:  # no such status: no such timers
+                return []
         return [rows.timer(r) for r in self._all(query)]
 
     def next_timer(self) -> datetime | None:
-        query = select(func.min(T.c.due_at)).where(T.c.status == TimerStatus.PENDING.value)
+        query = select(func.min(T.c.due_at)).where(rows.status_is(T.c.status, TimerStatus.PENDING))
         with self._connect() as c:
             value = c.execute(query).scalar()
         return None if value is None else UtcDateTime.aware(value)
@@ -225,7 +229,10 @@ class SqlReadModel:
     def outbox(self, status: str | None = None, limit: int = 50) -> list[OutboxMessage]:
         query = select(OB).order_by(OB.c.id.desc()).limit(limit)
         if status is not None:
-            query = query.where(OB.c.status == status)
+            try:
+                query = query.where(rows.status_is(OB.c.status, OutboxStatus(status)))
+            except ValueError:  # no such status: no such messages
+                return []
         return [rows.message(r) for r in self._all(query)][::-1]
 
     def actions(self, units: Sequence[str], status: Sequence[str] | None = None) -> list[Action]:

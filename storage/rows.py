@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, literal_column
 
 from storage.tables import (
     ActionRow,
@@ -34,6 +35,15 @@ from workflow.core.records import (
 
 def table(model: Any) -> Table:
     return model.__table__  # type: ignore[no-any-return]
+
+
+def status_is(column: Any, status: StrEnum) -> Any:
+    """`column = 'value'` with the value written into the statement, not bound: how a query
+    states the condition of a partial index over that status, so that it is used
+    (`storage.tables._partial`; SQLite and PostgreSQL match the text, not a parameter)."""
+    if not status.value.isidentifier():
+        raise ValueError(f"not a status: {status.value!r}")
+    return column == literal_column(f"'{status.value}'")
 
 
 INSTANCES = table(InstanceRow)

@@ -28,7 +28,7 @@ _ADD = {d: insert_ignore(OB, d, ["key"]) for d in ("sqlite", "postgresql")}
 _UNREPORTED = (
     select(OB)
     .where(
-        OB.c.status == OutboxStatus.EXPIRED.value,
+        rows.status_is(OB.c.status, OutboxStatus.EXPIRED),
         OB.c.last_error == CATCH_UP,
         OB.c.reported_at.is_(None),
     )
@@ -45,7 +45,7 @@ _MARK_REPORTED = (
 def _claimable() -> Any:
     """Pending and due, or `sending` by a dispatcher whose lease ran out."""
     return or_(
-        (OB.c.status == OutboxStatus.PENDING.value)
+        rows.status_is(OB.c.status, OutboxStatus.PENDING)
         & (
             # never before it was written: a dispatcher whose clock lags (another host, or
             # the simulation's delivery worker) leaves later messages alone
@@ -55,7 +55,7 @@ def _claimable() -> Any:
             )
             | (OB.c.next_attempt_at <= bindparam("now", type_=UtcDateTime()))
         ),
-        (OB.c.status == OutboxStatus.SENDING.value)
+        rows.status_is(OB.c.status, OutboxStatus.SENDING)  # ix_outbox_claimed
         & (OB.c.claimed_at < bindparam("stale", type_=UtcDateTime())),
     )
 
@@ -88,7 +88,7 @@ def _claim_statement() -> Any:
 _CLAIM = _claim_statement()
 _ANY_CLAIMABLE = select(OB.c.id).where(_claimable()).limit(1)
 _RETRIES = select(OB.c.next_attempt_at).where(
-    OB.c.status == OutboxStatus.PENDING.value, OB.c.next_attempt_at.is_not(None)
+    rows.status_is(OB.c.status, OutboxStatus.PENDING), OB.c.next_attempt_at.is_not(None)
 )
 _SENT = (
     update(OB)
@@ -118,7 +118,7 @@ _SAVE = (
 _BY_ID = select(OB).where(OB.c.id == bindparam("id"))
 _BY_KEY = select(OB.c.id).where(OB.c.key == bindparam("key"))
 _FAILING_SINCE = select(func.min(OB.c.first_attempt_at)).where(
-    OB.c.status == OutboxStatus.PENDING.value,
+    rows.status_is(OB.c.status, OutboxStatus.PENDING),
     OB.c.attempts > 0,
     OB.c.kind != MessageKind.DELIVERY_ALERT.value,  # an alert stuck in the outage starts none
 )
@@ -210,7 +210,7 @@ class SqlOutbox(Repository):
     def with_status(
         self, status: OutboxStatus, person_id: str | None = None, *, lock: bool = False
     ) -> list[OutboxMessage]:
-        query = select(OB).where(OB.c.status == status.value)
+        query = select(OB).where(rows.status_is(OB.c.status, status))  # ix_outbox_person
         if person_id is not None:
             query = query.where(OB.c.person_id == person_id)
         if lock:  # PostgreSQL: a row changed meanwhile is looked at again (SQLite: one writer)
