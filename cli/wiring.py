@@ -55,6 +55,7 @@ class Wired:
             settings,
             dispatcher_id=self.engine.engine_id,
             secret=configured_secret(),
+            catalog=self.engine.catalog,  # the setup parsed once per process
             **options,
         )
 

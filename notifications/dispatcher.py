@@ -70,11 +70,13 @@ class Dispatcher:
         hand_off: Callable[[SendJob], object] | None = None,
         outage_check_every: timedelta = OUTAGE_CHECK_EVERY,
         exclusive: bool = False,
+        catalog: Catalog | None = None,
     ) -> None:
         """`exclusive`: no other dispatcher sends from this store (the simulation's), so an
         outage can only begin with a failure this one records: while none is open, the
         outage is looked for only after a failure, not every `outage_check_every`; and a
-        message can only become due again by a retry this one scheduled (see `run_once`)."""
+        message can only become due again by a retry this one scheduled (see `run_once`).
+        `catalog`: the process's parsed setup (the engine's), else one of its own."""
         self.store = store
         self.clock = clock
         self.transport = transport
@@ -82,7 +84,7 @@ class Dispatcher:
         self.dispatcher_id = dispatcher_id
         self.lease = lease
         self.configured_secret = secret
-        self.catalog = Catalog()
+        self.catalog = catalog or Catalog()
         self._secret: str | None = None
         self._digested: set[tuple[date, str]] = set()  # (day, person) whose digest is written
         self._outage_checked: datetime | None = None
