@@ -4,8 +4,15 @@ command (`lofte simulate`). Each size runs in its own process, so peak RSS is pe
 wall time, state changes per second (timers fired and answers), emails per second and peak
 RSS, and how the cost grows per municipality; the last line is `RESULT {json}`.
 
+By default the year runs as `lofte simulate` runs it without `--database`: in a database of
+its own that is deleted afterwards, so its rollback journal is kept in memory and nothing is
+synced (`throw_away`, storage/database.py). `--database-file` runs it into a database file as
+a deployment keeps one: write-ahead log (WAL), synchronous level as configured (NORMAL unless
+LOFTE_SQLITE_SYNCHRONOUS says FULL).
+
     .venv/bin/python bench/bench_national.py                      # 10, 50 and 290
     .venv/bin/python bench/bench_national.py --municipalities 50
+    .venv/bin/python bench/bench_national.py --municipalities 290 --database-file
 """
 
 from __future__ import annotations
@@ -32,16 +39,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--municipalities", type=int, choices=range(1, 291), metavar="N")
     parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument(
+        "--database-file",
+        action="store_true",
+        help="simulate into a database file (WAL) instead of simulate's throw-away database",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_one(args.municipalities, args.weeks)))
+        print(json.dumps(run_one(args.municipalities, args.weeks, args.database_file)))
         return
     sizes = (args.municipalities,) if args.municipalities else SIZES
-    print("SQLite WAL, synchronous=OFF (lofte simulate's throw-away database)")
+    print(database_line(args.database_file))
     results = {}
     for n in sizes:
         child = [sys.executable, __file__, "--child", "--municipalities", str(n)]
+        child += ["--database-file"] if args.database_file else []
         before = calibration_ms()  # this machine's speed, idle, just before and after
         out = subprocess.run(
             [*child, "--weeks", str(args.weeks)], check=True, capture_output=True, text=True
@@ -57,7 +70,18 @@ def main() -> None:
     print("RESULT " + json.dumps({str(k): v for k, v in results.items()}))
 
 
-def run_one(municipalities: int, weeks: int) -> dict[str, Any]:
+def database_line(on_file: bool) -> str:
+    if not on_file:
+        return (
+            "SQLite, lofte simulate's throw-away database: rollback journal in memory, "
+            "synchronous=OFF"
+        )
+    from storage.database import sqlite_synchronous
+
+    return f"SQLite database file: WAL, synchronous={sqlite_synchronous()}"
+
+
+def run_one(municipalities: int, weeks: int, on_file: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="lofte-bench-national-") as folder:
         env = dict(os.environ, LOFTE_MAIL_DIR=str(Path(folder) / "mail"))
         lofte = [sys.executable, "-m", "cli.main"]
@@ -68,6 +92,7 @@ def run_one(municipalities: int, weeks: int) -> dict[str, Any]:
             env=env,
             stdout=subprocess.DEVNULL,
         )
+        database = ["--database", f"sqlite:///{folder}/national.db"] if on_file else []
         started = time.perf_counter()
         out = subprocess.run(
             [
@@ -79,7 +104,8 @@ def run_one(municipalities: int, weeks: int) -> dict[str, Any]:
                 "2027-01-04",
                 "--weeks",
                 str(weeks),
-                "--json",  # no --database: simulate's own throw-away one (synchronous=OFF)
+                "--json",
+                *database,  # none: simulate's own throw-away database
             ],
             check=True,
             env=env,
@@ -93,6 +119,7 @@ def run_one(municipalities: int, weeks: int) -> dict[str, Any]:
     changes = report["timers_fired"] + report["answers"]
     return {
         "municipalities": municipalities,
+        "database": "file, WAL" if on_file else "throw-away",
         "wall_s": round(wall, 1),
         "state_changes": changes,
         "state_changes_per_s": round(changes / wall, 1),
