@@ -73,6 +73,7 @@ def make_engine(url: str, *, durable: bool = True, throw_away: bool = False) -> 
         pool_pre_ping=True,
         pool_size=5,
         json_serializer=json_text.dumps,
+        json_deserializer=json_text.loads,  # psycopg's loader for json columns
     )
 
 
