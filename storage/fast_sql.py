@@ -9,11 +9,12 @@ SQLAlchemy's own compilation (its SQL text, the order of its parameters, the bin
 processors of its column types), so the SQL and the stored values are exactly those SQLAlchemy
 would have used; IN lists are expanded by SQLAlchemy (`construct_expanded_state`) for each
 execution and then run on the driver too; many rows with RETURNING go in one INSERT with a
-VALUES group per row on SQLite, as SQLAlchemy's "insertmanyvalues" sends them. How values go
-to the driver and come back (parameters and rows without a call per column, SQLite's UTC text)
-is in `storage.driver_values`; the result is a `storage.fast_result.FastResult`.
-What a plan does not cover (statements built at run time, many rows with RETURNING on
-PostgreSQL, Python-side defaults, Numeric results) runs through SQLAlchemy.
+VALUES group per row on SQLite, as SQLAlchemy's "insertmanyvalues" sends them, and as
+psycopg's `executemany(returning=True)` on PostgreSQL (a statement per row, pipelined). How
+values go to the driver and come back (parameters and rows without a call per column, SQLite's
+UTC text) is in `storage.driver_values`; the result is a `storage.fast_result.FastResult`.
+What a plan does not cover (statements built at run time, Python-side defaults, Numeric
+results) runs through SQLAlchemy.
 `before_cursor_execute` and `after_cursor_execute` listeners see each statement; errors are
 raised as SQLAlchemy raises them (`driver_error`); `handle_error` listeners are not called.
 """
@@ -97,6 +98,8 @@ def execute(connection: Connection, statement: Any, parameters: Any = None) -> A
             return plan.run(connection, parameters)
         if plan.values_group is not None and parameters:
             return plan.run_rows(connection, parameters)
+        if plan.keep_cursor and plan.returns_rows and parameters:
+            return plan.run_each(connection, parameters)
     if parameters is None:
         return connection.execute(statement)
     return connection.execute(statement, parameters)
@@ -336,8 +339,24 @@ class Plan:
             count += counted
         return FastResult(self.keys, self._rows(found) if found else [], count)
 
+    def run_each(self, connection: Connection, given: list[Mapping[str, Any]]) -> FastResult:
+        """PostgreSQL: many rows with RETURNING, as psycopg runs them (the statement once per
+        row, in one pipeline); the rows returned come in the order given."""
+        try:
+            each = [self.parameters(g) for g in given]
+        except Exception as exc:  # a bind processor refused a value
+            raise StatementError(str(exc), self.sql, given, exc) from exc
+        found, count = self._on_cursor(connection, self.sql, each, True, returning=True)
+        return FastResult(self.keys, self._rows(found) if found else [], count)
+
     def _on_cursor(
-        self, connection: Connection, sql: str, parameters: Any, many: bool
+        self,
+        connection: Connection,
+        sql: str,
+        parameters: Any,
+        many: bool,
+        *,
+        returning: bool = False,
     ) -> tuple[list[Sequence[Any]], int]:
         pooled = connection.connection
         driver = pooled.driver_connection
@@ -357,13 +376,19 @@ class Plan:
             if before:
                 before(connection, cursor, sql, parameters, None, many)
             found: list[Sequence[Any]] = []
-            if many:
+            if returning:  # psycopg: a result per row
+                cursor.executemany(sql, parameters, returning=True)
+                while True:
+                    found.extend(cursor.fetchall())
+                    if not cursor.nextset():
+                        break
+            elif many:
                 cursor.executemany(sql, parameters)
             else:
                 cursor.execute(sql, parameters)
                 if self.returns_rows:
                     found = cursor.fetchall()
-            count = cursor.rowcount
+            count = len(found) if returning else cursor.rowcount
             if after:
                 after(connection, cursor, sql, parameters, None, many)
         except self.driver_error as exc:

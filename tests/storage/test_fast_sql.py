@@ -159,8 +159,8 @@ def test_many_rows_with_returning_keep_their_ids_however_many_inserts_they_take(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # On SQLite one INSERT carries a VALUES group per row (here at most two, by the parameter
-    # limit, though three are allowed); on PostgreSQL SQLAlchemy sends them. Either way each
-    # new row comes back with its own id.
+    # limit, though three are allowed); on PostgreSQL psycopg runs the one-row INSERT for each
+    # row, in one pipeline. Either way each new row comes back with its own id.
     monkeypatch.setattr(fast_sql, "ROWS_PER_INSERT", 3)
     harness.run_until(utc(2027, 1, 5))
     cycle = harness.cycles()[0]
@@ -186,6 +186,8 @@ def test_many_rows_with_returning_keep_their_ids_however_many_inserts_they_take(
             event.remove(harness.store.engine, "before_cursor_execute", seen)
     if harness.store.engine.dialect.name == "sqlite":
         assert [sql.count("), (") + 1 for sql in inserts] == [2, 2, 1]
+    else:
+        assert inserts == [plan.sql]  # the plan's own statement, on the driver
     assert [r.key for r in added] == [c.key for c in copies]
     assert len({r.id for r in added}) == 5
     with harness.store.unit_of_work() as uow:
