@@ -358,6 +358,9 @@ class Plan:
         *,
         returning: bool = False,
     ) -> tuple[list[Sequence[Any]], int]:
+        if self.keep_cursor and (many or returning) and len(parameters) == 1:
+            # psycopg runs many rows in a pipeline of its own; one row goes as one statement
+            parameters, many, returning = parameters[0], False, False
         pooled = connection.connection
         driver = pooled.driver_connection
         # Only listeners of these two events are called (the engine's connect and begin
