@@ -116,6 +116,11 @@ class SqlUnitOfWork:
         audit = self.__dict__.get("audit")
         return None if audit is None else audit.written
 
+    def audit_entered(self) -> bool:
+        """Whether this unit of work is counted among the audit head's appenders."""
+        audit = self.__dict__.get("audit")
+        return audit is not None and audit.entered
+
 
 class SqlStore:
     """Opens one transaction per unit of work on SQLite or PostgreSQL.
@@ -164,19 +169,23 @@ class SqlStore:
             connection.execution_options(**{READ_ONLY: read_only})  # in place, for this one
         work = SqlUnitOfWork(connection, self.cipher, self.audit_head)
         try:
-            if connection.dialect.name == "sqlite":  # PostgreSQL begins with the first statement
-                self._on_driver(connection, "BEGIN" if read_only else "BEGIN IMMEDIATE")
-            yield work
-            self._end(connection, commit=True)
-        except BaseException as exc:
-            self.audit_head.set(None)
-            self._end(connection, commit=False)
-            if isinstance(exc, DBAPIError):
-                self._drop(connection)
-            raise
-        written = work.audit_written()
-        if written is not None:
-            self.audit_head.set(written)
+            try:
+                if connection.dialect.name == "sqlite":  # PostgreSQL begins with a statement
+                    self._on_driver(connection, "BEGIN" if read_only else "BEGIN IMMEDIATE")
+                yield work
+                self._end(connection, commit=True)
+            except BaseException as exc:
+                self.audit_head.set(None)
+                self._end(connection, commit=False)
+                if isinstance(exc, DBAPIError):
+                    self._drop(connection)
+                raise
+            written = work.audit_written()
+            if written is not None:
+                self.audit_head.set(written)
+        finally:
+            if work.audit_entered():  # after the head it wrote is known
+                self.audit_head.leave()
         wrote = work.writes()
         if wrote != NOTHING:
             with self._kept_lock:

@@ -1,0 +1,125 @@
+"""Appenders of the audit chain on PostgreSQL. With the head known and no other appender in
+its process, an append takes the chain's lock inside its insert (one round trip); another
+process's append since then makes it collide, and the unit of work done again reads the head
+afresh under the lock. Threads of one process append at once and the chain stays whole."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, event, select
+
+from storage import rows
+from storage.database import make_engine, migrate
+from storage.sensitive_keys import throwaway_cipher
+from storage.tables import AuditRow
+from storage.unit_of_work import SqlStore
+from workflow.core.audit_chain import GENESIS, chain_hash
+from workflow.core.records import AuditEvent
+from workflow.kernel.errors import ConcurrentUpdate
+
+VALUES = (
+    "at",
+    "unit_id",
+    "instance_id",
+    "definition_name",
+    "definition_version",
+    "event",
+    "actor",
+    "from_state",
+    "to_state",
+    "detail",
+)
+
+
+@pytest.fixture
+def engine(pg_url: str) -> Iterator[Engine]:
+    made = make_engine(pg_url)
+    migrate(made)
+    yield made
+    made.dispose()
+
+
+def _append(store: SqlStore, n: int, *, retries: int = 0) -> int:
+    """Append one event as the engine does, done again after a collision; how many times
+    it collided."""
+    for attempt in range(retries + 1):
+        try:
+            with store.unit_of_work() as uow:
+                uow.audit.append(
+                    [AuditEvent(at=datetime(2027, 1, 4, 8, tzinfo=UTC), event="test", actor=f"t{n}")]
+                )
+            return attempt
+        except ConcurrentUpdate:
+            if attempt == retries:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _whole_chain(engine: Engine) -> list[str]:
+    """The actors in chain order, after checking every link and hash."""
+    table = rows.table(AuditRow)
+    with engine.connect() as connection:
+        found = connection.execute(select(table).order_by(table.c.seq)).mappings().all()
+    prev = GENESIS
+    for number, row in enumerate(found, start=1):
+        assert row["seq"] == number and row["prev_hash"] == prev
+        values = {key: row[key] for key in VALUES}
+        assert row["hash"] == chain_hash(prev, number, values)
+        prev = row["hash"]
+    return [row["actor"] for row in found]
+
+
+def test_with_its_head_known_an_append_takes_the_lock_in_its_insert(engine: Engine) -> None:
+    store = SqlStore(engine, throwaway_cipher())
+    _append(store, 1)  # reads the head (none yet) under the lock
+    statements: list[str] = []
+
+    def seen(_c: object, _cur: object, sql: str, *_rest: object) -> None:
+        statements.append(sql)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        _append(store, 2)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) == 1 and "pg_advisory_xact_lock" in statements[0]
+    assert _whole_chain(engine) == ["t1", "t2"]
+
+
+def test_a_head_gone_stale_in_another_process_collides_and_is_read_again(engine: Engine) -> None:
+    first, second = SqlStore(engine, throwaway_cipher()), SqlStore(engine, throwaway_cipher())
+    _append(first, 1)
+    _append(second, 2)  # another process: the first one's head is stale now
+    with pytest.raises(ConcurrentUpdate):
+        _append(first, 3)
+    _append(first, 3)  # done again: the head read afresh under the lock
+    _append(first, 4)
+    assert _whole_chain(engine) == ["t1", "t2", "t3", "t4"]
+
+
+def test_threads_of_one_process_append_at_once_and_the_chain_stays_whole(engine: Engine) -> None:
+    store = SqlStore(engine, throwaway_cipher())
+    _append(store, 0)
+    start = threading.Barrier(6)
+    failures: list[BaseException] = []
+
+    def work(thread: int) -> None:
+        try:
+            start.wait()
+            for i in range(10):
+                _append(store, thread * 100 + i, retries=5)
+        except BaseException as exc:  # reported below, with the test's failure
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(1, 7)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    actors = _whole_chain(engine)
+    assert len(actors) == 61 and len(set(actors)) == 61
