@@ -37,7 +37,7 @@ SIZES = (10, 50, 290)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--municipalities", type=int, choices=range(1, 291), metavar="N")
+    parser.add_argument("--municipalities", type=_municipalities, metavar="N", help="1 to 290")
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument(
         "--database-file",
@@ -68,6 +68,16 @@ def main() -> None:
         print(f"seconds per municipality grow {grow:.2f}× from {first} to {last} (1.0 = linear)")
     print("targets: 290 municipalities in under 300 s with peak RSS under 300 MB")
     print("RESULT " + json.dumps({str(k): v for k, v in results.items()}))
+
+
+def _municipalities(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 290:
+        raise argparse.ArgumentTypeError(f"{text!r}: a whole number from 1 to 290")
+    return number
 
 
 def database_line(on_file: bool) -> str:
