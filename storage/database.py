@@ -72,6 +72,9 @@ def make_engine(url: str, *, durable: bool = True, throw_away: bool = False) -> 
         connect_args={"connect_timeout": 10},
         pool_pre_ping=True,
         pool_size=5,
+        # What the audit chain's lock and the claims rely on (a statement sees what committed
+        # before it began), whatever the server's or the role's default.
+        isolation_level="READ COMMITTED",
         json_serializer=json_text.dumps,
         json_deserializer=json_text.loads,  # psycopg's loader for json columns
     )

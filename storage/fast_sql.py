@@ -98,7 +98,7 @@ def execute(connection: Connection, statement: Any, parameters: Any = None) -> A
             return plan.run(connection, parameters)
         if plan.values_group is not None and parameters:
             return plan.run_rows(connection, parameters)
-        if plan.keep_cursor and plan.returns_rows and parameters:
+        if plan.keep_cursor and plan.returns_rows and plan.binds is not None and parameters:
             return plan.run_each(connection, parameters)
     if parameters is None:
         return connection.execute(statement)

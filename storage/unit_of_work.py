@@ -196,8 +196,12 @@ class SqlStore:
         return self._writes
 
     def _end(self, connection: Connection, *, commit: bool) -> None:
-        if connection.invalidated or connection.closed:
-            return  # lost: the database rolled it back
+        if connection.invalidated or connection.closed:  # lost: the database rolled it back
+            if commit:  # (a statement's lost connection was caught and the work went on)
+                raise OperationalError(
+                    "COMMIT", None, ConnectionError("the connection was lost before COMMIT")
+                )
+            return
         if connection.in_transaction():  # SQLAlchemy began one over ours
             (connection.commit if commit else connection.rollback)()
         elif commit:

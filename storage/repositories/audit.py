@@ -76,12 +76,16 @@ class SqlAuditLog(Repository):
         head = self.written
         add = _ADD
         if self.postgres and self.written is None:
-            # Appenders queue at the lock until commit. The cached head is then stale only if
-            # another process appended since; the insert collides, and the retry reads the
-            # head afresh while holding the lock, so it cannot collide again. With a head to
-            # go on and no other appender in this process (whose commit would make the head
-            # stale while this one waits), the insert itself takes the lock: one round trip.
-            alone, self.entered = self.head.enter(), True
+            # Appenders queue at the lock until commit. The cached head is stale if another
+            # process appended since, or if another unit of work of this one committed but
+            # has not yet cached its head; the insert then collides, and the retry reads the
+            # head afresh while holding the lock. With a head to go on and no other appender
+            # in this process, the insert itself takes the lock (one round trip); with one,
+            # the lock comes first and the head is read after it, so that waiting for the
+            # other's commit does not by itself make the head stale.
+            alone = False
+            if not self.entered:  # counted once per unit of work (the store makes it leave)
+                alone, self.entered = self.head.enter(), True
             head = self.head.get()
             if alone and head is not None:
                 add = _ADD_LOCKING

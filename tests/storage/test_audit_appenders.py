@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, event, select
+from sqlalchemy.exc import DBAPIError
 
 from storage import rows
 from storage.database import make_engine, migrate
@@ -21,6 +22,7 @@ from workflow.core.audit_chain import GENESIS, chain_hash
 from workflow.core.records import AuditEvent
 from workflow.kernel.errors import ConcurrentUpdate
 
+AT = datetime(2027, 1, 4, 8, tzinfo=UTC)
 VALUES = (
     "at",
     "unit_id",
@@ -49,9 +51,7 @@ def _append(store: SqlStore, n: int, *, retries: int = 0) -> int:
     for attempt in range(retries + 1):
         try:
             with store.unit_of_work() as uow:
-                uow.audit.append(
-                    [AuditEvent(at=datetime(2027, 1, 4, 8, tzinfo=UTC), event="test", actor=f"t{n}")]
-                )
+                uow.audit.append([AuditEvent(at=AT, event="test", actor=f"t{n}")])
             return attempt
         except ConcurrentUpdate:
             if attempt == retries:
@@ -98,6 +98,31 @@ def test_a_head_gone_stale_in_another_process_collides_and_is_read_again(engine:
         _append(first, 3)
     _append(first, 3)  # done again: the head read afresh under the lock
     _append(first, 4)
+    assert _whole_chain(engine) == ["t1", "t2", "t3", "t4"]
+
+
+def test_a_unit_of_work_that_appended_twice_leaves_the_process_appending_alone(
+    engine: Engine,
+) -> None:
+    first, second = SqlStore(engine, throwaway_cipher()), SqlStore(engine, throwaway_cipher())
+    _append(first, 1)
+    _append(second, 2)  # the first one's head is stale now
+    with pytest.raises(DBAPIError), first.unit_of_work() as uow:
+        with pytest.raises(ConcurrentUpdate):
+            uow.audit.append([AuditEvent(at=AT, event="test", actor="t3")])
+        uow.audit.append([AuditEvent(at=AT, event="test", actor="t3")])  # in a failed one
+    _append(first, 3)  # the head read afresh under the lock
+    statements: list[str] = []
+
+    def seen(_c: object, _cur: object, sql: str, *_rest: object) -> None:
+        statements.append(sql)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        _append(first, 4)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) == 1  # alone again: the lock in the insert
     assert _whole_chain(engine) == ["t1", "t2", "t3", "t4"]
 
 

@@ -78,3 +78,26 @@ def test_a_connection_the_server_dropped_is_replaced(pg_url: str) -> None:
     with store.unit_of_work() as uow:  # a new connection
         assert uow.settings.get_or_add("a", "1") == "1"
     store.close()
+
+
+def test_a_change_whose_connection_was_lost_is_not_reported_as_saved(store: SqlStore) -> None:
+    # Work that caught a statement's lost connection and went on must not end as if its
+    # change was committed: the database rolled it back.
+    with pytest.raises(OperationalError), store.unit_of_work() as uow:
+        uow.settings.put("lost", "1")
+        uow.connection.invalidate()
+    with store.unit_of_work(read_only=True) as uow:
+        assert uow.settings.get("lost") is None
+
+
+def test_postgresql_reads_committed_whatever_the_server_default(pg_url: str) -> None:
+    # The audit chain's lock and the claims rely on each statement seeing what committed
+    # before it began; a role or server default of REPEATABLE READ must not change that.
+    engine = make_engine(pg_url + "%20-cdefault_transaction_isolation%3Drepeatable%5C%20read")
+    migrate(engine)
+    store = SqlStore(engine, throwaway_cipher())
+    with store.unit_of_work() as uow:
+        level = uow.connection.exec_driver_sql("SHOW transaction_isolation").scalar()
+        default = uow.connection.exec_driver_sql("SHOW default_transaction_isolation").scalar()
+    assert (level, default) == ("read committed", "repeatable read")
+    store.close()

@@ -11,6 +11,10 @@ message. The indexes that serve only pending timers, `sending` messages (a lease
 out) and `held` ones (a daily digest) now hold only those rows, so a row is taken out once
 and never put back: about 8 writes a timer and 10 a message. ix_timers_due and ix_outbox_due
 keep every status (lists and counts by status).
+
+The indexes are built in the migration's transaction, not CONCURRENTLY: on PostgreSQL writes
+to the timers and the outbox wait while they are built (seconds for a year of 290
+municipalities), so run `lofte init` with the engines stopped, as for every migration.
 """
 
 from collections.abc import Sequence
