@@ -87,10 +87,14 @@ class Engine:
             return changes
 
         try:
-            return self._unit(work)
+            changes = self._unit(work)
         except BaseException:
             self.catalog.forget_view()  # a view of the setup that was not stored
             raise
+        # The view cached meanwhile was made inside the transaction: made again from what
+        # was committed, at its next use.
+        self.catalog.forget_view()
+        return changes
 
     def keys(self, uow: UnitOfWork) -> Keys:
         if self._keys is None:
