@@ -86,13 +86,13 @@ class SqlAuditLog(Repository):
             alone = False
             if not self.entered:  # counted once per unit of work (the store makes it leave)
                 alone, self.entered = self.head.enter(), True
-            head = self.head.get()
-            if alone and head is not None:
+            if alone and (head := self.head.get()) is not None:
                 add = _ADD_LOCKING
             else:
                 self.execute(_PG_LOCK)
                 head = self.head.get()
-        head = head or self.head.get()
+        elif head is None:
+            head = self.head.get()
         if head is None:
             row = self.execute(_HEAD).first()
             head = (0, GENESIS) if row is None else (int(row.seq), str(row.hash))

@@ -6,7 +6,7 @@ afresh under the lock. Threads of one process append at once and the chain stays
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -59,6 +59,21 @@ def _append(store: SqlStore, n: int, *, retries: int = 0) -> int:
     raise AssertionError("unreachable")
 
 
+def _statements_of(engine: Engine, action: Callable[[], object]) -> list[str]:
+    """The SQL statements `action` sent."""
+    statements: list[str] = []
+
+    def seen(_c: object, _cur: object, sql: str, *_rest: object) -> None:
+        statements.append(sql)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    return statements
+
+
 def _whole_chain(engine: Engine) -> list[str]:
     """The actors in chain order, after checking every link and hash."""
     table = rows.table(AuditRow)
@@ -76,16 +91,7 @@ def _whole_chain(engine: Engine) -> list[str]:
 def test_with_its_head_known_an_append_takes_the_lock_in_its_insert(engine: Engine) -> None:
     store = SqlStore(engine, throwaway_cipher())
     _append(store, 1)  # reads the head (none yet) under the lock
-    statements: list[str] = []
-
-    def seen(_c: object, _cur: object, sql: str, *_rest: object) -> None:
-        statements.append(sql)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        _append(store, 2)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    statements = _statements_of(engine, lambda: _append(store, 2))
     assert len(statements) == 1 and "pg_advisory_xact_lock" in statements[0]
     assert _whole_chain(engine) == ["t1", "t2"]
 
@@ -112,16 +118,7 @@ def test_a_unit_of_work_that_appended_twice_leaves_the_process_appending_alone(
             uow.audit.append([AuditEvent(at=AT, event="test", actor="t3")])
         uow.audit.append([AuditEvent(at=AT, event="test", actor="t3")])  # in a failed one
     _append(first, 3)  # the head read afresh under the lock
-    statements: list[str] = []
-
-    def seen(_c: object, _cur: object, sql: str, *_rest: object) -> None:
-        statements.append(sql)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        _append(first, 4)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    statements = _statements_of(engine, lambda: _append(first, 4))
     assert len(statements) == 1  # alone again: the lock in the insert
     assert _whole_chain(engine) == ["t1", "t2", "t3", "t4"]
 
