@@ -161,7 +161,8 @@ def main() -> None:
         with admin.begin() as c:
             c.execute(text(f"CREATE SCHEMA {schema}"))
         try:
-            result = run(args.count, f"{args.database}?options=-csearch_path%3D{schema}")
+            joiner = "&" if "?" in args.database else "?"
+            result = run(args.count, f"{args.database}{joiner}options=-csearch_path%3D{schema}")
         finally:
             with admin.begin() as c:
                 c.execute(text(f"DROP SCHEMA {schema} CASCADE"))

@@ -22,7 +22,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from storage import json_text
 from storage.audit_guard import ensure_audit_triggers
-from storage.fast_sql import driver_error
+from storage.driver_errors import driver_error
 from workflow.kernel.errors import ConfigError
 
 DEFAULT_URL = "sqlite:///lofte.db"
@@ -67,9 +67,11 @@ def make_engine(url: str, *, durable: bool = True, throw_away: bool = False) -> 
         return _sqlite_engine(parsed, synchronous, "MEMORY" if throw_away else "WAL")
     if not parsed.drivername.startswith("postgresql"):
         raise ConfigError(f"databasadressen {url[:200]!r}: bara sqlite:/// och postgresql:// stöds")
-    return create_engine(
+    engine = create_engine(
         parsed,
-        connect_args={"connect_timeout": 10},
+        # psycopg prepares nothing itself: on ROLLBACK it would DEALLOCATE ALL, also the
+        # statements storage.postgres_direct prepared.
+        connect_args={"connect_timeout": 10, "prepare_threshold": None},
         pool_pre_ping=True,
         pool_size=5,
         # What the audit chain's lock and the claims rely on (a statement sees what committed
@@ -78,6 +80,18 @@ def make_engine(url: str, *, durable: bool = True, throw_away: bool = False) -> 
         json_serializer=json_text.dumps,
         json_deserializer=json_text.loads,  # psycopg's loader for json columns
     )
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _deferred_first(connection: Any, _cursor: Any, *_args: Any) -> None:
+        # A unit of work's deferred writes (storage.postgres_direct) go before a statement
+        # SQLAlchemy runs; SQLAlchemy's statements come with an execution context, the
+        # prebuilt ones (storage.fast_sql) without.
+        if _args[2] is not None:
+            from storage.postgres_direct import flush_for
+
+            flush_for(connection)
+
+    return engine
 
 
 def _sqlite_engine(parsed: Any, synchronous: str, journal: str) -> Engine:

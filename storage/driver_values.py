@@ -1,7 +1,8 @@
 """How values go to the driver and come back from it, for `storage.fast_sql`'s plans: one
 parameter's source and processor (`Bind`), a function made once per statement that reads all of
 its parameters (`make_binder`) and one that converts its rows (`make_row_maker`), and the text
-SQLAlchemy's SQLite DateTime stores, converted through a bounded memo."""
+SQLAlchemy's SQLite DateTime stores, converted through a bounded memo; which parameters a
+compiled statement has (`binds_of`) and the VALUES group many rows repeat (`values_group`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
+
+from storage.types import UtcDateTime
 
 Processor = Callable[[Any], Any] | None
 
@@ -147,3 +152,49 @@ def make_row_maker(
     source = f"def rows(found):\n    return [new(Row, ({', '.join(parts)},)) for r in found]\n"
     exec(compile(source, "<fast_sql rows>", "exec"), scope)  # the text made above
     return cast(Callable[[list[Sequence[Any]]], list[Sequence[Any]]], scope["rows"])
+
+
+def values_group(
+    statement: Any,
+    compiled: SQLCompiler,
+    dialect: Dialect,
+    columns: tuple[str, ...],
+    binds: list[Bind] | None,
+) -> str | None:
+    """For an INSERT with RETURNING on a driver with `?` parameters: the text of its one
+    VALUES group, which many rows repeat; None if its parameters are not all in it."""
+    if not (statement.is_insert and compiled.effective_returning and binds):
+        return None
+    if dialect.paramstyle != "qmark" or not dialect.use_insertmanyvalues:
+        return None
+    for_many = statement.compile(
+        dialect=dialect, column_keys=list(columns) or None, for_executemany=True
+    )
+    values = getattr(for_many, "_insertmanyvalues", None)
+    if values is None or values.is_default_expr or values.sentinel_columns:
+        return None
+    group = f"({values.single_values_expr})"
+    if compiled.string.count(group) != 1 or group.count("?") != len(binds):
+        return None
+    return group
+
+
+def binds_of(compiled: SQLCompiler, dialect: Dialect) -> list[Bind] | None:
+    """A compiled statement's parameters in the driver's order, with their processors;
+    None if one is computed at execution or has a tuple type's processors."""
+    sqlite = dialect.name == "sqlite"
+    processors = compiled._bind_processors
+    by_name = {name: bind for bind, name in compiled.bind_names.items()}
+    names = list(compiled.positiontup or []) if dialect.positional else list(by_name)
+    binds = []
+    for name in names:
+        bind = by_name[name]
+        if bind.callable is not None:
+            return None  # a value computed at execution: let SQLAlchemy call it
+        processor = processors.get(name)
+        if sqlite and isinstance(bind.type, UtcDateTime):
+            processor = sqlite_utc_in
+        elif processor is not None and not callable(processor):
+            return None  # a tuple type's processors
+        binds.append(Bind(name, bind, processor))
+    return binds

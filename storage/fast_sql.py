@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Connection, Numeric
 from sqlalchemy.engine import Dialect
@@ -33,17 +33,23 @@ from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from storage import json_text
+from storage.driver_errors import Failed, driver_error
 from storage.driver_values import (
     Bind,
     Processor,
+    binds_of,
     make_binder,
     make_row_maker,
     sqlite_utc_in,
     sqlite_utc_out,
+    values_group,
 )
 from storage.fast_result import FastResult
 from storage.in_lists import MAX_LAYOUTS, InListLayout
 from storage.types import UtcDateTime
+
+if TYPE_CHECKING:
+    from storage.postgres_direct import DirectStatement
 
 # id -> the statement (kept alive, so ids stay unique) and whether it is an INSERT without
 # `.values()`, which inserts the columns its parameters name.
@@ -105,21 +111,22 @@ def execute(connection: Connection, statement: Any, parameters: Any = None) -> A
     return connection.execute(statement, parameters)
 
 
-def driver_error(
-    connection: Connection, exc: Exception, sql: str, parameters: Any, cursor: Any = None
-) -> DBAPIError:
-    """`exc` as SQLAlchemy would raise it; if the connection is lost, it is invalidated (and
-    the pool's other connections made before it with it), as SQLAlchemy does."""
-    dialect = connection.dialect
-    raw = connection.connection.dbapi_connection
-    lost = dialect.is_disconnect(cast(Any, exc), raw, cursor)
-    wrapped = DBAPIError.instance(
-        sql, parameters, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost
-    )
-    if lost:  # as Connection._handle_dbapi_exception does
-        connection.engine.pool._invalidate(connection.connection, exc)
-        connection.invalidate(exc)
-    return cast(DBAPIError, wrapped)
+def write(connection: Connection, statement: Any, parameters: Any, failed: Failed = None) -> None:
+    """Run a write whose result nothing reads. On PostgreSQL a prebuilt one is deferred, to go
+    with the transaction's next statement or its COMMIT (`storage.postgres_direct`); then its
+    error, if any, is raised there. `failed` is given the error as SQLAlchemy raises it and
+    may return another to raise instead."""
+    plan = plan_for(statement, connection.dialect, parameters)
+    if plan is not None and plan.direct is not None:
+        plan.defer(connection, parameters, failed)
+        return
+    try:
+        execute(connection, statement, parameters)
+    except DBAPIError as exc:
+        instead = failed(exc) if failed is not None else None
+        if instead is None:
+            raise
+        raise instead from None
 
 
 _KEPT_CURSOR = "lofte_kept_cursor"  # in a pooled connection's info: lives as long as it
@@ -141,7 +148,7 @@ class Plan:
         self.positional = dialect.positional
         self.binds = binds  # None: IN lists, expanded for each execution (`expanded`)
         # Every parameter's processor, for expanded statements: SQLAlchemy's, with the same
-        # UtcDateTime text on SQLite as `_binds` uses.
+        # UtcDateTime text on SQLite as `binds_of` uses.
         self.processors: dict[str, Any] = dict(compiled._bind_processors)
         if dialect.name == "sqlite":
             for bind, name in compiled.bind_names.items():
@@ -171,6 +178,12 @@ class Plan:
         self._sql_for_rows: dict[int, str] = {}
         self.max_parameters: int = getattr(dialect, "insertmanyvalues_max_parameters", 32_700)
         self._rows = make_row_maker(self.row_type, outputs or [])
+        # PostgreSQL: one row's statement prepared and run on libpq (`storage.postgres_direct`)
+        self.direct: DirectStatement | None = None
+        if binds and self.keep_cursor and not __import__("os").environ.get("NODIRECT"):
+            from storage.postgres_direct import DirectStatement  # psycopg: import when needed
+
+            self.direct = DirectStatement.made(self.sql, binds)
 
     @classmethod
     def make(
@@ -189,7 +202,7 @@ class Plan:
         ):
             return None
         # No binds: IN lists (or a value computed at execution) are expanded each time.
-        binds = None if compiled.post_compile_params else cls._binds(compiled, dialect)
+        binds = None if compiled.post_compile_params else binds_of(compiled, dialect)
         if not compiled._result_columns:
             if statement.is_select or compiled.effective_returning or statement.is_text:
                 return None  # rows of columns only SQLAlchemy knows
@@ -209,52 +222,8 @@ class Plan:
             else:
                 outputs.append(kind._cached_result_processor(dialect, None))
         plan = cls(compiled, dialect, binds, keys, outputs)
-        plan.values_group = cls._values_group(statement, compiled, dialect, columns, binds)
+        plan.values_group = values_group(statement, compiled, dialect, columns, binds)
         return plan
-
-    @staticmethod
-    def _values_group(
-        statement: Any,
-        compiled: SQLCompiler,
-        dialect: Dialect,
-        columns: tuple[str, ...],
-        binds: list[Bind] | None,
-    ) -> str | None:
-        """For an INSERT with RETURNING on a driver with `?` parameters: the text of its one
-        VALUES group, which many rows repeat; None if its parameters are not all in it."""
-        if not (statement.is_insert and compiled.effective_returning and binds):
-            return None
-        if dialect.paramstyle != "qmark" or not dialect.use_insertmanyvalues:
-            return None
-        for_many = statement.compile(
-            dialect=dialect, column_keys=list(columns) or None, for_executemany=True
-        )
-        values = getattr(for_many, "_insertmanyvalues", None)
-        if values is None or values.is_default_expr or values.sentinel_columns:
-            return None
-        group = f"({values.single_values_expr})"
-        if compiled.string.count(group) != 1 or group.count("?") != len(binds):
-            return None
-        return group
-
-    @staticmethod
-    def _binds(compiled: SQLCompiler, dialect: Dialect) -> list[Bind] | None:
-        sqlite = dialect.name == "sqlite"
-        processors = compiled._bind_processors
-        by_name = {name: bind for bind, name in compiled.bind_names.items()}
-        names = list(compiled.positiontup or []) if dialect.positional else list(by_name)
-        binds = []
-        for name in names:
-            bind = by_name[name]
-            if bind.callable is not None:
-                return None  # a value computed at execution: let SQLAlchemy call it
-            processor = processors.get(name)
-            if sqlite and isinstance(bind.type, UtcDateTime):
-                processor = sqlite_utc_in
-            elif processor is not None and not callable(processor):
-                return None  # a tuple type's processors
-            binds.append(Bind(name, bind, processor))
-        return binds
 
     def parameters(self, given: Mapping[str, Any] | None) -> Any:
         if self.binds is None:
@@ -299,18 +268,38 @@ class Plan:
         (IntegrityError, OperationalError; a lost connection is invalidated, so the next unit
         of work gets a new one), a value that cannot be bound as StatementError."""
         many = isinstance(given, list)
+        if many and len(given) == 1 and self.direct is not None:
+            given, many = given[0], False  # one row of many: one statement
         sql = self.sql
+        direct = self.direct is not None and not many
+        parameters: Any
         try:
-            if many:
-                parameters: Any = [self.parameters(g) for g in given]
+            if direct:
+                parameters = self.direct.bind(given or {})  # type: ignore[union-attr]
+            elif many:
+                parameters = [self.parameters(g) for g in given]
             elif self.binds is None:
                 sql, parameters = self.expanded(given)
             else:
                 parameters = self.parameters(given)
         except Exception as exc:  # a bind processor refused a value (a naive datetime, say)
             raise StatementError(str(exc), sql, given, exc) from exc
-        found, count = self._on_cursor(connection, sql, parameters, many)
+        found, count = self._on_cursor(connection, sql, parameters, many, direct=direct)
         return FastResult(self.keys, self._rows(found) if found else [], count)
+
+    def defer(self, connection: Connection, given: Any, failed: Failed) -> None:
+        """PostgreSQL: defer this write (`write`), a row or each of a list of rows."""
+        assert self.direct is not None
+        try:
+            values = [self.direct.bind(g) for g in (given if isinstance(given, list) else [given])]
+        except Exception as exc:  # a bind processor refused a value
+            raise StatementError(str(exc), self.sql, given, exc) from exc
+        before = connection.dispatch.before_cursor_execute  # seen when deferred, not sent
+        if before:  # (many rows as one executemany)
+            many = isinstance(given, list) and len(values) > 1
+            before(connection, None, self.sql, values if many else values[0], None, many)
+        for one in values:
+            self.direct.defer_on(connection.connection, one, failed)
 
     def run_rows(self, connection: Connection, given: list[Mapping[str, Any]]) -> FastResult:
         """Insert many rows with RETURNING: one INSERT with a VALUES group per row (at most
@@ -342,6 +331,8 @@ class Plan:
     def run_each(self, connection: Connection, given: list[Mapping[str, Any]]) -> FastResult:
         """PostgreSQL: many rows with RETURNING, as psycopg runs them (the statement once per
         row, in one pipeline); the rows returned come in the order given."""
+        if len(given) == 1 and self.direct is not None:
+            return self.run(connection, given[0])
         try:
             each = [self.parameters(g) for g in given]
         except Exception as exc:  # a bind processor refused a value
@@ -357,12 +348,12 @@ class Plan:
         many: bool,
         *,
         returning: bool = False,
+        direct: bool = False,
     ) -> tuple[list[Sequence[Any]], int]:
         if self.keep_cursor and (many or returning) and len(parameters) == 1:
             # psycopg runs many rows in a pipeline of its own; one row goes as one statement
             parameters, many, returning = parameters[0], False, False
         pooled = connection.connection
-        driver = pooled.driver_connection
         # Only listeners of these two events are called (the engine's connect and begin
         # listeners made every statement go through the event machinery).
         dispatch = connection.dispatch
@@ -373,25 +364,17 @@ class Plan:
             if self.keep_cursor:  # psycopg: a cursor is costly to make; one per connection
                 kept = cursor = pooled.info.get(_KEPT_CURSOR)
                 if cursor is None or cursor.closed:
-                    kept = cursor = pooled.info[_KEPT_CURSOR] = driver.cursor()  # type: ignore[union-attr]
+                    kept = cursor = pooled.info[_KEPT_CURSOR] = pooled.driver_connection.cursor()  # type: ignore[union-attr]
             else:
-                cursor = driver.cursor()  # type: ignore[union-attr]
+                cursor = pooled.driver_connection.cursor()  # type: ignore[union-attr]
             if before:
                 before(connection, cursor, sql, parameters, None, many)
-            found: list[Sequence[Any]] = []
-            if returning:  # psycopg: a result per row
-                cursor.executemany(sql, parameters, returning=True)
-                while True:
-                    found.extend(cursor.fetchall())
-                    if not cursor.nextset():
-                        break
-            elif many:
-                cursor.executemany(sql, parameters)
+            if direct:  # PostgreSQL, on libpq (storage.postgres_direct)
+                found, count = self.direct.run_on(pooled, parameters, self.returns_rows)  # type: ignore[union-attr]
             else:
-                cursor.execute(sql, parameters)
-                if self.returns_rows:
-                    found = cursor.fetchall()
-            count = len(found) if returning else cursor.rowcount
+                found, count = self._on_driver_cursor(
+                    pooled, cursor, sql, parameters, many, returning
+                )
             if after:
                 after(connection, cursor, sql, parameters, None, many)
         except self.driver_error as exc:
@@ -402,3 +385,26 @@ class Plan:
             if cursor is not None and cursor is not kept:
                 cursor.close()
         return found, count
+
+    def _on_driver_cursor(
+        self, pooled: Any, cursor: Any, sql: str, parameters: Any, many: bool, returning: bool
+    ) -> tuple[list[Sequence[Any]], int]:
+        if self.keep_cursor:  # PostgreSQL: the transaction's deferred writes go first
+            from storage.postgres_direct import flush
+
+            flush(pooled)
+        found: list[Sequence[Any]] = []
+        if returning:  # psycopg: a result per row
+            cursor.executemany(sql, parameters, returning=True)
+            while True:
+                found.extend(cursor.fetchall())
+                if not cursor.nextset():
+                    break
+            return found, len(found)
+        if many:
+            cursor.executemany(sql, parameters)
+        else:
+            cursor.execute(sql, parameters)
+            if self.returns_rows:
+                found = cursor.fetchall()
+        return found, cursor.rowcount

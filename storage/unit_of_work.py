@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from storage.database import READ_ONLY
-from storage.fast_sql import driver_error
+from storage.driver_errors import driver_error
 from storage.repositories.actions import SqlActions
 from storage.repositories.audit import AuditHead, SqlAuditLog
 from storage.repositories.catalog import (
@@ -202,7 +202,14 @@ class SqlStore:
                     "COMMIT", None, ConnectionError("the connection was lost before COMMIT")
                 )
             return
+        postgres = connection.dialect.name == "postgresql"
+        if postgres and not commit:
+            from storage import postgres_direct
+
+            postgres_direct.discard(connection.connection)  # its deferred writes go unsent
         if connection.in_transaction():  # SQLAlchemy began one over ours
+            if commit and postgres:
+                self._on_driver(connection, "FLUSH")
             (connection.commit if commit else connection.rollback)()
         elif commit:
             self._on_driver(connection, None)
@@ -213,11 +220,19 @@ class SqlStore:
                 log.debug("rollback failed", exc_info=True)
 
     def _on_driver(self, connection: Connection, statement: str | None) -> None:
-        """Run a transaction statement (None: commit) on the driver; errors as SQLAlchemy
-        raises them (OperationalError for a lock held too long, say)."""
+        """Run a transaction statement (None: commit; on PostgreSQL with the deferred writes,
+        which "FLUSH" sends alone) on the driver; errors as SQLAlchemy raises them
+        (OperationalError for a lock held too long, say)."""
         driver: Any = connection.connection.driver_connection
         try:
-            if statement is None:
+            if connection.dialect.name == "postgresql" and statement in (None, "FLUSH"):
+                from storage import postgres_direct
+
+                if statement is None:
+                    postgres_direct.commit(connection.connection)
+                else:
+                    postgres_direct.flush(connection.connection)
+            elif statement is None:
                 driver.commit()
             else:
                 driver.execute(statement)

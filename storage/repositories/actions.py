@@ -101,7 +101,7 @@ class SqlActions(Repository):
 
     def add_event(self, event: ActionEvent) -> None:
         values = {k: getattr(event, k) for k in event.__slots__ if k != "id"}
-        self.execute(_ADD_EVENT, values)
+        self.write(_ADD_EVENT, values)
 
 
 prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)

@@ -115,12 +115,16 @@ class SqlAuditLog(Repository):
             digest = chain_hash(prev, seq, values)
             batch.append(values | {"seq": seq, "prev_hash": prev, "hash": digest})
             prev = digest
-        try:
-            self.execute(add, batch)
-        except IntegrityError:
-            self.head.set(None)  # someone else appended: read the head afresh on retry
-            raise ConcurrentUpdate("granskningsloggen") from None
+        self.write(add, batch, self._collided)
         self.written = (seq, prev)
+
+    def _collided(self, error: Exception) -> Exception | None:
+        """Someone else appended (the insert's seq is taken): the head is read afresh on
+        the retry. Raised where the insert ran, which on PostgreSQL may be at COMMIT."""
+        if not isinstance(error, IntegrityError):
+            return None
+        self.head.set(None)
+        return ConcurrentUpdate("granskningsloggen")
 
 
 prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage import fast_sql
+from storage.driver_errors import Failed
 
 
 def insert_ignore(table: Table, dialect: str, index_elements: Sequence[str]) -> Insert:
@@ -28,3 +29,9 @@ class Repository:
         """Run a statement: a prebuilt one (`prepare_module`) on the driver, others through
         SQLAlchemy."""
         return fast_sql.execute(self.connection, statement, parameters)
+
+    def write(self, statement: Any, parameters: Any, failed: Failed = None) -> None:
+        """Run a write whose result nothing reads (its rows, its count): on PostgreSQL it may
+        go to the server with the transaction's next statement or COMMIT, and fail there
+        (`fast_sql.write`); `failed` may turn its error into another."""
+        fast_sql.write(self.connection, statement, parameters, failed)

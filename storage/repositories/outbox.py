@@ -142,7 +142,7 @@ class SqlOutbox(Repository):
 
     def add_many(self, messages: Sequence[OutboxMessage]) -> None:
         if messages:
-            self.execute(_ADD[self.dialect], [rows.message_values(m) for m in messages])
+            self.write(_ADD[self.dialect], [rows.message_values(m) for m in messages])
             self.added += len(messages)
 
     def unreported_catch_up(self) -> list[OutboxMessage]:

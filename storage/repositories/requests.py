@@ -173,7 +173,7 @@ class SqlRequests(Repository):
         return [PeriodAnswer(when, unit, answer) for when, unit, answer in found]
 
     def save(self, request: InputRequest) -> None:
-        self.execute(
+        self.write(
             _SAVE,
             {
                 "b_id": request.id,

@@ -135,7 +135,7 @@ class SqlTimers(Repository):
     def add_many(self, timers: Sequence[Timer]) -> None:
         if timers:
             self.writes += 1
-            self.execute(_ADD[self.dialect], [rows.timer_values(t) for t in timers])
+            self.write(_ADD[self.dialect], [rows.timer_values(t) for t in timers])
 
     def claim_due(self, now: datetime, by: str) -> Timer | None:
         row = self.execute(_CLAIM, {"now": now, "by": by}).mappings().first()
@@ -146,7 +146,7 @@ class SqlTimers(Repository):
 
     def save(self, timer: Timer) -> None:
         self.writes += 1
-        self.execute(
+        self.write(
             _SAVE,
             {
                 "b_id": timer.id,

@@ -1,0 +1,331 @@
+"""PostgreSQL: a plan's statement run on psycopg's libpq connection, prepared once per
+connection.
+
+psycopg's cursor spends about 30 us of Python per statement around a round trip whose own
+client cost is a few microseconds: its query conversion, its prepared-statement bookkeeping and
+its result objects. A plan (`storage.fast_sql.Plan`) already has its SQL and the order of its
+parameters fixed, so here the statement is written once with `$n` parameters
+(`DirectStatement`), prepared on each connection the first time it runs there, and then sent as
+psycopg sends a prepared statement: its values dumped by psycopg's `Transformer` (the same
+adapters, the same text a cursor would send), `send_query_prepared`, psycopg's `execute`
+generator and the connection's `wait` (which cancels the query on Ctrl-C), and the rows loaded
+by the same `Transformer`. A transaction begins as psycopg begins it (`begin_command`: BEGIN with
+the connection's isolation level, read-only and deferrable settings), and errors are psycopg's
+own (`psycopg.errors.error_from_result`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from psycopg import errors as pg_errors
+from psycopg import pq
+from psycopg.adapt import PyFormat, Transformer
+from psycopg.generators import execute as execute_generator
+from psycopg.generators import fetch_many
+from psycopg.generators import send as send_generator
+
+from storage.driver_values import Bind, make_binder
+
+_IDLE = pq.TransactionStatus.IDLE
+_TUPLES_OK = pq.ExecStatus.TUPLES_OK
+_COMMAND_OK = pq.ExecStatus.COMMAND_OK
+_FATAL_ERROR = pq.ExecStatus.FATAL_ERROR
+_TEXT = pq.Format.TEXT
+_SESSION = "lofte_direct_session"  # in a pooled connection's info: lives as long as it
+MAX_PREPARED = 256  # statements prepared on one connection; beyond, they run unprepared
+_PARAMETER = re.compile(r"%%|%\((\w+)\)s|%")
+
+
+def dollar_form(sql: str) -> tuple[bytes, list[str]] | None:
+    """The SQL with psycopg's `%(name)s` parameters as `$1`, `$2`... (a name used twice is
+    one parameter) and `%%` as `%`, and the names in `$` order; None for any other `%`."""
+    names: list[str] = []
+    refused = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal refused
+        text = match.group(0)
+        if text == "%%":
+            return "%"
+        name = match.group(1)
+        if name is None:
+            refused = True
+            return text
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    converted = _PARAMETER.sub(replace, sql)
+    return None if refused else (converted.encode(), names)
+
+
+def begin_command(driver: Any) -> bytes:
+    """The BEGIN psycopg sends for this connection's settings."""
+    parts = [b"BEGIN"]
+    if driver.isolation_level is not None:
+        parts += [b"ISOLATION LEVEL", driver.isolation_level.name.replace("_", " ").encode()]
+    if driver.read_only is not None:
+        parts.append(b"READ ONLY" if driver.read_only else b"READ WRITE")
+    if driver.deferrable is not None:
+        parts.append(b"DEFERRABLE" if driver.deferrable else b"NOT DEFERRABLE")
+    return b" ".join(parts)
+
+
+class DirectStatement:
+    """One plan's statement in `$n` form, and the function that gives its values in order
+    (as `make_binder` gives them, from the plan's `Bind`s)."""
+
+    __slots__ = ("bind", "formats", "prepare", "sql")
+
+    def __init__(self, sql: bytes, bind: Callable[[Mapping[str, Any]], Sequence[Any]]) -> None:
+        self.sql = sql
+        self.bind = bind
+        self.formats: list[PyFormat] = []
+        self.prepare = True
+
+    @classmethod
+    def command(cls, sql: bytes) -> DirectStatement:
+        """A transaction command (BEGIN, COMMIT): no parameters, not prepared."""
+        made = cls(sql, lambda _: ())
+        made.prepare = False
+        return made
+
+    @classmethod
+    def made(cls, sql: str, binds: list[Bind]) -> DirectStatement | None:
+        """The statement for a plan's pyformat SQL and its binds; None if its SQL has a `%`
+        that is not a parameter or its parameters are not exactly the binds."""
+        form = dollar_form(sql)
+        by_name = {bind.name: bind for bind in binds}
+        if form is None or sorted(form[1]) != sorted(by_name):
+            return None
+        ordered = [by_name[name] for name in form[1]]
+
+        def slowly(given: Mapping[str, Any]) -> tuple[Any, ...]:
+            return tuple([bind.value(given) for bind in ordered])
+
+        made = cls(form[0], make_binder(ordered, True, slowly) if ordered else lambda _: ())
+        made.formats = [PyFormat.AUTO] * len(ordered)
+        return made
+
+    def run_on(
+        self, pooled: Any, values: Sequence[Any], returns_rows: bool
+    ) -> tuple[list[Sequence[Any]], int]:
+        """Run on a pooled connection's psycopg connection (`DirectSession.run`)."""
+        return DirectSession.of(pooled).run(self, values, returns_rows)
+
+    def defer_on(self, pooled: Any, values: Sequence[Any], failed: Any) -> None:
+        """Defer on a pooled connection's psycopg connection (`DirectSession.defer`)."""
+        DirectSession.of(pooled).deferred.append(Deferred(self, values, failed))
+
+
+class Deferred(NamedTuple):
+    """A write whose result nothing reads: sent with the next statement or with COMMIT.
+    `failed` is given the error it raised, as SQLAlchemy raises it, and may raise another."""
+
+    statement: DirectStatement
+    values: Sequence[Any]
+    failed: Callable[[Exception], None] | None
+
+
+Slot = tuple[DirectStatement, Sequence[Any], Deferred | None]
+
+
+class DirectSession:
+    """What one psycopg connection keeps for direct statements: its `Transformer`, the names
+    of the statements prepared on it, and the writes deferred in its open transaction.
+
+    BEGIN, the deferred writes and the statement that needs its result (or COMMIT) go to the
+    server in one libpq pipeline, one round trip, and run there in the order sent, as they
+    would one by one. If one fails, those after it are not run (COMMIT neither) and its
+    error is raised."""
+
+    def __init__(self, driver: Any) -> None:
+        self.driver = driver
+        self.pgconn = driver.pgconn
+        self.transformer = Transformer(driver)
+        self.prepared: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
+        self.encoding = driver.info.encoding
+        self.deferred: list[Deferred] = []
+        self.failed: Callable[[Exception], None] | None = None  # of the write that failed
+        self._names = 0
+
+    @classmethod
+    def of(cls, pooled: Any) -> DirectSession:
+        session: DirectSession | None = pooled.info.get(_SESSION)
+        if session is None or session.driver is not pooled.driver_connection:
+            session = pooled.info[_SESSION] = cls(pooled.driver_connection)
+        return session
+
+    @classmethod
+    def kept_by(cls, pooled: Any) -> DirectSession | None:
+        """The connection's session, if it has one."""
+        session: DirectSession | None = pooled.info.get(_SESSION)
+        return (
+            session if session is not None and session.driver is pooled.driver_connection else None
+        )
+
+    def run(
+        self, statement: DirectStatement, values: Sequence[Any], returns_rows: bool
+    ) -> tuple[list[Sequence[Any]], int]:
+        """Run the statement with its values, after BEGIN (if no transaction is open) and
+        the deferred writes; its rows (if it returns rows) and how many rows it touched."""
+        result = self._send((statement, values, None))
+        found: list[Sequence[Any]] = []
+        if returns_rows:
+            self.transformer.set_pgresult(result)
+            found = self.transformer.load_rows(0, result.ntuples, tuple)
+        count = result.command_tuples
+        return found, -1 if count is None else count
+
+    def flush(self) -> None:
+        """Send the deferred writes (before a statement that goes another way)."""
+        if self.deferred:
+            self._send(None)
+
+    def commit(self) -> None:
+        """COMMIT, with the deferred writes; nothing if no transaction was begun."""
+        if self.deferred or self.pgconn.transaction_status != _IDLE:
+            self._send((_COMMIT, (), None))
+
+    def discard(self) -> None:
+        """The transaction ends without COMMIT: its deferred writes go with it."""
+        self.deferred.clear()
+
+    def _send(self, last: Slot | None) -> Any:
+        """BEGIN if needed, the deferred writes, then `last`; `last`'s result."""
+        slots: list[Slot] = []
+        if self.pgconn.transaction_status == _IDLE and not self.driver.autocommit:
+            slots.append((DirectStatement.command(begin_command(self.driver)), (), None))
+        slots += [(d.statement, d.values, d) for d in self.deferred]
+        self.deferred, self.failed = [], None
+        if last is not None:
+            slots.append(last)
+        if len(slots) == 1:
+            statement, values, entry = slots[0]
+            self.failed = entry.failed if entry is not None else None
+            self._queue(statement, values, None)
+            return self._result(self.driver.wait(execute_generator(self.pgconn)))
+        return self._pipeline(slots)
+
+    def _pipeline(self, slots: list[Slot]) -> Any:
+        pgconn, driver = self.pgconn, self.driver
+        new_names: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
+        answers: list[Slot | None] = []  # what each result answers (None: a PREPARE)
+        pgconn.enter_pipeline_mode()
+        try:
+            for slot in slots:
+                answers += [None] * self._queue(slot[0], slot[1], new_names)
+                answers.append(slot)
+            pgconn.pipeline_sync()
+            driver.wait(send_generator(pgconn))
+            results = [driver.wait(fetch_many(pgconn)) for _ in answers]
+            driver.wait(fetch_many(pgconn))  # the pipeline's sync
+            pgconn.exit_pipeline_mode()
+        except BaseException:
+            driver.close()  # its place in the protocol is lost: the connection goes
+            raise
+        for got, answer in zip(results, answers, strict=True):
+            if any(r.status == _FATAL_ERROR for r in got):
+                entry = answer[2] if answer is not None else None
+                self.failed = entry.failed if entry is not None else None
+                self._result(got)
+        self.prepared.update(new_names)
+        return self._result(results[-1])
+
+    def _queue(
+        self,
+        statement: DirectStatement,
+        values: Sequence[Any],
+        new_names: dict[tuple[bytes, tuple[int, ...]], bytes] | None,
+    ) -> int:
+        """Send the statement, prepared first if it is new on this connection (in a
+        pipeline, `new_names` holds the PREPAREs sent in it); how many PREPAREs were sent."""
+        pgconn, transformer = self.pgconn, self.transformer
+        dumped = transformer.dump_sequence(values, statement.formats) if values else None
+        types = tuple(transformer.types or ()) if values else ()
+        formats = transformer.formats if values else None
+        key = (statement.sql, types)
+        name = self.prepared.get(key) or (new_names.get(key) if new_names else None)
+        prepares = 0
+        if name is None and statement.prepare and len(self.prepared) < MAX_PREPARED:
+            self._names += 1
+            name = b"lofte_%d" % self._names
+            pgconn.send_prepare(name, statement.sql, param_types=types)
+            if new_names is None:  # not in a pipeline: prepared before it is sent
+                self._result(self.driver.wait(execute_generator(pgconn)))
+                self.prepared[key] = name
+            else:
+                new_names[key] = name
+                prepares = 1
+        if name is None:
+            pgconn.send_query_params(
+                statement.sql, dumped, param_types=types, param_formats=formats
+            )
+        else:
+            pgconn.send_query_prepared(name, dumped, param_formats=formats, result_format=_TEXT)
+        return prepares
+
+    def _result(self, results: list[Any]) -> Any:
+        result = results[-1]
+        status = result.status
+        if status != _TUPLES_OK and status != _COMMAND_OK:
+            for failed in results:
+                if failed.status == _FATAL_ERROR:
+                    if failed.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":
+                        self.prepared.clear()  # DEALLOCATE ALL or DISCARD ALL ran here
+                        raise pg_errors.OperationalError(  # retryable: prepared again
+                            "a prepared statement was deallocated by another statement"
+                        )
+                    raise pg_errors.error_from_result(failed, encoding=self.encoding)
+            raise pg_errors.InternalError(f"unexpected result status {status!r}")
+        return result
+
+
+_COMMIT = DirectStatement.command(b"COMMIT")
+
+
+def commit(pooled: Any) -> None:
+    """COMMIT the connection's transaction, with its deferred writes."""
+    session = DirectSession.kept_by(pooled)
+    if session is None:
+        pooled.driver_connection.commit()
+    else:
+        session.commit()
+
+
+def discard(pooled: Any) -> None:
+    """Drop the connection's deferred writes: its transaction ends without COMMIT."""
+    session = DirectSession.kept_by(pooled)
+    if session is not None:
+        session.discard()
+
+
+def flush(pooled: Any) -> None:
+    """Send the connection's deferred writes, if it has any."""
+    session = DirectSession.kept_by(pooled)
+    if session is not None and session.deferred:
+        session.flush()
+
+
+def instead_of(pooled: Any, error: Exception) -> Exception:
+    """The error to raise for `error`: what the failed deferred write's `failed` made of it,
+    or itself."""
+    session = DirectSession.kept_by(pooled)
+    failed = session.failed if session is not None else None
+    if failed is None:
+        return error
+    session.failed = None  # type: ignore[union-attr]
+    return failed(error) or error
+
+
+def flush_for(connection: Any) -> None:
+    """`flush` for a SQLAlchemy connection; errors as SQLAlchemy raises them (`instead_of`)."""
+    try:
+        flush(connection.connection)
+    except pg_errors.Error as exc:
+        from storage.driver_errors import driver_error
+
+        raise driver_error(connection, exc, "(deferred writes)", None) from exc
