@@ -180,7 +180,7 @@ class Plan:
         self._rows = make_row_maker(self.row_type, outputs or [])
         # PostgreSQL: one row's statement prepared and run on libpq (`storage.postgres_direct`)
         self.direct: DirectStatement | None = None
-        if binds and self.keep_cursor and not __import__("os").environ.get("NODIRECT"):
+        if binds is not None and self.keep_cursor:
             from storage.postgres_direct import DirectStatement  # psycopg: import when needed
 
             self.direct = DirectStatement.made(self.sql, binds)

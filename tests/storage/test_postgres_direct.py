@@ -1,0 +1,109 @@
+"""PostgreSQL's direct statements (storage.postgres_direct): writes that nothing reads wait for
+the transaction's next statement or its COMMIT, yet every read of the same unit of work sees
+them, a failure among them fails the whole unit of work (nothing of it is kept), and a unit of
+work that rolls back never sends them. Statements stay prepared across rollbacks; a prepared
+statement deallocated by someone else fails one unit of work with a retryable error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from storage.database import make_engine, migrate
+from storage.sensitive_keys import throwaway_cipher
+from storage.unit_of_work import SqlStore
+from workflow.core.records import ActionEvent, Timer, TimerKind
+
+DUE = datetime(2027, 1, 4, 8, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(pg_url: str) -> Iterator[SqlStore]:
+    engine = make_engine(pg_url)
+    migrate(engine)
+    built = SqlStore(engine, throwaway_cipher())
+    yield built
+    built.close()
+
+
+def _timer(key: str, due: datetime = DUE) -> Timer:
+    return Timer(key, TimerKind.CYCLE_OPEN, due, "est", "sala", {})
+
+
+def _timers(store: SqlStore) -> list[str]:
+    with store.reading() as connection:
+        return list(connection.execute(text("SELECT key FROM timers ORDER BY key")).scalars())
+
+
+def test_a_unit_of_work_reads_its_own_deferred_writes(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        uow.timers.add_many([_timer("a")])  # deferred
+        assert uow.timers.next_due() == DUE  # a prebuilt read, on libpq
+        uow.timers.add_many([_timer("b")])
+        counted = uow.connection.execute(text("SELECT count(*) FROM timers")).scalar()
+        assert counted == 2  # a statement SQLAlchemy runs
+        uow.timers.add_many([_timer("c")])
+        assert uow.timers.pending_openings() == {("est", "sala")}
+    assert _timers(store) == ["a", "b", "c"]
+
+
+def test_a_deferred_write_that_fails_fails_its_unit_of_work_at_commit(store: SqlStore) -> None:
+    with pytest.raises(IntegrityError), store.unit_of_work() as uow:
+        uow.settings.put("kept", "no")
+        uow.timers.add_many([_timer("a")])
+        uow.actions.add_event(ActionEvent(action_id=999, at=DUE, status="pagar", actor="x"))
+        # no action 999: the event's insert fails, when it is sent with COMMIT
+    assert _timers(store) == []
+    with store.unit_of_work(read_only=True) as uow:
+        assert uow.settings.get("kept") is None
+
+
+def test_a_unit_of_work_that_rolls_back_never_sends_its_deferred_writes(store: SqlStore) -> None:
+    with pytest.raises(RuntimeError), store.unit_of_work() as uow:
+        uow.timers.add_many([_timer("lost")])
+        raise RuntimeError("the change fails before it commits")
+    # The same thread keeps its connection: the next units of work must not send them.
+    with store.unit_of_work() as uow:
+        assert uow.timers.next_due() is None
+        uow.timers.add_many([_timer("kept")])
+    assert _timers(store) == ["kept"]
+
+
+def test_statements_stay_prepared_after_a_rollback(store: SqlStore) -> None:
+    for _ in range(2):
+        with pytest.raises(RuntimeError), store.unit_of_work() as uow:
+            uow.settings.get("x")
+            for _ in range(6):  # psycopg would prepare this one itself, and then on ROLLBACK
+                uow.connection.execute(text("SELECT 1"))  # deallocate every statement
+            raise RuntimeError("rolled back")
+    with store.unit_of_work(read_only=True) as uow:
+        assert uow.settings.get("x") is None
+
+
+def test_a_prepared_statement_deallocated_by_another_fails_one_unit_of_work(
+    store: SqlStore,
+) -> None:
+    with store.unit_of_work() as uow:
+        uow.settings.put("a", "1")
+        assert uow.settings.get("a") == "1"  # prepared on this connection
+    with pytest.raises(OperationalError), store.unit_of_work() as uow:
+        uow.connection.exec_driver_sql("DEALLOCATE ALL")
+        uow.settings.get("a")
+    assert issubclass(OperationalError, SqlStore.retryable)  # done again, it works
+    with store.unit_of_work(read_only=True) as uow:
+        assert uow.settings.get("a") == "1"
+
+
+def test_a_transaction_begun_by_a_prebuilt_statement_reads_committed(pg_url: str) -> None:
+    engine = make_engine(pg_url + "%20-cdefault_transaction_isolation%3Drepeatable%5C%20read")
+    migrate(engine)
+    store = SqlStore(engine, throwaway_cipher())
+    with store.unit_of_work() as uow:
+        uow.settings.get("x")  # BEGIN goes with it, in one pipeline
+        level = uow.connection.exec_driver_sql("SHOW transaction_isolation").scalar()
+    assert level == "read committed"
+    store.close()
