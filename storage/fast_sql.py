@@ -10,13 +10,16 @@ processors of its column types), so the SQL and the stored values are exactly th
 would have used; IN lists are expanded by SQLAlchemy (`construct_expanded_state`) for each
 execution and then run on the driver too; many rows with RETURNING go in one INSERT with a
 VALUES group per row on SQLite, as SQLAlchemy's "insertmanyvalues" sends them, and as
-psycopg's `executemany(returning=True)` on PostgreSQL (a statement per row, pipelined). How
+psycopg's `executemany(returning=True)` on PostgreSQL (a statement per row, pipelined). On
+PostgreSQL one row's statement goes on libpq instead, prepared (`storage.postgres_direct`), and
+a write nothing reads (`write`) waits for the transaction's next statement or COMMIT. How
 values go to the driver and come back (parameters and rows without a call per column, SQLite's
 UTC text) is in `storage.driver_values`; the result is a `storage.fast_result.FastResult`.
 What a plan does not cover (statements built at run time, Python-side defaults, Numeric
 results) runs through SQLAlchemy.
-`before_cursor_execute` and `after_cursor_execute` listeners see each statement; errors are
-raised as SQLAlchemy raises them (`driver_error`); `handle_error` listeners are not called.
+`before_cursor_execute` and `after_cursor_execute` listeners see each statement (a deferred
+write only the first, when it is written, without a cursor); errors are raised as SQLAlchemy
+raises them (`storage.driver_errors`); `handle_error` listeners are not called.
 """
 
 from __future__ import annotations
@@ -96,9 +99,12 @@ def plan_for(statement: Any, dialect: Dialect, parameters: Any) -> Plan | None:
         return _PLANS[key]
 
 
-def execute(connection: Connection, statement: Any, parameters: Any = None) -> Any:
-    """Run a statement: a registered one on the driver, any other through SQLAlchemy."""
-    plan = plan_for(statement, connection.dialect, parameters)
+def execute(
+    connection: Connection, statement: Any, parameters: Any = None, plan: Plan | None = None
+) -> Any:
+    """Run a statement: a registered one on the driver (its `plan`, if known), any other
+    through SQLAlchemy."""
+    plan = plan or plan_for(statement, connection.dialect, parameters)
     if plan is not None:
         if plan.many or not isinstance(parameters, list):
             return plan.run(connection, parameters)
@@ -121,7 +127,7 @@ def write(connection: Connection, statement: Any, parameters: Any, failed: Faile
         plan.defer(connection, parameters, failed)
         return
     try:
-        execute(connection, statement, parameters)
+        execute(connection, statement, parameters, plan)
     except DBAPIError as exc:
         instead = failed(exc) if failed is not None else None
         if instead is None:
