@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from argparse import SUPPRESS
 from typing import Any
 
 from cli import arguments
@@ -42,10 +43,11 @@ def add_commands(commands: Any) -> None:
     check.add_argument(
         "--head", metavar="NR:HASH", help="ett huvud som sparats tidigare med `lofte audit head`"
     )
-    check.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    # Given before the subcommand or after it (SUPPRESS: not given here keeps the other).
+    check.add_argument("--database", metavar="URL", help=DATABASE_HELP, default=SUPPRESS)
     check.set_defaults(handler=run_verify)
     head = asub.add_parser("head", help="skriv ut kedjans huvud att spara någon annanstans")
-    head.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    head.add_argument("--database", metavar="URL", help=DATABASE_HELP, default=SUPPRESS)
     head.set_defaults(handler=run_head)
 
     show = commands.add_parser("show", help="en cykel: steg, förfrågningar och svar i sin helhet")

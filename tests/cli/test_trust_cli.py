@@ -30,6 +30,20 @@ def test_verify_finds_tampering_and_init_restores_the_triggers(
     assert "återställde skyddet av granskningsloggen: audit_events_no_update" in out
 
 
+def test_audit_checks_the_database_given_before_or_after_verify_and_head(
+    env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    run(capsys, "init")  # ./lofte.db exists and is whole: only the given database may be read
+    given = f"sqlite:///{tmp_path}/saknas/lofte.db"
+    for args in (
+        ("audit", "--database", given, "verify"),
+        ("audit", "verify", "--database", given),
+        ("audit", "--database", given, "head"),
+    ):
+        code, _, err = run(capsys, *args)
+        assert code == 1 and "saknas/lofte.db" in err, args  # not ./lofte.db
+
+
 def test_keys_rotate_reencrypts_and_answers_stay_readable(
     env: Path,
     capsys: pytest.CaptureFixture[str],
