@@ -91,6 +91,13 @@ def make_engine(url: str, *, durable: bool = True, throw_away: bool = False) -> 
 
             flush_for(connection)
 
+    @event.listens_for(engine, "reset")
+    def _deferred_dropped(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
+        # Back to the pool: writes deferred outside a unit of work are never another's.
+        from storage.postgres_direct import discard
+
+        discard(connection_record.info)
+
     return engine
 
 

@@ -18,19 +18,19 @@ def driver_error(
     connection: Connection, exc: Exception, sql: str, parameters: Any, cursor: Any = None
 ) -> Exception:
     """`exc` as SQLAlchemy would raise it; if the connection is lost, it is invalidated (and
-    the pool's other connections made before it with it), as SQLAlchemy does. A deferred
-    write's error is what its `failed` makes of it (`write`)."""
+    the pool's other connections made before it with it), as SQLAlchemy does. The error of a
+    statement sent in a pipeline (`storage.postgres_direct`) names that statement, and a
+    deferred write's error is what its `failed` makes of it (unless the connection is lost)."""
     dialect = connection.dialect
-    raw = connection.connection.dbapi_connection
-    lost = dialect.is_disconnect(cast(Any, exc), raw, cursor)
+    pooled = connection.connection
+    lost = dialect.is_disconnect(cast(Any, exc), pooled.dbapi_connection, cursor)
+    sql, parameters = getattr(exc, "lofte_statement", (sql, parameters))
     wrapped = DBAPIError.instance(
         sql, parameters, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost
     )
     if lost:  # as Connection._handle_dbapi_exception does
-        connection.engine.pool._invalidate(connection.connection, exc)
+        connection.engine.pool._invalidate(pooled, exc)
         connection.invalidate(exc)
-    if dialect.name == "postgresql":
-        from storage.postgres_direct import instead_of
-
-        return instead_of(connection.connection, cast(DBAPIError, wrapped))
-    return cast(DBAPIError, wrapped)
+        return wrapped
+    failed = getattr(exc, "lofte_failed", None)
+    return (failed(cast(DBAPIError, wrapped)) or wrapped) if failed is not None else wrapped

@@ -123,8 +123,8 @@ def write(connection: Connection, statement: Any, parameters: Any, failed: Faile
     error, if any, is raised there. `failed` is given the error as SQLAlchemy raises it and
     may return another to raise instead."""
     plan = plan_for(statement, connection.dialect, parameters)
-    if plan is not None and plan.direct is not None:
-        plan.defer(connection, parameters, failed)
+    if plan is not None and plan.direct is not None and not connection.in_nested_transaction():
+        plan.defer(connection, parameters, failed)  # (in a savepoint: now, to fail there)
         return
     try:
         execute(connection, statement, parameters, plan)
@@ -304,8 +304,12 @@ class Plan:
         if before:  # (many rows as one executemany)
             many = isinstance(given, list) and len(values) > 1
             before(connection, None, self.sql, values if many else values[0], None, many)
+        pooled = connection.connection
         for one in values:
-            self.direct.defer_on(connection.connection, one, failed)
+            try:  # dumped now: a value psycopg cannot adapt fails here
+                self.direct.defer_on(pooled, one, failed)
+            except self.driver_error as exc:
+                raise driver_error(connection, exc, self.sql, one) from exc
 
     def run_rows(self, connection: Connection, given: list[Mapping[str, Any]]) -> FastResult:
         """Insert many rows with RETURNING: one INSERT with a VALUES group per row (at most

@@ -44,7 +44,7 @@ def rotate_keys(wired: Any, database_url: str) -> tuple[int, str]:
                 )
             ]
         )
-        if path is not None:  # the file changes only if the database change commits
-            write_keys(path, cipher.keys)
+        if path is not None:  # before COMMIT, and with the old keys: whether or not the
+            write_keys(path, cipher.keys)  # change commits, every value stays readable
     store.cipher = cipher
     return len(rows), str(path) if path is not None else "LOFTE_DATA_KEY"

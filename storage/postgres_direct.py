@@ -11,7 +11,8 @@ adapters, the same text a cursor would send), `send_query_prepared`, psycopg's `
 generator and the connection's `wait` (which cancels the query on Ctrl-C), and the rows loaded
 by the same `Transformer`. A transaction begins as psycopg begins it (`begin_command`: BEGIN with
 the connection's isolation level, read-only and deferrable settings), and errors are psycopg's
-own (`psycopg.errors.error_from_result`).
+own (`psycopg.errors.error_from_result`), but for a prepared statement someone else
+deallocated: a retryable OperationalError, after which it is prepared again.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from psycopg.generators import execute as execute_generator
 from psycopg.generators import fetch_many
 from psycopg.generators import send as send_generator
 
+from storage.driver_errors import Failed
 from storage.driver_values import Bind, make_binder
 
 _IDLE = pq.TransactionStatus.IDLE
@@ -78,10 +80,11 @@ class DirectStatement:
     """One plan's statement in `$n` form, and the function that gives its values in order
     (as `make_binder` gives them, from the plan's `Bind`s)."""
 
-    __slots__ = ("bind", "formats", "prepare", "sql")
+    __slots__ = ("bind", "formats", "prepare", "sql", "text")
 
     def __init__(self, sql: bytes, bind: Callable[[Mapping[str, Any]], Sequence[Any]]) -> None:
         self.sql = sql
+        self.text = sql.decode()  # as errors name it: the plan's SQL, as SQLAlchemy wrote it
         self.bind = bind
         self.formats: list[PyFormat] = []
         self.prepare = True
@@ -108,6 +111,7 @@ class DirectStatement:
 
         made = cls(form[0], make_binder(ordered, True, slowly) if ordered else lambda _: ())
         made.formats = [PyFormat.AUTO] * len(ordered)
+        made.text = sql
         return made
 
     def run_on(
@@ -116,21 +120,20 @@ class DirectStatement:
         """Run on a pooled connection's psycopg connection (`DirectSession.run`)."""
         return DirectSession.of(pooled).run(self, values, returns_rows)
 
-    def defer_on(self, pooled: Any, values: Sequence[Any], failed: Any) -> None:
+    def defer_on(self, pooled: Any, values: Sequence[Any], failed: Failed) -> None:
         """Defer on a pooled connection's psycopg connection (`DirectSession.defer`)."""
-        DirectSession.of(pooled).deferred.append(Deferred(self, values, failed))
+        DirectSession.of(pooled).defer(self, values, failed)
 
 
-class Deferred(NamedTuple):
-    """A write whose result nothing reads: sent with the next statement or with COMMIT.
-    `failed` is given the error it raised, as SQLAlchemy raises it, and may raise another."""
+class Slot(NamedTuple):
+    """A statement with its values dumped for libpq, as it goes into a pipeline."""
 
     statement: DirectStatement
-    values: Sequence[Any]
-    failed: Callable[[Exception], None] | None
-
-
-Slot = tuple[DirectStatement, Sequence[Any], Deferred | None]
+    values: Sequence[Any]  # as given, for error messages
+    dumped: Sequence[Any] | None  # bytes (or None for NULL) each
+    types: tuple[int, ...]
+    formats: Sequence[pq.Format] | None
+    failed: Failed  # a deferred write's: what its caller makes of its error
 
 
 class DirectSession:
@@ -140,7 +143,8 @@ class DirectSession:
     BEGIN, the deferred writes and the statement that needs its result (or COMMIT) go to the
     server in one libpq pipeline, one round trip, and run there in the order sent, as they
     would one by one. If one fails, those after it are not run (COMMIT neither) and its
-    error is raised."""
+    error is raised, naming its own SQL and carrying its `failed` (`driver_error`). Values are
+    dumped before anything is sent: one psycopg cannot adapt fails where it was given."""
 
     def __init__(self, driver: Any) -> None:
         self.driver = driver
@@ -148,8 +152,7 @@ class DirectSession:
         self.transformer = Transformer(driver)
         self.prepared: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
         self.encoding = driver.info.encoding
-        self.deferred: list[Deferred] = []
-        self.failed: Callable[[Exception], None] | None = None  # of the write that failed
+        self.deferred: list[Slot] = []
         self._names = 0
 
     @classmethod
@@ -160,25 +163,26 @@ class DirectSession:
         return session
 
     @classmethod
-    def kept_by(cls, pooled: Any) -> DirectSession | None:
-        """The connection's session, if it has one."""
-        session: DirectSession | None = pooled.info.get(_SESSION)
-        return (
-            session if session is not None and session.driver is pooled.driver_connection else None
-        )
+    def kept_by(cls, info: dict[str, Any], driver: Any) -> DirectSession | None:
+        """The session kept in a pooled connection's `info`, if it is `driver`'s."""
+        session: DirectSession | None = info.get(_SESSION)
+        return session if session is not None and session.driver is driver else None
 
     def run(
         self, statement: DirectStatement, values: Sequence[Any], returns_rows: bool
     ) -> tuple[list[Sequence[Any]], int]:
         """Run the statement with its values, after BEGIN (if no transaction is open) and
         the deferred writes; its rows (if it returns rows) and how many rows it touched."""
-        result = self._send((statement, values, None))
+        result = self._send(self._dump(statement, values, None))
         found: list[Sequence[Any]] = []
         if returns_rows:
             self.transformer.set_pgresult(result)
             found = self.transformer.load_rows(0, result.ntuples, tuple)
         count = result.command_tuples
         return found, -1 if count is None else count
+
+    def defer(self, statement: DirectStatement, values: Sequence[Any], failed: Failed) -> None:
+        self.deferred.append(self._dump(statement, values, failed))
 
     def flush(self) -> None:
         """Send the deferred writes (before a statement that goes another way)."""
@@ -188,100 +192,108 @@ class DirectSession:
     def commit(self) -> None:
         """COMMIT, with the deferred writes; nothing if no transaction was begun."""
         if self.deferred or self.pgconn.transaction_status != _IDLE:
-            self._send((_COMMIT, (), None))
+            self._send(self._dump(_COMMIT, (), None))
 
     def discard(self) -> None:
         """The transaction ends without COMMIT: its deferred writes go with it."""
         self.deferred.clear()
 
+    def _dump(self, statement: DirectStatement, values: Sequence[Any], failed: Failed) -> Slot:
+        if not values:
+            return Slot(statement, values, None, (), None, failed)
+        transformer = self.transformer
+        dumped = transformer.dump_sequence(values, statement.formats)
+        types = tuple(transformer.types or ())
+        return Slot(statement, values, dumped, types, list(transformer.formats or ()), failed)
+
     def _send(self, last: Slot | None) -> Any:
-        """BEGIN if needed, the deferred writes, then `last`; `last`'s result."""
+        """BEGIN if needed, the deferred writes, then `last`; the last one's result."""
         slots: list[Slot] = []
         if self.pgconn.transaction_status == _IDLE and not self.driver.autocommit:
-            slots.append((DirectStatement.command(begin_command(self.driver)), (), None))
-        slots += [(d.statement, d.values, d) for d in self.deferred]
-        self.deferred, self.failed = [], None
+            slots.append(self._dump(DirectStatement.command(begin_command(self.driver)), (), None))
+        slots += self.deferred
+        self.deferred = []
         if last is not None:
             slots.append(last)
-        if len(slots) == 1:
-            statement, values, entry = slots[0]
-            self.failed = entry.failed if entry is not None else None
-            self._queue(statement, values, None)
-            return self._result(self.driver.wait(execute_generator(self.pgconn)))
-        return self._pipeline(slots)
+        if len(slots) > 1:
+            return self._pipeline(slots)
+        slot = slots[0]
+        key = (slot.statement.sql, slot.types)
+        name = self.prepared.get(key)
+        if name is None and slot.statement.prepare and len(self.prepared) < MAX_PREPARED:
+            name = self._new_name()
+            self.pgconn.send_prepare(name, slot.statement.sql, param_types=slot.types)
+            self._result(self.driver.wait(execute_generator(self.pgconn)), slot)
+            self.prepared[key] = name
+        self._send_slot(slot, name)
+        return self._result(self.driver.wait(execute_generator(self.pgconn)), slot)
 
     def _pipeline(self, slots: list[Slot]) -> Any:
         pgconn, driver = self.pgconn, self.driver
-        new_names: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
-        answers: list[Slot | None] = []  # what each result answers (None: a PREPARE)
+        new: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
+        answers: list[tuple[Slot, tuple[bytes, tuple[int, ...]] | None]] = []  # key: a PREPARE
         pgconn.enter_pipeline_mode()
         try:
             for slot in slots:
-                answers += [None] * self._queue(slot[0], slot[1], new_names)
-                answers.append(slot)
+                key = (slot.statement.sql, slot.types)
+                name = self.prepared.get(key) or new.get(key)
+                room = len(self.prepared) + len(new) < MAX_PREPARED
+                if name is None and slot.statement.prepare and room:
+                    name = new[key] = self._new_name()
+                    pgconn.send_prepare(name, slot.statement.sql, param_types=slot.types)
+                    answers.append((slot, key))
+                self._send_slot(slot, name)
+                answers.append((slot, None))
             pgconn.pipeline_sync()
             driver.wait(send_generator(pgconn))
             results = [driver.wait(fetch_many(pgconn)) for _ in answers]
             driver.wait(fetch_many(pgconn))  # the pipeline's sync
             pgconn.exit_pipeline_mode()
         except BaseException:
-            driver.close()  # its place in the protocol is lost: the connection goes
+            driver.close()  # its place in the protocol is lost (Ctrl-C, say): it is gone
             raise
-        for got, answer in zip(results, answers, strict=True):
+        for got, (_slot, prepared) in zip(results, answers, strict=True):
+            if prepared is not None and got and got[-1].status == _COMMAND_OK:
+                self.prepared[prepared] = new[prepared]  # even if a later statement failed
+        for got, (slot, _prepared) in zip(results, answers, strict=True):
             if any(r.status == _FATAL_ERROR for r in got):
-                entry = answer[2] if answer is not None else None
-                self.failed = entry.failed if entry is not None else None
-                self._result(got)
-        self.prepared.update(new_names)
-        return self._result(results[-1])
+                self._result(got, slot)
+        return self._result(results[-1], slots[-1])
 
-    def _queue(
-        self,
-        statement: DirectStatement,
-        values: Sequence[Any],
-        new_names: dict[tuple[bytes, tuple[int, ...]], bytes] | None,
-    ) -> int:
-        """Send the statement, prepared first if it is new on this connection (in a
-        pipeline, `new_names` holds the PREPAREs sent in it); how many PREPAREs were sent."""
-        pgconn, transformer = self.pgconn, self.transformer
-        dumped = transformer.dump_sequence(values, statement.formats) if values else None
-        types = tuple(transformer.types or ()) if values else ()
-        formats = transformer.formats if values else None
-        key = (statement.sql, types)
-        name = self.prepared.get(key) or (new_names.get(key) if new_names else None)
-        prepares = 0
-        if name is None and statement.prepare and len(self.prepared) < MAX_PREPARED:
-            self._names += 1
-            name = b"lofte_%d" % self._names
-            pgconn.send_prepare(name, statement.sql, param_types=types)
-            if new_names is None:  # not in a pipeline: prepared before it is sent
-                self._result(self.driver.wait(execute_generator(pgconn)))
-                self.prepared[key] = name
-            else:
-                new_names[key] = name
-                prepares = 1
+    def _new_name(self) -> bytes:
+        self._names += 1
+        return b"lofte_%d" % self._names
+
+    def _send_slot(self, slot: Slot, name: bytes | None) -> None:
         if name is None:
-            pgconn.send_query_params(
-                statement.sql, dumped, param_types=types, param_formats=formats
+            self.pgconn.send_query_params(
+                slot.statement.sql, slot.dumped, param_types=slot.types, param_formats=slot.formats
             )
         else:
-            pgconn.send_query_prepared(name, dumped, param_formats=formats, result_format=_TEXT)
-        return prepares
+            self.pgconn.send_query_prepared(
+                name, slot.dumped, param_formats=slot.formats, result_format=_TEXT
+            )
 
-    def _result(self, results: list[Any]) -> Any:
+    def _result(self, results: list[Any], slot: Slot) -> Any:
+        """The last result; the first error among them raised, naming `slot`'s SQL and
+        carrying its `failed`."""
         result = results[-1]
         status = result.status
-        if status != _TUPLES_OK and status != _COMMAND_OK:
-            for failed in results:
-                if failed.status == _FATAL_ERROR:
-                    if failed.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":
-                        self.prepared.clear()  # DEALLOCATE ALL or DISCARD ALL ran here
-                        raise pg_errors.OperationalError(  # retryable: prepared again
-                            "a prepared statement was deallocated by another statement"
-                        )
-                    raise pg_errors.error_from_result(failed, encoding=self.encoding)
-            raise pg_errors.InternalError(f"unexpected result status {status!r}")
-        return result
+        if status in (_TUPLES_OK, _COMMAND_OK):
+            return result
+        error: Exception = pg_errors.InternalError(f"unexpected result status {status!r}")
+        for failed in results:
+            if failed.status == _FATAL_ERROR:
+                error = pg_errors.error_from_result(failed, encoding=self.encoding)
+                if failed.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":
+                    self.prepared.clear()  # DEALLOCATE ALL or DISCARD ALL ran here
+                    error = pg_errors.OperationalError(  # retryable: prepared again
+                        "a prepared statement was deallocated by another statement"
+                    )
+                break
+        error.lofte_failed = slot.failed  # type: ignore[attr-defined]
+        error.lofte_statement = (slot.statement.text, slot.values)  # type: ignore[attr-defined]
+        raise error
 
 
 _COMMIT = DirectStatement.command(b"COMMIT")
@@ -289,43 +301,34 @@ _COMMIT = DirectStatement.command(b"COMMIT")
 
 def commit(pooled: Any) -> None:
     """COMMIT the connection's transaction, with its deferred writes."""
-    session = DirectSession.kept_by(pooled)
+    session = DirectSession.kept_by(pooled.info, pooled.driver_connection)
     if session is None:
         pooled.driver_connection.commit()
     else:
         session.commit()
 
 
-def discard(pooled: Any) -> None:
-    """Drop the connection's deferred writes: its transaction ends without COMMIT."""
-    session = DirectSession.kept_by(pooled)
+def discard(info: dict[str, Any]) -> None:
+    """Drop the deferred writes of the session kept in a pooled connection's `info`: its
+    transaction ends without COMMIT."""
+    session: DirectSession | None = info.get(_SESSION)
     if session is not None:
         session.discard()
 
 
 def flush(pooled: Any) -> None:
     """Send the connection's deferred writes, if it has any."""
-    session = DirectSession.kept_by(pooled)
-    if session is not None and session.deferred:
+    session = DirectSession.kept_by(pooled.info, pooled.driver_connection)
+    if session is not None:
         session.flush()
 
 
-def instead_of(pooled: Any, error: Exception) -> Exception:
-    """The error to raise for `error`: what the failed deferred write's `failed` made of it,
-    or itself."""
-    session = DirectSession.kept_by(pooled)
-    failed = session.failed if session is not None else None
-    if failed is None:
-        return error
-    session.failed = None  # type: ignore[union-attr]
-    return failed(error) or error
-
-
 def flush_for(connection: Any) -> None:
-    """`flush` for a SQLAlchemy connection; errors as SQLAlchemy raises them (`instead_of`)."""
+    """`flush` for a SQLAlchemy connection; errors as SQLAlchemy raises them."""
+    pooled = connection.connection
     try:
-        flush(connection.connection)
+        flush(pooled)
     except pg_errors.Error as exc:
         from storage.driver_errors import driver_error
 
-        raise driver_error(connection, exc, "(deferred writes)", None) from exc
+        raise driver_error(connection, exc, "COMMIT", None) from exc

@@ -176,7 +176,10 @@ class SqlStore:
                 self._end(connection, commit=True)
             except BaseException as exc:
                 self.audit_head.set(None)
-                self._end(connection, commit=False)
+                try:
+                    self._end(connection, commit=False)
+                except Exception:  # the connection is gone: `exc` is what went wrong
+                    log.debug("rollback failed", exc_info=True)
                 if isinstance(exc, DBAPIError):
                     self._drop(connection)
                 raise
@@ -202,14 +205,9 @@ class SqlStore:
                     "COMMIT", None, ConnectionError("the connection was lost before COMMIT")
                 )
             return
-        postgres = connection.dialect.name == "postgresql"
-        if postgres and not commit:
-            from storage import postgres_direct
-
-            postgres_direct.discard(connection.connection)  # its deferred writes go unsent
+        if connection.dialect.name == "postgresql" and self._postgres_end(connection, commit):
+            return
         if connection.in_transaction():  # SQLAlchemy began one over ours
-            if commit and postgres:
-                self._on_driver(connection, "FLUSH")
             (connection.commit if commit else connection.rollback)()
         elif commit:
             self._on_driver(connection, None)
@@ -219,19 +217,39 @@ class SqlStore:
             except Exception:  # the connection is gone: there is nothing to roll back
                 log.debug("rollback failed", exc_info=True)
 
+    def _postgres_end(self, connection: Connection, commit: bool) -> bool:
+        """PostgreSQL's deferred writes (`storage.postgres_direct`): sent before SQLAlchemy
+        commits, or dropped. True if the connection was found closed (a pipeline broke off):
+        it is invalidated, and a COMMIT raises the retryable OperationalError."""
+        from storage import postgres_direct
+
+        pooled = connection.connection
+        if not commit:
+            postgres_direct.discard(pooled.info)
+        if pooled.driver_connection.closed:  # type: ignore[union-attr]
+            connection.invalidate()
+            if commit:
+                raise OperationalError(
+                    "COMMIT", None, ConnectionError("the connection was lost before COMMIT")
+                )
+            return True
+        if commit and connection.in_transaction():
+            try:
+                postgres_direct.flush(pooled)
+            except self.engine.dialect.loaded_dbapi.Error as exc:
+                raise driver_error(connection, exc, "COMMIT", None) from exc
+        return False
+
     def _on_driver(self, connection: Connection, statement: str | None) -> None:
-        """Run a transaction statement (None: commit; on PostgreSQL with the deferred writes,
-        which "FLUSH" sends alone) on the driver; errors as SQLAlchemy raises them
-        (OperationalError for a lock held too long, say)."""
+        """Run a transaction statement (None: commit, on PostgreSQL with the deferred writes)
+        on the driver; errors as SQLAlchemy raises them (OperationalError for a lock held
+        too long, say)."""
         driver: Any = connection.connection.driver_connection
         try:
-            if connection.dialect.name == "postgresql" and statement in (None, "FLUSH"):
+            if statement is None and connection.dialect.name == "postgresql":
                 from storage import postgres_direct
 
-                if statement is None:
-                    postgres_direct.commit(connection.connection)
-                else:
-                    postgres_direct.flush(connection.connection)
+                postgres_direct.commit(connection.connection)
             elif statement is None:
                 driver.commit()
             else:

@@ -1,22 +1,26 @@
 """PostgreSQL's direct statements (storage.postgres_direct): writes that nothing reads wait for
 the transaction's next statement or its COMMIT, yet every read of the same unit of work sees
-them, a failure among them fails the whole unit of work (nothing of it is kept), and a unit of
-work that rolls back never sends them. Statements stay prepared across rollbacks; a prepared
-statement deallocated by someone else fails one unit of work with a retryable error."""
+them, a failure among them fails the whole unit of work (nothing of it is kept) with the error
+and the SQL of the write that failed, and a unit of work that rolls back never sends them. A
+value the driver cannot take fails where it was given; a savepoint still catches a failing
+write; a lost connection is a retryable error. Statements stay prepared across rollbacks; a
+prepared statement deallocated by someone else fails one unit of work with a retryable
+error."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from storage.database import make_engine, migrate
 from storage.sensitive_keys import throwaway_cipher
 from storage.unit_of_work import SqlStore
-from workflow.core.records import ActionEvent, Timer, TimerKind
+from workflow.core.records import ActionEvent, AuditEvent, Meeting, Timer, TimerKind
 
 DUE = datetime(2027, 1, 4, 8, tzinfo=UTC)
 
@@ -52,11 +56,12 @@ def test_a_unit_of_work_reads_its_own_deferred_writes(store: SqlStore) -> None:
 
 
 def test_a_deferred_write_that_fails_fails_its_unit_of_work_at_commit(store: SqlStore) -> None:
-    with pytest.raises(IntegrityError), store.unit_of_work() as uow:
+    with pytest.raises(IntegrityError) as failed, store.unit_of_work() as uow:
         uow.settings.put("kept", "no")
         uow.timers.add_many([_timer("a")])
         uow.actions.add_event(ActionEvent(action_id=999, at=DUE, status="pagar", actor="x"))
         # no action 999: the event's insert fails, when it is sent with COMMIT
+    assert "INSERT INTO action_events" in str(failed.value)  # the write that failed, by name
     assert _timers(store) == []
     with store.unit_of_work(read_only=True) as uow:
         assert uow.settings.get("kept") is None
@@ -107,3 +112,47 @@ def test_a_transaction_begun_by_a_prebuilt_statement_reads_committed(pg_url: str
         level = uow.connection.exec_driver_sql("SHOW transaction_isolation").scalar()
     assert level == "read committed"
     store.close()
+
+
+def test_a_value_the_driver_cannot_take_fails_where_it_is_written(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        uow.timers.add_many([_timer("a")])
+    with store.unit_of_work() as uow:
+        uow.settings.get("x")
+        broken = dataclasses.replace(_timer("a"), id=1, last_error={"not": "text"})  # type: ignore[arg-type]
+        with pytest.raises(StatementError) as failed:
+            uow.timers.save(broken)  # here, not at the next statement
+        assert not getattr(failed.value, "connection_invalidated", False)
+        assert uow.timers.next_due() == DUE  # the connection and its transaction go on
+
+
+def test_a_savepoint_catches_a_write_that_fails_inside_it(store: SqlStore) -> None:
+    with store.unit_of_work() as uow:
+        uow.timers.add_many([_timer("before")])
+        with pytest.raises(IntegrityError), uow.connection.begin_nested():
+            uow.actions.add_event(ActionEvent(action_id=999, at=DUE, status="pagar", actor="x"))
+        uow.timers.add_many([_timer("after")])
+    assert _timers(store) == ["after", "before"]
+
+
+def test_a_later_error_is_not_taken_for_an_earlier_writes_collision(store: SqlStore) -> None:
+    meeting = Meeting("m", 999, "est", "s", DUE, DUE, "rum", ("a",))  # no cycle 999
+    with pytest.raises(IntegrityError), store.unit_of_work() as uow:
+        uow.settings.get("x")
+        uow.audit.append([AuditEvent(at=DUE, event="test", actor="t")])  # deferred
+        uow.connection.execute(text("SELECT 1"))  # sends the insert, which succeeds
+        # its own IntegrityError, not the audit chain's ConcurrentUpdate (which is retried)
+        uow.meetings.add_many([meeting, dataclasses.replace(meeting, uid="n")])
+
+
+def test_a_connection_lost_with_writes_deferred_is_a_retryable_error(store: SqlStore) -> None:
+    with pytest.raises(OperationalError) as lost, store.unit_of_work() as uow:
+        uow.connection.execute(text("SELECT 1"))  # a transaction SQLAlchemy began
+        backend = uow.connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        uow.timers.add_many([_timer("lost")])
+        with store.reading() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({backend})")
+    assert lost.value.connection_invalidated
+    with store.unit_of_work() as uow:  # done again, on a new connection
+        uow.timers.add_many([_timer("kept")])
+    assert _timers(store) == ["kept"]
