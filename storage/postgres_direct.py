@@ -12,7 +12,8 @@ generator and the connection's `wait` (which cancels the query on Ctrl-C), and t
 by the same `Transformer`. A transaction begins as psycopg begins it (`begin_command`: BEGIN with
 the connection's isolation level, read-only and deferrable settings), and errors are psycopg's
 own (`psycopg.errors.error_from_result`), but for a prepared statement someone else
-deallocated: a retryable OperationalError, after which it is prepared again.
+deallocated or whose table's columns changed under it: a retryable OperationalError, after
+which it is prepared again.
 """
 
 from __future__ import annotations
@@ -285,11 +286,12 @@ class DirectSession:
         for failed in results:
             if failed.status == _FATAL_ERROR:
                 error = pg_errors.error_from_result(failed, encoding=self.encoding)
-                if failed.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":
-                    self.prepared.clear()  # DEALLOCATE ALL or DISCARD ALL ran here
-                    error = pg_errors.OperationalError(  # retryable: prepared again
-                        "a prepared statement was deallocated by another statement"
-                    )
+                state = failed.error_field(pq.DiagnosticField.SQLSTATE)
+                if state == b"26000" or isinstance(error, pg_errors.FeatureNotSupported):
+                    # DEALLOCATE ALL or DISCARD ALL ran here, or a table's columns changed
+                    # under a prepared statement ("cached plan must not change result type")
+                    self.prepared.clear()
+                    error = pg_errors.OperationalError(f"prepared again: {error}")  # retryable
                 break
         error.lofte_failed = slot.failed  # type: ignore[attr-defined]
         error.lofte_statement = (slot.statement.text, slot.values)  # type: ignore[attr-defined]

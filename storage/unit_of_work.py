@@ -168,12 +168,13 @@ class SqlStore:
         if connection.get_execution_options().get(READ_ONLY, False) is not read_only:
             connection.execution_options(**{READ_ONLY: read_only})  # in place, for this one
         work = SqlUnitOfWork(connection, self.cipher, self.audit_head)
+        began_on = connection.connection.dbapi_connection
         try:
             try:
                 if connection.dialect.name == "sqlite":  # PostgreSQL begins with a statement
                     self._on_driver(connection, "BEGIN" if read_only else "BEGIN IMMEDIATE")
                 yield work
-                self._end(connection, commit=True)
+                self._end(connection, commit=True, began_on=began_on)
             except BaseException as exc:
                 self.audit_head.set(None)
                 try:
@@ -198,9 +199,12 @@ class SqlStore:
         """What this process's committed units of work wrote so far (`workflow.core.ports`)."""
         return self._writes
 
-    def _end(self, connection: Connection, *, commit: bool) -> None:
-        if connection.invalidated or connection.closed:  # lost: the database rolled it back
-            if commit:  # (a statement's lost connection was caught and the work went on)
+    def _end(self, connection: Connection, *, commit: bool, began_on: Any = None) -> None:
+        lost = connection.invalidated or connection.closed  # the database rolled it back
+        if commit and not lost and connection.connection.dbapi_connection is not began_on:
+            lost = True  # a statement's lost connection was caught, the work went on elsewhere
+        if lost:
+            if commit:
                 raise OperationalError(
                     "COMMIT", None, ConnectionError("the connection was lost before COMMIT")
                 )

@@ -4,8 +4,8 @@ them, a failure among them fails the whole unit of work (nothing of it is kept) 
 and the SQL of the write that failed, and a unit of work that rolls back never sends them. A
 value the driver cannot take fails where it was given; a savepoint still catches a failing
 write; a lost connection is a retryable error. Statements stay prepared across rollbacks; a
-prepared statement deallocated by someone else fails one unit of work with a retryable
-error."""
+prepared statement deallocated by someone else, or whose table changed under it, fails one
+unit of work with a retryable error."""
 
 from __future__ import annotations
 
@@ -156,3 +156,30 @@ def test_a_connection_lost_with_writes_deferred_is_a_retryable_error(store: SqlS
     with store.unit_of_work() as uow:  # done again, on a new connection
         uow.timers.add_many([_timer("kept")])
     assert _timers(store) == ["kept"]
+
+
+def test_work_that_goes_on_after_its_connection_was_lost_does_not_commit(store: SqlStore) -> None:
+    with pytest.raises(OperationalError), store.unit_of_work() as uow:
+        uow.timers.add_many([_timer("first")])
+        uow.settings.get("x")  # sends the insert, with BEGIN
+        backend = uow.connection.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
+        with store.reading() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({backend})")
+        with pytest.raises(OperationalError):
+            uow.settings.get("y")  # lost here; a caller catches it and goes on
+        uow.timers.add_many([_timer("second")])  # on a new connection, in a new transaction
+    assert _timers(store) == []  # not the second half alone
+
+
+def test_a_column_changed_under_a_prepared_statement_fails_one_unit_of_work(
+    store: SqlStore,
+) -> None:
+    with store.unit_of_work() as uow:
+        uow.settings.put("a", "1")
+        assert uow.settings.get("a") == "1"  # prepared on this connection
+    with store.engine.begin() as other:  # as a migration would, with an engine running
+        other.exec_driver_sql("ALTER TABLE settings ALTER COLUMN value TYPE varchar(4000)")
+    with pytest.raises(OperationalError), store.unit_of_work(read_only=True) as uow:
+        uow.settings.get("a")  # "cached plan must not change result type"
+    with store.unit_of_work(read_only=True) as uow:  # done again: prepared afresh
+        assert uow.settings.get("a") == "1"
