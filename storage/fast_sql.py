@@ -300,16 +300,14 @@ class Plan:
             values = [self.direct.bind(g) for g in (given if isinstance(given, list) else [given])]
         except Exception as exc:  # a bind processor refused a value
             raise StatementError(str(exc), self.sql, given, exc) from exc
+        try:  # dumped now: a value psycopg cannot adapt fails here, and nothing is deferred
+            self.direct.defer_on(connection.connection, values, failed)
+        except self.driver_error as exc:
+            raise driver_error(connection, exc, self.sql, given) from exc
         before = connection.dispatch.before_cursor_execute  # seen when deferred, not sent
         if before:  # (many rows as one executemany)
             many = isinstance(given, list) and len(values) > 1
             before(connection, None, self.sql, values if many else values[0], None, many)
-        pooled = connection.connection
-        for one in values:
-            try:  # dumped now: a value psycopg cannot adapt fails here
-                self.direct.defer_on(pooled, one, failed)
-            except self.driver_error as exc:
-                raise driver_error(connection, exc, self.sql, one) from exc
 
     def run_rows(self, connection: Connection, given: list[Mapping[str, Any]]) -> FastResult:
         """Insert many rows with RETURNING: one INSERT with a VALUES group per row (at most

@@ -40,6 +40,7 @@ _TEXT = pq.Format.TEXT
 _SESSION = "lofte_direct_session"  # in a pooled connection's info: lives as long as it
 MAX_PREPARED = 256  # statements prepared on one connection; beyond, they run unprepared
 _PARAMETER = re.compile(r"%%|%\((\w+)\)s|%")
+_CHANGED = b"cached plan must not change result type"
 
 
 def dollar_form(sql: str) -> tuple[bytes, list[str]] | None:
@@ -121,9 +122,9 @@ class DirectStatement:
         """Run on a pooled connection's psycopg connection (`DirectSession.run`)."""
         return DirectSession.of(pooled).run(self, values, returns_rows)
 
-    def defer_on(self, pooled: Any, values: Sequence[Any], failed: Failed) -> None:
-        """Defer on a pooled connection's psycopg connection (`DirectSession.defer`)."""
-        DirectSession.of(pooled).defer(self, values, failed)
+    def defer_on(self, pooled: Any, rows: Sequence[Sequence[Any]], failed: Failed) -> None:
+        """Defer rows on a pooled connection's psycopg connection (`DirectSession.defer`)."""
+        DirectSession.of(pooled).defer(self, rows, failed)
 
 
 class Slot(NamedTuple):
@@ -182,8 +183,17 @@ class DirectSession:
         count = result.command_tuples
         return found, -1 if count is None else count
 
-    def defer(self, statement: DirectStatement, values: Sequence[Any], failed: Failed) -> None:
-        self.deferred.append(self._dump(statement, values, failed))
+    def defer(
+        self, statement: DirectStatement, rows: Sequence[Sequence[Any]], failed: Failed
+    ) -> None:
+        """Defer the statement for each row's values, all dumped first: if one cannot be
+        dumped, none is deferred and the error carries `failed`."""
+        try:
+            slots = [self._dump(statement, values, failed) for values in rows]
+        except pg_errors.Error as exc:
+            exc.lofte_failed = failed  # type: ignore[attr-defined]
+            raise
+        self.deferred += slots
 
     def flush(self) -> None:
         """Send the deferred writes (before a statement that goes another way)."""
@@ -287,10 +297,12 @@ class DirectSession:
             if failed.status == _FATAL_ERROR:
                 error = pg_errors.error_from_result(failed, encoding=self.encoding)
                 state = failed.error_field(pq.DiagnosticField.SQLSTATE)
-                if state == b"26000" or isinstance(error, pg_errors.FeatureNotSupported):
-                    # DEALLOCATE ALL or DISCARD ALL ran here, or a table's columns changed
-                    # under a prepared statement ("cached plan must not change result type")
+                if state == b"26000":  # DEALLOCATE ALL or DISCARD ALL ran on this connection
                     self.prepared.clear()
+                    error = pg_errors.OperationalError(f"prepared again: {error}")  # retryable
+                elif state == b"0A000" and _CHANGED in (failed.error_message or b""):
+                    # a table's columns changed under this prepared statement
+                    self.prepared.pop((slot.statement.sql, slot.types), None)
                     error = pg_errors.OperationalError(f"prepared again: {error}")  # retryable
                 break
         error.lofte_failed = slot.failed  # type: ignore[attr-defined]
