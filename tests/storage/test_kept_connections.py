@@ -69,7 +69,8 @@ def test_a_connection_the_server_dropped_is_replaced(pg_url: str) -> None:
         pid = uow.connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
     admin = create_engine(PG_SERVER)
     with admin.begin() as connection:
-        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        # waits until the backend is gone (up to 10 s), so the next statement meets no race
+        connection.execute(text("SELECT pg_terminate_backend(:pid, 10000)"), {"pid": pid})
     admin.dispose()
     with pytest.raises(DBAPIError) as lost, store.unit_of_work() as uow:
         uow.settings.get("a")  # on the driver, on the dropped connection

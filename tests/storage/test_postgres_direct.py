@@ -151,7 +151,7 @@ def test_a_connection_lost_with_writes_deferred_is_a_retryable_error(store: SqlS
         backend = uow.connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
         uow.timers.add_many([_timer("lost")])
         with store.reading() as other:
-            other.exec_driver_sql(f"SELECT pg_terminate_backend({backend})")
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({backend}, 10000)")  # gone
     assert lost.value.connection_invalidated
     with store.unit_of_work() as uow:  # done again, on a new connection
         uow.timers.add_many([_timer("kept")])
@@ -164,7 +164,7 @@ def test_work_that_goes_on_after_its_connection_was_lost_does_not_commit(store: 
         uow.settings.get("x")  # sends the insert, with BEGIN
         backend = uow.connection.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
         with store.reading() as other:
-            other.exec_driver_sql(f"SELECT pg_terminate_backend({backend})")
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({backend}, 10000)")  # gone
         with pytest.raises(OperationalError):
             uow.settings.get("y")  # lost here; a caller catches it and goes on
         uow.timers.add_many([_timer("second")])  # on a new connection, in a new transaction
