@@ -76,13 +76,13 @@ class SqlAuditLog(Repository):
         head = self.written
         add = _ADD
         if self.postgres and self.written is None:
-            # Appenders queue at the lock until commit. The cached head is stale if another
-            # process appended since, or if another unit of work of this one committed but
-            # has not yet cached its head; the insert then collides, and the retry reads the
-            # head afresh while holding the lock. With a head to go on and no other appender
-            # in this process, the insert itself takes the lock (one round trip); with one,
-            # the lock comes first and the head is read after it, so that waiting for the
-            # other's commit does not by itself make the head stale.
+            # Appenders queue at the lock until commit. With a head to go on and no other
+            # appender in this process, the insert itself takes the lock (no round trip of
+            # its own); the cached head is stale if another process appended since, and then
+            # the insert collides and the retry reads the head afresh under the lock. With
+            # another appender in this process, the lock comes first and the head is read
+            # from the database after it: the cache could lag behind the other's commit,
+            # which released the lock before that unit of work cached what it wrote.
             alone = False
             if not self.entered:  # counted once per unit of work (the store makes it leave)
                 alone, self.entered = self.head.enter(), True
@@ -90,7 +90,7 @@ class SqlAuditLog(Repository):
                 add = _ADD_LOCKING
             else:
                 self.execute(_PG_LOCK)
-                head = self.head.get()
+                head = None  # read below, under the lock
         elif head is None:
             head = self.head.get()
         if head is None:
