@@ -201,8 +201,9 @@ class SqlStore:
 
     def _end(self, connection: Connection, *, commit: bool, began_on: Any = None) -> None:
         lost = connection.invalidated or connection.closed  # the database rolled it back
-        if commit and not lost and connection.connection.dbapi_connection is not began_on:
-            lost = True  # a statement's lost connection was caught, the work went on elsewhere
+        if commit and not lost and began_on is not None:
+            # a statement's lost connection was caught, and the work went on on another
+            lost = connection.connection.dbapi_connection is not began_on
         if lost:
             if commit:
                 raise OperationalError(
