@@ -300,6 +300,8 @@ class Plan:
             values = [self.direct.bind(g) for g in (given if isinstance(given, list) else [given])]
         except Exception as exc:  # a bind processor refused a value
             raise StatementError(str(exc), self.sql, given, exc) from exc
+        if not values:  # no rows
+            return
         try:  # dumped now: a value psycopg cannot adapt fails here, and nothing is deferred
             self.direct.defer_on(connection.connection, values, failed)
         except self.driver_error as exc:
