@@ -121,8 +121,7 @@ class Dispatcher:
         # The first claim looks without a lock first: most runs of a shared dispatcher find
         # nothing due. An exclusive one runs only when messages were queued or a retry fell
         # due, so it claims at once.
-        look_first = not self.exclusive
-        claimed = self._batch(report, look_first=look_first) if may_be_due and room() else 0
+        claimed = self._batch(report, look_first=not self.exclusive) if may_be_due and room() else 0
         while claimed == BATCH and room():  # a full batch: there may be more
             claimed = self._batch(report)
         report.digests = compose_digests(

@@ -159,8 +159,9 @@ class DirectSession:
 
     @classmethod
     def of(cls, pooled: Any) -> DirectSession:
-        session: DirectSession | None = pooled.info.get(_SESSION)
-        if session is None or session.driver is not pooled.driver_connection:
+        """The connection's session, made if it has none (or one of a driver it replaced)."""
+        session = cls.kept_by(pooled.info, pooled.driver_connection)
+        if session is None:
             session = pooled.info[_SESSION] = cls(pooled.driver_connection)
         return session
 

@@ -20,6 +20,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from definitions.loader import Bundle, load_packaged
+from storage.database import make_engine, migrate
+from storage.sensitive_keys import throwaway_cipher
+from storage.unit_of_work import SqlStore
 from tests.harness import Harness, make_harness
 
 PG_SERVER = os.environ.get("LOFTE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -71,6 +74,18 @@ def pg_schema_url() -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@contextmanager
+def migrated_store(url: str) -> Iterator[SqlStore]:
+    """A store on the database at `url`, migrated, with a throw-away key; closed after."""
+    engine = make_engine(url)
+    migrate(engine)
+    store = SqlStore(engine, throwaway_cipher())
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 @pytest.fixture

@@ -15,16 +15,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from storage.database import make_engine, migrate
 from storage.sensitive_keys import throwaway_cipher
 from storage.unit_of_work import KEPT, SqlStore
-from tests.conftest import PG_SERVER
+from tests.conftest import PG_SERVER, migrated_store
 
 
 @pytest.fixture
 def store(db_url: str) -> Iterator[SqlStore]:
-    engine = make_engine(db_url)
-    migrate(engine)
-    built = SqlStore(engine, throwaway_cipher())
-    yield built
-    built.close()
+    with migrated_store(db_url) as made:
+        yield made
 
 
 def test_a_nested_unit_of_work_leaves_the_outer_one_whole(store: SqlStore) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from storage.database import make_engine, migrate
 from storage.sensitive_keys import throwaway_cipher
 from storage.unit_of_work import SqlStore
+from tests.conftest import migrated_store
 from workflow.core.records import ActionEvent, AuditEvent, Meeting, Timer, TimerKind
 
 DUE = datetime(2027, 1, 4, 8, tzinfo=UTC)
@@ -27,15 +28,19 @@ DUE = datetime(2027, 1, 4, 8, tzinfo=UTC)
 
 @pytest.fixture
 def store(pg_url: str) -> Iterator[SqlStore]:
-    engine = make_engine(pg_url)
-    migrate(engine)
-    built = SqlStore(engine, throwaway_cipher())
-    yield built
-    built.close()
+    with migrated_store(pg_url) as made:
+        yield made
 
 
 def _timer(key: str, due: datetime = DUE) -> Timer:
     return Timer(key, TimerKind.CYCLE_OPEN, due, "est", "sala", {})
+
+
+def _prepare_a_setting(store: SqlStore) -> None:
+    """Setting "a" is "1", and reading a setting is prepared on the thread's connection."""
+    with store.unit_of_work() as uow:
+        uow.settings.put("a", "1")
+        assert uow.settings.get("a") == "1"
 
 
 def _timers(store: SqlStore) -> list[str]:
@@ -92,9 +97,7 @@ def test_statements_stay_prepared_after_a_rollback(store: SqlStore) -> None:
 def test_a_prepared_statement_deallocated_by_another_fails_one_unit_of_work(
     store: SqlStore,
 ) -> None:
-    with store.unit_of_work() as uow:
-        uow.settings.put("a", "1")
-        assert uow.settings.get("a") == "1"  # prepared on this connection
+    _prepare_a_setting(store)
     with pytest.raises(OperationalError), store.unit_of_work() as uow:
         uow.connection.exec_driver_sql("DEALLOCATE ALL")
         uow.settings.get("a")
@@ -174,9 +177,7 @@ def test_work_that_goes_on_after_its_connection_was_lost_does_not_commit(store: 
 def test_a_column_changed_under_a_prepared_statement_fails_one_unit_of_work(
     store: SqlStore,
 ) -> None:
-    with store.unit_of_work() as uow:
-        uow.settings.put("a", "1")
-        assert uow.settings.get("a") == "1"  # prepared on this connection
+    _prepare_a_setting(store)
     with store.engine.begin() as other:  # as a migration would, with an engine running
         other.exec_driver_sql("ALTER TABLE settings ALTER COLUMN value TYPE varchar(4000)")
     with pytest.raises(OperationalError), store.unit_of_work(read_only=True) as uow:

@@ -35,14 +35,19 @@ Current = tuple[CycleInstance, StepPayload, list[InputRequest]]
 def _current(work: Work, timer: Timer, *, lock: bool) -> Current | str:
     """The cycle, step and still open requests a step timer belongs to, or why it no longer
     applies."""
-    payload = read_payload(timer.kind, timer.payload)
-    assert isinstance(payload, StepPayload) and timer.instance_id is not None
+    payload, instance_id = _step_of(timer)
     instance, requests = work.uow.requests.cycle_and_open_requests(
-        timer.instance_id, payload.step, lock=lock
+        instance_id, payload.step, lock=lock
     )
     if instance.state != payload.step:
         return _MOVED_ON
     return instance, payload, requests
+
+
+def _step_of(timer: Timer) -> tuple[StepPayload, int]:
+    payload = read_payload(timer.kind, timer.payload)
+    assert isinstance(payload, StepPayload) and timer.instance_id is not None
+    return payload, timer.instance_id
 
 
 _MOVED_ON = "överhoppad: steget är redan avslutat"
@@ -96,11 +101,10 @@ def _on_escalation(work: Work, timer: Timer) -> str:
     found = _current(work, timer, lock=False)
     if isinstance(found, str):
         return found
-    instance, payload, requests = found
+    instance, payload, waiting = found  # the requests still open
     definition = work.definition_of(instance)
     step = definition.step(payload.step)
     assert step.escalation is not None
-    waiting = requests
     if not waiting:
         return "överhoppad: inget saknas"
     missing_ids = {r.person_id for r in waiting}
@@ -141,9 +145,8 @@ def _on_expiry(work: Work, timer: Timer) -> str:
 def _on_meeting(work: Work, timer: Timer) -> str:
     """The meeting begins: its step's context (the lägesbild since the last meeting, say)
     is resolved again, so it includes what was reported up to the meeting."""
-    payload = read_payload(timer.kind, timer.payload)
-    assert isinstance(payload, StepPayload) and timer.instance_id is not None
-    instance = work.uow.cycles.get(timer.instance_id, lock=True)
+    payload, instance_id = _step_of(timer)
+    instance = work.uow.cycles.get(instance_id, lock=True)
     if instance.state != payload.step:
         return _MOVED_ON
     definition = work.definition_of(instance)
