@@ -14,7 +14,7 @@ from typing import Any
 from cli import arguments
 
 DEMO_FILE = "lofte-demo.db"
-DEMO_PERSON = "tove-lind"  # an EST reporter in Sala and Heby
+DEMO_PERSON = "tove-lind"  # an EST reporter in Sala and Surahammar
 
 
 def add_commands(commands: Any) -> None:

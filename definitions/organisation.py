@@ -1,6 +1,7 @@
 """The organisation of a deployment: police areas, their municipalities, parties, roles and
 people. People are defined once; each holds roles per unit (a samordnare *of Sala*, a
-kommunpolis *for Heby*, an LPO-chef *of the police area*). Units carry per-definition overrides.
+kommunpolis *for Surahammar*, an LPO-chef *of the police area*). Units carry per-definition
+overrides.
 """
 
 from __future__ import annotations

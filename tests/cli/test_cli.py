@@ -51,7 +51,7 @@ def test_init_loads_the_example_once_and_keeps_a_setup(
 ) -> None:
     code, out, _ = run(capsys, "init")
     assert code == 0 and "läser in exemplet" in out
-    assert "est-inventering för Heby kommun: version 1" in out
+    assert "est-inventering för Surahammars kommun: version 1" in out
     code, out, _ = run(capsys, "init")
     assert code == 0 and "behåller den inlästa uppsättningen" in out
     code, out, _ = run(capsys, "init", "--example")
@@ -84,8 +84,8 @@ def test_status_submit_show_and_audit(env: Path, capsys: pytest.CaptureFixture[s
         and "Rapportera veckans iakttagelser" in out
         and "tors 7 jan 2027 kl. 12.00" in out
     )
-    code, out, _ = run(capsys, "status", "--unit", "heby")
-    assert code == 0 and "Heby kommun" in out and "Sala kommun" not in out
+    code, out, _ = run(capsys, "status", "--unit", "surahammar")
+    assert code == 0 and "Surahammars kommun" in out and "Sala kommun" not in out
     found = request_id(run(capsys, "status", "--person", "maria-holm")[1], "Maria Holm")
     long_text = "Klotter på busskuren vid Stora torget. " * 8
     answer = env.parent / "svar.yaml"
@@ -173,7 +173,7 @@ def test_definitions_validate_show_and_export(
 ) -> None:
     code, out, _ = run(capsys, "definitions", "validate")
     assert code == 0 and "gäller 5 enheter" in out
-    code, out, _ = run(capsys, "definitions", "show", "est-mote", "--unit", "heby")
+    code, out, _ = run(capsys, "definitions", "show", "est-mote", "--unit", "surahammar")
     assert code == 0 and "stateDiagram" in out and "uppfoljning_insatser" in out
     target = tmp_path / "exported"
     code, out, _ = run(capsys, "definitions", "export", str(target))

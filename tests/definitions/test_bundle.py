@@ -16,19 +16,19 @@ from tests.definitions.support import (
 )
 from workflow.kernel.durations import IsoDuration
 
-HEBY = (
-    "{id: heby, name: Heby kommun, location: Kommunhuset Heby, "
-    "website: https://www.heby.example.se}"
+SURAHAMMAR = (
+    "{id: surahammar, name: Surahammars kommun, location: Kommunhuset Surahammar, "
+    "website: https://www.surahammar.example.se}"
 )
-HEBY_PATH = "police_areas[0].municipalities[1]"
+SURAHAMMAR_PATH = "police_areas[0].municipalities[4]"
 
 
-def heby_with(overrides: str) -> str:
-    """Heby's entry spread over three lines, the last holding `overrides` (flow YAML), so that
+def surahammar_with(overrides: str) -> str:
+    """Surahammar's entry spread over three lines, the last holding `overrides` (flow YAML), so that
     each problem's line can be told from the unit's."""
     lines = [
-        "{id: heby, name: Heby kommun, location: Kommunhuset Heby,",
-        "         website: https://www.heby.example.se,",
+        "{id: surahammar, name: Surahammars kommun, location: Kommunhuset Surahammar,",
+        "         website: https://www.surahammar.example.se,",
         "         overrides: {" + overrides + "}}",
     ]
     return "\n".join(lines)
@@ -49,14 +49,16 @@ def test_a_role_nobody_holds_in_one_municipality_names_the_municipality(tmp_path
     setup = packaged_copy(tmp_path)
     replace_in(
         setup / "organisation.yaml",
-        "{id: anna-sundin, name: Anna Sundin, email: anna.sundin@heby.example.se, party: kommun, "
-        "roles: {heby: [samordnare, est-rapportor, styrgrupp]}}",
-        "{id: anna-sundin, name: Anna Sundin, email: anna.sundin@heby.example.se, party: kommun, "
-        "roles: {heby: [est-rapportor, styrgrupp]}}",
+        "{id: anna-sundin, name: Anna Sundin, email: anna.sundin@surahammar.example.se, "
+        "party: kommun, "
+        "roles: {surahammar: [samordnare, est-rapportor, styrgrupp]}}",
+        "{id: anna-sundin, name: Anna Sundin, email: anna.sundin@surahammar.example.se, "
+        "party: kommun, "
+        "roles: {surahammar: [est-rapportor, styrgrupp]}}",
     )
     found = problems(setup)
     assert found
-    assert all("i Heby kommun har ingen rollen 'samordnare'" in p.message for p in found)
+    assert all("i Surahammars kommun har ingen rollen 'samordnare'" in p.message for p in found)
     assert all("enabled: false" in p.message for p in found)
     chair = next(
         p for p in found if p.file.endswith("est-inventering.yaml") and p.path == "chair_role"
@@ -69,29 +71,29 @@ def test_a_unit_may_switch_off_the_cycles_it_cannot_staff(tmp_path: Path) -> Non
     setup = packaged_copy(tmp_path)
     replace_in(
         setup / "organisation.yaml",
-        "roles: {heby: [samordnare, est-rapportor, styrgrupp]}",
-        "roles: {heby: [est-rapportor, styrgrupp]}",
+        "roles: {surahammar: [samordnare, est-rapportor, styrgrupp]}",
+        "roles: {surahammar: [est-rapportor, styrgrupp]}",
     )
     off = ", ".join(
         f"{name}: {{enabled: false}}"
         for name in ("est-inventering", "est-mote", "inriktningsbeslut", "uppfoljning")
     )
-    replace_in(setup / "organisation.yaml", HEBY, heby_with(off))
+    replace_in(setup / "organisation.yaml", SURAHAMMAR, surahammar_with(off))
     pairs = loads(setup).effective()
     assert len(pairs) == 17
-    assert all(unit.id != "heby" for definition, unit in pairs)
+    assert all(unit.id != "surahammar" for definition, unit in pairs)
 
 
 def test_an_override_of_an_unknown_step_is_refused_at_the_override(tmp_path: Path) -> None:
     setup = packaged_copy(tmp_path)
     text = replace_in(
         setup / "organisation.yaml",
-        HEBY,
-        heby_with("est-inventering: {steps: {rapport: {deadline: P1D}}}"),
+        SURAHAMMAR,
+        surahammar_with("est-inventering: {steps: {rapport: {deadline: P1D}}}"),
     )
     problem = only_problem(setup)
     assert problem.file == str(setup / "organisation.yaml")
-    assert problem.path == f"{HEBY_PATH}.overrides.est-inventering.steps.rapport"
+    assert problem.path == f"{SURAHAMMAR_PATH}.overrides.est-inventering.steps.rapport"
     assert problem.line == line_of(text, "rapport: {deadline")
     assert problem.message == "est-inventering har inget steg 'rapport'"
 
@@ -100,11 +102,11 @@ def test_a_meeting_override_on_a_step_that_is_no_meeting_is_refused(tmp_path: Pa
     setup = packaged_copy(tmp_path)
     text = replace_in(
         setup / "organisation.yaml",
-        HEBY,
-        heby_with("est-inventering: {steps: {rapportering: {meeting: {length: PT1H}}}}"),
+        SURAHAMMAR,
+        surahammar_with("est-inventering: {steps: {rapportering: {meeting: {length: PT1H}}}}"),
     )
     problem = only_problem(setup)
-    assert problem.path == f"{HEBY_PATH}.overrides.est-inventering.steps.rapportering.meeting"
+    assert problem.path == f"{SURAHAMMAR_PATH}.overrides.est-inventering.steps.rapportering.meeting"
     assert problem.line == line_of(text, "meeting: {length")
     assert problem.message == "steget är inget möte"
 
@@ -113,12 +115,12 @@ def test_an_escalation_override_on_a_step_without_escalation_is_refused(tmp_path
     setup = packaged_copy(tmp_path)
     text = replace_in(
         setup / "organisation.yaml",
-        HEBY,
-        heby_with("est-inventering: {steps: {sammanstallning: {escalation_after: P1D}}}"),
+        SURAHAMMAR,
+        surahammar_with("est-inventering: {steps: {sammanstallning: {escalation_after: P1D}}}"),
     )
     problem = only_problem(setup)
     assert problem.path == (
-        f"{HEBY_PATH}.overrides.est-inventering.steps.sammanstallning.escalation_after"
+        f"{SURAHAMMAR_PATH}.overrides.est-inventering.steps.sammanstallning.escalation_after"
     )
     assert problem.line == line_of(text, "escalation_after: P1D")
     assert problem.message == "steget har ingen eskalering (escalation) att flytta"
@@ -127,11 +129,13 @@ def test_an_escalation_override_on_a_step_without_escalation_is_refused(tmp_path
 def test_a_bad_cadence_override_is_reported_where_the_override_is(tmp_path: Path) -> None:
     setup = packaged_copy(tmp_path)
     text = replace_in(
-        setup / "organisation.yaml", HEBY, heby_with("est-inventering: {cadence: {every: P5D}}")
+        setup / "organisation.yaml",
+        SURAHAMMAR,
+        surahammar_with("est-inventering: {cadence: {every: P5D}}"),
     )
     problem = only_problem(setup)
     assert problem.file == str(setup / "organisation.yaml")
-    assert problem.path == f"{HEBY_PATH}.overrides.est-inventering.cadence.every"
+    assert problem.path == f"{SURAHAMMAR_PATH}.overrides.est-inventering.cadence.every"
     assert problem.line == line_of(text, "every: P5D")
     assert problem.message == (
         "periodnyckeln iso_week kräver en kadens i hela veckor (P1W, P2W, ...), inte P5D"
@@ -142,11 +146,11 @@ def test_an_override_is_held_to_the_bounds_of_a_definition(tmp_path: Path) -> No
     setup = packaged_copy(tmp_path)
     text = replace_in(
         setup / "organisation.yaml",
-        HEBY,
-        heby_with("est-mote: {steps: {mote: {deadline: P2Y, reminders: [-PT1H]}}}"),
+        SURAHAMMAR,
+        surahammar_with("est-mote: {steps: {mote: {deadline: P2Y, reminders: [-PT1H]}}}"),
     )
     found = {p.path: p for p in problems(setup)}
-    base = f"{HEBY_PATH}.overrides.est-mote.steps.mote"
+    base = f"{SURAHAMMAR_PATH}.overrides.est-mote.steps.mote"
     assert set(found) == {f"{base}.deadline", f"{base}.reminders[0]"}
     assert found[f"{base}.deadline"].message == "P2Y är för lång; högst P1Y"
     assert all(p.line == line_of(text, "deadline: P2Y") for p in found.values())
@@ -154,18 +158,22 @@ def test_an_override_is_held_to_the_bounds_of_a_definition(tmp_path: Path) -> No
 
 def test_an_override_of_a_definition_that_does_not_exist_is_refused(tmp_path: Path) -> None:
     setup = packaged_copy(tmp_path)
-    replace_in(setup / "organisation.yaml", HEBY, heby_with("est-motet: {enabled: false}"))
+    replace_in(
+        setup / "organisation.yaml", SURAHAMMAR, surahammar_with("est-motet: {enabled: false}")
+    )
     problem = only_problem(setup)
-    assert problem.path == f"{HEBY_PATH}.overrides.est-motet"
+    assert problem.path == f"{SURAHAMMAR_PATH}.overrides.est-motet"
     assert problem.message == "ingen definition heter 'est-motet'"
 
 
-def test_hebys_two_weekly_inventory_changes_only_hebys_definition(tmp_path: Path) -> None:
+def test_surahammars_two_weekly_inventory_changes_only_surahammars_definition(
+    tmp_path: Path,
+) -> None:
     setup = packaged_copy(tmp_path)
     replace_in(
         setup / "organisation.yaml",
-        HEBY,
-        heby_with(
+        SURAHAMMAR,
+        surahammar_with(
             "est-inventering: {cadence: {every: P2W}, "
             "steps: {rapportering: {deadline: P3DT3H, reminders: [P2D]}}}"
         ),
@@ -174,13 +182,17 @@ def test_hebys_two_weekly_inventory_changes_only_hebys_definition(tmp_path: Path
     before = {(d.name, u.id): d for d, u in packaged().effective()}
     assert changed.keys() == before.keys()
     differ = sorted(key for key in before if changed[key] != before[key])
-    assert differ == [("est-inventering", "heby")]
-    heby, template = changed[("est-inventering", "heby")], before[("est-inventering", "heby")]
-    assert heby.cadence.every == IsoDuration.parse("P2W")
-    assert heby.cadence.anchor == template.cadence.anchor
-    assert heby.step("rapportering").deadline == IsoDuration.parse("P3DT3H")
-    assert heby.step("rapportering").reminders == (IsoDuration.parse("P2D"),)
-    assert heby.step("sammanstallning") == template.step("sammanstallning")
+    assert differ == [("est-inventering", "surahammar")]
+    surahammar, template = (
+        changed[("est-inventering", "surahammar")],
+        before[("est-inventering", "surahammar")],
+    )
+    assert surahammar.cadence.every == IsoDuration.parse("P2W")
+    assert surahammar.cadence.anchor == template.cadence.anchor
+    assert surahammar.step("rapportering").deadline == IsoDuration.parse("P3DT3H")
+    assert surahammar.step("rapportering").reminders == (IsoDuration.parse("P2D"),)
+    assert surahammar.step("sammanstallning") == template.step("sammanstallning")
     assert (
-        heby.model_copy(update={"cadence": template.cadence, "steps": template.steps}) == template
+        surahammar.model_copy(update={"cadence": template.cadence, "steps": template.steps})
+        == template
     )

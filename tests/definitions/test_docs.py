@@ -1,5 +1,5 @@
-"""The examples in docs/definitions.md are valid: the organisation parses, and Heby's overrides
-load into the packaged setup and change only Heby's cycles."""
+"""The examples in docs/definitions.md are valid: the organisation parses, and Surahammar's
+overrides load into the packaged setup and change only Surahammar's cycles."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from tests.definitions.support import loads, packaged, packaged_copy, replace_in
 from workflow.kernel.durations import IsoDuration
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "definitions.md"
-HEBY = (
-    "      - {id: heby, name: Heby kommun, location: Kommunhuset Heby, "
-    "website: https://www.heby.example.se}"
+SURAHAMMAR = (
+    "      - {id: surahammar, name: Surahammars kommun, location: Kommunhuset Surahammar, "
+    "website: https://www.surahammar.example.se}"
 )
 
 
@@ -26,17 +26,17 @@ def yaml_blocks() -> list[str]:
 def test_the_organisation_example_is_a_valid_organisation() -> None:
     block = next(b for b in yaml_blocks() if b.startswith("format: 1\nname: Medborg"))
     spec = parse_organisation(block, "docs/definitions.md").spec
-    assert [m.id for m in spec.police_areas[0].municipalities] == ["sala", "heby"]
+    assert [m.id for m in spec.police_areas[0].municipalities] == ["sala", "surahammar"]
 
 
-def test_the_heby_override_example_loads_and_changes_only_heby(tmp_path: Path) -> None:
-    block = next(b for b in yaml_blocks() if "- id: heby" in b and "overrides:" in b)
+def test_the_surahammar_override_example_loads_and_changes_only_surahammar(tmp_path: Path) -> None:
+    block = next(b for b in yaml_blocks() if "- id: surahammar" in b and "overrides:" in b)
     assert yaml.safe_load(block)[0]["overrides"]["est-inventering"]["cadence"] == {"every": "P2W"}
     setup = packaged_copy(tmp_path)
-    replace_in(setup / "organisation.yaml", HEBY, block.rstrip("\n"))
+    replace_in(setup / "organisation.yaml", SURAHAMMAR, block.rstrip("\n"))
     pairs = {(d.name, u.id): d for d, u in loads(setup).effective()}
     before = {(d.name, u.id): d for d, u in packaged().effective()}
-    assert set(before) - set(pairs) == {("uppfoljning", "heby")}
+    assert set(before) - set(pairs) == {("uppfoljning", "surahammar")}
     changed = sorted(key for key in pairs if pairs[key] != before[key])
-    assert changed == [("est-inventering", "heby"), ("est-mote", "heby")]
-    assert pairs[("est-inventering", "heby")].cadence.every == IsoDuration.parse("P2W")
+    assert changed == [("est-inventering", "surahammar"), ("est-mote", "surahammar")]
+    assert pairs[("est-inventering", "surahammar")].cadence.every == IsoDuration.parse("P2W")

@@ -38,7 +38,7 @@ WORDS = st.sampled_from(
         "meeting", "context", "window", "inputs", "collect", "decision", "follow_up", "rows",
         "choice", "samordnare", "kommunpolis", "polis", "completed", "expired", "decided",
         "P99999999Y", "-P1D", "PT0S", "P1M1D", "weekly", "2027-01-04T02:30", "2027-13-40T09:00",
-        "9999-01-01T00:00", "lagesbild", "this_cycle", "heby", "deployment", "est-mote",
+        "9999-01-01T00:00", "lagesbild", "this_cycle", "surahammar", "deployment", "est-mote",
     ]
 )  # fmt: skip
 SCALARS = st.one_of(

@@ -29,7 +29,7 @@ def test_the_packaged_setup_loads_with_21_effective_pairs() -> None:
     assert {unit.id for _, unit in pairs} == {
         "lpo-norra-vastmanland",
         "sala",
-        "heby",
+        "surahammar",
         "norberg",
         "fagersta",
         "skinnskatteberg",

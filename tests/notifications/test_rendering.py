@@ -33,12 +33,12 @@ from workflow.core.records import MessageKind, OutboxMessage
 NOW = datetime(2027, 2, 1, 8, tzinfo=UTC)
 CYCLE = CycleRef(
     definition="est-inventering",
-    unit_id="heby",
-    unit_name="Heby kommun",
+    unit_id="surahammar",
+    unit_name="Surahammars kommun",
     title="EST-inventering",
     short_title="EST-inventering",
     period_label="v. 5 2027",
-    instance_key="est-inventering/heby/2027-W05",
+    instance_key="est-inventering/surahammar/2027-W05",
     instance_id=7,
 )
 STEP_CONTEXT = {
@@ -49,7 +49,7 @@ STEP_CONTEXT = {
             "label": {"sv": "Veckans rapporter", "en": "This week's reports"},
             "parts": [
                 {
-                    "unit_name": "Heby kommun",
+                    "unit_name": "Surahammars kommun",
                     "total": 2,
                     "previous_total": 5,
                     "reports": 1,
@@ -78,7 +78,7 @@ STEP_CONTEXT = {
         {
             "kind": "decision_in_force",
             "label": {"sv": "Beslut i kraft", "en": "In force"},
-            "entries": [{"unit_name": "Heby kommun", "missing": True}],
+            "entries": [{"unit_name": "Surahammars kommun", "missing": True}],
         },
     ],
 }
@@ -93,7 +93,7 @@ CONTEXTS: dict[MessageKind, MessageContext] = {
         "2027-02-03T15:00:00+00:00",
         41,
         [{"label": "Iakttagelser", "required": True}],
-        {"title": "Heby kommun", "values": [["Plats", "Torget"]]},
+        {"title": "Surahammars kommun", "values": [["Plats", "Torget"]]},
         0,
         {"start": "2027-02-03T12:00:00+00:00", "location": "Kommunhuset"},
         True,
@@ -111,7 +111,7 @@ CONTEXTS: dict[MessageKind, MessageContext] = {
         2,
     ),
     MessageKind.ESCALATION: EscalationMessage(
-        CYCLE, "Rapportera", "2027-02-03T11:00:00+00:00", ["Lena Dahl (Heby kommun)"]
+        CYCLE, "Rapportera", "2027-02-03T11:00:00+00:00", ["Lena Dahl (Surahammars kommun)"]
     ),
     MessageKind.CYCLE_SUMMARY: SummaryMessage(
         CYCLE, "closed_incomplete", [{"name": "Mikael Hed", "step_title": "Rapportera"}], 1
@@ -120,11 +120,11 @@ CONTEXTS: dict[MessageKind, MessageContext] = {
         CYCLE,
         "EST-möte",
         "Gemensam lägesbild",
-        "est-mote.heby.2027-W05.mote@heby.x.lofte",
+        "est-mote.surahammar.2027-W05.mote@surahammar.x.lofte",
         0,
         "2027-02-03T12:00:00+00:00",
         "2027-02-03T13:30:00+00:00",
-        "Kommunhuset Heby",
+        "Kommunhuset Surahammar",
         "Anna Sundin",
         "anna@example.se",
         "invite",
@@ -162,7 +162,7 @@ CONTEXTS: dict[MessageKind, MessageContext] = {
         CYCLE, "Registrera beslutet", [FIELD, {"label": "Åtaganden", "rows": [[FIELD]]}], "owner"
     ),
     MessageKind.CATCH_UP: CatchUpMessage(
-        "Heby kommun",
+        "Surahammars kommun",
         [{"what": "förfrågan till Lena Dahl", "cycle": "EST-inventering v. 5 2027", "when": "x"}],
     ),
     MessageKind.DIGEST: DigestMessage(
@@ -191,7 +191,7 @@ CONTEXTS: dict[MessageKind, MessageContext] = {
 def stored(kind: MessageKind, language: str) -> OutboxMessage:
     """The context as the outbox stores it (JSON-shaped, versioned), read back by the renderer."""
     return OutboxMessage(
-        key=f"inst:heby:{kind.value}",
+        key=f"inst:surahammar:{kind.value}",
         kind=kind,
         person_id="lena-dahl",
         recipient="lena.dahl@example.se",
@@ -221,7 +221,7 @@ def test_every_kind_renders_from_its_stored_context(kind: MessageKind, language:
     assert email.subject and email.text.strip() and email.html.startswith("<!DOCTYPE html>")
     assert ("Hej Lena!" if language == "sv" else "Hello Lena") in email.text
     assert "<b>" not in email.html  # text from people is escaped in HTML
-    composed = compose(message, email, Address("Löfte", "lofte", "heby.example.se"), NOW)
+    composed = compose(message, email, Address("Löfte", "lofte", "surahammar.example.se"), NOW)
     parsed = message_from_bytes(composed.data, policy=policy.default)
     assert parsed["Subject"] == email.subject
 
@@ -230,18 +230,18 @@ def test_subjects_say_what_which_cycle_and_unit_and_by_when() -> None:
     subjects = {k: renderer().render(stored(k, "sv")).subject for k in MessageKind}
     assert (
         subjects[MessageKind.INPUT_REQUEST]
-        == "EST-inventering v. 5 2027, Heby kommun – svar senast ons 3 feb kl. 12.00"
+        == "EST-inventering v. 5 2027, Surahammars kommun – svar senast ons 3 feb kl. 12.00"
     )
     assert subjects[MessageKind.REMINDER].startswith(
-        "Påminnelse: EST-inventering v. 5 2027, Heby kommun"
+        "Påminnelse: EST-inventering v. 5 2027, Surahammars kommun"
     )
     assert (
         subjects[MessageKind.CYCLE_SUMMARY]
-        == "EST-inventering v. 5 2027, Heby kommun: avslutad – svar saknas"
+        == "EST-inventering v. 5 2027, Surahammars kommun: avslutad – svar saknas"
     )
     assert subjects[MessageKind.MEETING_CANCEL].startswith("Inställt: EST-möte – tors 4 feb")
     english = renderer().render(stored(MessageKind.INPUT_REQUEST, "en")).subject
-    assert english == "EST-inventering v. 5 2027, Heby kommun – reply by Wed 3 Feb 12:00"
+    assert english == "EST-inventering v. 5 2027, Surahammars kommun – reply by Wed 3 Feb 12:00"
 
 
 def test_a_request_shows_the_lagesbild_and_the_answer_link() -> None:
@@ -250,7 +250,10 @@ def test_a_request_shows_the_lagesbild_and_the_answer_link() -> None:
         "Veckans rapporter" in email.text
         and "2 iakttagelser (\u22123 mot perioden före), 1 rapport" in email.text
     )
-    assert "Brand i papperskorg" in email.text and "Heby kommun: inget beslut i kraft" in email.text
+    assert (
+        "Brand i papperskorg" in email.text
+        and "Surahammars kommun: inget beslut i kraft" in email.text
+    )
     assert "https://lofte.example.se/svar/41.token" in email.text
     assert "Mötet hålls ons 3 feb 2027 kl. 13.00, Kommunhuset" in email.text
 

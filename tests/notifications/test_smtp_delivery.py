@@ -42,7 +42,10 @@ def test_plain_smtp_delivers_every_message_once(week: Harness, smtp_server: Any)
     subjects = [
         str(m["Subject"]) for m in server.mailbox.received if m["X-Lofte-Kind"] == "input_request"
     ]
-    assert "EST-inventering v. 1 2027, Heby kommun – svar senast tors 7 jan kl. 12.00" in subjects
+    assert (
+        "EST-inventering v. 1 2027, Surahammars kommun – svar senast tors 7 jan kl. 12.00"
+        in subjects
+    )
     assert dispatcher(week, server.env()).run_once().sent == 0  # nothing is sent twice
 
 

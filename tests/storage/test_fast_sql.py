@@ -140,7 +140,7 @@ def test_times_beside_an_in_list_are_stored_as_sqlalchemy_stores_them(sqlite_url
     _, values = plan.expanded(
         {
             "definition": "est-inventering",
-            "units": ["sala", "heby"],
+            "units": ["sala", "surahammar"],
             "start": datetime(2027, 1, 4, 8, 0, 0, 123456, tzinfo=cet),
             "end": datetime(2027, 1, 5, tzinfo=UTC),
         }
@@ -148,7 +148,7 @@ def test_times_beside_an_in_list_are_stored_as_sqlalchemy_stores_them(sqlite_url
     assert values == (
         "est-inventering",
         "sala",
-        "heby",
+        "surahammar",
         "2027-01-04 07:00:00.123456",
         "2027-01-05 00:00:00.000000",
     )

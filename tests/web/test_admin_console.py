@@ -20,7 +20,7 @@ def test_the_console_lists_people_definitions_and_open_requests(
     client = signed_in(h, app, "alva.admin@sala.example.se", "admin")
     page = client.get("/admin").get_data(as_text=True)
     assert "Tove Lind" in page and "tove.lind@raddning.example.se" in page
-    assert "EST-inventering" in page and "Heby kommun" in page
+    assert "EST-inventering" in page and "Surahammars kommun" in page
     assert "Inga timerincidenter" in page and "Skicka ny svarslänk" in page
 
 

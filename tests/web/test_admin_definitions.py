@@ -17,11 +17,11 @@ def test_a_definition_shows_its_state_diagram_beside_a_table(web: tuple[Harness,
     h, app = web
     client = signed_in(h, app, *ADMIN)
     console = client.get("/admin").get_data(as_text=True)
-    assert "/admin/definitioner/est-inventering?enhet=heby" in console
-    response = client.get("/admin/definitioner/est-inventering?enhet=heby")
+    assert "/admin/definitioner/est-inventering?enhet=surahammar" in console
+    response = client.get("/admin/definitioner/est-inventering?enhet=surahammar")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    assert "<h1>EST-inventering</h1>" in page and "1 för Heby kommun" in page
+    assert "<h1>EST-inventering</h1>" in page and "1 för Surahammars kommun" in page
     svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert 'role="img" aria-labelledby="diagram-titel diagram-beskrivning"' in svg
     assert '<title id="diagram-titel">Tillståndsdiagram: EST-inventering</title>' in svg

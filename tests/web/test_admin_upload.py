@@ -83,7 +83,7 @@ def test_a_changed_definition_is_registered_and_what_changed_is_shown(
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page
     assert "Inläst: est-inventering.yaml" in page and "est-inventering: ny mall" in page
-    for unit in ("Sala kommun", "Heby kommun", "Norbergs kommun"):
+    for unit in ("Sala kommun", "Surahammars kommun", "Norbergs kommun"):
         assert f"est-inventering för {unit}: version 2" in page
     assert "est-mote" not in page.split("Det här fick en ny version", 1)[1]
     event = h.audit()[-1]
@@ -100,12 +100,12 @@ def test_a_changed_organisation_reschedules_only_what_it_changes(
     h, app = web
     client, token = admin(h, app)
     org = packaged_file("organisation.yaml").replace(
-        "location: Kommunhuset Heby,",
-        "location: Kommunhuset Heby, overrides: {est-inventering: {cadence: {every: P2W}}},",
+        "location: Kommunhuset Surahammar,",
+        "location: Kommunhuset Surahammar, overrides: {est-inventering: {cadence: {every: P2W}}},",
     )
     page = upload(client, {"organisation.yaml": org}, token).get_data(as_text=True)
     assert "organisationen: ny version" in page
-    assert "est-inventering för Heby kommun: version 2 (nästa öppning räknas om)" in page
+    assert "est-inventering för Surahammars kommun: version 2 (nästa öppning räknas om)" in page
     assert "Sala kommun" not in page.split("Det här fick en ny version", 1)[1]
 
 
@@ -160,20 +160,20 @@ def test_semantic_errors_in_several_files_are_all_shown_with_file_line_and_field
 def test_an_organisation_is_checked_against_the_definitions_in_force(
     web: tuple[Harness, Flask],
 ) -> None:
-    """Heby without a coordinator: the stored definitions that need one say so."""
+    """Surahammar without a coordinator: the stored definitions that need one say so."""
     h, app = web
     client, token = admin(h, app)
     before = stored(h)
     org = packaged_file("organisation.yaml").replace(
-        "roles: {heby: [samordnare, est-rapportor, styrgrupp]}",
-        "roles: {heby: [est-rapportor, styrgrupp]}",
+        "roles: {surahammar: [samordnare, est-rapportor, styrgrupp]}",
+        "roles: {surahammar: [est-rapportor, styrgrupp]}",
     )
     response = upload(client, {"organisation.yaml": org}, token)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     found = problems_of(page)
     assert found and all(p[0].endswith(".yaml (nuvarande)") for p in found), found
-    assert any("i Heby kommun har ingen rollen" in p[3] and p[1].isdigit() for p in found)
+    assert any("i Surahammars kommun har ingen rollen" in p[3] and p[1].isdigit() for p in found)
     assert stored(h) == before
 
 

@@ -239,7 +239,7 @@ def test_the_administrators_console_passes_axe(
     page.wait_for_selector("h1:has-text('Ställa in mötet?')")
     assert_accessible(page, "cancelling a meeting")
 
-    page.goto(base + "/admin/definitioner/est-inventering?enhet=heby")
+    page.goto(base + "/admin/definitioner/est-inventering?enhet=surahammar")
     assert page.locator("svg.diagram").count() == 1
     assert_accessible(page, "a definition and its state diagram")
 

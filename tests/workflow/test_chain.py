@@ -80,7 +80,7 @@ def test_an_intervention_is_followed_up_at_every_meeting_until_it_is_closed(
 ) -> None:
     h = sqlite_harness
     h.run_until(utc(2027, 1, 13, 9))
-    first = h.cycle("est-mote", "heby", "2027-W02")
+    first = h.cycle("est-mote", "surahammar", "2027-W02")
     h.answer(
         first,
         "mote",
@@ -97,9 +97,9 @@ def test_an_intervention_is_followed_up_at_every_meeting_until_it_is_closed(
             ],
         },
     )
-    [action] = h.actions("heby")
+    [action] = h.actions("surahammar")
     assert action.owner_id == "mikael-hed" and h.outbox("action_assigned", "mikael-hed")
-    decided = {m.person_id for m in h.outbox("decision") if m.unit_id == "heby"}
+    decided = {m.person_id for m in h.outbox("decision") if m.unit_id == "surahammar"}
     assert {"mikael-hed", "anna-sundin", "lena-dahl", "tove-lind"} <= decided
     for week, status in (
         ("2027-W04", "pagar"),
@@ -107,14 +107,14 @@ def test_an_intervention_is_followed_up_at_every_meeting_until_it_is_closed(
         ("2027-W08", "genomford"),
     ):
         h.run_until(_monday(week) + timedelta(hours=2))
-        meeting = h.cycle("est-mote", "heby", week)
+        meeting = h.cycle("est-mote", "surahammar", week)
         follow = h.request(meeting, "uppfoljning_insatser", "mikael-hed")
         assert "Sanera tunneln" in follow.subject["title"]
         h.engine.submit(follow.id or 0, "mikael-hed", {"status": status, "effekt": f"Läget {week}"})
-    closed = h.actions("heby")[0]
+    closed = h.actions("surahammar")[0]
     assert closed.status is ActionStatus.DONE and closed.effect == "Läget 2027-W08"
     h.run_until(_monday("2027-W10"))
-    later = h.cycle("est-mote", "heby", "2027-W10")
+    later = h.cycle("est-mote", "surahammar", "2027-W10")
     assert not [
         r
         for r in h.requests(later, "uppfoljning_insatser")

@@ -16,7 +16,7 @@ from tests.harness import Harness
 from workflow.core.catalog import DISABLED, TEMPLATE
 from workflow.core.setup import current_setup
 
-MUNICIPALITIES = ("sala", "heby", "norberg", "fagersta", "skinnskatteberg")
+MUNICIPALITIES = ("sala", "surahammar", "norberg", "fagersta", "skinnskatteberg")
 
 
 def templates(h: Harness) -> tuple[str, dict[str, str]]:
@@ -72,5 +72,5 @@ def test_a_definition_switched_off_everywhere_by_the_organisation_stays_in(
         )
     org.write_text(text, encoding="utf-8")
     changes = h.engine.register(load_bundle([folder]))
-    assert "uppfoljning för heby: avstängd" in changes
+    assert "uppfoljning för surahammar: avstängd" in changes
     assert "uppfoljning" in templates(h)[1]

@@ -24,28 +24,33 @@ def test_a_failing_timer_backs_off_becomes_an_incident_and_others_keep_firing(
     h = sqlite_harness
     original = timer_handlers.HANDLERS[TimerKind.REMINDER]
 
-    def broken_for_heby(work: Work, timer: Timer) -> str:
-        if timer.unit_id == "heby":
+    def broken_for_surahammar(work: Work, timer: Timer) -> str:
+        if timer.unit_id == "surahammar":
             raise RuntimeError("templates missing on this host")
         return original(work, timer)
 
-    monkeypatch.setitem(timer_handlers.HANDLERS, TimerKind.REMINDER, broken_for_heby)
+    monkeypatch.setitem(timer_handlers.HANDLERS, TimerKind.REMINDER, broken_for_surahammar)
     h.run_until(utc(2027, 1, 6, 11))  # the first reminders fall due Wednesday 12:00 Stockholm
-    failing = [t for t in h.timers() if t.unit_id == "heby" and t.kind is TimerKind.REMINDER]
+    failing = [t for t in h.timers() if t.unit_id == "surahammar" and t.kind is TimerKind.REMINDER]
     first = min(failing, key=lambda t: t.due_at)
     assert first.attempts >= 1 and first.last_error and "templates missing" in first.last_error
     assert first.status is TimerStatus.PENDING and first.next_attempt_at is not None
     # Meanwhile every other municipality was reminded.
     reminded = {m.unit_id for m in h.outbox("reminder")}
-    assert {"sala", "norberg", "fagersta", "skinnskatteberg"} <= reminded and "heby" not in reminded
+    assert {
+        "sala",
+        "norberg",
+        "fagersta",
+        "skinnskatteberg",
+    } <= reminded and "surahammar" not in reminded
 
     h.run_until(utc(2027, 1, 7, 15, 30))  # backoff 1, 2, 4, 8 minutes, then an incident
     incident = next(t for t in h.timers() if t.key == first.key)
     assert incident.status is TimerStatus.FAILED and incident.attempts == MAX_TIMER_ATTEMPTS
     assert "timer_incident" in h.events()
-    # Heby's cycle moved on past the broken reminder: its deadline still fired.
-    heby = h.cycle("est-inventering", "heby", "2027-W01")
-    assert heby.state == "sammanstallning"
+    # Surahammar's cycle moved on past the broken reminder: its deadline still fired.
+    surahammar = h.cycle("est-inventering", "surahammar", "2027-W01")
+    assert surahammar.state == "sammanstallning"
 
     monkeypatch.setitem(timer_handlers.HANDLERS, TimerKind.REMINDER, original)
     retried = h.engine.retry_timer(incident.id or 0, "admin")

@@ -14,7 +14,7 @@ from tests.conftest import packaged
 from tests.harness import Harness, make_harness, people, utc
 from workflow.kernel.errors import SubmissionError
 
-MUNICIPALITIES = ["fagersta", "heby", "norberg", "sala", "skinnskatteberg"]
+MUNICIPALITIES = ["fagersta", "norberg", "sala", "skinnskatteberg", "surahammar"]
 
 
 def test_every_municipality_opens_its_own_inventory_asking_only_its_own_reporters(
@@ -24,7 +24,7 @@ def test_every_municipality_opens_its_own_inventory_asking_only_its_own_reporter
     h.run_until(utc(2027, 1, 4, 8))
     weeks = {c.unit_id: c for c in h.cycles("est-inventering")}
     assert sorted(weeks) == MUNICIPALITIES
-    assert people(h.requests(weeks["heby"], "rapportering")) == [
+    assert people(h.requests(weeks["surahammar"], "rapportering")) == [
         "anna-sundin",
         "lena-dahl",
         "mikael-hed",
@@ -34,10 +34,10 @@ def test_every_municipality_opens_its_own_inventory_asking_only_its_own_reporter
         "david-nyman",
         "omar-said",
     ]
-    # Tove Lind reports for both Sala and Heby: one request in each municipality's cycle.
+    # Tove Lind reports for both Sala and Surahammar: one request in each municipality's cycle.
     assert "tove-lind" in people(h.requests(weeks["sala"], "rapportering"))
     subjects = {m.context["cycle"]["unit_name"] for m in h.outbox("input_request", "tove-lind")}
-    assert subjects == {"Sala kommun", "Heby kommun"}
+    assert subjects == {"Sala kommun", "Surahammars kommun"}
 
 
 def test_the_police_area_asks_each_kommunpolis_about_their_own_municipality(
@@ -51,27 +51,28 @@ def test_the_police_area_asks_each_kommunpolis_about_their_own_municipality(
     assert about == [
         ("anders-vik", ""),
         ("ida-falk", "fagersta"),
-        ("lena-dahl", "heby"),
+        ("lena-dahl", "surahammar"),
         ("nils-aberg", "sala"),
         ("omar-said", "norberg"),
         ("omar-said", "skinnskatteberg"),
         ("sara-strand", ""),
     ]
-    # Feedback for Heby is asked of Heby's kommunpolis only, in the fields for kommunpolis.
+    # Feedback for Surahammar is asked of Surahammar's kommunpolis only, in the fields for
+    # kommunpolis.
     lena = h.request(lolg, "uppfoljning", "lena-dahl")
     with pytest.raises(SubmissionError):
         h.engine.submit(lena.id or 0, "lena-dahl", {"antal_insatser": 3})
-    h.engine.submit(lena.id or 0, "lena-dahl", {"aterkoppling_kommun": "Lugnt i Heby."})
+    h.engine.submit(lena.id or 0, "lena-dahl", {"aterkoppling_kommun": "Lugnt i Surahammar."})
 
 
 def test_the_lolg_shows_each_municipalitys_decision_in_force(tmp_path: Path) -> None:
     h = make_harness(f"sqlite:///{tmp_path}/lolg.db", utc(2026, 12, 14), packaged())
     try:
         h.run_until(utc(2026, 12, 15, 9))
-        decided = ["sala", "heby", "norberg", "fagersta"]  # Skinnskatteberg takes no decision
+        decided = ["sala", "surahammar", "norberg", "fagersta"]  # Skinnskatteberg takes no decision
         chairs = {
             "sala": "karin-ek",
-            "heby": "goran-blom",
+            "surahammar": "goran-blom",
             "norberg": "birgitta-alm",
             "fagersta": "hans-rask",
         }
@@ -96,15 +97,15 @@ def test_the_lolg_shows_each_municipalitys_decision_in_force(tmp_path: Path) -> 
         by_unit = {e["unit_name"]: e for e in decisions["entries"]}
         assert set(by_unit) == {
             "Sala kommun",
-            "Heby kommun",
+            "Surahammars kommun",
             "Norbergs kommun",
             "Fagersta kommun",
             "Skinnskattebergs kommun",
         }
         assert by_unit["Skinnskattebergs kommun"]["missing"] is True
-        heby = {f["id"]: f for f in by_unit["Heby kommun"]["fields"]}
-        assert heby["prioriteringar"]["value"]["sv"] == "Trygghet i heby"
-        assert by_unit["Heby kommun"]["period"] == "2027-Q1"
+        surahammar = {f["id"]: f for f in by_unit["Surahammars kommun"]["fields"]}
+        assert surahammar["prioriteringar"]["value"]["sv"] == "Trygghet i surahammar"
+        assert by_unit["Surahammars kommun"]["period"] == "2027-Q1"
         requests = h.outbox("input_request", "lena-dahl")
         assert any(m.context.get("has_context") for m in requests)
     finally:
@@ -114,13 +115,13 @@ def test_the_lolg_shows_each_municipalitys_decision_in_force(tmp_path: Path) -> 
 def _decision(h: Harness, unit: str) -> dict[str, object]:
     municipal = {
         "sala": "lars-berg",
-        "heby": "anna-sundin",
+        "surahammar": "anna-sundin",
         "norberg": "jonas-ek",
         "fagersta": "sofia-berg",
     }
     police = {
         "sala": "nils-aberg",
-        "heby": "lena-dahl",
+        "surahammar": "lena-dahl",
         "norberg": "omar-said",
         "fagersta": "ida-falk",
     }
@@ -150,8 +151,8 @@ def test_person_fields_offer_only_people_of_the_unit_and_party(sqlite_harness: H
     h = sqlite_harness
     h.run_until(utc(2027, 1, 4, 8))
     h.run_until(utc(2027, 1, 8, 9))
-    heby = h.cycle("est-inventering", "heby", "2027-W01")
-    decide = h.request(heby, "sammanstallning", "anna-sundin")
+    surahammar = h.cycle("est-inventering", "surahammar", "2027-W01")
+    decide = h.request(surahammar, "sammanstallning", "anna-sundin")
     outsider = {"insats": "Städa", "ansvarig": "lars-berg", "klart_senast": "2027-01-20"}  # Sala's
     with pytest.raises(SubmissionError) as refused:
         h.engine.submit(
@@ -165,7 +166,7 @@ def test_person_fields_offer_only_people_of_the_unit_and_party(sqlite_harness: H
     )
 
 
-def test_hebys_override_changes_only_hebys_next_opening(
+def test_surahammars_override_changes_only_surahammars_next_opening(
     tmp_path: Path, sqlite_harness: Harness
 ) -> None:
     h = sqlite_harness
@@ -174,16 +175,20 @@ def test_hebys_override_changes_only_hebys_next_opening(
     shutil.copytree(PACKAGED_DIR, folder)
     org_file = folder / "organisation.yaml"
     org = yaml.safe_load(org_file.read_text(encoding="utf-8"))
-    heby = next(m for m in org["police_areas"][0]["municipalities"] if m["id"] == "heby")
-    heby["overrides"] = {"est-inventering": {"cadence": {"every": "P2W"}}}
+    surahammar = next(
+        m for m in org["police_areas"][0]["municipalities"] if m["id"] == "surahammar"
+    )
+    surahammar["overrides"] = {"est-inventering": {"cadence": {"every": "P2W"}}}
     org_file.write_text(yaml.safe_dump(org, allow_unicode=True), encoding="utf-8")
     changes = h.engine.register(load_bundle([folder]))
     assert changes == [
         "organisationen: ny version",
-        "est-inventering för Heby kommun: version 2 (nästa öppning räknas om)",
+        "est-inventering för Surahammars kommun: version 2 (nästa öppning räknas om)",
     ]
     h.run_until(utc(2027, 1, 19))
-    heby_weeks = [(c.period_key, c.definition_version) for c in h.cycles("est-inventering", "heby")]
+    surahammar_weeks = [
+        (c.period_key, c.definition_version) for c in h.cycles("est-inventering", "surahammar")
+    ]
     sala_weeks = [(c.period_key, c.definition_version) for c in h.cycles("est-inventering", "sala")]
-    assert heby_weeks == [("2027-W01", 1), ("2027-W03", 2)]
+    assert surahammar_weeks == [("2027-W01", 1), ("2027-W03", 2)]
     assert sala_weeks == [("2027-W01", 1), ("2027-W02", 1), ("2027-W03", 1)]

@@ -1,7 +1,7 @@
 """Loading a setup (definitions and organisation) into storage as new versions.
 
-Each unit's effective definition is stored as a version of its own: changing Heby's EST
-inventory to every two weeks makes a new version for Heby only, whose next opening is
+Each unit's effective definition is stored as a version of its own: changing Surahammar's EST
+inventory to every two weeks makes a new version for Surahammar only, whose next opening is
 rescheduled; running cycles keep the version they opened with.
 """
 
