@@ -30,7 +30,10 @@ def add_commands(commands: Any) -> None:
         help="gör det som förfallit och avsluta (för cron och tester)",
     )
     run.set_defaults(handler=run_engine)
+    _add_simulate(commands)
 
+
+def _add_simulate(commands: Any) -> None:
     sim = commands.add_parser(
         "simulate", help="kör veckor av cykler i virtuell tid med simulerade svar"
     )
@@ -56,7 +59,14 @@ def add_commands(commands: Any) -> None:
         metavar="URL",
         help="spara resultatet i denna databas (standard: en tillfällig)",
     )
-    sim.add_argument("--definitions", metavar="MAPP", type=Path, action="append", default=[])
+    sim.add_argument(
+        "--definitions",
+        metavar="MAPP",
+        type=Path,
+        action="append",
+        default=[],
+        help="läs in denna uppsättning (standard: databasens egen, eller exemplet i en ny databas)",
+    )
     sim.add_argument("--no-mail", action="store_true", help="rendera e-posten men skriv den inte")
     sim.add_argument(
         "--inline-delivery",
@@ -126,18 +136,20 @@ def run_simulate(args: argparse.Namespace) -> int:
     from workflow.drivers.simulation import Simulation
     from workflow.kernel.clock import VirtualClock
 
-    bundle = load_bundle(args.definitions) if args.definitions else load_packaged()
+    given = load_bundle(args.definitions) if args.definitions else None
     end = args.start + timedelta(weeks=args.weeks)
     with tempfile.TemporaryDirectory(prefix="lofte-sim-") as folder:
         url = args.database or f"sqlite:///{folder}/simulation.db"
         clock = VirtualClock(args.start)
         durable = args.database is not None  # else a database of this run alone, deleted after
         wired = connect(url, clock=clock, create=True, durable=durable, throw_away=not durable)
-        wired.engine.register(bundle, actor="simulate")
+        # Like `lofte init`: a database that holds a setup keeps it unless one is given.
+        if given is not None or not wired.has_setup():
+            wired.engine.register(given or load_packaged(), actor="simulate")
         mail_dir = Path(folder) / "mail" if args.no_mail else None
         # A daily digest lists a person's open requests as they are when it is written, so
         # with digests in the setup delivery keeps step with the engine, in this process.
-        inline = args.inline_delivery or bool(bundle.directory.digest_people)
+        inline = args.inline_delivery or bool(wired.app.directory().digest_people)
         delivery = _Delivery(wired, mail_dir, inline=inline)
         simulation = Simulation(
             wired.app,

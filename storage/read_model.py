@@ -17,6 +17,8 @@ from storage.repositories.audit import A as AUDIT
 from storage.tables import ActionEventRow, StepContextRow, VersionRow
 from storage.types import UtcDateTime
 from workflow.application.reads import CycleFilter
+from workflow.core.catalog import DEFINITION
+from workflow.core.ports import StoredVersion
 from workflow.core.records import (
     Action,
     AuditEvent,
@@ -249,11 +251,18 @@ class SqlReadModel:
             (r["at"], r["status"], r["actor"], r["note"], r["effect"]) for r in self._all(query)
         ]
 
-    def first_registered(self) -> dict[tuple[str, str], datetime]:
-        query = (
-            select(V.c.name, V.c.unit_id, func.min(V.c.registered_at))
-            .where(V.c.kind == "definition")
-            .group_by(V.c.name, V.c.unit_id)
-        )
-        with self._connect() as c:
-            return {(n, u): UtcDateTime.aware(at) for n, u, at in c.execute(query)}
+    def version_history(self) -> dict[tuple[str, str], list[StoredVersion]]:
+        query = select(V).where(V.c.kind == DEFINITION).order_by(V.c.name, V.c.unit_id, V.c.version)
+        history: dict[tuple[str, str], list[StoredVersion]] = {}
+        for r in self._all(query):
+            history.setdefault((r["name"], r["unit_id"]), []).append(
+                StoredVersion(
+                    DEFINITION,
+                    r["name"],
+                    r["unit_id"],
+                    r["version"],
+                    r["content_hash"],
+                    UtcDateTime.aware(r["registered_at"]),
+                )
+            )
+        return history

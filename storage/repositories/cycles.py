@@ -12,6 +12,7 @@ from storage import rows
 from storage.fast_sql import prepare_module
 from storage.repositories.base import Repository, insert_ignore
 from storage.types import UtcDateTime
+from workflow.core.opening_rule import LastOpened
 from workflow.core.records import CycleInstance
 from workflow.kernel.errors import ConcurrentUpdate, NotFound
 
@@ -55,8 +56,22 @@ _PREVIOUS = (
     .order_by(CY.c.period_start.desc())
     .limit(1)
 )
-_LATEST_STARTS = select(CY.c.definition_name, CY.c.unit_id, func.max(CY.c.period_start)).group_by(
-    CY.c.definition_name, CY.c.unit_id
+_LATEST_START = (
+    select(
+        CY.c.definition_name.label("d"),
+        CY.c.unit_id.label("u"),
+        func.max(CY.c.period_start).label("start"),
+    )
+    .group_by(CY.c.definition_name, CY.c.unit_id)
+    .subquery()
+)
+_LATEST_PERIODS = select(
+    CY.c.definition_name, CY.c.unit_id, CY.c.period_start, CY.c.period_key
+).join(
+    _LATEST_START,
+    (CY.c.definition_name == _LATEST_START.c.d)
+    & (CY.c.unit_id == _LATEST_START.c.u)
+    & (CY.c.period_start == _LATEST_START.c.start),
 )
 _BETWEEN = (
     select(CY)
@@ -115,8 +130,13 @@ class SqlCycles(Repository):
         row = self.execute(_LATEST, {"definition": definition, "unit": unit}).mappings().first()
         return None if row is None else rows.instance(row)
 
-    def latest_starts(self) -> dict[tuple[str, str], datetime]:
-        return {(d, u): UtcDateTime.aware(start) for d, u, start in self.execute(_LATEST_STARTS)}
+    def latest_periods(self) -> dict[tuple[str, str], LastOpened]:
+        found: dict[tuple[str, str], LastOpened] = {}
+        for d, u, start, key in self.execute(_LATEST_PERIODS):
+            period = LastOpened(UtcDateTime.aware(start), key)
+            if (d, u) not in found or found[(d, u)].key < key:  # two keys starting alike
+                found[(d, u)] = period
+        return found
 
     def previous(self, definition: str, unit: str, before: datetime) -> CycleInstance | None:
         row = (

@@ -9,11 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from storage import rows
 from storage.fast_sql import prepare_module
-from storage.repositories.base import Repository, insert_ignore
+from storage.repositories.base import Repository
 from storage.types import UtcDateTime
 from workflow.core.records import Timer, TimerKind, TimerStatus
 from workflow.kernel.errors import NotFound
@@ -66,7 +68,34 @@ def _claim_statement() -> object:
 
 
 _CLAIM = _claim_statement()
-_ADD = {d: insert_ignore(T, d, ["key"]) for d in ("sqlite", "postgresql")}
+
+
+def _add_statement(dialect: str) -> object:
+    """Insert timers; a timer whose key exists is left as it is, except a cancelled opening,
+    which is pending again with the new moment (a setup change cancelled it, and a later one
+    schedules the same period again)."""
+    made = (pg_insert if dialect == "postgresql" else sqlite_insert)(T)
+    revived = {
+        "status": made.excluded.status,
+        "due_at": made.excluded.due_at,
+        "payload": made.excluded.payload,
+        "attempts": 0,
+        "next_attempt_at": None,
+        "last_error": None,
+        "fired_at": None,
+        "fired_by": None,
+    }
+    return made.on_conflict_do_update(
+        index_elements=[T.c.key],
+        set_=revived,
+        where=and_(
+            rows.status_is(T.c.status, TimerStatus.CANCELLED),
+            rows.status_is(T.c.kind, TimerKind.CYCLE_OPEN),
+        ),
+    )
+
+
+_ADD = {d: _add_statement(d) for d in ("sqlite", "postgresql")}
 _SAVE = (
     update(T)
     .where(T.c.id == bindparam("b_id"))
@@ -105,6 +134,7 @@ _CANCEL_OPENINGS = (
         *_PENDING_OPENING,
     )
     .values(status=TimerStatus.CANCELLED.value)
+    .returning(T.c.due_at)
 )
 _PENDING_OPENINGS = select(T.c.definition_name, T.c.unit_id).where(*_PENDING_OPENING)
 # The earliest of: the first pending timer not being retried (ix_timers_due, in order) and the
@@ -135,7 +165,10 @@ class SqlTimers(Repository):
     def add_many(self, timers: Sequence[Timer]) -> None:
         if timers:
             self.writes += 1
-            self.write(_ADD[self.dialect], [rows.timer_values(t) for t in timers])
+            unique: dict[str, Timer] = {}
+            for timer in timers:  # one row per key (the first), in the order given
+                unique.setdefault(timer.key, timer)
+            self.write(_ADD[self.dialect], [rows.timer_values(t) for t in unique.values()])
 
     def claim_due(self, now: datetime, by: str) -> Timer | None:
         row = self.execute(_CLAIM, {"now": now, "by": by}).mappings().first()
@@ -167,10 +200,11 @@ class SqlTimers(Repository):
             return int(self.execute(_CANCEL_PENDING, {"b_key": key}).rowcount)
         return int(self.execute(_MOVE_PENDING, {"b_key": key, "due": due_at}).rowcount)
 
-    def cancel_openings(self, definition: str, unit: str) -> int:
+    def cancel_openings(self, definition: str, unit: str) -> datetime | None:
         self.writes += 1
         result = self.execute(_CANCEL_OPENINGS, {"definition": definition, "unit": unit})
-        return int(result.rowcount)
+        due = [UtcDateTime.aware(at) for (at,) in result]
+        return min(due) if due else None
 
     def pending_openings(self) -> set[tuple[str, str]]:
         return {(d, u) for d, u in self.execute(_PENDING_OPENINGS)}

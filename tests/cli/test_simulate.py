@@ -71,3 +71,32 @@ def test_with_daily_digests_delivery_keeps_step_with_the_engine(
     default, inline = emails(env.parent / "default"), emails(env.parent / "inline")
     assert any(kind == "digest" for kind, *_ in default)
     assert default == inline
+
+
+def test_a_simulation_in_a_database_that_holds_a_setup_keeps_that_setup(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An administrator's setup is not replaced by the packaged example when weeks are
+    simulated in its database (it was: Surahammar's inventory went back to every week)."""
+    code, _, err = run(capsys, "definitions", "export", "setup")
+    assert code == 0, err
+    org = Path("setup/organisation.yaml")
+    surahammar = "website: https://www.surahammar.example.se}"
+    text = org.read_text(encoding="utf-8")
+    assert surahammar in text
+    every_two_weeks = surahammar[:-1] + ", overrides: {est-inventering: {cadence: {every: P2W}}}}"
+    org.write_text(text.replace(surahammar, every_two_weeks), encoding="utf-8")
+    code, _, err = run(capsys, "init", "--definitions", "setup")
+    assert code == 0, err
+    weeks = ("simulate", "--from", "2027-01-04", "--weeks", "5", "--no-mail")
+    code, out, err = run(capsys, *weeks, "--database", "sqlite:///lofte.db")
+    assert code == 0, err
+    env.write_text("2027-02-07T12:00:00+01:00")
+    code, out, err = run(capsys, "audit", "--unit", "surahammar", "--cycle", "est-inventering")
+    assert code == 0, err
+    assert [w for w in ("v. 1 2027", "v. 2 2027", "v. 3 2027", "v. 5 2027") if w in out] == [
+        "v. 1 2027",
+        "v. 3 2027",
+        "v. 5 2027",
+    ]
+    assert "Perioder utan cykel\n  inga" in out

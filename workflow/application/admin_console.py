@@ -37,9 +37,8 @@ def require_admin(viewer: Viewer) -> None:
 def definitions_in_force(app: Application, viewer: Viewer) -> list[InForce]:
     """The latest version of each definition per unit, police areas first."""
     units = sorted(viewer.directory.units.values(), key=lambda u: (u.kind != "police_area", u.name))
-    registered = app.reads.first_registered()
     by_unit: dict[str, set[str]] = {}
-    for name, unit_id in registered:
+    for name, unit_id in app.reads.version_history():
         by_unit.setdefault(unit_id, set()).add(name)
     found = []
     catalog = app.engine.catalog

@@ -36,15 +36,17 @@ class Application:
         return viewer_for(self.directory(), person_id)
 
     def definition_of(self, instance: CycleInstance) -> CycleDefinition:
-        cached = self.engine.catalog.cached(
+        return self.definition(
             instance.definition_name, instance.unit_id, instance.definition_version
         )
+
+    def definition(self, name: str, unit_id: str, version: int) -> CycleDefinition:
+        """A stored version of a unit's effective definition."""
+        cached = self.engine.catalog.cached(name, unit_id, version)
         if cached is not None:
             return cached
         with self.engine.store.unit_of_work(read_only=True) as uow:
-            return self.engine.catalog.definition(
-                uow, instance.definition_name, instance.unit_id, instance.definition_version
-            )
+            return self.engine.catalog.definition(uow, name, unit_id, version)
 
     def latest_definition(self, name: str, unit_id: str) -> tuple[CycleDefinition, int] | None:
         with self.engine.store.unit_of_work(read_only=True) as uow:

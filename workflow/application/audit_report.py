@@ -13,11 +13,11 @@ from workflow.application.app import Application
 from workflow.application.reads import CycleFilter
 from workflow.application.texts import outcome_text
 from workflow.application.visibility import Viewer, visible_units
-from workflow.core.cadence import first_period_after, period
+from workflow.core.cadence import first_period_after
+from workflow.core.catalog import DISABLED
+from workflow.core.opening_rule import OwedPeriod, VersionSpan, owed_periods
 from workflow.core.records import CompletionRecord, CycleInstance, RequestStatus
 from workflow.kernel.timerules import zone
-
-MAX_PERIODS = 2000
 
 
 @dataclass(frozen=True)
@@ -92,60 +92,43 @@ def build_audit(
 def gaps(
     app: Application, cycles: list[CycleInstance], units: list[str], only: str | None
 ) -> list[Gap]:
-    """Periods that should have had a cycle by now and had none, per definition and unit,
-    from when the definition first applied to the unit (or its first cycle) until now."""
-    by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)
-    first_start: dict[tuple[str, str], datetime] = {}
+    """Periods that owed a cycle by now and had none, per definition and unit: each period
+    under the version in force when it opened (`workflow.core.opening_rule`, the rule the
+    engine schedules by), so a period a change removed is not missing."""
+    opened: dict[tuple[str, str], dict[str, datetime]] = defaultdict(dict)
     for c in cycles:
-        by_pair[(c.definition_name, c.unit_id)].add(c.period_key)
-        pair = (c.definition_name, c.unit_id)
-        first_start[pair] = min(first_start.get(pair, c.period_start), c.period_start)
-    registered = app.reads.first_registered()
-    now = app.now
+        opened[(c.definition_name, c.unit_id)][c.period_key] = c.opened_at
     found: list[Gap] = []
     directory = app.directory()
-    for (name, unit_id), since in sorted(registered.items()):
+    for (name, unit_id), versions in sorted(app.reads.version_history().items()):
         if unit_id not in units or (only and name != only):
             continue
-        latest = app.latest_definition(name, unit_id)
-        if latest is None:
-            continue
-        definition = latest[0]
-        start = min(since, first_start.get((name, unit_id), since))
-        unit_name = app.unit(unit_id, directory).name
-        found += _missing_periods(
-            definition, unit_id, unit_name, start, now, by_pair[(name, unit_id)]
-        )
-    return found
-
-
-def _missing_periods(
-    definition: CycleDefinition,
-    unit_id: str,
-    unit_name: str,
-    start: datetime,
-    now: datetime,
-    keys: set[str],
-) -> list[Gap]:
-    found = []
-    current = first_period_after(definition, start)
-    for _ in range(MAX_PERIODS):
-        if current.opens_at > now:
-            break
-        if current.key not in keys:
-            found.append(
-                Gap(
-                    definition.name,
-                    definition.display_title(),
-                    unit_id,
-                    unit_name,
-                    current.key,
-                    current.label,
-                    current.opens_at,
-                )
+        history = [
+            VersionSpan(
+                v.version,
+                v.registered_at,
+                None if v.content_hash == DISABLED else app.definition(name, unit_id, v.version),
             )
-        current = period(definition, current.index + 1)
+            for v in versions
+        ]
+        keys = opened[(name, unit_id)]
+        unit_name = app.unit(unit_id, directory).name
+        for owed in owed_periods(history, keys, app.now):
+            if owed.period.key not in keys:
+                found.append(_gap(owed, unit_id, unit_name))
     return found
+
+
+def _gap(owed: OwedPeriod, unit_id: str, unit_name: str) -> Gap:
+    return Gap(
+        owed.definition.name,
+        owed.definition.display_title(),
+        unit_id,
+        unit_name,
+        owed.period.key,
+        owed.period.label,
+        owed.period.opens_at,
+    )
 
 
 def unfollowed(app: Application, cycles: list[CycleInstance]) -> list[Unfollowed]:

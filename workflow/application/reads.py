@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from workflow.core.ports import StoredVersion
 from workflow.core.records import (
     Action,
     AuditEvent,
@@ -92,6 +93,7 @@ class ReadModel(Protocol):
 
     def action_history(self, action_id: int) -> list[tuple[datetime, str, str, str, str]]: ...
 
-    def first_registered(self) -> dict[tuple[str, str], datetime]:
-        """(definition, unit) -> when its first version was stored."""
+    def version_history(self) -> dict[tuple[str, str], list[StoredVersion]]:
+        """(definition, unit) -> every stored version of its effective definition, oldest
+        first (a version that switches it off has the hash `catalog.DISABLED`)."""
         ...

@@ -54,14 +54,15 @@ def period(definition: CycleDefinition, index: int) -> Period:
 def first_period_after(definition: CycleDefinition, moment: datetime) -> Period:
     """The first occurrence whose nominal start is at or after `moment`."""
     tz = zone(definition.timezone)
-    index = _index_at_or_before(definition, moment.astimezone(tz).replace(tzinfo=None))
-    candidate = period(definition, index)
+    candidate = period(definition, index_at_or_before(definition, moment))
     while localize(candidate.starts_local, tz) < moment:
         candidate = period(definition, candidate.index + 1)
     return candidate
 
 
-def _index_at_or_before(definition: CycleDefinition, local: datetime) -> int:
+def index_at_or_before(definition: CycleDefinition, moment: datetime) -> int:
+    """The index of the last occurrence whose nominal start is at or before `moment`."""
+    local = moment.astimezone(zone(definition.timezone)).replace(tzinfo=None)
     cadence = definition.cadence
     span = cadence.every.approx_seconds()
     guess = int((local - cadence.anchor).total_seconds() // span)

@@ -81,10 +81,10 @@ class Engine:
                     "uppsättningen ändrades av någon annan medan filerna kontrollerades; "
                     "inget sparades, ladda upp filerna igen"
                 )
-            changes = store_setup(uow, bundle, self.clock.now(), actor)
+            stored = store_setup(uow, bundle, self.clock.now(), actor)
             self.catalog.forget_view()
-            self._ensure_schedule(self._work(uow, actor))
-            return changes
+            self._ensure_schedule(self._work(uow, actor), stored.takes_effect)
+            return stored.changes
 
         try:
             changes = self._unit(work)
@@ -103,10 +103,10 @@ class Engine:
 
     def ensure_schedule(self) -> int:
         """Make sure every (definition, unit) has its next opening as a timer."""
-        return self._unit(lambda uow: self._ensure_schedule(self._work(uow, TIMER_ACTOR)))
+        return self._unit(lambda uow: self._ensure_schedule(self._work(uow, TIMER_ACTOR), {}))
 
-    def _ensure_schedule(self, work: Work) -> int:
-        added = schedule_openings(work)
+    def _ensure_schedule(self, work: Work, takes_effect: Mapping[tuple[str, str], datetime]) -> int:
+        added = schedule_openings(work, takes_effect)
         work.flush()
         return added
 

@@ -1,39 +1,43 @@
 """Opening cycles on their cadence: each (definition, unit) keeps exactly one pending opening
 timer; when it fires, the period's cycle opens (its meetings booked, its first step entered)
-and the next opening is scheduled."""
+and the next opening is scheduled. Which period comes next is `workflow.core.opening_rule`'s."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime
 
 from definitions.cycle import CycleDefinition
 from workflow.core.basis import basis_in_force
 from workflow.core.cadence import Period, first_period_after, period
 from workflow.core.keys import instance_key
 from workflow.core.meetings import book_meetings
+from workflow.core.opening_rule import next_opening
 from workflow.core.payloads import OpeningPayload, dump_payload
 from workflow.core.records import CycleInstance, Timer, TimerKind
 from workflow.core.steps import plan_step, start_step
 from workflow.core.work import Work
 
-ONE_SECOND = timedelta(seconds=1)
 
+def schedule_openings(work: Work, takes_effect: Mapping[tuple[str, str], datetime]) -> int:
+    """Give every (definition, unit) without a pending opening its next one. Returns how many.
 
-def schedule_openings(work: Work) -> int:
-    """Give every (definition, unit) without a pending opening its next one. Returns how many."""
+    `takes_effect` holds the pairs whose version a setup change just stored, with the moment
+    it takes effect from (`workflow.core.setup`); another pair's next opening is the period
+    after its latest cycle, or, without one, the first that opens from now on."""
     pending = work.uow.timers.pending_openings()
     missing = [pair for pair in work.view.pairs() if pair not in pending]
     if not missing:
         return 0
-    starts = work.uow.cycles.latest_starts()
+    latest = work.uow.cycles.latest_periods()
     for name, unit_id in missing:
         found = work.catalog.latest(work.uow, work.view, name, unit_id)
         if found is None:
             continue
-        definition = found[0]
-        last = starts.get((name, unit_id))
-        after = work.now if last is None else max(last + ONE_SECOND, work.now - timedelta(days=400))
-        schedule_opening(work, definition, unit_id, first_period_after(definition, after))
+        last = latest.get((name, unit_id))
+        not_before = takes_effect.get((name, unit_id), work.now if last is None else None)
+        upcoming = next_opening(found[0], not_before=not_before, after=last)
+        schedule_opening(work, found[0], unit_id, upcoming)
     return len(missing)
 
 

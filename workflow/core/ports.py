@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from workflow.core.opening_rule import LastOpened
 from workflow.core.records import (
     Action,
     ActionEvent,
@@ -45,8 +46,8 @@ class Cycles(Protocol):
         """The cycle with the latest period start."""
         ...
 
-    def latest_starts(self) -> dict[tuple[str, str], datetime]:
-        """(definition, unit) -> the latest period start of its cycles."""
+    def latest_periods(self) -> dict[tuple[str, str], LastOpened]:
+        """(definition, unit) -> the period of its cycle with the latest start."""
         ...
 
     def previous(self, definition: str, unit: str, before: datetime) -> CycleInstance | None:
@@ -135,7 +136,9 @@ class Timers(Protocol):
 
     def cancel_for_instance(self, instance_id: int) -> int: ...
 
-    def cancel_openings(self, definition: str, unit: str) -> int: ...
+    def cancel_openings(self, definition: str, unit: str) -> datetime | None:
+        """Cancel the pair's pending opening; when it was due (None: there was none)."""
+        ...
 
     def move_pending(self, key: str, due_at: datetime | None) -> int:
         """Move the pending timer with `key` to `due_at` (None: cancel it); how many moved."""

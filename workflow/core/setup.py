@@ -2,12 +2,14 @@
 
 Each unit's effective definition is stored as a version of its own: changing Surahammar's EST
 inventory to every two weeks makes a new version for Surahammar only, whose next opening is
-rescheduled; running cycles keep the version they opened with.
+rescheduled; running cycles keep the version they opened with. A new version takes effect from
+the first period that has not opened yet (`workflow.core.opening_rule`).
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from definitions.loader import Bundle, read_stored_organisation, sha256, stored_text
@@ -20,9 +22,21 @@ Latest = dict[tuple[str, str], tuple[int, str]]
 ORGANISATION_NAME = "organisation"
 
 
-def store_setup(uow: UnitOfWork, bundle: Bundle, now: datetime, actor: str) -> list[str]:
-    """Store what changed; returns one line per change (Swedish, for the administrator)."""
-    changes: list[str] = []
+@dataclass
+class StoredSetup:
+    """What a load stored: one line per change (Swedish, for the administrator), and for each
+    (definition, unit) with a new version in force, the moment it takes effect from: the
+    change, or the pending opening it cancelled if that was due earlier (the engine was
+    behind), so that period opens under the new version instead of being lost."""
+
+    changes: list[str] = field(default_factory=list)
+    takes_effect: dict[tuple[str, str], datetime] = field(default_factory=dict)
+
+
+def store_setup(uow: UnitOfWork, bundle: Bundle, now: datetime, actor: str) -> StoredSetup:
+    """Store what changed, and cancel the pending openings of what changed."""
+    stored = StoredSetup()
+    changes = stored.changes
     documents: list[StoredDocument] = []
     versions: list[StoredVersion] = []
 
@@ -57,11 +71,12 @@ def store_setup(uow: UnitOfWork, bundle: Bundle, now: datetime, actor: str) -> l
         active.add((definition.name, unit.id))
         text = stored_text(definition)
         if add(DEFINITION, definition.name, unit.id, text, definition.format, effective):
-            rescheduled = uow.timers.cancel_openings(definition.name, unit.id)
+            due = uow.timers.cancel_openings(definition.name, unit.id)
+            stored.takes_effect[(definition.name, unit.id)] = now if due is None else min(now, due)
             version = versions[-1].version
             changes.append(
                 f"{definition.name} för {unit.name}: version {version}"
-                + (" (nästa öppning räknas om)" if rescheduled else "")
+                + (" (nästa öppning räknas om)" if due is not None else "")
             )
     for (name, unit_id), (_, content_hash) in sorted(effective.items()):
         if (name, unit_id) not in active and content_hash != DISABLED:
@@ -75,7 +90,7 @@ def store_setup(uow: UnitOfWork, bundle: Bundle, now: datetime, actor: str) -> l
         uow.audit.append(
             [AuditEvent(at=now, event="setup_loaded", actor=actor, detail={"changes": changes})]
         )
-    return changes
+    return stored
 
 
 def has_setup(uow: UnitOfWork) -> bool:
