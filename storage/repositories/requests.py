@@ -95,6 +95,18 @@ _CLOSE_OPEN = (
     .values(status=bindparam("status"))
     .returning(*R.c)
 )
+_MOVE_OPEN = (
+    update(R)
+    .where(
+        R.c.instance_id == bindparam("instance"),
+        R.c.step_id == bindparam("step"),
+        R.c.status == RequestStatus.OPEN.value,
+    )
+    .values(
+        deadline_at=bindparam("deadline", type_=UtcDateTime()),
+        late_until=bindparam("late", type_=UtcDateTime()),
+    )
+)
 _PUT_SENSITIVE = insert(S)
 _ERASE = (
     update(S)
@@ -184,6 +196,12 @@ class SqlRequests(Repository):
                 "answer_version": request.answer_version,
             },
         )
+
+    def move_open(
+        self, instance_id: int, step_id: str, deadline_at: datetime, late_until: datetime
+    ) -> None:
+        values = {"instance": instance_id, "step": step_id, "deadline": deadline_at}
+        self.write(_MOVE_OPEN, {**values, "late": late_until})
 
     def close_open(
         self, instance_id: int, step_id: str, status: RequestStatus

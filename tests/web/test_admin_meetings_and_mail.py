@@ -140,6 +140,30 @@ def test_a_meeting_is_moved_and_the_participants_get_updated_invitations(
     assert "Mötet är flyttat" in done and "fre 8 jan 2027 kl. 13.30" in done
 
 
+def test_the_decision_deadline_moves_with_its_meeting_and_a_move_past_the_period_is_refused(
+    web: tuple[Harness, Flask],
+) -> None:
+    """Moved to the next day, the decision was still due before the meeting."""
+    h, app = web
+    client, token = admin(h, app)
+    booked = the_meeting(h)
+    response = client.post(
+        MEETING + "/flytta", data={"csrf_token": token, "datum": "2027-01-19", "tid": "09:00"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "perioden v. 1 2027 slutar" in page
+    assert the_meeting(h) == booked
+    client.post(
+        MEETING + "/flytta", data={"csrf_token": token, "datum": "2027-01-08", "tid": "13:30"}
+    )
+    h.run_until(utc(2027, 1, 8, 8))
+    (cycle,) = h.cycles("operativ-inriktning")
+    (request,) = h.requests(cycle, "beslut")
+    # Due Thu 7 Jan 14.00 with the meeting at 09.00 (Wed 6 Jan is a holiday); the meeting moved
+    # 1 day 4 h 30 min to Fri 13.30, so the decision is due Fri 18.30.
+    assert request.deadline_at == utc(2027, 1, 8, 17, 30)
+
+
 @pytest.mark.parametrize(
     ("day", "clock", "field", "says"),
     [

@@ -11,8 +11,10 @@ from definitions.directory import Person
 from definitions.steps import AnyStep, asked_roles
 from workflow.core.messages import meeting_message
 from workflow.core.records import CycleInstance, Meeting, TimerKind
-from workflow.core.step_times import meeting_times
+from workflow.core.step_times import StepTimes, meeting_times, step_times
+from workflow.core.steps import cancel_chasing, move_step_times, step_timer_key
 from workflow.core.work import Work
+from workflow.kernel import words
 from workflow.kernel.errors import LofteError, MeetingCancelled, NotFound
 
 
@@ -79,7 +81,11 @@ def send_meeting(
 def change_meeting(
     work: Work, instance: CycleInstance, step_id: str, starts_at: datetime | None
 ) -> Meeting:
-    """Move (keeping the length) or, with `starts_at` None, cancel a meeting."""
+    """Move (keeping the length) or, with `starts_at` None, cancel a meeting, and what hangs on
+    it: a moved meeting's step keeps its deadline (and so its reminders, escalation and late
+    window) as far after the meeting as before; a cancelled meeting's step chases nobody. A
+    move past the period's end, or one that would put the step's deadline in the past, is
+    refused with the reason."""
     assert instance.id is not None
     definition = work.definition_of(instance)
     meeting = work.uow.meetings.get(instance.id, step_id, lock=True)
@@ -92,6 +98,13 @@ def change_meeting(
             "mötet har redan börjat eller hållits, eller dess cykel är avslutad; det går inte "
             "att flytta eller ställa in i efterhand"
         )
+    step = definition.step(step_id)
+    stage = _stage(definition, instance, step_id)
+    times = (
+        None
+        if starts_at is None
+        else _times_after_move(work, instance, definition, step_id, starts_at, stage)
+    )
     if starts_at is None:
         changed = dataclasses.replace(meeting, cancelled=True, sequence=meeting.sequence + 1)
         change = "cancel"
@@ -103,12 +116,60 @@ def change_meeting(
         change = "update"
     work.uow.meetings.save(changed)
     # The lägesbild is brought up to date when the meeting begins: at its new time, or never.
-    key = work.keys.step_timer(instance.key, instance.unit_id, step_id, TimerKind.MEETING.value, 0)
+    key = step_timer_key(work, instance, step, TimerKind.MEETING)
     work.uow.timers.move_pending(key, changed.starts_at if not changed.cancelled else None)
-    send_meeting(work, instance, definition, definition.step(step_id), changed, change)
-    work.audit(
-        instance,
-        f"meeting_{change}",
-        {"step": step_id, "sequence": changed.sequence, "starts_at": changed.starts_at.isoformat()},
-    )
+    if stage == "current":
+        if times is not None:
+            instance = move_step_times(work, instance, step, times)
+        else:
+            cancel_chasing(work, instance, step)
+    send_meeting(work, instance, definition, step, changed, change)
+    detail: dict[str, object] = {"step": step_id, "sequence": changed.sequence}
+    detail["starts_at"] = changed.starts_at.isoformat()
+    if times is not None:
+        detail["step_deadline"] = times.deadline.isoformat()
+    work.audit(instance, f"meeting_{change}", detail)
     return changed
+
+
+def _stage(definition: CycleDefinition, instance: CycleInstance, step_id: str) -> str:
+    """Whether the meeting's step is the cycle's current step, still to come, or done."""
+    if instance.state == step_id:
+        return "current"
+    order = [s.id for s in definition.steps]
+    if instance.state in order and order.index(step_id) > order.index(instance.state):
+        return "coming"
+    return "done"
+
+
+def _times_after_move(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    step_id: str,
+    starts_at: datetime,
+    stage: str,
+) -> StepTimes | None:
+    """The step's times with its meeting at `starts_at`; LofteError if the move is refused."""
+    if starts_at <= work.now:
+        raise LofteError(
+            f"{words.moment(starts_at)} har redan passerat; ett möte kan bara flyttas till en "
+            "senare tidpunkt"
+        )
+    if starts_at >= instance.ends_at:
+        raise LofteError(
+            f"mötet kan inte flyttas till {words.moment(starts_at)}: perioden "
+            f"{instance.period_label} slutar {words.moment(instance.ends_at)}, då nästa period "
+            "börjar; välj en tid före det"
+        )
+    if stage == "done":
+        return None
+    step = definition.step(step_id)
+    times = step_times(definition, step, instance.opens_at, starts_at)
+    if times.deadline <= work.now:
+        raise LofteError(
+            f"med mötet {words.moment(starts_at)} skulle tidsfristen för "
+            f"”{step.title.sv}” bli {words.moment(times.deadline)}, som redan har passerat; "
+            "välj en senare tid"
+        )
+    return times

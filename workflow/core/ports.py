@@ -102,6 +102,12 @@ class Requests(Protocol):
 
     def save(self, request: InputRequest) -> None: ...
 
+    def move_open(
+        self, instance_id: int, step_id: str, deadline_at: datetime, late_until: datetime
+    ) -> None:
+        """Give the step's open requests a new deadline and late window."""
+        ...
+
     def close_open(
         self, instance_id: int, step_id: str, status: RequestStatus
     ) -> list[InputRequest]:

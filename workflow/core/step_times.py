@@ -25,13 +25,28 @@ class MeetingTimes:
     ends_at: datetime
 
 
-def step_times(definition: CycleDefinition, step: AnyStep, cycle_opens_at: datetime) -> StepTimes:
+def step_times(
+    definition: CycleDefinition,
+    step: AnyStep,
+    cycle_opens_at: datetime,
+    meeting_starts_at: datetime | None = None,
+) -> StepTimes:
     """Deadline = the cycle's opening + the step's offset in local wall-clock time, moved to the
-    next working day unless the step says `deadline_rule: exact`."""
+    next working day unless the step says `deadline_rule: exact`. A meeting step whose meeting
+    was moved (`meeting_starts_at`, the booked start) keeps its deadline as far after the
+    meeting as the definition puts it: the deadline moves by as much wall-clock time as the
+    meeting did. Reminders, escalation and the late window follow the deadline."""
     tz = zone(definition.timezone)
     deadline_local = step.deadline.add_to(wall_clock(cycle_opens_at, tz))
     if step.deadline_rule == "next_working_day":
         deadline_local = next_working_moment(deadline_local)
+    planned = meeting_times(definition, step, cycle_opens_at)
+    if planned is not None and meeting_starts_at is not None:
+        moved = wall_clock(meeting_starts_at, tz) - wall_clock(planned.starts_at, tz)
+        if moved:
+            deadline_local += moved
+            if step.deadline_rule == "next_working_day":
+                deadline_local = next_working_moment(deadline_local)
     late_local = step.accept_late_for.add_to(deadline_local)
     reminders = tuple(
         sorted(_utc(r.negated().add_to(deadline_local), definition) for r in step.reminders)

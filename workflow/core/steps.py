@@ -24,6 +24,7 @@ from workflow.core.recipients import Recipient, recipients
 from workflow.core.records import (
     CycleInstance,
     InputRequest,
+    Meeting,
     RequestStatus,
     Timer,
     TimerKind,
@@ -54,9 +55,20 @@ def plan_step(
     work: Work, instance: CycleInstance, definition: CycleDefinition, step_id: str
 ) -> StepPlan:
     step = definition.step(step_id)
+    booked = booked_meeting(work, instance, step)
+    starts = None if booked is None or booked.cancelled else booked.starts_at
     return StepPlan(
-        step, step_times(definition, step, instance.opens_at), recipients(work, instance, step)
+        step,
+        step_times(definition, step, instance.opens_at, starts),
+        recipients(work, instance, step),
     )
+
+
+def booked_meeting(work: Work, instance: CycleInstance, step: AnyStep) -> Meeting | None:
+    """The meeting booked for a meeting step of a stored cycle (cancelled or not)."""
+    if step.meeting is None or instance.id is None:
+        return None
+    return work.uow.meetings.get(instance.id, step.id)
 
 
 def enter_step(
@@ -76,10 +88,13 @@ def start_step(
     context = resolve_context(work, instance, definition, step)
     if context is not None:
         work.uow.contexts.put(instance.id, step.id, context)
-    meeting = _meeting_info(work, instance, step)
+    booked = booked_meeting(work, instance, step)
+    meeting = _meeting_info(booked)
     requests = _ask(work, instance, definition, plan, context is not None, meeting)
     stale = times.deadline <= work.now  # after downtime: never ask for what is already late
     _schedule_step_timers(work, instance, step, times, meeting)
+    if booked is not None and booked.cancelled:  # nobody is chased for a cancelled meeting
+        cancel_chasing(work, instance, step)
     work.audit(
         instance,
         "step_opened",
@@ -141,13 +156,53 @@ def _ask(
     return requests
 
 
-def _meeting_info(work: Work, instance: CycleInstance, step: AnyStep) -> dict[str, Any] | None:
-    if step.meeting is None or instance.id is None:
-        return None
-    meeting = work.uow.meetings.get(instance.id, step.id)
+def _meeting_info(meeting: Meeting | None) -> dict[str, Any] | None:
     if meeting is None or meeting.cancelled:
         return None
     return {"start": meeting.starts_at.isoformat(), "location": meeting.location}
+
+
+def step_timer_key(
+    work: Work, instance: CycleInstance, step: AnyStep, kind: TimerKind, n: int = 0
+) -> str:
+    return work.keys.step_timer(instance.key, instance.unit_id, step.id, kind.value, n)
+
+
+def cancel_chasing(work: Work, instance: CycleInstance, step: AnyStep) -> None:
+    """Cancel the step's pending reminders and escalation (its meeting was cancelled)."""
+    for number in range(1, len(step.reminders) + 1):
+        work.uow.timers.move_pending(
+            step_timer_key(work, instance, step, TimerKind.REMINDER, number), None
+        )
+    work.uow.timers.move_pending(step_timer_key(work, instance, step, TimerKind.ESCALATION), None)
+
+
+def move_step_times(
+    work: Work, instance: CycleInstance, step: AnyStep, times: StepTimes
+) -> CycleInstance:
+    """Give the current step new times: its pending timers, its open requests' deadlines and
+    the cycle's (a reminder already sent stays sent)."""
+    assert instance.id is not None
+    for number, due in enumerate(times.reminders, start=1):
+        work.uow.timers.move_pending(
+            step_timer_key(work, instance, step, TimerKind.REMINDER, number), due
+        )
+    work.uow.timers.move_pending(
+        step_timer_key(work, instance, step, TimerKind.DEADLINE), times.deadline
+    )
+    if times.escalation is not None:
+        work.uow.timers.move_pending(
+            step_timer_key(work, instance, step, TimerKind.ESCALATION), times.escalation
+        )
+    work.uow.timers.move_pending(
+        step_timer_key(work, instance, step, TimerKind.EXPIRY), times.late_until
+    )
+    work.uow.requests.move_open(instance.id, step.id, times.deadline, times.late_until)
+    return work.uow.cycles.save(
+        dataclasses.replace(
+            instance, step_deadline_at=times.deadline, step_late_until=times.late_until
+        )
+    )
 
 
 def _schedule_step_timers(
@@ -160,9 +215,7 @@ def _schedule_step_timers(
     def timer(kind: TimerKind, due: Any, number: int = 0) -> None:
         work.schedule(
             Timer(
-                key=work.keys.step_timer(
-                    instance.key, instance.unit_id, step.id, kind.value, number
-                ),
+                key=step_timer_key(work, instance, step, kind, number),
                 kind=kind,
                 due_at=due,
                 definition_name=instance.definition_name,
