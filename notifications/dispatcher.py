@@ -20,7 +20,7 @@ from typing import Any
 
 from notifications.config import MailSettings
 from notifications.digests import compose_digests
-from notifications.failures import record_failure
+from notifications.failures import Failure, record_failure
 from notifications.outage import check_outage
 from notifications.ports import DeliveryStore
 from notifications.render import shown_key
@@ -31,6 +31,7 @@ from workflow.core.catalog import Catalog
 from workflow.core.outbox_retry import retry_all, retry_message
 from workflow.core.records import MessageKind, OutboxMessage, OutboxStatus
 from workflow.kernel.clock import Clock
+from workflow.kernel.errors import ConcurrentUpdate
 
 log = logging.getLogger("lofte.outbox")
 DIGESTIBLE = frozenset({MessageKind.INPUT_REQUEST, MessageKind.REMINDER})
@@ -38,6 +39,7 @@ BATCH = 50
 RECORD_TRIES = 3
 OUTAGE_CHECK_EVERY = timedelta(minutes=1)  # an outage is alerted after an hour: a minute is plenty
 EXPIRED_REASON = "för sent: tiden för meddelandet hade passerat"
+INCIDENT_UNRECORDED = "kan ha skickats, men utfallet kunde inte registreras"
 
 
 @dataclass
@@ -98,6 +100,7 @@ class Dispatcher:
         self._retries: list[datetime] = []  # when retries fall due (heap; see run_once)
         self._retries_read = False  # the retries already waiting in the store, at the first run
         self._look_next = False  # an incident was put back: look at the next run
+        self._unrecorded: list[tuple[SendResult, datetime]] = []  # see record_all
 
     def run_once(self, limit: int | None = None, *, anything_new: bool = True) -> DispatchReport:
         """Deliver what is due now, write the daily digests, alert on an outage.
@@ -107,6 +110,10 @@ class Dispatcher:
         dispatcher then claims only when a retry has fallen due: one it scheduled, or one
         that was waiting in the store when it first ran."""
         report = DispatchReport()
+        if self._unrecorded:  # what went out before is recorded before anything else is sent
+            self.record_all([], report)
+            if self._unrecorded:
+                return report
 
         def room() -> bool:
             return limit is None or report.sent + report.failed_attempts < limit
@@ -122,8 +129,10 @@ class Dispatcher:
         # nothing due. An exclusive one runs only when messages were queued or a retry fell
         # due, so it claims at once.
         claimed = self._batch(report, look_first=not self.exclusive) if may_be_due and room() else 0
-        while claimed == BATCH and room():  # a full batch: there may be more
+        while claimed == BATCH and room() and not self._unrecorded:  # there may be more
             claimed = self._batch(report)
+        if self._unrecorded:  # nothing more is sent until what went out is recorded
+            return report
         report.digests = compose_digests(
             self.store, self.catalog, self.clock.now(), self.settings.digest_hour, self._digested
         )
@@ -168,34 +177,57 @@ class Dispatcher:
     ) -> None:
         """Record what became of jobs, each (result, at the moment it was done), in one unit
         of work; if that fails, each on its own (so that one that cannot be recorded leaves
-        the others recorded), then the error is raised."""
+        the others recorded). Mail that went out is never sent again because its recording
+        failed: a job that cannot be recorded becomes an incident (an administrator decides
+        whether to send it again), and one that cannot even be marked so is kept and recorded
+        before this dispatcher claims anything else. Results kept from before go first."""
+        waiting = [*self._unrecorded, *results]
+        self._unrecorded = []
+        if not waiting:
+            return
         try:
-            self._record_together(results, report)
-        except Exception:
-            if len(results) < 2:
-                raise
-            failed: Exception | None = None
-            for one in results:
-                try:
-                    self._record_together([one], report)
-                except Exception as exc:
-                    failed = failed or exc
-            if failed is not None:
-                raise failed from None
+            self._record_together(waiting, report)
+            return
+        except Exception as exc:
+            if len(waiting) == 1:
+                self._unrecordable(waiting[0], exc, report)
+                return
+        for one in waiting:
+            try:
+                self._record_together([one], report)
+            except Exception as exc:
+                self._unrecordable(one, exc, report)
+
+    def _unrecordable(
+        self, job: tuple[SendResult, datetime], error: Exception, report: DispatchReport
+    ) -> None:
+        result, at = job
+        reason = f"{INCIDENT_UNRECORDED}: {type(error).__name__}: {error}"[:1000]
+        log.error("recording a delivery failed for good; incidents instead: %s", reason)
+        messages = [m for m, _ in result.sent] + [f.message for f in result.failures]
+        incidents = [Failure(message, reason, permanent=True) for message in messages]
+        try:
+            self._record_together([(SendResult(at, [], incidents), at)], report)
+        except Exception as again:  # the store is unreachable: keep it, try at the next run
+            log.error("could not mark them either (%s); kept to record at the next run", again)
+            self._unrecorded.append(job)
 
     def _record_together(
         self, results: Sequence[tuple[SendResult, datetime]], report: DispatchReport
     ) -> None:
-        """The mail has gone already, so a lost connection or a lock held too long is tried
-        again (else the messages would be sent again once their lease ran out)."""
-        retryable: tuple[type[Exception], ...] = getattr(self.store, "retryable", ())
+        """The mail has gone already, so a collision in the audit log, a lost connection or a
+        lock held too long is tried again (else the messages would be sent again once their
+        lease ran out)."""
+        store_retryable: tuple[type[Exception], ...] = getattr(self.store, "retryable", ())
+        retryable: tuple[type[Exception], ...] = (ConcurrentUpdate, *store_retryable)
         for attempt in range(1, RECORD_TRIES + 1):
             tally = DispatchReport()
             retries = []
             try:
                 with self.store.unit_of_work() as uow:
                     for result, at in results:
-                        uow.outbox.mark_sent(result.sent, at, self.dispatcher_id)
+                        if result.sent:
+                            uow.outbox.mark_sent(result.sent, at, self.dispatcher_id)
                         for failure in result.failures:
                             saved = record_failure(
                                 uow, failure, at, self.settings, self.dispatcher_id, tally

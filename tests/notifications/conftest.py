@@ -32,6 +32,15 @@ class Mailbox:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     answer: str = "250 OK"
     drop: bool = False
+    refused: set[str] = field(default_factory=set)  # addresses answered 550 at RCPT TO
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refused:
+            return "550 5.1.1 Mottagaren finns inte"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.drop:
