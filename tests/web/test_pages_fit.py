@@ -1,0 +1,159 @@
+"""Every page in a real browser (Debian's Chromium through Playwright) at 1280 and 320 px, on a
+database with five simulated weeks of the example police area (a quarterly decision taken and
+published, actions, incidents): axe finds nothing (WCAG 2.1 A and AA, one main landmark, unique
+landmarks, all content in landmarks) and no page scrolls sideways (a wide table scrolls in its
+own focusable, named region).
+
+One browser for the module; each person has a tab that is reused from page to page."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage.read_model import SqlReadModel
+from storage.web_access import SqlWebAccess
+from tests.conftest import packaged
+from tests.harness import Harness, make_harness, utc
+from tests.web.browser import (
+    NARROW,
+    WIDE,
+    at_width,
+    axe_violations,
+    launch,
+    need_browser,
+    sideways,
+)
+from web.factory import create_app
+from web.session import COOKIE
+from workflow.application.admin_meetings import coming_meetings
+from workflow.application.app import Application
+from workflow.application.sign_in import SignIn, digest
+from workflow.application.tasks import my_tasks
+from workflow.core.records import OutboxStatus, TimerStatus
+from workflow.drivers.simulation import Simulation
+
+pytestmark = pytest.mark.slow
+LARS, ULLA, ADMIN = "lars-berg", "ulla-revisor", "admin"  # Sala's coordinator, auditor, admin
+NOW = utc(2027, 4, 5, 8)  # Monday 10:00: the week's requests are open, Q2's decisions taken
+
+
+@dataclass
+class Site:
+    base: str
+    h: Harness
+    app: Application
+    access: SqlWebAccess
+    browser: Any
+    folder: Path
+    tabs: dict[str | None, Any] = field(default_factory=dict)
+
+    def tab(self, person: str | None) -> Any:
+        """The browser tab of `person` (signed in), or of nobody."""
+        if person not in self.tabs:
+            context = self.browser.new_context(locale="sv-SE", accept_downloads=True)
+            if person is not None:
+                session = f"test-session-{person}"
+                self.access.add_session(digest(session), person, self.app.now)
+                context.add_cookies([{"name": COOKIE, "value": session, "url": self.base}])
+            self.tabs[person] = context.new_page()
+        return self.tabs[person]
+
+    def open(self, person: str | None, path: str, width: int = WIDE) -> Any:
+        page = self.tab(person)
+        at_width(page, width)
+        response = page.goto(self.base + path)
+        return page, response.status
+
+
+def simulated_weeks(folder: Path) -> tuple[Harness, Application]:
+    """Five weeks of March 2027 with simulated answers, an incident of each kind."""
+    h = make_harness(f"sqlite:///{folder}/lofte.db", utc(2027, 2, 28, 12), packaged())
+    app = Application(h.engine, SqlReadModel(h.store.engine))
+    Simulation(app, h.clock, response_rate=0.85, seed=7).run_until(NOW)
+    with h.store.unit_of_work() as uow:
+        uow.timers.save(dataclasses.replace(h.timers("pending")[0], status=TimerStatus.FAILED))
+        message = h.outbox("input_request")[0]
+        uow.outbox.save(dataclasses.replace(message, status=OutboxStatus.FAILED, attempts=9))
+    return h, app
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    need_browser()
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    folder = tmp_path_factory.mktemp("pages")
+    h, app = simulated_weeks(folder)
+    access = SqlWebAccess(h.store.engine)
+    server = make_server("127.0.0.1", 0, create_app(app, access), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield Site(f"http://127.0.0.1:{server.server_port}", h, app, access, browser, folder)
+        browser.close()
+    server.shutdown()
+    h.close()
+
+
+def every_page(site: Site) -> list[tuple[str | None, str, int]]:
+    """(who, address, status) of every page of the app, error pages included. (Pages in other
+    states, such as a form with errors or a receipt, are checked in `test_browser`.)"""
+    app = site.app
+    SignIn(app, site.access).request_link("tove.lind@raddning.example.se", "test", site.base)
+    sign_in_link = str(site.h.outbox("sign_in", "tove-lind")[-1].context["link"])
+    meeting = coming_meetings(app)[0]
+    meeting_page = f"/admin/moten/{meeting.instance.id}/{meeting.meeting.step_id}"
+    answer_page = f"/svar/{my_tasks(app, LARS).open[0].token}"
+    cycle = site.h.cycle("inriktningsbeslut", "skinnskatteberg", "2027-Q2")
+    return [
+        (None, "/", 200),
+        (None, "/tillganglighet", 200),
+        (None, "/publikt/", 200),
+        (None, "/publikt/sala", 200),
+        (None, "/logga-in", 200),
+        (None, sign_in_link.removeprefix(site.base), 200),
+        (None, "/logga-in/redan-anvand", 410),
+        (None, "/svar/1.2.forged", 404),
+        (None, "/finns-inte", 404),
+        (None, "/logga-ut", 405),
+        (LARS, "/uppgifter", 200),
+        (LARS, answer_page, 200),
+        (LARS, "/enhet/sala/lagesbild", 200),
+        (LARS, "/enhet/sala/atgarder", 200),
+        (LARS, "/enhet/sala/lagesbild?fran=igar", 400),
+        (LARS, "/enhet/norberg/lagesbild", 403),
+        (ULLA, "/revision", 200),
+        (ULLA, f"/revision/cykel/{cycle.id}", 200),
+        (ADMIN, "/admin", 200),
+        (ADMIN, meeting_page, 200),
+        (ADMIN, meeting_page + "/stall-in", 200),
+        (ADMIN, "/admin/uppsattning", 200),
+        (ADMIN, "/admin/definitioner/est-inventering?enhet=skinnskatteberg", 200),
+    ]
+
+
+def nothing_in(found: list[str]) -> None:
+    """Fails with every problem found, one a line (the first 60)."""
+    assert not found, f"{len(found)} problems:\n" + "\n".join(found[:60])
+
+
+def test_every_page_passes_axe_and_nothing_but_tables_scrolls_sideways_at_320_px(
+    site: Site,
+) -> None:
+    found = []
+    for person, path, status in every_page(site):
+        for width in (WIDE, NARROW):
+            page, got = site.open(person, path, width)
+            assert got == status, f"{path} as {person}: {got}"
+            found += [f"{path} at {width} px: {v}" for v in axe_violations(page)]
+            if width == NARROW:
+                found += [f"{path} at {width} px: {s}" for s in sideways(page)]
+    nothing_in(found)
