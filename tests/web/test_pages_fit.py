@@ -1,8 +1,8 @@
 """Every page in a real browser (Debian's Chromium through Playwright) at 1280 and 320 px, on a
 database with five simulated weeks of the example police area (a quarterly decision taken and
 published, actions, incidents): axe finds nothing (WCAG 2.1 A and AA, one main landmark, unique
-landmarks, all content in landmarks) and no page scrolls sideways (a wide table scrolls in its
-own focusable, named region).
+landmarks, all content in landmarks); no page scrolls sideways (a wide table scrolls in its
+own focusable, named region); data tables use the screen's width and never break a word.
 
 One browser for the module; each person has a tab that is reused from page to page."""
 
@@ -23,9 +23,11 @@ from tests.conftest import packaged
 from tests.harness import Harness, make_harness, utc
 from tests.web.browser import (
     NARROW,
+    READING_COLUMN,
     WIDE,
     at_width,
     axe_violations,
+    broken_words,
     launch,
     need_browser,
     sideways,
@@ -42,6 +44,12 @@ from workflow.drivers.simulation import Simulation
 pytestmark = pytest.mark.slow
 LARS, ULLA, ADMIN = "lars-berg", "ulla-revisor", "admin"  # Sala's coordinator, auditor, admin
 NOW = utc(2027, 4, 5, 8)  # Monday 10:00: the week's requests are open, Q2's decisions taken
+DATA_PAGES = [
+    (ULLA, "/revision"),
+    (LARS, "/enhet/sala/lagesbild"),
+    (LARS, "/enhet/sala/atgarder"),
+    (ADMIN, "/admin"),
+]
 
 
 @dataclass
@@ -156,4 +164,19 @@ def test_every_page_passes_axe_and_nothing_but_tables_scrolls_sideways_at_320_px
             found += [f"{path} at {width} px: {v}" for v in axe_violations(page)]
             if width == NARROW:
                 found += [f"{path} at {width} px: {s}" for s in sideways(page)]
+    nothing_in(found)
+
+
+def test_data_tables_use_the_screen_and_never_break_a_word(site: Site) -> None:
+    found = []
+    for person, path in DATA_PAGES:
+        page, _ = site.open(person, path, WIDE)
+        widths = page.eval_on_selector_all(
+            "main table", "ts => ts.map(t => t.getBoundingClientRect().width)"
+        )
+        assert widths, f"{path} has no table"
+        found += [f"{path}: a table {w:.0f} px wide" for w in widths if w <= READING_COLUMN]
+        for width in (WIDE, NARROW):
+            at_width(page, width)
+            found += [f"{path} at {width} px: {word}" for word in broken_words(page)]
     nothing_in(found)
