@@ -2,7 +2,8 @@
 database with five simulated weeks of the example police area (a quarterly decision taken and
 published, actions, incidents): axe finds nothing (WCAG 2.1 A and AA, one main landmark, unique
 landmarks, all content in landmarks); no page scrolls sideways (a wide table scrolls in its
-own focusable, named region); data tables use the screen's width and never break a word.
+own focusable, named region); data tables use the screen's width and never break a word; chart
+text is readable and whole.
 
 One browser for the module; each person has a tab that is reused from page to page."""
 
@@ -12,6 +13,7 @@ import dataclasses
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from tests.web.browser import (
     at_width,
     axe_violations,
     broken_words,
+    chart_text,
     launch,
     need_browser,
     sideways,
@@ -36,10 +39,12 @@ from web.factory import create_app
 from web.session import COOKIE
 from workflow.application.admin_meetings import coming_meetings
 from workflow.application.app import Application
+from workflow.application.lagesbild_view import lagesbild
 from workflow.application.sign_in import SignIn, digest
 from workflow.application.tasks import my_tasks
 from workflow.core.records import OutboxStatus, TimerStatus
 from workflow.drivers.simulation import Simulation
+from workflow.kernel.timerules import STOCKHOLM
 
 pytestmark = pytest.mark.slow
 LARS, ULLA, ADMIN = "lars-berg", "ulla-revisor", "admin"  # Sala's coordinator, auditor, admin
@@ -180,3 +185,48 @@ def test_data_tables_use_the_screen_and_never_break_a_word(site: Site) -> None:
             at_width(page, width)
             found += [f"{path} at {width} px: {word}" for word in broken_words(page)]
     nothing_in(found)
+
+
+def test_charts_are_readable_at_320_px_and_show_whole_names(site: Site) -> None:
+    unit_names = [u.name for u in site.app.directory().units.values()]
+    today = site.app.now.astimezone(STOCKHOLM).date()
+    picture = lagesbild(site.app, site.app.viewer(LARS), "sala", today - timedelta(27), today)
+    categories = [c["sv"] for c in picture["by_category"]]
+    assert len(unit_names) == 6 and len(categories) >= 5
+    found = []
+    for person, path, names in (
+        (ULLA, "/revision", unit_names),
+        (LARS, "/enhet/sala/lagesbild", categories),
+    ):
+        for width in (WIDE, NARROW):
+            page, _ = site.open(person, path, width)
+            problems, shown = chart_text(page)
+            found += [f"{path} at {width} px: {p}" for p in problems]
+            found += [f"{path} at {width} px: {n} not shown" for n in names if n not in shown]
+    nothing_in(found)
+
+
+def test_the_measurements_can_fail(site: Site) -> None:
+    """Each check above finds what it is for: words broken in narrow cells, a table scrolling
+    in a region without a name, small chart text, a page without its main landmark."""
+    page, _ = site.open(ULLA, "/revision", NARROW)
+    page.evaluate(
+        """() => {
+          for (const c of document.querySelectorAll('td, th')) c.style.overflowWrap = 'anywhere';
+          for (const t of document.querySelectorAll('table')) t.style.width = '8rem';
+        }"""
+    )
+    assert broken_words(page)
+    page.evaluate(
+        """() => {
+          for (const t of document.querySelectorAll('table')) t.style.width = '40rem';
+          document.querySelector('.table-wrap').removeAttribute('aria-labelledby');
+          document.querySelector('svg.chart text').setAttribute('font-size', '8');
+          document.querySelector('main').setAttribute('role', 'none');
+        }"""
+    )
+    assert sideways(page) == [
+        "Cykler per enhet och slag: scrolls in a region without focus, role or name"
+    ]
+    assert [p for p in chart_text(page)[0] if "8.0 px high" in p]
+    assert [v for v in axe_violations(page) if v.startswith("landmark-one-main")]
