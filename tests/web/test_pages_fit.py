@@ -1,9 +1,9 @@
 """Every page in a real browser (Debian's Chromium through Playwright) at 1280 and 320 px, on a
 database with five simulated weeks of the example police area (a quarterly decision taken and
 published, actions, incidents): axe finds nothing (WCAG 2.1 A and AA, one main landmark, unique
-landmarks, all content in landmarks); no page scrolls sideways (a wide table scrolls in its
-own focusable, named region); data tables use the screen's width and never break a word; chart
-text is readable and whole.
+landmarks, all content in landmarks); no page scrolls sideways (a wide table scrolls in its own
+focusable, named region); data tables use the screen's width and never break a word; chart text
+is readable and whole; the yearly report file is a standalone document that fits and prints.
 
 One browser for the module; each person has a tab that is reused from page to page."""
 
@@ -158,6 +158,17 @@ def nothing_in(found: list[str]) -> None:
     assert not found, f"{len(found)} problems:\n" + "\n".join(found[:60])
 
 
+def clipped(page: Any) -> list[str]:
+    """Elements that hide part of their content behind a scroll bar or an edge."""
+    found: list[str] = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+             .filter(el => getComputedStyle(el).overflowX !== 'visible'
+                           && el.scrollWidth > el.clientWidth + 1)
+             .map(el => el.tagName + ' ' + (el.getAttribute('aria-label') || el.id))"""
+    )
+    return found
+
+
 def test_every_page_passes_axe_and_nothing_but_tables_scrolls_sideways_at_320_px(
     site: Site,
 ) -> None:
@@ -203,6 +214,28 @@ def test_charts_are_readable_at_320_px_and_show_whole_names(site: Site) -> None:
             problems, shown = chart_text(page)
             found += [f"{path} at {width} px: {p}" for p in problems]
             found += [f"{path} at {width} px: {n} not shown" for n in names if n not in shown]
+    nothing_in(found)
+
+
+def test_the_yearly_report_is_one_document_that_fits_320_px_and_prints(site: Site) -> None:
+    page, _ = site.open(LARS, "/uppgifter")
+    with page.expect_download() as download:
+        page.click("a[href$='/enhet/sala/arsrapport']")
+    report = site.folder / "arsrapport.html"
+    download.value.save_as(report)
+    page.goto(report.as_uri())
+    mains = page.evaluate("document.querySelectorAll('main').length")
+    found = [] if mains == 1 else [f"{mains} main landmarks"]
+    if page.evaluate("document.querySelectorAll('script, link, img').length"):
+        found.append("it needs other files (a script, a style sheet or an image)")
+    for width in (WIDE, NARROW):
+        at_width(page, width)
+        found += [f"at {width} px: {v}" for v in axe_violations(page)]
+        found += [f"at {width} px: {s}" for s in sideways(page) + chart_text(page)[0]]
+    page.emulate_media(media="print")
+    at_width(page, 680)  # an A4 page's width inside its margins
+    found += [f"printed: {s}" for s in sideways(page) + clipped(page)]
+    page.emulate_media(media="screen")
     nothing_in(found)
 
 
