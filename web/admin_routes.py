@@ -5,15 +5,11 @@ are in `admin_meeting_routes`, uploads and state diagrams in `admin_setup_routes
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any
-
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from web.factory import lofte_app
-from web.session import current_person
+from web.guards import requires
 from workflow.application.admin_console import (
     definitions_in_force,
     mail_incidents,
@@ -22,7 +18,7 @@ from workflow.application.admin_console import (
 )
 from workflow.application.admin_meetings import COMING_DAYS, coming_meetings
 from workflow.application.setup_upload import MAX_FILE_BYTES, MAX_FILES, setup_generation
-from workflow.application.visibility import Viewer
+from workflow.application.visibility import ADMIN_ROLE, Viewer
 from workflow.kernel.errors import LofteError, NotFound
 from workflow.kernel.untrusted import size_text
 
@@ -38,29 +34,9 @@ DONE = {
 }
 
 
-def admin_page(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
-    """A console route: called with the signed-in administrator first; nobody signed in is
-    sent to sign in, anyone else gets 403."""
-
-    @functools.wraps(view)
-    def with_admin(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-        viewer = admin_viewer()
-        if viewer is None:
-            return redirect(url_for("sign_in.ask"))
-        return view(viewer, *args, **kwargs)
-
-    return with_admin
-
-
-def admin_viewer() -> Viewer | None:
-    """The signed-in administrator; None when nobody is signed in; 403 for anyone else."""
-    person = current_person()
-    if person is None:
-        return None
-    viewer = lofte_app().viewer(person)
-    if not viewer.is_admin:
-        abort(403)
-    return viewer
+# A console route: called with the signed-in administrator first; nobody signed in is sent to
+# sign in, anyone else gets 403.
+admin_page = requires(ADMIN_ROLE)
 
 
 @blueprint.get("/admin")

@@ -19,6 +19,7 @@ from web.answer_form import (
     with_row_change,
 )
 from web.factory import lofte_app
+from web.guards import personal
 from workflow.application.answer_page import AnswerPage, answer_page, submit_answer
 from workflow.kernel.errors import InvalidToken, RequestClosed, SubmissionError
 
@@ -32,6 +33,7 @@ LINK_TITLES = {
 
 
 @blueprint.get("/svar/<token>")
+@personal
 def show(token: str) -> ResponseReturnValue:
     try:
         page = answer_page(lofte_app(), token)
@@ -42,6 +44,7 @@ def show(token: str) -> ResponseReturnValue:
 
 
 @blueprint.post("/svar/<token>")
+@personal
 def answer(token: str) -> ResponseReturnValue:
     app = lofte_app()
     try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from web.factory import lofte_app
-from web.session import current_person
+from web.guards import requires
 from workflow.application.csv_export import to_csv
 from workflow.application.dashboard import (
     COLUMN_LABELS,
@@ -29,10 +29,9 @@ TABLES = ("enheter", "cykler", "personer", "luckor", "uppfoljning")
 
 
 @blueprint.get("/revision")
-def overview() -> ResponseReturnValue:
-    viewer, where, problems = _viewer_and_filter()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
+@requires()
+def overview(viewer: Viewer) -> ResponseReturnValue:
+    where, problems = _filter(viewer)
     board = dashboard(lofte_app(), viewer, where)
     units = [u for u in visible_units(viewer) if viewer.is_auditor(u)]
     status = 422 if problems else 200
@@ -51,12 +50,11 @@ def overview() -> ResponseReturnValue:
 
 
 @blueprint.get("/revision/<table>.csv")
-def download(table: str) -> ResponseReturnValue:
+@requires()
+def download(viewer: Viewer, table: str) -> ResponseReturnValue:
     if table not in TABLES:
         abort(404)
-    viewer, where, problems = _viewer_and_filter()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
+    where, problems = _filter(viewer)
     if problems:
         abort(400)
     body = _csv(table, dashboard(lofte_app(), viewer, where))
@@ -68,12 +66,9 @@ def download(table: str) -> ResponseReturnValue:
 
 
 @blueprint.get("/revision/cykel/<int:instance_id>")
-def cycle_log(instance_id: int) -> ResponseReturnValue:
-    person = current_person()
-    if person is None:
-        return redirect(url_for("sign_in.ask"))
+@requires()
+def cycle_log(viewer: Viewer, instance_id: int) -> ResponseReturnValue:
     app = lofte_app()
-    viewer = app.viewer(person)
     instance = app.reads.cycle(instance_id)
     if instance is None:
         abort(404)
@@ -92,12 +87,9 @@ def cycle_log(instance_id: int) -> ResponseReturnValue:
     )
 
 
-def _viewer_and_filter() -> tuple[Viewer | None, DashboardFilter, list[tuple[str, str]]]:
-    person = current_person()
-    if person is None:
-        return None, DashboardFilter(), []
+def _filter(viewer: Viewer) -> tuple[DashboardFilter, list[tuple[str, str]]]:
+    """The filter of the address's query; 403 for a person who audits none of what it asks."""
     app = lofte_app()
-    viewer = app.viewer(person)
     problems: list[tuple[str, str]] = []
     unit_id = request.args.get("enhet", "")[:64] or None
     unit = app.directory().unit(unit_id) if unit_id else None
@@ -110,7 +102,7 @@ def _viewer_and_filter() -> tuple[Viewer | None, DashboardFilter, list[tuple[str
     end = _date(request.args.get("till", ""), "till", "Till", problems)
     if start and end and start > end:
         problems.append(("till", "Till-datumet ligger före från-datumet."))
-    return viewer, DashboardFilter(unit_id, start, end), problems
+    return DashboardFilter(unit_id, start, end), problems
 
 
 def _date(raw: str, name: str, label: str, problems: list[tuple[str, str]]) -> date | None:

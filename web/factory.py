@@ -29,7 +29,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
-PERSONAL_PREFIXES = ("/svar/", "/logga-in", "/uppgifter", "/admin", "/revision")
 ERROR_TITLES = {
     400: "Felaktig förfrågan",
     403: "Du har inte behörighet",
@@ -159,6 +158,8 @@ def _upload_limit(app: Flask) -> None:
 
 
 def _headers(app: Flask) -> None:
+    from web.guards import may_be_stored
+
     @app.after_request
     def secure(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = CSP
@@ -166,7 +167,7 @@ def _headers(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if request.path.startswith(PERSONAL_PREFIXES):
+        if not may_be_stored():  # decided on each route (`web.guards`)
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from web.guards import public
+
 blueprint = Blueprint("pages", __name__)
 
 
 @blueprint.get("/")
+@public
 def start() -> str:
     return render_template("start.html")
 
 
 @blueprint.get("/tillganglighet")
+@public
 def accessibility() -> str:
     return render_template("accessibility.html")

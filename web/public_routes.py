@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from definitions.directory import Unit
 from web.factory import lofte_app
+from web.guards import public
 from workflow.application.publication import Published, public_units, published, quarters
 from workflow.kernel.errors import NotFound
 
@@ -17,17 +18,20 @@ blueprint = Blueprint("public", __name__)
 
 
 @blueprint.get("/publikt/")
+@public
 def municipalities() -> ResponseReturnValue:
     return render_template("public_index.html", units=public_units(lofte_app()))
 
 
 @blueprint.get("/publikt/<unit_id>")
+@public
 def unit_page(unit_id: str) -> ResponseReturnValue:
     unit, items = _published(unit_id)
     return render_template("public_unit.html", unit=unit, archive=quarters(items))
 
 
 @blueprint.get("/publikt/<unit_id>/flode.atom")
+@public
 def feed(unit_id: str) -> ResponseReturnValue:
     unit, items = _published(unit_id)
     updated = items[0].published_at if items else datetime(2000, 1, 1, tzinfo=UTC)

@@ -27,6 +27,11 @@ def current_person() -> str | None:
     return found
 
 
+def person_seen() -> bool:
+    """Did this request find a signed-in person? (Only what it looked up; nothing is read.)"""
+    return g.get("person_id") is not None
+
+
 def cookie_is_secure() -> bool:
     base: str = current_app.config["LOFTE_BASE_URL"]
     return base.startswith("https://")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from web.guards import personal
 from web.session import COOKIE, cookie_is_secure, current_person, sign_in
 from workflow.application.sign_in import ABSOLUTE_TIMEOUT, LINK_VALIDITY
 from workflow.kernel.errors import InvalidToken
@@ -14,6 +15,7 @@ blueprint = Blueprint("sign_in", __name__)
 
 
 @blueprint.get("/logga-in")
+@personal
 def ask() -> ResponseReturnValue:
     if current_person() is not None:
         return redirect(url_for("tasks.mine"))
@@ -21,6 +23,7 @@ def ask() -> ResponseReturnValue:
 
 
 @blueprint.post("/logga-in")
+@personal
 def send() -> ResponseReturnValue:
     address = request.form.get("epost", "")
     if "@" not in address or len(address) > 254:
@@ -31,6 +34,7 @@ def send() -> ResponseReturnValue:
 
 
 @blueprint.get("/logga-in/<nonce>")
+@personal
 def confirm(nonce: str) -> ResponseReturnValue:
     if not sign_in().link_is_open(nonce):
         return _used()
@@ -38,6 +42,7 @@ def confirm(nonce: str) -> ResponseReturnValue:
 
 
 @blueprint.post("/logga-in/<nonce>")
+@personal
 def complete(nonce: str) -> ResponseReturnValue:
     try:
         session_id = sign_in().complete(nonce)
@@ -57,6 +62,7 @@ def complete(nonce: str) -> ResponseReturnValue:
 
 
 @blueprint.post("/logga-ut")
+@personal
 def sign_out() -> ResponseReturnValue:
     sign_in().sign_out(request.cookies.get(COOKIE, ""))
     response = current_app.make_response(render_template("signed_out.html"))

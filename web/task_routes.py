@@ -6,29 +6,26 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from web.factory import lofte_app
-from web.session import current_person
+from web.guards import person_id, requires
 from workflow.application.tasks import answer_nothing, my_tasks
-from workflow.application.visibility import visible_units
+from workflow.application.visibility import Viewer, visible_units
 from workflow.kernel.errors import LofteError
 
 blueprint = Blueprint("tasks", __name__)
 
 
 @blueprint.get("/uppgifter")
-def mine() -> ResponseReturnValue:
-    person = current_person()
-    if person is None:
-        return redirect(url_for("sign_in.ask"))
-    return _page(person)
+@requires()
+def mine(viewer: Viewer) -> ResponseReturnValue:
+    return _page(viewer)
 
 
-def _page(person: str, error: str = "") -> str:
+def _page(viewer: Viewer, error: str = "") -> str:
     app = lofte_app()
-    viewer = app.viewer(person)
     units = [u for u in visible_units(viewer) if viewer.roles_for(u)]
     return render_template(
         "tasks.html",
-        tasks=my_tasks(app, person),
+        tasks=my_tasks(app, person_id(viewer)),
         units=units,
         auditor=viewer.is_auditor(),
         admin=viewer.is_admin,
@@ -37,10 +34,9 @@ def _page(person: str, error: str = "") -> str:
 
 
 @blueprint.post("/uppgifter/<int:request_id>/inget-att-rapportera")
-def nothing(request_id: int) -> ResponseReturnValue:
-    person = current_person()
-    if person is None:
-        return redirect(url_for("sign_in.ask"))
+@requires()
+def nothing(viewer: Viewer, request_id: int) -> ResponseReturnValue:
+    person = person_id(viewer)
     try:
         answer_nothing(lofte_app(), person, request_id)
     except LofteError as problem:

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TypeVar
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from web.factory import lofte_app
-from web.session import current_person
+from web.guards import requires
 from workflow.application.actions_view import STATUS_FILTERS, actions_csv, list_actions
 from workflow.application.lagesbild_view import lagesbild, observations_csv
 from workflow.application.visibility import Viewer
@@ -26,10 +26,8 @@ WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "sön
 
 
 @blueprint.get("/enhet/<unit_id>/lagesbild")
-def picture(unit_id: str) -> ResponseReturnValue:
-    viewer = _viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
+@requires()
+def picture(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
     today = lofte_app().now.astimezone(STOCKHOLM).date()
     start = _date(request.args.get("fran", ""), today - timedelta(days=27))
     end = _date(request.args.get("till", ""), today)
@@ -50,10 +48,8 @@ def picture(unit_id: str) -> ResponseReturnValue:
 
 
 @blueprint.get("/enhet/<unit_id>/atgarder")
-def actions(unit_id: str) -> ResponseReturnValue:
-    viewer = _viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
+@requires()
+def actions(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
     status = request.args.get("status") or None
     if status is not None and status not in STATUS_FILTERS:
         abort(400)
@@ -65,10 +61,8 @@ def actions(unit_id: str) -> ResponseReturnValue:
 
 
 @blueprint.get("/enhet/<unit_id>/arsrapport")
-def yearly(unit_id: str) -> ResponseReturnValue:
-    viewer = _viewer()
-    if viewer is None:
-        return redirect(url_for("sign_in.ask"))
+@requires()
+def yearly(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
     raw = request.args.get("ar", "")
     year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else lofte_app().now.year
     html = render_report(_guarded(lambda: report_data(lofte_app(), viewer, unit_id, year)))
@@ -77,11 +71,6 @@ def yearly(unit_id: str) -> ResponseReturnValue:
         mimetype="text/html",
         headers={"Content-Disposition": f'attachment; filename="arsrapport-{unit_id}-{year}.html"'},
     )
-
-
-def _viewer() -> Viewer | None:
-    person = current_person()
-    return None if person is None else lofte_app().viewer(person)
 
 
 def _guarded(build: Callable[[], T]) -> T:

@@ -1,6 +1,7 @@
 """A real browser (Debian's Chromium through Playwright) on the real server: the answer link is
 taken from a real `.eml` file, the form is answered with the keyboard, the receipt is read,
-the answer changed, and axe-core checks WCAG 2.1 A and AA on every page in each state.
+the answer changed, and axe-core checks WCAG 2.1 A and AA and the landmark rules on every page
+in each state, at 1280 and at 320 px (where only a table may scroll sideways, in its region).
 
 In CI (`CI=true`) a missing browser fails the run; elsewhere the test is skipped."""
 
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -18,18 +18,9 @@ from typing import Any
 import pytest
 
 from cli.main import main as lofte
+from tests.web.browser import NARROW, WIDE, at_width, axe_violations, launch, need_browser, sideways
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 pytestmark = pytest.mark.slow
-
-
-def need_browser() -> None:
-    if CHROMIUM.exists():
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)")
-    pytest.skip(f"{CHROMIUM} is missing")
 
 
 @pytest.fixture
@@ -83,28 +74,16 @@ def page() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, env={**os.environ, "LANGUAGE": "sv"}
-        )
+        browser = launch(p)
         yield browser.new_page(locale="sv-SE")
         browser.close()
 
 
-def axe_violations(page: Any) -> list[str]:
-    import axe_playwright_python
-
-    script = Path(axe_playwright_python.__file__).with_name("axe.min.js").read_text()
-    page.evaluate(script)
-    result = page.evaluate("t => axe.run(document, {runOnly: {type: 'tag', values: t}})", AXE_TAGS)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in result["violations"]]
-
-
 def assert_accessible(page: Any, state: str) -> None:
-    assert axe_violations(page) == [], f"axe on {page.url} ({state})"
-    page.set_viewport_size({"width": 320, "height": 640})
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 320, f"{state}: {width} px wide at a 320 px viewport"
-    page.set_viewport_size({"width": 1280, "height": 800})
+    assert axe_violations(page) == [], f"axe on {page.url} ({state}) at {WIDE} px"
+    at_width(page, NARROW)
+    assert axe_violations(page) + sideways(page) == [], f"{page.url} ({state}) at {NARROW} px"
+    at_width(page, WIDE)
 
 
 def test_answer_from_a_real_email_with_the_keyboard_and_change_it(

@@ -1,0 +1,98 @@
+"""Who may open a route, decided on the route's view: `public` (anyone; nothing of a person),
+`personal` (anyone with the link, but it is one person's: an answer link, a sign-in link, the
+sign-in form and signing out) or guarded by `requires` (a signed-in person, with a role where
+one is named). The decision also says whether the answer may be kept: only a public page shown
+to nobody in particular may be stored by a browser or a proxy; every other answer is sent with
+`Cache-Control: no-store` (`may_be_stored`, applied in `web.factory`). A view without a
+decision is never stored, and `tests/web/test_route_access.py` fails on it."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from flask import abort, current_app, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+
+from web.session import current_person, person_seen
+from workflow.application.app import Application
+from workflow.application.visibility import Viewer
+
+P = ParamSpec("P")
+V = TypeVar("V", bound=Callable[..., Any])
+DECISION = "lofte_access"
+FRAMEWORK_PUBLIC = frozenset({"static"})  # Flask's own route: the style sheet and script
+
+
+class Access(Enum):
+    PUBLIC = "public"
+    PERSONAL = "personal"
+    SIGNED_IN = "signed in"
+
+
+def public(view: V) -> V:
+    """For anyone, and shows nothing of a person (a signed-in visitor's menu aside)."""
+    setattr(view, DECISION, Access.PUBLIC)
+    return view
+
+
+def personal(view: V) -> V:
+    """Open without signing in, but what it shows or does is one person's."""
+    setattr(view, DECISION, Access.PERSONAL)
+    return view
+
+
+def requires(
+    role: str | None = None,
+) -> Callable[
+    [Callable[Concatenate[Viewer, P], ResponseReturnValue]], Callable[P, ResponseReturnValue]
+]:
+    """Guards a view: nobody signed in is sent to sign in; with `role`, a person who does not
+    hold it for the whole deployment gets 403. The view is called with the viewer first."""
+
+    def guard(
+        view: Callable[Concatenate[Viewer, P], ResponseReturnValue],
+    ) -> Callable[P, ResponseReturnValue]:
+        @functools.wraps(view)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
+            person = current_person()
+            if person is None:
+                return redirect(url_for("sign_in.ask"))
+            app: Application = current_app.extensions["lofte"]
+            viewer = app.viewer(person)
+            if role is not None and role not in viewer.deployment_roles():
+                abort(403)
+            return view(viewer, *args, **kwargs)
+
+        setattr(guarded, DECISION, Access.SIGNED_IN)
+        return guarded
+
+    return guard
+
+
+def person_id(viewer: Viewer) -> str:
+    """The signed-in person a guarded view was called for (`requires` makes no other viewer)."""
+    if viewer.person is None:
+        raise LookupError("a guarded view was called without a signed-in person")
+    return viewer.person.id
+
+
+def access_of(endpoint: str, view: Callable[..., Any]) -> Access | None:
+    """The decision on a route's view; None if it has none."""
+    if endpoint in FRAMEWORK_PUBLIC:
+        return Access.PUBLIC
+    found: Access | None = getattr(view, DECISION, None)
+    return found
+
+
+def may_be_stored() -> bool:
+    """May a browser or proxy keep the answer to this request? Only a public route's (or an
+    address that is no route's), and only if the page was not made for a signed-in person."""
+    endpoint = request.endpoint
+    if endpoint is not None:
+        view = current_app.view_functions[endpoint]
+        if access_of(endpoint, view) is not Access.PUBLIC:
+            return False
+    return not person_seen()
