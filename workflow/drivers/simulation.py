@@ -13,12 +13,19 @@ from typing import Any
 
 from workflow.application.app import Application
 from workflow.application.reads import CycleFilter
-from workflow.core.records import CycleInstance, InputRequest, Outcome
+from workflow.core.records import CycleInstance, InputRequest
 from workflow.drivers.fake_answers import fake_answer
 from workflow.kernel.clock import VirtualClock
 from workflow.kernel.errors import RequestClosed, SubmissionError
 
-COUNTS = ("opened", "completed_on_time", "completed_late", "closed_incomplete", "still_open")
+COUNTS = (
+    "opened",
+    "completed_on_time",
+    "completed_late",
+    "closed_incomplete",
+    "no_basis",  # a follow-up with no decision in force: nothing to follow up, not incomplete
+    "still_open",
+)
 
 
 @dataclass
@@ -191,8 +198,6 @@ class Simulation:
             if not report.start <= instance.opened_at <= report.end:
                 continue
             outcome = instance.outcome.value if instance.outcome else "still_open"
-            if instance.outcome is Outcome.NO_BASIS:
-                outcome = "closed_incomplete"
             for counter in (
                 report.per_definition.setdefault(instance.definition_name, Counter()),
                 report.per_unit.setdefault(instance.unit_id, {}).setdefault(
