@@ -52,7 +52,7 @@ def test_lagesbild_counts_equal_exported_rows_and_a_meeting_sees_every_inventory
     for day, week in ((4, "2027-W01"), (11, "2027-W02"), (18, "2027-W03"), (25, "2027-W04")):
         h.run_until(utc(2027, 1, day, 9))
         report(h, "sala", week, [row(f"Plats {week}", f"2027-01-{day:02d}T21:00")])
-        h.run_until(utc(2027, 1, day + 2, 13))  # the meeting (Wednesday 14:00) has begun
+        h.run_until(utc(2027, 1, day + 4, 15))  # Sala's meeting (Friday 15:00) has begun
     app = app_of(h)
     viewer = viewer_for(app.directory(), None)
     picture = lagesbild(app, viewer, "sala", date(2027, 1, 4), date(2027, 1, 31))
@@ -181,9 +181,9 @@ def test_an_escalation_never_goes_to_a_person_who_is_missing_too(sqlite_harness:
 def test_a_quarter_without_a_decision_has_nothing_to_follow_up_asks_nobody_and_publishes_nothing(
     tmp_path: Path,
 ) -> None:
-    h = make_harness(f"sqlite:///{tmp_path}/q.db", utc(2027, 2, 27), packaged())
+    h = make_harness(f"sqlite:///{tmp_path}/q.db", utc(2027, 2, 13), packaged())
     try:
-        h.run_until(utc(2027, 3, 25))
+        h.run_until(utc(2027, 3, 1))
         follow_up = h.cycle("uppfoljning", "norberg", "2027-Q1")
         assert follow_up.outcome is Outcome.NO_BASIS
         assert follow_up.closed_at == follow_up.opened_at  # it closes as it opens

@@ -97,10 +97,10 @@ def test_a_follow_up_with_nothing_to_follow_up_is_counted_apart_not_as_incomplet
     sqlite_harness: Harness,
 ) -> None:
     h = sqlite_harness
-    h.clock.set(utc(2027, 2, 28))  # the first quarter's follow-up opens on 1 March, undecided
+    h.clock.set(utc(2027, 2, 14))  # the first quarter's follow-up opens on 15 February, undecided
     simulation = Simulation(
         Application(h.engine, SqlReadModel(h.store.engine)), h.clock, response_rate=1.0, seed=2
     )
-    counts = simulation.run_until(utc(2027, 3, 3)).as_dict()["definitions"]["uppfoljning"]
+    counts = simulation.run_until(utc(2027, 2, 17)).as_dict()["definitions"]["uppfoljning"]
     assert counts["opened"] == counts["no_basis"] == 5
     assert counts["closed_incomplete"] == counts["still_open"] == 0
