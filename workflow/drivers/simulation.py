@@ -22,6 +22,7 @@ from workflow.kernel.clock import VirtualClock
 from workflow.kernel.errors import RequestClosed, SubmissionError
 
 RECENT = 60  # observations a simulated person remembers per unit
+RECORDED_WITHIN = timedelta(days=2)  # a meeting's decision is recorded within this
 COUNTS = (
     "opened",
     "completed_on_time",
@@ -180,11 +181,15 @@ class Simulation:
             meeting = uow.meetings.get(instance.id or 0, request.step_id)
         return None if meeting is None or meeting.cancelled else meeting.ends_at
 
-    def _answer_time(self, request: InputRequest, not_before: datetime | None = None) -> datetime:
-        start = max(request.requested_at, not_before or request.requested_at)
+    def _answer_time(self, request: InputRequest, held_until: datetime | None = None) -> datetime:
+        """When the person answers: mostly within the deadline, some late; what a meeting
+        decides is recorded within two days after it, if the deadline allows."""
+        start = max(request.requested_at, held_until or request.requested_at)
         window = max(request.deadline_at - start, timedelta(minutes=5))
         if self.plan_rng.random() < self.late_share:
             return max(start, request.deadline_at) + window * self.plan_rng.uniform(0.01, 0.3)
+        if held_until is not None:
+            window = min(window, RECORDED_WITHIN)
         return start + window * self.plan_rng.uniform(0.05, 0.98)
 
     def _answer(
