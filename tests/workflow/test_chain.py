@@ -20,6 +20,7 @@ from workflow.application.exports import export_answers
 from workflow.application.lagesbild_view import lagesbild
 from workflow.application.publication import published
 from workflow.application.visibility import viewer_for
+from workflow.application.yearly_report import report_data
 from workflow.core.records import ActionStatus, Outcome
 
 
@@ -202,5 +203,8 @@ def test_a_quarter_without_a_decision_has_nothing_to_follow_up_asks_nobody_and_p
         [row] = [r for r in board.rows if r.title.startswith("Uppföljning")]
         assert (row.counts["no_basis"], row.counts["incomplete"], row.counts["late"]) == (1, 0, 0)
         assert COLUMN_LABELS["no_basis"] == "Inget att följa upp"
+        year = report_data(app, auditor, "norberg", 2027)["completion"]
+        [counted] = [c for c in year if c["title"].startswith("Uppföljning")]
+        assert counted["outcomes"] == [("avslutad – inget beslut att följa upp", 1)]
     finally:
         h.close()
