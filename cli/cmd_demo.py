@@ -1,11 +1,20 @@
 """`lofte demo`: a few simulated weeks of the example police area in a fresh SQLite database,
 requests left open "now" (the demo's clock), their emails in `lofte-mail/`, and the web pages
-served on http://127.0.0.1:8000 until Ctrl-C."""
+served on http://127.0.0.1:8000 until Ctrl-C.
+
+The demo's clock is a clock file (`lofte-demo.clock`): it reads the simulated Monday when the
+demo is made and moves on with the real clock, so sign-in links expire and rate limits reset
+while the pages are served. The demo prints the commands that look at its database with that
+clock and its key file: a new user copies them, and `lofte status` in the same folder keeps
+meaning `./lofte.db` (a command that quietly picked another database would surprise an
+administrator far more than a demo user is helped by it)."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import sqlite3
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,7 +23,13 @@ from typing import Any
 from cli import arguments
 
 DEMO_FILE = "lofte-demo.db"
+CLOCK_FILE = "lofte-demo.clock"
+KEY_FILE = "lofte-demo.key"
 DEMO_PERSON = "tove-lind"  # an EST reporter in Sala and Surahammar
+# The first of March: the steering groups' analysis opens, and within the default three weeks
+# every steering group meets and decides the next quarter, so the public pages show decisions.
+DEMO_START = "2027-03-01T09:00"
+DEMO_WEEKS = 3
 
 
 def add_commands(commands: Any) -> None:
@@ -24,7 +39,9 @@ def add_commands(commands: Any) -> None:
         description=(
             f"Skapar {DEMO_FILE} på nytt i den här mappen med exemplets polisområde, simulerar "
             "några veckor med svar, lämnar veckans förfrågningar öppna, skriver e-posten till "
-            "lofte-mail/ och visar webbsidorna tills du trycker Ctrl-C."
+            "lofte-mail/ (e-post från en tidigare demo tas bort) och visar webbsidorna tills du "
+            "trycker Ctrl-C. Demons klocka börjar på den simulerade måndagen och går sedan som "
+            f"en vanlig klocka ({CLOCK_FILE})."
         ),
     )
     demo.add_argument(
@@ -32,29 +49,56 @@ def add_commands(commands: Any) -> None:
         dest="start",
         type=arguments.local_moment,
         metavar="DATUM",
-        default=arguments.local_moment("2027-01-04T09:00"),
-        help="första veckan (standard 2027-01-04)",
+        default=arguments.local_moment(DEMO_START),
+        help=f"första veckan (standard {DEMO_START[:10]}: styrgrupperna hinner fatta beslut)",
     )
-    demo.add_argument("--weeks", type=arguments.bounded_int(1, 52), default=3, metavar="N")
+    demo.add_argument("--weeks", type=arguments.bounded_int(1, 52), default=DEMO_WEEKS, metavar="N")
     demo.add_argument("--port", type=arguments.bounded_int(1, 65535), default=8000, metavar="PORT")
     demo.add_argument("--no-serve", action="store_true", help="förbered bara; visa inga webbsidor")
     demo.set_defaults(handler=run_demo)
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from cryptography.fernet import Fernet
+    from notifications.config import mail_settings
+    from workflow.kernel.clock import SystemClock, running_clock_text
 
     base_url = f"http://127.0.0.1:{args.port}"
     os.environ["LOFTE_BASE_URL"] = base_url  # the emails' links point at the demo
-    os.environ.setdefault("LOFTE_DATA_KEY", Fernet.generate_key().decode())  # no key file
+    if not os.environ.get("LOFTE_DATA_KEY"):  # the demo's own key, beside its database
+        os.environ["LOFTE_DATA_KEY_FILE"] = str(Path(KEY_FILE).resolve())
+        Path(KEY_FILE).unlink(missing_ok=True)
+    mail_dir = mail_settings().mail_dir
+    removed = remove_earlier_mail(Path(DEMO_FILE), mail_dir)
     for suffix in ("", "-wal", "-shm"):
         Path(DEMO_FILE + suffix).unlink(missing_ok=True)
     wired, now = _prepare(args.start, args.weeks)
-    _print_start(wired, now, base_url)
-    if not args.no_serve:
-        _serve(wired, base_url, args.port)
+    Path(CLOCK_FILE).write_text(running_clock_text(now, SystemClock().now()), encoding="utf-8")
+    commands = look_commands(args.start, now)
+    _print_start(wired, now, mail_dir, removed, commands, None if args.no_serve else base_url)
     wired.close()
+    if not args.no_serve:
+        _serve(base_url, args.port)
     return 0
+
+
+def remove_earlier_mail(database: Path, mail_dir: Path) -> int:
+    """Remove the .eml files an earlier demo wrote into `mail_dir` (the outbox of its database
+    says where each message went), and nothing else. Returns how many."""
+    if not database.is_file():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+            where = [r[0] for r in db.execute("SELECT delivery FROM outbox")]
+    except sqlite3.Error:  # not a demo database of this Löfte: leave the folder alone
+        return 0
+    folder = mail_dir.resolve()
+    removed = 0
+    for delivery in where:
+        path = Path(str(delivery or ""))
+        if path.suffix == ".eml" and path.resolve().parent == folder and path.is_file():
+            path.unlink()
+            removed += 1
+    return removed
 
 
 def _prepare(start: datetime, weeks: int) -> tuple[Any, datetime]:
@@ -75,27 +119,73 @@ def _prepare(start: datetime, weeks: int) -> tuple[Any, datetime]:
     return wired, now
 
 
-def _print_start(wired: Any, now: datetime, base_url: str) -> None:
+def look_commands(start: datetime, now: datetime) -> list[str]:
+    """The commands that look at the demo's database with its clock (and its key file)."""
+    from workflow.kernel.timerules import STOCKHOLM
+
+    settings = [
+        f"LOFTE_DATABASE_URL=sqlite:///{DEMO_FILE}",
+        f"LOFTE_CLOCK_FILE={CLOCK_FILE}",
+    ]
+    if os.environ.get("LOFTE_DATA_KEY_FILE") and not os.environ.get("LOFTE_DATA_KEY"):
+        settings.append(f"LOFTE_DATA_KEY_FILE={KEY_FILE}")
+    first, last = (m.astimezone(STOCKHOLM).date() for m in (start, now - timedelta(days=1)))
+    return [
+        f"cd {shlex.quote(str(Path.cwd()))}",
+        f"export {' '.join(settings)}",
+        "lofte status",
+        "lofte audit",
+        f"lofte lagesbild sala --from {first} --to {last}",
+        "lofte actions sala",
+    ]
+
+
+def _print_start(
+    wired: Any,
+    now: datetime,
+    mail_dir: Path,
+    removed: int,
+    commands: list[str],
+    base_url: str | None,
+) -> None:
     from workflow.application.tasks import my_tasks
     from workflow.kernel import words
 
+    print(
+        f"Demon är förberedd i {DEMO_FILE}; demons klocka står på {words.moment(now)} "
+        f"och går vidare som en vanlig klocka ({CLOCK_FILE})."
+    )
+    earlier = f" (e-posten från förra demon, {removed} filer, är borttagen)" if removed else ""
+    print(f"E-posten ligger som .eml-filer i {mail_dir}/{earlier}.")
+    print("\nTitta i demons databas med demons klocka, till exempel i ett annat terminalfönster:")
+    for command in commands:
+        print(f"  {command}")
+    if base_url is None:
+        return
     tasks = my_tasks(wired.app, DEMO_PERSON)
     person = wired.app.directory().find(DEMO_PERSON)
-    print(f"Demon är förberedd i {DEMO_FILE}; demons klocka står på {words.moment(now)}.")
-    print("E-posten ligger som .eml-filer i lofte-mail/ (öppna dem i ett e-postprogram).")
-    print(f"Webbsidorna:        {base_url}/")
+    print(f"\nWebbsidorna:        {base_url}/")
     if tasks.open:
         print(f"En svarslänk:       {base_url}/svar/{tasks.open[0].token}")
     print(f"Logga in som:       {person.email if person else DEMO_PERSON} på {base_url}/logga-in")
-    print("                    (inloggningslänken hamnar i lofte-mail/sign_in-*.eml)")
+    print(f"                    (inloggningslänken hamnar i {mail_dir}/sign_in-*.eml)")
     print(f"Allmänheten:        {base_url}/publikt/")
 
 
-def _serve(wired: Any, base_url: str, port: int) -> None:
+def demo_connection() -> Any:
+    """The demo's database on its clock: what the served pages (and their mail) run on."""
+    from cli.wiring import connect
+    from workflow.kernel.clock import FileClock
+
+    return connect(f"sqlite:///{DEMO_FILE}", clock=FileClock(Path(CLOCK_FILE)), durable=False)
+
+
+def _serve(base_url: str, port: int) -> None:
     from cli.cmd_web import serve
     from storage.web_access import SqlWebAccess
     from web.factory import create_app
 
+    wired = demo_connection()
     app = create_app(wired.app, SqlWebAccess(wired.store.engine), base_url=base_url)
     dispatcher = wired.dispatcher()
     stop = threading.Event()
@@ -109,3 +199,4 @@ def _serve(wired: Any, base_url: str, port: int) -> None:
         serve(app, "127.0.0.1", port, 8)
     finally:
         stop.set()
+        wired.close()

@@ -12,8 +12,16 @@ from workflow.application.texts import outcome_text
 from workflow.drivers.simulation import SimulationReport
 from workflow.kernel import words
 
-HEADERS = ["Öppnade", "I tid", "Sent", "Ofullständiga", "Pågår"]
-KEYS = ["opened", "completed_on_time", "completed_late", "closed_incomplete", "still_open"]
+HEADERS = ["Öppnade", "I tid", "Sent", "Ofullständiga", "Inget att följa upp", "Pågår"]
+KEYS = [
+    "opened",
+    "completed_on_time",
+    "completed_late",
+    "closed_incomplete",
+    "no_basis",
+    "still_open",
+]
+SETTLED = ("completed_on_time", "no_basis")  # closed as they should: not listed as problems
 
 
 def print_simulation(
@@ -38,7 +46,7 @@ def print_simulation(
     incomplete = [
         c
         for c in app.reads.cycles(CycleFilter())
-        if c.outcome is not None and c.outcome.value != "completed_on_time"
+        if c.outcome is not None and c.outcome.value not in SETTLED
     ][-8:]
     if incomplete:
         print("\nSenast avslutade som inte blev klara i tid:")

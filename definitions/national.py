@@ -168,6 +168,19 @@ def _group(
     return areas
 
 
+# Each steering group of a police area meets on a day (and hour) of its own, so the LPO chief,
+# who is at every one, is never booked twice (the setup check refuses that): the first keeps the
+# template's meeting, 15:00 two weeks after the analysis opens; the others move.
+_STEERING_MEETINGS: tuple[dict[str, Any] | None, ...] = (
+    None,
+    {"meeting": {"starts": "P15DT1H"}},  # 10:00, a day later
+    {"meeting": {"starts": "P16DT6H"}},  # 15:00, two days later
+    {"meeting": {"starts": "P18DT1H"}},  # 10:00
+    {"meeting": {"starts": "P19DT4H"}},  # 13:00
+    {"meeting": {"starts": "P20DT6H"}, "deadline": "P23D"},  # 15:00, decided after it
+)
+
+
 def _area_lines(area_id: str, members: list[_Municipality]) -> list[str]:
     base = members[0].base
     lines = [
@@ -176,13 +189,16 @@ def _area_lines(area_id: str, members: list[_Municipality]) -> list[str]:
         f"    location: Polisstationen {base}",
         "    municipalities:",
     ]
-    for m in members:
-        entry = {
+    for index, m in enumerate(members):
+        entry: dict[str, Any] = {
             "id": m.id,
             "name": m.name,
             "location": f"Kommunhuset {m.base}",
             "website": f"https://www.{m.id}.example.se",
         }
+        steering = _STEERING_MEETINGS[index]
+        if steering is not None:
+            entry["overrides"] = {"inriktningsbeslut": {"steps": {"beslut": steering}}}
         lines.append(f"      - {_flow(entry)}")
     return lines
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from definitions.checks.cycle_checks import check_cadence, check_step
+from definitions.checks.meeting_clashes import Placed, check_meeting_clashes, meeting_series
 from definitions.cycle import CycleDefinition
 from definitions.directory import Directory, Unit
 from definitions.fields import AnyField, PersonField, RowsField
@@ -57,7 +58,28 @@ def check_bundle(
         for definition, doc in definitions:
             problems += _check_staffing(definition, doc, directory)
     problems += _check_overrides(by_name, directory, org_doc)
+    if not problems:
+        problems += _check_clashes(definitions, directory, org_doc)
     return problems
+
+
+def _check_clashes(
+    definitions: Sequence[tuple[CycleDefinition, YamlDocument]],
+    directory: Directory,
+    org_doc: YamlDocument,
+) -> list[DefinitionProblem]:
+    """No person in two meetings at once, no place booked twice (`meeting_clashes`)."""
+    unit_paths = {unit.id: path for path, unit in _unit_paths(directory)}
+    placed = {d.name: Placed(doc, org_doc, unit_paths) for d, doc in definitions}
+    effective = []
+    for template, _ in definitions:
+        if not template.meeting_steps():
+            continue
+        for unit in directory.units_of_kind(template.applies_to):
+            override = unit.overrides.get(template.name)
+            if override is None or override.enabled:
+                effective.append((apply_override(template, override), unit))
+    return check_meeting_clashes(meeting_series(effective, directory, placed), directory)
 
 
 def _role_refs(definition: CycleDefinition) -> Iterator[tuple[PathKey, str, bool]]:

@@ -57,5 +57,15 @@ def test_each_effective_definition_round_trips_through_its_stored_form(index: in
 
 def test_without_overrides_the_effective_definition_is_the_template() -> None:
     bundle = packaged()
-    for definition, _ in bundle.effective():
-        assert definition == bundle.definition(definition.name)
+    for definition, unit in bundle.effective():
+        template = bundle.definition(definition.name)
+        if definition.name not in unit.overrides:
+            assert definition == template
+            continue
+        # The packaged overrides move meetings only (each steering group's day, EST hours).
+        moved = [s for s in definition.steps if s != template.step(s.id)]
+        assert moved and all(s.meeting != template.step(s.id).meeting for s in moved)
+        assert all(
+            s.model_copy(update={"meeting": template.step(s.id).meeting}) == template.step(s.id)
+            for s in moved
+        )

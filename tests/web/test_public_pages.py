@@ -52,8 +52,8 @@ def marked_answer(h: Harness, publish: bool) -> tuple[dict[str, Any], set[str], 
 
 
 def decide(tmp_path: Path, publish: bool) -> tuple[Harness, Flask, set[str], set[str]]:
-    h = make_harness(f"sqlite:///{tmp_path}/public.db", utc(2026, 12, 14), packaged())
-    h.run_until(utc(2026, 12, 15, 9))
+    h = make_harness(f"sqlite:///{tmp_path}/public.db", utc(2026, 11, 30), packaged())
+    h.run_until(utc(2026, 12, 1, 9))
     cycle = h.cycle("inriktningsbeslut", "sala", "2027-Q1")
     for request in h.requests(cycle, "analys"):
         h.engine.submit(
@@ -61,7 +61,7 @@ def decide(tmp_path: Path, publish: bool) -> tuple[Harness, Flask, set[str], set
             request.person_id,
             {"storst_behov": "MARK-analys", "storst_paverkan": "MARK-analys"},
         )
-    h.run_until(utc(2026, 12, 29, 10))
+    h.run_until(utc(2026, 12, 22, 10))
     answer, allowed, forbidden = marked_answer(h, publish)
     forbidden.add("MARK-analys")
     h.answer(cycle, "beslut", "karin-ek", answer)

@@ -14,9 +14,13 @@ from storage.read_model import SqlReadModel
 from tests.conftest import packaged
 from tests.harness import Harness, make_harness, utc
 from workflow.application.app import Application
+from workflow.application.audit_report import build_audit
+from workflow.application.dashboard import COLUMN_LABELS, DashboardFilter, dashboard
 from workflow.application.exports import export_answers
 from workflow.application.lagesbild_view import lagesbild
+from workflow.application.publication import published
 from workflow.application.visibility import viewer_for
+from workflow.application.yearly_report import report_data
 from workflow.core.records import ActionStatus, Outcome
 
 
@@ -49,7 +53,7 @@ def test_lagesbild_counts_equal_exported_rows_and_a_meeting_sees_every_inventory
     for day, week in ((4, "2027-W01"), (11, "2027-W02"), (18, "2027-W03"), (25, "2027-W04")):
         h.run_until(utc(2027, 1, day, 9))
         report(h, "sala", week, [row(f"Plats {week}", f"2027-01-{day:02d}T21:00")])
-        h.run_until(utc(2027, 1, day + 2, 13))  # the meeting (Wednesday 14:00) has begun
+        h.run_until(utc(2027, 1, day + 4, 15))  # Sala's meeting (Friday 15:00) has begun
     app = app_of(h)
     viewer = viewer_for(app.directory(), None)
     picture = lagesbild(app, viewer, "sala", date(2027, 1, 4), date(2027, 1, 31))
@@ -175,14 +179,32 @@ def test_an_escalation_never_goes_to_a_person_who_is_missing_too(sqlite_harness:
     assert "escalated" in h.events(sala)
 
 
-def test_a_quarter_without_a_decision_is_reported_as_such(tmp_path: Path) -> None:
-    h = make_harness(f"sqlite:///{tmp_path}/q.db", utc(2027, 2, 27), packaged())
+def test_a_quarter_without_a_decision_has_nothing_to_follow_up_asks_nobody_and_publishes_nothing(
+    tmp_path: Path,
+) -> None:
+    h = make_harness(f"sqlite:///{tmp_path}/q.db", utc(2027, 2, 13), packaged())
     try:
-        h.run_until(utc(2027, 3, 25))
+        h.run_until(utc(2027, 3, 1))
         follow_up = h.cycle("uppfoljning", "norberg", "2027-Q1")
         assert follow_up.outcome is Outcome.NO_BASIS
+        assert follow_up.closed_at == follow_up.opened_at  # it closes as it opens
         assert "basis_missing" in h.events(follow_up)
-        summary = [m for m in h.outbox("cycle_summary") if m.instance_id == follow_up.id]
-        assert summary and summary[0].context["outcome"] == "no_basis"
+        assert h.requests(follow_up) == []  # nobody is asked for a summary of nothing
+        asked = [m for m in h.outbox() if m.instance_id == follow_up.id]
+        assert [m.kind.value for m in asked] == ["cycle_summary"]  # the chair is told, once
+        assert asked[0].context["outcome"] == "no_basis"
+        app = app_of(h)
+        assert published(app, "norberg") == []
+        auditor = viewer_for(app.directory(), "ulla-revisor")
+        report = build_audit(app, auditor, unit_ids=["norberg"])
+        line = next(c for c in report.lines if c.instance.id == follow_up.id)
+        assert line.outcome == "avslutad – inget beslut att följa upp" and not line.missing
+        board = dashboard(app, auditor, DashboardFilter(unit_id="norberg"))
+        [row] = [r for r in board.rows if r.title.startswith("Uppföljning")]
+        assert (row.counts["no_basis"], row.counts["incomplete"], row.counts["late"]) == (1, 0, 0)
+        assert COLUMN_LABELS["no_basis"] == "Inget att följa upp"
+        year = report_data(app, auditor, "norberg", 2027)["completion"]
+        [counted] = [c for c in year if c["title"].startswith("Uppföljning")]
+        assert counted["outcomes"] == [("avslutad – inget beslut att följa upp", 1)]
     finally:
         h.close()

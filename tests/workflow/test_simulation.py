@@ -91,3 +91,16 @@ def test_every_request_made_is_planned_and_answered_when_everyone_answers(
     assert len(made) > 40 and report.answers > 40
     assert not [r for r in closed if r.status is RequestStatus.MISSING]
     assert {r.status for r in closed} <= {RequestStatus.ANSWERED, RequestStatus.CANCELLED}
+
+
+def test_a_follow_up_with_nothing_to_follow_up_is_counted_apart_not_as_incomplete(
+    sqlite_harness: Harness,
+) -> None:
+    h = sqlite_harness
+    h.clock.set(utc(2027, 2, 14))  # the first quarter's follow-up opens on 15 February, undecided
+    simulation = Simulation(
+        Application(h.engine, SqlReadModel(h.store.engine)), h.clock, response_rate=1.0, seed=2
+    )
+    counts = simulation.run_until(utc(2027, 2, 17)).as_dict()["definitions"]["uppfoljning"]
+    assert counts["opened"] == counts["no_basis"] == 5
+    assert counts["closed_incomplete"] == counts["still_open"] == 0

@@ -66,9 +66,9 @@ def test_the_police_area_asks_each_kommunpolis_about_their_own_municipality(
 
 
 def test_the_lolg_shows_each_municipalitys_decision_in_force(tmp_path: Path) -> None:
-    h = make_harness(f"sqlite:///{tmp_path}/lolg.db", utc(2026, 12, 14), packaged())
+    h = make_harness(f"sqlite:///{tmp_path}/lolg.db", utc(2026, 11, 30), packaged())
     try:
-        h.run_until(utc(2026, 12, 15, 9))
+        h.run_until(utc(2026, 12, 1, 9))
         decided = ["sala", "surahammar", "norberg", "fagersta"]  # Skinnskatteberg takes no decision
         chairs = {
             "sala": "karin-ek",
@@ -84,7 +84,7 @@ def test_the_lolg_shows_each_municipalitys_decision_in_force(tmp_path: Path) -> 
                     request.person_id,
                     {"storst_behov": f"Centrum i {unit}", "storst_paverkan": "Stationen"},
                 )
-        h.run_until(utc(2026, 12, 29, 10))
+        h.run_until(utc(2026, 12, 22, 10))
         for unit in decided:
             cycle = h.cycle("inriktningsbeslut", unit, "2027-Q1")
             h.answer(cycle, "beslut", chairs[unit], _decision(h, unit))

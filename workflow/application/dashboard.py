@@ -22,7 +22,7 @@ COLUMN_LABELS = {
     "on_time": "I tid",
     "late": "Sent",
     "incomplete": "Ofullständiga",
-    "no_basis": "Utan beslut",
+    "no_basis": "Inget att följa upp",
     "open": "Pågår",
 }
 OUTCOME_COLUMN = {

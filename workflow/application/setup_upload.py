@@ -13,7 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from definitions.loader import ORGANISATION_STEM, SourceText, decode_text, load_texts
+from definitions.loader import (
+    ORGANISATION_STEM,
+    SourceText,
+    decode_text,
+    load_texts,
+    parse_definition,
+)
 from workflow.application.admin_console import require_admin
 from workflow.application.app import Application
 from workflow.application.visibility import Viewer
@@ -95,20 +101,30 @@ def upload_setup(
     sources += [
         SourceText(file, text, _stem(file) == ORGANISATION_STEM) for file, text in texts.items()
     ]
+    problems += _misnamed(texts)  # first: a misnamed file is what is wrong, whatever follows
     bundle = load_texts(sources, "uppladdningen", problems)
-    for source in bundle.definitions:
-        if source.file in texts and _stem(source.file) != source.definition.name:
-            problems.append(
-                source.document.problem(
-                    ("name",),
-                    f"definitionen heter {source.definition.name!r} men filen "
-                    f"{source.file}; döp filen till {source.definition.name}.yaml",
-                )
-            )
     if problems:
         raise DefinitionError(problems)
     changes = app.engine.register(bundle, actor=viewer.label, based_on=generation)
     return UploadResult(tuple(texts), tuple(changes))
+
+
+def _misnamed(texts: dict[str, str]) -> list[DefinitionProblem]:
+    """Uploaded definitions whose name is not their file's (read on their own, so that the
+    name is reported even when the set as a whole has other problems)."""
+    found = []
+    for file, text in texts.items():
+        if _stem(file) == ORGANISATION_STEM:
+            continue
+        try:
+            source = parse_definition(text, file)
+        except DefinitionError:
+            continue  # load_texts reports what is wrong with it
+        if _stem(file) != source.definition.name:
+            name = source.definition.name
+            message = f"definitionen heter {name!r} men filen {file}; döp filen till {name}.yaml"
+            found.append(source.document.problem(("name",), message))
+    return found
 
 
 def _read_uploads(uploads: list[Upload], problems: list[DefinitionProblem]) -> dict[str, str]:

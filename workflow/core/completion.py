@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from definitions.cycle import TERMINAL_CLOSED, CycleDefinition
+from definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition
 from workflow.core.basis import basis_in_force
 from workflow.core.messages import summary_message
 from workflow.core.payloads import ErasurePayload, dump_payload
@@ -71,6 +71,15 @@ def complete(work: Work, instance: CycleInstance, definition: CycleDefinition) -
     if any(f.sensitive for step in definition.steps for f in step.fields):
         _schedule_erasure(work, closed)
     return closed
+
+
+def close_with_nothing_to_follow_up(
+    work: Work, instance: CycleInstance, definition: CycleDefinition
+) -> CycleInstance:
+    """A follow-up that opens with no decision in force has nothing to follow up: it closes as
+    it opens, with the outcome `no_basis`, asks nobody and publishes nothing. The chair's
+    summary says so (the quarter's follow-up is not missing, it had nothing to do)."""
+    return complete(work, dataclasses.replace(instance, state=TERMINAL_COMPLETED), definition)
 
 
 def _schedule_erasure(work: Work, instance: CycleInstance) -> None:

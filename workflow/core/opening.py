@@ -10,6 +10,7 @@ from datetime import datetime
 from definitions.cycle import CycleDefinition
 from workflow.core.basis import basis_in_force
 from workflow.core.cadence import Period, first_period_after, period
+from workflow.core.completion import close_with_nothing_to_follow_up
 from workflow.core.keys import instance_key
 from workflow.core.meetings import book_meetings
 from workflow.core.opening_rule import next_opening
@@ -91,6 +92,8 @@ def open_cycle(work: Work, timer: Timer, payload: OpeningPayload) -> str:
     )
     if definition.basis is not None and basis_in_force(work, instance, definition) is None:
         work.audit(instance, "basis_missing", {"definition": definition.basis.definition})
+        work.uow.cycles.save(close_with_nothing_to_follow_up(work, instance, definition))
+        return f"öppnade {key}: inget att följa upp"
     book_meetings(work, instance, definition)
     opened = start_step(work, instance, definition, plan)
     if opened != instance:  # the first step moved on at once (nobody to ask)

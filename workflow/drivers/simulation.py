@@ -5,20 +5,32 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from definitions.cycle import CycleDefinition
+from definitions.directory import Unit
+from definitions.steps import AnyStep
 from workflow.application.app import Application
 from workflow.application.reads import CycleFilter
-from workflow.core.records import CycleInstance, InputRequest, Outcome
-from workflow.drivers.fake_answers import fake_answer
+from workflow.core.records import CycleInstance, InputRequest
+from workflow.drivers.fake_answers import Situation, fake_answer, observations_of
 from workflow.kernel.clock import VirtualClock
 from workflow.kernel.errors import RequestClosed, SubmissionError
 
-COUNTS = ("opened", "completed_on_time", "completed_late", "closed_incomplete", "still_open")
+RECENT = 60  # observations a simulated person remembers per unit
+RECORDED_WITHIN = timedelta(days=2)  # a meeting's decision is recorded within this
+COUNTS = (
+    "opened",
+    "completed_on_time",
+    "completed_late",
+    "closed_incomplete",
+    "no_basis",  # a follow-up with no decision in force: nothing to follow up, not incomplete
+    "still_open",
+)
 
 
 @dataclass
@@ -91,6 +103,7 @@ class Simulation:
         self.rng = random.Random(seed)  # what people answer
         self.plan_rng = random.Random(f"{seed}:plan")  # whether and when they answer
         self._answers: list[tuple[datetime, int, InputRequest, CycleInstance]] = []
+        self._recent: dict[str, deque[dict[str, Any]]] = {}  # observations reported per unit
         self._seen = 0
 
     def run_until(self, end: datetime) -> SimulationReport:
@@ -154,16 +167,30 @@ class Simulation:
             for request, instance in new:
                 self._seen = max(self._seen, request.id or 0)
                 if self.plan_rng.random() < self.response_rate:
-                    when = self._answer_time(request)
+                    when = self._answer_time(request, self._held_until(request, instance))
                     heapq.heappush(self._answers, (when, request.id or 0, request, instance))
             if len(new) < 1000:
                 break
 
-    def _answer_time(self, request: InputRequest) -> datetime:
-        window = max(request.deadline_at - request.requested_at, timedelta(minutes=5))
+    def _held_until(self, request: InputRequest, instance: CycleInstance) -> datetime | None:
+        """When the meeting of the request's step ends, if it is held as one: what a meeting
+        decides is recorded after it, never before."""
+        if self.app.definition_of(instance).step(request.step_id).meeting is None:
+            return None
+        with self.engine.store.unit_of_work(read_only=True) as uow:
+            meeting = uow.meetings.get(instance.id or 0, request.step_id)
+        return None if meeting is None or meeting.cancelled else meeting.ends_at
+
+    def _answer_time(self, request: InputRequest, held_until: datetime | None = None) -> datetime:
+        """When the person answers: mostly within the deadline, some late; what a meeting
+        decides is recorded within two days after it, if the deadline allows."""
+        start = max(request.requested_at, held_until or request.requested_at)
+        window = max(request.deadline_at - start, timedelta(minutes=5))
         if self.plan_rng.random() < self.late_share:
-            return request.deadline_at + window * self.plan_rng.uniform(0.01, 0.3)
-        return request.requested_at + window * self.plan_rng.uniform(0.05, 0.98)
+            return max(start, request.deadline_at) + window * self.plan_rng.uniform(0.01, 0.3)
+        if held_until is not None:
+            window = min(window, RECORDED_WITHIN)
+        return start + window * self.plan_rng.uniform(0.05, 0.98)
 
     def _answer(
         self, request: InputRequest, instance: CycleInstance, report: SimulationReport
@@ -171,18 +198,49 @@ class Simulation:
         definition = self.app.definition_of(instance)
         directory = self.app.view().directory
         unit = self.app.unit(instance.unit_id, directory)
+        step = definition.step(request.step_id)
         answer = fake_answer(
-            definition.step(request.step_id),
+            step,
             request.roles,
             directory.members(unit),
             self.rng,
             self.clock.now(),
+            self._situation(instance, definition, step, unit, request),
         )
         try:
             self.engine.submit(request.id or 0, request.person_id, answer)
             report.answers += 1
+            self._remember(unit.id, observations_of(step, answer))
         except (RequestClosed, SubmissionError):
             report.answers_refused += 1
+
+    def _situation(
+        self,
+        instance: CycleInstance,
+        definition: CycleDefinition,
+        step: AnyStep,
+        unit: Unit,
+        request: InputRequest,
+    ) -> Situation:
+        """What the person sees: the observations of the lägesbild the cycle's steps show (an
+        inventory's own reporters see none), and the action a follow-up is about."""
+        about = str(request.subject.get("title", "")) if request.subject else ""
+        if step.observations is not None or instance.id is None:
+            return Situation(unit, (), about)
+        observations: list[dict[str, Any]] = []
+        with self.engine.store.unit_of_work(read_only=True) as uow:
+            for shown in (s for s in definition.steps if s.context):
+                context = uow.contexts.get(instance.id, shown.id) or {}
+                for item in context.get("items", ()):
+                    for part in item.get("parts", ()) if item.get("kind") == "lagesbild" else ():
+                        observations.extend(part.get("observations", ()))
+        if not observations:  # nothing shown: what the person saw in the last weeks' reports
+            observations = list(self._recent.get(unit.id, ()))
+        return Situation(unit, tuple(observations), about)
+
+    def _remember(self, unit_id: str, observations: list[dict[str, Any]]) -> None:
+        if observations:
+            self._recent.setdefault(unit_id, deque(maxlen=RECENT)).extend(observations)
 
     def _count(self, report: SimulationReport) -> None:
         for instance in self.app.reads.cycles(
@@ -191,8 +249,6 @@ class Simulation:
             if not report.start <= instance.opened_at <= report.end:
                 continue
             outcome = instance.outcome.value if instance.outcome else "still_open"
-            if instance.outcome is Outcome.NO_BASIS:
-                outcome = "closed_incomplete"
             for counter in (
                 report.per_definition.setdefault(instance.definition_name, Counter()),
                 report.per_unit.setdefault(instance.unit_id, {}).setdefault(

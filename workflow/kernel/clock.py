@@ -43,15 +43,22 @@ class VirtualClock:
         self.set(self._now + delta)
 
 
-class FileClock:
-    """Time read from a file holding one ISO 8601 timestamp.
+RUNNING_SINCE = " running since "
 
-    Lets a test drive a real `lofte run` process through virtual time: the test writes the
-    time, the engine reads it on every tick.
+
+class FileClock:
+    """Time read from a file, on every call.
+
+    The file holds one ISO 8601 timestamp: the time stands there, and a test drives a real
+    `lofte run` process through virtual time by writing it. Or it holds `T running since W`:
+    the clock read T at the real moment W and moves on with the real clock from there (the
+    demo's clock: its simulated Monday, moving from when the demo was made, shared by every
+    command pointed at the file).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, wall: Clock | None = None) -> None:
         self._path = path
+        self._wall = wall or SystemClock()
         self.now()
 
     def now(self) -> datetime:
@@ -59,12 +66,23 @@ class FileClock:
             text = self._path.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(f"klockfilen {self._path} går inte att läsa ({exc})") from exc
+        shown, _, since = text.partition(RUNNING_SINCE)
         try:
-            return ensure_utc(datetime.fromisoformat(text))
+            moment = ensure_utc(datetime.fromisoformat(shown))
+            if not since:
+                return moment
+            return moment + (self._wall.now() - ensure_utc(datetime.fromisoformat(since)))
         except ValueError as exc:
             raise ConfigError(
-                f"klockfilen {self._path}: {text[:40]!r} är ingen ISO 8601-tidpunkt med tidszon"
+                f"klockfilen {self._path}: {text[:80]!r} är ingen ISO 8601-tidpunkt med tidszon "
+                "(eller `TIDPUNKT running since TIDPUNKT`)"
             ) from exc
+
+
+def running_clock_text(shown: datetime, since: datetime) -> str:
+    """The text of a clock file whose clock reads `shown` at the real moment `since` and moves
+    on with the real clock."""
+    return f"{ensure_utc(shown).isoformat()}{RUNNING_SINCE}{ensure_utc(since).isoformat()}\n"
 
 
 def ensure_utc(moment: datetime) -> datetime:
