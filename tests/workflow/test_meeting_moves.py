@@ -11,11 +11,18 @@ import pytest
 
 from storage.read_model import SqlReadModel
 from tests.harness import Harness, utc
+from workflow.application.app import Application
 from workflow.core.records import CycleInstance, Meeting, TimerKind, TimerStatus
 from workflow.core.step_times import step_times
 from workflow.kernel.errors import LofteError
+from workflow.kernel.timerules import STOCKHOLM
 
 WEEK = timedelta(days=7)
+
+
+def a_week_later(moment: datetime) -> datetime:
+    """The same Stockholm wall-clock time a week later (summer time may begin in between)."""
+    return moment.astimezone(STOCKHOLM) + WEEK
 
 
 def booked(h: Harness, definition: str, unit: str = "sala") -> tuple[CycleInstance, Meeting]:
@@ -27,6 +34,16 @@ def booked(h: Harness, definition: str, unit: str = "sala") -> tuple[CycleInstan
                 return cycle, meetings[0]
         h.run_until(h.clock.now() + timedelta(hours=6))
     raise AssertionError(f"no {definition} meeting booked")
+
+
+def until_its_turn(h: Harness, cycle: CycleInstance, meeting: Meeting) -> CycleInstance:
+    """Run until the meeting's step is the cycle's current one (before the meeting)."""
+    while h.clock.now() < meeting.starts_at - timedelta(hours=1):
+        current = h.cycle(cycle.definition_name, cycle.unit_id, cycle.period_key)
+        if current.state == meeting.step_id:
+            return current
+        h.run_until(h.clock.now() + timedelta(hours=1))
+    raise AssertionError(f"{meeting.step_id} did not open before its meeting")
 
 
 def pending(h: Harness, cycle: CycleInstance, step: str, kind: TimerKind) -> list[datetime]:
@@ -48,7 +65,7 @@ def test_a_meeting_moved_before_its_step_opens_moves_the_decision_deadline(
     moved = h.cycle("inriktningsbeslut", "sala", cycle.period_key)
     assert moved.state == meeting.step_id
     (request,) = h.requests(moved, meeting.step_id)
-    assert request.deadline_at == _planned_deadline(h, cycle, meeting.step_id) + WEEK
+    assert request.deadline_at == a_week_later(_planned_deadline(h, cycle, meeting.step_id))
     assert moved.step_deadline_at == request.deadline_at
 
 
@@ -58,16 +75,14 @@ def test_a_meeting_moved_during_its_step_moves_the_deadline_reminders_and_the_cy
     h = sqlite_harness
     cycle, meeting = booked(h, "inriktningsbeslut")
     step = meeting.step_id
-    h.run_until(meeting.starts_at - timedelta(days=2))  # the analysis is over: the decision's turn
-    current = h.cycle("inriktningsbeslut", "sala", cycle.period_key)
-    assert current.state == step
+    current = until_its_turn(h, cycle, meeting)  # the analysis is over: the decision's turn
     (request,) = h.requests(current, step)
     deadline, reminders = request.deadline_at, pending(h, current, step, TimerKind.REMINDER)
     h.engine.move_meeting(cycle.id or 0, step, meeting.starts_at + WEEK, "admin")
     (moved,) = h.requests(current, step)
-    assert moved.deadline_at == deadline + WEEK
-    assert pending(h, current, step, TimerKind.DEADLINE) == [deadline + WEEK]
-    assert pending(h, current, step, TimerKind.REMINDER) == [r + WEEK for r in reminders]
+    assert moved.deadline_at == a_week_later(deadline)
+    assert pending(h, current, step, TimerKind.DEADLINE) == [a_week_later(deadline)]
+    assert pending(h, current, step, TimerKind.REMINDER) == [a_week_later(r) for r in reminders]
     h.run_until(deadline + timedelta(hours=1))  # the old deadline passes: nothing closes
     assert h.cycle("inriktningsbeslut", "sala", cycle.period_key).state == step
     assert not [m for m in h.outbox("reminder") if f"{cycle.key}/{step}/" in m.key]
@@ -91,8 +106,7 @@ def test_a_cancelled_meeting_chases_nobody_for_its_decision(sqlite_harness: Harn
     h = sqlite_harness
     cycle, meeting = booked(h, "inriktningsbeslut")
     step = meeting.step_id
-    h.run_until(meeting.starts_at - timedelta(days=2))
-    assert h.cycle("inriktningsbeslut", "sala", cycle.period_key).state == step
+    until_its_turn(h, cycle, meeting)
     assert pending(h, cycle, step, TimerKind.REMINDER)
     h.engine.cancel_meeting(cycle.id or 0, step, "admin")
     assert pending(h, cycle, step, TimerKind.REMINDER) == []
@@ -109,10 +123,6 @@ def test_a_cancelled_meeting_chases_nobody_for_its_decision(sqlite_harness: Harn
 
 
 def _planned_deadline(h: Harness, cycle: CycleInstance, step_id: str) -> datetime:
-    """The step's deadline as the definition puts it, with the meeting where it was booked."""
-    definition = next(
-        source.definition
-        for source in h.bundle.definitions
-        if source.definition.name == cycle.definition_name
-    )
+    """The step's deadline as the unit's definition puts it, with the meeting where it was."""
+    definition = Application(h.engine, SqlReadModel(h.store.engine)).definition_of(cycle)
     return step_times(definition, definition.step(step_id), cycle.opens_at).deadline

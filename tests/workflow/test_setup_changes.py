@@ -64,6 +64,7 @@ class SetupData:
     templates: dict[str, dict[str, Any]]
     units: set[str] = field(default_factory=lambda: {"sala", "fagersta"})
     overrides: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    set_aside: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def bundle(self) -> Bundle:
         texts = [
@@ -94,8 +95,17 @@ class SetupData:
 
 
 def packaged_data() -> SetupData:
+    """The packaged setup as data; the units' own overrides (each steering group's meeting
+    day) are kept apart, so that a drawn change adds to them."""
     texts = {s.definition.name: yaml.safe_load(s.text) for s in packaged().definitions}
-    return SetupData(yaml.safe_load(packaged().organisation.text), texts)
+    organisation = yaml.safe_load(packaged().organisation.text)
+    overrides: dict[str, dict[str, dict[str, Any]]] = {}
+    area = organisation["police_areas"][0]
+    for unit in [area, *area["municipalities"]]:
+        found = unit.pop("overrides", None)
+        if found:
+            overrides[unit["id"]] = found
+    return SetupData(organisation, texts, overrides=overrides)
 
 
 # What administrators change ------------------------------------------------------------------
@@ -149,14 +159,21 @@ class Change:
             self._toggle_definition(data)
 
     def _toggle_definition(self, data: SetupData) -> None:
-        if self.definition in data.templates:
+        """Take the definition out (its units' overrides kept aside), or put it back."""
+        name = self.definition
+        if name in data.templates:
             if len(data.templates) > 1:
-                del data.templates[self.definition]
-                for per_unit in data.overrides.values():
-                    per_unit.pop(self.definition, None)
+                del data.templates[name]
+                data.set_aside[name] = {
+                    unit: per_unit.pop(name)
+                    for unit, per_unit in data.overrides.items()
+                    if name in per_unit
+                }
         else:
-            source = next(s for s in packaged().definitions if s.definition.name == self.definition)
-            data.templates[self.definition] = yaml.safe_load(source.text)
+            source = next(s for s in packaged().definitions if s.definition.name == name)
+            data.templates[name] = yaml.safe_load(source.text)
+            for unit, override in data.set_aside.pop(name, {}).items():
+                data.overrides.setdefault(unit, {})[name] = override
 
 
 CHANGES = st.builds(
