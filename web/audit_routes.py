@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from web.factory import lofte_app
 from web.session import current_person
+from workflow.application.audit_log import log_lines
 from workflow.application.csv_export import to_csv
 from workflow.application.dashboard import (
     COLUMN_LABELS,
@@ -19,7 +20,6 @@ from workflow.application.dashboard import (
     dashboard,
     period_label,
 )
-from workflow.application.texts import audit_event_text
 from workflow.application.visibility import Viewer, visible_units
 from workflow.kernel import words
 
@@ -80,15 +80,19 @@ def cycle_log(instance_id: int) -> ResponseReturnValue:
     unit = app.unit(instance.unit_id)
     if not viewer.is_auditor(unit):
         abort(403)
-    events = app.reads.audit_events(instance_id=instance_id)
-    title = app.definition_of(instance).display_title()
+    definition = app.definition_of(instance)
+    events = log_lines(
+        definition,
+        app.directory(),
+        app.reads.audit_events(instance_id=instance_id),
+        viewer.language,
+    )
     return render_template(
         "audit_cycle.html",
         instance=instance,
         unit=unit,
-        title=title,
+        title=definition.display_title(viewer.language),
         events=events,
-        event_text=audit_event_text,
     )
 
 
