@@ -52,6 +52,21 @@ TIMER_STATUS = {
     "cancelled": "avbrutna",
     "failed": "incidenter",
 }
+TIMER_KIND_EN = {
+    "open": "opening",
+    "reminder": "reminder",
+    "deadline": "deadline",
+    "escalation": "escalation",
+    "expiry": "last time for answers",
+    "meeting": "meeting starts",
+    "erasure": "erasure",
+}
+
+
+def timer_kind(kind: str, language: str = "sv") -> str:
+    return (TIMER_KIND_EN if language == "en" else TIMER_KIND).get(kind, kind)
+
+
 OUTBOX_STATUS = {
     "pending": "väntar",
     "sending": "skickas",
@@ -77,6 +92,27 @@ MESSAGE_KIND = {
     "sign_in": "inloggningslänk",
     "delivery_alert": "leveranslarm",
 }
+
+
+MESSAGE_KIND_EN = {
+    "input_request": "request",
+    "reminder": "reminder",
+    "escalation": "escalation",
+    "cycle_summary": "summary",
+    "meeting_invite": "meeting invitation",
+    "meeting_update": "changed meeting",
+    "meeting_cancel": "meeting called off",
+    "action_assigned": "action given",
+    "decision": "decision",
+    "catch_up": "catch-up",
+    "digest": "daily summary",
+    "sign_in": "sign-in link",
+    "delivery_alert": "delivery alert",
+}
+
+
+def message_kind(kind: str, language: str = "sv") -> str:
+    return (MESSAGE_KIND_EN if language == "en" else MESSAGE_KIND).get(kind, kind)
 
 
 def message_about(context: dict[str, object]) -> str:
@@ -131,6 +167,25 @@ def request_status(status: str, language: str = "sv") -> str:
 def action_status(status: str, language: str = "sv") -> str:
     sv, en = ACTION_STATUS.get(status, (status, status))
     return en if language == "en" else sv
+
+
+ACTION_ARTICLES = {
+    "insats": ("en", "an"),
+    "tidig_insats": ("en", "an"),
+    "atagande": ("ett", "a"),
+}
+
+
+def article(kind: str, language: str = "sv") -> str:
+    """The indefinite article of an action kind: `ett åtagande`, `en insats`; `an
+    intervention`, `a commitment`."""
+    sv, en = ACTION_ARTICLES.get(kind, ("en", "a"))
+    return en if language == "en" else sv
+
+
+def pronoun(kind: str) -> str:
+    """`följa upp den` (en insats), `följa upp det` (ett åtagande)."""
+    return "det" if article(kind) == "ett" else "den"
 
 
 def action_kind(kind: str, language: str = "sv") -> str:
