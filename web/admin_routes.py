@@ -22,7 +22,10 @@ from workflow.application.admin_console import (
 )
 from workflow.application.admin_meetings import COMING_DAYS, coming_meetings
 from workflow.application.setup_upload import MAX_FILE_BYTES, MAX_FILES, setup_generation
+from workflow.application.texts import message_kind, timer_kind
 from workflow.application.visibility import Viewer
+from workflow.core.cadence import label_of_key
+from workflow.core.records import CycleInstance
 from workflow.kernel.errors import LofteError, NotFound
 from workflow.kernel.untrusted import size_text
 
@@ -111,13 +114,30 @@ def retry_all_messages(viewer: Viewer) -> ResponseReturnValue:
 def _page(viewer: Viewer, error: str = "", done: str = "") -> str:
     app = lofte_app()
     directory = viewer.directory
+    lang = viewer.language
+    definitions = definitions_in_force(app, viewer)
+    titles = {d.name: d.title for d in definitions}
+
+    def step_title(cycle: CycleInstance, step_id: str) -> str:
+        definition = app.definition_of(cycle)
+        if definition.has_step(step_id):
+            return definition.step(step_id).title.get(lang)
+        return step_id
+
     retrying = [m for m in app.reads.outbox("pending", 1000) if m.attempts > 0]
     failing_since = min((m.first_attempt_at or app.now for m in retrying), default=None)
     return render_template(
         "admin.html",
         people=sorted(directory.people.values(), key=lambda p: p.name),
         directory=directory,
-        definitions=definitions_in_force(app, viewer),
+        definitions=definitions,
+        definition_title=lambda name: titles.get(name, name),
+        unit_name=lambda unit_id: app.unit(unit_id, directory).name,
+        step_title=step_title,
+        timer_kind=lambda kind: timer_kind(kind, lang),
+        message_kind=lambda kind: message_kind(kind, lang),
+        role_title=lambda role: directory.role_title(role, lang),
+        period_label=lambda cycle: label_of_key(cycle.period_key, lang),
         timer_incidents=app.reads.timers("failed", 100),
         mail_incidents=mail_incidents(app),
         retrying=retrying,

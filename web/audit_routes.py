@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from web.factory import lofte_app
+from web.language import translate
 from web.session import current_person
 from workflow.application.audit_log import log_lines
 from workflow.application.csv_export import to_csv
@@ -21,6 +22,7 @@ from workflow.application.dashboard import (
     period_label,
 )
 from workflow.application.visibility import Viewer, visible_units
+from workflow.core.cadence import label_of_key
 from workflow.kernel import words
 
 blueprint = Blueprint("audit", __name__)
@@ -44,8 +46,8 @@ def overview() -> ResponseReturnValue:
         units=units,
         problems=problems,
         columns=COLUMNS,
-        labels=COLUMN_LABELS,
-        period_label=period_label,
+        labels={c: translate(label) for c, label in COLUMN_LABELS.items()},
+        period_label=lambda line: label_of_key(line.instance.period_key, viewer.language),
         query=request.query_string.decode("ascii", "replace"),
     ), status
 
@@ -92,6 +94,7 @@ def cycle_log(instance_id: int) -> ResponseReturnValue:
         instance=instance,
         unit=unit,
         title=definition.display_title(viewer.language),
+        period=label_of_key(instance.period_key, viewer.language),
         events=events,
     )
 
@@ -125,7 +128,7 @@ def _date(raw: str, name: str, label: str, problems: list[tuple[str, str]]) -> d
             raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
-        problems.append((name, f"{label}: skriv datumet som ÅÅÅÅ-MM-DD."))
+        problems.append((name, f"{label}: skriv datumet som ÅÅÅÅ-MM-DD."))  # in the catalogue
         return None
 
 

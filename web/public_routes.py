@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from definitions.directory import Unit
 from web.factory import lofte_app
+from web.language import page_language
 from workflow.application.publication import Published, public_units, published, quarters
 from workflow.kernel.errors import NotFound
 
@@ -24,7 +25,7 @@ def municipalities() -> ResponseReturnValue:
 @blueprint.get("/publikt/<unit_id>")
 def unit_page(unit_id: str) -> ResponseReturnValue:
     unit, items = _published(unit_id)
-    return render_template("public_unit.html", unit=unit, archive=quarters(items))
+    return render_template("public_unit.html", unit=unit, archive=quarters(items, page_language()))
 
 
 @blueprint.get("/publikt/<unit_id>/flode.atom")
@@ -50,4 +51,4 @@ def _published(unit_id: str) -> tuple[Unit, list[Published]]:
         abort(404)
     if unit.kind != "municipality":
         abort(404)
-    return unit, published(app, unit.id)
+    return unit, published(app, unit.id, page_language())
