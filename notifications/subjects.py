@@ -50,14 +50,7 @@ def subject(context: MessageContext, language: str) -> str:
             outcome = outcome_text(Outcome(context.outcome), context.gender, language)
             return f"{_head(context.cycle)}: {outcome}"
         case MeetingMessage():
-            start = words.moment_short(context.starts_at, language)
-            change = {
-                "invite": ("Inbjudan", "Invitation"),
-                "update": ("Ändrad tid", "New time"),
-                "cancel": ("Inställt", "Cancelled"),
-            }[context.change][1 if en else 0]
-            title = context.meeting_title or context.cycle.short_title
-            return f"{change}: {title} – {start} ({context.cycle.unit_name})"
+            return _meeting(context, language)
         case ActionMessage():
             return (
                 f"You own {article(context.kind, 'en')} {context.action_kind}: {context.what}"
@@ -89,3 +82,15 @@ def subject(context: MessageContext, language: str) -> str:
                 if en
                 else f"E-post från Löfte har inte kunnat skickas sedan {since}"
             )
+
+
+def _meeting(context: MeetingMessage, language: str) -> str:
+    """`Inbjudan: Styrgruppens möte om inriktningsbeslut – tis 30 mars kl. 09.00 (Sala kommun)`."""
+    start = words.moment_short(context.starts_at, language)
+    change = {
+        "invite": ("Inbjudan", "Invitation"),
+        "update": ("Ändrad tid", "New time"),
+        "cancel": ("Inställt", "Cancelled"),
+    }[context.change][1 if language == "en" else 0]
+    title = context.meeting_title or context.cycle.short_title
+    return f"{change}: {title} – {start} ({context.cycle.unit_name})"

@@ -13,10 +13,12 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from web.factory import lofte_app
+from web.language import page_language
 from web.session import current_person
 from workflow.application.admin_console import (
     definitions_in_force,
     mail_incidents,
+    meeting_heading,
     retry_all_mail,
     retry_mail,
 )
@@ -64,6 +66,17 @@ def admin_viewer() -> Viewer | None:
     if not viewer.is_admin:
         abort(403)
     return viewer
+
+
+@blueprint.app_context_processor
+def headings() -> dict[str, Any]:
+    """`meeting_heading(m)` on the console's pages: a coming meeting by the cycle and the
+    meeting's own name, in the reader's language."""
+    return {
+        "meeting_heading": lambda m: meeting_heading(
+            lofte_app(), m.meeting, m.instance, page_language()
+        )
+    }
 
 
 @blueprint.get("/admin")

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from web.factory import lofte_app
 from web.language import translate
 from web.session import current_person
+from workflow.application.audit_language import in_language
 from workflow.application.audit_log import log_lines
 from workflow.application.csv_export import to_csv
 from workflow.application.dashboard import (
@@ -35,7 +36,7 @@ def overview() -> ResponseReturnValue:
     viewer, where, problems = _viewer_and_filter()
     if viewer is None:
         return redirect(url_for("sign_in.ask"))
-    board = dashboard(lofte_app(), viewer, where)
+    board = in_language(lofte_app(), dashboard(lofte_app(), viewer, where), viewer.language)
     units = [u for u in visible_units(viewer) if viewer.is_auditor(u)]
     status = 422 if problems else 200
     return render_template(

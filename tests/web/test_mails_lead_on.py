@@ -63,9 +63,7 @@ def task_line(task: object) -> str:
     """A task as "Mina uppgifter" shows it: the link's text, then cycle, unit and period."""
     t = task  # the page writes: step title[: about] / title · unit · period / deadline
     about = f": {t.about}" if t.about else ""  # type: ignore[attr-defined]
-    return (
-        f"{t.step_title}{about} / {t.title} · {t.unit_name} · {t.period}"  # type: ignore[attr-defined]
-    )
+    return f"{t.step_title}{about} / {t.title} · {t.unit_name} · {t.period}"  # type: ignore[attr-defined]
 
 
 def renderer() -> Renderer:
@@ -128,9 +126,7 @@ def test_an_assigned_action_leads_its_owner_to_the_action_and_nobody_else(
     quarter: tuple[Harness, Flask, dict],
 ) -> None:
     h, app, _ = quarter
-    message = next(
-        m for m in h.outbox("action_assigned") if m.context.get("kind") == "atagande"
-    )
+    message = next(m for m in h.outbox("action_assigned") if m.context.get("kind") == "atagande")
     path = links_of(message)[0]
     assert re.fullmatch(r"/enhet/[a-z-]+/atgarder/\d+", path), path
     action = next(a for a in h.actions() if path.endswith(f"/{a.id}"))
@@ -173,7 +169,7 @@ def test_a_summary_leads_the_chair_to_the_cycle_with_every_answer(
 def test_follow_up_tasks_name_what_where_and_by_when_and_never_look_alike(
     quarter: tuple[Harness, Flask, dict],
 ) -> None:
-    h, app, seen = quarter
+    _, _, seen = quarter
     assert sum(len(days) for days in seen.values()) > 20  # people had several tasks at once
     for person, days in seen.items():
         for lines in days:
@@ -202,3 +198,36 @@ def test_the_answer_page_of_a_follow_up_names_the_insats(
     title = request.subject["title"]
     assert f"<h1>Följ upp din insats: {title}</h1>" in page.replace("&#39;", "'")
     assert "<dt>Klart senast</dt>" in page and "<dt>Beslutad i</dt>" in page
+
+
+def test_mails_agree_in_gender_and_call_meetings_and_decisions_by_their_names(
+    quarter: tuple[Harness, Flask, dict],
+) -> None:
+    h, _, _ = quarter
+
+    def mail(kind: str, where: str) -> tuple[str, str]:
+        found = next(
+            email
+            for m in h.outbox(kind)
+            if m.language == "sv"
+            for email in [renderer().render(m)]
+            if where in email.subject or where in email.text
+        )
+        return found.subject, found.text
+
+    subject, text = mail("cycle_summary", "EST-möte v.")
+    assert re.search(r"EST-mötet v\. \d+ 2027 i .+ är avslutat", text), text
+    assert re.search(r": avslutat (i tid|sent|– svar saknas)$", subject), subject
+    subject, text = mail("action_assigned", "åtagande")
+    assert subject.startswith("Du är ansvarig för ett åtagande: ")
+    assert "följa upp det vid nästa uppföljning, tills det är genomfört, ändrat" in text
+    subject, text = mail("meeting_invite", "inriktningsbeslut")
+    assert subject.startswith("Inbjudan: Styrgruppens möte om inriktningsbeslut – ")
+    assert "Du är inbjuden till mötet Styrgruppens möte om inriktningsbeslut (" in text
+    assert "Sammankallande: " in text and "kallas av" not in text and "Registrera" not in text
+    _, text = mail("input_request", "registrerar beslutet: Styrgruppens")
+    assert "lämna underlag" not in text
+    _, text = mail("input_request", "Rapportera veckans iakttagelser")
+    asked = text.split("Det här efterfrågas:")[1].split("\n\n")[0]
+    assert "Iakttagelser" in asked and "Inget att rapportera" not in asked.split("Kryssa")[0]
+    assert "Kryssa i vid behov: ”Inget att rapportera denna vecka”." in text

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from definitions.cycle import CycleDefinition
 from definitions.directory import Unit
+from definitions.steps import AnyStep
 from workflow.application import page_paths
 from workflow.application.app import Application
-from workflow.application.show import show_cycle
+from workflow.application.show import ShownStep, show_cycle
 from workflow.application.texts import action_kind, action_status, request_status, state_text
 from workflow.application.visibility import Viewer
 from workflow.core.cadence import label_of_key
@@ -72,28 +74,10 @@ def cycle_page(
         raise NotFound("cykel", str(instance_id))
     shown = show_cycle(app, viewer, instance_id, sensitive=False)
     definition, instance = shown.definition, shown.instance
-    steps = []
-    for step, section in zip(definition.steps, shown.steps, strict=True):
-        deadlines = [r.request.deadline_at for r in section.requests]
-        steps.append(
-            StepSection(
-                step.title.get(language),
-                definition.decision_name(step, language) if step.kind == "decision" else "",
-                min(deadlines) if deadlines else None,
-                [
-                    AnswerLine(
-                        r.person_name,
-                        request_status(r.request.status.value, language),
-                        about_line(r.request.subject, language),
-                        r.request.answered_at,
-                        r.request.late,
-                        [_in(f, language) for f in r.fields],
-                        [label for label, _ in r.sensitive],
-                    )
-                    for r in section.requests
-                ],
-            )
-        )
+    steps = [
+        _section(definition, step, section, language)
+        for step, section in zip(definition.steps, shown.steps, strict=True)
+    ]
     meetings = [
         MeetingLine(
             definition.meeting_name(definition.step(m.step_id), language),
@@ -124,6 +108,29 @@ def cycle_page(
         steps,
         actions,
         shown.content_hidden,
+    )
+
+
+def _section(
+    definition: CycleDefinition, step: AnyStep, section: ShownStep, language: str
+) -> StepSection:
+    deadlines = [r.request.deadline_at for r in section.requests]
+    return StepSection(
+        step.title.get(language),
+        definition.decision_name(step, language) if step.kind == "decision" else "",
+        min(deadlines) if deadlines else None,
+        [
+            AnswerLine(
+                r.person_name,
+                request_status(r.request.status.value, language),
+                about_line(r.request.subject, language),
+                r.request.answered_at,
+                r.request.late,
+                [_in(f, language) for f in r.fields],
+                [label for label, _ in r.sensitive],
+            )
+            for r in section.requests
+        ],
     )
 
 

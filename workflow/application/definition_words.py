@@ -48,7 +48,7 @@ FIELD_TYPES = {
     "choice": ("val", "choice"),
     "scale": ("skala", "scale"),
     "date": ("datum", "date"),
-    "datetime": ("tidpunkt", "date and time"),
+    "datetime": ("datum och tid", "date and time"),
     "boolean": ("kryssruta", "checkbox"),
     "person": ("person", "person"),
     "rows": ("rader", "rows"),

@@ -169,6 +169,11 @@ def action_status(status: str, language: str = "sv") -> str:
     return en if language == "en" else sv
 
 
+ACTION_TITLES = {  # as a request's subject begins: `Insats: Klotter i tunneln`
+    "insats": ("Insats", "Intervention"),
+    "tidig_insats": ("Tidig insats", "Early intervention"),
+    "atagande": ("Åtagande", "Commitment"),
+}
 ACTION_ARTICLES = {
     "insats": ("en", "an"),
     "tidig_insats": ("en", "an"),

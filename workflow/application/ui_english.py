@@ -82,6 +82,14 @@ PAGES = {
     "Kom inget meddelande? Kontrollera skräpposten, eller": "No message? Check your spam "
     "folder, or",
     "be om en ny länk": "ask for a new link",
+    "Skriv din e-postadress, till exempel namn@kommun.se.": "Write your email address, for "
+    "example name@municipality.se.",
+    "inloggningslänken är redan använd eller har gått ut. Be om en ny länk; den gäller i "
+    "{minutes} minuter och kan användas en gång": (
+        "the sign-in link is already used or has expired. Ask for a new link; it is valid for "
+        "{minutes} minutes and can be used once"
+    ),
+    "Länken går inte att använda": "The link cannot be used",
     "Du är utloggad": "You are signed out",
     "Logga in igen": "Sign in again",
     # answer page and receipt

@@ -218,12 +218,4 @@ ADMIN = {
     "Ofullständiga": "Incomplete",
     "Utan beslut": "Without a decision",
     "Pågår": "In progress",
-    "avslutad i tid": "completed on time",
-    "avslutat i tid": "completed on time",
-    "avslutad sent": "completed late",
-    "avslutat sent": "completed late",
-    "avslutad – svar saknas": "closed – inputs missing",
-    "avslutat – svar saknas": "closed – inputs missing",
-    "avslutad – inget beslut att följa upp": "closed – no decision to follow up",
-    "avslutat – inget beslut att följa upp": "closed – no decision to follow up",
 }

@@ -1,6 +1,6 @@
 """Fixed texts of pages in Swedish, with their English for people who read English. A page
 writes the Swedish (`_("Mina uppgifter")`); `ui` gives it in the reader's language, with
-`{name}` places filled in. `tests/web/test_languages.py` checks that every Swedish text of
+`{name}` places filled in. `tests/test_languages.py` checks that every Swedish text of
 the templates has its English here."""
 
 from __future__ import annotations
