@@ -48,6 +48,7 @@ NOT_ENGLISH = (
     "åtgärd",
     "uppföljning",
     "kryssa",
+    "fel",
 )
 ISO_DURATION = re.compile(r"(?<![\w/.-])-?P(?:\d+[YMWD])+(?:T(?:\d+[HMS])+)?\b|\bPT(?:\d+[HMS])+\b")
 ISO_MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")

@@ -281,6 +281,24 @@ def test_every_page_reads_in_its_readers_language(
     assert not found, "\n".join(sorted(set(found))[:40])
 
 
+def test_every_csv_gives_labels_not_codes(worlds: dict[str, World], ids: set[str]) -> None:
+    """CSV files are for Swedish Excel: Swedish labels, never stored codes."""
+    world = worlds["sv"]
+    found = []
+    for person, paths in (
+        ("lars-berg", ["/enhet/sala/atgarder?format=csv", "/enhet/sala/lagesbild?format=csv"]),
+        ("ulla-revisor", [f"/revision/{t}.csv" for t in ("enheter", "cykler", "personer")]),
+    ):
+        client = sign_in(world, person)
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200 and response.mimetype == "text/csv", path
+            text = response.get_data(as_text=True)
+            assert text.count("\n") > 1, path
+            found += [f"{path}: {p}" for p in problems(text, "sv", ids, world.entries)]
+    assert not found, "\n".join(found)
+
+
 @pytest.mark.parametrize("world_name", ["sv", "en"])
 def test_an_answer_its_errors_and_its_receipt_read_in_the_readers_language(
     worlds: dict[str, World], ids: set[str], world_name: str
@@ -345,6 +363,20 @@ def test_the_command_line_reads_in_finished_swedish(
         *(["audit", "--database", url, "--instance", str(i)] for i in sorted(shown)),
         *(["show", "--database", url, str(i)] for i in sorted(shown)),
         *(["definitions", "show", s.definition.name] for s in world.h.bundle.definitions),
+        *(
+            [
+                "export",
+                "answers",
+                "sala",
+                "--definition",
+                s.definition.name,
+                "--csv",
+                "--database",
+                url,
+            ]
+            for s in world.h.bundle.definitions
+            if s.definition.applies_to == "municipality"
+        ),
     ]
     found = []
     for argv in commands:

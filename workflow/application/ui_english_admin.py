@@ -85,7 +85,6 @@ ADMIN = {
     "participants get a cancellation.",
     # a definition
     "definition": "definition",
-    "Namn i filerna": "Name in the files",
     "definitions-id": "definition id",
     "1 enhet": "1 unit",
     "{n} enheter": "{n} units",
