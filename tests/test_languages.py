@@ -171,6 +171,8 @@ def test_every_email_reads_in_its_readers_language(
         email = renderer().render(message)
         lang = message.language
         kinds[(lang, message.kind)] = kinds.get((lang, message.kind), 0) + 1
+        if f"{BASE}/" not in email.text and "/logga-in/" not in email.text:
+            found.append(f"{message.kind.value} ({lang}): no link leads on")
         for part, text in (
             ("subject", email.subject),
             ("text", email.text),
