@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from cli.output import heading, table
+from workflow.application.audit_log import log_lines
 from workflow.application.audit_report import AuditReport
 from workflow.core.records import AuditEvent, CycleInstance
 from workflow.kernel import words
@@ -68,20 +68,10 @@ def print_audit_log(app: Any, cycle: CycleInstance, events: list[AuditEvent]) ->
         f"{definition.display_title()} {cycle.period_label}, {app.unit(cycle.unit_id).name} "
         f"(cykel {cycle.id})"
     )
+    lines = log_lines(definition, app.directory(), events)
     print(
         table(
-            ["Nr", "Tid", "Händelse", "Från", "Till", "Av", "Detaljer"],
-            [
-                [
-                    e.seq,
-                    words.moment(e.at),
-                    e.event,
-                    e.from_state or "",
-                    e.to_state or "",
-                    e.actor,
-                    json.dumps(e.detail, ensure_ascii=False),
-                ]
-                for e in events
-            ],
+            ["Nr", "Tid", "Händelse", "Läge", "Av", "Detaljer"],
+            [[e.seq, words.moment(e.at), e.event, e.states, e.actor, e.detail] for e in lines],
         )
     )

@@ -127,14 +127,15 @@ def run_init(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     from definitions.loader import PACKAGED_DIR, load_bundle
+    from workflow.kernel import words
 
     bundle = load_bundle(args.paths or [PACKAGED_DIR])
     for source in bundle.definitions:
         d = source.definition
         units = len(bundle.directory.units_of_kind(d.applies_to))
         print(
-            f"ok  {source.file}: {d.name} ({d.title.sv}), var {d.cadence.every}, "
-            f"{len(d.steps)} steg, gäller {units} enheter"
+            f"ok  {source.file}: {d.name} ({d.title.sv}), {words.every(d.cadence.every)}, "
+            f"{len(d.steps)} steg, gäller {words.count(units, 'enhet', 'enheter')}"
         )
     org = bundle.organisation
     print(
@@ -163,7 +164,7 @@ def run_show(args: argparse.Namespace) -> int:
                 "enhet", f"{args.unit!r} (finns: {', '.join(sorted(bundle.directory.units))})"
             )
         definition = apply_override(definition, unit.overrides.get(definition.name))
-    print_definition(definition)
+    print_definition(definition, bundle.directory.role_title)
     return 0
 
 

@@ -19,13 +19,16 @@ def print_cycle(shown: ShownCycle) -> None:
     )
     for meeting in shown.meetings:
         status = "inställt" if meeting.cancelled else words.moment(meeting.starts_at)
-        print(f"  möte {meeting.step_id}: {status}, {meeting.location}")
+        name = definition.meeting_name(definition.step(meeting.step_id))
+        print(f"  möte {name}: {status}, {meeting.location}")
     if shown.content_hidden:
         print("  (innehåll som bara en part får se visas inte)")
     for step in shown.steps:
         if not step.requests:
             continue
-        print(f"\n  {step.title}")
+        spec = definition.step(step.id)
+        decided = f" ({definition.decision_name(spec)})" if spec.kind == "decision" else ""
+        print(f"\n  {step.title}{decided}")
         for item in step.requests:
             about = f" – {item.about}" if item.about else ""
             late = " (sent)" if item.request.late else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cli.output import heading, table
 from workflow.application.status import StatusReport
-from workflow.application.texts import OUTBOX_STATUS, TIMER_KIND
+from workflow.application.texts import MESSAGE_KIND, OUTBOX_STATUS, TIMER_KIND, TIMER_STATUS
 from workflow.kernel import words
 
 
@@ -48,7 +48,10 @@ def print_status(url: str, report: StatusReport) -> None:
         else "  inga"
     )
     _print_recent_and_incidents(report)
-    timers = ", ".join(f"{n} {s}" for s, n in sorted(report.timer_counts.items())) or "inga"
+    timers = (
+        ", ".join(f"{n} {TIMER_STATUS.get(s, s)}" for s, n in sorted(report.timer_counts.items()))
+        or "inga"
+    )
     outbox = (
         ", ".join(f"{n} {OUTBOX_STATUS.get(s, s)}" for s, n in sorted(report.outbox_counts.items()))
         or "tom"
@@ -56,7 +59,7 @@ def print_status(url: str, report: StatusReport) -> None:
     nxt = f"; nästa {words.moment(report.next_timer)}" if report.next_timer else ""
     print(
         f"\n{len(report.waiting)} väntande svar, varav {report.overdue} försenade. "
-        f"Timers: {timers}{nxt}. Utkorg: {outbox}."
+        f"Timrar: {timers}{nxt}. Utkorg: {outbox}."
     )
 
 
@@ -96,7 +99,13 @@ def _print_recent_and_incidents(report: StatusReport) -> None:
             table(
                 ["Id", "Till", "Slag", "Försök", "Fel"],
                 [
-                    [m.id, m.recipient, m.kind.value, m.attempts, (m.last_error or "")[:70]]
+                    [
+                        m.id,
+                        m.recipient,
+                        MESSAGE_KIND.get(m.kind.value, m.kind.value),
+                        m.attempts,
+                        (m.last_error or "")[:70],
+                    ]
                     for m in report.outbox_incidents
                 ],
             )

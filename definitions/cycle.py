@@ -130,6 +130,27 @@ class CycleDefinition(Frozen):
     def definite_title(self, language: str = "sv") -> str:
         return self.names.definite.get(language) or self.title.get(language)
 
+    def meeting_name(self, step: AnyStep, language: str = "sv") -> str:
+        """The name of the meeting `step` is held as; without one of its own, the cycle's
+        title as a meeting (`Möte: Inriktningsbeslut`), never the step's instruction."""
+        if step.meeting is not None and step.meeting.title.sv:
+            return step.meeting.title.get(language)
+        return f"{'Meeting' if language == 'en' else 'Möte'}: {self.display_title(language)}"
+
+    def decision_name(self, step: AnyStep, language: str = "sv") -> str:
+        """The name of what `step` decides (`Styrgruppens inriktningsbeslut`); without one of
+        its own, the cycle's title as a decision (`Beslut: Inriktningsbeslut`)."""
+        if step.decision is not None and step.decision.title.sv:
+            return step.decision.title.get(language)
+        return f"{'Decision' if language == 'en' else 'Beslut'}: {self.display_title(language)}"
+
+    def publication_name(self, step: AnyStep, language: str = "sv") -> str:
+        """The name citizens read over a published answer; without one of its own, the
+        decision's name."""
+        if step.publication is not None and step.publication.title.sv:
+            return step.publication.title.get(language)
+        return self.decision_name(step, language)
+
     def meeting_steps(self) -> tuple[AnyStep, ...]:
         return tuple(s for s in self.steps if s.meeting is not None)
 

@@ -35,8 +35,10 @@ class Escalation(Frozen):
 
 
 class MeetingSpec(Frozen):
-    """The step is held as a meeting: `starts` is an offset from the cycle's opening."""
+    """The step is held as a meeting: `starts` is an offset from the cycle's opening.
+    `title` is the meeting's own name (invitations, calendars), never the step's instruction."""
 
+    title: Text = EMPTY_TEXT
     starts: Duration
     length: Duration
     location: str = ""  # default: the unit's meeting place
@@ -117,9 +119,17 @@ class ObservationSource(Frozen):
 
 class Publication(Frozen):
     """The step's answer is published on the public page when the boolean `when` is set;
-    only fields marked `publish: true` are shown."""
+    only fields marked `publish: true` are shown, under `title` (what citizens read)."""
 
     when: Identifier
+    title: Text = EMPTY_TEXT
+
+
+class DecisionName(Frozen):
+    """What a step decides or records, by its own name (`Styrgruppens inriktningsbeslut`),
+    for decision emails and pages, apart from the step's instruction."""
+
+    title: Text
 
 
 class StepBase(Frozen):
@@ -133,6 +143,7 @@ class StepBase(Frozen):
     escalation: Escalation | None = None
     accept_late_for: Duration = ZERO
     meeting: MeetingSpec | None = None
+    decision: DecisionName | None = None
     context: tuple[ContextSpec, ...] = ()
     creates_actions: tuple[ActionSource, ...] = ()
     observations: ObservationSource | None = None

@@ -87,7 +87,8 @@ def _calendar_part(message: OutboxMessage, name: str, text: str, now: datetime) 
     if not isinstance(meeting, MeetingMessage):
         raise ValueError(f"{message.kind.value} utan mötesuppgifter")
     cycle = meeting.cycle
-    title = f"{meeting.step_title} ({cycle.short_title} {cycle.period_label}, {cycle.unit_name})"
+    called = meeting.meeting_title or cycle.short_title
+    title = f"{called} ({cycle.short_title} {cycle.period_label}, {cycle.unit_name})"
     ics = invitation(meeting, message.recipient, name, title, text, now)
     content_type = f'text/calendar; charset="utf-8"; method="{method_of(meeting)}"'
     return attachment(ics, content_type, "invite.ics")

@@ -11,7 +11,9 @@ from typing import Any
 from definitions.directory import Directory, Person
 from notifications.installation import installation_keys
 from notifications.ports import DeliveryStore, DeliveryWork
+from workflow.core.cadence import label_of_key
 from workflow.core.catalog import Catalog
+from workflow.core.display import about_line
 from workflow.core.message_types import DigestMessage
 from workflow.core.messages import addressed_at
 from workflow.core.records import (
@@ -94,9 +96,10 @@ def _task(
     unit = directory.unit(cycle.unit_id)
     return {
         "request_id": request.id,
-        "cycle": f"{definition.display_title(language)} {cycle.period_label}",
+        "cycle": f"{definition.display_title(language)} {label_of_key(cycle.period_key, language)}",
         "unit_name": unit.name if unit else cycle.unit_id,
         "step_title": definition.step(request.step_id).title.get(language),
+        "about": about_line(request.subject, language),
         "deadline": request.deadline_at.isoformat(),
         "answer_until": request.late_until.isoformat(),
         "overdue": request.deadline_at < now,

@@ -18,8 +18,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 from notifications.subjects import subject
+from workflow.application import page_paths as paths
 from workflow.application.context_blocks import blocks
-from workflow.application.texts import outcome_text
+from workflow.application.texts import article, outcome_text
 from workflow.core.message_types import (
     ActionMessage,
     CatchUpMessage,
@@ -62,6 +63,7 @@ def environment() -> Environment:
     )
     env.filters["moment"] = words.moment
     env.filters["day"] = words.plain_date
+    env.filters["article"] = article
     # The macro files take only their arguments: made once, as an import without context
     # would make them, instead of imported again by every render that uses them.
     env.globals["ui"] = env.get_template("_macros.html.j2").module
@@ -83,9 +85,18 @@ def shown_key(message: OutboxMessage) -> tuple[int, str] | None:
 
 
 class Renderer:
-    def __init__(self, link_for: LinkMaker, context_for: ContextSource) -> None:
+    """`link_for` makes answer links; `base_url` starts the links to pages (a cycle, an
+    action, my tasks), so that every email leads somewhere."""
+
+    def __init__(
+        self,
+        link_for: LinkMaker,
+        context_for: ContextSource,
+        base_url: str = "http://localhost:8000",
+    ) -> None:
         self.link_for = link_for
         self.context_for = context_for
+        self.base_url = base_url.rstrip("/")
 
     def render(self, message: OutboxMessage) -> RenderedEmail:
         """The email; ValueError or a Jinja error if the stored context cannot be rendered."""
@@ -101,11 +112,19 @@ class Renderer:
         html = template(f"{lang}/{name}.html.j2").render(view)
         return RenderedEmail(view["subject"], text, html)
 
+    def page(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
     def view(self, context: MessageContext, lang: str) -> dict[str, Any]:
         cycle = getattr(context, "cycle", None)
         base: dict[str, Any] = {
             "sign": f"{cycle.unit_name} – {PROMISE[lang]}" if cycle is not None else "Löfte",
             "cycle": cycle,
+            "page": (
+                self.page(paths.cycle_page(cycle.unit_id, cycle.instance_id))
+                if cycle is not None
+                else self.page(paths.TASKS)
+            ),
         }
         match context:
             case RequestMessage():
@@ -117,19 +136,16 @@ class Renderer:
                     "missing": context.missing,
                 }
             case SummaryMessage():
-                outcome = outcome_text(Outcome(context.outcome), language=lang)
-                return base | {
-                    "outcome": outcome,
-                    "missing": context.missing,
-                    "late": context.late_inputs,
-                }
+                return base | self._summary(context, lang)
             case MeetingMessage():
                 return base | {"meeting": context}
             case ActionMessage():
-                return base | {"action": context}
+                link = self.page(paths.action_page(context.cycle.unit_id, context.action_id))
+                return base | {"action": context, "page": link}
             case DecisionMessage():
                 return base | {
                     "step_title": context.step_title,
+                    "decision_title": context.decision_title,
                     "fields": context.fields,
                     "reason": context.reason,
                 }
@@ -152,7 +168,20 @@ class Renderer:
                     "since": context.failing_since,
                     "waiting": context.waiting,
                     "error": context.last_error,
+                    "page": self.page(paths.ADMIN),
                 }
+
+    def _summary(self, context: SummaryMessage, lang: str) -> dict[str, Any]:
+        outcome = outcome_text(Outcome(context.outcome), context.gender, lang)
+        return {
+            "outcome": outcome,
+            "definite_title": context.definite_title or context.cycle.title,
+            "received": context.received,
+            "missing": context.missing,
+            "late": context.late_inputs,
+            "decision_title": context.decision_title,
+            "decided": context.decided,
+        }
 
     def _request(self, context: RequestMessage, lang: str) -> dict[str, Any]:
         shown = (
@@ -162,6 +191,11 @@ class Renderer:
         )
         return {
             "step_title": context.step_title,
+            "step_kind": context.step_kind,
+            "decision_title": context.decision_title,
+            "meeting_title": context.meeting_title,
+            "asked": [f for f in context.fields if f.get("type") != "boolean"],
+            "ticks": [f for f in context.fields if f.get("type") == "boolean"],
             "purpose": context.purpose,
             "deadline": context.deadline,
             "answer_until": context.answer_until,

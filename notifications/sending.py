@@ -51,7 +51,11 @@ class Sender:
         self.secret = secret
 
     def send(self, job: SendJob) -> SendResult:
-        renderer = Renderer(self._link, lambda instance, step: job.shown.get((instance, step)))
+        renderer = Renderer(
+            self._link,
+            lambda instance, step: job.shown.get((instance, step)),
+            self.settings.base_url,
+        )
         result = SendResult(job.moment, [], [])
         for message in job.messages:
             outcome = self._send(renderer, message, job.moment)

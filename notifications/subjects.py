@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflow.application.texts import outcome_text
+from workflow.application.texts import article, outcome_text
 from workflow.core.message_types import (
     ActionMessage,
     CatchUpMessage,
@@ -47,24 +47,20 @@ def subject(context: MessageContext, language: str) -> str:
             what = "Missing replies" if en else "Saknade svar"
             return f"{what}: {_head(context.cycle)} – {context.step_title}"
         case SummaryMessage():
-            outcome = outcome_text(Outcome(context.outcome), language=language)
+            outcome = outcome_text(Outcome(context.outcome), context.gender, language)
             return f"{_head(context.cycle)}: {outcome}"
         case MeetingMessage():
-            start = words.moment_short(context.starts_at, language)
-            change = {
-                "invite": ("Inbjudan", "Invitation"),
-                "update": ("Ändrad tid", "New time"),
-                "cancel": ("Inställt", "Cancelled"),
-            }[context.change][1 if en else 0]
-            return f"{change}: {context.step_title} – {start} ({context.cycle.unit_name})"
+            return _meeting(context, language)
         case ActionMessage():
             return (
-                f"You own a {context.action_kind}: {context.what}"
+                f"You own {article(context.kind, 'en')} {context.action_kind}: {context.what}"
                 if en
-                else f"Du är ansvarig för en {context.action_kind}: {context.what}"
+                else f"Du är ansvarig för {article(context.kind)} {context.action_kind}: "
+                f"{context.what}"
             )[:200]
         case DecisionMessage():
-            return f"{'Decided' if en else 'Beslut'}: {_head(context.cycle)}"
+            title = context.decision_title or ("Decided" if en else "Beslut")
+            return f"{title}: {_head(context.cycle)}"
         case CatchUpMessage():
             return (
                 f"After downtime: messages that were not sent ({context.unit_name})"
@@ -86,3 +82,15 @@ def subject(context: MessageContext, language: str) -> str:
                 if en
                 else f"E-post från Löfte har inte kunnat skickas sedan {since}"
             )
+
+
+def _meeting(context: MeetingMessage, language: str) -> str:
+    """`Inbjudan: Styrgruppens möte om inriktningsbeslut – tis 30 mars kl. 09.00 (Sala kommun)`."""
+    start = words.moment_short(context.starts_at, language)
+    change = {
+        "invite": ("Inbjudan", "Invitation"),
+        "update": ("Ändrad tid", "New time"),
+        "cancel": ("Inställt", "Cancelled"),
+    }[context.change][1 if language == "en" else 0]
+    title = context.meeting_title or context.cycle.short_title
+    return f"{change}: {title} – {start} ({context.cycle.unit_name})"

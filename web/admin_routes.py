@@ -5,20 +5,27 @@ are in `admin_meeting_routes`, uploads and state diagrams in `admin_setup_routes
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from web.factory import lofte_app
 from web.guards import requires
+from web.language import page_language
 from workflow.application.admin_console import (
     definitions_in_force,
     mail_incidents,
+    meeting_heading,
     retry_all_mail,
     retry_mail,
 )
 from workflow.application.admin_meetings import COMING_DAYS, coming_meetings
 from workflow.application.setup_upload import MAX_FILE_BYTES, MAX_FILES, setup_generation
+from workflow.application.texts import message_kind, timer_kind
 from workflow.application.visibility import ADMIN_ROLE, Viewer
+from workflow.core.cadence import label_of_key
+from workflow.core.records import CycleInstance
 from workflow.kernel.errors import LofteError, NotFound
 from workflow.kernel.untrusted import size_text
 
@@ -37,6 +44,17 @@ DONE = {
 # A console route: called with the signed-in administrator first; nobody signed in is sent to
 # sign in, anyone else gets 403.
 admin_page = requires(ADMIN_ROLE)
+
+
+@blueprint.app_context_processor
+def headings() -> dict[str, Any]:
+    """`meeting_heading(m)` on the console's pages: a coming meeting by the cycle and the
+    meeting's own name, in the reader's language."""
+    return {
+        "meeting_heading": lambda m: meeting_heading(
+            lofte_app(), m.meeting, m.instance, page_language()
+        )
+    }
 
 
 @blueprint.get("/admin")
@@ -87,13 +105,30 @@ def retry_all_messages(viewer: Viewer) -> ResponseReturnValue:
 def _page(viewer: Viewer, error: str = "", done: str = "") -> str:
     app = lofte_app()
     directory = viewer.directory
+    lang = viewer.language
+    definitions = definitions_in_force(app, viewer)
+    titles = {d.name: d.title for d in definitions}
+
+    def step_title(cycle: CycleInstance, step_id: str) -> str:
+        definition = app.definition_of(cycle)
+        if definition.has_step(step_id):
+            return definition.step(step_id).title.get(lang)
+        return step_id
+
     retrying = [m for m in app.reads.outbox("pending", 1000) if m.attempts > 0]
     failing_since = min((m.first_attempt_at or app.now for m in retrying), default=None)
     return render_template(
         "admin.html",
         people=sorted(directory.people.values(), key=lambda p: p.name),
         directory=directory,
-        definitions=definitions_in_force(app, viewer),
+        definitions=definitions,
+        definition_title=lambda name: titles.get(name, name),
+        unit_name=lambda unit_id: app.unit(unit_id, directory).name,
+        step_title=step_title,
+        timer_kind=lambda kind: timer_kind(kind, lang),
+        message_kind=lambda kind: message_kind(kind, lang),
+        role_title=lambda role: directory.role_title(role, lang),
+        period_label=lambda cycle: label_of_key(cycle.period_key, lang),
         timer_incidents=app.reads.timers("failed", 100),
         mail_incidents=mail_incidents(app),
         retrying=retrying,

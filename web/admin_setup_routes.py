@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from web.admin_routes import admin_page
 from web.factory import lofte_app
-from workflow.application.definition_view import UNIT_KIND, definition_view
+from workflow.application.definition_view import definition_view
 from workflow.application.setup_upload import (
     MAX_FILE_BYTES,
     MAX_FILES,
@@ -73,7 +73,7 @@ def definition(viewer: Viewer, name: str) -> ResponseReturnValue:
         shown = definition_view(lofte_app(), viewer, name[:64], unit_id)
     except NotFound:
         abort(404)
-    return render_template("admin_definition.html", shown=shown, unit_kind=UNIT_KIND)
+    return render_template("admin_definition.html", shown=shown)
 
 
 def _upload_page(

@@ -19,6 +19,7 @@ from definitions.fields import (
     DateTimeField,
     RowsField,
 )
+from workflow.application.ui_text import ui
 from workflow.kernel.errors import FieldProblem
 
 MAX_ROWS_SHOWN = 200
@@ -149,7 +150,8 @@ def _label(fields: tuple[AnyField, ...], name: str, language: str) -> str | None
         column = spec.column(parts[2])
         if column is not None:
             row = int(parts[1]) + 1
-            return f"{spec.label.get(language)}, rad {row}: {column.label.get(language)}"
+            where = ui("rad {n}", language, n=row)
+            return f"{spec.label.get(language)}, {where}: {column.label.get(language)}"
     return spec.label.get(language)
 
 

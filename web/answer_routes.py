@@ -20,6 +20,7 @@ from web.answer_form import (
 )
 from web.factory import lofte_app
 from web.guards import personal
+from web.language import page_language, translate, use_language
 from workflow.application.answer_page import AnswerPage, answer_page, submit_answer
 from workflow.kernel.errors import InvalidToken, RequestClosed, SubmissionError
 
@@ -30,6 +31,12 @@ LINK_TITLES = {
     "used": "Svaret är redan registrerat",
     "closed": "Steget är avslutat",
 }
+LINK_TEXTS_EN = {  # the Swedish texts say more (when a link expired); these are for English readers
+    "forged": "the link is not valid (it is incomplete or changed)",
+    "expired": "the link has expired; contact the coordinator if the answer is needed",
+    "used": "the answer is already recorded and the step is closed",
+    "closed": "the step is closed; answers are no longer taken",
+}
 
 
 @blueprint.get("/svar/<token>")
@@ -39,6 +46,7 @@ def show(token: str) -> ResponseReturnValue:
         page = answer_page(lofte_app(), token)
     except InvalidToken as problem:
         return _link_problem(problem)
+    use_language(page.language)
     state = initial_state(page.fields, page.previous)
     return _form(page, token, state)
 
@@ -51,6 +59,7 @@ def answer(token: str) -> ResponseReturnValue:
         page = answer_page(app, token)
     except InvalidToken as problem:
         return _link_problem(problem)
+    use_language(page.language)
     form = request.form
     values = read_form(page.fields, form)
     changed = with_row_change(page.fields, form, values)
@@ -80,5 +89,6 @@ def _form(page: AnswerPage, token: str, state: object) -> str:
 
 def _link_problem(problem: InvalidToken) -> tuple[str, int]:
     status = 404 if problem.reason == "forged" else 410
-    title = LINK_TITLES.get(problem.reason, LINK_TITLES["forged"])
-    return render_template("link_problem.html", title=title, text=str(problem)), status
+    title = translate(LINK_TITLES.get(problem.reason, LINK_TITLES["forged"]))
+    text = LINK_TEXTS_EN.get(problem.reason, "") if page_language() == "en" else str(problem)
+    return render_template("link_problem.html", title=title, text=text or str(problem)), status

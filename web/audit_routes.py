@@ -10,6 +10,9 @@ from flask.typing import ResponseReturnValue
 
 from web.factory import lofte_app
 from web.guards import requires
+from web.language import translate
+from workflow.application.audit_language import in_language
+from workflow.application.audit_log import log_lines
 from workflow.application.csv_export import to_csv
 from workflow.application.dashboard import (
     COLUMN_LABELS,
@@ -19,8 +22,8 @@ from workflow.application.dashboard import (
     dashboard,
     period_label,
 )
-from workflow.application.texts import audit_event_text
 from workflow.application.visibility import Viewer, visible_units
+from workflow.core.cadence import label_of_key
 from workflow.kernel import words
 
 blueprint = Blueprint("audit", __name__)
@@ -32,7 +35,7 @@ TABLES = ("enheter", "cykler", "personer", "luckor", "uppfoljning")
 @requires()
 def overview(viewer: Viewer) -> ResponseReturnValue:
     where, problems = _filter(viewer)
-    board = dashboard(lofte_app(), viewer, where)
+    board = in_language(lofte_app(), dashboard(lofte_app(), viewer, where), viewer.language)
     units = [u for u in visible_units(viewer) if viewer.is_auditor(u)]
     status = 422 if problems else 200
     return render_template(
@@ -43,8 +46,8 @@ def overview(viewer: Viewer) -> ResponseReturnValue:
         units=units,
         problems=problems,
         columns=COLUMNS,
-        labels=COLUMN_LABELS,
-        period_label=period_label,
+        labels={c: translate(label) for c, label in COLUMN_LABELS.items()},
+        period_label=lambda line: label_of_key(line.instance.period_key, viewer.language),
         query=request.query_string.decode("ascii", "replace"),
     ), status
 
@@ -75,15 +78,20 @@ def cycle_log(viewer: Viewer, instance_id: int) -> ResponseReturnValue:
     unit = app.unit(instance.unit_id)
     if not viewer.is_auditor(unit):
         abort(403)
-    events = app.reads.audit_events(instance_id=instance_id)
-    title = app.definition_of(instance).display_title()
+    definition = app.definition_of(instance)
+    events = log_lines(
+        definition,
+        app.directory(),
+        app.reads.audit_events(instance_id=instance_id),
+        viewer.language,
+    )
     return render_template(
         "audit_cycle.html",
         instance=instance,
         unit=unit,
-        title=title,
+        title=definition.display_title(viewer.language),
+        period=label_of_key(instance.period_key, viewer.language),
         events=events,
-        event_text=audit_event_text,
     )
 
 
@@ -113,7 +121,7 @@ def _date(raw: str, name: str, label: str, problems: list[tuple[str, str]]) -> d
             raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
-        problems.append((name, f"{label}: skriv datumet som ÅÅÅÅ-MM-DD."))
+        problems.append((name, f"{label}: skriv datumet som ÅÅÅÅ-MM-DD."))  # in the catalogue
         return None
 
 

@@ -140,9 +140,14 @@ def lofte_app() -> Application:
 
 
 def _filters(app: Flask) -> None:
+    from web.language import page_language, translate
     from web.session import current_person
 
-    app.jinja_env.filters["moment"] = words.moment
+    app.jinja_env.filters["moment"] = lambda value, language=None: words.moment(
+        value, language or page_language()
+    )
+    app.jinja_env.globals["_"] = translate
+    app.context_processor(lambda: {"lang": page_language()})
     app.jinja_env.globals["signed_in"] = lambda: current_person() is not None
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -179,7 +184,7 @@ def _errors(app: Flask) -> None:
             "Formuläret hade hunnit bli för gammalt eller kom inte från Löfte. "
             "Ladda om sidan och skicka igen; inget sparades."
         )
-        return render_template("error.html", title="Formuläret kunde inte tas emot", text=text), 400
+        return _error_page("Formuläret kunde inte tas emot", text), 400
 
     @app.errorhandler(HTTPException)
     def http(error: HTTPException) -> tuple[str, int]:
@@ -188,12 +193,25 @@ def _errors(app: Flask) -> None:
         text = ERROR_TEXTS.get(code, ERROR_TEXTS[400])
         if code == 413 and request.endpoint == UPLOAD_ENDPOINT:
             text = UPLOAD_TOO_LARGE
-        return render_template("error.html", title=title, text=text), code
+        return _error_page(title, text), code
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
         log.exception("unexpected error on %s %s", request.method, _loggable(request.path))
-        return render_template("error.html", title=ERROR_TITLES[500], text=ERROR_TEXTS[500]), 500
+        return _error_page(ERROR_TITLES[500], ERROR_TEXTS[500], safe=True), 500
+
+
+def _error_page(title: str, text: str, *, safe: bool = False) -> str:
+    """An error page in the reader's language (Swedish when even that cannot be found out:
+    after an unexpected error, the database may be what failed)."""
+    from web.language import translate, use_language
+
+    if safe:
+        try:
+            translate("")
+        except Exception:
+            use_language("sv")
+    return render_template("error.html", title=translate(title), text=translate(text))
 
 
 def _loggable(path: str) -> str:

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from definitions.directory import Unit
 from web.factory import lofte_app
 from web.guards import public
+from web.language import page_language
 from workflow.application.publication import Published, public_units, published, quarters
 from workflow.kernel.errors import NotFound
 
@@ -27,7 +28,7 @@ def municipalities() -> ResponseReturnValue:
 @public
 def unit_page(unit_id: str) -> ResponseReturnValue:
     unit, items = _published(unit_id)
-    return render_template("public_unit.html", unit=unit, archive=quarters(items))
+    return render_template("public_unit.html", unit=unit, archive=quarters(items, page_language()))
 
 
 @blueprint.get("/publikt/<unit_id>/flode.atom")
@@ -54,4 +55,4 @@ def _published(unit_id: str) -> tuple[Unit, list[Published]]:
         abort(404)
     if unit.kind != "municipality":
         abort(404)
-    return unit, published(app, unit.id)
+    return unit, published(app, unit.id, page_language())

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 
 from web.guards import personal
+from web.language import translate
 from web.session import COOKIE, cookie_is_secure, current_person, sign_in
 from workflow.application.sign_in import ABSOLUTE_TIMEOUT, LINK_VALIDITY
 from workflow.kernel.errors import InvalidToken
@@ -27,7 +28,7 @@ def ask() -> ResponseReturnValue:
 def send() -> ResponseReturnValue:
     address = request.form.get("epost", "")
     if "@" not in address or len(address) > 254:
-        error = "Skriv din e-postadress, till exempel namn@kommun.se."
+        error = translate("Skriv din e-postadress, till exempel namn@kommun.se.")
         return render_template("sign_in.html", minutes=_minutes(), error=error, value=address), 422
     sign_in().request_link(address, request.remote_addr or "", current_app.config["LOFTE_BASE_URL"])
     return render_template("sign_in_sent.html", minutes=_minutes())
@@ -71,11 +72,13 @@ def sign_out() -> ResponseReturnValue:
 
 
 def _used() -> tuple[str, int]:
-    text = (
-        "inloggningslänken är redan använd eller har gått ut. Be om en ny länk; "
-        f"den gäller i {_minutes()} minuter och kan användas en gång"
+    text = translate(
+        "inloggningslänken är redan använd eller har gått ut. Be om en ny länk; den gäller i "
+        "{minutes} minuter och kan användas en gång",
+        minutes=_minutes(),
     )
-    return render_template("link_problem.html", title="Länken går inte att använda", text=text), 410
+    title = translate("Länken går inte att använda")
+    return render_template("link_problem.html", title=title, text=text), 410
 
 
 def _minutes() -> int:

@@ -13,16 +13,19 @@ from flask.typing import ResponseReturnValue
 
 from web.factory import lofte_app
 from web.guards import requires
+from web.language import page_language
+from workflow.application.action_page import action_page
 from workflow.application.actions_view import STATUS_FILTERS, actions_csv, list_actions
+from workflow.application.cycle_page import cycle_page
 from workflow.application.lagesbild_view import lagesbild, observations_csv
 from workflow.application.visibility import Viewer
 from workflow.application.yearly_report import render_report, report_data
 from workflow.kernel.errors import AccessDenied, NotFound
 from workflow.kernel.timerules import STOCKHOLM
+from workflow.kernel.words import WEEKDAY_NAMES
 
 T = TypeVar("T")
 blueprint = Blueprint("unit", __name__)
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 
 
 @blueprint.get("/enhet/<unit_id>/lagesbild")
@@ -36,14 +39,17 @@ def picture(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
     data = _guarded(lambda: lagesbild(lofte_app(), viewer, unit_id, start, end))
     if request.args.get("format") == "csv":
         return _csv(observations_csv(data), f"lagesbild-{unit_id}.csv")
+    lang = page_language()
+    weekdays = WEEKDAY_NAMES[lang]
     return render_template(
         "lagesbild.html",
         data=data,
         start=start,
         end=end,
-        weekdays=WEEKDAYS,
-        category_bars=[(c["sv"], c["count"]) for c in data["by_category"]],
-        weekday_bars=list(zip(WEEKDAYS, data["by_weekday"], strict=True)),
+        weekdays=weekdays,
+        category_bars=[(c[lang] or c["sv"], c["count"]) for c in data["by_category"]],
+        weekday_bars=list(zip(weekdays, data["by_weekday"], strict=True)),
+        category_names={c["sv"]: c[lang] or c["sv"] for c in data["by_category"]},
     )
 
 
@@ -53,11 +59,29 @@ def actions(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
     status = request.args.get("status") or None
     if status is not None and status not in STATUS_FILTERS:
         abort(400)
-    lines = _guarded(lambda: list_actions(lofte_app(), viewer, unit_id, status))
-    if request.args.get("format") == "csv":
+    csv = request.args.get("format") == "csv"  # CSV for Swedish Excel: Swedish labels
+    language = "sv" if csv else page_language()
+    lines = _guarded(lambda: list_actions(lofte_app(), viewer, unit_id, status, language))
+    if csv:
         return _csv(actions_csv(lines), f"atgarder-{unit_id}.csv")
     unit = lofte_app().require_unit(unit_id)
     return render_template("actions.html", lines=lines, unit=unit, status=status)
+
+
+@blueprint.get("/enhet/<unit_id>/cykler/<int:instance_id>")
+@requires()
+def cycle(viewer: Viewer, unit_id: str, instance_id: int) -> ResponseReturnValue:
+    """One cycle: where summaries, invitations, decisions and escalations lead."""
+    shown = _guarded(lambda: cycle_page(lofte_app(), viewer, unit_id, instance_id, page_language()))
+    return render_template("cycle.html", shown=shown)
+
+
+@blueprint.get("/enhet/<unit_id>/atgarder/<int:action_id>")
+@requires()
+def action(viewer: Viewer, unit_id: str, action_id: int) -> ResponseReturnValue:
+    """One action: where its owner's email leads."""
+    shown = _guarded(lambda: action_page(lofte_app(), viewer, unit_id, action_id, page_language()))
+    return render_template("action.html", shown=shown)
 
 
 @blueprint.get("/enhet/<unit_id>/arsrapport")

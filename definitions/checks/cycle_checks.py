@@ -162,6 +162,7 @@ def check_step(step: AnyStep, path: PathKey, doc: YamlDocument) -> list[Definiti
             (*path, "purpose"): (step.purpose, bounds.MAX_LONG_TEXT),
         },
     )
+    problems += check_names(step, path, doc)
     match step:
         case InputsStep() | CollectStep():
             if not step.responsible:
@@ -204,6 +205,31 @@ def check_step(step: AnyStep, path: PathKey, doc: YamlDocument) -> list[Definiti
         problems.append(doc.problem((*path, "context"), f"högst {bounds.MAX_CONTEXT} underlag"))
     problems += check_fields(step.fields, (*path, "fields"), doc, step)
     problems += check_step_field_refs(step, path, doc)
+    return problems
+
+
+def check_names(step: AnyStep, path: PathKey, doc: YamlDocument) -> list[DefinitionProblem]:
+    """The names of a step's meeting, decision and published item: short, not empty, and
+    not the step's instruction over again (they name a thing; the title says what to do)."""
+    names: dict[PathKey, LocalText] = {}
+    if step.meeting is not None and step.meeting.title.sv:
+        names[(*path, "meeting", "title")] = step.meeting.title
+    if step.decision is not None:
+        names[(*path, "decision", "title")] = step.decision.title
+    if step.publication is not None and step.publication.title.sv:
+        names[(*path, "publication", "title")] = step.publication.title
+    problems = check_texts(doc, {k: (v, bounds.MAX_TITLE) for k, v in names.items()})
+    for name_path, name in names.items():
+        if not name.sv.strip():
+            problems.append(doc.problem(name_path, "namnet får inte vara tomt"))
+        elif name.sv.strip() == step.title.sv.strip():
+            problems.append(
+                doc.problem(
+                    name_path,
+                    "namnet är samma som stegets rubrik; ge mötet, beslutet eller "
+                    "publiceringen ett eget namn (rubriken säger vad någon ska göra)",
+                )
+            )
     return problems
 
 

@@ -159,7 +159,7 @@ def test_sensitive_content_only_for_police_roles(
     code, out, _ = run(capsys, "show", lolg, "--as", "karin-ek")
     assert "Bostadsinbrott" not in out  # police content; the municipality sees the summary only
     code, out, _ = run(capsys, "audit", "--instance", lolg)
-    assert "sensitive_viewed" in out and "anders-vik" in out
+    assert "skyddad uppgift visades" in out and "Anders Vik" in out
 
 
 def _closed_cycle_id(capsys: pytest.CaptureFixture[str], title: str) -> str:

@@ -146,7 +146,7 @@ def test_semantic_errors_in_several_files_are_all_shown_with_file_line_and_field
     deadline = next(p for p in found if p[0] == "est-mote.yaml")
     assert deadline[1] == "32" and deadline[2] == "steps[0].deadline" and "för lång" in deadline[3]
     transition = next(p for p in found if p[0] == "uppfoljning.yaml")
-    assert transition[1] == "74" and transition[2] == "transitions[2].to"
+    assert transition[1] == "75" and transition[2] == "transitions[2].to"
     assert "'klart' är varken ett steg eller ett slutläge" in transition[3].replace("&#39;", "'")
     unknown_role = packaged_file("uppfoljning.yaml").replace(
         "chair_role: samordnare", "chair_role: finns-inte"

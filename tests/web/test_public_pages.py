@@ -125,3 +125,23 @@ def test_unknown_units_and_police_areas_have_no_public_page(tmp_path: Path) -> N
             )
     finally:
         h.close()
+
+
+def test_a_published_decision_has_a_name_of_its_own_and_the_feed_a_line_per_row(
+    tmp_path: Path,
+) -> None:
+    h, app, _, _ = decide(tmp_path, publish=True)
+    try:
+        pages = public_texts(app)
+        assert ">Inriktningsbeslut för kvartalet</h3>" in pages["/publikt/sala"]
+        assert "Registrera" not in "\n".join(pages.values())  # never the step's instruction
+        feed = ElementTree.fromstring(pages["/publikt/sala/flode.atom"])
+        atom = "{http://www.w3.org/2005/Atom}"
+        entry = feed.findall(f"{atom}entry")[0]
+        assert entry.findtext(f"{atom}title", "").startswith("Inriktningsbeslut för kvartalet (")
+        lines = entry.findtext(f"{atom}content", "").splitlines()
+        rows = [line for line in lines if line.startswith("- ")]
+        assert len(rows) == 2, lines  # the municipality's and the police's commitment
+        assert not [line for line in lines if ".- " in line or line.count(" – ") > 1]
+    finally:
+        h.close()

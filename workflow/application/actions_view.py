@@ -33,7 +33,11 @@ class ActionLine:
 
 
 def list_actions(
-    app: Application, viewer: Viewer, unit_id: str, status: str | None = None
+    app: Application,
+    viewer: Viewer,
+    unit_id: str,
+    status: str | None = None,
+    language: str = "sv",
 ) -> list[ActionLine]:
     unit = app.require_unit(unit_id)
     require_unit(viewer, unit)
@@ -44,17 +48,23 @@ def list_actions(
     lines = []
     for action in found:
         history = [
-            (words.moment(at), action_status(st), directory.name_of(by), note, effect)
+            (
+                words.moment(at, language),
+                action_status(st, language),
+                directory.name_of(by),
+                note,
+                effect,
+            )
             for at, st, by, note, effect in app.reads.action_history(action.id or 0)
         ]
         lines.append(
             ActionLine(
                 action,
-                action_kind(action.kind),
+                action_kind(action.kind, language),
                 directory.name_of(action.owner_id),
-                directory.party_title(action.owner_party),
-                action_status(action.status.value),
-                words.plain_date(action.due_date) if action.due_date else "",
+                directory.party_title(action.owner_party, language),
+                action_status(action.status.value, language),
+                words.plain_date(action.due_date, language) if action.due_date else "",
                 history,
             )
         )

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from workflow.application.app import Application
 from workflow.application.texts import MESSAGE_KIND, message_about
 from workflow.application.visibility import Viewer
-from workflow.core.records import OutboxMessage
+from workflow.core.cadence import label_of_key
+from workflow.core.records import CycleInstance, Meeting, OutboxMessage
 from workflow.kernel.errors import AccessDenied
 
 
@@ -49,9 +50,24 @@ def definitions_in_force(app: Application, viewer: Viewer) -> list[InForce]:
                 latest = catalog.latest(uow, view, name, unit.id)
                 if latest is not None:
                     definition, version = latest
-                    title = definition.display_title()
+                    title = definition.display_title(viewer.language)
                     found.append(InForce(unit.id, unit.name, name, title, version))
     return found
+
+
+def meeting_heading(
+    app: Application, meeting: Meeting, instance: CycleInstance, language: str = "sv"
+) -> str:
+    """`EST-möte v. 14 2027: EST-möte: gemensam lägesbild`: the cycle and the meeting's own
+    name, in `language`."""
+    definition = app.definition_of(instance)
+    name = (
+        definition.meeting_name(definition.step(meeting.step_id), language)
+        if definition.has_step(meeting.step_id)
+        else definition.display_title(language)
+    )
+    period = label_of_key(instance.period_key, language)
+    return f"{definition.display_title(language)} {period}: {name}"
 
 
 def mail_incidents(app: Application, limit: int = 100) -> list[MailIncident]:

@@ -163,7 +163,7 @@ def _coming(
 ) -> ComingMeeting:
     definition = app.definition_of(instance)
     step_title = (
-        definition.step(meeting.step_id).title.sv
+        definition.meeting_name(definition.step(meeting.step_id))  # the meeting's own name
         if definition.has_step(meeting.step_id)
         else meeting.step_id
     )

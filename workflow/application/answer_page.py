@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from definitions.cycle import CycleDefinition
-from definitions.directory import Person, Unit
+from definitions.directory import Directory, Person, Unit
 from definitions.fields import AnyField
 from definitions.steps import AnyStep
 from workflow.application.answer_links import open_link, submit_with_token
@@ -16,6 +16,7 @@ from workflow.application.app import Application
 from workflow.application.context_blocks import blocks
 from workflow.core.answers import fields_for
 from workflow.core.cadence import label_of_key
+from workflow.core.display import show_value, subject_facts
 from workflow.core.records import CycleInstance, InputRequest, RequestStatus
 from workflow.kernel.errors import NotFound
 
@@ -31,6 +32,12 @@ class AnswerPage:
     fields: tuple[AnyField, ...]
     people: tuple[Person, ...]  # whom a person field may name: members of the cycle's unit
     context: list[dict[str, Any]]
+    directory: Directory
+
+    def shown(self, spec: AnyField, value: Any) -> str:
+        """A stored value as the person reads it: a choice's label, a person's name, a date
+        in words, ja/nej (never the stored code or ISO text)."""
+        return show_value(spec, value, self.directory, self.language)
 
     @property
     def language(self) -> str:
@@ -47,6 +54,19 @@ class AnswerPage:
     @property
     def purpose(self) -> str:
         return self.step.purpose.get(self.language)
+
+    @property
+    def about(self) -> tuple[str, list[tuple[str, str]]]:
+        """What the request is about (a follow-up's insats or åtagande, its place and due
+        date; a kommunpolis's municipality): a title and facts, or ("", [])."""
+        return subject_facts(self.request.subject, self.language)
+
+    @property
+    def task_name(self) -> str:
+        """What the person does: a decision step by the decision's own name."""
+        if self.step.kind == "decision":
+            return self.definition.decision_name(self.step, self.language)
+        return ""
 
     @property
     def period(self) -> str:
@@ -90,6 +110,7 @@ def page_for(app: Application, request: InputRequest, instance: CycleInstance) -
         fields=fields_for(step, request.roles),
         people=directory.members(unit),
         context=blocks(context, person.language),
+        directory=directory,
     )
 
 

@@ -1,5 +1,6 @@
-"""A definition as an administrator reads it (the web console's definition page and
-`lofte definitions show`): its steps in words, who is asked, and its state diagram."""
+"""A definition as an administrator reads it on the web console's definition page: its
+cadence, steps and timing in words (see `definition_words`), who is asked by role title, and
+its state diagram."""
 
 from __future__ import annotations
 
@@ -7,30 +8,14 @@ from dataclasses import dataclass
 
 from definitions.cycle import CycleDefinition
 from definitions.directory import Unit
-from definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
+from definitions.steps import AnyStep
+from workflow.application import definition_words as dw
 from workflow.application.admin_console import require_admin
 from workflow.application.app import Application
 from workflow.application.state_diagram import Diagram, state_diagram
 from workflow.application.visibility import Viewer
+from workflow.kernel import words
 from workflow.kernel.errors import NotFound
-
-KIND_TEXT = {
-    "inputs": "alla ansvariga svarar",
-    "collect": "svar samlas in till tidsfristen",
-    "decision": "beslut",
-    "follow_up": "uppföljning av öppna åtgärder",
-}
-UNIT_KIND = {"municipality": "varje kommun", "police_area": "varje polisområde"}
-
-
-def who(step: AnyStep) -> str:
-    match step:
-        case InputsStep() | CollectStep():
-            return ", ".join(step.responsible)
-        case DecisionStep():
-            return step.decided_by
-        case FollowUpStep():
-            return f"ägaren av varje öppen åtgärd ({', '.join(step.follows_up)})"
 
 
 @dataclass(frozen=True)
@@ -40,12 +25,48 @@ class DefinitionView:
     unit: Unit
     units: list[Unit]  # every unit the definition is in force for
     diagram: Diagram
+    language: str
+    viewer: Viewer
+
+    @property
+    def title(self) -> str:
+        return self.definition.title.get(self.language)
+
+    @property
+    def applies_to(self) -> str:
+        return dw.unit_kind_text(self.definition.applies_to, self.language)
+
+    @property
+    def cadence(self) -> str:
+        return dw.cadence_text(self.definition, self.language)
+
+    @property
+    def chair(self) -> str:
+        return self.role(self.definition.chair_role)
+
+    def role(self, role: str) -> str:
+        return self.viewer.directory.role_title(role, self.language)
+
+    def step_title(self, step: AnyStep) -> str:
+        return step.title.get(self.language)
 
     def kind_text(self, step: AnyStep) -> str:
-        return KIND_TEXT[step.kind]
+        return dw.kind_text(step, self.language)
 
     def who(self, step: AnyStep) -> str:
-        return who(step)
+        return dw.who(step, self.role, self.language)
+
+    def timing(self, step: AnyStep) -> list[str]:
+        return dw.timing_lines(step, self.role, self.language)
+
+    def meeting(self, step: AnyStep) -> str:
+        """`EST-möte: gemensam lägesbild, 2 dagar och 4 timmar efter öppningen, 1 timme och
+        30 minuter`; empty for a step that is no meeting."""
+        if step.meeting is None:
+            return ""
+        name = self.definition.meeting_name(step, self.language)
+        starts = dw.after_opening(step.meeting.starts, self.language)
+        return f"{name}, {starts}, {words.duration(step.meeting.length, self.language)}"
 
 
 def definition_view(
@@ -69,4 +90,6 @@ def definition_view(
     if found is None:
         raise NotFound("definition", f"{name} för {unit.id}")
     definition, version = found
-    return DefinitionView(definition, version, unit, units, state_diagram(definition))
+    language = viewer.language
+    diagram = state_diagram(definition, language)
+    return DefinitionView(definition, version, unit, units, diagram, language, viewer)

@@ -27,10 +27,10 @@ class PublishedField:
 @dataclass(frozen=True)
 class Published:
     key: str  # stable: the cycle key and step (the Atom entry id)
-    title: str
+    title: str  # the cycle's title
     period: str
     period_key: str
-    step_title: str
+    name: str  # the published item's own name (`Inriktningsbeslut för kvartalet`)
     published_at: datetime
     fields: tuple[PublishedField, ...]
 
@@ -39,7 +39,7 @@ def public_units(app: Application) -> list[Unit]:
     return sorted(app.directory().units_of_kind("municipality"), key=lambda u: u.name)
 
 
-def published(app: Application, unit_id: str) -> list[Published]:
+def published(app: Application, unit_id: str, language: str = "sv") -> list[Published]:
     """Everything published for `unit_id`, newest first (NotFound for an unknown unit)."""
     unit = app.require_unit(unit_id)
     directory = app.directory()
@@ -60,17 +60,17 @@ def published(app: Application, unit_id: str) -> list[Published]:
             ):
                 continue
             fields = tuple(
-                _field(spec, answer.get(spec.id), directory)
+                _field(spec, answer.get(spec.id), directory, language)
                 for spec in step.fields
                 if spec.publish and not spec.sensitive and answer.get(spec.id) not in (None, "", [])
             )
             found.append(
                 Published(
                     key=f"{cycle.key}/{step.id}",
-                    title=definition.display_title(),
-                    period=label_of_key(cycle.period_key),
+                    title=definition.display_title(language),
+                    period=label_of_key(cycle.period_key, language),
                     period_key=cycle.period_key,
-                    step_title=step.title.get("sv"),
+                    name=definition.publication_name(step, language),
                     published_at=request.answered_at or cycle.opened_at,
                     fields=fields,
                 )
@@ -78,23 +78,25 @@ def published(app: Application, unit_id: str) -> list[Published]:
     return sorted(found, key=lambda p: p.published_at, reverse=True)
 
 
-def _field(spec: AnyField, value: object, directory: Directory) -> PublishedField:
-    label = spec.label.get("sv")
+def _field(spec: AnyField, value: object, directory: Directory, language: str) -> PublishedField:
+    label = spec.label.get(language)
     if isinstance(spec, RowsField):
         columns = [c for c in spec.columns if c.publish and not c.sensitive]
         rows = tuple(
-            tuple(show_value(c, row.get(c.id), directory, "sv") for c in columns)
+            tuple(show_value(c, row.get(c.id), directory, language) for c in columns)
             for row in (value if isinstance(value, list) else [])
             if isinstance(row, dict)
         )
-        return PublishedField(label, columns=tuple(c.label.get("sv") for c in columns), rows=rows)
-    return PublishedField(label, text=show_value(spec, value, directory, "sv"))
+        return PublishedField(
+            label, columns=tuple(c.label.get(language) for c in columns), rows=rows
+        )
+    return PublishedField(label, text=show_value(spec, value, directory, language))
 
 
-def quarters(items: list[Published]) -> list[tuple[str, list[Published]]]:
+def quarters(items: list[Published], language: str = "sv") -> list[tuple[str, list[Published]]]:
     """The archive: items grouped by the quarter they belong to, newest first."""
     groups: dict[str, list[Published]] = {}
     for item in items:
         quarter = item.period_key[:7] if "-Q" in item.period_key else item.period_key[:4]
         groups.setdefault(quarter, []).append(item)
-    return [(label_of_key(k) if "-Q" in k else k, v) for k, v in groups.items()]
+    return [(label_of_key(k, language) if "-Q" in k else k, v) for k, v in groups.items()]

@@ -48,7 +48,11 @@ class ShownCycle:
     content_hidden: bool
 
 
-def show_cycle(app: Application, viewer: Viewer, instance_id: int) -> ShownCycle:
+def show_cycle(
+    app: Application, viewer: Viewer, instance_id: int, *, sensitive: bool = True
+) -> ShownCycle:
+    """The cycle as `viewer` may see it; with `sensitive=False` (the web page) no sensitive
+    value is read at all, only that the field exists."""
     instance = app.cycle(instance_id)
     definition = app.definition_of(instance)
     unit = app.unit(instance.unit_id, viewer.directory)
@@ -59,7 +63,9 @@ def show_cycle(app: Application, viewer: Viewer, instance_id: int) -> ShownCycle
     viewed: list[dict[str, Any]] = []
     hidden_any = False
     for step in definition.steps:
-        public, sensitive = visible_fields(viewer, definition, step, unit)
+        public, allowed = visible_fields(viewer, definition, step, unit)
+        if not sensitive:
+            allowed = set()
         hidden_any = hidden_any or len(public) < sum(1 for f in step.fields if not f.sensitive)
         shown = []
         for request in (r for r in requests if r.step_id == step.id):
@@ -71,7 +77,7 @@ def show_cycle(app: Application, viewer: Viewer, instance_id: int) -> ShownCycle
                 shown_fields(step.fields, request.answer or {}, viewer.directory, only=public),
             )
             if request.answer is not None and any(f.sensitive for f in step.fields):
-                item.sensitive = _sensitive(app, request, step.fields, sensitive, viewed)
+                item.sensitive = _sensitive(app, request, step.fields, allowed, viewed)
             shown.append(item)
         context = app.reads.step_context(instance_id, step.id) if public else None
         steps.append(ShownStep(step.id, step.title.sv, shown, context))

@@ -14,18 +14,9 @@ import textwrap
 from collections import deque
 from dataclasses import dataclass
 
-from definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition, Event
+from definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition
+from workflow.application.definition_words import event_text, state_name
 
-EVENT_TEXT = {
-    Event.INPUTS_COMPLETE: "alla svar har kommit in",
-    Event.DEADLINE_PASSED: "tidsfristen har passerat",
-    Event.DECIDED: "beslutet är registrerat",
-    Event.EXPIRED: "sista svarstiden har passerat",
-}
-END_TEXT = {
-    TERMINAL_COMPLETED: "Avslutad (slutläge)",
-    TERMINAL_CLOSED: "Avslutad, svar saknas (slutläge)",
-}
 NODE_WIDTH = 240
 LINE_HEIGHT = 16
 LAYER_GAP = 96
@@ -82,28 +73,27 @@ class Diagram:
     height: float
 
 
-def state_label(definition: CycleDefinition, state: str) -> str:
-    if definition.has_step(state):
-        return definition.step(state).title.sv
-    return END_TEXT.get(state, state)
+def state_label(definition: CycleDefinition, state: str, language: str = "sv") -> str:
+    return state_name(definition, state, language)
 
 
-def state_diagram(definition: CycleDefinition) -> Diagram:
+def state_diagram(definition: CycleDefinition, language: str = "sv") -> Diagram:
     layers = _layers(definition)
     into_top = any(
         layers[t.dest] == 0 and layers[t.dest] != layers[t.source] + 1
         for t in definition.transitions
     )
-    nodes = _place(definition, layers, top=MARGIN + (LANE_ROOM if into_top else 0))
+    nodes = _place(definition, layers, MARGIN + (LANE_ROOM if into_top else 0), language)
     by_id = {n.id: n for n in nodes}
     grouped: dict[tuple[str, str], list[str]] = {}
     for t in definition.transitions:
-        grouped.setdefault((t.source, t.dest), []).append(EVENT_TEXT.get(t.event, t.event.value))
+        grouped.setdefault((t.source, t.dest), []).append(event_text(t.event, language))
     right = max(n.x + NODE_WIDTH for n in nodes)
     straight: list[Edge] = []
     around: list[tuple[Node, Node, tuple[str, ...]]] = []
     for (source, dest), events in grouped.items():
-        lines = (events[0], *(f"eller {e}" for e in events[1:]))
+        either = "or" if language == "en" else "eller"
+        lines = (events[0], *(f"{either} {e}" for e in events[1:]))
         a, b = by_id[source], by_id[dest]
         if layers[dest] == layers[source] + 1:
             straight.append(_straight(a, b, lines))
@@ -118,14 +108,19 @@ def state_diagram(definition: CycleDefinition) -> Diagram:
     height = max(n.y + n.height for n in nodes) + MARGIN
     transitions = tuple(
         Transition(
-            state_label(definition, t.source),
-            EVENT_TEXT.get(t.event, t.event.value),
-            state_label(definition, t.dest),
+            state_label(definition, t.source, language),
+            event_text(t.event, language),
+            state_label(definition, t.dest, language),
         )
         for t in definition.transitions
     )
     return Diagram(
-        definition.title.sv, tuple(nodes), tuple(edges), transitions, round(width), round(height)
+        definition.title.get(language),
+        tuple(nodes),
+        tuple(edges),
+        transitions,
+        round(width),
+        round(height),
     )
 
 
@@ -153,7 +148,9 @@ def _layers(definition: CycleDefinition) -> dict[str, int]:
     return layer
 
 
-def _place(definition: CycleDefinition, layers: dict[str, int], top: float) -> list[Node]:
+def _place(
+    definition: CycleDefinition, layers: dict[str, int], top: float, language: str
+) -> list[Node]:
     rows: dict[int, list[str]] = {}
     for state in definition.state_names:
         rows.setdefault(layers[state], []).append(state)
@@ -163,7 +160,9 @@ def _place(definition: CycleDefinition, layers: dict[str, int], top: float) -> l
     y = top
     for index in sorted(rows):
         row = rows[index]
-        wrapped = [tuple(textwrap.wrap(state_label(definition, s), WRAP)) or (s,) for s in row]
+        wrapped = [
+            tuple(textwrap.wrap(state_label(definition, s, language), WRAP)) or (s,) for s in row
+        ]
         height = max(len(lines) for lines in wrapped) * LINE_HEIGHT + 20
         used = len(row) * NODE_WIDTH + (len(row) - 1) * NODE_GAP
         x = MARGIN + (full - used) / 2

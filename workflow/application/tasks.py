@@ -10,6 +10,7 @@ from definitions.steps import AnyStep
 from workflow.application.answer_links import installation_secret, make_token
 from workflow.application.app import Application
 from workflow.core.cadence import label_of_key
+from workflow.core.display import about_line
 from workflow.core.records import CycleInstance, InputRequest, Meeting
 
 HISTORY = 20
@@ -23,6 +24,7 @@ class Task:
     unit_name: str
     period: str
     step_title: str
+    about: str  # what a follow-up is about: the insats or åtagande, its place and due date
     overdue: bool
     token: str
     nothing_field: str | None  # a "nothing to report" field: one click answers it
@@ -34,7 +36,7 @@ class MeetingItem:
     meeting: Meeting
     title: str
     unit_name: str
-    step_title: str
+    name: str  # the meeting's own name
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ def my_tasks(app: Application, person_id: str) -> MyTasks:
             unit_name=app.unit(cycle.unit_id, directory).name,
             period=label_of_key(cycle.period_key, language),
             step_title=step.title.get(language),
+            about=about_line(request.subject, language),
             overdue=request.deadline_at < now,
             token=make_token(request.id or 0, request.late_until, secret),
             nothing_field=nothing.id if nothing else None,
@@ -78,7 +81,7 @@ def my_tasks(app: Application, person_id: str) -> MyTasks:
             m,
             app.definition_of(c).display_title(language),
             app.unit(c.unit_id, directory).name,
-            app.definition_of(c).step(m.step_id).title.get(language),
+            app.definition_of(c).meeting_name(app.definition_of(c).step(m.step_id), language),
         )
         for m, c in app.reads.meetings_of(person_id, now)
     ]

@@ -46,6 +46,27 @@ TIMER_KIND = {
     "meeting": "möte börjar",
     "erasure": "radering",
 }
+TIMER_STATUS = {
+    "pending": "väntande",
+    "fired": "körda",
+    "cancelled": "avbrutna",
+    "failed": "incidenter",
+}
+TIMER_KIND_EN = {
+    "open": "opening",
+    "reminder": "reminder",
+    "deadline": "deadline",
+    "escalation": "escalation",
+    "expiry": "last time for answers",
+    "meeting": "meeting starts",
+    "erasure": "erasure",
+}
+
+
+def timer_kind(kind: str, language: str = "sv") -> str:
+    return (TIMER_KIND_EN if language == "en" else TIMER_KIND).get(kind, kind)
+
+
 OUTBOX_STATUS = {
     "pending": "väntar",
     "sending": "skickas",
@@ -71,6 +92,27 @@ MESSAGE_KIND = {
     "sign_in": "inloggningslänk",
     "delivery_alert": "leveranslarm",
 }
+
+
+MESSAGE_KIND_EN = {
+    "input_request": "request",
+    "reminder": "reminder",
+    "escalation": "escalation",
+    "cycle_summary": "summary",
+    "meeting_invite": "meeting invitation",
+    "meeting_update": "changed meeting",
+    "meeting_cancel": "meeting called off",
+    "action_assigned": "action given",
+    "decision": "decision",
+    "catch_up": "catch-up",
+    "digest": "daily summary",
+    "sign_in": "sign-in link",
+    "delivery_alert": "delivery alert",
+}
+
+
+def message_kind(kind: str, language: str = "sv") -> str:
+    return (MESSAGE_KIND_EN if language == "en" else MESSAGE_KIND).get(kind, kind)
 
 
 def message_about(context: dict[str, object]) -> str:
@@ -127,44 +169,80 @@ def action_status(status: str, language: str = "sv") -> str:
     return en if language == "en" else sv
 
 
+ACTION_TITLES = {  # as a request's subject begins: `Insats: Klotter i tunneln`
+    "insats": ("Insats", "Intervention"),
+    "tidig_insats": ("Tidig insats", "Early intervention"),
+    "atagande": ("Åtagande", "Commitment"),
+}
+ACTION_ARTICLES = {
+    "insats": ("en", "an"),
+    "tidig_insats": ("en", "an"),
+    "atagande": ("ett", "a"),
+}
+
+
+def article(kind: str, language: str = "sv") -> str:
+    """The indefinite article of an action kind: `ett åtagande`, `en insats`; `an
+    intervention`, `a commitment`."""
+    sv, en = ACTION_ARTICLES.get(kind, ("en", "a"))
+    return en if language == "en" else sv
+
+
+def pronoun(kind: str) -> str:
+    """`följa upp den` (en insats), `följa upp det` (ett åtagande)."""
+    return "det" if article(kind) == "ett" else "den"
+
+
 def action_kind(kind: str, language: str = "sv") -> str:
     sv, en = ACTION_KIND.get(kind, (kind, kind))
     return en if language == "en" else sv
 
 
 AUDIT_EVENTS = {
-    "setup_loaded": "uppsättningen lästes in",
-    "cycle_opened": "cykeln öppnades",
-    "step_opened": "steget öppnades",
-    "input_received": "svar registrerat",
-    "answer_changed": "svaret ändrades",
-    "reminder_sent": "påminnelse skickad",
-    "escalated": "eskalerat",
-    "deadline_reached": "sista svarstid passerad",
-    "requests_closed": "förfrågningar stängda",
-    "requests_not_sent": "förfrågningar skickades inte (för sent)",
-    "cycle_closed": "cykeln avslutades",
-    "basis_missing": "beslut att följa upp saknas",
-    "action_created": "åtgärd registrerad",
-    "action_followed_up": "åtgärd följd upp",
-    "meeting_booked": "möte bokat",
-    "meeting_update": "mötet flyttades",
-    "meeting_cancel": "mötet ställdes in",
-    "context_refreshed": "underlaget uppdaterades",
-    "decision_announced": "beslutet skickades ut",
-    "catch_up_reported": "ikappkörning rapporterad",
-    "request_resent": "ny svarslänk skickad",
-    "sensitive_viewed": "skyddad uppgift visades",
-    "sensitive_erased": "skyddade uppgifter raderades",
-    "keys_rotated": "nycklar byttes",
-    "timer_incident": "timer blev en incident",
-    "timer_retry": "timer kördes om",
-    "outbox_incident": "e-post blev en incident",
-    "outbox_retry": "e-post skickades om",
-    "outbox_retry_all": "alla e-postincidenter skickades om",
+    "setup_loaded": ("uppsättningen lästes in", "the setup was loaded"),
+    "cycle_opened": ("cykeln öppnades", "the cycle opened"),
+    "step_opened": ("steget öppnades", "the step opened"),
+    "input_received": ("svar registrerat", "answer recorded"),
+    "answer_changed": ("svaret ändrades", "the answer was changed"),
+    "reminder_sent": ("påminnelse skickad", "reminder sent"),
+    "escalated": ("eskalerat", "escalated"),
+    "deadline_reached": ("sista svarstid passerad", "last time for answers passed"),
+    "requests_closed": ("förfrågningar stängda", "requests closed"),
+    "requests_not_sent": (
+        "förfrågningar skickades inte (för sent)",
+        "requests not sent (too late)",
+    ),
+    "cycle_closed": ("cykeln avslutades", "the cycle closed"),
+    "basis_missing": ("beslut att följa upp saknas", "no decision to follow up"),
+    "action_created": ("åtgärd registrerad", "action recorded"),
+    "action_followed_up": ("åtgärd följd upp", "action followed up"),
+    "meeting_booked": ("möte bokat", "meeting booked"),
+    "meeting_update": ("mötet flyttades", "the meeting was moved"),
+    "meeting_cancel": ("mötet ställdes in", "the meeting was called off"),
+    "context_refreshed": ("underlaget uppdaterades", "the background was updated"),
+    "decision_announced": ("beslutet skickades ut", "the decision was sent out"),
+    "catch_up_reported": ("ikappkörning rapporterad", "catch-up reported"),
+    "request_resent": ("ny svarslänk skickad", "new answer link sent"),
+    "sensitive_viewed": ("skyddad uppgift visades", "protected content was viewed"),
+    "sensitive_erased": ("skyddade uppgifter raderades", "protected content was erased"),
+    "keys_rotated": ("nycklar byttes", "keys were rotated"),
+    "timer_incident": ("timer blev en incident", "a timer became an incident"),
+    "timer_retry": ("timer kördes om", "a timer was run again"),
+    "outbox_incident": ("e-post blev en incident", "an email became an incident"),
+    "outbox_retry": ("e-post skickades om", "an email was sent again"),
+    "outbox_retry_all": (
+        "alla e-postincidenter skickades om",
+        "every email incident was sent again",
+    ),
+    # the events that move a cycle from one state to the next
+    "inputs_complete": ("alla svar har kommit in", "every answer is in"),
+    "deadline_passed": ("tidsfristen har passerat", "the deadline has passed"),
+    "decided": ("beslutet registrerades", "the decision was recorded"),
+    "expired": ("sista svarstiden passerade", "the last time for answers passed"),
 }
 
 
-def audit_event_text(event: str) -> str:
-    """An audit event in Swedish words (its identifier if it has none)."""
-    return AUDIT_EVENTS.get(event, event.replace("_", " "))
+def audit_event_text(event: str, language: str = "sv") -> str:
+    """An audit event in words (a general word for one it does not know)."""
+    sv, en = AUDIT_EVENTS.get(event, ("händelse", "event"))
+    return en if language == "en" else sv

@@ -38,6 +38,11 @@ class Viewer:
     def label(self) -> str:
         return "operatör" if self.person is None else self.person.id
 
+    @property
+    def language(self) -> str:
+        """The language the viewer reads (Swedish for the operator)."""
+        return "en" if self.person is not None and self.person.language == "en" else "sv"
+
     def deployment_roles(self) -> tuple[str, ...]:
         return () if self.person is None else self.person.roles.get(DEPLOYMENT, ())
 

@@ -80,7 +80,7 @@ def _decisions(app: Application, viewer: Viewer, unit_id: str, year: int) -> lis
             held.append(
                 {
                     "title": f"{definition.display_title()} {cycle.period_label}",
-                    "step": step.title.sv,
+                    "step": definition.decision_name(step),  # its own name
                     "when": words.moment(request.answered_at) if request.answered_at else "",
                     "by": viewer.directory.name_of(request.person_id),
                     "fields": shown_fields(

@@ -89,7 +89,14 @@ class _Checker:
                     self.problem(path, "required", spec)
                 continue
             if spec.required_unless and _truthy(answer.get(spec.required_unless)):
-                self.problem(path, "leave_empty", spec, other=spec.required_unless)
+                other = next((s.label for s in specs if s.id == spec.required_unless), None)
+                self.problem(
+                    path,
+                    "leave_empty",
+                    spec,
+                    other=other.sv if other else spec.required_unless,
+                    other_en=other.get("en") if other else spec.required_unless,
+                )
                 continue
             value = self.value(spec, raw, path)
             if value is not None:

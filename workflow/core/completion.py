@@ -22,7 +22,7 @@ from workflow.core.work import Work
 def complete(work: Work, instance: CycleInstance, definition: CycleDefinition) -> CycleInstance:
     """Close `instance` (already in its end state) with its completion record."""
     assert instance.id is not None
-    requests = work.uow.requests.for_instance(instance.id) if instance.missing_requests else []
+    requests = work.uow.requests.for_instance(instance.id)  # the summary names every answer
     missing = tuple(
         {
             "request_id": r.id,
@@ -67,7 +67,7 @@ def complete(work: Work, instance: CycleInstance, definition: CycleDefinition) -
     )
     unit = work.unit_or_placeholder(instance.unit_id)
     for chair, _ in work.directory.holders_for(definition.chair_role, unit):
-        work.send(summary_message(work, closed, definition, record, chair))
+        work.send(summary_message(work, closed, definition, record, chair, requests))
     if any(f.sensitive for step in definition.steps for f in step.fields):
         _schedule_erasure(work, closed)
     return closed

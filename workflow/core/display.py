@@ -83,3 +83,30 @@ def shown_fields(
                 }
             )
     return shown
+
+
+def subject_facts(subject: Mapping[str, Any], language: str) -> tuple[str, list[tuple[str, str]]]:
+    """What a request is about, as a title and (label, value) facts in `language`: the
+    insats or åtagande (`Insats: Klotter i tunneln`) with its place, owner, decision and due
+    date, or the municipality a kommunpolis answers for."""
+    if not subject:
+        return "", []
+    title = str(subject.get("title_en" if language == "en" else "title", subject.get("title", "")))
+    facts = [
+        (
+            str(label.get(language) or label.get("sv", "")),
+            str(value.get(language) or value.get("sv", "")),
+        )
+        for label, value in subject.get("values", [])
+        if isinstance(label, dict) and isinstance(value, dict)
+    ]
+    return title, facts
+
+
+def about_line(subject: Mapping[str, Any], language: str) -> str:
+    """What a request is about in one line: `Insats: Klotter i tunneln (Plats: Stationen,
+    Klart senast: 20 feb 2027, Beslutad i: EST-möte v. 4 2027)`; empty if about nothing."""
+    title, facts = subject_facts(subject, language)
+    skip = {"Ansvarig", "Owner", "Indikator", "Indicator"}  # the owner is the reader
+    said = [f"{label}: {value}" for label, value in facts if label not in skip]
+    return f"{title} ({', '.join(said)})" if said else title

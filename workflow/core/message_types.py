@@ -8,7 +8,7 @@ older versions one step at a time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from workflow.core.records import MessageKind
@@ -52,7 +52,10 @@ class RequestMessage:
     reminder_number: int = 0
     meeting: dict[str, Any] | None = None  # {start, location}
     has_context: bool = False
-    VERSION = 1
+    step_kind: str = "inputs"  # inputs, collect, decision, follow_up: how the request reads
+    decision_title: str = ""  # a decision step: the name of what is recorded
+    meeting_title: str = ""  # a meeting step: the meeting's name
+    VERSION = 2  # 2: step_kind, decision_title, meeting_title; fields carry their type
 
 
 @dataclass(frozen=True)
@@ -66,17 +69,25 @@ class EscalationMessage:
 
 @dataclass(frozen=True)
 class SummaryMessage:
+    """The chair's summary of a closed cycle: what came in and from whom, what is missing
+    and from whom, and what was decided (never a sensitive field)."""
+
     cycle: CycleRef
     outcome: str
-    missing: list[dict[str, str]]  # {name, step_title}
+    missing: list[dict[str, str]]  # {name, step_title, about}
     late_inputs: int
-    VERSION = 1
+    definite_title: str = ""  # `EST-mötet`: the sentence agrees with the cycle's gender
+    gender: str = "en"
+    received: list[dict[str, Any]] = field(default_factory=list)  # {name, step_title, about, late}
+    decision_title: str = ""
+    decided: list[dict[str, Any]] = field(default_factory=list)  # shown fields, one language
+    VERSION = 2  # 2: definite_title, gender, received, decision_title, decided
 
 
 @dataclass(frozen=True)
 class MeetingMessage:
     cycle: CycleRef
-    step_title: str
+    step_title: str  # the step held as the meeting (kept for the stored shape)
     purpose: str
     uid: str
     sequence: int
@@ -86,7 +97,8 @@ class MeetingMessage:
     organizer_name: str
     organizer_email: str
     change: str  # invite, update, cancel
-    VERSION = 1
+    meeting_title: str = ""  # the meeting's own name
+    VERSION = 2  # 2: meeting_title
 
 
 @dataclass(frozen=True)
@@ -94,12 +106,14 @@ class ActionMessage:
     """An action (intervention, commitment) has been given to the recipient."""
 
     cycle: CycleRef
-    action_kind: str
+    action_kind: str  # in the recipient's language
     what: str
     place: str
     due: str
     decided_in: str
-    VERSION = 1
+    kind: str = "insats"  # insats, tidig_insats, atagande (Swedish needs its gender)
+    action_id: int = 0  # for the link to the action's page (0: the unit's action register)
+    VERSION = 2  # 2: kind, action_id
 
 
 @dataclass(frozen=True)
@@ -110,7 +124,8 @@ class DecisionMessage:
     step_title: str
     fields: list[dict[str, Any]]  # shown_fields in the recipient's language
     reason: str  # participant, owner, municipality
-    VERSION = 1
+    decision_title: str = ""  # the decision's own name
+    VERSION = 2  # 2: decision_title
 
 
 @dataclass(frozen=True)
@@ -125,8 +140,8 @@ class CatchUpMessage:
 @dataclass(frozen=True)
 class DigestMessage:
     date_label: str
-    tasks: list[dict[str, Any]]
-    VERSION = 1
+    tasks: list[dict[str, Any]]  # {request_id, cycle, unit_name, step_title, about, deadline, ...}
+    VERSION = 2  # 2: each task says what it is about
 
 
 @dataclass(frozen=True)
@@ -172,8 +187,66 @@ SHAPES: dict[MessageKind, type[MessageContext]] = {
     MessageKind.SIGN_IN: SignInMessage,
     MessageKind.DELIVERY_ALERT: DeliveryAlertMessage,
 }
+KIND_WORDS = {
+    "insats": "insats",
+    "intervention": "insats",
+    "tidig insats": "tidig_insats",
+    "early intervention": "tidig_insats",
+    "åtagande": "atagande",
+    "commitment": "atagande",
+}
+
+
+def _cycle_title(values: dict[str, Any]) -> str:
+    cycle = values.get("cycle")
+    return (
+        str(cycle.get("short_title") or cycle.get("title", "")) if isinstance(cycle, dict) else ""
+    )
+
+
+def _request_1(values: dict[str, Any]) -> dict[str, Any]:
+    return values | {"step_kind": "inputs", "decision_title": "", "meeting_title": ""}
+
+
+def _summary_1(values: dict[str, Any]) -> dict[str, Any]:
+    cycle = values.get("cycle")
+    title = str(cycle.get("title", "")) if isinstance(cycle, dict) else ""
+    return values | {
+        "definite_title": title,
+        "gender": "en",
+        "received": [],
+        "decision_title": "",
+        "decided": [],
+        "missing": [m | {"about": ""} for m in values.get("missing", [])],
+    }
+
+
+def _meeting_1(values: dict[str, Any]) -> dict[str, Any]:
+    return values | {"meeting_title": _cycle_title(values)}
+
+
+def _action_1(values: dict[str, Any]) -> dict[str, Any]:
+    kind = KIND_WORDS.get(str(values.get("action_kind", "")).lower(), "insats")
+    return values | {"kind": kind, "action_id": 0}
+
+
+def _decision_1(values: dict[str, Any]) -> dict[str, Any]:
+    return values | {"decision_title": _cycle_title(values)}
+
+
+def _digest_1(values: dict[str, Any]) -> dict[str, Any]:
+    return values | {"tasks": [t | {"about": ""} for t in values.get("tasks", [])]}
+
+
 # (shape, version) -> upgrade of the stored data to the next version
-UPGRADES: dict[tuple[type[MessageContext], int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+UPGRADES: dict[tuple[type[MessageContext], int], Callable[[dict[str, Any]], dict[str, Any]]] = {
+    (RequestMessage, 1): _request_1,
+    (SummaryMessage, 1): _summary_1,
+    (MeetingMessage, 1): _meeting_1,
+    (ActionMessage, 1): _action_1,
+    (DecisionMessage, 1): _decision_1,
+    (DigestMessage, 1): _digest_1,
+}
 
 
 def dump_message(context: MessageContext) -> dict[str, Any]:

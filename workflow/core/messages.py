@@ -6,6 +6,7 @@ never does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from definitions.directory import Person
 from definitions.steps import AnyStep
 from workflow.core.answers import fields_for
 from workflow.core.cadence import label_of_key
+from workflow.core.display import about_line, shown_fields
 from workflow.core.message_types import (
     RECIPIENT_NAME,
     ActionMessage,
@@ -34,6 +36,7 @@ from workflow.core.records import (
     Meeting,
     MessageKind,
     OutboxMessage,
+    RequestStatus,
 )
 from workflow.core.work import Work
 
@@ -141,13 +144,16 @@ def request_message(
         answer_until=request.late_until.isoformat(),
         request_id=request.id or 0,
         fields=[
-            {"label": f.label.get(lang), "required": f.required}
+            {"label": f.label.get(lang), "required": f.required, "type": f.type}
             for f in fields_for(step, request.roles)
         ],
         about=_about(request, lang),
         reminder_number=reminder_number,
         meeting=meeting,
         has_context=has_context,
+        step_kind=step.kind,
+        decision_title=definition.decision_name(step, lang) if step.kind == "decision" else "",
+        meeting_title=definition.meeting_name(step, lang) if step.meeting else "",
     )
     kind = MessageKind.REMINDER if reminder_number else MessageKind.INPUT_REQUEST
     return addressed(
@@ -206,16 +212,48 @@ def summary_message(
     definition: CycleDefinition,
     record: CompletionRecord,
     chair: Person,
+    requests: Sequence[InputRequest] = (),
 ) -> OutboxMessage:
+    """The chair's summary: the outcome, every answer that came in and every one missing
+    (who, for which step and about what), and what was decided (`requests` are the cycle's)."""
     lang = chair.language
+
+    def line(request: InputRequest) -> dict[str, Any]:
+        return {
+            "name": work.directory.name_of(request.person_id),
+            "step_title": definition.step(request.step_id).title.get(lang),
+            "about": about_line(request.subject, lang),
+            "late": request.late,
+        }
+
+    answered = [r for r in requests if r.status is RequestStatus.ANSWERED]
+    missing = [r for r in requests if r.status is RequestStatus.MISSING]
+    decision = _decision_of(definition, answered)
     context = SummaryMessage(
         cycle=cycle_ref(work, instance, definition, lang),
         outcome=record.outcome.value,
-        missing=[
-            {"name": str(m["person_name"]), "step_title": str(m.get("step_title", m["step"]))}
+        missing=[line(r) | {"late": False} for r in missing]
+        or [
+            {"name": str(m["person_name"]), "step_title": str(m["step_title"]), "about": ""}
             for m in record.missing
         ],
         late_inputs=record.late_inputs,
+        definite_title=definition.definite_title(lang),
+        gender=definition.names.gender,
+        received=[line(r) for r in answered],
+        decision_title=(
+            definition.decision_name(definition.step(decision.step_id), lang) if decision else ""
+        ),
+        decided=(
+            [
+                _in_language(f, lang)
+                for f in shown_fields(
+                    definition.step(decision.step_id).fields, decision.answer or {}, work.directory
+                )
+            ]
+            if decision
+            else []
+        ),
     )
     cycle_key = work.keys.step(instance.key, instance.unit_id, "summary")
     return addressed(
@@ -242,6 +280,7 @@ def meeting_message(
     lang = person.language
     context = MeetingMessage(
         cycle=cycle_ref(work, instance, definition, lang),
+        meeting_title=definition.meeting_name(step, lang),
         step_title=step.title.get(lang),
         purpose=step.purpose.get(lang),
         uid=meeting.uid,
@@ -285,6 +324,8 @@ def action_message(
         place=action.place,
         due=action.due_date.isoformat() if action.due_date else "",
         decided_in=action.source_label,
+        kind=action.kind,
+        action_id=action.id or 0,
     )
     return addressed(
         work,
@@ -312,6 +353,7 @@ def decision_message(
         step_title=step.title.get(lang),
         fields=shown,
         reason=reason,
+        decision_title=definition.decision_name(step, lang),
     )
     step_key = work.keys.step(instance.key, instance.unit_id, step.id)
     return addressed(
@@ -322,6 +364,18 @@ def decision_message(
         context,
         instance=instance,
     )
+
+
+def _decision_of(
+    definition: CycleDefinition, answered: Sequence[InputRequest]
+) -> InputRequest | None:
+    """The answer of the cycle's last decision step that was answered."""
+    for step in reversed(definition.steps):
+        if step.kind == "decision":
+            found = [r for r in answered if r.step_id == step.id]
+            if found:
+                return found[-1]
+    return None
 
 
 def _in_language(shown: dict[str, Any], lang: str) -> dict[str, Any]:

@@ -10,10 +10,12 @@ from typing import Any
 
 from definitions.directory import Person, Unit
 from definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
+from workflow.core.cadence import label_of_key
 from workflow.core.display import both
 from workflow.core.records import Action, CycleInstance
 from workflow.core.work import Work
 from workflow.kernel import words
+from workflow.kernel.errors import NotFound
 
 ACTION_TITLES = {
     "insats": ("Insats", "Intervention"),
@@ -74,7 +76,7 @@ def _owner(work: Work, unit: Unit, action: Action) -> Recipient:
     sv, en = ACTION_TITLES.get(action.kind, (action.kind, action.kind))
     values = [
         [both("Ansvarig", "Owner"), both(work.directory.name_of(action.owner_id))],
-        [both("Beslutad i", "Decided in"), both(action.source_label)],
+        [both("Beslutad i", "Decided in"), _decided_in(work, action)],
     ]
     if action.place:
         values.insert(0, [both("Plats", "Place"), both(action.place)])
@@ -95,3 +97,17 @@ def _owner(work: Work, unit: Unit, action: Action) -> Recipient:
     }
     item = "a" + hashlib.sha256(action.key.encode()).hexdigest()[:12]
     return Recipient(person, ("ansvarig",), item, subject)
+
+
+def _decided_in(work: Work, action: Action) -> dict[str, str]:
+    """Where the action was decided, in both languages (`EST-möte v. 4 2027`, `EST meeting
+    week 4 2027`); the stored Swedish label if that cycle cannot be read."""
+    try:
+        source = work.uow.cycles.get(action.source_instance_id)
+    except NotFound:
+        return both(action.source_label)
+    definition = work.definition_of(source)
+    return {
+        lang: f"{definition.display_title(lang)} {label_of_key(source.period_key, lang)}"
+        for lang in ("sv", "en")
+    }

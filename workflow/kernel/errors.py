@@ -48,7 +48,7 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_field": ("okänt fält (efterfrågas: {known})", "unknown field (asked for: {known})"),
     "leave_empty": (
         "lämna tomt när ”{other}” är ikryssat",
-        "leave empty when “{other}” is ticked",
+        "leave empty when “{other_en}” is ticked",
     ),
     "not_text": ("ska vara text", "must be text"),
     "too_long": (

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from workflow.kernel.durations import IsoDuration
 from workflow.kernel.timerules import STOCKHOLM
 
 WEEKDAYS = {
@@ -81,3 +82,82 @@ def yes_no(value: bool, language: str = "sv") -> str:
 
 def count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
+
+
+# Durations in words ------------------------------------------------------------------------
+# (singular, plural) per unit and language; months, weeks, days, hours, minutes, seconds.
+_UNITS = {
+    "sv": (
+        ("år", "år"),
+        ("månad", "månader"),
+        ("vecka", "veckor"),
+        ("dag", "dagar"),
+        ("timme", "timmar"),
+        ("minut", "minuter"),
+        ("sekund", "sekunder"),
+    ),
+    "en": (
+        ("year", "years"),
+        ("month", "months"),
+        ("week", "weeks"),
+        ("day", "days"),
+        ("hour", "hours"),
+        ("minute", "minutes"),
+        ("second", "seconds"),
+    ),
+}
+_AND = {"sv": "och", "en": "and"}
+_ORDINALS_SV: tuple[str, ...] = ("", "", "annan", "tredje", "fjärde", "femte", "sjätte")
+_ORDINALS_SV += ("sjunde", "åttonde", "nionde", "tionde", "elfte", "tolfte")
+
+
+def _parts(duration: IsoDuration) -> list[int]:
+    """Years, months, weeks, days, hours, minutes, seconds of a non-negative duration."""
+    years, months = divmod(abs(duration.months), 12)
+    weeks, days = (
+        divmod(abs(duration.days), 7) if duration.days % 7 == 0 else (0, abs(duration.days))
+    )
+    hours, rest = divmod(abs(duration.seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return [years, months, weeks, days, hours, minutes, seconds]
+
+
+def duration(value: IsoDuration | str, language: str = "sv") -> str:
+    """`2 dagar och 3 timmar`, `1 vecka`, `3 månader`; `2 days and 3 hours` in English.
+
+    For everything shown to a person instead of ISO 8601 text (`P2DT3H`)."""
+    found = IsoDuration.parse(value) if isinstance(value, str) else value
+    lang = lang_of(language)
+    names = _UNITS[lang]
+    said = [count(n, *names[i]) for i, n in enumerate(_parts(found)) if n]
+    if not said:
+        return count(0, *names[5])
+    if len(said) == 1:
+        return said[0]
+    return f"{', '.join(said[:-1])} {_AND[lang]} {said[-1]}"
+
+
+def every(value: IsoDuration | str, language: str = "sv") -> str:
+    """How often: `varje vecka`, `varannan vecka`, `var tredje månad`, `var 10:e dag`;
+    `every week`, `every other week`, `every 3 months`. Falls back to `var 2 dagar och 3
+    timmar` for a mixed period."""
+    found = IsoDuration.parse(value) if isinstance(value, str) else value
+    lang = lang_of(language)
+    numbers = _parts(found)
+    used = [(i, n) for i, n in enumerate(numbers) if n]
+    if len(used) != 1:
+        said = duration(found, lang)
+        return f"en gång per {said}" if lang == "sv" else f"once every {said}"
+    unit, n = used[0]
+    one = _UNITS[lang][unit][0]
+    if lang == "en":
+        if n == 1:
+            return f"every {one}"
+        return f"every other {one}" if n == 2 else f"every {n} {_UNITS[lang][unit][1]}"
+    neuter = unit == 0  # ett år: "vart", "vartannat"
+    if n == 1:
+        return f"varje {one}"
+    word = _ORDINALS_SV[n] if n < len(_ORDINALS_SV) else f"{n}:e"
+    if n == 2:
+        return f"{'vartannat' if neuter else 'varannan'} {one}"
+    return f"{'vart' if neuter else 'var'} {word} {one}"

@@ -1,0 +1,76 @@
+"""The page of one action (an insats, tidig insats or åtagande), which its owner's email leads
+to: what, where, by when, who owns it, where it was decided, its status and every follow-up.
+Visibility as the unit's action register (a role in the unit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from definitions.directory import Unit
+from workflow.application import page_paths
+from workflow.application.app import Application
+from workflow.application.texts import action_kind, action_status, article
+from workflow.application.visibility import Viewer, require_unit
+from workflow.core.cadence import label_of_key
+from workflow.core.records import Action
+from workflow.kernel import words
+from workflow.kernel.errors import NotFound
+
+
+@dataclass(frozen=True)
+class FollowUpLine:
+    at: datetime
+    status: str
+    by: str
+    note: str
+    effect: str
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    unit: Unit
+    action: Action
+    kind: str  # `åtagande`
+    article: str  # `ett`
+    owner: str
+    party: str
+    due: str  # `20 feb 2027`, or empty
+    status: str
+    decided_in: str
+    decided_in_link: str
+    history: list[FollowUpLine]
+
+
+def action_page(
+    app: Application, viewer: Viewer, unit_id: str, action_id: int, language: str = "sv"
+) -> ActionPage:
+    """NotFound for an action that is not the unit's; AccessDenied without a role there."""
+    unit = app.require_unit(unit_id)
+    require_unit(viewer, unit)
+    action = next((a for a in app.reads.actions([unit.id], None) if a.id == action_id), None)
+    if action is None:
+        raise NotFound("åtgärd", str(action_id))
+    directory = viewer.directory
+    source = app.reads.cycle(action.source_instance_id)
+    return ActionPage(
+        unit,
+        action,
+        action_kind(action.kind, language),
+        article(action.kind, language),
+        directory.name_of(action.owner_id),
+        directory.party_title(action.owner_party, language),
+        words.plain_date(action.due_date, language) if action.due_date else "",
+        action_status(action.status.value, language),
+        (
+            f"{app.definition_of(source).display_title(language)} "
+            f"{label_of_key(source.period_key, language)}"
+            if source is not None
+            else action.source_label
+        ),
+        page_paths.cycle_page(source.unit_id, source.id or 0) if source is not None else "",
+        [
+            FollowUpLine(at, action_status(status, language), directory.name_of(by), note, effect)
+            for at, status, by, note, effect in app.reads.action_history(action_id)
+        ],
+    )

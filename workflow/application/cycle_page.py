@@ -1,0 +1,144 @@
+"""The page of one cycle, which emails about it lead to (summary, meeting, decision,
+escalation): where it stands, its meetings and decisions by their own names, every answer a
+person may see and who still owes one, and the actions it created. No sensitive value is read
+for it; visibility as everywhere (a role in the unit, or an auditor)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from definitions.cycle import CycleDefinition
+from definitions.directory import Unit
+from definitions.steps import AnyStep
+from workflow.application import page_paths
+from workflow.application.app import Application
+from workflow.application.show import ShownStep, show_cycle
+from workflow.application.texts import action_kind, action_status, request_status, state_text
+from workflow.application.visibility import Viewer
+from workflow.core.cadence import label_of_key
+from workflow.core.display import about_line
+from workflow.kernel.errors import NotFound
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    person: str
+    status: str
+    about: str
+    answered_at: datetime | None
+    late: bool
+    fields: list[dict[str, Any]]  # {label, value} or {label, rows: [[{label, value}]]}
+    protected: list[str]  # labels of sensitive fields, never their values
+
+
+@dataclass(frozen=True)
+class StepSection:
+    title: str
+    decision: str  # the decision's own name, for a decision step
+    deadline: datetime | None
+    answers: list[AnswerLine]
+
+
+@dataclass(frozen=True)
+class MeetingLine:
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class CyclePage:
+    unit: Unit
+    title: str  # `EST-möte v. 14 2027`
+    state: str
+    opened_at: datetime
+    closed_at: datetime | None
+    meetings: list[MeetingLine]
+    steps: list[StepSection]
+    actions: list[tuple[str, str, str, str]] = field(
+        default_factory=list
+    )  # kind, what, status, link
+    content_hidden: bool = False
+
+
+def cycle_page(
+    app: Application, viewer: Viewer, unit_id: str, instance_id: int, language: str = "sv"
+) -> CyclePage:
+    """NotFound for a cycle that is not the unit's; AccessDenied without a role there."""
+    found = app.reads.cycle(instance_id)
+    if found is None or found.unit_id != unit_id:
+        raise NotFound("cykel", str(instance_id))
+    shown = show_cycle(app, viewer, instance_id, sensitive=False)
+    definition, instance = shown.definition, shown.instance
+    steps = [
+        _section(definition, step, section, language)
+        for step, section in zip(definition.steps, shown.steps, strict=True)
+    ]
+    meetings = [
+        MeetingLine(
+            definition.meeting_name(definition.step(m.step_id), language),
+            m.starts_at,
+            m.ends_at,
+            m.location,
+            m.cancelled,
+        )
+        for m in shown.meetings
+    ]
+    actions = [
+        (
+            action_kind(a.kind, language),
+            a.what,
+            action_status(a.status.value, language),
+            page_paths.action_page(a.unit_id, a.id or 0),
+        )
+        for a in app.reads.actions([instance.unit_id], None)
+        if a.source_instance_id == instance.id
+    ]
+    return CyclePage(
+        shown.unit,
+        f"{definition.display_title(language)} {label_of_key(instance.period_key, language)}",
+        state_text(instance, definition, language),
+        instance.opened_at,
+        instance.closed_at,
+        meetings,
+        steps,
+        actions,
+        shown.content_hidden,
+    )
+
+
+def _section(
+    definition: CycleDefinition, step: AnyStep, section: ShownStep, language: str
+) -> StepSection:
+    deadlines = [r.request.deadline_at for r in section.requests]
+    return StepSection(
+        step.title.get(language),
+        definition.decision_name(step, language) if step.kind == "decision" else "",
+        min(deadlines) if deadlines else None,
+        [
+            AnswerLine(
+                r.person_name,
+                request_status(r.request.status.value, language),
+                about_line(r.request.subject, language),
+                r.request.answered_at,
+                r.request.late,
+                [_in(f, language) for f in r.fields],
+                [label for label, _ in r.sensitive],
+            )
+            for r in section.requests
+        ],
+    )
+
+
+def _in(shown: dict[str, Any], language: str) -> dict[str, Any]:
+    lang = "en" if language == "en" else "sv"
+    out: dict[str, Any] = {"label": shown["label"][lang]}
+    if "rows" in shown:
+        out["rows"] = [[_in(cell, language) for cell in row] for row in shown["rows"]]
+    else:
+        out["value"] = shown["value"][lang]
+    return out

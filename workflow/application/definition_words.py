@@ -1,0 +1,193 @@
+"""A definition in words, for administrators (`lofte definitions show`, the web console's
+definition page): durations and rules as Swedish (or English) words, steps and end states by
+their titles, roles by their titles. Identifiers appear only where they are named as such
+(`steg-id rapportering`), for the administrator who edits the files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition, Event
+from definitions.fields import AnyField, ChoiceField, RowsField
+from definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
+from workflow.application.texts import action_kind
+from workflow.core.machines import mermaid_diagram
+from workflow.kernel import words
+from workflow.kernel.durations import IsoDuration
+from workflow.kernel.timerules import STOCKHOLM
+
+RoleTitle = Callable[[str], str]
+
+EVENTS = {
+    Event.INPUTS_COMPLETE: ("alla svar har kommit in", "every answer is in"),
+    Event.DEADLINE_PASSED: ("tidsfristen har passerat", "the deadline has passed"),
+    Event.DECIDED: ("beslutet är registrerat", "the decision is recorded"),
+    Event.EXPIRED: ("sista svarstiden har passerat", "the last time for answers has passed"),
+}
+ENDS = {
+    TERMINAL_COMPLETED: ("Avslutad (slutläge)", "Completed (end state)"),
+    TERMINAL_CLOSED: ("Avslutad, svar saknas (slutläge)", "Closed, answers missing (end state)"),
+}
+RULES = {
+    "next_working_day": (
+        "flyttas till nästa arbetsdag om den infaller på en helgdag",
+        "moves to the next working day if it falls on a day off",
+    ),
+    "exact": ("gäller även på helgdagar", "applies on days off too"),
+}
+KINDS = {
+    "inputs": ("alla tillfrågade svarar", "everyone asked answers"),
+    "collect": ("svar samlas in till tidsfristen", "answers are collected until the deadline"),
+    "decision": ("beslut", "decision"),
+    "follow_up": ("uppföljning av öppna åtgärder", "follow-up of open actions"),
+}
+FIELD_TYPES = {
+    "text": ("text", "text"),
+    "number": ("tal", "number"),
+    "choice": ("val", "choice"),
+    "scale": ("skala", "scale"),
+    "date": ("datum", "date"),
+    "datetime": ("datum och tid", "date and time"),
+    "boolean": ("kryssruta", "checkbox"),
+    "person": ("person", "person"),
+    "rows": ("rader", "rows"),
+}
+UNIT_KINDS = {
+    "municipality": ("varje kommun", "every municipality"),
+    "police_area": ("varje polisområde", "every police area"),
+}
+
+
+def _pick(pair: tuple[str, str], language: str) -> str:
+    return pair[1] if language == "en" else pair[0]
+
+
+def event_text(event: Event | str, language: str = "sv") -> str:
+    found = EVENTS.get(Event(event)) if event in Event.__members__.values() else None
+    return _pick(found, language) if found else str(event)
+
+
+def state_name(definition: CycleDefinition, state: str, language: str = "sv") -> str:
+    """A state as people read it: the step's title, or the end state in words."""
+    if definition.has_step(state):
+        return definition.step(state).title.get(language)
+    found = ENDS.get(state)
+    return _pick(found, language) if found else state
+
+
+def rule_text(rule: str, language: str = "sv") -> str:
+    return _pick(RULES.get(rule, (rule, rule)), language)
+
+
+def kind_text(step: AnyStep, language: str = "sv") -> str:
+    return _pick(KINDS[step.kind], language)
+
+
+def unit_kind_text(kind: str, language: str = "sv") -> str:
+    return _pick(UNIT_KINDS.get(kind, (kind, kind)), language)
+
+
+def field_type_text(spec: AnyField, language: str = "sv") -> str:
+    return _pick(FIELD_TYPES.get(spec.type, (spec.type, spec.type)), language)
+
+
+def cadence_text(definition: CycleDefinition, language: str = "sv") -> str:
+    """`varannan vecka från mån 11 jan 2027 kl. 09.00`."""
+    cadence = definition.cadence
+    start = words.moment(cadence.anchor.replace(tzinfo=STOCKHOLM), language)
+    since = "from" if language == "en" else "från"
+    return f"{words.every(cadence.every, language)} {since} {start}"
+
+
+def after_opening(value: IsoDuration, language: str = "sv") -> str:
+    """`2 dagar och 3 timmar efter öppningen`."""
+    after = "after the opening" if language == "en" else "efter öppningen"
+    return f"{words.duration(value, language)} {after}"
+
+
+def who(step: AnyStep, role_title: RoleTitle, language: str = "sv") -> str:
+    """Whom the step asks, by role titles."""
+    match step:
+        case InputsStep() | CollectStep():
+            return ", ".join(role_title(r) for r in step.responsible)
+        case DecisionStep():
+            return role_title(step.decided_by)
+        case FollowUpStep():
+            kinds = (" or " if language == "en" else " eller ").join(
+                action_kind(k, language) for k in step.follows_up
+            )
+            if language == "en":
+                return f"the owner of every open {kinds}"
+            return f"ägaren av varje öppen {kinds}"
+
+
+def timing_lines(step: AnyStep, role_title: RoleTitle, language: str = "sv") -> list[str]:
+    """Deadline, reminders, escalation and late answers of a step, in words."""
+    en = language == "en"
+    lines = [
+        ("Answers by: " if en else "Svar senast: ")
+        + f"{after_opening(step.deadline, language)} ({rule_text(step.deadline_rule, language)})"
+    ]
+    if step.reminders:
+        before = " before" if en else " före"
+        said = ", ".join(words.duration(r, language) + before for r in step.reminders)
+        lines.append(("Reminders: " if en else "Påminnelser: ") + said)
+    if step.escalation is not None:
+        after = step.escalation.after
+        when = (
+            ("as soon as the deadline has passed" if en else "så snart tidsfristen har passerat")
+            if after.is_zero
+            else words.duration(after, language)
+            + (" after the deadline" if en else " efter tidsfristen")
+        )
+        told = role_title(step.escalation.role)
+        lines.append(
+            f"Escalation: {told} is told who has not answered, {when}"
+            if en
+            else f"Eskalering: {told} får veta vem som inte har svarat, {when}"
+        )
+    if not step.accept_late_for.is_zero:
+        late = words.duration(step.accept_late_for, language)
+        lines.append(
+            f"Late answers are taken for {late} after the deadline"
+            if en
+            else f"Sena svar tas emot i {late} efter tidsfristen"
+        )
+    return lines
+
+
+def choices_text(spec: AnyField, language: str = "sv") -> str:
+    """The options of a choice field by their labels (empty for other fields)."""
+    if not isinstance(spec, ChoiceField):
+        return ""
+    return ", ".join(o.label_in(language) for o in spec.options)
+
+
+def columns_of(spec: AnyField) -> tuple[AnyField, ...]:
+    return spec.columns if isinstance(spec, RowsField) else ()
+
+
+def mermaid(definition: CycleDefinition, language: str = "sv") -> str:
+    """The Mermaid state diagram (drawn by transitions' GraphMachine) with states named by
+    their titles and transitions by their events in words; the states' identifiers become
+    `s1`, `s2`, ... so that nothing in it is a raw identifier."""
+    states = list(definition.state_names)
+    node = {state: f"s{index}" for index, state in enumerate(states, 1)}
+    names = sorted([*states, *(e.value for e in Event)], key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
+    lines = []
+    for line in mermaid_diagram(definition).splitlines():
+        stripped = line.strip()
+        if stripped.startswith("state ") and " as " in stripped:
+            state = stripped.rsplit(" as ", 1)[1]
+            title = state_name(definition, state, language).replace('"', "'")
+            lines.append(line[: len(line) - len(stripped)] + f'state "{title}" as {node[state]}')
+            continue
+        if stripped == definition.title.sv:
+            lines.append(line.replace(stripped, definition.title.get(language)))
+            continue
+        lines.append(
+            pattern.sub(lambda m: node.get(m.group(0)) or event_text(m.group(0), language), line)
+        )
+    return "\n".join(lines) + "\n"
