@@ -101,7 +101,7 @@ def run_actions(args: argparse.Namespace) -> int:
             line.due or "-",
             line.status,
             line.action.source_label,
-            (line.history[-1][4] if len(line.history) > 1 else "") or "-",
+            line.latest_effect or "-",
         ]
         for line in lines
     ]

@@ -13,7 +13,7 @@ from web.guards import requires
 from web.language import translate
 from workflow.application.audit_language import in_language
 from workflow.application.audit_log import log_lines
-from workflow.application.csv_export import to_csv
+from workflow.application.csv_export import csv_moment, to_csv
 from workflow.application.dashboard import (
     COLUMN_LABELS,
     COLUMNS,
@@ -24,7 +24,6 @@ from workflow.application.dashboard import (
 )
 from workflow.application.visibility import Viewer, visible_units
 from workflow.core.cadence import label_of_key
-from workflow.kernel import words
 
 blueprint = Blueprint("audit", __name__)
 RECENT = 200  # cycles listed on the page; the CSV has them all
@@ -143,8 +142,8 @@ def _csv(table: str, board: Dashboard) -> str:
                     line.unit_name,
                     line.title,
                     period_label(line),
-                    words.moment(line.instance.opened_at),
-                    words.moment(line.instance.closed_at) if line.instance.closed_at else "",
+                    csv_moment(line.instance.opened_at),
+                    csv_moment(line.instance.closed_at),
                     line.outcome,
                     "; ".join(line.missing),
                 ]
@@ -157,7 +156,7 @@ def _csv(table: str, board: Dashboard) -> str:
         return to_csv(
             ["Enhet", "Cykel", "Period", "Skulle ha öppnat"],
             (
-                [g.unit_name, g.title, g.period_label, words.moment(g.should_have_opened)]
+                [g.unit_name, g.title, g.period_label, csv_moment(g.should_have_opened)]
                 for g in board.report.gaps
             ),
         )

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from workflow.application.app import Application
-from workflow.application.csv_export import to_csv
+from workflow.application.csv_export import csv_date, csv_moment, to_csv
 from workflow.application.texts import action_kind, action_status
 from workflow.application.visibility import Viewer, require_unit
 from workflow.core.records import CLOSED_ACTION, Action, ActionStatus
@@ -29,7 +30,12 @@ class ActionLine:
     party: str
     status: str
     due: str
-    history: list[tuple[str, str, str, str, str]]  # (when, status, by, note, effect)
+    history: list[tuple[str, str, str, str, str]]  # follow-ups: (when, status, by, note, effect)
+    followed_up_at: datetime | None = None  # the latest follow-up
+
+    @property
+    def latest_effect(self) -> str:
+        return self.history[-1][4] if self.history else ""
 
 
 def list_actions(
@@ -47,6 +53,7 @@ def list_actions(
     found = app.reads.actions([unit.id], STATUS_FILTERS[status] if status else None)
     lines = []
     for action in found:
+        events = app.reads.action_history(action.id or 0)
         history = [
             (
                 words.moment(at, language),
@@ -55,7 +62,7 @@ def list_actions(
                 note,
                 effect,
             )
-            for at, st, by, note, effect in app.reads.action_history(action.id or 0)
+            for at, st, by, note, effect in events
         ]
         lines.append(
             ActionLine(
@@ -66,6 +73,7 @@ def list_actions(
                 action_status(action.status.value, language),
                 words.plain_date(action.due_date, language) if action.due_date else "",
                 history,
+                events[-1][0] if events else None,
             )
         )
     return lines
@@ -97,10 +105,10 @@ def actions_csv(lines: Sequence[ActionLine]) -> str:
             line.action.baseline,
             line.owner,
             line.party,
-            line.due,
+            csv_date(line.action.due_date),
             line.status,
             line.action.source_label,
-            line.history[-1][0] if len(line.history) > 1 else "",
+            csv_moment(line.followed_up_at),
             line.action.effect,
         ]
         for line in lines

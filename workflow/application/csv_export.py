@@ -5,8 +5,21 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from workflow.kernel.timerules import STOCKHOLM
 
 BOM = "\ufeff"
+
+
+def csv_moment(moment: datetime | None) -> str:
+    """A moment as Excel sorts it: ISO 8601 in Stockholm time, `2027-01-04 08:00`."""
+    return "" if moment is None else moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def csv_date(day: date | None) -> str:
+    """A date as Excel sorts it: `2027-01-04`."""
+    return "" if day is None else day.isoformat()
 
 
 def to_csv(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

@@ -3,21 +3,22 @@ Swedish Excel, one row per list row (the other fields repeated on each)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from definitions.directory import Directory
 from definitions.fields import AnyField, DateField, DateTimeField, RowsField
+from definitions.steps import AnyStep, ObservationSource
 from workflow.application.app import Application
-from workflow.application.csv_export import to_csv
+from workflow.application.csv_export import csv_moment, to_csv
 from workflow.application.lagesbild_view import period_bounds
 from workflow.application.reads import CycleFilter
 from workflow.application.texts import request_status
 from workflow.application.visibility import Viewer, require_unit, visible_fields
 from workflow.core.display import show_value
+from workflow.core.lagesbild import observed_at, reporting_periods
 from workflow.core.records import RequestStatus
 from workflow.kernel.errors import NotFound
-from workflow.kernel.timerules import STOCKHOLM
 
 BASE = ["Enhet", "Cykel", "Period", "Steg", "Person", "Gäller", "Status", "Besvarad", "Sent"]
 
@@ -36,9 +37,12 @@ def export_answers(
     if latest is None:
         raise NotFound("definition", f"{definition_name!r} för {unit.name}")
     where = CycleFilter(definition=definition_name, units=[unit.id])
+    window: tuple[datetime, datetime] | None = None
     if start is not None or end is not None:
-        first, last = period_bounds(start or date(2000, 1, 1), end or date(2100, 12, 31))
-        where = CycleFilter(
+        window = period_bounds(start or date(2000, 1, 1), end or date(2100, 12, 31))
+        every = timedelta(seconds=latest[0].cadence.every.approx_seconds())
+        first, last = reporting_periods(*window, every)
+        where = CycleFilter(  # with every inventory that may report an observation in it
             definition=definition_name, units=[unit.id], started_from=first, started_before=last
         )
     columns: dict[str, str] = {}  # key -> header, in order of first appearance
@@ -49,6 +53,9 @@ def export_answers(
             if request.status is not RequestStatus.ANSWERED or request.answer is None:
                 continue
             step = definition.step(request.step_id)
+            answer = _within(request.answer, step, cycle.period_start, window)
+            if answer is None:
+                continue
             public, _ = visible_fields(viewer, definition, step, unit)
             base = {
                 "Enhet": unit.name,
@@ -58,12 +65,41 @@ def export_answers(
                 "Person": viewer.directory.name_of(request.person_id),
                 "Gäller": request.subject.get("title", ""),
                 "Status": request_status(request.status.value),
-                "Besvarad": _local(request.answered_at),
+                "Besvarad": csv_moment(request.answered_at),
                 "Sent": "ja" if request.late else "nej",
             }
-            rows += _rows(step.fields, request.answer, public, base, columns, viewer.directory)
+            rows += _rows(step.fields, answer, public, base, columns, viewer.directory)
     headers = BASE + list(columns.values())
     return to_csv(headers, [[row.get(h, "") for h in headers] for row in rows])
+
+
+def _within(
+    answer: dict[str, Any],
+    step: AnyStep,
+    period_start: datetime,
+    window: tuple[datetime, datetime] | None,
+) -> dict[str, Any] | None:
+    """The answer as far as it belongs to `window` (None: not at all). Observations belong to
+    the period their own time falls in (`workflow.core.lagesbild`); the rest of an answer to
+    the period of its cycle."""
+    if window is None:
+        return answer
+    in_period = window[0] <= period_start < window[1]
+    source = step.observations
+    if source is None:
+        return answer if in_period else None
+    kept = [
+        row
+        for row in answer.get(source.field) or []
+        if window[0] <= observed_at(_observation(row, source), period_start) < window[1]
+    ]
+    if not kept and not in_period:
+        return None
+    return {**answer, source.field: kept} if kept or source.field in answer else answer
+
+
+def _observation(row: dict[str, Any], source: ObservationSource) -> dict[str, Any]:
+    return {"time": row.get(source.time, "")}
 
 
 def _rows(
@@ -105,9 +141,5 @@ def _value(spec: AnyField, value: Any, directory: Directory) -> str:
     if isinstance(spec, DateField):
         return str(value)
     if isinstance(spec, DateTimeField):
-        return _local(datetime.fromisoformat(str(value)))
+        return csv_moment(datetime.fromisoformat(str(value)))
     return show_value(spec, value, directory, "sv")
-
-
-def _local(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")

@@ -22,7 +22,13 @@ from definitions.steps import (
 from workflow.core.cadence import quarter_key, quarter_start
 from workflow.core.display import both, shown_fields
 from workflow.core.keys import instance_key
-from workflow.core.lagesbild import category_labels, compile_lagesbild, observations_from
+from workflow.core.lagesbild import (
+    category_labels,
+    compile_lagesbild,
+    observations_from,
+    observed_at,
+    reporting_periods,
+)
 from workflow.core.records import CycleInstance, InputRequest
 from workflow.core.work import Work
 from workflow.kernel.timerules import to_utc, wall_clock, zone
@@ -36,19 +42,26 @@ def resolve_context(
 ) -> dict[str, Any] | None:
     if not step.context:
         return None
-    items = [_item(work, instance, definition, spec) for spec in step.context]
+    items = [
+        _item(work, instance, definition, spec, (step.id, index))
+        for index, spec in enumerate(step.context)
+    ]
     return {"v": CONTEXT_VERSION, "items": items}
 
 
 def _item(
-    work: Work, instance: CycleInstance, definition: CycleDefinition, spec: ContextSpec
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    spec: ContextSpec,
+    place: tuple[str, int],
 ) -> dict[str, Any]:
     unit = work.unit_or_placeholder(instance.unit_id)
     units = work.directory.municipalities_of(unit) if spec.per_municipality else (unit,)
     head = {"kind": spec.kind, "label": both(spec.label.sv, spec.label.en)}
     match spec:
         case LagesbildContext():
-            start, end = window_bounds(work, instance, definition, spec.window)
+            start, end = lagesbild_window(work, instance, definition, spec.window, place)
             parts = [lagesbild_for(work, u, start, end) | {"unit_name": u.name} for u in units]
             return head | {"parts": parts}
         case AnswersContext():
@@ -95,8 +108,40 @@ def window_bounds(
             return to_utc(quarter_start(wall_clock(now, tz)), tz), now + EPSILON
 
 
+def lagesbild_window(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    window: Window,
+    place: tuple[str, int],
+) -> tuple[datetime, datetime]:
+    """[start, end) of a step's lägesbild, in the observations' own time, ending now. The
+    quarter's begins with the quarter; every other window begins where the same lägesbild of
+    the cycle before ended (the moment it was last brought up to date), so that consecutive
+    compilations and meetings see each moment exactly once, the weekend reported on Monday
+    included. A cycle without one before looks back one period."""
+    if window == "quarter_to_date":
+        return window_bounds(work, instance, definition, window)
+    end = work.now + EPSILON
+    previous = work.uow.cycles.previous(
+        instance.definition_name, instance.unit_id, instance.period_start
+    )
+    if previous is None or previous.id is None:
+        return instance.period_start - (instance.ends_at - instance.period_start), end
+    stored = work.uow.contexts.get(previous.id, place[0])
+    items = stored.get("items", []) if stored else []
+    item = items[place[1]] if place[1] < len(items) else {}
+    parts = (item.get("parts") or [{}]) if item.get("kind") == "lagesbild" else [{}]
+    ended = parts[0].get("to")
+    start = datetime.fromisoformat(ended) if ended else previous.period_start + EPSILON
+    return min(start, end), end
+
+
 def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dict[str, Any]:
-    """The lägesbild of `unit` from inventories whose period starts in [start, end)."""
+    """The lägesbild of `unit` over [start, end): the observations whose own time falls in it
+    (and, for the change, in the period of the same length before it), from every inventory
+    that may report them; the reports counted are those of inventories whose period begins
+    in [start, end)."""
     sources = _observation_sources(work, unit)
     observations: list[dict[str, Any]] = []
     previous: list[dict[str, Any]] = []
@@ -110,18 +155,21 @@ def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dic
         column = spec.column(step.observations.category) if isinstance(spec, RowsField) else None
         if not categories:
             categories = category_labels(column if isinstance(column, ChoiceField) else None)
-        # Both windows (this one and the one before it) in one read, split by when each
-        # cycle's period starts.
-        answered = work.uow.requests.answers_by_period(name, unit.id, step.id, start - length, end)
-        found, count, empty = observations_from(
-            [a for a in answered if a.period_start >= start], step.observations
-        )
-        observations.extend(found)
-        reports, nothing = reports + count, nothing + empty
-        found, _, _ = observations_from(
-            [a for a in answered if a.period_start < start], step.observations
-        )
-        previous.extend(found)
+        # Both windows (this one and the one before it) in one read, with every inventory
+        # that may report what happened in them; each observation goes where its time falls.
+        every = timedelta(seconds=definition.cadence.every.approx_seconds())
+        first, last = reporting_periods(start - length, end, every)
+        answered = work.uow.requests.answers_by_period(name, unit.id, step.id, first, last)
+        for answer in answered:
+            found, count, empty = observations_from([answer], step.observations)
+            if start <= answer.period_start < end:
+                reports, nothing = reports + count, nothing + empty
+            for observation in found:
+                at = observed_at(observation, answer.period_start)
+                if start <= at < end:
+                    observations.append(observation)
+                elif start - length <= at < start:
+                    previous.append(observation)
     return compile_lagesbild(
         observations,
         previous,

@@ -1,22 +1,34 @@
 """The lägesbild: the EST observations of a unit over a period, counted the way Embrace and
 the EST handbook count them: per category, area and place, week, weekday and hour band, with
 the change against the previous period of the same length, the places reported most, and
-every free-text observation in full. Pure functions: what goes in decides what comes out."""
+every free-text observation in full. Pure functions: what goes in decides what comes out.
+
+One time axis: an observation belongs to the period its own time falls in, whichever
+inventory reported it (an observation of Sunday may come in Monday's report). An inventory may
+report what happened up to `LATE_REACH` before its period begins, and what is to come up to
+`AHEAD_REACH` after it ends (checked when an answer is recorded), so the reports to read for a
+window are bounded (`reporting_periods`). An observation without a readable time counts where
+its report's period begins.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from definitions.fields import ChoiceField
 from definitions.steps import ObservationSource
 from workflow.core.records import JsonDict
+from workflow.kernel.errors import FieldProblem
 from workflow.kernel.timerules import STOCKHOLM
+from workflow.kernel.words import plain_date
 
 HOUR_BANDS = ((0, 6, "00–06"), (6, 12, "06–12"), (12, 18, "12–18"), (18, 24, "18–24"))
 TOP_PLACES = 10
+LATE_REACH = timedelta(days=92)  # reported up to a quarter after it happened
+AHEAD_REACH = timedelta(days=14)  # announced up to two weeks before (an event, say)
 
 
 class Answered(Protocol):
@@ -57,6 +69,48 @@ def observations_from(
                 }
             )
     return found, reports, nothing
+
+
+def observed_at(observation: dict[str, Any], reported_for: datetime) -> datetime:
+    """When an observation happened: its own time, or (without a readable one) when the period
+    of the inventory that reported it begins."""
+    local = _local(observation["time"])
+    return reported_for if local is None else local
+
+
+def reporting_periods(
+    start: datetime, end: datetime, every: timedelta
+) -> tuple[datetime, datetime]:
+    """[first, last) of the period starts of the inventories (of cadence about `every`) that
+    may report an observation made in [start, end)."""
+    return start - AHEAD_REACH - every, end + LATE_REACH
+
+
+def reach_problems(
+    answer: JsonDict, source: ObservationSource, label: str, starts_at: datetime, ends_at: datetime
+) -> list[FieldProblem]:
+    """Observations of an answer that lie further from the inventory's period [starts_at,
+    ends_at) than an inventory may report: each is refused at its time field, naming the
+    allowed dates."""
+    low, high = starts_at - LATE_REACH, ends_at + AHEAD_REACH
+    problems = []
+    for index, row in enumerate(answer.get(source.field) or []):
+        moment = _local(row.get(source.time, ""))
+        if moment is not None and not low <= moment < high:
+            problems.append(
+                FieldProblem(
+                    f"{source.field}[{index}].{source.time}",
+                    "observation_out_of_reach",
+                    {
+                        "low": plain_date(low.astimezone(STOCKHOLM).date()),
+                        "high": plain_date(high.astimezone(STOCKHOLM).date()),
+                        "low_en": plain_date(low.astimezone(STOCKHOLM).date(), "en"),
+                        "high_en": plain_date(high.astimezone(STOCKHOLM).date(), "en"),
+                    },
+                    label,
+                )
+            )
+    return problems
 
 
 def category_labels(field: ChoiceField | None) -> list[dict[str, str]]:

@@ -8,15 +8,17 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from definitions.cycle import Event
-from definitions.steps import CollectStep, DecisionStep, FollowUpStep, InputsStep
+from definitions.cycle import CycleDefinition, Event
+from definitions.fields import RowsField
+from definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
 from workflow.core.actions import record_follow_up
 from workflow.core.answers import validate_answer
-from workflow.core.records import InputRequest, RequestStatus
+from workflow.core.lagesbild import reach_problems
+from workflow.core.records import CycleInstance, InputRequest, RequestStatus
 from workflow.core.steps import transition
 from workflow.core.work import Work
 from workflow.kernel import words
-from workflow.kernel.errors import NotResponsible, RequestClosed
+from workflow.kernel.errors import NotResponsible, RequestClosed, SubmissionError
 from workflow.kernel.timerules import zone
 
 
@@ -40,6 +42,7 @@ def submit(work: Work, request_id: int, person_id: str, answer: Mapping[str, Any
     public, sensitive = validate_answer(
         step, request.roles, answer, members, zone(definition.timezone)
     )
+    _check_reach(step, public, instance)
     first = request.status is RequestStatus.OPEN
     answered = dataclasses.replace(
         request,
@@ -66,6 +69,20 @@ def submit(work: Work, request_id: int, person_id: str, answer: Mapping[str, Any
     )
     if isinstance(step, FollowUpStep):
         record_follow_up(work, instance, step, answered, public)
+    work.uow.cycles.save(_move_on(work, instance, definition, step, answered, first))
+    return answered
+
+
+def _move_on(
+    work: Work,
+    instance: CycleInstance,
+    definition: CycleDefinition,
+    step: AnyStep,
+    answered: InputRequest,
+    first: bool,
+) -> CycleInstance:
+    """The cycle after an answer: counted if it is the first, and on to the next step when a
+    decision is recorded or the last input came in."""
     if first:
         instance = dataclasses.replace(
             instance,
@@ -73,13 +90,25 @@ def submit(work: Work, request_id: int, person_id: str, answer: Mapping[str, Any
             late_answers=instance.late_answers + int(answered.late),
         )
     if isinstance(step, DecisionStep):
-        instance = transition(
-            work, instance, definition, Event.DECIDED, {"request": request.key}, decision=answered
+        return transition(
+            work, instance, definition, Event.DECIDED, {"request": answered.key}, decision=answered
         )
-    elif isinstance(step, InputsStep | FollowUpStep) and instance.open_requests == 0:
-        instance = transition(work, instance, definition, Event.INPUTS_COMPLETE)
-    work.uow.cycles.save(instance)
-    return answered
+    if isinstance(step, InputsStep | FollowUpStep) and instance.open_requests == 0:
+        return transition(work, instance, definition, Event.INPUTS_COMPLETE)
+    return instance
+
+
+def _check_reach(step: AnyStep, public: dict[str, Any], instance: CycleInstance) -> None:
+    """An inventory reports only what lies near its period (`workflow.core.lagesbild`)."""
+    source = step.observations
+    if source is None:
+        return
+    rows = next((f for f in step.fields if f.id == source.field), None)
+    column = rows.column(source.time) if isinstance(rows, RowsField) else None
+    label = column.label.sv if column is not None else source.time
+    problems = reach_problems(public, source, label, instance.period_start, instance.ends_at)
+    if problems:
+        raise SubmissionError(problems)
 
 
 _STATUS_REASON = {

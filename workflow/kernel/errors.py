@@ -71,6 +71,12 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "datumet måste ligga mellan {low} och {high}",
         "the date must be between {low} and {high}",
     ),
+    "observation_out_of_reach": (
+        "en iakttagelse i den här inventeringen ska ha skett mellan {low} och {high}; "
+        "rapportera den i inventeringen för perioden då den skedde",
+        "an observation in this inventory must have happened between {low_en} and {high_en}; "
+        "report it in the inventory of the period when it happened",
+    ),
     "not_boolean": ("svara ja eller nej", "answer yes or no"),
     "not_person": ("välj en person i listan", "choose a person from the list"),
     "wrong_party": (
