@@ -10,6 +10,7 @@ import io
 import re
 import shutil
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -307,3 +308,32 @@ def test_the_files_in_force_download_and_an_upload_from_an_older_page_stores_not
         as_text=True
     )
     assert stored(h) == before
+
+
+def test_a_cycle_length_changed_by_upload_goes_on_at_its_new_length(
+    web: tuple[Harness, Flask],
+) -> None:
+    """The issue's report, through the console: Surahammar's inventory every two weeks."""
+    h, app = web
+    client, token = admin(h, app)
+    entry = "website: https://www.surahammar.example.se"
+    organisation = packaged_file("organisation.yaml")
+    assert organisation.count(entry + "}") == 1
+    changed = organisation.replace(
+        entry + "}", entry + ", overrides: {est-inventering: {cadence: {every: P2W}}}}"
+    )
+    response = upload(client, {"organisation.yaml": changed}, token)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    assert "est-inventering för Surahammars kommun: version 2" in page
+    start = h.clock.now()
+    h.run_until(start + timedelta(weeks=6))
+    weeks = [c.period_key for c in h.cycles("est-inventering", "surahammar")]
+    opened_after = [c for c in h.cycles("est-inventering", "surahammar") if c.opened_at > start]
+    assert len(opened_after) == 3 and all(c.definition_version == 2 for c in opened_after)
+    assert len(weeks) == len(set(weeks))
+    auditor = signed_in(h, app, "ulla.vik@revision.example.se", "ulla-revisor")  # weeks later
+    response = auditor.get("/revision/luckor.csv")
+    gaps = response.get_data(as_text=True).lstrip("\ufeff")
+    assert response.status_code == 200 and gaps.startswith("Enhet;Cykel;Period")
+    assert "Surahammars kommun" not in gaps
