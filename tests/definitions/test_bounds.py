@@ -180,21 +180,22 @@ def set_field_id(d: dict[str, Any], v: Any) -> None:
 
 
 LIMITS: list[tuple[str, dict[str, Any], Change, Any, Any, str]] = [
-    # name, definition, change, at the limit, past it, the problem
+    # name, definition, change, at the limit, past it (by one: a character, an item, a second;
+    # P1Y is 365.28 days and P3M 91.32 days as the limits measure them), the problem
     ("title", INVENTORY, set_title, "x" * 200, "x" * 201, "title: högst 200 tecken"),
     ("title en", INVENTORY, set_english_title, "x" * 200, "x" * 201, "title: högst 200 tecken"),
     ("description", INVENTORY, set_description, "x" * 4000, "x" * 4001, "högst 4000 tecken"),
-    ("cadence", INVENTORY, set_every, "P1Y", "P13M", "högst P1Y mellan två cykler"),
+    ("cadence", INVENTORY, set_every, "P1Y", "P365DT6H43M13S", "högst P1Y mellan två cykler"),
     ("cadence weeks", INVENTORY, set_every, "P52W", "P53W", "högst P1Y mellan två cykler"),
-    ("short cadence", INVENTORY, set_every, "P1D", "PT23H", "minst en dag mellan två cykler"),
+    ("short cadence", INVENTORY, set_every, "P1D", "PT23H59M59S", "minst en dag mellan två cykler"),
     ("first year", INVENTORY, set_anchor, "2000-01-03T09:00", "1999-12-27T09:00", "mellan 2000"),
     ("last year", INVENTORY, set_anchor, "2100-12-27T09:00", "2101-01-03T09:00", "mellan 2000"),
-    ("deadline", INVENTORY, set_deadline, "P1Y", "P1YT1S", "för lång; högst P1Y"),
-    ("reminder", INVENTORY, set_reminder, "P3M", "P3MT1S", "för lång; högst P3M"),
+    ("deadline", INVENTORY, set_deadline, "P1Y", "P365DT6H43M13S", "för lång; högst P1Y"),
+    ("reminder", INVENTORY, set_reminder, "P3M", "P91DT7H40M49S", "för lång; högst P3M"),
     ("reminders", INVENTORY, set_reminders, 10, 11, "högst 10 påminnelser"),
-    ("late answers", INVENTORY, set_late, "P3M", "P3MT1S", "för lång; högst P3M"),
-    ("escalation", INVENTORY, set_escalation, "P3M", "P3MT1S", "för lång; högst P3M"),
-    ("meeting start", MEETING, set_meeting_start, "P1Y", "P1YT1S", "för lång; högst P1Y"),
+    ("late answers", INVENTORY, set_late, "P3M", "P91DT7H40M49S", "för lång; högst P3M"),
+    ("escalation", INVENTORY, set_escalation, "P3M", "P91DT7H40M49S", "för lång; högst P3M"),
+    ("meeting start", MEETING, set_meeting_start, "P1Y", "P365DT6H43M13S", "för lång; högst P1Y"),
     ("meeting length", MEETING, set_meeting_length, "P1D", "P1DT1S", "för lång; högst P1D"),
     ("location", MEETING, set_location, "x" * 200, "x" * 201, "location: högst 200 tecken"),
     ("step title", INVENTORY, set_step_title, "x" * 200, "x" * 201, "title: högst 200 tecken"),
@@ -210,8 +211,8 @@ LIMITS: list[tuple[str, dict[str, Any], Change, Any, Any, str]] = [
     ("rows low", INVENTORY, set_min_rows, 0, -1, "max_rows ≤ 1000"),
     ("scale", INVENTORY, set_scale_high, 100, 101, "inom 0–100"),
     ("scale low", INVENTORY, set_scale_low, 0, -1, "inom 0–100"),
-    ("minimum", INVENTORY, set_minimum, -1e12, -1.000001e12, "minimum: högst ±1e+12"),
-    ("maximum", INVENTORY, set_maximum, 1e12, 1.000001e12, "maximum: högst ±1e+12"),
+    ("minimum", INVENTORY, set_minimum, -1e12, -1e12 - 1, "minimum: högst ±1e+12"),
+    ("maximum", INVENTORY, set_maximum, 1e12, 1e12 + 1, "maximum: högst ±1e+12"),
     ("options", INVENTORY, set_options, 100, 101, "högst 100 alternativ"),
     ("option value", INVENTORY, set_option_value, "x" * 300, "x" * 301, "1–300 tecken"),
     ("name", INVENTORY, set_name, "e" + "x" * 63, "e" + "x" * 64, "ingen giltig id"),

@@ -50,8 +50,10 @@ def problems(step: AnyStep, answer: Any, roles: tuple[str, ...] = ()) -> list[Fi
 
 
 def refused(field: dict[str, Any], raw: Any) -> FieldProblem:
+    """The one problem of a one-field answer; it names the field (id and label)."""
     found = problems(step_with(field), {field["id"]: raw})
     assert len(found) == 1, found
+    assert (found[0].path, found[0].label) == (field["id"], field["label"])
     return found[0]
 
 
@@ -217,7 +219,9 @@ def test_dates_in_iso_form_within_the_allowed_years() -> None:
     assert accepted(DATE, datetime(2027, 1, 4, 23, 30)) == "2027-01-04"
     assert accepted(DATE, "1900-01-01") == "1900-01-01"
     assert accepted(DATE, "2199-12-31") == "2199-12-31"
-    assert refused(DATE, "2027-02-30").params == {"value": "2027-02-30"}
+    impossible = refused(DATE, "2027-02-30")
+    assert (impossible.code, dict(impossible.params)) == ("not_date", {"value": "2027-02-30"})
+    assert refused(DATE, "x" * 50).params == {"value": "x" * 40}
     early = refused(DATE, "1899-12-31")
     assert (early.code, dict(early.params)) == (
         "date_out_of_range",
@@ -234,8 +238,14 @@ def test_a_time_without_an_offset_is_stockholm_time_and_stored_with_its_offset()
     assert accepted(MOMENT, "1900-01-01T00:00") == "1900-01-01T00:00+01:00"
     problem = refused(MOMENT, "2027-01-04 25:00")
     assert (problem.code, problem.params["value"]) == ("not_datetime", "2027-01-04 25:00")
-    assert refused(MOMENT, "2200-01-01T00:00").code == "date_out_of_range"
+    assert accepted(MOMENT, "2199-12-31T23:59") == "2199-12-31T23:59+01:00"
+    late = refused(MOMENT, "2200-01-01T00:00")
+    assert (late.code, dict(late.params)) == (
+        "date_out_of_range",
+        {"low": date(1900, 1, 1), "high": date(2199, 12, 31)},
+    )
     assert refused(MOMENT, "1899-12-31T23:59").code == "date_out_of_range"
+    assert refused(MOMENT, "y" * 50).params == {"value": "y" * 40}
 
 
 def test_a_person_field_names_a_person_of_the_unit_and_party() -> None:
@@ -289,22 +299,30 @@ def test_an_answer_must_be_fields_with_values() -> None:
 
 def test_unknown_fields_are_named_with_what_is_asked_for() -> None:
     found = problems(step_with(TEXT, NUMBER), {"plats": "A", "antal": 1, "x" * 80: 1})
-    assert [(p.path, p.code, dict(p.params)) for p in found] == [
-        ("x" * 60, "unknown_field", {"known": "antal, plats"})
+    assert [(p.path, p.code, dict(p.params), p.label) for p in found] == [
+        ("x" * 60, "unknown_field", {"known": "antal, plats"}, "")
     ]
 
 
 def test_required_fields_and_required_unless_a_box_is_ticked() -> None:
     nothing = {"id": "inget", "type": "boolean", "label": "Inget att rapportera"}
     unless = {**TEXT, "required_unless": "inget"}
-    step = step_with(nothing, unless)
-    assert [(p.path, p.code) for p in problems(step, {"plats": "  "})] == [("plats", "required")]
-    assert [(p.path, p.code) for p in problems(step, {"inget": "nej"})] == [("plats", "required")]
-    public, _ = validate_answer(step, (), {"inget": "ja"}, PEOPLE, STOCKHOLM)
-    assert public == {"inget": True}
+    step = step_with(nothing, unless, NUMBER)
+    found = problems(step, {"plats": "  ", "antal": 1})
+    assert [(p.path, p.code, p.label) for p in found] == [("plats", "required", "Plats")]
+    found = problems(step, {"inget": "nej", "antal": 1})
+    assert [(p.path, p.code) for p in found] == [("plats", "required")]
+    public, _ = validate_answer(
+        step, (), {"inget": "nej", "plats": "A", "antal": 1}, PEOPLE, STOCKHOLM
+    )
+    assert public == {"inget": False, "plats": "A", "antal": 1}
+    public, _ = validate_answer(step, (), {"inget": "ja", "antal": 1}, PEOPLE, STOCKHOLM)
+    assert public == {"inget": True, "antal": 1}
+    # a box ticked and the field filled in anyway, and the fields after it still checked
     ticked = problems(step, {"inget": True, "plats": "A"})
-    assert [(p.path, p.code, dict(p.params)) for p in ticked] == [
-        ("plats", "leave_empty", {"other": "inget"})
+    assert [(p.path, p.code, dict(p.params), p.label) for p in ticked] == [
+        ("plats", "leave_empty", {"other": "inget"}, "Plats"),
+        ("antal", "required", {}, "Antal"),
     ]
     optional = step_with({**TEXT, "required": False})
     assert validate_answer(optional, (), {"plats": None}, PEOPLE, STOCKHOLM) == ({}, {})

@@ -22,6 +22,7 @@ from workflow.core.cadence import (
     quarter_start,
 )
 from workflow.kernel.durations import IsoDuration
+from workflow.kernel.timerules import STOCKHOLM, localize
 
 
 def with_cadence(
@@ -160,6 +161,16 @@ def test_an_opening_on_a_holiday_monday_moves_to_tuesday_at_the_same_stockholm_t
     assert easter.opens_at == datetime(2027, 3, 30, 7, 0, tzinfo=UTC)  # Tuesday 09:00
     assert easter.ends_at == datetime(2027, 4, 5, 7, 0, tzinfo=UTC)
     assert easter.label == "v. 13 2027"
+    # stored and compared as UTC, written the same way on every machine
+    assert [
+        easter.starts_at.isoformat(),
+        easter.opens_at.isoformat(),
+        easter.ends_at.isoformat(),
+    ] == [
+        "2027-03-29T07:00:00+00:00",
+        "2027-03-30T07:00:00+00:00",
+        "2027-04-05T07:00:00+00:00",
+    ]
 
 
 def test_an_exact_opening_stays_on_the_holiday() -> None:
@@ -188,6 +199,22 @@ def test_the_first_period_after_a_moment_starts_at_or_after_it() -> None:
         ZoneInfo("America/New_York")
     )
     assert first_period_after(weekly, sunday_night_new_york).key == "2027-W02"
+
+
+@pytest.mark.parametrize("anchor", [datetime(2027, 1, 1, 9, 0), datetime(2027, 7, 1, 9, 0)])
+def test_every_evening_of_four_years_opens_the_next_months_cycle(anchor: datetime) -> None:
+    """Monthly cycles on the 1st at 09:00: from any evening the next cycle is the coming month's
+    (months are not all as long as the average the search starts from)."""
+    monthly = with_cadence("P1M", anchor, rule="exact")
+    day = datetime(2025, 1, 1, 23, 0)
+    while day.year < 2029:
+        moment = localize(day, STOCKHOLM)
+        found = first_period_after(monthly, moment)
+        month = day.month % 12 + 1
+        year = day.year + (day.month == 12)
+        assert found.key == f"{year}-{month:02d}", day
+        assert found.starts_local == datetime(year, month, 1, 9, 0)
+        day += timedelta(days=1)
 
 
 def test_period_keys_read_in_swedish_and_english() -> None:
@@ -231,7 +258,7 @@ def test_periods_are_contiguous_and_their_keys_strictly_increase(
     assert this.starts_at <= this.opens_at
     if every != "P1D":  # a daily cycle of a Saturday opens on Monday, with Monday's
         assert this.opens_at < this.ends_at
-    assert this.opens_at.astimezone(UTC).tzinfo == UTC
+    assert this.opens_at.isoformat().endswith("+00:00")
     # the period a moment opens is the one starting at or after it
     assert first_period_after(definition, this.starts_at) == this
     assert first_period_after(definition, this.starts_at + timedelta(seconds=1)) == after

@@ -107,6 +107,9 @@ def test_the_spring_gap_moves_a_wall_clock_time_forward() -> None:
     # 28 March 2027: clocks go from 02:00 to 03:00; 02:30 does not exist
     skipped = datetime(2027, 3, 28, 2, 30)
     assert to_utc(skipped, STOCKHOLM) == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+    # written the same way on every machine, whatever its own time zone
+    assert to_utc(skipped, STOCKHOLM).isoformat() == "2027-03-28T01:30:00+00:00"
+    assert localize(skipped, STOCKHOLM).isoformat() == "2027-03-28T03:30:00+02:00"
     assert wall_clock(localize(skipped, STOCKHOLM), STOCKHOLM) == datetime(2027, 3, 28, 3, 30)
     # the minutes on each side of the gap
     assert to_utc(datetime(2027, 3, 28, 1, 59), STOCKHOLM) == datetime(
@@ -122,6 +125,13 @@ def test_the_repeated_autumn_hour_is_taken_the_first_time() -> None:
     assert first.utcoffset() == timedelta(hours=2)
     assert to_utc(repeated, STOCKHOLM) == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
     assert wall_clock(first, STOCKHOLM) == repeated
+    assert first.isoformat() == "2027-10-31T02:30:00+02:00"
+    # the second 02:30 read back as wall-clock time is localized as the first again
+    second = datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+    assert second.astimezone(STOCKHOLM).utcoffset() == timedelta(hours=1)
+    again = wall_clock(second, STOCKHOLM)
+    assert again == repeated
+    assert to_utc(again, STOCKHOLM).isoformat() == "2027-10-31T00:30:00+00:00"
     # the hour after it is winter time
     assert to_utc(datetime(2027, 10, 31, 3, 30), STOCKHOLM) == datetime(
         2027, 10, 31, 2, 30, tzinfo=UTC
@@ -130,6 +140,10 @@ def test_the_repeated_autumn_hour_is_taken_the_first_time() -> None:
 
 def test_summer_and_winter_wall_clock_times() -> None:
     assert to_utc(datetime(2027, 1, 4, 9, 0), STOCKHOLM) == datetime(2027, 1, 4, 8, tzinfo=UTC)
+    assert to_utc(datetime(2027, 1, 4, 9, 0), STOCKHOLM).isoformat() == "2027-01-04T08:00:00+00:00"
+    assert (
+        localize(datetime(2027, 1, 4, 9, 0), STOCKHOLM).isoformat() == "2027-01-04T09:00:00+01:00"
+    )
     assert to_utc(datetime(2027, 7, 5, 9, 0), STOCKHOLM) == datetime(2027, 7, 5, 7, tzinfo=UTC)
     assert localize(datetime(2027, 7, 5, 9, 0), STOCKHOLM).tzinfo is STOCKHOLM
     # an instant in another zone read as Stockholm wall-clock time
