@@ -305,7 +305,11 @@ def test_unknown_fields_are_named_with_what_is_asked_for() -> None:
 
 
 def test_required_fields_and_required_unless_a_box_is_ticked() -> None:
-    nothing = {"id": "inget", "type": "boolean", "label": "Inget att rapportera"}
+    nothing = {
+        "id": "inget",
+        "type": "boolean",
+        "label": {"sv": "Inget att rapportera", "en": "Nothing to report"},
+    }
     unless = {**TEXT, "required_unless": "inget"}
     step = step_with(nothing, unless, NUMBER)
     found = problems(step, {"plats": "  ", "antal": 1})
@@ -321,7 +325,12 @@ def test_required_fields_and_required_unless_a_box_is_ticked() -> None:
     # a box ticked and the field filled in anyway, and the fields after it still checked
     ticked = problems(step, {"inget": True, "plats": "A"})
     assert [(p.path, p.code, dict(p.params), p.label) for p in ticked] == [
-        ("plats", "leave_empty", {"other": "inget"}, "Plats"),
+        (
+            "plats",
+            "leave_empty",
+            {"other": "Inget att rapportera", "other_en": "Nothing to report"},
+            "Plats",
+        ),
         ("antal", "required", {}, "Antal"),
     ]
     optional = step_with({**TEXT, "required": False})

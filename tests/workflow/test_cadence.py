@@ -45,16 +45,18 @@ def keys(definition: CycleDefinition, indexes: range) -> list[str]:
     return [period(definition, i).key for i in indexes]
 
 
-def test_the_packaged_decision_is_keyed_by_the_quarter_it_decides_and_rolls_over_the_year() -> None:
-    decision = packaged().definition("inriktningsbeslut")  # mid-March, June, Sept, Dec
+def test_a_decision_is_keyed_by_the_quarter_it_decides_and_rolls_over_the_year() -> None:
+    # a decision in mid-March, June, September and December for the quarter after
+    decision = with_cadence("P3M", datetime(2027, 3, 15, 9, 0), key="next_quarter")
     assert keys(decision, range(5)) == ["2027-Q2", "2027-Q3", "2027-Q4", "2028-Q1", "2028-Q2"]
     december = period(decision, 3)
     assert december.starts_local == datetime(2027, 12, 15, 9, 0)
     assert december.label == "kvartal 1 2028"
 
 
-def test_the_packaged_follow_up_is_keyed_by_its_own_quarter() -> None:
-    follow_up = packaged().definition("uppfoljning")  # 1 March, June, Sept, Dec
+def test_a_follow_up_is_keyed_by_its_own_quarter() -> None:
+    # a follow-up on 1 March, June, September and December of its own quarter
+    follow_up = with_cadence("P3M", datetime(2027, 3, 1, 9, 0), key="quarter")
     assert keys(follow_up, range(-1, 5)) == [
         "2026-Q4",
         "2027-Q1",

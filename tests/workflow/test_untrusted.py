@@ -5,7 +5,9 @@ files, are in tests/definitions/test_untrusted_files.py)."""
 from __future__ import annotations
 
 import pytest
+import yaml
 
+from workflow.kernel import untrusted
 from workflow.kernel.untrusted import (
     Limits,
     UntrustedInputError,
@@ -34,6 +36,7 @@ def refused(call: object, *args: object) -> UntrustedInputError:
         (1500, "2 kB"),
         (999_999, "1000 kB"),
         (1_000_000, "1.0 MB"),
+        (1_050_000, "1.1 MB"),
         (5_250_000, "5.2 MB"),
     ],
 )
@@ -61,9 +64,25 @@ def test_an_empty_yaml_text_is_nothing() -> None:
 
 def test_yaml_that_does_not_parse_names_its_line() -> None:
     problem = refused(load_yaml, "a: 1\nb: [1, 2\nc: 3\n")
-    assert str(problem).startswith("inte giltig YAML: ")
+    assert str(problem) == "inte giltig YAML: did not find expected ',' or ']'"
     assert problem.line == 3
     assert refused(load_yaml, "a: 1\n\tb: 2\n").line == 2
+
+
+def test_a_character_yaml_does_not_take_is_named() -> None:
+    problem = refused(load_yaml, "a: \x07\n")
+    assert str(problem) == (
+        "inte giltig YAML: unacceptable character #x0007: control characters are not allowed"
+    )
+    assert problem.line is None
+
+
+def test_without_libyaml_a_file_nested_too_deep_for_python_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(untrusted, "_LOADER", yaml.SafeLoader)  # PyYAML without its C part
+    problem = refused(load_yaml, "[" * 100_000 + "]" * 100_000)
+    assert str(problem) == "inte giltig YAML: för djupt nästlad"
 
 
 def test_nesting_up_to_the_limit_is_read_and_deeper_is_refused_with_its_line() -> None:
@@ -114,6 +133,10 @@ def test_json_up_to_its_limits_is_read_and_past_them_refused() -> None:
     )
     assert str(refused(load_json, "{")).startswith("inte giltig JSON: ")
     assert str(refused(load_json, b"\xff")).startswith("inte giltig JSON: ")
+    deep = "[" * 41 + "]" * 41  # parsed by the json module, refused by the limit
+    assert str(refused(load_json, deep)) == "för djupt nästlad (mer än 40 nivåer)"
+    assert load_json("[" * 40 + "]" * 40) is not None
+    assert str(refused(load_json, "[1, 2]", Limits(max_nodes=2))) == "för många värden (högst 2)"
     assert str(refused(load_json, "[" * 100_000 + "]" * 100_000)) in (
         "för djupt nästlad",
         f"för djupt nästlad (mer än {Limits().max_depth} nivåer)",
