@@ -369,3 +369,13 @@ def test_every_float_is_stored_finite_and_within_bounds_or_refused(value: float)
         assert not (math.isfinite(value) and 0 <= value <= 10)
     else:
         assert math.isfinite(stored) and 0 <= stored <= 10 and stored == value
+
+
+def test_a_box_the_person_is_not_asked_for_is_named_by_its_id() -> None:
+    box = {"id": "inget", "type": "boolean", "label": "Inget", "for_roles": ["kommunpolis"]}
+    step = step_with(box, {**TEXT, "required_unless": "inget"})
+    found = problems(step, {"inget": True, "plats": "A"}, roles=("samordnare",))
+    assert [(p.path, p.code, dict(p.params)) for p in found] == [
+        ("inget", "unknown_field", {"known": "plats"}),
+        ("plats", "leave_empty", {"other": "inget", "other_en": "inget"}),
+    ]
