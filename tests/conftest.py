@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -29,6 +30,14 @@ PG_SERVER = os.environ.get("LOFTE_TEST_PG", "postgresql+psycopg://postgres@127.0
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 START = datetime(2027, 1, 1, tzinfo=UTC)
 _pg_checked: bool | None = None
+
+# Hypothesis: under CI every property test draws the same examples on every run (derandomised,
+# no database of examples), so CI is never red by chance; locally it keeps Hypothesis' default
+# (fresh examples, failures remembered in .hypothesis/). `--hypothesis-profile=ci` (mutmut, see
+# docs/testing.md) chooses the CI profile by hand.
+# No deadline either: CI shares two cores, and a slow example is not a wrong one.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.load_profile("ci" if IN_CI else "default")
 _packaged: Bundle | None = None
 
 

@@ -18,9 +18,9 @@ from cli.main import main
 from definitions.loader import PACKAGED_DIR, load_bundle, parse_definition, parse_organisation
 from storage.read_model import SqlReadModel
 from tests.harness import Harness, utc
-from workflow.application.answer_links import open_link
+from workflow.application.answer_links import open_link, submit_with_token
 from workflow.application.app import Application
-from workflow.kernel.errors import DefinitionError, LofteError
+from workflow.kernel.errors import DefinitionError, InvalidToken, LofteError
 
 
 def fuzz(examples: int) -> settings:
@@ -97,15 +97,16 @@ def dump(document: Any) -> str:
 @fuzz(2000)
 @given(st.data())
 def test_malformed_definitions_give_definition_errors(data: st.DataObject) -> None:
-    text = (
-        dump(mutate(TEMPLATE, data))
-        if data.draw(st.booleans())
-        else data.draw(st.text(max_size=300))
-    )
+    mutated = data.draw(st.booleans())
+    text = dump(mutate(TEMPLATE, data)) if mutated else data.draw(st.text(max_size=300))
     try:
         parse_definition(text, "fuzz.yaml")
     except DefinitionError as exc:
-        assert all(p.file == "fuzz.yaml" for p in exc.problems) and str(exc)
+        assert exc.problems and str(exc)
+        assert all(p.file == "fuzz.yaml" and p.message for p in exc.problems)
+    else:
+        # a changed template may still be a valid definition; 300 characters of text never are
+        assert mutated, text
 
 
 @fuzz(1000)
@@ -115,7 +116,8 @@ def test_malformed_organisations_give_definition_errors(data: st.DataObject) -> 
     try:
         parse_organisation(text, "organisation.yaml")
     except DefinitionError as exc:
-        assert all(p.file == "organisation.yaml" for p in exc.problems)
+        assert exc.problems and str(exc)
+        assert all(p.file == "organisation.yaml" and p.message for p in exc.problems)
 
 
 def test_a_whole_malformed_setup_is_refused_as_one_error(tmp_path: Path) -> None:
@@ -204,11 +206,12 @@ def test_malformed_answers_are_refused_and_write_nothing(
     person = data.draw(st.sampled_from([request.person_id, "lars-berg", "okänd", ""]))
     request_id = data.draw(st.sampled_from([request.id or 0, 0, -1, 10**18]))
     before = snapshot(h)
-    try:
+    # None of these answers is valid (wrong keys, types, counts, person or request), so each
+    # must be refused with a message, and nothing of it kept.
+    with pytest.raises(LofteError) as refused:
         h.engine.submit(request_id, person, answer)
-    except LofteError as exc:
-        assert str(exc)
-        assert snapshot(h) == before
+    assert str(refused.value)
+    assert snapshot(h) == before
 
 
 @fuzz(2500)
@@ -219,11 +222,18 @@ def test_malformed_answers_are_refused_and_write_nothing(
     )
 )
 def test_malformed_answer_links_are_refused(opened: Harness, token: str) -> None:
+    """Nobody without the secret can sign a link: every made-up token is refused as forged
+    (never expired, used or closed, which only a genuine signature gets to), and nothing is
+    written."""
     app = Application(opened.engine, SqlReadModel(opened.store.engine))
-    try:
+    before = snapshot(opened)
+    with pytest.raises(InvalidToken) as refused:
         open_link(app, token)
-    except LofteError as exc:
-        assert getattr(exc, "reason", None) in ("forged", "expired", "used", "closed")
+    assert refused.value.reason == "forged"
+    assert str(refused.value).startswith("länken är inte giltig")
+    with pytest.raises(InvalidToken):
+        submit_with_token(app, token, {"inget_att_rapportera": True})
+    assert snapshot(opened) == before
 
 
 COMMANDS = [

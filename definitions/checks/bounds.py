@@ -40,7 +40,3 @@ def valid_id(value: str) -> bool:
 
 def too_long(duration: IsoDuration, limit: IsoDuration) -> bool:
     return duration.approx_seconds() > limit.approx_seconds()
-
-
-def positive(duration: IsoDuration) -> bool:
-    return not duration.is_negative and not duration.is_zero

@@ -72,10 +72,25 @@ def the_request(h: Harness) -> InputRequest:
 def test_any_token_gives_a_page_not_a_traceback(
     site: tuple[Harness, Flask, str], token: str
 ) -> None:
-    _, app, _ = site
+    """A made-up token is never a link: a Swedish 404 page ("Länken är inte giltig", or "Sidan
+    finns inte" for an address no route takes), without a form, and nothing is stored."""
+    h, app, _ = site
+    before = the_request(h)
     response = app.test_client().get("/svar/" + quote(token, safe=""))
-    assert response.status_code in (200, 404, 410), token
-    assert "Traceback" not in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404, token
+    assert "Länken är inte giltig" in page or "Sidan finns inte" in page, token
+    assert 'lang="sv"' in page and "csrf_token" not in page
+    assert "Traceback" not in page
+    after = the_request(h)
+    assert (after.status, after.answer_version) == (before.status, before.answer_version)
+
+
+def expected_answer(form: dict[str, Any]) -> dict[str, Any]:
+    """What an accepted form can only have said: no category is among the generated values, so
+    no observation row is ever valid, and the one valid answer is "inget att rapportera"."""
+    assert form.get("inget_att_rapportera") == "ja", form
+    return {"inget_att_rapportera": True}
 
 
 @fuzz(1500)
@@ -95,7 +110,16 @@ def test_any_answer_form_gives_a_page_and_a_refusal_stores_nothing(
     assert response.status_code in (200, 422), (form, response.status_code)
     assert "Traceback" not in body
     after = the_request(h)
-    if response.status_code == 422 or "Tack – svaret är registrerat" not in body:
+    if response.status_code == 422:
+        # refused: the form again with its problems, and nothing stored
+        assert "csrf_token" in body
         assert (after.status, after.answer_version) == (before.status, before.answer_version)
-    else:
+    elif "Tack – svaret är registrerat" in body:
+        # accepted: it was a valid answer, stored as one more version
         assert after.status is RequestStatus.ANSWERED
+        assert after.answer_version == before.answer_version + 1
+        assert after.answer == expected_answer(form)
+    else:
+        # a row added or removed: the form again, nothing stored
+        assert "add_row" in form or "remove_row" in form, form
+        assert (after.status, after.answer_version) == (before.status, before.answer_version)

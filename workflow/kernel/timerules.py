@@ -59,12 +59,12 @@ def zone(name: str) -> ZoneInfo:
 
 def localize(wall: datetime, tz: ZoneInfo) -> datetime:
     """Attach `tz` to a naive wall-clock time; a time skipped by summer time moves forward,
-    and of an hour that happens twice the first is taken."""
-    aware = wall.replace(tzinfo=tz, fold=0)
-    round_trip = aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
-    if round_trip != wall:  # inside the spring-forward gap
-        aware = aware.astimezone(UTC).astimezone(tz)
-    return aware
+    and of an hour that happens twice the first is taken.
+
+    The time is read with the offset before any change (`fold=0`); going to UTC and back
+    gives the same time for every existing wall-clock time and the time an hour later for one
+    inside the spring gap."""
+    return wall.replace(tzinfo=tz, fold=0).astimezone(UTC).astimezone(tz)
 
 
 def to_utc(wall: datetime, tz: ZoneInfo) -> datetime:

@@ -84,7 +84,7 @@ def load_yaml(text: str, limits: Limits = Limits()) -> Any:
 
 def _measure(root: yaml.Node, limits: Limits) -> None:
     """Count aliases, expanded size and depth without building anything."""
-    seen: dict[int, int] = {}
+    seen: set[int] = set()
     aliases = 0
     stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
     sizes: dict[int, int] = {}
@@ -113,7 +113,7 @@ def _measure(root: yaml.Node, limits: Limits) -> None:
             if key not in sizes:  # a node that contains itself
                 raise UntrustedInputError("ett alias pekar på sig självt", node.start_mark.line + 1)
             continue
-        seen[key] = depth
+        seen.add(key)
         stack.append((node, depth, True))
         stack.extend((child, depth + 1, False) for child in children)
 
