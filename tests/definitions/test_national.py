@@ -3,7 +3,6 @@ of one to six, is the same for the same seed, and is written without overwriting
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +26,7 @@ def read_yaml(text: str) -> Any:
 @pytest.mark.parametrize("n", [1, 10, 290])
 def test_the_example_loads_with_every_municipality_staffed(n: int, tmp_path: Path) -> None:
     write_example(tmp_path, national_example(n))
-    start = time.perf_counter()
-    bundle = load_bundle([tmp_path])
-    assert time.perf_counter() - start < 10  # 290: about one second on the project's machines
+    bundle = load_bundle([tmp_path])  # how long: bench/bench_national.py prints it
     municipalities = bundle.directory.units_of_kind("municipality")
     areas = bundle.directory.units_of_kind("police_area")
     assert len(municipalities) == n

@@ -4,7 +4,6 @@ organisation is refused as a whole."""
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +15,6 @@ from workflow.kernel.untrusted import MAX_BYTES, MAX_DEPTH
 
 
 class Cost:
-    seconds = 0.0
     peak_bytes = 0
 
 
@@ -24,11 +22,9 @@ class Cost:
 def measured() -> Iterator[Cost]:
     cost = Cost()
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         yield cost
     finally:
-        cost.seconds = time.perf_counter() - start
         cost.peak_bytes = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
 
@@ -42,7 +38,7 @@ def billion_laughs() -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_a_yaml_alias_bomb_is_refused_quickly_in_little_memory(tmp_path: Path) -> None:
+def test_a_yaml_alias_bomb_is_refused_in_little_memory(tmp_path: Path) -> None:
     setup = packaged_copy(tmp_path)
     (setup / "bomb.yaml").write_text(billion_laughs(), encoding="utf-8")
     with measured() as cost:
@@ -50,8 +46,7 @@ def test_a_yaml_alias_bomb_is_refused_quickly_in_little_memory(tmp_path: Path) -
     assert problem.file == str(setup / "bomb.yaml")
     assert "för många värden" in problem.message and "alias" in problem.message
     assert problem.line is not None
-    assert cost.seconds < 2
-    assert cost.peak_bytes < 20_000_000
+    assert cost.peak_bytes < 20_000_000  # expanded, it would take gigabytes
 
 
 def test_a_file_over_the_size_cap_is_refused_before_it_is_read(tmp_path: Path) -> None:
