@@ -25,13 +25,13 @@ from sqlalchemy import create_engine, event, text
 
 from bench.canonical import write
 from bench.machine import calibration_ms
-from definitions.loader import load_bundle
-from storage.database import make_engine, migrate, sqlite_synchronous
-from storage.sensitive_keys import throwaway_cipher
-from storage.unit_of_work import SqlStore
-from workflow.core.engine import Engine
-from workflow.core.records import InputRequest, Timer
-from workflow.kernel.clock import VirtualClock
+from lofte.definitions.loader import load_bundle
+from lofte.kernel.clock import VirtualClock
+from lofte.storage.database import make_engine, migrate, sqlite_synchronous
+from lofte.storage.sensitive_keys import throwaway_cipher
+from lofte.storage.unit_of_work import SqlStore
+from lofte.workflow.core.engine import Engine
+from lofte.workflow.core.records import InputRequest, Timer
 
 STEPS_PER_CYCLE = 9
 

@@ -86,7 +86,7 @@ def database_line(on_file: bool) -> str:
             "SQLite, lofte simulate's throw-away database: rollback journal in memory, "
             "synchronous=OFF"
         )
-    from storage.database import sqlite_synchronous
+    from lofte.storage.database import sqlite_synchronous
 
     return f"SQLite database file: WAL, synchronous={sqlite_synchronous()}"
 
@@ -94,7 +94,7 @@ def database_line(on_file: bool) -> str:
 def run_one(municipalities: int, weeks: int, on_file: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="lofte-bench-national-") as folder:
         env = dict(os.environ, LOFTE_MAIL_DIR=str(Path(folder) / "mail"))
-        lofte = [sys.executable, "-m", "cli.main"]
+        lofte = [sys.executable, "-m", "lofte.cli.main"]
         setup = Path(folder) / "setup"
         subprocess.run(
             [*lofte, "example", "national", "--municipalities", str(municipalities), str(setup)],

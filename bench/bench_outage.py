@@ -27,15 +27,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiosmtpd.controller import Controller
 
-from definitions.loader import load_packaged
-from notifications.config import mail_settings
-from notifications.dispatcher import Dispatcher
-from notifications.transports import transport_for
-from storage.database import make_engine, migrate
-from storage.sensitive_keys import throwaway_cipher
-from storage.unit_of_work import SqlStore
-from workflow.core.engine import Engine
-from workflow.kernel.clock import VirtualClock
+from lofte.definitions.loader import load_packaged
+from lofte.kernel.clock import VirtualClock
+from lofte.notifications.config import mail_settings
+from lofte.notifications.dispatcher import Dispatcher
+from lofte.notifications.transports import transport_for
+from lofte.storage.database import make_engine, migrate
+from lofte.storage.sensitive_keys import throwaway_cipher
+from lofte.storage.unit_of_work import SqlStore
+from lofte.workflow.core.engine import Engine
 
 START = datetime(2027, 1, 1, tzinfo=UTC)
 DOWN, UP = datetime(2027, 1, 4, 6, tzinfo=UTC), datetime(2027, 1, 7, 5, tzinfo=UTC)  # 71 h

@@ -23,16 +23,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.machine import calibration_ms
-from definitions.loader import load_packaged
-from notifications.compose import OutgoingEmail
-from notifications.config import mail_settings
-from notifications.dispatcher import Dispatcher
-from notifications.transports import FileDropTransport
-from storage.database import make_engine, migrate, sqlite_synchronous
-from storage.sensitive_keys import throwaway_cipher
-from storage.unit_of_work import SqlStore
-from workflow.core.engine import Engine
-from workflow.kernel.clock import VirtualClock
+from lofte.definitions.loader import load_packaged
+from lofte.kernel.clock import VirtualClock
+from lofte.notifications.compose import OutgoingEmail
+from lofte.notifications.config import mail_settings
+from lofte.notifications.dispatcher import Dispatcher
+from lofte.notifications.transports import FileDropTransport
+from lofte.storage.database import make_engine, migrate, sqlite_synchronous
+from lofte.storage.sensitive_keys import throwaway_cipher
+from lofte.storage.unit_of_work import SqlStore
+from lofte.workflow.core.engine import Engine
 
 START = datetime(2027, 1, 1, tzinfo=UTC)
 

@@ -37,7 +37,7 @@ def main() -> None:
         port = 8790
         log = open(Path(folder) / "web.log", "w")  # noqa: SIM115  (a full pipe would stall it)
         server = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "web", "--port", str(port)],
+            [sys.executable, "-m", "lofte.cli.main", "web", "--port", str(port)],
             env=env,
             cwd=folder,
             stdout=log,
@@ -80,7 +80,7 @@ def prepare(folder: Path, weeks: int) -> dict[str, str]:
         [
             sys.executable,
             "-m",
-            "cli.main",
+            "lofte.cli.main",
             "simulate",
             "--from",
             START,
@@ -99,7 +99,7 @@ def prepare(folder: Path, weeks: int) -> dict[str, str]:
     )
     from datetime import datetime
 
-    from workflow.kernel.timerules import STOCKHOLM
+    from lofte.kernel.timerules import STOCKHOLM
 
     end = datetime.fromisoformat(START).replace(tzinfo=STOCKHOLM) + timedelta(weeks=weeks)
     (folder / "clock").write_text(end.isoformat())
@@ -125,10 +125,10 @@ def run_all(port: int, env: dict[str, str], count: int) -> dict[str, dict[str, f
 def fixtures(env: dict[str, str]) -> tuple[str, str, str]:
     """An open request's answer token and session cookies for its person and the auditor."""
     os.environ.update(env)
-    from cli.wiring import connect
-    from storage.web_access import SqlWebAccess
-    from workflow.application.sign_in import digest
-    from workflow.application.tasks import my_tasks
+    from lofte.cli.wiring import connect
+    from lofte.storage.web_access import SqlWebAccess
+    from lofte.workflow.application.sign_in import digest
+    from lofte.workflow.application.tasks import my_tasks
 
     wired = connect(None)
     access = SqlWebAccess(wired.store.engine)
@@ -220,7 +220,7 @@ def form_for(connection: http.client.HTTPConnection, path: str) -> tuple[str, di
 
 
 def print_results(results: dict[str, dict[str, float]], weeks: int) -> None:
-    from storage.database import sqlite_synchronous
+    from lofte.storage.database import sqlite_synchronous
 
     print(f"SQLite WAL, synchronous={sqlite_synchronous()} (LOFTE_SQLITE_SYNCHRONOUS)")
     print(f"{'page@connections':<22}{'requests':>9}{'per s':>9}{'p50 ms':>9}{'p95 ms':>9}")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from cli.output import heading, table
-from workflow.application.audit_log import log_lines
-from workflow.application.audit_report import AuditReport
-from workflow.core.records import AuditEvent, CycleInstance
-from workflow.kernel import words
+from lofte.cli.output import heading, table
+from lofte.kernel import words
+from lofte.workflow.application.audit_log import log_lines
+from lofte.workflow.application.audit_report import AuditReport
+from lofte.workflow.core.records import AuditEvent, CycleInstance
 
 
 def print_audit(report: AuditReport) -> None:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli import arguments
+from lofte.cli import arguments
 
 DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 
@@ -69,9 +69,9 @@ def _write(text: str) -> None:
 
 
 def run_lagesbild(args: argparse.Namespace) -> int:
-    from cli.lagesbild_output import print_lagesbild
-    from cli.wiring import connect
-    from workflow.application.lagesbild_view import lagesbild, observations_csv
+    from lofte.cli.lagesbild_output import print_lagesbild
+    from lofte.cli.wiring import connect
+    from lofte.workflow.application.lagesbild_view import lagesbild, observations_csv
 
     wired = connect(args.database)
     data = lagesbild(wired.app, wired.app.viewer(args.viewer), args.unit, args.start, args.end)
@@ -83,9 +83,9 @@ def run_lagesbild(args: argparse.Namespace) -> int:
 
 
 def run_actions(args: argparse.Namespace) -> int:
-    from cli.output import table
-    from cli.wiring import connect
-    from workflow.application.actions_view import actions_csv, list_actions
+    from lofte.cli.output import table
+    from lofte.cli.wiring import connect
+    from lofte.workflow.application.actions_view import actions_csv, list_actions
 
     wired = connect(args.database)
     lines = list_actions(wired.app, wired.app.viewer(args.viewer), args.unit, args.status)
@@ -120,8 +120,8 @@ def run_actions(args: argparse.Namespace) -> int:
 
 
 def run_export_answers(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
-    from workflow.application.exports import export_answers
+    from lofte.cli.wiring import connect
+    from lofte.workflow.application.exports import export_answers
 
     wired = connect(args.database)
     viewer = wired.app.viewer(args.viewer)
@@ -130,9 +130,9 @@ def run_export_answers(args: argparse.Namespace) -> int:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
-    from workflow.application.yearly_report import render_report, report_data
-    from workflow.kernel.errors import ConfigError
+    from lofte.cli.wiring import connect
+    from lofte.kernel.errors import ConfigError
+    from lofte.workflow.application.yearly_report import render_report, report_data
 
     wired = connect(args.database)
     data = report_data(wired.app, wired.app.viewer(args.viewer), args.unit, args.year)

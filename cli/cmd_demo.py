@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cli import arguments
+from lofte.cli import arguments
 
 DEMO_FILE = "lofte-demo.db"
 CLOCK_FILE = "lofte-demo.clock"
@@ -59,8 +59,8 @@ def add_commands(commands: Any) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from notifications.config import mail_settings
-    from workflow.kernel.clock import SystemClock, running_clock_text
+    from lofte.kernel.clock import SystemClock, running_clock_text
+    from lofte.notifications.config import mail_settings
 
     base_url = f"http://127.0.0.1:{args.port}"
     os.environ["LOFTE_BASE_URL"] = base_url  # the emails' links point at the demo
@@ -102,10 +102,10 @@ def remove_earlier_mail(database: Path, mail_dir: Path) -> int:
 
 
 def _prepare(start: datetime, weeks: int) -> tuple[Any, datetime]:
-    from cli.wiring import connect
-    from definitions.loader import load_packaged
-    from workflow.drivers.simulation import Simulation
-    from workflow.kernel.clock import VirtualClock
+    from lofte.cli.wiring import connect
+    from lofte.definitions.loader import load_packaged
+    from lofte.kernel.clock import VirtualClock
+    from lofte.workflow.drivers.simulation import Simulation
 
     clock = VirtualClock(start - timedelta(days=1))
     wired = connect(f"sqlite:///{DEMO_FILE}", clock=clock, create=True, durable=False)
@@ -121,7 +121,7 @@ def _prepare(start: datetime, weeks: int) -> tuple[Any, datetime]:
 
 def look_commands(start: datetime, now: datetime) -> list[str]:
     """The commands that look at the demo's database with its clock (and its key file)."""
-    from workflow.kernel.timerules import STOCKHOLM
+    from lofte.kernel.timerules import STOCKHOLM
 
     settings = [
         f"LOFTE_DATABASE_URL=sqlite:///{DEMO_FILE}",
@@ -148,8 +148,8 @@ def _print_start(
     commands: list[str],
     base_url: str | None,
 ) -> None:
-    from workflow.application.tasks import my_tasks
-    from workflow.kernel import words
+    from lofte.kernel import words
+    from lofte.workflow.application.tasks import my_tasks
 
     print(
         f"Demon är förberedd i {DEMO_FILE}; demons klocka står på {words.moment(now)} "
@@ -174,16 +174,16 @@ def _print_start(
 
 def demo_connection() -> Any:
     """The demo's database on its clock: what the served pages (and their mail) run on."""
-    from cli.wiring import connect
-    from workflow.kernel.clock import FileClock
+    from lofte.cli.wiring import connect
+    from lofte.kernel.clock import FileClock
 
     return connect(f"sqlite:///{DEMO_FILE}", clock=FileClock(Path(CLOCK_FILE)), durable=False)
 
 
 def _serve(base_url: str, port: int) -> None:
-    from cli.cmd_web import serve
-    from storage.web_access import SqlWebAccess
-    from web.factory import create_app
+    from lofte.cli.cmd_web import serve
+    from lofte.storage.web_access import SqlWebAccess
+    from lofte.web.factory import create_app
 
     wired = demo_connection()
     app = create_app(wired.app, SqlWebAccess(wired.store.engine), base_url=base_url)

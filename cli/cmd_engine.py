@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from cli import arguments
+from lofte.cli import arguments
 
 DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 
@@ -87,11 +87,11 @@ def _add_simulate(commands: Any) -> None:
 
 
 def run_engine(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
-    from workflow.application.texts import TIMER_KIND
-    from workflow.core.records import Timer
-    from workflow.drivers.loop import EngineLoop
-    from workflow.kernel import words
+    from lofte.cli.wiring import connect
+    from lofte.kernel import words
+    from lofte.workflow.application.texts import TIMER_KIND
+    from lofte.workflow.core.records import Timer
+    from lofte.workflow.drivers.loop import EngineLoop
 
     wired = connect(args.database)
     dispatcher = wired.dispatcher()
@@ -116,7 +116,7 @@ def run_engine(args: argparse.Namespace) -> int:
         f"Löfte kör mot {wired.url} (motor {wired.engine.engine_id}); stoppa med Ctrl-C.",
         flush=True,
     )
-    from cli.memory import freeze_start_up
+    from lofte.cli.memory import freeze_start_up
 
     freeze_start_up()
     EngineLoop(
@@ -130,11 +130,11 @@ def run_engine(args: argparse.Namespace) -> int:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from cli.simulate_output import print_simulation
-    from cli.wiring import connect
-    from definitions.loader import load_bundle, load_packaged
-    from workflow.drivers.simulation import Simulation
-    from workflow.kernel.clock import VirtualClock
+    from lofte.cli.simulate_output import print_simulation
+    from lofte.cli.wiring import connect
+    from lofte.definitions.loader import load_bundle, load_packaged
+    from lofte.kernel.clock import VirtualClock
+    from lofte.workflow.drivers.simulation import Simulation
 
     given = load_bundle(args.definitions) if args.definitions else None
     end = args.start + timedelta(weeks=args.weeks)
@@ -159,7 +159,7 @@ def run_simulate(args: argparse.Namespace) -> int:
             after_moment=delivery.after_moment,
             deliver_every=timedelta(minutes=args.deliver_every),
         )
-        from cli.memory import freeze_start_up
+        from lofte.cli.memory import freeze_start_up
 
         freeze_start_up()
         try:
@@ -174,7 +174,7 @@ def run_simulate(args: argparse.Namespace) -> int:
             print_simulation(wired, result, args, None if args.no_mail else delivery.mail_dir)
         wired.close()
     if problems:
-        from cli.output import fail
+        from lofte.cli.output import fail
 
         lines = "\n  ".join(f"{reason} ({n} meddelanden)" for reason, n in problems.items())
         return fail(f"e-post kunde inte skapas eller skickas:\n  {lines}")
@@ -193,9 +193,9 @@ class _Delivery:
     process beside it (the default), or all of it inline."""
 
     def __init__(self, wired: Any, mail_dir: Path | None, *, inline: bool) -> None:
-        from cli.delivery_worker import DeliveryWorker
-        from notifications.config import mail_settings
-        from notifications.dispatcher import DispatchReport
+        from lofte.cli.delivery_worker import DeliveryWorker
+        from lofte.notifications.config import mail_settings
+        from lofte.notifications.dispatcher import DispatchReport
 
         self.clock = wired.clock
         self.worker = None if inline else DeliveryWorker(mail_dir)

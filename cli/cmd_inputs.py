@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cli import arguments
+from lofte.cli import arguments
 
 DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 MAX_ANSWER_BYTES = 1_000_000
@@ -61,8 +61,8 @@ def add_commands(commands: Any) -> None:
 
 def read_answer(file: Path | None, values: list[str]) -> dict[str, Any]:
     """The answer from a file and/or FIELD=VALUE pairs; a clear error when unreadable."""
-    from workflow.kernel.errors import ConfigError
-    from workflow.kernel.untrusted import Limits, UntrustedInputError, load_yaml
+    from lofte.kernel.errors import ConfigError
+    from lofte.kernel.untrusted import Limits, UntrustedInputError, load_yaml
 
     answer: dict[str, Any] = {}
     limits = Limits(max_bytes=MAX_ANSWER_BYTES, max_depth=10, max_nodes=50_000)
@@ -101,10 +101,10 @@ def read_answer(file: Path | None, values: list[str]) -> dict[str, Any]:
 
 
 def run_submit(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
-    from workflow.application.answer_links import submit_with_token
-    from workflow.application.texts import sentence
-    from workflow.kernel.errors import UsageError
+    from lofte.cli.wiring import connect
+    from lofte.kernel.errors import UsageError
+    from lofte.workflow.application.answer_links import submit_with_token
+    from lofte.workflow.application.texts import sentence
 
     if args.token and (args.request or args.person):
         raise UsageError("ange antingen --token, eller FÖRFRÅGAN med --as PERSON, inte båda")
@@ -126,15 +126,15 @@ def run_submit(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from cli.status_output import print_status
-    from cli.wiring import connect
-    from workflow.application.status import build_status
+    from lofte.cli.status_output import print_status
+    from lofte.cli.wiring import connect
+    from lofte.workflow.application.status import build_status
 
     wired = connect(args.database)
     viewer = wired.app.viewer(args.viewer)
     units = [wired.app.require_unit(args.unit).id] if args.unit else None
     if args.person is not None and wired.app.directory().find(args.person) is None:
-        from workflow.kernel.errors import NotFound
+        from lofte.kernel.errors import NotFound
 
         raise NotFound("person", args.person)
     report = build_status(wired.app, viewer, unit_ids=units, person=args.person)

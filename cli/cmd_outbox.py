@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cli import arguments
+from lofte.cli import arguments
 
 DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 OUTBOX_STATUSES = ["pending", "sending", "sent", "held", "digested", "failed", "expired"]
@@ -89,10 +89,10 @@ def _add_meeting(commands: Any) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from cli.output import table
-    from cli.wiring import connect
-    from workflow.application.texts import OUTBOX_STATUS, message_about
-    from workflow.kernel import words
+    from lofte.cli.output import table
+    from lofte.cli.wiring import connect
+    from lofte.kernel import words
+    from lofte.workflow.application.texts import OUTBOX_STATUS, message_about
 
     wired = connect(args.database)
     messages = wired.app.reads.outbox(args.status, args.limit)
@@ -120,7 +120,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_send(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
+    from lofte.cli.wiring import connect
 
     done = connect(args.database).dispatcher().run_once()
     print(
@@ -132,8 +132,8 @@ def run_send(args: argparse.Namespace) -> int:
 
 
 def run_retry(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
-    from workflow.kernel.errors import UsageError
+    from lofte.cli.wiring import connect
+    from lofte.kernel.errors import UsageError
 
     if bool(args.id) == bool(args.all):
         raise UsageError("ange ett meddelande-ID eller --all")
@@ -150,10 +150,10 @@ def run_retry(args: argparse.Namespace) -> int:
 
 
 def run_timers(args: argparse.Namespace) -> int:
-    from cli.output import table
-    from cli.wiring import connect
-    from workflow.application.texts import TIMER_KIND
-    from workflow.kernel import words
+    from lofte.cli.output import table
+    from lofte.cli.wiring import connect
+    from lofte.kernel import words
+    from lofte.workflow.application.texts import TIMER_KIND
 
     wired = connect(args.database)
     found = wired.app.reads.timers(args.status, args.limit)
@@ -180,7 +180,7 @@ def run_timers(args: argparse.Namespace) -> int:
 
 
 def run_timer_retry(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
+    from lofte.cli.wiring import connect
 
     wired = connect(args.database)
     timer = wired.engine.retry_timer(args.id, args.actor)
@@ -190,8 +190,8 @@ def run_timer_retry(args: argparse.Namespace) -> int:
 
 
 def run_move(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
-    from workflow.kernel import words
+    from lofte.cli.wiring import connect
+    from lofte.kernel import words
 
     meeting = connect(args.database).engine.move_meeting(
         args.instance, args.step, args.start, args.actor
@@ -204,7 +204,7 @@ def run_move(args: argparse.Namespace) -> int:
 
 
 def run_cancel(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
+    from lofte.cli.wiring import connect
 
     meeting = connect(args.database).engine.cancel_meeting(args.instance, args.step, args.actor)
     print(f"Mötet är inställt; {len(meeting.participants)} deltagare får en avbokning.")

@@ -6,7 +6,7 @@ import argparse
 from argparse import SUPPRESS
 from typing import Any
 
-from cli import arguments
+from lofte.cli import arguments
 
 DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 
@@ -70,9 +70,9 @@ def add_commands(commands: Any) -> None:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from cli.audit_output import print_audit, print_audit_log
-    from cli.wiring import connect
-    from workflow.application.audit_report import build_audit
+    from lofte.cli.audit_output import print_audit, print_audit_log
+    from lofte.cli.wiring import connect
+    from lofte.workflow.application.audit_report import build_audit
 
     wired = connect(args.database)
     viewer = wired.app.viewer(args.viewer)
@@ -88,10 +88,10 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from cli.show_output import print_cycle
-    from cli.wiring import connect
-    from workflow.application.show import show_cycle
-    from workflow.kernel.errors import NotFound
+    from lofte.cli.show_output import print_cycle
+    from lofte.cli.wiring import connect
+    from lofte.kernel.errors import NotFound
+    from lofte.workflow.application.show import show_cycle
 
     wired = connect(args.database)
     shown = show_cycle(wired.app, wired.app.viewer(args.viewer), args.instance)
@@ -103,10 +103,10 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from cli.output import fail
-    from cli.wiring import connect
-    from workflow.application.audit_verify import parse_head, verify
-    from workflow.kernel import words
+    from lofte.cli.output import fail
+    from lofte.cli.wiring import connect
+    from lofte.kernel import words
+    from lofte.workflow.application.audit_verify import parse_head, verify
 
     expected = parse_head(args.head) if args.head else None
     wired = connect(args.database, need_setup=False)
@@ -128,9 +128,9 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_head(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
-    from workflow.application.audit_verify import verify
-    from workflow.kernel import words
+    from lofte.cli.wiring import connect
+    from lofte.kernel import words
+    from lofte.workflow.application.audit_verify import verify
 
     wired = connect(args.database, need_setup=False)
     verdict = verify(wired.app)

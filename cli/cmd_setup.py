@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from cli import arguments
+from lofte.cli import arguments
 
 DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 
@@ -93,12 +93,12 @@ def _add_example_and_units(commands: Any) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
-    from definitions.loader import load_bundle, load_packaged
-    from workflow.kernel import words
+    from lofte.cli.wiring import connect
+    from lofte.definitions.loader import load_bundle, load_packaged
+    from lofte.kernel import words
 
     if args.example and args.definitions:
-        from workflow.kernel.errors import UsageError
+        from lofte.kernel.errors import UsageError
 
         raise UsageError("ange antingen --definitions eller --example, inte båda")
     # Files are read and checked before anything touches the database.
@@ -126,8 +126,8 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from definitions.loader import PACKAGED_DIR, load_bundle
-    from workflow.kernel import words
+    from lofte.definitions.loader import PACKAGED_DIR, load_bundle
+    from lofte.kernel import words
 
     bundle = load_bundle(args.paths or [PACKAGED_DIR])
     for source in bundle.definitions:
@@ -146,10 +146,10 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from cli.show_definition import print_definition
-    from definitions.loader import PACKAGED_DIR, load_bundle
-    from definitions.overrides import apply_override
-    from workflow.kernel.errors import NotFound
+    from lofte.cli.show_definition import print_definition
+    from lofte.definitions.loader import PACKAGED_DIR, load_bundle
+    from lofte.definitions.overrides import apply_override
+    from lofte.kernel.errors import NotFound
 
     bundle = load_bundle(args.definitions or [PACKAGED_DIR])
     try:
@@ -169,8 +169,8 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from definitions.loader import PACKAGED_DIR
-    from definitions.national import write_example
+    from lofte.definitions.loader import PACKAGED_DIR
+    from lofte.definitions.national import write_example
 
     files = {p.name: p.read_text(encoding="utf-8") for p in sorted(PACKAGED_DIR.glob("*.yaml"))}
     written = write_example(args.directory, files, overwrite=args.force)
@@ -185,7 +185,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_national(args: argparse.Namespace) -> int:
-    from definitions.national import national_example, write_example
+    from lofte.definitions.national import national_example, write_example
 
     written = write_example(
         args.directory, national_example(args.municipalities, args.seed), overwrite=args.force
@@ -198,8 +198,8 @@ def run_national(args: argparse.Namespace) -> int:
 
 
 def run_units(args: argparse.Namespace) -> int:
-    from cli.output import table
-    from cli.wiring import connect
+    from lofte.cli.output import table
+    from lofte.cli.wiring import connect
 
     wired = connect(args.database)
     directory = wired.app.directory()

@@ -34,15 +34,15 @@ def add_commands(commands: Any) -> None:
 
 
 def run_new_key(args: argparse.Namespace) -> int:
-    from storage.sensitive_keys import new_key
+    from lofte.storage.sensitive_keys import new_key
 
     print(new_key().decode("ascii"))
     return 0
 
 
 def run_rotate(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
-    from storage.key_rotation import rotate_keys
+    from lofte.cli.wiring import connect
+    from lofte.storage.key_rotation import rotate_keys
 
     wired = connect(args.database)
     rotated, where = rotate_keys(wired, wired.url)
@@ -52,9 +52,9 @@ def run_rotate(args: argparse.Namespace) -> int:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
-    from storage.backup import backup, sqlite_path
-    from storage.database import database_url
+    from lofte.cli.wiring import connect
+    from lofte.storage.backup import backup, sqlite_path
+    from lofte.storage.database import database_url
 
     sqlite_path(database_url(args.database))  # PostgreSQL: say how, before connecting
     wired = connect(args.database, need_setup=False)
@@ -68,11 +68,11 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from cli.output import fail
-    from cli.wiring import connect
-    from storage.backup import restore, sqlite_path
-    from storage.database import database_url
-    from workflow.application.audit_verify import verify
+    from lofte.cli.output import fail
+    from lofte.cli.wiring import connect
+    from lofte.storage.backup import restore, sqlite_path
+    from lofte.storage.database import database_url
+    from lofte.workflow.application.audit_verify import verify
 
     target = sqlite_path(database_url(args.database))
     restore(args.path, target, overwrite=args.force)

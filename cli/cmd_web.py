@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cli import arguments
+from lofte.cli import arguments
 
 DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 
@@ -41,17 +41,17 @@ def add_commands(commands: Any) -> None:
 
 
 def run_web(args: argparse.Namespace) -> int:
-    from cli.wiring import connect
-    from notifications.config import mail_settings
-    from storage.web_access import SqlWebAccess
-    from web.factory import create_app
+    from lofte.cli.wiring import connect
+    from lofte.notifications.config import mail_settings
+    from lofte.storage.web_access import SqlWebAccess
+    from lofte.web.factory import create_app
 
     base_url = mail_settings().base_url
     wired = connect(args.database)
     app = create_app(
         wired.app, SqlWebAccess(wired.store.engine), base_url=base_url, proxies=args.proxies
     )
-    from cli.memory import freeze_start_up
+    from lofte.cli.memory import freeze_start_up
 
     freeze_start_up()
     serve(app, args.host, args.port, args.threads)
@@ -63,7 +63,7 @@ def serve(app: Any, host: str, port: int, threads: int) -> None:
 
     from waitress.server import create_server
 
-    from workflow.kernel.errors import ConfigError
+    from lofte.kernel.errors import ConfigError
 
     try:
         server = create_server(app, host=host, port=port, threads=threads, ident="Löfte")

@@ -20,10 +20,10 @@ from multiprocessing.context import SpawnProcess
 from pathlib import Path
 from typing import Any
 
-from notifications.failures import Failure
-from notifications.sending import SendJob, SendResult
-from workflow.core.records import OutboxMessage
-from workflow.kernel.errors import LofteError
+from lofte.kernel.errors import LofteError
+from lofte.notifications.failures import Failure
+from lofte.notifications.sending import SendJob, SendResult
+from lofte.workflow.core.records import OutboxMessage
 
 BACKLOG = 400  # jobs (of at most a batch each) the worker may lag behind before the engine waits
 
@@ -151,15 +151,15 @@ def _send_all(
 ) -> None:  # pragma: no cover - runs in the spawned process
     import dataclasses
 
-    from notifications.config import mail_settings
-    from notifications.sending import Sender
-    from notifications.transports import transport_for
+    from lofte.notifications.config import mail_settings
+    from lofte.notifications.sending import Sender
+    from lofte.notifications.transports import transport_for
 
     settings = mail_settings()
     if mail_dir is not None:
         settings = dataclasses.replace(settings, mail_dir=Path(mail_dir))
     sender = Sender(transport_for(settings), settings, secret)
-    from cli.memory import freeze_start_up
+    from lofte.cli.memory import freeze_start_up
 
     freeze_start_up()
     while (item := jobs.get()) is not None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from cli.output import heading, table
-from workflow.application.lagesbild_view import change, headline
-from workflow.kernel import words
+from lofte.cli.output import heading, table
+from lofte.kernel import words
+from lofte.workflow.application.lagesbild_view import change, headline
 
 WEEKDAYS = ("mån", "tis", "ons", "tors", "fre", "lör", "sön")
 

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cli import (
+from lofte.cli import (
     cmd_data,
     cmd_demo,
     cmd_engine,
@@ -19,8 +19,8 @@ from cli import (
     cmd_trust,
     cmd_web,
 )
-from cli.output import fail
-from cli.swedish_argparse import SwedishParser, install
+from lofte.cli.output import fail
+from lofte.cli.swedish_argparse import SwedishParser, install
 
 
 def build_parser() -> SwedishParser:
@@ -67,13 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # every error a person sees is a sentence, never a traceback
-        from workflow.kernel.errors import UsageError
+        from lofte.kernel.errors import UsageError
 
         return fail(_explain(exc), 2 if isinstance(exc, UsageError) else 1)
 
 
 def _explain(exc: Exception) -> str:
-    from workflow.kernel.errors import LofteError
+    from lofte.kernel.errors import LofteError
 
     if isinstance(exc, LofteError):
         return str(exc)

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from definitions.cycle import TERMINAL_STATES, CycleDefinition
-from definitions.fields import AnyField
-from definitions.steps import AnyStep
-from workflow.application import definition_words as dw
-from workflow.kernel import words
+from lofte.definitions.cycle import TERMINAL_STATES, CycleDefinition
+from lofte.definitions.fields import AnyField
+from lofte.definitions.steps import AnyStep
+from lofte.kernel import words
+from lofte.workflow.application import definition_words as dw
 
 
 def print_definition(definition: CycleDefinition, role_title: dw.RoleTitle) -> None:

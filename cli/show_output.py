@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from workflow.application.show import ShownCycle
-from workflow.kernel import words
+from lofte.kernel import words
+from lofte.workflow.application.show import ShownCycle
 
 INDENT = "      "
 

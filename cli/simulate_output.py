@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from cli.output import table
-from workflow.application.reads import CycleFilter
-from workflow.application.texts import outcome_text
-from workflow.drivers.simulation import SimulationReport
-from workflow.kernel import words
+from lofte.cli.output import table
+from lofte.kernel import words
+from lofte.workflow.application.reads import CycleFilter
+from lofte.workflow.application.texts import outcome_text
+from lofte.workflow.drivers.simulation import SimulationReport
 
 HEADERS = ["Öppnade", "I tid", "Sent", "Ofullständiga", "Inget att följa upp", "Pågår"]
 KEYS = [

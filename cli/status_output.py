@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from cli.output import heading, table
-from workflow.application.status import StatusReport
-from workflow.application.texts import MESSAGE_KIND, OUTBOX_STATUS, TIMER_KIND, TIMER_STATUS
-from workflow.kernel import words
+from lofte.cli.output import heading, table
+from lofte.kernel import words
+from lofte.workflow.application.status import StatusReport
+from lofte.workflow.application.texts import MESSAGE_KIND, OUTBOX_STATUS, TIMER_KIND, TIMER_STATUS
 
 
 def print_status(url: str, report: StatusReport) -> None:

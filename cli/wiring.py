@@ -11,7 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from storage.database import (
+from lofte.kernel.clock import Clock, FileClock, SystemClock
+from lofte.kernel.errors import ConfigError, NotInitialised
+from lofte.storage.database import (
     database_url,
     is_behind,
     is_migrated,
@@ -19,14 +21,12 @@ from storage.database import (
     migrate,
     sqlite_file_missing,
 )
-from storage.read_model import SqlReadModel
-from storage.sensitive_keys import load_cipher
-from storage.unit_of_work import SqlStore
-from workflow.application.app import Application
-from workflow.core.engine import Engine
-from workflow.core.setup import has_setup
-from workflow.kernel.clock import Clock, FileClock, SystemClock
-from workflow.kernel.errors import ConfigError, NotInitialised
+from lofte.storage.read_model import SqlReadModel
+from lofte.storage.sensitive_keys import load_cipher
+from lofte.storage.unit_of_work import SqlStore
+from lofte.workflow.application.app import Application
+from lofte.workflow.core.engine import Engine
+from lofte.workflow.core.setup import has_setup
 
 
 @dataclass
@@ -41,9 +41,9 @@ class Wired:
     def dispatcher(self, mail_dir: Path | None = None, **options: Any) -> Any:
         """The outbox dispatcher: SMTP if LOFTE_SMTP_HOST is set, else .eml files; `options`
         go to `Dispatcher` (`hand_off`, `lease`)."""
-        from notifications.config import mail_settings
-        from notifications.dispatcher import Dispatcher
-        from notifications.transports import transport_for
+        from lofte.notifications.config import mail_settings
+        from lofte.notifications.dispatcher import Dispatcher
+        from lofte.notifications.transports import transport_for
 
         settings = mail_settings()
         if mail_dir is not None:

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, PlainValidator
 
-from workflow.kernel.durations import IsoDuration
+from lofte.kernel.durations import IsoDuration
 
 IDENTIFIER = r"^[a-z][a-z0-9_-]*$"
 Identifier = str

@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from definitions.base import EMPTY_TEXT, Duration, Frozen, Identifier, Text
-from definitions.steps import (
+from lofte.definitions.base import EMPTY_TEXT, Duration, Frozen, Identifier, Text
+from lofte.definitions.steps import (
     AnyStep,
     CollectStep,
     DecisionStep,

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from definitions.base import LocalText
-from definitions.organisation import (
+from lofte.definitions.base import LocalText
+from lofte.definitions.organisation import (
     DEPLOYMENT,
     DefinitionOverride,
     OrganisationSpec,

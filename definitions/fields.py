@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from definitions.base import EMPTY_TEXT, Frozen, Identifier, LocalText, Text
+from lofte.definitions.base import EMPTY_TEXT, Frozen, Identifier, LocalText, Text
 
 
 class Option(Frozen):

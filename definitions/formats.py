@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from definitions.cycle import FORMAT as DEFINITION_FORMAT
-from definitions.organisation import FORMAT as ORGANISATION_FORMAT
+from lofte.definitions.cycle import FORMAT as DEFINITION_FORMAT
+from lofte.definitions.organisation import FORMAT as ORGANISATION_FORMAT
 
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 

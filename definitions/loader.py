@@ -17,15 +17,20 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from definitions.checks import check_bundle, check_definition, check_organisation
-from definitions.cycle import CycleDefinition
-from definitions.directory import Directory, Unit
-from definitions.formats import FormatError, format_of, upgrade_definition, upgrade_organisation
-from definitions.organisation import OrganisationSpec
-from definitions.overrides import apply_override
-from definitions.yaml_source import PathKey, YamlDocument, parse_yaml
-from workflow.kernel.errors import DefinitionError, DefinitionProblem
-from workflow.kernel.untrusted import MAX_BYTES, canonical_json, size_text
+from lofte.definitions.checks import check_bundle, check_definition, check_organisation
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Directory, Unit
+from lofte.definitions.formats import (
+    FormatError,
+    format_of,
+    upgrade_definition,
+    upgrade_organisation,
+)
+from lofte.definitions.organisation import OrganisationSpec
+from lofte.definitions.overrides import apply_override
+from lofte.definitions.yaml_source import PathKey, YamlDocument, parse_yaml
+from lofte.kernel.errors import DefinitionError, DefinitionProblem
+from lofte.kernel.untrusted import MAX_BYTES, canonical_json, size_text
 
 PACKAGED_DIR = Path(__file__).resolve().parent / "packaged"
 ORGANISATION_STEM = "organisation"

@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from definitions.loader import ORGANISATION_STEM, PACKAGED_DIR
-from definitions.organisation import DEPLOYMENT
-from workflow.kernel.errors import ConfigError
+from lofte.definitions.loader import ORGANISATION_STEM, PACKAGED_DIR
+from lofte.definitions.organisation import DEPLOYMENT
+from lofte.kernel.errors import ConfigError
 
 MAX_MUNICIPALITIES = 290  # Sweden's number of municipalities
 MAX_AREA_SIZE = 6

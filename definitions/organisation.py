@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from definitions.base import Duration, Frozen, Identifier, Text
+from lofte.definitions.base import Duration, Frozen, Identifier, Text
 
 FORMAT = 1
 DEPLOYMENT = "deployment"  # the unit id for roles held across the whole deployment

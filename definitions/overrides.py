@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from definitions.cycle import CycleDefinition
-from definitions.organisation import DefinitionOverride, StepOverride
-from definitions.steps import AnyStep
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.organisation import DefinitionOverride, StepOverride
+from lofte.definitions.steps import AnyStep
 
 
 def apply_override(

@@ -16,9 +16,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from definitions.base import EMPTY_TEXT, Duration, Frozen, Identifier, Text
-from definitions.fields import FieldSpec
-from workflow.kernel.durations import IsoDuration
+from lofte.definitions.base import EMPTY_TEXT, Duration, Frozen, Identifier, Text
+from lofte.definitions.fields import FieldSpec
+from lofte.kernel.durations import IsoDuration
 
 ZERO = IsoDuration.parse("PT0S")
 ActionKind = Literal["insats", "tidig_insats", "atagande"]

@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from workflow.kernel.errors import DefinitionError, DefinitionProblem
-from workflow.kernel.untrusted import UntrustedInputError, compose_yaml, load_yaml
+from lofte.kernel.errors import DefinitionError, DefinitionProblem
+from lofte.kernel.untrusted import UntrustedInputError, compose_yaml, load_yaml
 
 PathKey = tuple[str | int, ...]
 

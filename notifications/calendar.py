@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 from icalendar.parser import Contentline
 
-from workflow.core.message_types import MeetingMessage
+from lofte.workflow.core.message_types import MeetingMessage
 
 LINE_OCTETS = 74  # a content line's octets before a fold (75 with the fold's space)
 _ATTENDEE_MARK = "lofte.attendee"

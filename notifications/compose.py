@@ -15,8 +15,8 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.utils import format_datetime
 
-from notifications.calendar import invitation, method_of
-from notifications.mime import (
+from lofte.notifications.calendar import invitation, method_of
+from lofte.notifications.mime import (
     Part,
     attachment,
     encoded_words,
@@ -26,9 +26,9 @@ from notifications.mime import (
     text_part,
     wire_bytes,
 )
-from notifications.render import RenderedEmail
-from workflow.core.message_types import RECIPIENT_NAME, MeetingMessage, read_message
-from workflow.core.records import MessageKind, OutboxMessage
+from lofte.notifications.render import RenderedEmail
+from lofte.workflow.core.message_types import RECIPIENT_NAME, MeetingMessage, read_message
+from lofte.workflow.core.records import MessageKind, OutboxMessage
 
 MEETINGS = frozenset(
     {MessageKind.MEETING_INVITE, MessageKind.MEETING_UPDATE, MessageKind.MEETING_CANCEL}

@@ -12,7 +12,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
-from workflow.kernel.errors import ConfigError
+from lofte.kernel.errors import ConfigError
 
 TlsMode = Literal["ssl", "starttls", "none"]
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}

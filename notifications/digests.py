@@ -8,22 +8,22 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any
 
-from definitions.directory import Directory, Person
-from notifications.installation import installation_keys
-from notifications.ports import DeliveryStore, DeliveryWork
-from workflow.core.cadence import label_of_key
-from workflow.core.catalog import Catalog
-from workflow.core.display import about_line
-from workflow.core.message_types import DigestMessage
-from workflow.core.messages import addressed_at
-from workflow.core.records import (
+from lofte.definitions.directory import Directory, Person
+from lofte.kernel import words
+from lofte.kernel.timerules import STOCKHOLM
+from lofte.notifications.installation import installation_keys
+from lofte.notifications.ports import DeliveryStore, DeliveryWork
+from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.catalog import Catalog
+from lofte.workflow.core.display import about_line
+from lofte.workflow.core.message_types import DigestMessage
+from lofte.workflow.core.messages import addressed_at
+from lofte.workflow.core.records import (
     CycleInstance,
     InputRequest,
     MessageKind,
     OutboxStatus,
 )
-from workflow.kernel import words
-from workflow.kernel.timerules import STOCKHOLM
 
 DEPLOYMENT = "deployment"
 

@@ -18,20 +18,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from notifications.config import MailSettings
-from notifications.digests import compose_digests
-from notifications.failures import Failure, record_failure
-from notifications.outage import check_outage
-from notifications.ports import DeliveryStore
-from notifications.render import shown_key
-from notifications.sending import Sender, SendJob, SendResult, ShownKey
-from notifications.transports import Transport
-from workflow.application.answer_links import installation_secret
-from workflow.core.catalog import Catalog
-from workflow.core.outbox_retry import retry_all, retry_message
-from workflow.core.records import MessageKind, OutboxMessage, OutboxStatus
-from workflow.kernel.clock import Clock
-from workflow.kernel.errors import ConcurrentUpdate
+from lofte.kernel.clock import Clock
+from lofte.kernel.errors import ConcurrentUpdate
+from lofte.notifications.config import MailSettings
+from lofte.notifications.digests import compose_digests
+from lofte.notifications.failures import Failure, record_failure
+from lofte.notifications.outage import check_outage
+from lofte.notifications.ports import DeliveryStore
+from lofte.notifications.render import shown_key
+from lofte.notifications.sending import Sender, SendJob, SendResult, ShownKey
+from lofte.notifications.transports import Transport
+from lofte.workflow.application.answer_links import installation_secret
+from lofte.workflow.core.catalog import Catalog
+from lofte.workflow.core.outbox_retry import retry_all, retry_message
+from lofte.workflow.core.records import MessageKind, OutboxMessage, OutboxStatus
 
 log = logging.getLogger("lofte.outbox")
 DIGESTIBLE = frozenset({MessageKind.INPUT_REQUEST, MessageKind.REMINDER})

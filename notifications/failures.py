@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from notifications.config import MailSettings
-from notifications.ports import DeliveryWork
-from workflow.core.outbox_retry import outbox_audit
-from workflow.core.records import OutboxMessage, OutboxStatus
+from lofte.notifications.config import MailSettings
+from lofte.notifications.ports import DeliveryWork
+from lofte.workflow.core.outbox_retry import outbox_audit
+from lofte.workflow.core.records import OutboxMessage, OutboxStatus
 
 MAX_BACKOFF = timedelta(hours=1)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from workflow.core.engine import INSTALLATION
-from workflow.core.keys import Keys, new_installation_id
-from workflow.core.ports import Settings
+from lofte.workflow.core.engine import INSTALLATION
+from lofte.workflow.core.keys import Keys, new_installation_id
+from lofte.workflow.core.ports import Settings
 
 
 def installation_keys(settings: Settings) -> Keys:

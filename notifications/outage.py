@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from notifications.installation import installation_keys
-from notifications.ports import DeliveryStore, DeliveryWork
-from workflow.core.catalog import Catalog
-from workflow.core.message_types import DeliveryAlertMessage
-from workflow.core.messages import addressed_at
-from workflow.core.outbox_retry import outbox_audit
-from workflow.core.records import MessageKind, OutboxStatus
+from lofte.notifications.installation import installation_keys
+from lofte.notifications.ports import DeliveryStore, DeliveryWork
+from lofte.workflow.core.catalog import Catalog
+from lofte.workflow.core.message_types import DeliveryAlertMessage
+from lofte.workflow.core.messages import addressed_at
+from lofte.workflow.core.outbox_retry import outbox_audit
+from lofte.workflow.core.records import MessageKind, OutboxStatus
 
 ALERT_AFTER = timedelta(hours=1)
 ADMIN_ROLE = "administrator"

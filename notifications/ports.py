@@ -8,8 +8,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from workflow.core.ports import Outbox, UnitOfWork
-from workflow.core.records import CycleInstance, InputRequest, OutboxMessage
+from lofte.workflow.core.ports import Outbox, UnitOfWork
+from lofte.workflow.core.records import CycleInstance, InputRequest, OutboxMessage
 
 
 class OutboxDelivery(Outbox, Protocol):

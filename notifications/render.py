@@ -17,11 +17,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
-from notifications.subjects import subject
-from workflow.application import page_paths as paths
-from workflow.application.context_blocks import blocks
-from workflow.application.texts import article, outcome_text
-from workflow.core.message_types import (
+from lofte.kernel import words
+from lofte.notifications.subjects import subject
+from lofte.workflow.application import page_paths as paths
+from lofte.workflow.application.context_blocks import blocks
+from lofte.workflow.application.texts import article, outcome_text
+from lofte.workflow.core.message_types import (
     ActionMessage,
     CatchUpMessage,
     DecisionMessage,
@@ -35,8 +36,7 @@ from workflow.core.message_types import (
     SummaryMessage,
     read_message,
 )
-from workflow.core.records import MessageKind, OutboxMessage, Outcome
-from workflow.kernel import words
+from lofte.workflow.core.records import MessageKind, OutboxMessage, Outcome
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANGUAGES = ("sv", "en")

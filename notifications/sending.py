@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from notifications.compose import compose
-from notifications.config import MailSettings
-from notifications.failures import Failure
-from notifications.render import Renderer
-from notifications.transports import DeliveryFailed, Transport
-from workflow.application.answer_links import make_token
-from workflow.core.records import OutboxMessage
+from lofte.notifications.compose import compose
+from lofte.notifications.config import MailSettings
+from lofte.notifications.failures import Failure
+from lofte.notifications.render import Renderer
+from lofte.notifications.transports import DeliveryFailed, Transport
+from lofte.workflow.application.answer_links import make_token
+from lofte.workflow.core.records import OutboxMessage
 
 log = logging.getLogger("lofte.outbox")
 

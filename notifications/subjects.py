@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from workflow.application.texts import article, outcome_text
-from workflow.core.message_types import (
+from lofte.kernel import words
+from lofte.workflow.application.texts import article, outcome_text
+from lofte.workflow.core.message_types import (
     ActionMessage,
     CatchUpMessage,
     CycleRef,
@@ -17,8 +18,7 @@ from workflow.core.message_types import (
     SignInMessage,
     SummaryMessage,
 )
-from workflow.core.records import Outcome
-from workflow.kernel import words
+from lofte.workflow.core.records import Outcome
 
 
 def _head(cycle: CycleRef) -> str:

@@ -19,8 +19,8 @@ from typing import Protocol
 
 import yagmail
 
-from notifications.compose import OutgoingEmail
-from notifications.config import MailSettings, SmtpSettings
+from lofte.notifications.compose import OutgoingEmail
+from lofte.notifications.config import MailSettings, SmtpSettings
 
 
 class DeliveryFailed(Exception):

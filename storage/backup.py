@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from workflow.kernel.errors import ConfigError
+from lofte.kernel.errors import ConfigError
 
 PG_HINT = (
     "PostgreSQL säkerhetskopieras med dess egna verktyg: `pg_dump -Fc -f lofte.dump DATABAS` "

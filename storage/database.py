@@ -20,10 +20,10 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from storage import json_text
-from storage.audit_guard import ensure_audit_triggers
-from storage.driver_errors import driver_error
-from workflow.kernel.errors import ConfigError
+from lofte.kernel.errors import ConfigError
+from lofte.storage import json_text
+from lofte.storage.audit_guard import ensure_audit_triggers
+from lofte.storage.driver_errors import driver_error
 
 DEFAULT_URL = "sqlite:///lofte.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -87,14 +87,14 @@ def make_engine(url: str, *, durable: bool = True, throw_away: bool = False) -> 
         # SQLAlchemy runs; SQLAlchemy's statements come with an execution context, the
         # prebuilt ones (storage.fast_sql) without.
         if _args[2] is not None:
-            from storage.postgres_direct import flush_for
+            from lofte.storage.postgres_direct import flush_for
 
             flush_for(connection)
 
     @event.listens_for(engine, "reset")
     def _deferred_dropped(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
         # Back to the pool: writes deferred outside a unit of work are never another's.
-        from storage.postgres_direct import discard
+        from lofte.storage.postgres_direct import discard
 
         discard(connection_record.info)
 

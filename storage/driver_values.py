@@ -15,7 +15,7 @@ from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
 
-from storage.types import UtcDateTime
+from lofte.storage.types import UtcDateTime
 
 Processor = Callable[[Any], Any] | None
 

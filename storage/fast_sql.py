@@ -35,9 +35,9 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from storage import json_text
-from storage.driver_errors import Failed, driver_error
-from storage.driver_values import (
+from lofte.storage import json_text
+from lofte.storage.driver_errors import Failed, driver_error
+from lofte.storage.driver_values import (
     Bind,
     Processor,
     binds_of,
@@ -47,12 +47,12 @@ from storage.driver_values import (
     sqlite_utc_out,
     values_group,
 )
-from storage.fast_result import FastResult
-from storage.in_lists import MAX_LAYOUTS, InListLayout
-from storage.types import UtcDateTime
+from lofte.storage.fast_result import FastResult
+from lofte.storage.in_lists import MAX_LAYOUTS, InListLayout
+from lofte.storage.types import UtcDateTime
 
 if TYPE_CHECKING:
-    from storage.postgres_direct import DirectStatement
+    from lofte.storage.postgres_direct import DirectStatement
 
 # id -> the statement (kept alive, so ids stay unique) and whether it is an INSERT without
 # `.values()`, which inserts the columns its parameters name.
@@ -187,7 +187,7 @@ class Plan:
         # PostgreSQL: one row's statement prepared and run on libpq (`storage.postgres_direct`)
         self.direct: DirectStatement | None = None
         if binds is not None and self.keep_cursor:
-            from storage.postgres_direct import DirectStatement  # psycopg: import when needed
+            from lofte.storage.postgres_direct import DirectStatement  # psycopg: import when needed
 
             self.direct = DirectStatement.made(self.sql, binds)
 
@@ -400,7 +400,7 @@ class Plan:
         self, pooled: Any, cursor: Any, sql: str, parameters: Any, many: bool, returning: bool
     ) -> tuple[list[Sequence[Any]], int]:
         if self.keep_cursor:  # PostgreSQL: the transaction's deferred writes go first
-            from storage.postgres_direct import flush
+            from lofte.storage.postgres_direct import flush
 
             flush(pooled)
         found: list[Sequence[Any]] = []

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from storage.fast_sql import Plan
+    from lofte.storage.fast_sql import Plan
 
 MAX_LAYOUTS = 256  # expansions kept per statement (one per lengths of its IN lists)
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
-from storage.rows import table
-from storage.sensitive_keys import SensitiveCipher, key_file, load_cipher, new_key, write_keys
-from storage.tables import SensitiveRow
-from workflow.core.records import AuditEvent
+from lofte.storage.rows import table
+from lofte.storage.sensitive_keys import SensitiveCipher, key_file, load_cipher, new_key, write_keys
+from lofte.storage.tables import SensitiveRow
+from lofte.workflow.core.records import AuditEvent
 
 S = table(SensitiveRow)
 _LIVE = select(S.c.id, S.c.payload).where(S.c.erased_at.is_(None))

@@ -29,8 +29,8 @@ from psycopg.generators import execute as execute_generator
 from psycopg.generators import fetch_many
 from psycopg.generators import send as send_generator
 
-from storage.driver_errors import Failed
-from storage.driver_values import Bind, make_binder
+from lofte.storage.driver_errors import Failed
+from lofte.storage.driver_values import Bind, make_binder
 
 _IDLE = pq.TransactionStatus.IDLE
 _TUPLES_OK = pq.ExecStatus.TUPLES_OK
@@ -344,6 +344,6 @@ def flush_for(connection: Any) -> None:
     try:
         flush(pooled)
     except pg_errors.Error as exc:
-        from storage.driver_errors import driver_error
+        from lofte.storage.driver_errors import driver_error
 
         raise driver_error(connection, exc, "COMMIT", None) from exc

@@ -10,16 +10,16 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, func, select
 
-from storage import rows
-from storage.database import READ_ONLY
-from storage.fast_sql import execute, prepare_module
-from storage.repositories.audit import A as AUDIT
-from storage.tables import ActionEventRow, StepContextRow, VersionRow
-from storage.types import UtcDateTime
-from workflow.application.reads import CycleFilter
-from workflow.core.catalog import DEFINITION
-from workflow.core.ports import StoredVersion
-from workflow.core.records import (
+from lofte.storage import rows
+from lofte.storage.database import READ_ONLY
+from lofte.storage.fast_sql import execute, prepare_module
+from lofte.storage.repositories.audit import A as AUDIT
+from lofte.storage.tables import ActionEventRow, StepContextRow, VersionRow
+from lofte.storage.types import UtcDateTime
+from lofte.workflow.application.reads import CycleFilter
+from lofte.workflow.core.catalog import DEFINITION
+from lofte.workflow.core.ports import StoredVersion
+from lofte.workflow.core.records import (
     Action,
     AuditEvent,
     CycleInstance,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Table, literal_column
 
-from storage.tables import (
+from lofte.storage.tables import (
     ActionRow,
     InstanceRow,
     MeetingRow,
@@ -16,7 +16,7 @@ from storage.tables import (
     RequestRow,
     TimerRow,
 )
-from workflow.core.records import (
+from lofte.workflow.core.records import (
     Action,
     ActionStatus,
     CycleInstance,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from workflow.kernel.errors import ConfigError
+from lofte.kernel.errors import ConfigError
 
 KEY_FILE_NAME = "lofte-data.key"
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from storage.types import UtcDateTime
+from lofte.storage.types import UtcDateTime
 
 
 def _when(nullable: bool = False, index: bool = False) -> Any:

@@ -12,22 +12,22 @@ from typing import Any, Generic, TypeVar, overload
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from storage.database import READ_ONLY
-from storage.driver_errors import driver_error
-from storage.repositories.actions import SqlActions
-from storage.repositories.audit import AuditHead, SqlAuditLog
-from storage.repositories.catalog import (
+from lofte.storage.database import READ_ONLY
+from lofte.storage.driver_errors import driver_error
+from lofte.storage.repositories.actions import SqlActions
+from lofte.storage.repositories.audit import AuditHead, SqlAuditLog
+from lofte.storage.repositories.catalog import (
     SqlCatalogStore,
     SqlSettings,
     SqlStepContexts,
 )
-from storage.repositories.cycles import SqlCycles
-from storage.repositories.meetings import SqlMeetings
-from storage.repositories.outbox import SqlOutbox
-from storage.repositories.requests import SqlRequests, SqlSensitiveValues
-from storage.repositories.timers import SqlTimers
-from storage.sensitive_keys import SensitiveCipher
-from workflow.core.ports import Writes
+from lofte.storage.repositories.cycles import SqlCycles
+from lofte.storage.repositories.meetings import SqlMeetings
+from lofte.storage.repositories.outbox import SqlOutbox
+from lofte.storage.repositories.requests import SqlRequests, SqlSensitiveValues
+from lofte.storage.repositories.timers import SqlTimers
+from lofte.storage.sensitive_keys import SensitiveCipher
+from lofte.workflow.core.ports import Writes
 
 log = logging.getLogger("lofte.storage")
 NOTHING = Writes()
@@ -226,7 +226,7 @@ class SqlStore:
         """PostgreSQL's deferred writes (`storage.postgres_direct`): sent before SQLAlchemy
         commits, or dropped. True if the connection was found closed (a pipeline broke off):
         it is invalidated, and a COMMIT raises the retryable OperationalError."""
-        from storage import postgres_direct
+        from lofte.storage import postgres_direct
 
         pooled = connection.connection
         if not commit:
@@ -252,7 +252,7 @@ class SqlStore:
         driver: Any = connection.connection.driver_connection
         try:
             if statement is None and connection.dialect.name == "postgresql":
-                from storage import postgres_direct
+                from lofte.storage import postgres_direct
 
                 postgres_direct.commit(connection.connection)
             elif statement is None:

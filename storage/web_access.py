@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Engine, and_, func, insert, select, update
 
-from storage import rows
-from storage.tables import SignInRow, WebSessionRow
+from lofte.storage import rows
+from lofte.storage.tables import SignInRow, WebSessionRow
 
 S = rows.table(SignInRow)
 W = rows.table(WebSessionRow)

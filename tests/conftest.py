@@ -20,10 +20,10 @@ from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from definitions.loader import Bundle, load_packaged
-from storage.database import make_engine, migrate
-from storage.sensitive_keys import throwaway_cipher
-from storage.unit_of_work import SqlStore
+from lofte.definitions.loader import Bundle, load_packaged
+from lofte.storage.database import make_engine, migrate
+from lofte.storage.sensitive_keys import throwaway_cipher
+from lofte.storage.unit_of_work import SqlStore
 from tests.harness import Harness, make_harness
 
 PG_SERVER = os.environ.get("LOFTE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -11,14 +11,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from definitions.loader import Bundle
-from storage import rows
-from storage.database import make_engine, migrate
-from storage.repositories.audit import A as AUDIT
-from storage.sensitive_keys import throwaway_cipher
-from storage.unit_of_work import SqlStore
-from workflow.core.engine import Engine
-from workflow.core.records import (
+from lofte.definitions.loader import Bundle
+from lofte.kernel.clock import VirtualClock
+from lofte.storage import rows
+from lofte.storage.database import make_engine, migrate
+from lofte.storage.repositories.audit import A as AUDIT
+from lofte.storage.sensitive_keys import throwaway_cipher
+from lofte.storage.unit_of_work import SqlStore
+from lofte.workflow.core.engine import Engine
+from lofte.workflow.core.records import (
     Action,
     AuditEvent,
     CompletionRecord,
@@ -27,7 +28,6 @@ from workflow.core.records import (
     OutboxMessage,
     Timer,
 )
-from workflow.kernel.clock import VirtualClock
 
 
 def utc(*parts: int) -> datetime:

@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable
 from html.parser import HTMLParser
 
-from definitions.fields import ChoiceField, RowsField
-from definitions.loader import Bundle
+from lofte.definitions.fields import ChoiceField, RowsField
+from lofte.definitions.loader import Bundle
 
 # Words that never belong in the other language's text (and occur in no name or place of the
 # example). For a Swedish reader: English; for an English reader: Swedish.

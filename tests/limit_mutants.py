@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from definitions.checks import bounds
+from lofte.definitions.checks import bounds
+from lofte.kernel.durations import IsoDuration
 from tests.definitions import test_bounds
-from workflow.kernel.durations import IsoDuration
 
 # Too costly to build past in a test (2,001 units, 100,001 people): listed in docs/testing.md.
 NOT_TRIED = {"MAX_UNITS", "MAX_PEOPLE"}

@@ -1,6 +1,7 @@
 """The import rule of docs/architecture.md, checked: dependencies point one way, kernel ←
-definitions ← core ← application ← (storage, notifications, drivers, web) ← cli. Also the size
-rules: no file over about 400 lines, no function over about 50."""
+definitions ← core ← application ← (storage, notifications, drivers, web) ← cli, every module
+imported as `lofte.<layer>`. Also the size rules: no file over about 400 lines, no function
+over about 50."""
 
 from __future__ import annotations
 
@@ -8,26 +9,33 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("workflow", "definitions", "notifications", "storage", "cli", "web")
+FOLDERS = ("kernel", "definitions", "workflow", "notifications", "storage", "cli", "web")
+K, D, CORE, APP = (
+    "lofte.kernel",
+    "lofte.definitions",
+    "lofte.workflow.core",
+    "lofte.workflow.application",
+)
 LAYERS = {
-    "workflow": set(),  # the package itself only holds the layers below
-    "workflow.kernel": set(),
-    "definitions": {"workflow.kernel"},
-    "workflow.core": {"workflow.kernel", "definitions"},
-    "workflow.application": {"workflow.kernel", "definitions", "workflow.core"},
-    "workflow.drivers": {"workflow.kernel", "definitions", "workflow.core", "workflow.application"},
-    "storage": {"workflow.kernel", "definitions", "workflow.core", "workflow.application"},
-    "notifications": {"workflow.kernel", "definitions", "workflow.core", "workflow.application"},
-    "web": {"workflow.kernel", "definitions", "workflow.core", "workflow.application"},
-    "cli": {
-        "workflow.kernel",
-        "definitions",
-        "workflow.core",
-        "workflow.application",
-        "workflow.drivers",
-        "storage",
-        "notifications",
-        "web",
+    "lofte": set(),  # the package itself holds only the layers
+    "lofte.workflow": set(),
+    K: set(),
+    D: {K},
+    CORE: {K, D},
+    APP: {K, D, CORE},
+    "lofte.workflow.drivers": {K, D, CORE, APP},
+    "lofte.storage": {K, D, CORE, APP},
+    "lofte.notifications": {K, D, CORE, APP},
+    "lofte.web": {K, D, CORE, APP},
+    "lofte.cli": {
+        K,
+        D,
+        CORE,
+        APP,
+        "lofte.workflow.drivers",
+        "lofte.storage",
+        "lofte.notifications",
+        "lofte.web",
     },
 }
 MAX_FILE_LINES = 420
@@ -35,28 +43,28 @@ MAX_FUNCTION_LINES = 60
 
 
 def layer_of(module: str) -> str | None:
-    if module == "workflow":
-        return "workflow"
-    for layer in sorted((k for k in LAYERS if k != "workflow"), key=len, reverse=True):
+    for layer in sorted(LAYERS, key=len, reverse=True):
         if module == layer or module.startswith(layer + "."):
             return layer
     return None
 
 
 def source_files() -> list[Path]:
-    files = []
-    for package in PACKAGES:
-        folder = ROOT / package
-        if folder.is_dir():
-            files += [p for p in folder.rglob("*.py") if "migrations" not in p.parts]
+    files = [ROOT / "lofte" / "__init__.py"]
+    for folder in FOLDERS:
+        files += [p for p in (ROOT / folder).rglob("*.py") if "migrations" not in p.parts]
     return sorted(files)
 
 
 def module_name(path: Path) -> str:
-    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    """The installed name: each layer's folder is `lofte.<folder>`."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    dotted = ".".join(parts if parts[0] == "lofte" else ("lofte", *parts))
+    return dotted.removesuffix(".__init__")
 
 
 def imports_of(path: Path) -> set[str]:
+    """The project's modules `path` imports, by the names it uses."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = set()
     for node in ast.walk(tree):
@@ -64,7 +72,7 @@ def imports_of(path: Path) -> set[str]:
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
-    return {m for m in found if m.split(".")[0] in PACKAGES}
+    return {m for m in found if m.split(".")[0] in ("lofte", *FOLDERS)}
 
 
 def test_imports_point_one_way() -> None:
@@ -79,12 +87,28 @@ def test_imports_point_one_way() -> None:
     assert not broken, "\n".join(broken)
 
 
-def test_the_rule_catches_a_wrong_import(tmp_path: Path) -> None:
-    """The check above can fail: a kernel module importing the core is caught."""
+def test_nothing_imports_a_folder_by_its_own_name() -> None:
+    """`workflow.core` from a checkout would load a second copy of `lofte.workflow.core` (its
+    classes then differ): the code, the tests and the benchmarks import `lofte.` only."""
+    files = source_files() + sorted((ROOT / "tests").rglob("*.py"))
+    files += sorted((ROOT / "bench").rglob("*.py"))
+    files += sorted((ROOT / "storage" / "migrations").rglob("*.py"))
+    bare = [
+        f"{path.relative_to(ROOT)}: {imported}"
+        for path in files
+        for imported in imports_of(path)
+        if not imported.startswith("lofte")
+    ]
+    assert not bare, "\n".join(bare)
+
+
+def test_the_rules_catch_a_wrong_import(tmp_path: Path) -> None:
+    """The checks above can fail: a kernel module importing the core, or a bare name."""
     bad = tmp_path / "bad.py"
-    bad.write_text("from workflow.core.engine import Engine\n", encoding="utf-8")
-    assert imports_of(bad) == {"workflow.core.engine"}
-    assert layer_of("workflow.core.engine") not in LAYERS["workflow.kernel"]
+    bad.write_text("from lofte.workflow.core.engine import Engine\nimport storage\n", "utf-8")
+    assert imports_of(bad) == {"lofte.workflow.core.engine", "storage"}
+    assert layer_of("lofte.workflow.core.engine") not in LAYERS[K]
+    assert layer_of("storage") is None
 
 
 def test_files_and_functions_stay_small() -> None:

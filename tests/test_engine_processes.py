@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from storage.database import make_engine, migrate
-from storage.sensitive_keys import throwaway_cipher
-from storage.unit_of_work import SqlStore
+from lofte.kernel.clock import VirtualClock
+from lofte.storage.database import make_engine, migrate
+from lofte.storage.sensitive_keys import throwaway_cipher
+from lofte.storage.unit_of_work import SqlStore
+from lofte.workflow.core.engine import INSTALLATION, Engine
 from tests.conftest import packaged
-from workflow.core.engine import INSTALLATION, Engine
-from workflow.kernel.clock import VirtualClock
 
 pytestmark = pytest.mark.slow
 START = "2027-01-01T00:00:00+00:00"
@@ -38,7 +38,7 @@ def lofte(clock: Path, url: str, *argv: str) -> subprocess.Popen[str]:
         PYTHONUNBUFFERED="1",
     )
     return subprocess.Popen(
-        [sys.executable, "-m", "cli.main", *argv],
+        [sys.executable, "-m", "lofte.cli.main", *argv],
         env=env,
         text=True,
         cwd=clock.parent,

@@ -14,13 +14,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli.main import main
-from definitions.loader import PACKAGED_DIR, load_bundle, parse_definition, parse_organisation
-from storage.read_model import SqlReadModel
+from lofte.cli.main import main
+from lofte.definitions.loader import PACKAGED_DIR, load_bundle, parse_definition, parse_organisation
+from lofte.kernel.errors import DefinitionError, InvalidToken, LofteError
+from lofte.storage.read_model import SqlReadModel
+from lofte.workflow.application.answer_links import open_link, submit_with_token
+from lofte.workflow.application.app import Application
 from tests.harness import Harness, utc
-from workflow.application.answer_links import open_link, submit_with_token
-from workflow.application.app import Application
-from workflow.kernel.errors import DefinitionError, InvalidToken, LofteError
 
 
 def fuzz(examples: int) -> settings:

@@ -21,21 +21,21 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from definitions.loader import PACKAGED_DIR, Bundle, load_bundle
-from notifications.digests import compose_digests
-from notifications.render import Renderer
-from storage.read_model import SqlReadModel
+from lofte.definitions.loader import PACKAGED_DIR, Bundle, load_bundle
+from lofte.notifications.digests import compose_digests
+from lofte.notifications.render import Renderer
+from lofte.storage.read_model import SqlReadModel
+from lofte.workflow.application.admin_meetings import coming_meetings
+from lofte.workflow.application.answer_links import installation_secret, make_token
+from lofte.workflow.application.app import Application
+from lofte.workflow.core.message_types import DeliveryAlertMessage
+from lofte.workflow.core.messages import addressed_at
+from lofte.workflow.core.records import MessageKind, OutboxMessage
+from lofte.workflow.drivers.simulation import Simulation
 from tests.conftest import packaged
 from tests.harness import Harness, make_harness, utc
 from tests.languages import problems, raw_ids, visible_text
 from tests.web.support import web_app
-from workflow.application.admin_meetings import coming_meetings
-from workflow.application.answer_links import installation_secret, make_token
-from workflow.application.app import Application
-from workflow.core.message_types import DeliveryAlertMessage
-from workflow.core.messages import addressed_at
-from workflow.core.records import MessageKind, OutboxMessage
-from workflow.drivers.simulation import Simulation
 
 BASE = "https://lofte.example.se"
 END = utc(2027, 4, 6, 8)  # Tuesday after Easter, 10:00: this week's inventory is open
@@ -352,7 +352,7 @@ def test_the_yearly_report_is_in_finished_swedish(worlds: dict[str, World], ids:
 def test_the_command_line_reads_in_finished_swedish(
     worlds: dict[str, World], ids: set[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from cli.main import main
+    from lofte.cli.main import main
 
     world = worlds["sv"]
     url = str(world.h.store.engine.url)
@@ -396,10 +396,10 @@ def test_every_fixed_text_of_the_pages_has_its_english() -> None:
     """Every `_("...")` of the templates, and every Swedish text the web layer passes through
     `translate`, is in the English catalogue (a missing one would show Swedish to an English
     reader)."""
-    from web import answer_routes, factory
-    from web.admin_routes import DONE
-    from workflow.application.dashboard import COLUMN_LABELS
-    from workflow.application.ui_english import ENGLISH
+    from lofte.web import answer_routes, factory
+    from lofte.web.admin_routes import DONE
+    from lofte.workflow.application.dashboard import COLUMN_LABELS
+    from lofte.workflow.application.ui_english import ENGLISH
 
     root = Path(__file__).resolve().parent.parent / "web" / "templates"
     literal = re.compile(r"""_\(\s*(["'])(.*?)\1""")

@@ -1,5 +1,6 @@
-"""The installed wheel, not the checkout: it carries its definitions, email templates and
-migrations, and a simulated fortnight from an empty folder writes its emails."""
+"""The installed wheel, not the checkout: one import name (`lofte`) and one console script,
+its definitions, email templates and migrations, and a simulated fortnight from an empty
+folder writes its emails."""
 
 from __future__ import annotations
 
@@ -45,27 +46,44 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(out.glob("*.whl"))
 
 
+def test_the_wheel_installs_one_import_name_and_one_command(wheel: Path) -> None:
+    """Generic top-level names (`cli`, `web`, `storage`, ...) would collide with other
+    distributions in site-packages; the wheel adds `lofte` and the `lofte` script only."""
+    archive = zipfile.ZipFile(wheel)
+    info = next(n.split("/")[0] for n in archive.namelist() if n.endswith(".dist-info/RECORD"))
+    record = archive.read(f"{info}/RECORD").decode().splitlines()
+    installed = {line.split(",")[0] for line in record}
+    tops = {path.split("/")[0] for path in installed if not path.startswith(info)}
+    assert tops == {"lofte"}
+    assert "lofte/kernel/errors.py" in installed and "lofte/workflow/core/engine.py" in installed
+    assert not any(p.startswith("lofte/workflow/kernel/") for p in installed)
+    assert archive.read(f"{info}/top_level.txt").decode().split() == ["lofte"]
+    scripts = archive.read(f"{info}/entry_points.txt").decode()
+    assert scripts.split() == ["[console_scripts]", "lofte", "=", "lofte.cli.main:main"]
+
+
 def test_the_wheel_carries_every_data_file(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
-        "definitions/packaged/organisation.yaml",
-        "definitions/packaged/est-inventering.yaml",
-        "notifications/templates/sv/input_request.html.j2",
-        "notifications/templates/en/input_request.txt.j2",
-        "storage/migrations/script.py.mako",
-        "storage/migrations/env.py",
+        "lofte/py.typed",
+        "lofte/definitions/packaged/organisation.yaml",
+        "lofte/definitions/packaged/est-inventering.yaml",
+        "lofte/notifications/templates/sv/input_request.html.j2",
+        "lofte/notifications/templates/en/input_request.txt.j2",
+        "lofte/storage/migrations/script.py.mako",
+        "lofte/storage/migrations/env.py",
     ):
         assert required in names, f"{required} is missing from {wheel.name}"
-    assert any(n.startswith("storage/migrations/versions/0") for n in names)
+    assert any(n.startswith("lofte/storage/migrations/versions/0") for n in names)
     assert not any(n.startswith("tests/") for n in names)
-    root = Path(__file__).resolve().parent.parent
     data = [
         p
         for folder in ("web/templates", "web/static", "notifications/templates")
-        for p in (root / folder).rglob("*")
+        for p in (ROOT / folder).rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     ]
-    missing = [str(p.relative_to(root)) for p in data if str(p.relative_to(root)) not in names]
+    missing = [f"lofte/{p.relative_to(ROOT)}" for p in data]
+    missing = [name for name in missing if name not in names]
     assert not missing, f"missing from {wheel.name}: {missing}"
 
 
@@ -94,7 +112,7 @@ def test_the_installed_wheel_simulates_and_writes_emails(wheel: Path, tmp_path: 
             sys.executable,
             "-P",
             "-c",
-            "import cli, notifications; print(cli.__file__, notifications.__file__)",
+            "import lofte.cli as c, lofte.notifications as n; print(c.__file__, n.__file__)",
         ],
         cwd=empty,
         env=env,
@@ -108,7 +126,7 @@ def test_the_installed_wheel_simulates_and_writes_emails(wheel: Path, tmp_path: 
             sys.executable,
             "-P",
             "-m",
-            "cli.main",
+            "lofte.cli.main",
             "simulate",
             "--from",
             "2027-01-04",

@@ -7,16 +7,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from web.admin_routes import admin_page
-from web.factory import lofte_app
-from workflow.application.admin_meetings import (
+from lofte.kernel.errors import FormError, LofteError, NotFound
+from lofte.web.admin_routes import admin_page
+from lofte.web.factory import lofte_app
+from lofte.workflow.application.admin_meetings import (
     ComingMeeting,
     cancel_meeting,
     find_meeting,
     move_meeting,
 )
-from workflow.application.visibility import Viewer
-from workflow.kernel.errors import FormError, LofteError, NotFound
+from lofte.workflow.application.visibility import Viewer
 
 blueprint = Blueprint("admin_meetings", __name__)
 MEETING = "/admin/moten/<int:instance_id>/<step_id>"

@@ -10,24 +10,24 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from web.factory import lofte_app
-from web.guards import requires
-from web.language import page_language
-from workflow.application.admin_console import (
+from lofte.kernel.errors import LofteError, NotFound
+from lofte.kernel.untrusted import size_text
+from lofte.web.factory import lofte_app
+from lofte.web.guards import requires
+from lofte.web.language import page_language
+from lofte.workflow.application.admin_console import (
     definitions_in_force,
     mail_incidents,
     meeting_heading,
     retry_all_mail,
     retry_mail,
 )
-from workflow.application.admin_meetings import COMING_DAYS, coming_meetings
-from workflow.application.setup_upload import MAX_FILE_BYTES, MAX_FILES, setup_generation
-from workflow.application.texts import message_kind, timer_kind
-from workflow.application.visibility import ADMIN_ROLE, Viewer
-from workflow.core.cadence import label_of_key
-from workflow.core.records import CycleInstance
-from workflow.kernel.errors import LofteError, NotFound
-from workflow.kernel.untrusted import size_text
+from lofte.workflow.application.admin_meetings import COMING_DAYS, coming_meetings
+from lofte.workflow.application.setup_upload import MAX_FILE_BYTES, MAX_FILES, setup_generation
+from lofte.workflow.application.texts import message_kind, timer_kind
+from lofte.workflow.application.visibility import ADMIN_ROLE, Viewer
+from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.records import CycleInstance
 
 blueprint = Blueprint("admin", __name__)
 DONE = {

@@ -11,10 +11,12 @@ import zipfile
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from web.admin_routes import admin_page
-from web.factory import lofte_app
-from workflow.application.definition_view import definition_view
-from workflow.application.setup_upload import (
+from lofte.kernel.errors import DefinitionError, DefinitionProblem, LofteError, NotFound
+from lofte.kernel.untrusted import size_text
+from lofte.web.admin_routes import admin_page
+from lofte.web.factory import lofte_app
+from lofte.workflow.application.definition_view import definition_view
+from lofte.workflow.application.setup_upload import (
     MAX_FILE_BYTES,
     MAX_FILES,
     Upload,
@@ -23,9 +25,7 @@ from workflow.application.setup_upload import (
     setup_in_force,
     upload_setup,
 )
-from workflow.application.visibility import Viewer
-from workflow.kernel.errors import DefinitionError, DefinitionProblem, LofteError, NotFound
-from workflow.kernel.untrusted import size_text
+from lofte.workflow.application.visibility import Viewer
 
 blueprint = Blueprint("admin_setup", __name__)
 

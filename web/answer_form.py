@@ -12,15 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from definitions.fields import (
+from lofte.definitions.fields import (
     AnyField,
     BooleanField,
     ChoiceField,
     DateTimeField,
     RowsField,
 )
-from workflow.application.ui_text import ui
-from workflow.kernel.errors import FieldProblem
+from lofte.kernel.errors import FieldProblem
+from lofte.workflow.application.ui_text import ui
 
 MAX_ROWS_SHOWN = 200
 BOOLEAN_ON = "ja"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
-from web.answer_form import (
+from lofte.kernel.errors import InvalidToken, RequestClosed, SubmissionError
+from lofte.web.answer_form import (
     BOOLEAN_ON,
     choices_of,
     initial_state,
@@ -18,11 +19,10 @@ from web.answer_form import (
     state_with_problems,
     with_row_change,
 )
-from web.factory import lofte_app
-from web.guards import personal
-from web.language import page_language, translate, use_language
-from workflow.application.answer_page import AnswerPage, answer_page, submit_answer
-from workflow.kernel.errors import InvalidToken, RequestClosed, SubmissionError
+from lofte.web.factory import lofte_app
+from lofte.web.guards import personal
+from lofte.web.language import page_language, translate, use_language
+from lofte.workflow.application.answer_page import AnswerPage, answer_page, submit_answer
 
 blueprint = Blueprint("answer", __name__)
 LINK_TITLES = {

@@ -8,13 +8,13 @@ from datetime import date
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from web.factory import lofte_app
-from web.guards import requires
-from web.language import translate
-from workflow.application.audit_language import in_language
-from workflow.application.audit_log import log_lines
-from workflow.application.csv_export import csv_moment, to_csv
-from workflow.application.dashboard import (
+from lofte.web.factory import lofte_app
+from lofte.web.guards import requires
+from lofte.web.language import translate
+from lofte.workflow.application.audit_language import in_language
+from lofte.workflow.application.audit_log import log_lines
+from lofte.workflow.application.csv_export import csv_moment, to_csv
+from lofte.workflow.application.dashboard import (
     COLUMN_LABELS,
     COLUMNS,
     Dashboard,
@@ -22,8 +22,8 @@ from workflow.application.dashboard import (
     dashboard,
     period_label,
 )
-from workflow.application.visibility import Viewer, visible_units
-from workflow.core.cadence import label_of_key
+from lofte.workflow.application.visibility import Viewer, visible_units
+from lofte.workflow.core.cadence import label_of_key
 
 blueprint = Blueprint("audit", __name__)
 RECENT = 200  # cycles listed on the page; the CSV has them all

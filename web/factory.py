@@ -16,12 +16,12 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from workflow.application.answer_links import installation_secret
-from workflow.application.app import Application
-from workflow.application.setup_upload import MAX_FILE_BYTES, MAX_UPLOAD_BYTES
-from workflow.application.sign_in import SignIn, WebAccess
-from workflow.kernel import words
-from workflow.kernel.untrusted import size_text
+from lofte.kernel import words
+from lofte.kernel.untrusted import size_text
+from lofte.workflow.application.answer_links import installation_secret
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.setup_upload import MAX_FILE_BYTES, MAX_UPLOAD_BYTES
+from lofte.workflow.application.sign_in import SignIn, WebAccess
 
 log = logging.getLogger("lofte.web")
 MAX_REQUEST_BYTES = 512 * 1024
@@ -107,7 +107,7 @@ class RowId(IntegerConverter):
 
 
 def _blueprints(app: Flask) -> None:
-    from web import (
+    from lofte.web import (
         admin_meeting_routes,
         admin_routes,
         admin_setup_routes,
@@ -140,8 +140,8 @@ def lofte_app() -> Application:
 
 
 def _filters(app: Flask) -> None:
-    from web.language import page_language, translate
-    from web.session import current_person
+    from lofte.web.language import page_language, translate
+    from lofte.web.session import current_person
 
     app.jinja_env.filters["moment"] = lambda value, language=None: words.moment(
         value, language or page_language()
@@ -163,7 +163,7 @@ def _upload_limit(app: Flask) -> None:
 
 
 def _headers(app: Flask) -> None:
-    from web.guards import may_be_stored
+    from lofte.web.guards import may_be_stored
 
     @app.after_request
     def secure(response: Response) -> Response:
@@ -204,7 +204,7 @@ def _errors(app: Flask) -> None:
 def _error_page(title: str, text: str, *, safe: bool = False) -> str:
     """An error page in the reader's language (Swedish when even that cannot be found out:
     after an unexpected error, the database may be what failed)."""
-    from web.language import translate, use_language
+    from lofte.web.language import translate, use_language
 
     if safe:
         try:

@@ -16,9 +16,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from flask import abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
-from web.session import current_person, person_seen
-from workflow.application.app import Application
-from workflow.application.visibility import Viewer
+from lofte.web.session import current_person, person_seen
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.visibility import Viewer
 
 P = ParamSpec("P")
 V = TypeVar("V", bound=Callable[..., Any])

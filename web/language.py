@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import g, request
 
-from web.session import current_person
-from workflow.application.ui_text import ui
+from lofte.web.session import current_person
+from lofte.workflow.application.ui_text import ui
 
 
 def use_language(language: str) -> None:
@@ -18,7 +18,7 @@ def use_language(language: str) -> None:
 
 def page_language() -> str:
     if "lang" not in g:
-        from web.factory import lofte_app
+        from lofte.web.factory import lofte_app
 
         person_id = current_person()
         person = lofte_app().directory().find(person_id) if person_id else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from web.guards import public
+from lofte.web.guards import public
 
 blueprint = Blueprint("pages", __name__)
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from definitions.directory import Unit
-from web.factory import lofte_app
-from web.guards import public
-from web.language import page_language
-from workflow.application.publication import Published, public_units, published, quarters
-from workflow.kernel.errors import NotFound
+from lofte.definitions.directory import Unit
+from lofte.kernel.errors import NotFound
+from lofte.web.factory import lofte_app
+from lofte.web.guards import public
+from lofte.web.language import page_language
+from lofte.workflow.application.publication import Published, public_units, published, quarters
 
 blueprint = Blueprint("public", __name__)
 

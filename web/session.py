@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from workflow.application.sign_in import SignIn
+from lofte.workflow.application.sign_in import SignIn
 
 COOKIE = "lofte_session"
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from web.guards import personal
-from web.language import translate
-from web.session import COOKIE, cookie_is_secure, current_person, sign_in
-from workflow.application.sign_in import ABSOLUTE_TIMEOUT, LINK_VALIDITY
-from workflow.kernel.errors import InvalidToken
+from lofte.kernel.errors import InvalidToken
+from lofte.web.guards import personal
+from lofte.web.language import translate
+from lofte.web.session import COOKIE, cookie_is_secure, current_person, sign_in
+from lofte.workflow.application.sign_in import ABSOLUTE_TIMEOUT, LINK_VALIDITY
 
 blueprint = Blueprint("sign_in", __name__)
 

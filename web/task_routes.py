@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from web.factory import lofte_app
-from web.guards import person_id, requires
-from workflow.application.tasks import answer_nothing, my_tasks
-from workflow.application.visibility import Viewer, visible_units
-from workflow.kernel.errors import LofteError
+from lofte.kernel.errors import LofteError
+from lofte.web.factory import lofte_app
+from lofte.web.guards import person_id, requires
+from lofte.workflow.application.tasks import answer_nothing, my_tasks
+from lofte.workflow.application.visibility import Viewer, visible_units
 
 blueprint = Blueprint("tasks", __name__)
 

@@ -11,18 +11,18 @@ from typing import TypeVar
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from web.factory import lofte_app
-from web.guards import requires
-from web.language import page_language
-from workflow.application.action_page import action_page
-from workflow.application.actions_view import STATUS_FILTERS, actions_csv, list_actions
-from workflow.application.cycle_page import cycle_page
-from workflow.application.lagesbild_view import lagesbild, observations_csv
-from workflow.application.visibility import Viewer
-from workflow.application.yearly_report import render_report, report_data
-from workflow.kernel.errors import AccessDenied, NotFound
-from workflow.kernel.timerules import STOCKHOLM
-from workflow.kernel.words import WEEKDAY_NAMES
+from lofte.kernel.errors import AccessDenied, NotFound
+from lofte.kernel.timerules import STOCKHOLM
+from lofte.kernel.words import WEEKDAY_NAMES
+from lofte.web.factory import lofte_app
+from lofte.web.guards import requires
+from lofte.web.language import page_language
+from lofte.workflow.application.action_page import action_page
+from lofte.workflow.application.actions_view import STATUS_FILTERS, actions_csv, list_actions
+from lofte.workflow.application.cycle_page import cycle_page
+from lofte.workflow.application.lagesbild_view import lagesbild, observations_csv
+from lofte.workflow.application.visibility import Viewer
+from lofte.workflow.application.yearly_report import render_report, report_data
 
 T = TypeVar("T")
 blueprint = Blueprint("unit", __name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from workflow.kernel.durations import IsoDuration
+from lofte.kernel.durations import IsoDuration
 
 # Names people type in commands and files refer to: definitions, steps, fields, units, roles.
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")

@@ -7,14 +7,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from definitions.checks.cycle_checks import check_cadence, check_step
-from definitions.checks.meeting_clashes import Placed, check_meeting_clashes, meeting_series
-from definitions.cycle import CycleDefinition
-from definitions.directory import Directory, Unit
-from definitions.fields import AnyField, PersonField, RowsField
-from definitions.organisation import DefinitionOverride, StepOverride
-from definitions.overrides import apply_override
-from definitions.steps import (
+from lofte.definitions.checks.cycle_checks import check_cadence, check_step
+from lofte.definitions.checks.meeting_clashes import Placed, check_meeting_clashes, meeting_series
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Directory, Unit
+from lofte.definitions.fields import AnyField, PersonField, RowsField
+from lofte.definitions.organisation import DefinitionOverride, StepOverride
+from lofte.definitions.overrides import apply_override
+from lofte.definitions.steps import (
     ActionsContext,
     AnswersContext,
     AnyStep,
@@ -25,8 +25,8 @@ from definitions.steps import (
     InputsStep,
     LagesbildContext,
 )
-from definitions.yaml_source import PathKey, YamlDocument
-from workflow.kernel.errors import DefinitionProblem
+from lofte.definitions.yaml_source import PathKey, YamlDocument
+from lofte.kernel.errors import DefinitionProblem
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from definitions.base import LocalText
-from definitions.checks import bounds
-from definitions.checks.field_checks import check_fields, check_id, check_step_field_refs
-from definitions.cycle import TERMINAL_STATES, CycleDefinition, events_of
-from definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
-from definitions.yaml_source import PathKey, YamlDocument
-from workflow.kernel.durations import IsoDuration
-from workflow.kernel.errors import DefinitionProblem
+from lofte.definitions.base import LocalText
+from lofte.definitions.checks import bounds
+from lofte.definitions.checks.field_checks import check_fields, check_id, check_step_field_refs
+from lofte.definitions.cycle import TERMINAL_STATES, CycleDefinition, events_of
+from lofte.definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
+from lofte.definitions.yaml_source import PathKey, YamlDocument
+from lofte.kernel.durations import IsoDuration
+from lofte.kernel.errors import DefinitionProblem
 
 PERIOD_KEY_NEEDS = {
     "iso_week": "hela veckor (P1W, P2W, ...)",

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from definitions.checks import bounds
-from definitions.fields import (
+from lofte.definitions.checks import bounds
+from lofte.definitions.fields import (
     AnyField,
     BooleanField,
     ChoiceField,
@@ -18,15 +18,15 @@ from definitions.fields import (
     ScaleField,
     TextField,
 )
-from definitions.steps import (
+from lofte.definitions.steps import (
     ACTION_STATUSES,
     AnyStep,
     CollectStep,
     FollowUpStep,
     InputsStep,
 )
-from definitions.yaml_source import PathKey, YamlDocument
-from workflow.kernel.errors import DefinitionProblem
+from lofte.definitions.yaml_source import PathKey, YamlDocument
+from lofte.kernel.errors import DefinitionProblem
 
 
 def check_id(doc: YamlDocument, path: PathKey, value: str) -> list[DefinitionProblem]:

@@ -15,15 +15,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from definitions.cycle import Cadence, CycleDefinition
-from definitions.directory import Directory, Unit
-from definitions.organisation import DefinitionOverride
-from definitions.steps import AnyStep, MeetingSpec, asked_roles
-from definitions.yaml_source import PathKey, YamlDocument
-from workflow.kernel import words
-from workflow.kernel.durations import IsoDuration
-from workflow.kernel.errors import DefinitionProblem
-from workflow.kernel.timerules import STOCKHOLM, localize, next_working_moment, zone
+from lofte.definitions.cycle import Cadence, CycleDefinition
+from lofte.definitions.directory import Directory, Unit
+from lofte.definitions.organisation import DefinitionOverride
+from lofte.definitions.steps import AnyStep, MeetingSpec, asked_roles
+from lofte.definitions.yaml_source import PathKey, YamlDocument
+from lofte.kernel import words
+from lofte.kernel.durations import IsoDuration
+from lofte.kernel.errors import DefinitionProblem
+from lofte.kernel.timerules import STOCKHOLM, localize, next_working_moment, zone
 
 HORIZON = IsoDuration(months=12)  # laid out from the earliest anchor of the setup's meetings
 MAX_REPORTED = 30  # a setup that clashes everywhere is told the first ones and how many more

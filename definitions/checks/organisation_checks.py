@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from definitions.checks import bounds
-from definitions.organisation import DEPLOYMENT, OrganisationSpec
-from definitions.yaml_source import PathKey, YamlDocument
-from workflow.kernel.errors import DefinitionProblem
+from lofte.definitions.checks import bounds
+from lofte.definitions.organisation import DEPLOYMENT, OrganisationSpec
+from lofte.definitions.yaml_source import PathKey, YamlDocument
+from lofte.kernel.errors import DefinitionProblem
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 ID = bounds.IDENTIFIER

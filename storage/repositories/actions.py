@@ -8,13 +8,13 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, case, func, insert, select, update
 
-from storage import rows
-from storage.fast_sql import prepare_module
-from storage.repositories.base import Repository, insert_ignore
-from storage.tables import ActionEventRow
-from storage.types import UtcDateTime
-from workflow.core.records import CLOSED_ACTION, Action, ActionEvent, ActionStatus
-from workflow.kernel.errors import NotFound
+from lofte.kernel.errors import NotFound
+from lofte.storage import rows
+from lofte.storage.fast_sql import prepare_module
+from lofte.storage.repositories.base import Repository, insert_ignore
+from lofte.storage.tables import ActionEventRow
+from lofte.storage.types import UtcDateTime
+from lofte.workflow.core.records import CLOSED_ACTION, Action, ActionEvent, ActionStatus
 
 A = rows.ACTIONS
 E = rows.table(ActionEventRow)

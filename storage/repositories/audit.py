@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
-from storage.fast_sql import prepare_module
-from storage.repositories.base import Repository
-from storage.rows import table
-from storage.tables import AuditRow
-from workflow.core.audit_chain import GENESIS, chain_hash
-from workflow.core.records import AuditEvent
-from workflow.kernel.errors import ConcurrentUpdate
-from workflow.kernel.untrusted import canonical_json
+from lofte.kernel.errors import ConcurrentUpdate
+from lofte.kernel.untrusted import canonical_json
+from lofte.storage.fast_sql import prepare_module
+from lofte.storage.repositories.base import Repository
+from lofte.storage.rows import table
+from lofte.storage.tables import AuditRow
+from lofte.workflow.core.audit_chain import GENESIS, chain_hash
+from lofte.workflow.core.records import AuditEvent
 
 A = table(AuditRow)
 _HEAD = select(A.c.seq, A.c.hash).order_by(A.c.seq.desc()).limit(1)

@@ -9,8 +9,8 @@ from sqlalchemy import Connection, Insert, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from storage import fast_sql
-from storage.driver_errors import Failed
+from lofte.storage import fast_sql
+from lofte.storage.driver_errors import Failed
 
 
 def insert_ignore(table: Table, dialect: str, index_elements: Sequence[str]) -> Insert:

@@ -9,11 +9,11 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from storage import rows
-from storage.fast_sql import prepare_module
-from storage.repositories.base import Repository, insert_ignore
-from storage.tables import DocumentRow, SettingRow, StepContextRow, VersionRow
-from workflow.core.ports import StoredDocument, StoredVersion
+from lofte.storage import rows
+from lofte.storage.fast_sql import prepare_module
+from lofte.storage.repositories.base import Repository, insert_ignore
+from lofte.storage.tables import DocumentRow, SettingRow, StepContextRow, VersionRow
+from lofte.workflow.core.ports import StoredDocument, StoredVersion
 
 D = rows.table(DocumentRow)
 V = rows.table(VersionRow)

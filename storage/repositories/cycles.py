@@ -8,13 +8,13 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, update
 
-from storage import rows
-from storage.fast_sql import prepare_module
-from storage.repositories.base import Repository, insert_ignore
-from storage.types import UtcDateTime
-from workflow.core.opening_rule import LastOpened
-from workflow.core.records import CycleInstance
-from workflow.kernel.errors import ConcurrentUpdate, NotFound
+from lofte.kernel.errors import ConcurrentUpdate, NotFound
+from lofte.storage import rows
+from lofte.storage.fast_sql import prepare_module
+from lofte.storage.repositories.base import Repository, insert_ignore
+from lofte.storage.types import UtcDateTime
+from lofte.workflow.core.opening_rule import LastOpened
+from lofte.workflow.core.records import CycleInstance
 
 CY = rows.INSTANCES
 _BY_ID = select(CY).where(CY.c.id == bindparam("id"))

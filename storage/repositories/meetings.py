@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import bindparam, insert, select, update
 
-from storage import rows
-from storage.fast_sql import prepare_module
-from storage.repositories.base import Repository
-from storage.types import UtcDateTime
-from workflow.core.records import Meeting
+from lofte.storage import rows
+from lofte.storage.fast_sql import prepare_module
+from lofte.storage.repositories.base import Repository
+from lofte.storage.types import UtcDateTime
+from lofte.workflow.core.records import Meeting
 
 M = rows.MEETINGS
 _ADD = insert(M)

@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select, update
 
-from storage import rows
-from storage.fast_sql import prepare_module
-from storage.repositories.base import Repository, insert_ignore
-from storage.types import UtcDateTime
-from workflow.core.records import (
+from lofte.kernel.errors import NotFound
+from lofte.storage import rows
+from lofte.storage.fast_sql import prepare_module
+from lofte.storage.repositories.base import Repository, insert_ignore
+from lofte.storage.types import UtcDateTime
+from lofte.workflow.core.records import (
     CycleInstance,
     InputRequest,
     MessageKind,
@@ -20,8 +21,7 @@ from workflow.core.records import (
     OutboxStatus,
     RequestStatus,
 )
-from workflow.core.work import CATCH_UP
-from workflow.kernel.errors import NotFound
+from lofte.workflow.core.work import CATCH_UP
 
 OB = rows.OUTBOX
 _ADD = {d: insert_ignore(OB, d, ["key"]) for d in ("sqlite", "postgresql")}

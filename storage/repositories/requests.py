@@ -11,14 +11,14 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from storage import rows
-from storage.fast_sql import prepare_module
-from storage.repositories.base import Repository
-from storage.sensitive_keys import SensitiveCipher
-from storage.tables import SensitiveRow
-from storage.types import UtcDateTime
-from workflow.core.records import CycleInstance, InputRequest, PeriodAnswer, RequestStatus
-from workflow.kernel.errors import NotFound
+from lofte.kernel.errors import NotFound
+from lofte.storage import rows
+from lofte.storage.fast_sql import prepare_module
+from lofte.storage.repositories.base import Repository
+from lofte.storage.sensitive_keys import SensitiveCipher
+from lofte.storage.tables import SensitiveRow
+from lofte.storage.types import UtcDateTime
+from lofte.workflow.core.records import CycleInstance, InputRequest, PeriodAnswer, RequestStatus
 
 R = rows.REQUESTS
 CY = rows.INSTANCES

@@ -13,12 +13,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
-from storage import rows
-from storage.fast_sql import prepare_module
-from storage.repositories.base import Repository
-from storage.types import UtcDateTime
-from workflow.core.records import Timer, TimerKind, TimerStatus
-from workflow.kernel.errors import NotFound
+from lofte.kernel.errors import NotFound
+from lofte.storage import rows
+from lofte.storage.fast_sql import prepare_module
+from lofte.storage.repositories.base import Repository
+from lofte.storage.types import UtcDateTime
+from lofte.workflow.core.records import Timer, TimerKind, TimerStatus
 
 T = rows.TIMERS
 # Every condition on a timer's status is written into the statement (`rows.status_is`): with

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cli.main import main
-from definitions.loader import PACKAGED_DIR
+from lofte.cli.main import main
+from lofte.definitions.loader import PACKAGED_DIR
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -25,7 +25,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def open_cycles(env: Path, capsys: pytest.CaptureFixture[str], moment: str) -> None:
     """Fire the timers due by `moment` (without the mail dispatcher)."""
-    from cli.wiring import connect
+    from lofte.cli.wiring import connect
 
     env.write_text(moment)
     wired = connect(None)
@@ -267,12 +267,12 @@ def test_an_unexpected_error_is_a_swedish_sentence_and_the_traceback_waits_for_v
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    import cli.cmd_setup
+    from lofte.cli import cmd_setup
 
     def broken(_args: object) -> int:
         raise RuntimeError("något gick sönder")
 
-    monkeypatch.setattr(cli.cmd_setup, "run_units", broken)
+    monkeypatch.setattr(cmd_setup, "run_units", broken)
     code, _, err = run(capsys, "units")
     assert code == 1 and "ett oväntat fel (RuntimeError: något gick sönder)" in err
     assert "Traceback" not in err

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cli.delivery_worker import DeliveryWorker
-from notifications.sending import SendJob, SendResult
-from workflow.core.records import MessageKind, OutboxMessage
-from workflow.kernel.errors import LofteError
+from lofte.cli.delivery_worker import DeliveryWorker
+from lofte.kernel.errors import LofteError
+from lofte.notifications.sending import SendJob, SendResult
+from lofte.workflow.core.records import MessageKind, OutboxMessage
 
 NOW = datetime(2027, 1, 11, 9, tzinfo=UTC)
 

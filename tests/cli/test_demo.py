@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from cli import cmd_demo
+from lofte.cli import cmd_demo
+from lofte.kernel import clock as clocks
 from tests.cli.test_cli import run
-from workflow.kernel import clock as clocks
 
 WALL = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)  # the real clock, as the tests set it
 
@@ -107,8 +107,8 @@ def test_the_served_pages_run_on_the_demos_clock_so_sign_in_limits_reset(
     link = re.search(r"http://127\.0\.0\.1:8123(/svar/\S+)", out)
     assert link and "tove.lind@raddning.example.se" in out, out
 
-    from storage.web_access import SqlWebAccess
-    from web.factory import create_app
+    from lofte.storage.web_access import SqlWebAccess
+    from lofte.web.factory import create_app
 
     wired = cmd_demo.demo_connection()
     try:
@@ -148,14 +148,14 @@ def test_a_second_demo_starts_from_a_clean_mail_folder_and_reaches_a_decision(
     second = {p.name for p in mail.glob("*.eml")}
     assert not first & second and "mine.eml" in second
 
-    from web.factory import create_app
-    from workflow.application.publication import public_units, published
+    from lofte.web.factory import create_app
+    from lofte.workflow.application.publication import public_units, published
 
     wired = cmd_demo.demo_connection()
     try:
         decided = [u for u in public_units(wired.app) if published(wired.app, u.id)]
         assert decided, "no steering group's decision is published"
-        from storage.web_access import SqlWebAccess
+        from lofte.storage.web_access import SqlWebAccess
 
         client = create_app(wired.app, SqlWebAccess(wired.store.engine)).test_client()
         page = client.get(f"/publikt/{decided[0].id}").get_data(as_text=True)
@@ -181,7 +181,7 @@ def test_the_clock_file_moves_with_the_real_clock_from_the_moment_it_was_written
 
 def test_the_demo_refuses_a_bad_argument_in_swedish(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stopped:
-        from cli.main import main
+        from lofte.cli.main import main
 
         main(["demo", "--weeks", "0"])
     assert stopped.value.code == 2

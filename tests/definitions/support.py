@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from definitions.loader import PACKAGED_DIR, Bundle, load_bundle, load_packaged
-from workflow.kernel.errors import DefinitionError, DefinitionProblem
+from lofte.definitions.loader import PACKAGED_DIR, Bundle, load_bundle, load_packaged
+from lofte.kernel.errors import DefinitionError, DefinitionProblem
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FORMAT0 = DATA / "format0"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from definitions.loader import PACKAGED_DIR, parse_definition, parse_organisation
-from workflow.kernel.errors import DefinitionError
+from lofte.definitions.loader import PACKAGED_DIR, parse_definition, parse_organisation
+from lofte.kernel.errors import DefinitionError
 
 INVENTORY = yaml.safe_load((PACKAGED_DIR / "est-inventering.yaml").read_text(encoding="utf-8"))
 MEETING = yaml.safe_load((PACKAGED_DIR / "est-mote.yaml").read_text(encoding="utf-8"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lofte.kernel.durations import IsoDuration
 from tests.definitions.support import (
     line_of,
     loads,
@@ -14,7 +15,6 @@ from tests.definitions.support import (
     problems,
     replace_in,
 )
-from workflow.kernel.durations import IsoDuration
 
 SURAHAMMAR = (
     "{id: surahammar, name: Surahammars kommun, location: Kommunhuset Surahammar, "

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 
-from definitions.loader import parse_organisation
+from lofte.definitions.loader import parse_organisation
+from lofte.kernel.durations import IsoDuration
 from tests.definitions.support import loads, packaged, packaged_copy, replace_in
-from workflow.kernel.durations import IsoDuration
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "definitions.md"
 SURAHAMMAR = (

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from definitions.formats import FormatError, format_of, upgrade
-from definitions.loader import (
+from lofte.definitions.formats import FormatError, format_of, upgrade
+from lofte.definitions.loader import (
     PACKAGED_DIR,
     parse_definition,
     parse_organisation,
@@ -19,14 +19,14 @@ from definitions.loader import (
     read_stored_organisation,
     stored_text,
 )
+from lofte.kernel.durations import IsoDuration
+from lofte.kernel.errors import DefinitionError
 from tests.definitions.support import (
     FORMAT0,
     FORMAT0_ONE_MUNICIPALITY,
     loads,
     packaged,
 )
-from workflow.kernel.durations import IsoDuration
-from workflow.kernel.errors import DefinitionError
 
 FORMAT0_DEFINITIONS = sorted(p for p in FORMAT0.glob("*.yaml") if p.stem != "organisation")
 KINDS = {

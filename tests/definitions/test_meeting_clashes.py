@@ -8,7 +8,8 @@ from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
 
-from definitions.checks.meeting_clashes import Placed, Series, _layout, meeting_series
+from lofte.definitions.checks.meeting_clashes import Placed, Series, _layout, meeting_series
+from lofte.kernel.timerules import STOCKHOLM
 from tests.definitions.support import (
     line_of,
     loads,
@@ -17,7 +18,6 @@ from tests.definitions.support import (
     packaged_copy,
     replace_in,
 )
-from workflow.kernel.timerules import STOCKHOLM
 
 ORGANISATION = "organisation.yaml"
 SKINNSKATTEBERG_PATH = "police_areas[0].municipalities[3]"

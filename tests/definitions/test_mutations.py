@@ -16,10 +16,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from definitions.checks import check_bundle
-from definitions.cycle import CycleDefinition
-from definitions.directory import Directory
-from definitions.loader import (
+from lofte.definitions.checks import check_bundle
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Directory
+from lofte.definitions.loader import (
     PACKAGED_DIR,
     Bundle,
     DefinitionSource,
@@ -28,8 +28,8 @@ from definitions.loader import (
     read_stored_definition,
     stored_text,
 )
+from lofte.kernel.errors import DefinitionError
 from tests.definitions.support import packaged
-from workflow.kernel.errors import DefinitionError
 
 FILES = sorted(p.name for p in PACKAGED_DIR.glob("*.yaml"))
 WORDS = st.sampled_from(

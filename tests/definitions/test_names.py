@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from definitions.loader import read_stored_definition, stored_text
+from lofte.definitions.loader import read_stored_definition, stored_text
 from tests.definitions.support import only_problem, packaged, packaged_copy, replace_in
 
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
-from definitions.checks.bounds import valid_id
-from definitions.loader import PACKAGED_DIR, load_bundle
-from definitions.national import MAX_MUNICIPALITIES, national_example, write_example
-from workflow.kernel.errors import ConfigError
+from lofte.definitions.checks.bounds import valid_id
+from lofte.definitions.loader import PACKAGED_DIR, load_bundle
+from lofte.definitions.national import MAX_MUNICIPALITIES, national_example, write_example
+from lofte.kernel.errors import ConfigError
 
 PACKAGED_DEFINITIONS = sorted(
     p.name for p in PACKAGED_DIR.glob("*.yaml") if p.stem != "organisation"

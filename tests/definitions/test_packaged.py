@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 from pydantic import ValidationError
 
-from definitions.cycle import CycleDefinition
-from definitions.loader import read_stored_definition, stored_text
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.loader import read_stored_definition, stored_text
 from tests.definitions.support import packaged
 
 

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from definitions.loader import PACKAGED_DIR
+from lofte.definitions.loader import PACKAGED_DIR
+from lofte.kernel.untrusted import MAX_BYTES, MAX_DEPTH
 from tests.definitions.support import line_of, only_problem, packaged_copy, problems, replace_in
-from workflow.kernel.untrusted import MAX_BYTES, MAX_DEPTH
 
 
 class Cost:

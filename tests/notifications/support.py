@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from notifications.config import mail_settings
-from notifications.dispatcher import Dispatcher
-from notifications.transports import transport_for
+from lofte.notifications.config import mail_settings
+from lofte.notifications.dispatcher import Dispatcher
+from lofte.notifications.transports import transport_for
 from tests.harness import Harness
 
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 from icalendar.parser import Contentline
 
-from notifications.calendar import fold_line, invitation, method_of
-from workflow.core.message_types import CycleRef, MeetingMessage
+from lofte.notifications.calendar import fold_line, invitation, method_of
+from lofte.workflow.core.message_types import CycleRef, MeetingMessage
 
 NOW = datetime(2027, 1, 18, 8, 0, tzinfo=UTC)
 CYCLE = CycleRef(

@@ -14,17 +14,17 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from notifications.config import mail_settings
-from notifications.dispatcher import Dispatcher
-from notifications.transports import transport_for
-from storage.database import make_engine
-from storage.repositories.outbox import SqlOutbox
-from storage.sensitive_keys import throwaway_cipher
-from storage.unit_of_work import SqlStore
+from lofte.notifications.config import mail_settings
+from lofte.notifications.dispatcher import Dispatcher
+from lofte.notifications.transports import transport_for
+from lofte.storage.database import make_engine
+from lofte.storage.repositories.outbox import SqlOutbox
+from lofte.storage.sensitive_keys import throwaway_cipher
+from lofte.storage.unit_of_work import SqlStore
+from lofte.workflow.core.records import OutboxStatus
 from tests.conftest import packaged
 from tests.harness import Harness, make_harness, utc
 from tests.notifications.conftest import SmtpServer
-from workflow.core.records import OutboxStatus
 
 REFUSED = "maria.holm@sala.example.se"
 

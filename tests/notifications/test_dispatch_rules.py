@@ -11,16 +11,16 @@ from typing import Any
 
 import pytest
 
-from notifications import dispatcher as dispatcher_module
-from notifications.config import mail_settings
-from notifications.dispatcher import Dispatcher, DispatchReport
-from notifications.failures import Failure
-from notifications.sending import Sender, SendJob, SendResult
-from notifications.transports import FileDropTransport
+from lofte.notifications import dispatcher as dispatcher_module
+from lofte.notifications.config import mail_settings
+from lofte.notifications.dispatcher import Dispatcher, DispatchReport
+from lofte.notifications.failures import Failure
+from lofte.notifications.sending import Sender, SendJob, SendResult
+from lofte.notifications.transports import FileDropTransport
+from lofte.workflow.core.records import OutboxStatus
+from lofte.workflow.drivers.fake_answers import fake_answer
 from tests.harness import Harness, utc
 from tests.notifications.support import current, only_one_pending
-from workflow.core.records import OutboxStatus
-from workflow.drivers.fake_answers import fake_answer
 
 SECRET_NAME = "Kalle Anka, född 1934"
 
@@ -102,7 +102,7 @@ def test_a_simulated_month_renders_every_message_and_no_email_carries_sensitive_
 def test_the_retry_wait_doubles_to_an_hour_and_never_overflows() -> None:
     from datetime import timedelta
 
-    from notifications.failures import backoff
+    from lofte.notifications.failures import backoff
 
     assert [backoff(60, n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (1, 2, 4)]
     assert backoff(60, 7) == timedelta(hours=1)

@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from notifications.compose import compose
-from notifications.mime import (
+from lofte.notifications.compose import compose
+from lofte.notifications.mime import (
     WIRE,
     attachment,
     encoded_words,
@@ -30,9 +30,9 @@ from notifications.mime import (
     text_part,
     wire_bytes,
 )
-from notifications.render import RenderedEmail
+from lofte.notifications.render import RenderedEmail
+from lofte.workflow.core.records import MessageKind
 from tests.notifications.test_rendering import NOW, renderer, stored
-from workflow.core.records import MessageKind
 
 SENDER = Address("Löfte Sala kommun", "lofte", "sala.example.se")
 SUBJECT = (

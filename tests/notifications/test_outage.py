@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from notifications import dispatcher as dispatcher_module
-from notifications.config import mail_settings
-from notifications.dispatcher import Dispatcher
-from notifications.transports import DeliveryFailed
-from storage.repositories.outbox import SqlOutbox
+from lofte.notifications import dispatcher as dispatcher_module
+from lofte.notifications.config import mail_settings
+from lofte.notifications.dispatcher import Dispatcher
+from lofte.notifications.transports import DeliveryFailed
+from lofte.storage.repositories.outbox import SqlOutbox
+from lofte.workflow.core.records import MessageKind, OutboxMessage, OutboxStatus
 from tests.harness import Harness, utc
 from tests.notifications.support import current
-from workflow.core.records import MessageKind, OutboxMessage, OutboxStatus
 
 T0 = utc(2027, 1, 11, 10)
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from notifications.compose import compose
-from notifications.render import Renderer
-from workflow.core.message_types import (
+from lofte.notifications.compose import compose
+from lofte.notifications.render import Renderer
+from lofte.workflow.core.message_types import (
     SHAPES,
     ActionMessage,
     CatchUpMessage,
@@ -29,7 +29,7 @@ from workflow.core.message_types import (
     dump_message,
     read_message,
 )
-from workflow.core.records import MessageKind, OutboxMessage
+from lofte.workflow.core.records import MessageKind, OutboxMessage
 
 NOW = datetime(2027, 2, 1, 8, tzinfo=UTC)
 CYCLE = CycleRef(

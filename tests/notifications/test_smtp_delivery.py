@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 import vobject
 
-from notifications.compose import OutgoingEmail
-from notifications.transports import DeliveryFailed
+from lofte.notifications.compose import OutgoingEmail
+from lofte.notifications.transports import DeliveryFailed
+from lofte.workflow.core.records import OutboxStatus
 from tests.harness import Harness, utc
 from tests.notifications.conftest import PASSWORD, USER, SmtpServer
 from tests.notifications.support import current, dispatcher, only_one_pending, statuses
-from workflow.core.records import OutboxStatus
 
 
 def check_received(message: EmailMessage) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from notifications.compose import OutgoingEmail
-from notifications.transports import DeliveryFailed, FileDropTransport
+from lofte.notifications.compose import OutgoingEmail
+from lofte.notifications.transports import DeliveryFailed, FileDropTransport
 
 
 def _email(ident: str, data: bytes = b"Subject: Hej\r\n\r\nText\r\n") -> OutgoingEmail:

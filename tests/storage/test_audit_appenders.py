@@ -12,14 +12,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine, event, select
 
-from storage import rows
-from storage.database import make_engine, migrate
-from storage.sensitive_keys import throwaway_cipher
-from storage.tables import AuditRow
-from storage.unit_of_work import SqlStore
-from workflow.core.audit_chain import GENESIS, chain_hash
-from workflow.core.records import AuditEvent
-from workflow.kernel.errors import ConcurrentUpdate
+from lofte.kernel.errors import ConcurrentUpdate
+from lofte.storage import rows
+from lofte.storage.database import make_engine, migrate
+from lofte.storage.sensitive_keys import throwaway_cipher
+from lofte.storage.tables import AuditRow
+from lofte.storage.unit_of_work import SqlStore
+from lofte.workflow.core.audit_chain import GENESIS, chain_hash
+from lofte.workflow.core.records import AuditEvent
 
 AT = datetime(2027, 1, 4, 8, tzinfo=UTC)
 VALUES = (

@@ -13,14 +13,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from storage.read_model import SqlReadModel
+from lofte.storage.read_model import SqlReadModel
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.audit_verify import verify
+from lofte.workflow.core.engine import Engine
+from lofte.workflow.core.work import Work
 from tests.conftest import packaged, pg_schema_url
 from tests.harness import Harness, utc
 from tests.storage.test_identity import Crash, fresh, signature
-from workflow.application.app import Application
-from workflow.application.audit_verify import verify
-from workflow.core.engine import Engine
-from workflow.core.work import Work
 
 pytestmark = pytest.mark.slow
 FIRST, LAST = utc(2027, 1, 1, 10), utc(2027, 3, 31, 10)

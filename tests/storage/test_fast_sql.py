@@ -23,19 +23,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
-from storage import driver_values, fast_sql, rows
-from storage.database import make_engine
-from storage.fast_sql import plan_for
-from storage.repositories import actions as actions_module
-from storage.repositories import cycles as cycles_module
-from storage.repositories import outbox as outbox_module
-from storage.repositories import requests as requests_module
-from storage.repositories import timers as timers_module
-from storage.tables import StepContextRow
-from storage.types import UtcDateTime
+from lofte.storage import driver_values, fast_sql, rows
+from lofte.storage.database import make_engine
+from lofte.storage.fast_sql import plan_for
+from lofte.storage.repositories import actions as actions_module
+from lofte.storage.repositories import cycles as cycles_module
+from lofte.storage.repositories import outbox as outbox_module
+from lofte.storage.repositories import requests as requests_module
+from lofte.storage.repositories import timers as timers_module
+from lofte.storage.tables import StepContextRow
+from lofte.storage.types import UtcDateTime
+from lofte.workflow.core.records import Action
+from lofte.workflow.drivers.fake_answers import fake_answer
 from tests.harness import Harness, utc
-from workflow.core.records import Action
-from workflow.drivers.fake_answers import fake_answer
 
 
 def test_rows_read_on_the_driver_equal_rows_read_through_sqlalchemy(harness: Harness) -> None:

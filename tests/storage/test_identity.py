@@ -10,15 +10,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from definitions.loader import Bundle
-from storage.database import make_engine, migrate
-from storage.sensitive_keys import throwaway_cipher
-from storage.unit_of_work import SqlStore
+from lofte.definitions.loader import Bundle
+from lofte.kernel.clock import VirtualClock
+from lofte.storage.database import make_engine, migrate
+from lofte.storage.sensitive_keys import throwaway_cipher
+from lofte.storage.unit_of_work import SqlStore
+from lofte.workflow.core.engine import INSTALLATION, Engine
+from lofte.workflow.core.work import Work
 from tests.conftest import packaged, pg_schema_url
 from tests.harness import Harness, utc
-from workflow.core.engine import INSTALLATION, Engine
-from workflow.core.work import Work
-from workflow.kernel.clock import VirtualClock
 
 END = utc(2027, 1, 26)
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storage import json_text
+from lofte.storage import json_text
 
 SCALARS = (
     st.none()

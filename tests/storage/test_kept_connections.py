@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from storage.database import make_engine, migrate
-from storage.sensitive_keys import throwaway_cipher
-from storage.unit_of_work import KEPT, SqlStore
+from lofte.storage.database import make_engine, migrate
+from lofte.storage.sensitive_keys import throwaway_cipher
+from lofte.storage.unit_of_work import KEPT, SqlStore
 from tests.conftest import PG_SERVER, migrated_store
 
 

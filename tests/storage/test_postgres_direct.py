@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
-from storage.database import make_engine, migrate
-from storage.sensitive_keys import throwaway_cipher
-from storage.unit_of_work import SqlStore
+from lofte.storage.database import make_engine, migrate
+from lofte.storage.sensitive_keys import throwaway_cipher
+from lofte.storage.unit_of_work import SqlStore
+from lofte.workflow.core.records import ActionEvent, AuditEvent, Meeting, Timer, TimerKind
 from tests.conftest import migrated_store
-from workflow.core.records import ActionEvent, AuditEvent, Meeting, Timer, TimerKind
 
 DUE = datetime(2027, 1, 4, 8, tzinfo=UTC)
 

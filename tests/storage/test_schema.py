@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import storage.tables  # noqa: F401  (registers the tables)
-from storage.database import make_engine, migrate
+import lofte.storage.tables  # noqa: F401  (registers the tables)
+from lofte.storage.database import make_engine, migrate
 
 
 def test_migrations_match_the_tables(db_url: str) -> None:

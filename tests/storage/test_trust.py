@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from storage.audit_guard import ensure_audit_triggers, present_triggers
-from storage.backup import backup, restore
-from storage.read_model import SqlReadModel
+from lofte.storage.audit_guard import ensure_audit_triggers, present_triggers
+from lofte.storage.backup import backup, restore
+from lofte.storage.read_model import SqlReadModel
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.audit_verify import verify
+from lofte.workflow.application.show import show_cycle
+from lofte.workflow.application.visibility import viewer_for
 from tests.conftest import packaged
 from tests.harness import Harness, make_harness, utc
-from workflow.application.app import Application
-from workflow.application.audit_verify import verify
-from workflow.application.show import show_cycle
-from workflow.application.visibility import viewer_for
 
 LOLG_DECISION = {
     "brottsfenomen": "Bostadsinbrott",

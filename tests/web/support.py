@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import Flask
 
-from storage.read_model import SqlReadModel
-from storage.web_access import SqlWebAccess
+from lofte.storage.read_model import SqlReadModel
+from lofte.storage.web_access import SqlWebAccess
+from lofte.web.factory import create_app
+from lofte.workflow.application.app import Application
 from tests.harness import Harness
-from web.factory import create_app
-from workflow.application.app import Application
 
 ADMIN = ("alva.admin@sala.example.se", "admin")
 

@@ -8,9 +8,9 @@ import re
 
 from flask import Flask
 
+from lofte.workflow.core.records import TimerStatus
 from tests.harness import Harness
 from tests.web.test_audit_dashboard import csrf_of, signed_in
-from workflow.core.records import TimerStatus
 
 
 def test_the_console_lists_people_definitions_and_open_requests(

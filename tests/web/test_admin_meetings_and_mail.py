@@ -14,11 +14,11 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
-from definitions.loader import PACKAGED_DIR, load_bundle
+from lofte.definitions.loader import PACKAGED_DIR, load_bundle
+from lofte.workflow.core.records import Meeting, OutboxStatus
 from tests.harness import Harness, utc
 from tests.web.support import ADMIN, web_app
 from tests.web.test_audit_dashboard import csrf_of, signed_in
-from workflow.core.records import Meeting, OutboxStatus
 
 MEETING = "/admin/moten/1/beslut"  # the police area's operativ inriktning, Thu 7 Jan 09.00
 

@@ -19,9 +19,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from definitions.loader import PACKAGED_DIR
-from storage import rows
-from storage.tables import VersionRow
+from lofte.definitions.loader import PACKAGED_DIR
+from lofte.storage import rows
+from lofte.storage.tables import VersionRow
 from tests.harness import Harness
 from tests.web.support import ADMIN
 from tests.web.test_audit_dashboard import csrf_of, signed_in
@@ -238,8 +238,8 @@ def test_a_setup_loaded_meanwhile_is_not_overwritten(
     web: tuple[Harness, Flask], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Another administrator's load between the check and the store: nothing is stored."""
-    from definitions import loader
-    from workflow.application import setup_upload
+    from lofte.definitions import loader
+    from lofte.workflow.application import setup_upload
 
     h, app = web
     client, token = admin(h, app)

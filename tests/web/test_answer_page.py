@@ -16,11 +16,11 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
-from definitions.loader import PACKAGED_DIR, load_bundle
+from lofte.definitions.loader import PACKAGED_DIR, load_bundle
+from lofte.workflow.application.answer_links import installation_secret, make_token
+from lofte.workflow.core.records import InputRequest, RequestStatus
 from tests.harness import Harness, utc
 from tests.web.support import web_app
-from workflow.application.answer_links import installation_secret, make_token
-from workflow.core.records import InputRequest, RequestStatus
 
 
 @pytest.fixture

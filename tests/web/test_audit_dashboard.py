@@ -12,12 +12,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from storage.read_model import SqlReadModel
+from lofte.storage.read_model import SqlReadModel
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.audit_cache import cached_audit
+from lofte.workflow.application.audit_report import build_audit
 from tests.harness import Harness, utc
 from tests.web.support import web_app
-from workflow.application.app import Application
-from workflow.application.audit_cache import cached_audit
-from workflow.application.audit_report import build_audit
 
 ULLA = "ulla.vik@revision.example.se"
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from cli.main import main as lofte
+from lofte.cli.main import main as lofte
 from tests.web.browser import NARROW, WIDE, at_width, axe_violations, launch, need_browser, sideways
 
 pytestmark = pytest.mark.slow
@@ -30,8 +30,8 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[st
     need_browser()
     from werkzeug.serving import make_server
 
-    from cli.wiring import connect
-    from web.factory import create_app
+    from lofte.cli.wiring import connect
+    from lofte.web.factory import create_app
 
     monkeypatch.chdir(tmp_path)
     clock = tmp_path / "clock"
@@ -42,7 +42,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[st
     clock.write_text("2027-01-04T10:00:00+01:00")
     assert lofte(["run", "--exit-when-idle"]) == 0
     wired = connect(None)
-    from storage.web_access import SqlWebAccess
+    from lofte.storage.web_access import SqlWebAccess
 
     access = SqlWebAccess(wired.store.engine)
     server = make_server("127.0.0.1", 0, create_app(wired.app, access), threaded=True)
@@ -230,7 +230,7 @@ def test_the_administrators_console_passes_axe(
     page.click("text=Kontrollera och läs in")
     page.wait_for_selector("#felsammanfattning")
     assert_accessible(page, "upload with errors")
-    from definitions.loader import PACKAGED_DIR
+    from lofte.definitions.loader import PACKAGED_DIR
 
     changed = tmp_path / "est-inventering.yaml"
     text = (PACKAGED_DIR / "est-inventering.yaml").read_text(encoding="utf-8")
@@ -247,8 +247,8 @@ def fail_one_message() -> None:
     """An email incident, so that the console shows its table and buttons."""
     import dataclasses
 
-    from cli.wiring import connect
-    from workflow.core.records import OutboxStatus
+    from lofte.cli.wiring import connect
+    from lofte.workflow.core.records import OutboxStatus
 
     wired = connect(None)
     message = wired.app.reads.outbox("sent", 1)[0]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cli.main import main as lofte
+from lofte.cli.main import main as lofte
 from tests.web.test_browser import assert_accessible, page, served, sign_in_link
 
 __all__ = ["page", "served"]  # the fixtures, shared with the other browser tests
@@ -32,7 +32,7 @@ def link_in(mail: Path, kind: str, pattern: str) -> str:
 def test_an_action_and_its_cycle_are_reached_from_the_mails_and_pass_axe(
     served: tuple[str, Path], page: Any
 ) -> None:
-    from cli.wiring import connect
+    from lofte.cli.wiring import connect
 
     base, mail = served
     (mail.parent / "clock").write_text("2027-01-08T10:00:00+01:00")  # Friday: compile the week

@@ -17,16 +17,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from notifications.render import Renderer
-from storage.read_model import SqlReadModel
+from lofte.notifications.render import Renderer
+from lofte.storage.read_model import SqlReadModel
+from lofte.workflow.application.answer_links import installation_secret, make_token
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.tasks import my_tasks
+from lofte.workflow.core.records import MessageKind, OutboxMessage
+from lofte.workflow.drivers.simulation import Simulation
 from tests.conftest import packaged
 from tests.harness import Harness, make_harness, utc
 from tests.web.support import web_app
-from workflow.application.answer_links import installation_secret, make_token
-from workflow.application.app import Application
-from workflow.application.tasks import my_tasks
-from workflow.core.records import MessageKind, OutboxMessage
-from workflow.drivers.simulation import Simulation
 
 BASE = "https://lofte.example.se"
 LINK = re.compile(re.escape(BASE) + r"(/[^\s\"<>]*)")

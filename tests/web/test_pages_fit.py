@@ -19,8 +19,18 @@ from typing import Any
 
 import pytest
 
-from storage.read_model import SqlReadModel
-from storage.web_access import SqlWebAccess
+from lofte.kernel.timerules import STOCKHOLM
+from lofte.storage.read_model import SqlReadModel
+from lofte.storage.web_access import SqlWebAccess
+from lofte.web.factory import create_app
+from lofte.web.session import COOKIE
+from lofte.workflow.application.admin_meetings import coming_meetings
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.lagesbild_view import lagesbild
+from lofte.workflow.application.sign_in import SignIn, digest
+from lofte.workflow.application.tasks import my_tasks
+from lofte.workflow.core.records import OutboxStatus, TimerStatus
+from lofte.workflow.drivers.simulation import Simulation
 from tests.conftest import packaged
 from tests.harness import Harness, make_harness, utc
 from tests.web.browser import (
@@ -35,16 +45,6 @@ from tests.web.browser import (
     need_browser,
     sideways,
 )
-from web.factory import create_app
-from web.session import COOKIE
-from workflow.application.admin_meetings import coming_meetings
-from workflow.application.app import Application
-from workflow.application.lagesbild_view import lagesbild
-from workflow.application.sign_in import SignIn, digest
-from workflow.application.tasks import my_tasks
-from workflow.core.records import OutboxStatus, TimerStatus
-from workflow.drivers.simulation import Simulation
-from workflow.kernel.timerules import STOCKHOLM
 
 pytestmark = pytest.mark.slow
 LARS, ULLA, ADMIN = "lars-berg", "ulla-revisor", "admin"  # Sala's coordinator, auditor, admin

@@ -10,13 +10,13 @@ from xml.etree import ElementTree
 
 from flask import Flask
 
-from definitions.fields import BooleanField, DateField, PersonField, RowsField
-from storage.read_model import SqlReadModel
-from storage.web_access import SqlWebAccess
+from lofte.definitions.fields import BooleanField, DateField, PersonField, RowsField
+from lofte.storage.read_model import SqlReadModel
+from lofte.storage.web_access import SqlWebAccess
+from lofte.web.factory import create_app
+from lofte.workflow.application.app import Application
 from tests.conftest import packaged
 from tests.harness import Harness, make_harness, utc
-from web.factory import create_app
-from workflow.application.app import Application
 
 
 def marked_answer(h: Harness, publish: bool) -> tuple[dict[str, Any], set[str], set[str]]:

@@ -14,11 +14,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
-from storage.web_access import SqlWebAccess
+from lofte.storage.web_access import SqlWebAccess
+from lofte.web.guards import Access, access_of
+from lofte.web.session import COOKIE
+from lofte.workflow.application.sign_in import digest
 from tests.harness import Harness
-from web.guards import Access, access_of
-from web.session import COOKIE
-from workflow.application.sign_in import digest
 
 ADMIN, LARS = "admin", "lars-berg"  # the administrator; Sala's coordinator (no deployment role)
 SAMPLE = {"unit_id": "sala", "name": "est-inventering", "table": "enheter"}

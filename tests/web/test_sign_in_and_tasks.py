@@ -13,13 +13,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from storage.read_model import SqlReadModel
-from storage.web_access import SqlWebAccess
+from lofte.storage.read_model import SqlReadModel
+from lofte.storage.web_access import SqlWebAccess
+from lofte.web.factory import create_app
+from lofte.workflow.application.app import Application
+from lofte.workflow.core.records import RequestStatus
 from tests.harness import Harness, utc
 from tests.web.support import web_app
-from web.factory import create_app
-from workflow.application.app import Application
-from workflow.core.records import RequestStatus
 
 NEUTRAL = "Om adressen finns hos oss har vi skickat en inloggningslänk"
 TOVE = "tove.lind@raddning.example.se"

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from storage.read_model import SqlReadModel
-from storage.web_access import SqlWebAccess
+from lofte.storage.read_model import SqlReadModel
+from lofte.storage.web_access import SqlWebAccess
+from lofte.web.factory import create_app
+from lofte.workflow.application.app import Application
 from tests.harness import Harness, utc
 from tests.web.test_audit_dashboard import signed_in
 from tests.workflow.test_est_inventering import observation
-from web.factory import create_app
-from workflow.application.app import Application
 
 
 @pytest.fixture

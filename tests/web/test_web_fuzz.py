@@ -15,14 +15,14 @@ from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.read_model import SqlReadModel
-from storage.web_access import SqlWebAccess
+from lofte.storage.read_model import SqlReadModel
+from lofte.storage.web_access import SqlWebAccess
+from lofte.web.factory import create_app
+from lofte.workflow.application.answer_links import installation_secret, make_token
+from lofte.workflow.application.app import Application
+from lofte.workflow.core.records import InputRequest, RequestStatus
 from tests.harness import Harness, utc
 from tests.test_fuzz import fuzz
-from web.factory import create_app
-from workflow.application.answer_links import installation_secret, make_token
-from workflow.application.app import Application
-from workflow.core.records import InputRequest, RequestStatus
 
 NAMES = [
     "inget_att_rapportera",

@@ -14,19 +14,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cli.wiring import connect
-from storage.read_model import SqlReadModel
-from tests.harness import Harness, utc
-from workflow.application.answer_links import (
+from lofte.cli.wiring import connect
+from lofte.kernel.errors import InvalidToken
+from lofte.storage.read_model import SqlReadModel
+from lofte.workflow.application.answer_links import (
     installation_secret,
     make_token,
     open_link,
     read_token,
     submit_with_token,
 )
-from workflow.application.app import Application
-from workflow.core.records import InputRequest, RequestStatus
-from workflow.kernel.errors import InvalidToken
+from lofte.workflow.application.app import Application
+from lofte.workflow.core.records import InputRequest, RequestStatus
+from tests.harness import Harness, utc
 
 SECRET = "a secret of the installation"
 EXPIRES = datetime(2027, 1, 7, 11, 0, tzinfo=UTC)  # 12:00 Stockholm

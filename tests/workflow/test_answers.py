@@ -14,12 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from definitions.directory import Person
-from definitions.fields import FieldSpec
-from definitions.steps import AnyStep
+from lofte.definitions.directory import Person
+from lofte.definitions.fields import FieldSpec
+from lofte.definitions.steps import AnyStep
+from lofte.kernel.errors import FieldProblem, SubmissionError
+from lofte.workflow.core.answers import fields_for, validate_answer
 from tests.conftest import packaged
-from workflow.core.answers import fields_for, validate_answer
-from workflow.kernel.errors import FieldProblem, SubmissionError
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 FIELD = TypeAdapter(FieldSpec)

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from definitions.cycle import Cadence, CycleDefinition, PeriodKeyStyle
-from tests.conftest import packaged
-from workflow.core.cadence import (
+from lofte.definitions.cycle import Cadence, CycleDefinition, PeriodKeyStyle
+from lofte.kernel.durations import IsoDuration
+from lofte.kernel.timerules import STOCKHOLM, localize
+from lofte.workflow.core.cadence import (
     default_key_style,
     first_period_after,
     label_of_key,
@@ -21,8 +22,7 @@ from workflow.core.cadence import (
     quarter_key,
     quarter_start,
 )
-from workflow.kernel.durations import IsoDuration
-from workflow.kernel.timerules import STOCKHOLM, localize
+from tests.conftest import packaged
 
 
 def with_cadence(

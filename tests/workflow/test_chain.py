@@ -10,18 +10,18 @@ import io
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from storage.read_model import SqlReadModel
+from lofte.storage.read_model import SqlReadModel
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.audit_report import build_audit
+from lofte.workflow.application.dashboard import COLUMN_LABELS, DashboardFilter, dashboard
+from lofte.workflow.application.exports import export_answers
+from lofte.workflow.application.lagesbild_view import lagesbild
+from lofte.workflow.application.publication import published
+from lofte.workflow.application.visibility import viewer_for
+from lofte.workflow.application.yearly_report import report_data
+from lofte.workflow.core.records import ActionStatus, Outcome
 from tests.conftest import packaged
 from tests.harness import Harness, make_harness, utc
-from workflow.application.app import Application
-from workflow.application.audit_report import build_audit
-from workflow.application.dashboard import COLUMN_LABELS, DashboardFilter, dashboard
-from workflow.application.exports import export_answers
-from workflow.application.lagesbild_view import lagesbild
-from workflow.application.publication import published
-from workflow.application.visibility import viewer_for
-from workflow.application.yearly_report import report_data
-from workflow.core.records import ActionStatus, Outcome
 
 
 def app_of(h: Harness) -> Application:

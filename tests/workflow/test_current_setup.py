@@ -9,12 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
-from definitions.loader import PACKAGED_DIR, load_bundle
-from storage import rows
-from storage.tables import VersionRow
+from lofte.definitions.loader import PACKAGED_DIR, load_bundle
+from lofte.storage import rows
+from lofte.storage.tables import VersionRow
+from lofte.workflow.core.catalog import DISABLED, TEMPLATE
+from lofte.workflow.core.setup import current_setup
 from tests.harness import Harness
-from workflow.core.catalog import DISABLED, TEMPLATE
-from workflow.core.setup import current_setup
 
 MUNICIPALITIES = ("sala", "surahammar", "norberg", "fagersta", "skinnskatteberg")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from workflow.kernel.durations import IsoDuration
+from lofte.kernel.durations import IsoDuration
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
+from lofte.workflow.core import engine as engine_module
+from lofte.workflow.core import timer_handlers
+from lofte.workflow.core.engine import MAX_TIMER_ATTEMPTS
+from lofte.workflow.core.records import Timer, TimerKind, TimerStatus
+from lofte.workflow.core.work import Work
 from tests.conftest import START, packaged
 from tests.harness import Harness, make_harness, utc
-from workflow.core import engine as engine_module
-from workflow.core import timer_handlers
-from workflow.core.engine import MAX_TIMER_ATTEMPTS
-from workflow.core.records import Timer, TimerKind, TimerStatus
-from workflow.core.work import Work
 
 
 def test_a_failing_timer_backs_off_becomes_an_incident_and_others_keep_firing(

@@ -3,8 +3,8 @@ step that shows the week's reports, early interventions that become actions, com
 
 from __future__ import annotations
 
+from lofte.workflow.core.records import Outcome, RequestStatus
 from tests.harness import Harness, people, utc
-from workflow.core.records import Outcome, RequestStatus
 
 SALA_REPORTERS = ["johan-sjo", "lars-berg", "maria-holm", "nils-aberg", "tove-lind"]
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from storage.read_model import SqlReadModel
+from lofte.storage.read_model import SqlReadModel
+from lofte.workflow.application.app import Application
+from lofte.workflow.drivers import fake_scenes as scenes
+from lofte.workflow.drivers.simulation import Simulation
 from tests.harness import Harness, utc
-from workflow.application.app import Application
-from workflow.drivers import fake_scenes as scenes
-from workflow.drivers.simulation import Simulation
 
 LEADERS = {"peter-nord", "anders-vik", "sara-strand", "malin-frost"}  # the police area's
 

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from storage.read_model import SqlReadModel
+from lofte.kernel.errors import LofteError
+from lofte.kernel.timerules import STOCKHOLM
+from lofte.storage.read_model import SqlReadModel
+from lofte.workflow.application.app import Application
+from lofte.workflow.core.records import CycleInstance, Meeting, TimerKind, TimerStatus
+from lofte.workflow.core.step_times import step_times
 from tests.harness import Harness, utc
-from workflow.application.app import Application
-from workflow.core.records import CycleInstance, Meeting, TimerKind, TimerStatus
-from workflow.core.step_times import step_times
-from workflow.kernel.errors import LofteError
-from workflow.kernel.timerules import STOCKHOLM
 
 WEEK = timedelta(days=7)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from lofte.workflow.core.payloads import StepPayload, read_payload
+from lofte.workflow.core.records import Timer, TimerKind, TimerStatus
 from tests.harness import Harness, utc
-from workflow.core.payloads import StepPayload, read_payload
-from workflow.core.records import Timer, TimerKind, TimerStatus
 
 
 def pending_meeting_timer(h: Harness) -> Timer:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from cli.main import main
+from lofte.cli.main import main
+from lofte.kernel.errors import LofteError, NotFound
+from lofte.workflow.core.records import OutboxMessage, OutboxStatus
 from tests.harness import Harness, utc
-from workflow.core.records import OutboxMessage, OutboxStatus
-from workflow.kernel.errors import LofteError, NotFound
 
 
 def make_incident(h: Harness, message: OutboxMessage) -> OutboxMessage:
@@ -75,7 +75,7 @@ def test_all_incidents_are_queued_again_in_one_audited_change(harness: Harness) 
 def test_the_command_line_retries_through_the_same_implementation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from cli.wiring import connect
+    from lofte.cli.wiring import connect
 
     monkeypatch.chdir(tmp_path)
     clock = tmp_path / "clock"

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from definitions.checks.meeting_clashes import Placed, _layout, meeting_series
+from lofte.definitions.checks.meeting_clashes import Placed, _layout, meeting_series
+from lofte.workflow.core.records import Meeting
 from tests.conftest import packaged
 from tests.harness import Harness, make_harness, utc
-from workflow.core.records import Meeting
 
 MONDAYS = {"2027-W01": 4, "2027-W02": 11, "2027-W03": 18, "2027-W04": 25}
 

@@ -27,15 +27,15 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from definitions.cycle import CycleDefinition
-from definitions.loader import Bundle, SourceText, load_texts, stored_text
-from storage.read_model import SqlReadModel
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.loader import Bundle, SourceText, load_texts, stored_text
+from lofte.kernel.errors import DefinitionError
+from lofte.storage.read_model import SqlReadModel
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.audit_report import build_audit
+from lofte.workflow.core.cadence import Period, first_period_after, period
 from tests.conftest import packaged, pg_schema_url
 from tests.harness import Harness, make_harness
-from workflow.application.app import Application
-from workflow.application.audit_report import build_audit
-from workflow.core.cadence import Period, first_period_after, period
-from workflow.kernel.errors import DefinitionError
 
 START = datetime(2027, 1, 1, tzinfo=UTC)
 YEAR = timedelta(days=365)

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from storage.read_model import SqlReadModel
+from lofte.storage.read_model import SqlReadModel
+from lofte.workflow.application.app import Application
+from lofte.workflow.core.records import RequestStatus
+from lofte.workflow.drivers.simulation import Simulation
 from tests.harness import Harness, utc
-from workflow.application.app import Application
-from workflow.core.records import RequestStatus
-from workflow.drivers.simulation import Simulation
 
 
 def deliveries(h: Harness, every: timedelta) -> tuple[list[datetime], list[datetime]]:

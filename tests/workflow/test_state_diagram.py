@@ -9,9 +9,8 @@ import re
 
 import pytest
 
-from definitions.cycle import CycleDefinition
-from tests.conftest import packaged
-from workflow.application.state_diagram import (
+from lofte.definitions.cycle import CycleDefinition
+from lofte.workflow.application.state_diagram import (
     CHAR_WIDTH,
     LINE_HEIGHT,
     NODE_WIDTH,
@@ -19,6 +18,7 @@ from workflow.application.state_diagram import (
     Node,
     state_diagram,
 )
+from tests.conftest import packaged
 
 
 def tangled() -> CycleDefinition:

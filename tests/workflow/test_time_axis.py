@@ -11,14 +11,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from lofte.kernel.errors import SubmissionError
+from lofte.workflow.application.actions_view import actions_csv, list_actions
+from lofte.workflow.application.exports import export_answers
+from lofte.workflow.application.lagesbild_view import lagesbild, observations_csv
+from lofte.workflow.application.visibility import viewer_for
+from lofte.workflow.application.yearly_report import render_report, report_data
 from tests.harness import Harness, utc
 from tests.workflow.test_chain import _monday, app_of, report, row
-from workflow.application.actions_view import actions_csv, list_actions
-from workflow.application.exports import export_answers
-from workflow.application.lagesbild_view import lagesbild, observations_csv
-from workflow.application.visibility import viewer_for
-from workflow.application.yearly_report import render_report, report_data
-from workflow.kernel.errors import SubmissionError
 
 
 def rows_of(text: str) -> list[dict[str, str]]:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow.kernel.timerules import (
+from lofte.kernel.timerules import (
     STOCKHOLM,
     day_off_reason,
     is_working_day,

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from definitions.loader import PACKAGED_DIR, load_bundle
+from lofte.definitions.loader import PACKAGED_DIR, load_bundle
+from lofte.kernel.errors import SubmissionError
 from tests.conftest import packaged
 from tests.harness import Harness, make_harness, people, utc
-from workflow.kernel.errors import SubmissionError
 
 MUNICIPALITIES = ["fagersta", "norberg", "sala", "skinnskatteberg", "surahammar"]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from workflow.kernel import untrusted
-from workflow.kernel.untrusted import (
+from lofte.kernel import untrusted
+from lofte.kernel.untrusted import (
     Limits,
     UntrustedInputError,
     canonical_json,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.kernel import words
+from lofte.kernel import words
 
 
 @pytest.mark.parametrize(

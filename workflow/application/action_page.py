@@ -7,15 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from definitions.directory import Unit
-from workflow.application import page_paths
-from workflow.application.app import Application
-from workflow.application.texts import action_kind, action_status, article
-from workflow.application.visibility import Viewer, require_unit
-from workflow.core.cadence import label_of_key
-from workflow.core.records import Action
-from workflow.kernel import words
-from workflow.kernel.errors import NotFound
+from lofte.definitions.directory import Unit
+from lofte.kernel import words
+from lofte.kernel.errors import NotFound
+from lofte.workflow.application import page_paths
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.texts import action_kind, action_status, article
+from lofte.workflow.application.visibility import Viewer, require_unit
+from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.records import Action
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from workflow.application.app import Application
-from workflow.application.csv_export import csv_date, csv_moment, to_csv
-from workflow.application.texts import action_kind, action_status
-from workflow.application.visibility import Viewer, require_unit
-from workflow.core.records import CLOSED_ACTION, Action, ActionStatus
-from workflow.kernel import words
-from workflow.kernel.errors import ConfigError
+from lofte.kernel import words
+from lofte.kernel.errors import ConfigError
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.csv_export import csv_date, csv_moment, to_csv
+from lofte.workflow.application.texts import action_kind, action_status
+from lofte.workflow.application.visibility import Viewer, require_unit
+from lofte.workflow.core.records import CLOSED_ACTION, Action, ActionStatus
 
 STATUS_FILTERS = {
     "oppna": [s.value for s in ActionStatus if s not in CLOSED_ACTION],

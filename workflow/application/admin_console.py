@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflow.application.app import Application
-from workflow.application.texts import MESSAGE_KIND, message_about
-from workflow.application.visibility import Viewer
-from workflow.core.cadence import label_of_key
-from workflow.core.records import CycleInstance, Meeting, OutboxMessage
-from workflow.kernel.errors import AccessDenied
+from lofte.kernel.errors import AccessDenied
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.texts import MESSAGE_KIND, message_about
+from lofte.workflow.application.visibility import Viewer
+from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.records import CycleInstance, Meeting, OutboxMessage
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from workflow.application.admin_console import require_admin
-from workflow.application.app import Application
-from workflow.application.visibility import Viewer
-from workflow.core.records import CycleInstance, Meeting
-from workflow.kernel import words
-from workflow.kernel.errors import FormError, NotFound
-from workflow.kernel.timerules import STOCKHOLM, localize, wall_clock
+from lofte.kernel import words
+from lofte.kernel.errors import FormError, NotFound
+from lofte.kernel.timerules import STOCKHOLM, localize, wall_clock
+from lofte.workflow.application.admin_console import require_admin
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.visibility import Viewer
+from lofte.workflow.core.records import CycleInstance, Meeting
 
 COMING_DAYS = 60
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from workflow.application.app import Application
-from workflow.core.ports import Settings
-from workflow.core.records import CycleInstance, InputRequest, RequestStatus
-from workflow.kernel import words
-from workflow.kernel.errors import InvalidToken, NotFound
+from lofte.kernel import words
+from lofte.kernel.errors import InvalidToken, NotFound
+from lofte.workflow.application.app import Application
+from lofte.workflow.core.ports import Settings
+from lofte.workflow.core.records import CycleInstance, InputRequest, RequestStatus
 
 SECRET_SETTING = "link_secret"
 MAX_TOKEN = 200

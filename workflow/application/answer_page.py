@@ -7,18 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Directory, Person, Unit
-from definitions.fields import AnyField
-from definitions.steps import AnyStep
-from workflow.application.answer_links import open_link, submit_with_token
-from workflow.application.app import Application
-from workflow.application.context_blocks import blocks
-from workflow.core.answers import fields_for
-from workflow.core.cadence import label_of_key
-from workflow.core.display import show_value, subject_facts
-from workflow.core.records import CycleInstance, InputRequest, RequestStatus
-from workflow.kernel.errors import NotFound
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Directory, Person, Unit
+from lofte.definitions.fields import AnyField
+from lofte.definitions.steps import AnyStep
+from lofte.kernel.errors import NotFound
+from lofte.workflow.application.answer_links import open_link, submit_with_token
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.context_blocks import blocks
+from lofte.workflow.core.answers import fields_for
+from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.display import show_value, subject_facts
+from lofte.workflow.core.records import CycleInstance, InputRequest, RequestStatus
 
 
 @dataclass(frozen=True)

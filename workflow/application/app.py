@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Directory, Unit
-from workflow.application.reads import ReadModel
-from workflow.application.visibility import Viewer, viewer_for
-from workflow.core.catalog import CatalogView
-from workflow.core.engine import Engine
-from workflow.core.records import CycleInstance
-from workflow.kernel.errors import NotFound
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Directory, Unit
+from lofte.kernel.errors import NotFound
+from lofte.workflow.application.reads import ReadModel
+from lofte.workflow.application.visibility import Viewer, viewer_for
+from lofte.workflow.core.catalog import CatalogView
+from lofte.workflow.core.engine import Engine
+from lofte.workflow.core.records import CycleInstance
 
 
 @dataclass

@@ -10,9 +10,9 @@ import threading
 from collections import OrderedDict
 from datetime import datetime
 
-from workflow.application.app import Application
-from workflow.application.audit_report import AuditReport, build_audit
-from workflow.application.visibility import Viewer, visible_units
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.audit_report import AuditReport, build_audit
+from lofte.workflow.application.visibility import Viewer, visible_units
 
 KEPT = 16  # reports kept: different auditors and filters
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from workflow.application.app import Application
-from workflow.application.audit_report import AuditLine, AuditReport
-from workflow.application.dashboard import Dashboard
-from workflow.application.texts import ACTION_TITLES, outcome_text
-from workflow.core.cadence import label_of_key
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.audit_report import AuditLine, AuditReport
+from lofte.workflow.application.dashboard import Dashboard
+from lofte.workflow.application.texts import ACTION_TITLES, outcome_text
+from lofte.workflow.core.cadence import label_of_key
 
 
 def in_language(app: Application, board: Dashboard, language: str) -> Dashboard:

@@ -10,15 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Directory
-from workflow.application.definition_words import state_name
-from workflow.application.texts import action_kind, action_status, audit_event_text, outcome_text
-from workflow.core.cadence import label_of_key
-from workflow.core.display import shown_fields
-from workflow.core.records import AuditEvent, Outcome
-from workflow.core.work import TIMER_ACTOR
-from workflow.kernel import words
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Directory
+from lofte.kernel import words
+from lofte.workflow.application.definition_words import state_name
+from lofte.workflow.application.texts import (
+    action_kind,
+    action_status,
+    audit_event_text,
+    outcome_text,
+)
+from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.display import shown_fields
+from lofte.workflow.core.records import AuditEvent, Outcome
+from lofte.workflow.core.work import TIMER_ACTOR
 
 # Technical references (keys, uids) stay in the stored log and are not shown here.
 HIDDEN_KEYS = frozenset(

@@ -8,16 +8,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from definitions.cycle import CycleDefinition
-from workflow.application.app import Application
-from workflow.application.reads import CycleFilter
-from workflow.application.texts import outcome_text
-from workflow.application.visibility import Viewer, visible_units
-from workflow.core.cadence import first_period_after
-from workflow.core.catalog import DISABLED
-from workflow.core.opening_rule import OwedPeriod, VersionSpan, owed_periods
-from workflow.core.records import CompletionRecord, CycleInstance, RequestStatus
-from workflow.kernel.timerules import zone
+from lofte.definitions.cycle import CycleDefinition
+from lofte.kernel.timerules import zone
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.reads import CycleFilter
+from lofte.workflow.application.texts import outcome_text
+from lofte.workflow.application.visibility import Viewer, visible_units
+from lofte.workflow.core.cadence import first_period_after
+from lofte.workflow.core.catalog import DISABLED
+from lofte.workflow.core.opening_rule import OwedPeriod, VersionSpan, owed_periods
+from lofte.workflow.core.records import CompletionRecord, CycleInstance, RequestStatus
 
 
 @dataclass(frozen=True)

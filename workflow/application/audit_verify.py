@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from workflow.application.app import Application
-from workflow.core.audit_chain import GENESIS, chain_hash
-from workflow.kernel.errors import ConfigError
-from workflow.kernel.untrusted import canonical_json
+from lofte.kernel.errors import ConfigError
+from lofte.kernel.untrusted import canonical_json
+from lofte.workflow.application.app import Application
+from lofte.workflow.core.audit_chain import GENESIS, chain_hash
 
 
 @dataclass(frozen=True)

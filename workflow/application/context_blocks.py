@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow.application.texts import action_kind, action_status
-from workflow.kernel import words
+from lofte.kernel import words
+from lofte.workflow.application.texts import action_kind, action_status
 
 MAX_OBSERVATIONS = 200
 

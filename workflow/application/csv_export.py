@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from workflow.kernel.timerules import STOCKHOLM
+from lofte.kernel.timerules import STOCKHOLM
 
 BOM = "\ufeff"
 

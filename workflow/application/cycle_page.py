@@ -9,17 +9,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Unit
-from definitions.steps import AnyStep
-from workflow.application import page_paths
-from workflow.application.app import Application
-from workflow.application.show import ShownStep, show_cycle
-from workflow.application.texts import action_kind, action_status, request_status, state_text
-from workflow.application.visibility import Viewer
-from workflow.core.cadence import label_of_key
-from workflow.core.display import about_line
-from workflow.kernel.errors import NotFound
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Unit
+from lofte.definitions.steps import AnyStep
+from lofte.kernel.errors import NotFound
+from lofte.workflow.application import page_paths
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.show import ShownStep, show_cycle
+from lofte.workflow.application.texts import action_kind, action_status, request_status, state_text
+from lofte.workflow.application.visibility import Viewer
+from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.display import about_line
 
 
 @dataclass(frozen=True)

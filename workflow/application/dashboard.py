@@ -8,13 +8,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from workflow.application.app import Application
-from workflow.application.audit_cache import cached_audit
-from workflow.application.audit_report import AuditLine, AuditReport
-from workflow.application.visibility import Viewer
-from workflow.core.cadence import label_of_key
-from workflow.core.records import Outcome
-from workflow.kernel.timerules import STOCKHOLM
+from lofte.kernel.timerules import STOCKHOLM
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.audit_cache import cached_audit
+from lofte.workflow.application.audit_report import AuditLine, AuditReport
+from lofte.workflow.application.visibility import Viewer
+from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.records import Outcome
 
 COLUMNS = ("opened", "on_time", "late", "incomplete", "no_basis", "open")
 COLUMN_LABELS = {

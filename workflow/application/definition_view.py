@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Unit
-from definitions.steps import AnyStep
-from workflow.application import definition_words as dw
-from workflow.application.admin_console import require_admin
-from workflow.application.app import Application
-from workflow.application.state_diagram import Diagram, state_diagram
-from workflow.application.visibility import Viewer
-from workflow.kernel import words
-from workflow.kernel.errors import NotFound
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Unit
+from lofte.definitions.steps import AnyStep
+from lofte.kernel import words
+from lofte.kernel.errors import NotFound
+from lofte.workflow.application import definition_words as dw
+from lofte.workflow.application.admin_console import require_admin
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.state_diagram import Diagram, state_diagram
+from lofte.workflow.application.visibility import Viewer
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition, Event
-from definitions.fields import AnyField, ChoiceField, RowsField
-from definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
-from workflow.application.texts import action_kind
-from workflow.core.machines import mermaid_diagram
-from workflow.kernel import words
-from workflow.kernel.durations import IsoDuration
-from workflow.kernel.timerules import STOCKHOLM
+from lofte.definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition, Event
+from lofte.definitions.fields import AnyField, ChoiceField, RowsField
+from lofte.definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
+from lofte.kernel import words
+from lofte.kernel.durations import IsoDuration
+from lofte.kernel.timerules import STOCKHOLM
+from lofte.workflow.application.texts import action_kind
+from lofte.workflow.core.machines import mermaid_diagram
 
 RoleTitle = Callable[[str], str]
 

@@ -6,19 +6,19 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from definitions.directory import Directory
-from definitions.fields import AnyField, DateField, DateTimeField, RowsField
-from definitions.steps import AnyStep, ObservationSource
-from workflow.application.app import Application
-from workflow.application.csv_export import csv_moment, to_csv
-from workflow.application.lagesbild_view import period_bounds
-from workflow.application.reads import CycleFilter
-from workflow.application.texts import request_status
-from workflow.application.visibility import Viewer, require_unit, visible_fields
-from workflow.core.display import show_value
-from workflow.core.lagesbild import observed_at, reporting_periods
-from workflow.core.records import RequestStatus
-from workflow.kernel.errors import NotFound
+from lofte.definitions.directory import Directory
+from lofte.definitions.fields import AnyField, DateField, DateTimeField, RowsField
+from lofte.definitions.steps import AnyStep, ObservationSource
+from lofte.kernel.errors import NotFound
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.csv_export import csv_moment, to_csv
+from lofte.workflow.application.lagesbild_view import period_bounds
+from lofte.workflow.application.reads import CycleFilter
+from lofte.workflow.application.texts import request_status
+from lofte.workflow.application.visibility import Viewer, require_unit, visible_fields
+from lofte.workflow.core.display import show_value
+from lofte.workflow.core.lagesbild import observed_at, reporting_periods
+from lofte.workflow.core.records import RequestStatus
 
 BASE = ["Enhet", "Cykel", "Period", "Steg", "Person", "Gäller", "Status", "Besvarad", "Sent"]
 

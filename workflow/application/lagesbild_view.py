@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from workflow.application.app import Application
-from workflow.application.csv_export import to_csv
-from workflow.application.visibility import Viewer, require_unit
-from workflow.core.context import lagesbild_for
-from workflow.kernel.errors import ConfigError
-from workflow.kernel.timerules import STOCKHOLM, to_utc
-from workflow.kernel.words import WEEKDAY_NAMES, plain_date
+from lofte.kernel.errors import ConfigError
+from lofte.kernel.timerules import STOCKHOLM, to_utc
+from lofte.kernel.words import WEEKDAY_NAMES, plain_date
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.csv_export import to_csv
+from lofte.workflow.application.visibility import Viewer, require_unit
+from lofte.workflow.core.context import lagesbild_for
 
 MAX_DAYS = 3700
 

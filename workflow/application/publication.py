@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from definitions.directory import Directory, Unit
-from definitions.fields import AnyField, RowsField
-from workflow.application.app import Application
-from workflow.application.reads import CycleFilter
-from workflow.core.cadence import label_of_key
-from workflow.core.display import show_value
-from workflow.core.records import RequestStatus
+from lofte.definitions.directory import Directory, Unit
+from lofte.definitions.fields import AnyField, RowsField
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.reads import CycleFilter
+from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.display import show_value
+from lofte.workflow.core.records import RequestStatus
 
 
 @dataclass(frozen=True)

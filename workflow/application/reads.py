@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from workflow.core.ports import StoredVersion
-from workflow.core.records import (
+from lofte.workflow.core.ports import StoredVersion
+from lofte.workflow.core.records import (
     Action,
     AuditEvent,
     CycleInstance,

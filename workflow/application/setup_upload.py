@@ -13,20 +13,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from definitions.loader import (
+from lofte.definitions.loader import (
     ORGANISATION_STEM,
     SourceText,
     decode_text,
     load_texts,
     parse_definition,
 )
-from workflow.application.admin_console import require_admin
-from workflow.application.app import Application
-from workflow.application.visibility import Viewer
-from workflow.core.catalog import GENERATION
-from workflow.core.setup import current_setup
-from workflow.kernel.errors import DefinitionError, DefinitionProblem, LofteError
-from workflow.kernel.untrusted import size_text
+from lofte.kernel.errors import DefinitionError, DefinitionProblem, LofteError
+from lofte.kernel.untrusted import size_text
+from lofte.workflow.application.admin_console import require_admin
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.visibility import Viewer
+from lofte.workflow.core.catalog import GENERATION
+from lofte.workflow.core.setup import current_setup
 
 MAX_FILE_BYTES = 1_000_000
 MAX_FILES = 20

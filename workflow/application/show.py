@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Unit
-from workflow.application.app import Application
-from workflow.application.texts import request_status, state_text
-from workflow.application.visibility import Viewer, can_see_unit, visible_fields
-from workflow.core.display import shown_fields
-from workflow.core.records import AuditEvent, CycleInstance, InputRequest, Meeting
-from workflow.kernel.errors import AccessDenied
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Unit
+from lofte.kernel.errors import AccessDenied
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.texts import request_status, state_text
+from lofte.workflow.application.visibility import Viewer, can_see_unit, visible_fields
+from lofte.workflow.core.display import shown_fields
+from lofte.workflow.core.records import AuditEvent, CycleInstance, InputRequest, Meeting
 
 HIDDEN = "[skyddad uppgift]"
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from workflow.application.app import Application
-from workflow.kernel.errors import InvalidToken
+from lofte.kernel.errors import InvalidToken
+from lofte.workflow.application.app import Application
 
 log = logging.getLogger("lofte.sign_in")
 LINK_VALIDITY = timedelta(minutes=15)

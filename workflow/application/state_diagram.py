@@ -14,8 +14,8 @@ import textwrap
 from collections import deque
 from dataclasses import dataclass
 
-from definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition
-from workflow.application.definition_words import event_text, state_name
+from lofte.definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition
+from lofte.workflow.application.definition_words import event_text, state_name
 
 NODE_WIDTH = 240
 LINE_HEIGHT = 16

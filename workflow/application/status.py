@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from definitions.directory import Directory
-from workflow.application.app import Application
-from workflow.application.reads import CycleFilter
-from workflow.application.texts import state_text
-from workflow.application.visibility import Viewer, visible_units
-from workflow.core.records import CycleInstance, InputRequest, OutboxMessage, Timer
+from lofte.definitions.directory import Directory
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.reads import CycleFilter
+from lofte.workflow.application.texts import state_text
+from lofte.workflow.application.visibility import Viewer, visible_units
+from lofte.workflow.core.records import CycleInstance, InputRequest, OutboxMessage, Timer
 
 
 @dataclass(frozen=True)

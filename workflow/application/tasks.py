@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from definitions.fields import BooleanField
-from definitions.steps import AnyStep
-from workflow.application.answer_links import installation_secret, make_token
-from workflow.application.app import Application
-from workflow.core.cadence import label_of_key
-from workflow.core.display import about_line
-from workflow.core.records import CycleInstance, InputRequest, Meeting
+from lofte.definitions.fields import BooleanField
+from lofte.definitions.steps import AnyStep
+from lofte.workflow.application.answer_links import installation_secret, make_token
+from lofte.workflow.application.app import Application
+from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.display import about_line
+from lofte.workflow.core.records import CycleInstance, InputRequest, Meeting
 
 HISTORY = 20
 
@@ -100,7 +100,7 @@ def nothing_to_report(step: AnyStep) -> BooleanField | None:
 
 def answer_nothing(app: Application, person_id: str, request_id: int) -> InputRequest:
     """One click: answer a request with its "nothing to report" field."""
-    from workflow.kernel.errors import RequestClosed
+    from lofte.kernel.errors import RequestClosed
 
     for request, cycle in app.reads.open_requests(person_id):
         if request.id == request_id:

@@ -3,8 +3,8 @@ avslutat`, `inventeringen är avslutad`) and English."""
 
 from __future__ import annotations
 
-from definitions.cycle import TERMINAL_STATES, CycleDefinition
-from workflow.core.records import CycleInstance, Outcome
+from lofte.definitions.cycle import TERMINAL_STATES, CycleDefinition
+from lofte.workflow.core.records import CycleInstance, Outcome
 
 _OUTCOMES_SV = {
     Outcome.COMPLETED_ON_TIME: "avslutad i tid",

@@ -4,7 +4,7 @@ and auditors' pages are in `ui_english_admin`."""
 
 from __future__ import annotations
 
-from workflow.application.ui_english_admin import ADMIN
+from lofte.workflow.application.ui_english_admin import ADMIN
 
 PAGES = {
     # the frame of every page

@@ -5,7 +5,7 @@ the templates has its English here."""
 
 from __future__ import annotations
 
-from workflow.application.ui_english import ENGLISH
+from lofte.workflow.application.ui_english import ENGLISH
 
 
 def ui(text: str, language: str = "sv", /, **values: object) -> str:

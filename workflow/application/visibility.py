@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Directory, Person, Unit
-from definitions.organisation import DEPLOYMENT
-from definitions.steps import AnyStep
-from workflow.kernel.errors import AccessDenied
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Directory, Person, Unit
+from lofte.definitions.organisation import DEPLOYMENT
+from lofte.definitions.steps import AnyStep
+from lofte.kernel.errors import AccessDenied
 
 ADMIN_ROLE = "administrator"
 AUDITOR_ROLE = "revisor"

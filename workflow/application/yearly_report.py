@@ -12,17 +12,17 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from definitions.steps import DecisionStep
-from workflow.application.actions_view import list_actions
-from workflow.application.app import Application
-from workflow.application.lagesbild_view import lagesbild
-from workflow.application.reads import CycleFilter
-from workflow.application.texts import outcome_text
-from workflow.application.visibility import Viewer, require_unit, visible_fields
-from workflow.core.display import shown_fields
-from workflow.core.records import RequestStatus
-from workflow.kernel import words
-from workflow.kernel.timerules import STOCKHOLM
+from lofte.definitions.steps import DecisionStep
+from lofte.kernel import words
+from lofte.kernel.timerules import STOCKHOLM
+from lofte.workflow.application.actions_view import list_actions
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.lagesbild_view import lagesbild
+from lofte.workflow.application.reads import CycleFilter
+from lofte.workflow.application.texts import outcome_text
+from lofte.workflow.application.visibility import Viewer, require_unit, visible_fields
+from lofte.workflow.core.display import shown_fields
+from lofte.workflow.core.records import RequestStatus
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")

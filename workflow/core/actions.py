@@ -9,13 +9,19 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Person
-from definitions.steps import AnyStep, FollowUpStep, asked_roles
-from workflow.core.display import shown_fields
-from workflow.core.messages import action_message, decision_message
-from workflow.core.records import Action, ActionEvent, ActionStatus, CycleInstance, InputRequest
-from workflow.core.work import Work
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Person
+from lofte.definitions.steps import AnyStep, FollowUpStep, asked_roles
+from lofte.workflow.core.display import shown_fields
+from lofte.workflow.core.messages import action_message, decision_message
+from lofte.workflow.core.records import (
+    Action,
+    ActionEvent,
+    ActionStatus,
+    CycleInstance,
+    InputRequest,
+)
+from lofte.workflow.core.work import Work
 
 
 def create_actions(

@@ -12,8 +12,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from definitions.directory import Person
-from definitions.fields import (
+from lofte.definitions.directory import Person
+from lofte.definitions.fields import (
     AnyField,
     BooleanField,
     ChoiceField,
@@ -25,8 +25,8 @@ from definitions.fields import (
     ScaleField,
     TextField,
 )
-from definitions.steps import AnyStep
-from workflow.kernel.errors import FieldProblem, SubmissionError
+from lofte.definitions.steps import AnyStep
+from lofte.kernel.errors import FieldProblem, SubmissionError
 
 TRUE_WORDS = frozenset({"true", "ja", "yes", "1", "sant", "on", "j", "y"})
 FALSE_WORDS = frozenset({"false", "nej", "no", "0", "falskt", "off", "n"})

@@ -8,7 +8,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from workflow.kernel.untrusted import canonical_json
+from lofte.kernel.untrusted import canonical_json
 
 GENESIS = "0" * 64
 

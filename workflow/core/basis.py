@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from definitions.cycle import CycleDefinition
-from workflow.core.cadence import quarter_key
-from workflow.core.keys import instance_key
-from workflow.core.records import CycleInstance, InputRequest
-from workflow.core.work import Work
-from workflow.kernel.timerules import wall_clock, zone
+from lofte.definitions.cycle import CycleDefinition
+from lofte.kernel.timerules import wall_clock, zone
+from lofte.workflow.core.cadence import quarter_key
+from lofte.workflow.core.keys import instance_key
+from lofte.workflow.core.records import CycleInstance, InputRequest
+from lofte.workflow.core.work import Work
 
 
 def basis_in_force(

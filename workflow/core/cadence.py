@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from definitions.cycle import Cadence, CycleDefinition, PeriodKeyStyle
-from workflow.kernel.timerules import localize, next_working_moment, zone
+from lofte.definitions.cycle import Cadence, CycleDefinition, PeriodKeyStyle
+from lofte.kernel.timerules import localize, next_working_moment, zone
 
 
 @dataclass(frozen=True)

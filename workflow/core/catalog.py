@@ -17,11 +17,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Directory
-from definitions.loader import read_stored_definition, read_stored_organisation
-from workflow.core.ports import UnitOfWork
-from workflow.kernel.errors import NotFound, NotInitialised
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Directory
+from lofte.definitions.loader import read_stored_definition, read_stored_organisation
+from lofte.kernel.errors import NotFound, NotInitialised
+from lofte.workflow.core.ports import UnitOfWork
 
 DEFINITION = "definition"  # a unit's effective definition, canonical JSON
 TEMPLATE = "template"  # a definition file as loaded, YAML

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from workflow.core.message_types import CatchUpMessage
-from workflow.core.messages import addressed
-from workflow.core.records import MessageKind, OutboxMessage
-from workflow.core.work import Work
-from workflow.kernel import words
+from lofte.kernel import words
+from lofte.workflow.core.message_types import CatchUpMessage
+from lofte.workflow.core.messages import addressed
+from lofte.workflow.core.records import MessageKind, OutboxMessage
+from lofte.workflow.core.work import Work
 
 WHAT = {
     MessageKind.INPUT_REQUEST: ("förfrågan", "request"),

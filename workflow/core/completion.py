@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 
-from definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition
-from workflow.core.basis import basis_in_force
-from workflow.core.messages import summary_message
-from workflow.core.payloads import ErasurePayload, dump_payload
-from workflow.core.records import (
+from lofte.definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition
+from lofte.workflow.core.basis import basis_in_force
+from lofte.workflow.core.messages import summary_message
+from lofte.workflow.core.payloads import ErasurePayload, dump_payload
+from lofte.workflow.core.records import (
     CycleInstance,
     Outcome,
     RequestStatus,
     Timer,
     TimerKind,
 )
-from workflow.core.work import Work
+from lofte.workflow.core.work import Work
 
 
 def complete(work: Work, instance: CycleInstance, definition: CycleDefinition) -> CycleInstance:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Unit
-from definitions.fields import ChoiceField, RowsField
-from definitions.steps import (
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Unit
+from lofte.definitions.fields import ChoiceField, RowsField
+from lofte.definitions.steps import (
     ActionsContext,
     AnswersContext,
     AnyStep,
@@ -19,19 +19,19 @@ from definitions.steps import (
     LagesbildContext,
     Window,
 )
-from workflow.core.cadence import quarter_key, quarter_start
-from workflow.core.display import both, shown_fields
-from workflow.core.keys import instance_key
-from workflow.core.lagesbild import (
+from lofte.kernel.timerules import to_utc, wall_clock, zone
+from lofte.workflow.core.cadence import quarter_key, quarter_start
+from lofte.workflow.core.display import both, shown_fields
+from lofte.workflow.core.keys import instance_key
+from lofte.workflow.core.lagesbild import (
     category_labels,
     compile_lagesbild,
     observations_from,
     observed_at,
     reporting_periods,
 )
-from workflow.core.records import CycleInstance, InputRequest
-from workflow.core.work import Work
-from workflow.kernel.timerules import to_utc, wall_clock, zone
+from lofte.workflow.core.records import CycleInstance, InputRequest
+from lofte.workflow.core.work import Work
 
 CONTEXT_VERSION = 1
 EPSILON = timedelta(microseconds=1)

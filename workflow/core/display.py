@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from definitions.directory import Directory
-from definitions.fields import (
+from lofte.definitions.directory import Directory
+from lofte.definitions.fields import (
     AnyField,
     BooleanField,
     ChoiceField,
@@ -18,7 +18,7 @@ from definitions.fields import (
     RowsField,
     ScaleField,
 )
-from workflow.kernel import words
+from lofte.kernel import words
 
 Bilingual = dict[str, str]
 

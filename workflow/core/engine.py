@@ -14,23 +14,23 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from definitions.loader import Bundle
-from workflow.core.catalog import GENERATION, Catalog
-from workflow.core.catch_up import report_catch_up
-from workflow.core.keys import Keys, new_installation_id
-from workflow.core.machines import MachineRegistry
-from workflow.core.meetings import change_meeting
-from workflow.core.opening import schedule_openings
-from workflow.core.outbox_retry import retry_all, retry_message
-from workflow.core.ports import Store, UnitOfWork
-from workflow.core.records import InputRequest, Meeting, OutboxMessage, Timer, TimerStatus
-from workflow.core.resend import resend, sign_in_message
-from workflow.core.setup import store_setup
-from workflow.core.submissions import submit
-from workflow.core.timer_handlers import fire
-from workflow.core.work import TIMER_ACTOR, Work
-from workflow.kernel.clock import Clock
-from workflow.kernel.errors import ConcurrentUpdate, LofteError
+from lofte.definitions.loader import Bundle
+from lofte.kernel.clock import Clock
+from lofte.kernel.errors import ConcurrentUpdate, LofteError
+from lofte.workflow.core.catalog import GENERATION, Catalog
+from lofte.workflow.core.catch_up import report_catch_up
+from lofte.workflow.core.keys import Keys, new_installation_id
+from lofte.workflow.core.machines import MachineRegistry
+from lofte.workflow.core.meetings import change_meeting
+from lofte.workflow.core.opening import schedule_openings
+from lofte.workflow.core.outbox_retry import retry_all, retry_message
+from lofte.workflow.core.ports import Store, UnitOfWork
+from lofte.workflow.core.records import InputRequest, Meeting, OutboxMessage, Timer, TimerStatus
+from lofte.workflow.core.resend import resend, sign_in_message
+from lofte.workflow.core.setup import store_setup
+from lofte.workflow.core.submissions import submit
+from lofte.workflow.core.timer_handlers import fire
+from lofte.workflow.core.work import TIMER_ACTOR, Work
 
 log = logging.getLogger("lofte.engine")
 T = TypeVar("T")

@@ -18,12 +18,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from definitions.fields import ChoiceField
-from definitions.steps import ObservationSource
-from workflow.core.records import JsonDict
-from workflow.kernel.errors import FieldProblem
-from workflow.kernel.timerules import STOCKHOLM
-from workflow.kernel.words import plain_date
+from lofte.definitions.fields import ChoiceField
+from lofte.definitions.steps import ObservationSource
+from lofte.kernel.errors import FieldProblem
+from lofte.kernel.timerules import STOCKHOLM
+from lofte.kernel.words import plain_date
+from lofte.workflow.core.records import JsonDict
 
 HOUR_BANDS = ((0, 6, "00–06"), (6, 12, "06–12"), (12, 18, "12–18"), (18, 24, "18–24"))
 TOP_PLACES = 10

@@ -13,8 +13,8 @@ from typing import Any
 from transitions import Machine, MachineError
 from transitions.extensions import GraphMachine
 
-from definitions.cycle import CycleDefinition, Event
-from workflow.kernel.errors import InvalidTransition
+from lofte.definitions.cycle import CycleDefinition, Event
+from lofte.kernel.errors import InvalidTransition
 
 
 class _CycleModel:

@@ -6,16 +6,16 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Person
-from definitions.steps import AnyStep, asked_roles
-from workflow.core.messages import meeting_message
-from workflow.core.records import CycleInstance, Meeting, TimerKind
-from workflow.core.step_times import StepTimes, meeting_times, step_times
-from workflow.core.steps import cancel_chasing, move_step_times, step_timer_key
-from workflow.core.work import Work
-from workflow.kernel import words
-from workflow.kernel.errors import LofteError, MeetingCancelled, NotFound
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Person
+from lofte.definitions.steps import AnyStep, asked_roles
+from lofte.kernel import words
+from lofte.kernel.errors import LofteError, MeetingCancelled, NotFound
+from lofte.workflow.core.messages import meeting_message
+from lofte.workflow.core.records import CycleInstance, Meeting, TimerKind
+from lofte.workflow.core.step_times import StepTimes, meeting_times, step_times
+from lofte.workflow.core.steps import cancel_chasing, move_step_times, step_timer_key
+from lofte.workflow.core.work import Work
 
 
 def book_meetings(work: Work, instance: CycleInstance, definition: CycleDefinition) -> None:

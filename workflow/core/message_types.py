@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from workflow.core.records import MessageKind
+from lofte.workflow.core.records import MessageKind
 
 VERSION_KEY = "v"
 RECIPIENT_NAME = "recipient_name"

@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Person
-from definitions.steps import AnyStep
-from workflow.core.answers import fields_for
-from workflow.core.cadence import label_of_key
-from workflow.core.display import about_line, shown_fields
-from workflow.core.message_types import (
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Person
+from lofte.definitions.steps import AnyStep
+from lofte.workflow.core.answers import fields_for
+from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.display import about_line, shown_fields
+from lofte.workflow.core.message_types import (
     RECIPIENT_NAME,
     ActionMessage,
     CycleRef,
@@ -28,7 +28,7 @@ from workflow.core.message_types import (
     SummaryMessage,
     dump_message,
 )
-from workflow.core.records import (
+from lofte.workflow.core.records import (
     Action,
     CompletionRecord,
     CycleInstance,
@@ -38,7 +38,7 @@ from workflow.core.records import (
     OutboxMessage,
     RequestStatus,
 )
-from workflow.core.work import Work
+from lofte.workflow.core.work import Work
 
 ACTION_KINDS = {
     "insats": ("insats", "intervention"),

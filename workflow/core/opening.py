@@ -7,17 +7,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from definitions.cycle import CycleDefinition
-from workflow.core.basis import basis_in_force
-from workflow.core.cadence import Period, first_period_after, period
-from workflow.core.completion import close_with_nothing_to_follow_up
-from workflow.core.keys import instance_key
-from workflow.core.meetings import book_meetings
-from workflow.core.opening_rule import next_opening
-from workflow.core.payloads import OpeningPayload, dump_payload
-from workflow.core.records import CycleInstance, Timer, TimerKind
-from workflow.core.steps import plan_step, start_step
-from workflow.core.work import Work
+from lofte.definitions.cycle import CycleDefinition
+from lofte.workflow.core.basis import basis_in_force
+from lofte.workflow.core.cadence import Period, first_period_after, period
+from lofte.workflow.core.completion import close_with_nothing_to_follow_up
+from lofte.workflow.core.keys import instance_key
+from lofte.workflow.core.meetings import book_meetings
+from lofte.workflow.core.opening_rule import next_opening
+from lofte.workflow.core.payloads import OpeningPayload, dump_payload
+from lofte.workflow.core.records import CycleInstance, Timer, TimerKind
+from lofte.workflow.core.steps import plan_step, start_step
+from lofte.workflow.core.work import Work
 
 
 def schedule_openings(work: Work, takes_effect: Mapping[tuple[str, str], datetime]) -> int:

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from definitions.cycle import CycleDefinition
-from workflow.core.cadence import Period, index_at_or_before, period
+from lofte.definitions.cycle import CycleDefinition
+from lofte.workflow.core.cadence import Period, index_at_or_before, period
 
 # An opening is moved off a holiday to the next working moment, never by more than this: the
 # search for a period that opens at or after a moment starts this much before it.

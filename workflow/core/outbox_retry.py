@@ -12,9 +12,9 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from workflow.core.ports import UnitOfWork
-from workflow.core.records import AuditEvent, OutboxMessage, OutboxStatus
-from workflow.kernel.errors import LofteError
+from lofte.kernel.errors import LofteError
+from lofte.workflow.core.ports import UnitOfWork
+from lofte.workflow.core.records import AuditEvent, OutboxMessage, OutboxStatus
 
 
 def again(message: OutboxMessage) -> OutboxMessage:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from workflow.core.records import TimerKind
+from lofte.workflow.core.records import TimerKind
 
 VERSION_KEY = "v"
 

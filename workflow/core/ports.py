@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from workflow.core.opening_rule import LastOpened
-from workflow.core.records import (
+from lofte.workflow.core.opening_rule import LastOpened
+from lofte.workflow.core.records import (
     Action,
     ActionEvent,
     ActionStatus,

@@ -8,14 +8,14 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from definitions.directory import Person, Unit
-from definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
-from workflow.core.cadence import label_of_key
-from workflow.core.display import both
-from workflow.core.records import Action, CycleInstance
-from workflow.core.work import Work
-from workflow.kernel import words
-from workflow.kernel.errors import NotFound
+from lofte.definitions.directory import Person, Unit
+from lofte.definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
+from lofte.kernel import words
+from lofte.kernel.errors import NotFound
+from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.display import both
+from lofte.workflow.core.records import Action, CycleInstance
+from lofte.workflow.core.work import Work
 
 ACTION_TITLES = {
     "insats": ("Insats", "Intervention"),

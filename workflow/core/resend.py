@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from workflow.core.message_types import SignInMessage
-from workflow.core.messages import addressed, request_message
-from workflow.core.records import InputRequest, MessageKind, RequestStatus
-from workflow.core.work import Work
-from workflow.kernel.errors import NotFound, RequestClosed
+from lofte.kernel.errors import NotFound, RequestClosed
+from lofte.workflow.core.message_types import SignInMessage
+from lofte.workflow.core.messages import addressed, request_message
+from lofte.workflow.core.records import InputRequest, MessageKind, RequestStatus
+from lofte.workflow.core.work import Work
 
 
 def resend(work: Work, request_id: int) -> InputRequest:

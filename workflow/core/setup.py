@@ -12,10 +12,10 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from definitions.loader import Bundle, read_stored_organisation, sha256, stored_text
-from workflow.core.catalog import DEFINITION, DISABLED, GENERATION, ORGANISATION, TEMPLATE
-from workflow.core.ports import StoredDocument, StoredVersion, UnitOfWork
-from workflow.core.records import AuditEvent
+from lofte.definitions.loader import Bundle, read_stored_organisation, sha256, stored_text
+from lofte.workflow.core.catalog import DEFINITION, DISABLED, GENERATION, ORGANISATION, TEMPLATE
+from lofte.workflow.core.ports import StoredDocument, StoredVersion, UnitOfWork
+from lofte.workflow.core.records import AuditEvent
 
 Latest = dict[tuple[str, str], tuple[int, str]]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from definitions.cycle import CycleDefinition
-from definitions.steps import AnyStep
-from workflow.kernel.timerules import localize, next_working_moment, wall_clock, zone
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.steps import AnyStep
+from lofte.kernel.timerules import localize, next_working_moment, wall_clock, zone
 
 
 @dataclass(frozen=True)

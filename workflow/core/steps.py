@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from definitions.cycle import TERMINAL_STATES, CycleDefinition, Event
-from definitions.steps import AnyStep, CollectStep, FollowUpStep, InputsStep
-from workflow.core.actions import announce, create_actions
-from workflow.core.completion import complete
-from workflow.core.context import resolve_context
-from workflow.core.messages import request_message
-from workflow.core.payloads import StepPayload, dump_payload
-from workflow.core.recipients import Recipient, recipients
-from workflow.core.records import (
+from lofte.definitions.cycle import TERMINAL_STATES, CycleDefinition, Event
+from lofte.definitions.steps import AnyStep, CollectStep, FollowUpStep, InputsStep
+from lofte.workflow.core.actions import announce, create_actions
+from lofte.workflow.core.completion import complete
+from lofte.workflow.core.context import resolve_context
+from lofte.workflow.core.messages import request_message
+from lofte.workflow.core.payloads import StepPayload, dump_payload
+from lofte.workflow.core.recipients import Recipient, recipients
+from lofte.workflow.core.records import (
     CycleInstance,
     InputRequest,
     Meeting,
@@ -29,8 +29,8 @@ from workflow.core.records import (
     Timer,
     TimerKind,
 )
-from workflow.core.step_times import StepTimes, step_times
-from workflow.core.work import Work
+from lofte.workflow.core.step_times import StepTimes, step_times
+from lofte.workflow.core.work import Work
 
 
 @dataclass(frozen=True)

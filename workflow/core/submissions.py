@@ -8,18 +8,18 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from definitions.cycle import CycleDefinition, Event
-from definitions.fields import RowsField
-from definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
-from workflow.core.actions import record_follow_up
-from workflow.core.answers import validate_answer
-from workflow.core.lagesbild import reach_problems
-from workflow.core.records import CycleInstance, InputRequest, RequestStatus
-from workflow.core.steps import transition
-from workflow.core.work import Work
-from workflow.kernel import words
-from workflow.kernel.errors import NotResponsible, RequestClosed, SubmissionError
-from workflow.kernel.timerules import zone
+from lofte.definitions.cycle import CycleDefinition, Event
+from lofte.definitions.fields import RowsField
+from lofte.definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
+from lofte.kernel import words
+from lofte.kernel.errors import NotResponsible, RequestClosed, SubmissionError
+from lofte.kernel.timerules import zone
+from lofte.workflow.core.actions import record_follow_up
+from lofte.workflow.core.answers import validate_answer
+from lofte.workflow.core.lagesbild import reach_problems
+from lofte.workflow.core.records import CycleInstance, InputRequest, RequestStatus
+from lofte.workflow.core.steps import transition
+from lofte.workflow.core.work import Work
 
 
 def submit(work: Work, request_id: int, person_id: str, answer: Mapping[str, Any]) -> InputRequest:

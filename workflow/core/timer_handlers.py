@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from definitions.cycle import Event
-from definitions.steps import CollectStep
-from workflow.core.context import resolve_context
-from workflow.core.messages import escalation_message, request_message
-from workflow.core.opening import open_cycle
-from workflow.core.payloads import ErasurePayload, OpeningPayload, StepPayload, read_payload
-from workflow.core.records import CycleInstance, InputRequest, Timer, TimerKind
-from workflow.core.steps import transition
-from workflow.core.work import Work
+from lofte.definitions.cycle import Event
+from lofte.definitions.steps import CollectStep
+from lofte.workflow.core.context import resolve_context
+from lofte.workflow.core.messages import escalation_message, request_message
+from lofte.workflow.core.opening import open_cycle
+from lofte.workflow.core.payloads import ErasurePayload, OpeningPayload, StepPayload, read_payload
+from lofte.workflow.core.records import CycleInstance, InputRequest, Timer, TimerKind
+from lofte.workflow.core.steps import transition
+from lofte.workflow.core.work import Work
 
 Handler = Callable[[Work, Timer], str]
 

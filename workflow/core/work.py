@@ -11,14 +11,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Directory, Person, Unit
-from workflow.core.catalog import Catalog, CatalogView
-from workflow.core.keys import Keys
-from workflow.core.machines import MachineRegistry
-from workflow.core.ports import UnitOfWork
-from workflow.core.records import AuditEvent, CycleInstance, OutboxMessage, OutboxStatus, Timer
-from workflow.kernel.errors import NotFound
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Directory, Person, Unit
+from lofte.kernel.errors import NotFound
+from lofte.workflow.core.catalog import Catalog, CatalogView
+from lofte.workflow.core.keys import Keys
+from lofte.workflow.core.machines import MachineRegistry
+from lofte.workflow.core.ports import UnitOfWork
+from lofte.workflow.core.records import (
+    AuditEvent,
+    CycleInstance,
+    OutboxMessage,
+    OutboxStatus,
+    Timer,
+)
 
 TIMER_ACTOR = "timer"
 CATCH_UP = "catch_up"  # the reason recorded on a message whose moment passed before it was made

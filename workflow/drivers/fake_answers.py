@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from definitions.directory import Person, Unit
-from definitions.fields import (
+from lofte.definitions.directory import Person, Unit
+from lofte.definitions.fields import (
     AnyField,
     BooleanField,
     ChoiceField,
@@ -29,10 +29,10 @@ from definitions.fields import (
     ScaleField,
     TextField,
 )
-from definitions.steps import ActionSource, AnyStep, FollowUpStep
-from workflow.core.answers import fields_for
-from workflow.drivers import fake_scenes as scenes
-from workflow.kernel.timerules import STOCKHOLM
+from lofte.definitions.steps import ActionSource, AnyStep, FollowUpStep
+from lofte.kernel.timerules import STOCKHOLM
+from lofte.workflow.core.answers import fields_for
+from lofte.workflow.drivers import fake_scenes as scenes
 
 Observation = Mapping[str, Any]
 

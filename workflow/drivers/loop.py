@@ -16,8 +16,8 @@ from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from workflow.core.engine import Engine
-from workflow.core.records import Timer
+from lofte.workflow.core.engine import Engine
+from lofte.workflow.core.records import Timer
 
 log = logging.getLogger("lofte.loop")
 

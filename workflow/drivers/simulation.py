@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from definitions.cycle import CycleDefinition
-from definitions.directory import Unit
-from definitions.steps import AnyStep
-from workflow.application.app import Application
-from workflow.application.reads import CycleFilter
-from workflow.core.records import CycleInstance, InputRequest
-from workflow.drivers.fake_answers import Situation, fake_answer, observations_of
-from workflow.kernel.clock import VirtualClock
-from workflow.kernel.errors import RequestClosed, SubmissionError
+from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.directory import Unit
+from lofte.definitions.steps import AnyStep
+from lofte.kernel.clock import VirtualClock
+from lofte.kernel.errors import RequestClosed, SubmissionError
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.reads import CycleFilter
+from lofte.workflow.core.records import CycleInstance, InputRequest
+from lofte.workflow.drivers.fake_answers import Situation, fake_answer, observations_of
 
 RECENT = 60  # observations a simulated person remembers per unit
 RECORDED_WITHIN = timedelta(days=2)  # a meeting's decision is recorded within this

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import storage.types
+from lofte.storage.types import UtcDateTime
 
 revision: str = "0102"
 down_revision: str | None = "0101"
@@ -27,9 +27,9 @@ def upgrade() -> None:
         sa.Column("person_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("address_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("client_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("created_at", storage.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("valid_until", storage.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("used_at", storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
+        sa.Column("valid_until", UtcDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", UtcDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("nonce_hash"),
     )
     with op.batch_alter_table("sign_ins", schema=None) as batch_op:
@@ -44,9 +44,9 @@ def upgrade() -> None:
         "web_sessions",
         sa.Column("id_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("person_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("created_at", storage.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", storage.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("ended_at", storage.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", UtcDateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", UtcDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id_hash"),
     )
     with op.batch_alter_table("web_sessions", schema=None) as batch_op:

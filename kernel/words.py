@@ -10,8 +10,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from workflow.kernel.durations import IsoDuration
-from workflow.kernel.timerules import STOCKHOLM
+from lofte.kernel.durations import IsoDuration
+from lofte.kernel.timerules import STOCKHOLM
 
 WEEKDAYS = {
     "sv": ("mån", "tis", "ons", "tors", "fre", "lör", "sön"),

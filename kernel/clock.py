@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from workflow.kernel.errors import ConfigError
+from lofte.kernel.errors import ConfigError
 
 
 class Clock(Protocol):
