@@ -66,7 +66,7 @@ def answer(token: str) -> ResponseReturnValue:
     if changed is not None:
         return _form(page, token, changed)
     try:
-        done = submit_answer(app, token, values)
+        done = submit_answer(app, page, values)
     except SubmissionError as error:
         state = state_with_problems(page.fields, values, error.problems, page.language)
         return _form(page, token, state), 422
