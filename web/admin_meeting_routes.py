@@ -4,12 +4,12 @@ The participants get an updated invitation or a cancellation from the engine."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from lofte.kernel.errors import FormError, LofteError, NotFound
-from lofte.web.admin_routes import admin_page
-from lofte.web.factory import lofte_app
+from lofte.kernel.errors import FormError, LofteError
+from lofte.web.guards import admin_page, viewable
+from lofte.web.services import lofte_app
 from lofte.workflow.application.admin_meetings import (
     ComingMeeting,
     cancel_meeting,
@@ -65,10 +65,7 @@ def cancel(viewer: Viewer, instance_id: int, step_id: str) -> ResponseReturnValu
 
 
 def _find(viewer: Viewer, instance_id: int, step_id: str) -> ComingMeeting:
-    try:
-        return find_meeting(lofte_app(), viewer, instance_id, step_id[:64])
-    except NotFound:
-        abort(404)
+    return viewable(lambda: find_meeting(lofte_app(), viewer, instance_id, step_id[:64]))
 
 
 def _names(viewer: Viewer, shown: ComingMeeting) -> list[str]:

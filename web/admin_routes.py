@@ -12,9 +12,9 @@ from flask.typing import ResponseReturnValue
 
 from lofte.kernel.errors import LofteError, NotFound
 from lofte.kernel.untrusted import size_text
-from lofte.web.factory import lofte_app
-from lofte.web.guards import requires
+from lofte.web.guards import admin_page
 from lofte.web.language import page_language
+from lofte.web.services import lofte_app
 from lofte.workflow.application.admin_console import (
     definitions_in_force,
     mail_incidents,
@@ -25,7 +25,7 @@ from lofte.workflow.application.admin_console import (
 from lofte.workflow.application.admin_meetings import COMING_DAYS, coming_meetings
 from lofte.workflow.application.setup_upload import MAX_FILE_BYTES, MAX_FILES, setup_generation
 from lofte.workflow.application.texts import message_kind, timer_kind
-from lofte.workflow.application.visibility import ADMIN_ROLE, Viewer
+from lofte.workflow.application.visibility import Viewer
 from lofte.workflow.core.cadence import label_of_key
 from lofte.workflow.core.records import CycleInstance
 
@@ -39,11 +39,6 @@ DONE = {
     "flyttat": "Mötet är flyttat. Deltagarna får en uppdaterad inbjudan.",
     "installt": "Mötet är inställt. Deltagarna får en avbokning.",
 }
-
-
-# A console route: called with the signed-in administrator first; nobody signed in is sent to
-# sign in, anyone else gets 403.
-admin_page = requires(ADMIN_ROLE)
 
 
 @blueprint.app_context_processor

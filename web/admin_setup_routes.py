@@ -8,13 +8,13 @@ from __future__ import annotations
 import io
 import zipfile
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 
-from lofte.kernel.errors import DefinitionError, DefinitionProblem, LofteError, NotFound
+from lofte.kernel.errors import DefinitionError, DefinitionProblem, LofteError
 from lofte.kernel.untrusted import size_text
-from lofte.web.admin_routes import admin_page
-from lofte.web.factory import lofte_app
+from lofte.web.guards import admin_page, viewable
+from lofte.web.services import lofte_app
 from lofte.workflow.application.definition_view import definition_view
 from lofte.workflow.application.setup_upload import (
     MAX_FILE_BYTES,
@@ -55,10 +55,10 @@ def upload(viewer: Viewer) -> ResponseReturnValue:
 @admin_page
 def download(viewer: Viewer) -> ResponseReturnValue:
     """The files in force as a zip, to change and upload again."""
-    shown = setup_in_force(lofte_app(), viewer)
+    in_force = setup_in_force(lofte_app(), viewer)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in shown.files.items():
+        for name, text in in_force.files.items():
             archive.writestr(f"lofte-uppsattning/{name}", text.encode("utf-8"))
     response = Response(buffer.getvalue(), mimetype="application/zip")
     response.headers["Content-Disposition"] = 'attachment; filename="lofte-uppsattning.zip"'
@@ -69,11 +69,8 @@ def download(viewer: Viewer) -> ResponseReturnValue:
 @admin_page
 def definition(viewer: Viewer, name: str) -> ResponseReturnValue:
     unit_id = request.args.get("enhet", "")[:64] or None
-    try:
-        shown = definition_view(lofte_app(), viewer, name[:64], unit_id)
-    except NotFound:
-        abort(404)
-    return render_template("admin_definition.html", shown=shown)
+    view = viewable(lambda: definition_view(lofte_app(), viewer, name[:64], unit_id))
+    return render_template("admin_definition.html", shown=view)
 
 
 def _upload_page(

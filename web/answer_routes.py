@@ -19,9 +19,9 @@ from lofte.web.answer_form import (
     state_with_problems,
     with_row_change,
 )
-from lofte.web.factory import lofte_app
 from lofte.web.guards import personal
 from lofte.web.language import page_language, translate, use_language
+from lofte.web.services import lofte_app
 from lofte.workflow.application.answer_page import AnswerPage, answer_page, submit_answer
 
 blueprint = Blueprint("answer", __name__)
@@ -66,7 +66,7 @@ def answer(token: str) -> ResponseReturnValue:
     if changed is not None:
         return _form(page, token, changed)
     try:
-        done = submit_answer(app, token, values)
+        done = submit_answer(app, page, values)
     except SubmissionError as error:
         state = state_with_problems(page.fields, values, error.problems, page.language)
         return _form(page, token, state), 422

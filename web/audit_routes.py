@@ -8,11 +8,11 @@ from datetime import date
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from lofte.web.factory import lofte_app
-from lofte.web.guards import requires
+from lofte.web.guards import requires, viewable
 from lofte.web.language import translate
+from lofte.web.services import lofte_app
+from lofte.workflow.application import audit_log
 from lofte.workflow.application.audit_language import in_language
-from lofte.workflow.application.audit_log import log_lines
 from lofte.workflow.application.csv_export import csv_moment, to_csv
 from lofte.workflow.application.dashboard import (
     COLUMN_LABELS,
@@ -22,7 +22,7 @@ from lofte.workflow.application.dashboard import (
     dashboard,
     period_label,
 )
-from lofte.workflow.application.visibility import Viewer, visible_units
+from lofte.workflow.application.visibility import Viewer, audited_units, require_auditor
 from lofte.workflow.core.cadence import label_of_key
 
 blueprint = Blueprint("audit", __name__)
@@ -33,9 +33,9 @@ TABLES = ("enheter", "cykler", "personer", "luckor", "uppfoljning")
 @blueprint.get("/revision")
 @requires()
 def overview(viewer: Viewer) -> ResponseReturnValue:
-    where, problems = _filter(viewer)
+    where, problems = viewable(lambda: _filter(viewer))
     board = in_language(lofte_app(), dashboard(lofte_app(), viewer, where), viewer.language)
-    units = [u for u in visible_units(viewer) if viewer.is_auditor(u)]
+    units = audited_units(viewer)
     status = 422 if problems else 200
     return render_template(
         "audit.html",
@@ -56,7 +56,7 @@ def overview(viewer: Viewer) -> ResponseReturnValue:
 def download(viewer: Viewer, table: str) -> ResponseReturnValue:
     if table not in TABLES:
         abort(404)
-    where, problems = _filter(viewer)
+    where, problems = viewable(lambda: _filter(viewer))
     if problems:
         abort(400)
     body = _csv(table, dashboard(lofte_app(), viewer, where))
@@ -70,32 +70,20 @@ def download(viewer: Viewer, table: str) -> ResponseReturnValue:
 @blueprint.get("/revision/cykel/<int:instance_id>")
 @requires()
 def cycle_log(viewer: Viewer, instance_id: int) -> ResponseReturnValue:
-    app = lofte_app()
-    instance = app.reads.cycle(instance_id)
-    if instance is None:
-        abort(404)
-    unit = app.unit(instance.unit_id)
-    if not viewer.is_auditor(unit):
-        abort(403)
-    definition = app.definition_of(instance)
-    events = log_lines(
-        definition,
-        app.directory(),
-        app.reads.audit_events(instance_id=instance_id),
-        viewer.language,
-    )
+    shown = viewable(lambda: audit_log.cycle_log(lofte_app(), viewer, instance_id))
     return render_template(
         "audit_cycle.html",
-        instance=instance,
-        unit=unit,
-        title=definition.display_title(viewer.language),
-        period=label_of_key(instance.period_key, viewer.language),
-        events=events,
+        instance=shown.instance,
+        unit=shown.unit,
+        title=shown.title,
+        period=shown.period,
+        events=shown.events,
     )
 
 
 def _filter(viewer: Viewer) -> tuple[DashboardFilter, list[tuple[str, str]]]:
-    """The filter of the address's query; 403 for a person who audits none of what it asks."""
+    """The filter of the address's query; AccessDenied for a person who does not audit what
+    it asks (`viewable` makes it a 403 page)."""
     app = lofte_app()
     problems: list[tuple[str, str]] = []
     unit_id = request.args.get("enhet", "")[:64] or None
@@ -103,8 +91,7 @@ def _filter(viewer: Viewer) -> tuple[DashboardFilter, list[tuple[str, str]]]:
     if unit_id and unit is None:
         problems.append(("enhet", "Välj en enhet i listan."))
         unit_id = None
-    if not viewer.is_auditor(unit):
-        abort(403)
+    require_auditor(viewer, unit)
     start = _date(request.args.get("fran", ""), "fran", "Från", problems)
     end = _date(request.args.get("till", ""), "till", "Till", problems)
     if start and end and start > end:

@@ -18,10 +18,26 @@ from werkzeug.routing import IntegerConverter, Map
 
 from lofte.kernel import words
 from lofte.kernel.untrusted import size_text
+from lofte.web import (
+    admin_meeting_routes,
+    admin_routes,
+    admin_setup_routes,
+    answer_routes,
+    audit_routes,
+    pages,
+    public_routes,
+    services,
+    sign_in_routes,
+    task_routes,
+    unit_routes,
+)
+from lofte.web.guards import cache_rule
+from lofte.web.language import page_language, translate, use_language
+from lofte.web.session import current_person
 from lofte.workflow.application.answer_links import installation_secret
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.setup_upload import MAX_FILE_BYTES, MAX_UPLOAD_BYTES
-from lofte.workflow.application.sign_in import SignIn, WebAccess
+from lofte.workflow.application.sign_in import WebAccess
 
 log = logging.getLogger("lofte.web")
 MAX_REQUEST_BYTES = 512 * 1024
@@ -87,8 +103,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.url_map.merge_slashes = False  # an odd address is a 404 page, not a redirect
     app.url_map.converters["int"] = RowId  # before the routes are added
-    app.extensions["lofte"] = application
-    app.extensions["lofte_sign_in"] = SignIn(application, access)
+    services.install(app, application, access)
     _upload_limit(app)  # before CSRFProtect: its check reads the form
     CSRFProtect(app)
     _filters(app)
@@ -107,19 +122,6 @@ class RowId(IntegerConverter):
 
 
 def _blueprints(app: Flask) -> None:
-    from lofte.web import (
-        admin_meeting_routes,
-        admin_routes,
-        admin_setup_routes,
-        answer_routes,
-        audit_routes,
-        pages,
-        public_routes,
-        sign_in_routes,
-        task_routes,
-        unit_routes,
-    )
-
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(answer_routes.blueprint)
     app.register_blueprint(sign_in_routes.blueprint)
@@ -132,17 +134,7 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(admin_setup_routes.blueprint)
 
 
-def lofte_app() -> Application:
-    from flask import current_app
-
-    found: Application = current_app.extensions["lofte"]
-    return found
-
-
 def _filters(app: Flask) -> None:
-    from lofte.web.language import page_language, translate
-    from lofte.web.session import current_person
-
     app.jinja_env.filters["moment"] = lambda value, language=None: words.moment(
         value, language or page_language()
     )
@@ -163,7 +155,7 @@ def _upload_limit(app: Flask) -> None:
 
 
 def _headers(app: Flask) -> None:
-    from lofte.web.guards import may_be_stored
+    app.after_request(cache_rule)  # `Cache-Control`, as each route's guard decided
 
     @app.after_request
     def secure(response: Response) -> Response:
@@ -172,8 +164,6 @@ def _headers(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if not may_be_stored():  # decided on each route (`web.guards`)
-            response.headers["Cache-Control"] = "no-store"
         return response
 
 
@@ -204,8 +194,6 @@ def _errors(app: Flask) -> None:
 def _error_page(title: str, text: str, *, safe: bool = False) -> str:
     """An error page in the reader's language (Swedish when even that cannot be found out:
     after an unexpected error, the database may be what failed)."""
-    from lofte.web.language import translate, use_language
-
     if safe:
         try:
             translate("")

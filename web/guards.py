@@ -3,8 +3,11 @@
 sign-in form and signing out) or guarded by `requires` (a signed-in person, with a role where
 one is named). The decision also says whether the answer may be kept: only a public page shown
 to nobody in particular may be stored by a browser or a proxy; every other answer is sent with
-`Cache-Control: no-store` (`may_be_stored`, applied in `web.factory`). A view without a
-decision is never stored, and `tests/web/test_route_access.py` fails on it."""
+`Cache-Control: no-store` (`cache_rule`, run after every request). A view without a decision
+is never stored, and `tests/web/test_route_access.py` fails on it.
+
+Whether a signed-in person may see a unit, a cycle or a page's data is the application
+layer's rule (`workflow.application.visibility`); `viewable` turns its refusals into pages."""
 
 from __future__ import annotations
 
@@ -13,14 +16,16 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import Response, abort, current_app, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from lofte.kernel.errors import AccessDenied, NotFound
+from lofte.web.services import lofte_app
 from lofte.web.session import current_person, person_seen
-from lofte.workflow.application.app import Application
-from lofte.workflow.application.visibility import Viewer
+from lofte.workflow.application.visibility import ADMIN_ROLE, Viewer
 
 P = ParamSpec("P")
+T = TypeVar("T")
 V = TypeVar("V", bound=Callable[..., Any])
 DECISION = "lofte_access"
 FRAMEWORK_PUBLIC = frozenset({"static"})  # Flask's own route: the style sheet and script
@@ -60,8 +65,7 @@ def requires(
             person = current_person()
             if person is None:
                 return redirect(url_for("sign_in.ask"))
-            app: Application = current_app.extensions["lofte"]
-            viewer = app.viewer(person)
+            viewer = lofte_app().viewer(person)
             if role is not None and role not in viewer.deployment_roles():
                 abort(403)
             return view(viewer, *args, **kwargs)
@@ -70,6 +74,22 @@ def requires(
         return guarded
 
     return guard
+
+
+# The administrator's console: nobody signed in is sent to sign in, anyone without the
+# administrator role for the deployment gets 403.
+admin_page = requires(ADMIN_ROLE)
+
+
+def viewable(build: Callable[[], T]) -> T:
+    """What `build` shows; 404 for what does not exist, 403 for what the application layer's
+    visibility rules refuse the viewer."""
+    try:
+        return build()
+    except NotFound:
+        abort(404)
+    except AccessDenied:
+        abort(403)
 
 
 def person_id(viewer: Viewer) -> str:
@@ -96,3 +116,10 @@ def may_be_stored() -> bool:
         if access_of(endpoint, view) is not Access.PUBLIC:
             return False
     return not person_seen()
+
+
+def cache_rule(response: Response) -> Response:
+    """After every request: `no-store` unless the answer may be kept (`may_be_stored`)."""
+    if not may_be_stored():
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import g, request
 
+from lofte.web.services import lofte_app
 from lofte.web.session import current_person
 from lofte.workflow.application.ui_text import ui
 
@@ -18,8 +19,6 @@ def use_language(language: str) -> None:
 
 def page_language() -> str:
     if "lang" not in g:
-        from lofte.web.factory import lofte_app
-
         person_id = current_person()
         person = lofte_app().directory().find(person_id) if person_id else None
         if person is not None:

@@ -9,10 +9,9 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from lofte.definitions.directory import Unit
-from lofte.kernel.errors import NotFound
-from lofte.web.factory import lofte_app
-from lofte.web.guards import public
+from lofte.web.guards import public, viewable
 from lofte.web.language import page_language
+from lofte.web.services import lofte_app
 from lofte.workflow.application.publication import Published, public_units, published, quarters
 
 blueprint = Blueprint("public", __name__)
@@ -49,10 +48,7 @@ def feed(unit_id: str) -> ResponseReturnValue:
 
 def _published(unit_id: str) -> tuple[Unit, list[Published]]:
     app = lofte_app()
-    try:
-        unit = app.require_unit(unit_id[:64])
-    except NotFound:
-        abort(404)
+    unit = viewable(lambda: app.require_unit(unit_id[:64]))
     if unit.kind != "municipality":
         abort(404)
     return unit, published(app, unit.id, page_language())

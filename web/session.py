@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from lofte.workflow.application.sign_in import SignIn
+from lofte.web.services import sign_in
 
 COOKIE = "lofte_session"
-
-
-def sign_in() -> SignIn:
-    found: SignIn = current_app.extensions["lofte_sign_in"]
-    return found
 
 
 def current_person() -> str | None:

@@ -9,7 +9,8 @@ from flask.typing import ResponseReturnValue
 from lofte.kernel.errors import InvalidToken
 from lofte.web.guards import personal
 from lofte.web.language import translate
-from lofte.web.session import COOKIE, cookie_is_secure, current_person, sign_in
+from lofte.web.services import sign_in
+from lofte.web.session import COOKIE, cookie_is_secure, current_person
 from lofte.workflow.application.sign_in import ABSOLUTE_TIMEOUT, LINK_VALIDITY
 
 blueprint = Blueprint("sign_in", __name__)

@@ -6,8 +6,8 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from lofte.kernel.errors import LofteError
-from lofte.web.factory import lofte_app
 from lofte.web.guards import person_id, requires
+from lofte.web.services import lofte_app
 from lofte.workflow.application.tasks import answer_nothing, my_tasks
 from lofte.workflow.application.visibility import Viewer, visible_units
 

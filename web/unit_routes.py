@@ -4,19 +4,16 @@ a person sees the units where they hold a role."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TypeVar
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from lofte.kernel.errors import AccessDenied, NotFound
 from lofte.kernel.timerules import STOCKHOLM
 from lofte.kernel.words import WEEKDAY_NAMES
-from lofte.web.factory import lofte_app
-from lofte.web.guards import requires
+from lofte.web.guards import requires, viewable
 from lofte.web.language import page_language
+from lofte.web.services import lofte_app
 from lofte.workflow.application.action_page import action_page
 from lofte.workflow.application.actions_view import STATUS_FILTERS, actions_csv, list_actions
 from lofte.workflow.application.cycle_page import cycle_page
@@ -24,7 +21,6 @@ from lofte.workflow.application.lagesbild_view import lagesbild, observations_cs
 from lofte.workflow.application.visibility import Viewer
 from lofte.workflow.application.yearly_report import render_report, report_data
 
-T = TypeVar("T")
 blueprint = Blueprint("unit", __name__)
 
 
@@ -36,7 +32,7 @@ def picture(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
     end = _date(request.args.get("till", ""), today)
     if start > end or (end - start).days > 3700:
         abort(400)
-    data = _guarded(lambda: lagesbild(lofte_app(), viewer, unit_id, start, end))
+    data = viewable(lambda: lagesbild(lofte_app(), viewer, unit_id, start, end))
     if request.args.get("format") == "csv":
         return _csv(observations_csv(data), f"lagesbild-{unit_id}.csv")
     lang = page_language()
@@ -61,7 +57,7 @@ def actions(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
         abort(400)
     csv = request.args.get("format") == "csv"  # CSV for Swedish Excel: Swedish labels
     language = "sv" if csv else page_language()
-    lines = _guarded(lambda: list_actions(lofte_app(), viewer, unit_id, status, language))
+    lines = viewable(lambda: list_actions(lofte_app(), viewer, unit_id, status, language))
     if csv:
         return _csv(actions_csv(lines), f"atgarder-{unit_id}.csv")
     unit = lofte_app().require_unit(unit_id)
@@ -72,7 +68,7 @@ def actions(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
 @requires()
 def cycle(viewer: Viewer, unit_id: str, instance_id: int) -> ResponseReturnValue:
     """One cycle: where summaries, invitations, decisions and escalations lead."""
-    shown = _guarded(lambda: cycle_page(lofte_app(), viewer, unit_id, instance_id, page_language()))
+    shown = viewable(lambda: cycle_page(lofte_app(), viewer, unit_id, instance_id, page_language()))
     return render_template("cycle.html", shown=shown)
 
 
@@ -80,7 +76,7 @@ def cycle(viewer: Viewer, unit_id: str, instance_id: int) -> ResponseReturnValue
 @requires()
 def action(viewer: Viewer, unit_id: str, action_id: int) -> ResponseReturnValue:
     """One action: where its owner's email leads."""
-    shown = _guarded(lambda: action_page(lofte_app(), viewer, unit_id, action_id, page_language()))
+    shown = viewable(lambda: action_page(lofte_app(), viewer, unit_id, action_id, page_language()))
     return render_template("action.html", shown=shown)
 
 
@@ -89,21 +85,12 @@ def action(viewer: Viewer, unit_id: str, action_id: int) -> ResponseReturnValue:
 def yearly(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
     raw = request.args.get("ar", "")
     year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else lofte_app().now.year
-    html = render_report(_guarded(lambda: report_data(lofte_app(), viewer, unit_id, year)))
+    html = render_report(viewable(lambda: report_data(lofte_app(), viewer, unit_id, year)))
     return Response(
         html,
         mimetype="text/html",
         headers={"Content-Disposition": f'attachment; filename="arsrapport-{unit_id}-{year}.html"'},
     )
-
-
-def _guarded(build: Callable[[], T]) -> T:
-    try:
-        return build()
-    except NotFound:
-        abort(404)
-    except AccessDenied:
-        abort(403)
 
 
 def _date(raw: str, default: date) -> date:

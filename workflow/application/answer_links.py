@@ -19,7 +19,7 @@ from typing import Any
 from lofte.kernel import words
 from lofte.kernel.errors import InvalidToken, NotFound
 from lofte.workflow.application.app import Application
-from lofte.workflow.core.ports import Settings
+from lofte.workflow.core.ports import Settings, UnitOfWork
 from lofte.workflow.core.records import CycleInstance, InputRequest, RequestStatus
 
 SECRET_SETTING = "link_secret"
@@ -70,18 +70,24 @@ def installation_secret(settings: Settings, configured: str | None = None) -> st
 
 
 def open_link(app: Application, token: str) -> tuple[InputRequest, CycleInstance]:
-    """The request and cycle an answer link names, if it may still be answered.
+    """The request and cycle an answer link names, if it may still be answered (one read).
 
     Opening a link never uses it up. InvalidToken says why a link cannot be used: forged,
     expired, used (answered and its step has closed) or closed (the step closed without it).
     """
     with app.engine.store.unit_of_work(read_only=True) as uow:
-        secret = installation_secret(uow.settings, app.configured_secret)
-    request_id = read_token(token, secret, app.now)
+        return linked(app, uow, token)
+
+
+def linked(app: Application, uow: UnitOfWork, token: str) -> tuple[InputRequest, CycleInstance]:
+    """`open_link` in the caller's unit of work: the signature and the expiry are checked
+    before the request is read, and the request must be open to an answer."""
+    request_id = read_token(
+        token, installation_secret(uow.settings, app.configured_secret), app.now
+    )
     try:
-        with app.engine.store.unit_of_work(read_only=True) as uow:
-            request = uow.requests.get(request_id)
-            instance = uow.cycles.get(request.instance_id)
+        request = uow.requests.get(request_id)
+        instance = uow.cycles.get(request.instance_id)
     except NotFound:
         raise InvalidToken("forged", "länken är inte giltig (förfrågan finns inte)") from None
     step_open = not instance.is_closed and instance.state == request.step_id
@@ -93,6 +99,7 @@ def open_link(app: Application, token: str) -> tuple[InputRequest, CycleInstance
 
 
 def submit_with_token(app: Application, token: str, answer: Mapping[str, Any]) -> InputRequest:
-    """Record (or change) an answer through an answer link; the person is the request's."""
+    """Record (or change) an answer through an answer link; the person is the request's. The
+    link is opened (one read) before the engine records the answer (one write)."""
     request, _ = open_link(app, token)
     return app.engine.submit(request.id or 0, request.person_id, answer)

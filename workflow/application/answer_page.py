@@ -3,6 +3,7 @@ the step's context and the fields the person is asked for, with their latest ans
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from lofte.definitions.directory import Directory, Person, Unit
 from lofte.definitions.fields import AnyField
 from lofte.definitions.steps import AnyStep
 from lofte.kernel.errors import NotFound
-from lofte.workflow.application.answer_links import open_link, submit_with_token
+from lofte.workflow.application.answer_links import linked
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.context_blocks import blocks
 from lofte.workflow.core.answers import fields_for
@@ -86,20 +87,21 @@ class AnswerPage:
 
 
 def answer_page(app: Application, token: str) -> AnswerPage:
-    """The page for a valid answer link; InvalidToken says why a link cannot be used."""
-    request, instance = open_link(app, token)
-    return page_for(app, request, instance)
-
-
-def page_for(app: Application, request: InputRequest, instance: CycleInstance) -> AnswerPage:
-    directory = app.directory()
+    """The page for a valid answer link, read in one transaction; InvalidToken says why a link
+    cannot be used (checked before anything else of the request is read)."""
+    with app.engine.store.unit_of_work(read_only=True) as uow:
+        request, instance = linked(app, uow, token)
+        view = app.engine.catalog.view(uow)
+        definition = app.engine.catalog.definition(
+            uow, instance.definition_name, instance.unit_id, instance.definition_version
+        )
+        context = uow.contexts.get(instance.id or 0, request.step_id)
+    directory = view.directory
     person = directory.find(request.person_id)
     if person is None:
         raise NotFound("person", request.person_id)
-    definition = app.definition_of(instance)
     step = definition.step(request.step_id)
     unit = app.unit(instance.unit_id, directory)
-    context = app.reads.step_context(instance.id or 0, step.id)
     return AnswerPage(
         request=request,
         instance=instance,
@@ -114,7 +116,9 @@ def page_for(app: Application, request: InputRequest, instance: CycleInstance) -
     )
 
 
-def submit_answer(app: Application, token: str, answer: Mapping[str, Any]) -> AnswerPage:
-    """Record (or change) the answer; the page as it is afterwards (for the receipt)."""
-    request = submit_with_token(app, token, answer)
-    return page_for(app, request, app.cycle(request.instance_id))
+def submit_answer(app: Application, page: AnswerPage, answer: Mapping[str, Any]) -> AnswerPage:
+    """Record (or change) the answer of the person whose link `page` was opened with (one
+    write; the engine checks again, under its lock, that the request is open). The page
+    afterwards, for the receipt: the same page with the answered request."""
+    answered = app.engine.submit(page.request.id or 0, page.request.person_id, answer)
+    return dataclasses.replace(page, request=answered)

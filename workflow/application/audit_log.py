@@ -11,8 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from lofte.definitions.cycle import CycleDefinition
-from lofte.definitions.directory import Directory
+from lofte.definitions.directory import Directory, Unit
 from lofte.kernel import words
+from lofte.kernel.errors import NotFound
+from lofte.workflow.application.app import Application
 from lofte.workflow.application.definition_words import state_name
 from lofte.workflow.application.texts import (
     action_kind,
@@ -20,9 +22,10 @@ from lofte.workflow.application.texts import (
     audit_event_text,
     outcome_text,
 )
+from lofte.workflow.application.visibility import Viewer, require_auditor
 from lofte.workflow.core.cadence import label_of_key
 from lofte.workflow.core.display import shown_fields
-from lofte.workflow.core.records import AuditEvent, Outcome
+from lofte.workflow.core.records import AuditEvent, CycleInstance, Outcome
 from lofte.workflow.core.work import TIMER_ACTOR
 
 # Technical references (keys, uids) stay in the stored log and are not shown here.
@@ -40,6 +43,36 @@ class LogLine:
     actor: str
     states: str  # `Följ upp din insats → EST-möte: ...`, or empty
     detail: str
+
+
+@dataclass(frozen=True)
+class CycleLog:
+    """One cycle's audit log as an auditor reads it."""
+
+    instance: CycleInstance
+    unit: Unit
+    title: str
+    period: str
+    events: list[LogLine]
+
+
+def cycle_log(app: Application, viewer: Viewer, instance_id: int) -> CycleLog:
+    """The log of cycle `instance_id` in the viewer's language. NotFound if there is no such
+    cycle; AccessDenied unless the viewer audits its unit."""
+    instance = app.reads.cycle(instance_id)
+    if instance is None:
+        raise NotFound("cykel", instance_id)
+    unit = app.unit(instance.unit_id)
+    require_auditor(viewer, unit)
+    definition = app.definition_of(instance)
+    events = app.reads.audit_events(instance_id=instance_id)
+    return CycleLog(
+        instance=instance,
+        unit=unit,
+        title=definition.display_title(viewer.language),
+        period=label_of_key(instance.period_key, viewer.language),
+        events=log_lines(definition, app.directory(), events, viewer.language),
+    )
 
 
 def log_lines(

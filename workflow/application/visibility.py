@@ -118,3 +118,15 @@ def visible_fields(
 def require_unit(viewer: Viewer, unit: Unit) -> None:
     if not can_see_unit(viewer, unit):
         raise AccessDenied(f"{viewer.label} har ingen roll i {unit.name}")
+
+
+def require_auditor(viewer: Viewer, unit: Unit | None = None) -> None:
+    """AccessDenied unless `viewer` audits `unit` (None: every unit of the deployment)."""
+    if not viewer.is_auditor(unit):
+        where = f" för {unit.name}" if unit is not None else ""
+        raise AccessDenied(f"{viewer.label} är inte revisor{where}")
+
+
+def audited_units(viewer: Viewer) -> list[Unit]:
+    """The units `viewer` audits, in name order."""
+    return [u for u in visible_units(viewer) if viewer.is_auditor(u)]
