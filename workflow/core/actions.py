@@ -11,7 +11,7 @@ from typing import Any
 
 from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Person
-from lofte.definitions.steps import AnyStep, FollowUpStep, asked_roles
+from lofte.definitions.steps import AnyStep, FollowUpStep
 from lofte.workflow.core.display import shown_fields
 from lofte.workflow.core.messages import action_message, decision_message
 from lofte.workflow.core.records import (
@@ -139,7 +139,7 @@ def announce(
     """Send what was decided to the participants and to every owner of a new action; for a
     cycle restricted to one party, the others' coordinators get only the shared fields."""
     unit = work.unit_or_placeholder(instance.unit_id)
-    roles = (step.meeting.participants if step.meeting else ()) or asked_roles(step)
+    roles = (step.meeting.participants if step.meeting else ()) or step.asked_roles()
     people: dict[str, tuple[Person, str]] = {}
     for role in roles:
         for person, _ in work.directory.holders_for(role, unit):
