@@ -47,7 +47,7 @@ def _print_step(d: CycleDefinition, number: int, step: AnyStep, role_title: dw.R
             f"{words.duration(m.length)}, {where} ({dw.rule_text(m.rule)}); "
             f"deltagare: {participants}"
         )
-    if step.decision is not None or step.kind == "decision":
+    if step.decision is not None or step.records_decision:
         print(f"     Beslutet heter: {d.decision_name(step)}")
     if step.publication is not None:
         print(f"     Publiceras som: {d.publication_name(step)}")

@@ -27,7 +27,7 @@ def print_cycle(shown: ShownCycle) -> None:
         if not step.requests:
             continue
         spec = definition.step(step.id)
-        decided = f" ({definition.decision_name(spec)})" if spec.kind == "decision" else ""
+        decided = f" ({definition.decision_name(spec)})" if spec.records_decision else ""
         print(f"\n  {step.title}{decided}")
         for item in step.requests:
             about = f" – {item.about}" if item.about else ""

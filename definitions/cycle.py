@@ -7,48 +7,24 @@ times) give each unit its own effective definition (see `definitions.overrides`)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from enum import StrEnum
-from typing import Literal
+from functools import cache, reduce
+from operator import or_
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, create_model
 
 from lofte.definitions.base import EMPTY_TEXT, Duration, Frozen, Identifier, Text
-from lofte.definitions.steps import (
-    AnyStep,
-    CollectStep,
-    DecisionStep,
-    FollowUpStep,
-    InputsStep,
-    StepSpec,
-)
+from lofte.definitions.steps import AnyStep, StepBase, StepSpec
+from lofte.definitions.steps import Event as Event  # the events of a cycle's machine
 
 FORMAT = 1
-
-
-class Event(StrEnum):
-    """The events a cycle's machine knows; people and timers cause them."""
-
-    INPUTS_COMPLETE = "inputs_complete"
-    DEADLINE_PASSED = "deadline_passed"
-    DECIDED = "decided"
-    EXPIRED = "expired"
 
 
 TERMINAL_COMPLETED = "completed"
 TERMINAL_CLOSED = "closed_incomplete"
 TERMINAL_STATES = (TERMINAL_COMPLETED, TERMINAL_CLOSED)
-
-
-def events_of(step: AnyStep) -> frozenset[Event]:
-    """The events that can leave `step`; the definition needs a transition for each."""
-    match step:
-        case InputsStep() | FollowUpStep():
-            return frozenset({Event.INPUTS_COMPLETE, Event.EXPIRED})
-        case CollectStep():
-            return frozenset({Event.DEADLINE_PASSED})
-        case DecisionStep():
-            return frozenset({Event.DECIDED, Event.EXPIRED})
 
 
 class TransitionSpec(Frozen):
@@ -156,3 +132,27 @@ class CycleDefinition(Frozen):
 
     def observation_step(self) -> AnyStep | None:
         return next((s for s in self.steps if s.observations is not None), None)
+
+
+STANDARD_SHAPES: tuple[type[StepBase], ...] = get_args(AnyStep)
+
+
+def definition_class(shapes: Sequence[type[StepBase]]) -> type[CycleDefinition]:
+    """`CycleDefinition`, whose steps take the shapes of `StepSpec`; given other shapes too (a
+    kind added outside this package), a subclass whose steps may take those as well. The
+    loader and the catalog read definitions with it (docs/architecture.md, "Adding a step
+    kind")."""
+    extra = tuple(shape for shape in shapes if shape not in STANDARD_SHAPES)
+    return _with_shapes(extra) if extra else CycleDefinition
+
+
+@cache
+def _with_shapes(extra: tuple[type[StepBase], ...]) -> type[CycleDefinition]:
+    union: Any = reduce(or_, (*STANDARD_SHAPES, *extra))
+    spec: Any = Annotated[union, Field(discriminator="kind")]
+    return create_model(
+        "CycleDefinition",
+        __base__=CycleDefinition,
+        __module__=__name__,
+        steps=(tuple[spec, ...], Field(min_length=1)),
+    )

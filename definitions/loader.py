@@ -100,13 +100,16 @@ def stored_text(definition: CycleDefinition) -> str:
     return canonical_json(definition.model_dump(mode="json", by_alias=True))
 
 
-def read_stored_definition(text: str, label: str) -> CycleDefinition:
-    """A stored definition, upgraded to the current format; the loading rules are not re-run."""
+def read_stored_definition(
+    text: str, label: str, definition_class: type[CycleDefinition] = CycleDefinition
+) -> CycleDefinition:
+    """A stored definition, upgraded to the current format; the loading rules are not re-run.
+    `definition_class` takes step kinds added outside this package (`cycle.definition_class`)."""
     try:
         data = json.loads(text)
         if not isinstance(data, dict):
             raise FormatError("en lagrad definition ska vara ett JSON-objekt")
-        return CycleDefinition.model_validate(upgrade_definition(data))
+        return definition_class.model_validate(upgrade_definition(data))
     except (ValueError, ValidationError, FormatError) as exc:
         raise DefinitionError([DefinitionProblem(label, "", f"kan inte läsas: {exc}")]) from exc
 
@@ -120,10 +123,12 @@ def read_stored_organisation(text: str, label: str) -> Directory:
         raise DefinitionError([DefinitionProblem(label, "", f"kan inte läsas: {exc}")]) from exc
 
 
-def parse_definition(text: str, file: str) -> DefinitionSource:
+def parse_definition(
+    text: str, file: str, definition_class: type[CycleDefinition] = CycleDefinition
+) -> DefinitionSource:
     """Parse and check one definition on its own (roles and units are checked in a bundle)."""
     document = parse_yaml(text, file)
-    definition = _validate(document, CycleDefinition, upgrade_definition)
+    definition = _validate(document, definition_class, upgrade_definition)
     problems = check_definition(definition, document)
     if problems:
         raise DefinitionError(problems)
@@ -167,10 +172,14 @@ def load_bundle(paths: Sequence[Path]) -> Bundle:
 
 
 def load_texts(
-    sources: Sequence[SourceText], where: str, problems: Sequence[DefinitionProblem] = ()
+    sources: Sequence[SourceText],
+    where: str,
+    problems: Sequence[DefinitionProblem] = (),
+    definition_class: type[CycleDefinition] = CycleDefinition,
 ) -> Bundle:
     """Texts as one complete set, with the same checks as files: the administrator's upload
-    together with the stored setup. `problems` found before (reading) are reported too."""
+    together with the stored setup. `problems` found before (reading) are reported too;
+    `definition_class` takes step kinds added outside this package."""
     found = list(problems)
     definitions: list[DefinitionSource] = []
     organisations: list[OrganisationSource] = []
@@ -179,7 +188,7 @@ def load_texts(
             if source.organisation:
                 organisations.append(parse_organisation(source.text, source.file))
             else:
-                definitions.append(parse_definition(source.text, source.file))
+                definitions.append(parse_definition(source.text, source.file, definition_class))
         except DefinitionError as exc:
             found.extend(exc.problems)
     if not organisations and not found:

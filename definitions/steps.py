@@ -1,4 +1,4 @@
-"""The states of a cycle in which people are asked for input: one class per step kind.
+"""The states of a cycle in which people are asked for input: one shape per step kind.
 
 - `inputs`: the responsible roles each answer; moves on when all have (or the late window ends)
 - `collect`: the responsible roles answer until the deadline, then it moves on
@@ -8,11 +8,18 @@
 A step may be a meeting, may show context (the lägesbild, decisions in force, open actions)
 resolved when it opens, may turn rows of an answer into actions, and may be the source of the
 EST observations.
+
+A shape says what the loading rules need to know of its kind (the events that can leave it,
+the roles it names, whether its answer is a decision); what the engine does with a step of the
+kind lives in one module per kind under `workflow/core/kinds/` (docs/architecture.md, "Adding
+a step kind").
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
@@ -21,10 +28,29 @@ from lofte.definitions.fields import FieldSpec
 from lofte.kernel.durations import IsoDuration
 
 ZERO = IsoDuration.parse("PT0S")
+RolePath = tuple[str | int, ...]  # where a role is named, within its step
 ActionKind = Literal["insats", "tidig_insats", "atagande"]
 Window = Literal[
     "this_cycle", "this_period", "previous", "since_previous", "quarter_to_date", "latest"
 ]
+
+
+class Event(StrEnum):
+    """The events a cycle's machine knows; people and timers cause them."""
+
+    INPUTS_COMPLETE = "inputs_complete"
+    DEADLINE_PASSED = "deadline_passed"
+    DECIDED = "decided"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class ActionUpdate:
+    """The fields of an answer that update the action its request is about."""
+
+    status: str
+    note: str | None = None
+    effect: str | None = None
 
 
 class Escalation(Frozen):
@@ -133,6 +159,12 @@ class DecisionName(Frozen):
 
 
 class StepBase(Frozen):
+    """What every step has. A kind's shape adds its own fields and says, as class variables,
+    which events can leave it and whether its answer is a decision."""
+
+    leaving_events: ClassVar[frozenset[Event]]  # the definition needs a transition for each
+    records_decision: ClassVar[bool] = False  # its answer is a decision (`decision_name`)
+
     id: Identifier
     title: Text
     purpose: Text = EMPTY_TEXT
@@ -150,30 +182,63 @@ class StepBase(Frozen):
     publication: Publication | None = None
     announce: bool = False  # after the step, participants and owners get its content
 
+    def named_roles(self) -> tuple[tuple[RolePath, str], ...]:
+        """The roles the step asks, each with where it names them; none by default."""
+        return ()
+
+    def asked_roles(self) -> tuple[str, ...]:
+        """The roles a step asks (empty for follow-ups, which ask each action's owner)."""
+        return tuple(role for _, role in self.named_roles())
+
+    def action_update(self) -> ActionUpdate | None:
+        """The fields whose answer updates the action a request is about, if any."""
+        return None
+
 
 class InputsStep(StepBase):
+    leaving_events = frozenset({Event.INPUTS_COMPLETE, Event.EXPIRED})
+
     kind: Literal["inputs"]
     responsible: tuple[Identifier, ...]
 
+    def named_roles(self) -> tuple[tuple[RolePath, str], ...]:
+        return tuple((("responsible", i), role) for i, role in enumerate(self.responsible))
+
 
 class CollectStep(StepBase):
+    leaving_events = frozenset({Event.DEADLINE_PASSED})
+
     kind: Literal["collect"]
     responsible: tuple[Identifier, ...]
 
+    def named_roles(self) -> tuple[tuple[RolePath, str], ...]:
+        return tuple((("responsible", i), role) for i, role in enumerate(self.responsible))
+
 
 class DecisionStep(StepBase):
+    leaving_events = frozenset({Event.DECIDED, Event.EXPIRED})
+    records_decision = True
+
     kind: Literal["decision"]
     decided_by: Identifier
+
+    def named_roles(self) -> tuple[tuple[RolePath, str], ...]:
+        return ((("decided_by",), self.decided_by),)
 
 
 class FollowUpStep(StepBase):
     """One request per open action of `follows_up` kinds; the answer updates the action."""
+
+    leaving_events = frozenset({Event.INPUTS_COMPLETE, Event.EXPIRED})
 
     kind: Literal["follow_up"]
     follows_up: tuple[ActionKind, ...]
     status_field: Identifier = "status"
     note_field: Identifier | None = None
     effect_field: Identifier | None = None
+
+    def action_update(self) -> ActionUpdate:
+        return ActionUpdate(self.status_field, self.note_field, self.effect_field)
 
 
 StepSpec = Annotated[
@@ -184,14 +249,3 @@ AnyStep = InputsStep | CollectStep | DecisionStep | FollowUpStep
 # Action statuses a follow-up answer may set; the closed ones end the follow-up.
 ACTION_STATUSES = ("pagar", "genomford", "andrad", "avbruten", "ej_paborjad")
 CLOSED_ACTION_STATUSES = ("genomford", "andrad", "avbruten")
-
-
-def asked_roles(step: AnyStep) -> tuple[str, ...]:
-    """The roles a step asks (empty for follow-ups, which ask each action's owner)."""
-    match step:
-        case InputsStep() | CollectStep():
-            return step.responsible
-        case DecisionStep():
-            return (step.decided_by,)
-        case FollowUpStep():
-            return ()

@@ -18,11 +18,8 @@ from lofte.definitions.steps import (
     ActionsContext,
     AnswersContext,
     AnyStep,
-    CollectStep,
     DecisionInForce,
-    DecisionStep,
     FollowUpStep,
-    InputsStep,
     LagesbildContext,
 )
 from lofte.definitions.yaml_source import PathKey, YamlDocument
@@ -87,11 +84,8 @@ def _role_refs(definition: CycleDefinition) -> Iterator[tuple[PathKey, str, bool
     yield ("chair_role",), definition.chair_role, True
     for index, step in enumerate(definition.steps):
         path: PathKey = ("steps", index)
-        if isinstance(step, InputsStep | CollectStep):
-            for r_index, role in enumerate(step.responsible):
-                yield (*path, "responsible", r_index), role, True
-        if isinstance(step, DecisionStep):
-            yield (*path, "decided_by"), step.decided_by, True
+        for role_path, role in step.named_roles():
+            yield (*path, *role_path), role, True
         if step.escalation is not None:
             yield (*path, "escalation", "role"), step.escalation.role, True
         if step.meeting is not None:
@@ -160,7 +154,7 @@ def _check_decision_ref(
     target = by_name.get(name)
     if target is None:
         return [doc.problem((*path, "definition"), f"ingen definition heter {name!r}")]
-    if not target.has_step(step_id) or not isinstance(target.step(step_id), DecisionStep):
+    if not target.has_step(step_id) or not target.step(step_id).records_decision:
         return [doc.problem((*path, "step"), f"{name} har inget beslutssteg {step_id!r}")]
     return []
 

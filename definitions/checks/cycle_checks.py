@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from lofte.definitions.base import LocalText
 from lofte.definitions.checks import bounds
 from lofte.definitions.checks.field_checks import check_fields, check_id, check_step_field_refs
-from lofte.definitions.cycle import TERMINAL_STATES, CycleDefinition, events_of
+from lofte.definitions.cycle import TERMINAL_STATES, CycleDefinition
 from lofte.definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
 from lofte.definitions.yaml_source import PathKey, YamlDocument
 from lofte.kernel.durations import IsoDuration
@@ -252,7 +252,7 @@ def check_transitions(definition: CycleDefinition, doc: YamlDocument) -> list[De
                     f"({', '.join(TERMINAL_STATES)})",
                 )
             )
-        allowed = events_of(step)
+        allowed = step.leaving_events
         if transition.event not in allowed:
             names = ", ".join(sorted(e.value for e in allowed))
             problems.append(
@@ -267,7 +267,7 @@ def check_transitions(definition: CycleDefinition, doc: YamlDocument) -> list[De
         seen.add(key)
         edges[transition.source].add(transition.dest)
     for index, step in enumerate(definition.steps):
-        for event in sorted(events_of(step)):
+        for event in sorted(step.leaving_events):
             if (step.id, event.value) not in seen:
                 problems.append(
                     doc.problem(

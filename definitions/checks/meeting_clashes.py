@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from lofte.definitions.cycle import Cadence, CycleDefinition
 from lofte.definitions.directory import Directory, Unit
 from lofte.definitions.organisation import DefinitionOverride
-from lofte.definitions.steps import AnyStep, MeetingSpec, asked_roles
+from lofte.definitions.steps import AnyStep, MeetingSpec
 from lofte.definitions.yaml_source import PathKey, YamlDocument
 from lofte.kernel import words
 from lofte.kernel.durations import IsoDuration
@@ -83,7 +83,7 @@ def meeting_series(
         for index, step in enumerate(definition.steps):
             if step.meeting is None:
                 continue
-            roles = step.meeting.participants or asked_roles(step)
+            roles = step.meeting.participants or step.asked_roles()
             people = frozenset(p.id for r in roles for p, _ in directory.holders_for(r, unit))
             set_at = _override_path(override, step, where.unit_paths.get(unit.id), definition)
             found.append(

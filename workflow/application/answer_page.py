@@ -65,7 +65,7 @@ class AnswerPage:
     @property
     def task_name(self) -> str:
         """What the person does: a decision step by the decision's own name."""
-        if self.step.kind == "decision":
+        if self.step.records_decision:
             return self.definition.decision_name(self.step, self.language)
         return ""
 

@@ -117,7 +117,7 @@ def _section(
     deadlines = [r.request.deadline_at for r in section.requests]
     return StepSection(
         step.title.get(language),
-        definition.decision_name(step, language) if step.kind == "decision" else "",
+        definition.decision_name(step, language) if step.records_decision else "",
         min(deadlines) if deadlines else None,
         [
             AnswerLine(

@@ -16,6 +16,7 @@ from lofte.workflow.application.admin_console import require_admin
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.state_diagram import Diagram, state_diagram
 from lofte.workflow.application.visibility import Viewer
+from lofte.workflow.core.kinds import STANDARD_KINDS, StepKinds
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class DefinitionView:
     diagram: Diagram
     language: str
     viewer: Viewer
+    kinds: StepKinds = STANDARD_KINDS  # the engine's: how each step's kind reads
 
     @property
     def title(self) -> str:
@@ -51,10 +53,10 @@ class DefinitionView:
         return step.title.get(self.language)
 
     def kind_text(self, step: AnyStep) -> str:
-        return dw.kind_text(step, self.language)
+        return dw.kind_text(step, self.language, self.kinds)
 
     def who(self, step: AnyStep) -> str:
-        return dw.who(step, self.role, self.language)
+        return dw.who(step, self.role, self.language, self.kinds)
 
     def timing(self, step: AnyStep) -> list[str]:
         return dw.timing_lines(step, self.role, self.language)
@@ -92,4 +94,6 @@ def definition_view(
     definition, version = found
     language = viewer.language
     diagram = state_diagram(definition, language)
-    return DefinitionView(definition, version, unit, units, diagram, language, viewer)
+    return DefinitionView(
+        definition, version, unit, units, diagram, language, viewer, app.engine.kinds
+    )

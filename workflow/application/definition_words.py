@@ -10,11 +10,11 @@ from collections.abc import Callable
 
 from lofte.definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition, Event
 from lofte.definitions.fields import AnyField, ChoiceField, RowsField
-from lofte.definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
+from lofte.definitions.steps import AnyStep
 from lofte.kernel import words
 from lofte.kernel.durations import IsoDuration
 from lofte.kernel.timerules import STOCKHOLM
-from lofte.workflow.application.texts import action_kind
+from lofte.workflow.core.kinds import STANDARD_KINDS, StepKinds
 from lofte.workflow.core.machines import mermaid_diagram
 
 RoleTitle = Callable[[str], str]
@@ -35,12 +35,6 @@ RULES = {
         "moves to the next working day if it falls on a day off",
     ),
     "exact": ("gäller även på helgdagar", "applies on days off too"),
-}
-KINDS = {
-    "inputs": ("alla tillfrågade svarar", "everyone asked answers"),
-    "collect": ("svar samlas in till tidsfristen", "answers are collected until the deadline"),
-    "decision": ("beslut", "decision"),
-    "follow_up": ("uppföljning av öppna åtgärder", "follow-up of open actions"),
 }
 FIELD_TYPES = {
     "text": ("text", "text"),
@@ -80,8 +74,9 @@ def rule_text(rule: str, language: str = "sv") -> str:
     return _pick(RULES.get(rule, (rule, rule)), language)
 
 
-def kind_text(step: AnyStep, language: str = "sv") -> str:
-    return _pick(KINDS[step.kind], language)
+def kind_text(step: AnyStep, language: str = "sv", kinds: StepKinds = STANDARD_KINDS) -> str:
+    """How the step moves on, as its kind says (`alla tillfrågade svarar`)."""
+    return kinds.of(step).words_in(language)
 
 
 def unit_kind_text(kind: str, language: str = "sv") -> str:
@@ -106,20 +101,11 @@ def after_opening(value: IsoDuration, language: str = "sv") -> str:
     return f"{words.duration(value, language)} {after}"
 
 
-def who(step: AnyStep, role_title: RoleTitle, language: str = "sv") -> str:
-    """Whom the step asks, by role titles."""
-    match step:
-        case InputsStep() | CollectStep():
-            return ", ".join(role_title(r) for r in step.responsible)
-        case DecisionStep():
-            return role_title(step.decided_by)
-        case FollowUpStep():
-            kinds = (" or " if language == "en" else " eller ").join(
-                action_kind(k, language) for k in step.follows_up
-            )
-            if language == "en":
-                return f"the owner of every open {kinds}"
-            return f"ägaren av varje öppen {kinds}"
+def who(
+    step: AnyStep, role_title: RoleTitle, language: str = "sv", kinds: StepKinds = STANDARD_KINDS
+) -> str:
+    """Whom the step asks, by role titles (a follow-up: the owners of its actions)."""
+    return kinds.of(step).who(step, role_title, language)
 
 
 def timing_lines(step: AnyStep, role_title: RoleTitle, language: str = "sv") -> list[str]:

@@ -12,7 +12,6 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from lofte.definitions.steps import DecisionStep
 from lofte.kernel import words
 from lofte.kernel.timerules import STOCKHOLM
 from lofte.workflow.application.actions_view import list_actions
@@ -74,7 +73,7 @@ def _decisions(app: Application, viewer: Viewer, unit_id: str, year: int) -> lis
         definition = app.definition_of(cycle)
         for request in app.reads.requests_of_cycle(cycle.id or 0):
             step = definition.step(request.step_id)
-            if not isinstance(step, DecisionStep) or request.status is not RequestStatus.ANSWERED:
+            if not step.records_decision or request.status is not RequestStatus.ANSWERED:
                 continue
             public, _ = visible_fields(viewer, definition, step, unit)
             held.append(

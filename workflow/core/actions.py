@@ -1,7 +1,7 @@
 """The action register: rows of a decision become actions (insatser, tidiga insatser,
 åtaganden) with an owner who is told at once; each open action is followed up at every later
-EST meeting or uppföljning until it is closed as done, changed or dropped. Decisions are
-announced to participants and owners."""
+EST meeting or uppföljning until it is closed as done, changed or dropped
+(`workflow.core.kinds.follow_up`). Decisions are announced to participants and owners."""
 
 from __future__ import annotations
 
@@ -11,16 +11,10 @@ from typing import Any
 
 from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Person
-from lofte.definitions.steps import AnyStep, FollowUpStep, asked_roles
+from lofte.definitions.steps import AnyStep
 from lofte.workflow.core.display import shown_fields
 from lofte.workflow.core.messages import action_message, decision_message
-from lofte.workflow.core.records import (
-    Action,
-    ActionEvent,
-    ActionStatus,
-    CycleInstance,
-    InputRequest,
-)
+from lofte.workflow.core.records import Action, CycleInstance, InputRequest
 from lofte.workflow.core.work import Work
 
 
@@ -90,44 +84,6 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def record_follow_up(
-    work: Work,
-    instance: CycleInstance,
-    step: FollowUpStep,
-    request: InputRequest,
-    answer: dict[str, Any],
-) -> None:
-    """A follow-up answer sets its action's status, note and effect (kept as history)."""
-    action_id = request.subject.get("action_id")
-    if action_id is None or step.status_field not in answer:
-        return
-    status = ActionStatus(str(answer[step.status_field]))
-    note = str(answer.get(step.note_field, "")) if step.note_field else ""
-    effect = str(answer.get(step.effect_field, "")) if step.effect_field else ""
-    action = work.uow.actions.follow_up(
-        int(action_id), status, note, effect, work.now, status in _CLOSED
-    )
-    work.uow.actions.add_event(
-        ActionEvent(
-            action.id or 0,
-            work.now,
-            status.value,
-            request.person_id,
-            note=note,
-            effect=effect,
-            instance_id=instance.id,
-        )
-    )
-    work.audit(
-        instance,
-        "action_followed_up",
-        {"action": action.key, "status": status.value, "closed": status in _CLOSED},
-    )
-
-
-_CLOSED = {ActionStatus.DONE, ActionStatus.CHANGED, ActionStatus.DROPPED}
-
-
 def announce(
     work: Work,
     instance: CycleInstance,
@@ -139,7 +95,7 @@ def announce(
     """Send what was decided to the participants and to every owner of a new action; for a
     cycle restricted to one party, the others' coordinators get only the shared fields."""
     unit = work.unit_or_placeholder(instance.unit_id)
-    roles = (step.meeting.participants if step.meeting else ()) or asked_roles(step)
+    roles = (step.meeting.participants if step.meeting else ()) or step.asked_roles()
     people: dict[str, tuple[Person, str]] = {}
     for role in roles:
         for person, _ in work.directory.holders_for(role, unit):

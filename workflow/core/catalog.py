@@ -61,8 +61,12 @@ class Catalog:
     """Thread-safe caches of parsed definitions (by content hash) and the current view."""
 
     def __init__(
-        self, database_label: str = "databasen", monotonic: Callable[[], float] = time.monotonic
+        self,
+        database_label: str = "databasen",
+        monotonic: Callable[[], float] = time.monotonic,
+        definition_class: type[CycleDefinition] = CycleDefinition,
     ) -> None:
+        self._definition_class = definition_class  # the step kinds stored definitions may use
         self._definitions: dict[str, CycleDefinition] = {}
         self._directories: dict[str, Directory] = {}
         self._version_hashes: dict[tuple[str, str, int], str] = {}
@@ -151,7 +155,7 @@ class Catalog:
             text = uow.catalog.document(content_hash)
             if text is None:
                 raise NotFound("definitionsdokument", content_hash[:12])
-            found = read_stored_definition(text, label)
+            found = read_stored_definition(text, label, self._definition_class)
             with self._lock:
                 self._definitions[content_hash] = found
         return found

@@ -20,6 +20,7 @@ from lofte.kernel.errors import ConcurrentUpdate, LofteError
 from lofte.workflow.core.catalog import GENERATION, Catalog
 from lofte.workflow.core.catch_up import report_catch_up
 from lofte.workflow.core.keys import Keys, new_installation_id
+from lofte.workflow.core.kinds import STANDARD_KINDS, StepKinds
 from lofte.workflow.core.machines import MachineRegistry
 from lofte.workflow.core.meetings import change_meeting
 from lofte.workflow.core.opening import schedule_openings
@@ -57,12 +58,14 @@ class Engine:
         *,
         engine_id: str = "engine",
         sensitive_retention: timedelta = timedelta(days=90),
+        kinds: StepKinds = STANDARD_KINDS,
     ) -> None:
         self.store = store
         self.clock = clock
         self.engine_id = engine_id
         self.sensitive_retention = sensitive_retention
-        self.catalog = Catalog()
+        self.kinds = kinds  # the step kinds it runs
+        self.catalog = Catalog(definition_class=kinds.definition_class)
         self.machines = MachineRegistry()
         self._keys: Keys | None = None
 
@@ -334,6 +337,7 @@ class Engine:
             view=self.catalog.view(uow),
             keys=self.keys(uow),
             machines=self.machines,
+            kinds=self.kinds,
             sensitive_retention=self.sensitive_retention,
         )
 

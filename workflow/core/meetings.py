@@ -8,7 +8,7 @@ from datetime import datetime
 
 from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Person
-from lofte.definitions.steps import AnyStep, asked_roles
+from lofte.definitions.steps import AnyStep
 from lofte.kernel import words
 from lofte.kernel.errors import LofteError, MeetingCancelled, NotFound
 from lofte.workflow.core.messages import meeting_message
@@ -26,7 +26,7 @@ def book_meetings(work: Work, instance: CycleInstance, definition: CycleDefiniti
         assert step.meeting is not None and instance.id is not None
         times = meeting_times(definition, step, instance.opens_at)
         assert times is not None
-        roles = step.meeting.participants or asked_roles(step)
+        roles = step.meeting.participants or step.asked_roles()
         invited = dict.fromkeys(
             person.id for role in roles for person, _ in work.directory.holders_for(role, unit)
         )

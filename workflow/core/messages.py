@@ -152,7 +152,7 @@ def request_message(
         meeting=meeting,
         has_context=has_context,
         step_kind=step.kind,
-        decision_title=definition.decision_name(step, lang) if step.kind == "decision" else "",
+        decision_title=definition.decision_name(step, lang) if step.records_decision else "",
         meeting_title=definition.meeting_name(step, lang) if step.meeting else "",
     )
     kind = MessageKind.REMINDER if reminder_number else MessageKind.INPUT_REQUEST
@@ -371,7 +371,7 @@ def _decision_of(
 ) -> InputRequest | None:
     """The answer of the cycle's last decision step that was answered."""
     for step in reversed(definition.steps):
-        if step.kind == "decision":
+        if step.records_decision:
             found = [r for r in answered if r.step_id == step.id]
             if found:
                 return found[-1]

@@ -1,27 +1,14 @@
-"""Who a step asks, and about what: the holders of its roles in the cycle's unit (for a police
-area each kommunpolis once per municipality they serve), the decider, or each open action's
-owner."""
+"""Who a step asks: a `Recipient` per request. Which people a kind asks is the kind's own
+(`workflow.core.kinds`); most ask the holders of roles in the cycle's unit, found here (for a
+police area each kommunpolis once per municipality they serve)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from lofte.definitions.directory import Person, Unit
-from lofte.definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
-from lofte.kernel import words
-from lofte.kernel.errors import NotFound
-from lofte.workflow.core.cadence import label_of_key
-from lofte.workflow.core.display import both
-from lofte.workflow.core.records import Action, CycleInstance
 from lofte.workflow.core.work import Work
-
-ACTION_TITLES = {
-    "insats": ("Insats", "Intervention"),
-    "tidig_insats": ("Tidig insats", "Early intervention"),
-    "atagande": ("Åtagande", "Commitment"),
-}
 
 
 @dataclass(frozen=True)
@@ -32,19 +19,9 @@ class Recipient:
     subject: dict[str, Any] = field(default_factory=dict)
 
 
-def recipients(work: Work, instance: CycleInstance, step: AnyStep) -> list[Recipient]:
-    unit = work.unit_or_placeholder(instance.unit_id)
-    match step:
-        case InputsStep() | CollectStep():
-            return _role_holders(work, unit, step.responsible)
-        case DecisionStep():
-            return _role_holders(work, unit, (step.decided_by,))
-        case FollowUpStep():
-            actions = work.uow.actions.open_in([unit.id], step.follows_up)
-            return [_owner(work, unit, action) for action in actions]
-
-
-def _role_holders(work: Work, unit: Unit, roles: tuple[str, ...]) -> list[Recipient]:
+def role_holders(work: Work, unit: Unit, roles: tuple[str, ...]) -> list[Recipient]:
+    """One recipient per person holding any of `roles` for `unit` (with every such role they
+    hold), or per municipality a person holds one of them for in a police area's cycle."""
     grouped: dict[tuple[str, str], tuple[Person, Unit, list[str]]] = {}
     for role in roles:
         for person, held_for in work.directory.holders_for(role, unit):
@@ -66,48 +43,3 @@ def _role_holders(work: Work, unit: Unit, roles: tuple[str, ...]) -> list[Recipi
             }
             found.append(Recipient(person, tuple(held), held_for.id, subject))
     return found
-
-
-def _owner(work: Work, unit: Unit, action: Action) -> Recipient:
-    person = work.person(action.owner_id)
-    if person is None:  # the owner has left: the unit's coordinator answers for the action
-        holders = work.directory.holders(work.directory.coordinator_role(unit), unit.id)
-        person = holders[0] if holders else next(iter(work.directory.people.values()))
-    sv, en = ACTION_TITLES.get(action.kind, (action.kind, action.kind))
-    values = [
-        [both("Ansvarig", "Owner"), both(work.directory.name_of(action.owner_id))],
-        [both("Beslutad i", "Decided in"), _decided_in(work, action)],
-    ]
-    if action.place:
-        values.insert(0, [both("Plats", "Place"), both(action.place)])
-    if action.due_date:
-        values.append(
-            [
-                both("Klart senast", "Due"),
-                both(words.plain_date(action.due_date), words.plain_date(action.due_date, "en")),
-            ]
-        )
-    if action.indicator:
-        values.append([both("Indikator", "Indicator"), both(action.indicator)])
-    subject = {
-        "action_id": action.id,
-        "title": f"{sv}: {action.what}",
-        "title_en": f"{en}: {action.what}",
-        "values": values,
-    }
-    item = "a" + hashlib.sha256(action.key.encode()).hexdigest()[:12]
-    return Recipient(person, ("ansvarig",), item, subject)
-
-
-def _decided_in(work: Work, action: Action) -> dict[str, str]:
-    """Where the action was decided, in both languages (`EST-möte v. 4 2027`, `EST meeting
-    week 4 2027`); the stored Swedish label if that cycle cannot be read."""
-    try:
-        source = work.uow.cycles.get(action.source_instance_id)
-    except NotFound:
-        return both(action.source_label)
-    definition = work.definition_of(source)
-    return {
-        lang: f"{definition.display_title(lang)} {label_of_key(source.period_key, lang)}"
-        for lang in ("sv", "en")
-    }

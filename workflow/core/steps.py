@@ -14,13 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from lofte.definitions.cycle import TERMINAL_STATES, CycleDefinition, Event
-from lofte.definitions.steps import AnyStep, CollectStep, FollowUpStep, InputsStep
+from lofte.definitions.steps import AnyStep
 from lofte.workflow.core.actions import announce, create_actions
 from lofte.workflow.core.completion import complete
 from lofte.workflow.core.context import resolve_context
+from lofte.workflow.core.kinds import Move
 from lofte.workflow.core.messages import request_message
 from lofte.workflow.core.payloads import StepPayload, dump_payload
-from lofte.workflow.core.recipients import Recipient, recipients
+from lofte.workflow.core.recipients import Recipient
 from lofte.workflow.core.records import (
     CycleInstance,
     InputRequest,
@@ -60,7 +61,7 @@ def plan_step(
     return StepPlan(
         step,
         step_times(definition, step, instance.opens_at, starts),
-        recipients(work, instance, step),
+        work.kinds.of(step).asks(work, instance, step),
     )
 
 
@@ -106,11 +107,8 @@ def start_step(
         },
         to_state=step.id,
     )
-    if not requests and isinstance(step, InputsStep | FollowUpStep):
-        return transition(
-            work, instance, definition, Event.INPUTS_COMPLETE, {"reason": "no inputs owed"}
-        )
-    return instance
+    move = work.kinds.of(step).asked_nobody() if not requests else None
+    return instance if move is None else make_move(work, instance, definition, move)
 
 
 def _ask(
@@ -231,12 +229,19 @@ def _schedule_step_timers(
     timer(TimerKind.DEADLINE, times.deadline)
     if times.escalation is not None:
         timer(TimerKind.ESCALATION, times.escalation)
-    if not isinstance(step, CollectStep):
+    if work.kinds.of(step).expires:
         timer(TimerKind.EXPIRY, times.late_until)
     if meeting is not None and step.context:
         starts = datetime.fromisoformat(meeting["start"])
         if starts > work.now:  # what the meeting sees is brought up to date when it begins
             timer(TimerKind.MEETING, starts)
+
+
+def make_move(
+    work: Work, instance: CycleInstance, definition: CycleDefinition, move: Move
+) -> CycleInstance:
+    """Make the move a step's kind decided on."""
+    return transition(work, instance, definition, move.event, move.detail, decision=move.decision)
 
 
 def transition(

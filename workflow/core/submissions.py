@@ -8,17 +8,16 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from lofte.definitions.cycle import CycleDefinition, Event
+from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.fields import RowsField
-from lofte.definitions.steps import AnyStep, CollectStep, DecisionStep, FollowUpStep, InputsStep
+from lofte.definitions.steps import AnyStep
 from lofte.kernel import words
 from lofte.kernel.errors import NotResponsible, RequestClosed, SubmissionError
 from lofte.kernel.timerules import zone
-from lofte.workflow.core.actions import record_follow_up
 from lofte.workflow.core.answers import validate_answer
 from lofte.workflow.core.lagesbild import reach_problems
 from lofte.workflow.core.records import CycleInstance, InputRequest, RequestStatus
-from lofte.workflow.core.steps import transition
+from lofte.workflow.core.steps import make_move
 from lofte.workflow.core.work import Work
 
 
@@ -34,7 +33,7 @@ def submit(work: Work, request_id: int, person_id: str, answer: Mapping[str, Any
         raise RequestClosed(request_id, "steget är avslutat")
     definition = work.definition_of(instance)
     step = definition.step(request.step_id)
-    closes = request.deadline_at if isinstance(step, CollectStep) else request.late_until
+    closes = work.kinds.of(step).answers_until(request)
     if work.now > closes:
         raise RequestClosed(request_id, f"sista svarstiden {words.moment(closes)} har passerat")
     unit = work.unit_or_placeholder(instance.unit_id)
@@ -67,8 +66,6 @@ def submit(work: Work, request_id: int, person_id: str, answer: Mapping[str, Any
             "sensitive_fields": sorted(sensitive),
         },
     )
-    if isinstance(step, FollowUpStep):
-        record_follow_up(work, instance, step, answered, public)
     work.uow.cycles.save(_move_on(work, instance, definition, step, answered, first))
     return answered
 
@@ -81,21 +78,16 @@ def _move_on(
     answered: InputRequest,
     first: bool,
 ) -> CycleInstance:
-    """The cycle after an answer: counted if it is the first, and on to the next step when a
-    decision is recorded or the last input came in."""
+    """The cycle after an answer: counted if it is the first, then as the step's kind has
+    it (on to the next step when a decision is recorded or the last input came in, say)."""
     if first:
         instance = dataclasses.replace(
             instance,
             open_requests=max(0, instance.open_requests - 1),
             late_answers=instance.late_answers + int(answered.late),
         )
-    if isinstance(step, DecisionStep):
-        return transition(
-            work, instance, definition, Event.DECIDED, {"request": answered.key}, decision=answered
-        )
-    if isinstance(step, InputsStep | FollowUpStep) and instance.open_requests == 0:
-        return transition(work, instance, definition, Event.INPUTS_COMPLETE)
-    return instance
+    move = work.kinds.of(step).answered(work, instance, step, answered)
+    return instance if move is None else make_move(work, instance, definition, move)
 
 
 def _check_reach(step: AnyStep, public: dict[str, Any], instance: CycleInstance) -> None:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lofte.definitions.cycle import Event
-from lofte.definitions.steps import CollectStep
 from lofte.workflow.core.context import resolve_context
 from lofte.workflow.core.messages import escalation_message, request_message
 from lofte.workflow.core.opening import open_cycle
 from lofte.workflow.core.payloads import ErasurePayload, OpeningPayload, StepPayload, read_payload
 from lofte.workflow.core.records import CycleInstance, InputRequest, Timer, TimerKind
-from lofte.workflow.core.steps import transition
+from lofte.workflow.core.steps import make_move, transition
 from lofte.workflow.core.work import Work
 
 Handler = Callable[[Work, Timer], str]
@@ -88,10 +87,9 @@ def _on_deadline(work: Work, timer: Timer) -> str:
     definition = work.definition_of(instance)
     waiting = [r.person_id for r in requests]
     work.audit(instance, "deadline_reached", {"step": payload.step, "waiting_for": waiting})
-    if isinstance(definition.step(payload.step), CollectStep):
-        work.uow.cycles.save(
-            transition(work, instance, definition, Event.DEADLINE_PASSED, {"missing": waiting})
-        )
+    move = work.kinds.of(definition.step(payload.step)).deadline_passed(waiting)
+    if move is not None:
+        work.uow.cycles.save(make_move(work, instance, definition, move))
         return "steget stängdes vid tidsfristen"
     return f"{len(waiting)} svar saknas"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Directory, Person, Unit
@@ -26,6 +26,9 @@ from lofte.workflow.core.records import (
     Timer,
 )
 
+if TYPE_CHECKING:  # the kinds use Work themselves
+    from lofte.workflow.core.kinds import StepKinds
+
 TIMER_ACTOR = "timer"
 CATCH_UP = "catch_up"  # the reason recorded on a message whose moment passed before it was made
 
@@ -39,6 +42,7 @@ class Work:
     view: CatalogView
     keys: Keys
     machines: MachineRegistry
+    kinds: StepKinds
     sensitive_retention: timedelta = timedelta(days=90)
     events: list[AuditEvent] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)

@@ -29,7 +29,7 @@ from lofte.definitions.fields import (
     ScaleField,
     TextField,
 )
-from lofte.definitions.steps import ActionSource, AnyStep, FollowUpStep
+from lofte.definitions.steps import ActionSource, AnyStep
 from lofte.kernel.timerules import STOCKHOLM
 from lofte.workflow.core.answers import fields_for
 from lofte.workflow.drivers import fake_scenes as scenes
@@ -85,8 +85,9 @@ class _Writer:
 
     def __post_init__(self) -> None:
         self.places = _places(self.seen.unit)
-        if isinstance(self.step, FollowUpStep):
-            status = next((f for f in self.step.fields if f.id == self.step.status_field), None)
+        update = self.step.action_update()
+        if update is not None:  # a follow-up: its status, then a note and effect that fit
+            status = next((f for f in self.step.fields if f.id == update.status), None)
             if isinstance(status, ChoiceField):
                 weights = [4 if o.value in ("genomford", "pagar") else 1 for o in status.options]
                 self.status = self.rng.choices(status.options, weights)[0].value
@@ -101,13 +102,14 @@ class _Writer:
             rows = [self.action_row(spec, source) for _ in range(self._count(spec) + 2)]
             unique = list({str(r.get(source.what)): r for r in rows}.values())  # none twice
             return unique[: max(spec.min_rows, len(unique) - 2)]
-        if isinstance(step, FollowUpStep) and self.status:
-            if spec.id == step.status_field:
+        update = step.action_update()
+        if update is not None and self.status:
+            if spec.id == update.status:
                 return self.status
             done, effect = scenes.FOLLOW_UP.get(self.status, ("", ""))
-            if spec.id == step.note_field and done:
+            if spec.id == update.note and done:
                 return done
-            if spec.id == step.effect_field and effect:
+            if spec.id == update.effect and effect:
                 return effect
         if step.publication is not None and spec.id == step.publication.when:
             return self.rng.random() < 0.8  # decisions are mostly made public
