@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from lofte.kernel.errors import ConfigError
+from lofte.storage.drivers import driver_class
 
 PG_HINT = (
     "PostgreSQL säkerhetskopieras med dess egna verktyg: `pg_dump -Fc -f lofte.dump DATABAS` "
@@ -36,7 +37,7 @@ def sqlite_path(url: str) -> Path:
 
 def backup(engine: Engine, target: Path) -> int:
     """Copy the live database to `target` (which must not exist); returns its size in bytes."""
-    if engine.dialect.name != "sqlite":
+    if not driver_class(engine.dialect.name).file_backup:
         raise ConfigError(PG_HINT)
     if target.exists():
         raise ConfigError(f"{target} finns redan; välj ett nytt namn för säkerhetskopian")

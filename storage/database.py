@@ -9,26 +9,23 @@ a crash of Löfte, but the last transactions before a power failure or OS crash 
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from lofte.kernel.errors import ConfigError
-from lofte.storage import json_text
 from lofte.storage.audit_guard import ensure_audit_triggers
-from lofte.storage.driver_errors import driver_error
+from lofte.storage.drivers import READ_ONLY, new_driver, serve, sqlite_synchronous
+
+__all__ = ["READ_ONLY", "make_engine", "migrate", "sqlite_synchronous"]
 
 DEFAULT_URL = "sqlite:///lofte.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SYNCHRONOUS = ("OFF", "NORMAL", "FULL")
-READ_ONLY = "lofte_read_only"  # execution option: a transaction that only reads
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -36,23 +33,17 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("LOFTE_DATABASE_URL") or DEFAULT_URL
 
 
-def sqlite_synchronous(durable: bool = True) -> str:
-    if not durable:
-        return "OFF"
-    chosen = os.environ.get("LOFTE_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper()
-    if chosen not in SYNCHRONOUS:
-        raise ConfigError(f"LOFTE_SQLITE_SYNCHRONOUS={chosen!r}: välj NORMAL (standard) eller FULL")
-    return chosen
-
-
-def make_engine(url: str, *, durable: bool = True, throw_away: bool = False) -> Engine:
-    """An engine for `url`. `durable=False` trades crash safety for speed (SQLite commits are
-    not synced). `throw_away=True` (implies `durable=False`) is for a SQLite database that only
-    this process opens and that is deleted afterwards (`lofte simulate` without `--database`):
-    its rollback journal is kept in memory instead of a write-ahead log, so each changed page
-    is written once at commit (a WAL writes it with a checksum and copies it again at every
-    checkpoint: about a tenth of the engine's time in a simulated year). A crash leaves such a
-    database unusable, and no other process may read it while it is written."""
+def make_engine(
+    url: str, *, durable: bool = True, throw_away: bool = False, sql_path: str | None = None
+) -> Engine:
+    """An engine for `url`, served by its database's driver (`storage.drivers`), on the SQL path
+    given or LOFTE_SQL_PATH's. `durable=False` trades crash safety for speed (SQLite commits
+    are not synced). `throw_away=True` (implies `durable=False`) is for a SQLite database that
+    only this process opens and that is deleted afterwards (`lofte simulate` without
+    `--database`): its rollback journal is kept in memory instead of a write-ahead log, so each
+    changed page is written once at commit (a WAL writes it with a checksum and copies it again
+    at every checkpoint: about a tenth of the engine's time in a simulated year). A crash
+    leaves such a database unusable, and no other process may read it while it is written."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -62,85 +53,10 @@ def make_engine(url: str, *, durable: bool = True, throw_away: bool = False) -> 
         ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
-    if parsed.drivername.startswith("sqlite"):
-        synchronous = sqlite_synchronous(durable and not throw_away)
-        return _sqlite_engine(parsed, synchronous, "MEMORY" if throw_away else "WAL")
-    if not parsed.drivername.startswith("postgresql"):
+    if not parsed.drivername.startswith(("sqlite", "postgresql")):
         raise ConfigError(f"databasadressen {url[:200]!r}: bara sqlite:/// och postgresql:// stöds")
-    engine = create_engine(
-        parsed,
-        # psycopg prepares nothing itself: on ROLLBACK it would DEALLOCATE ALL, also the
-        # statements storage.postgres_direct prepared.
-        connect_args={"connect_timeout": 10, "prepare_threshold": None},
-        pool_pre_ping=True,
-        pool_size=5,
-        # What the audit chain's lock and the claims rely on (a statement sees what committed
-        # before it began), whatever the server's or the role's default.
-        isolation_level="READ COMMITTED",
-        json_serializer=json_text.dumps,
-        json_deserializer=json_text.loads,  # psycopg's loader for json columns
-    )
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _deferred_first(connection: Any, _cursor: Any, *_args: Any) -> None:
-        # A unit of work's deferred writes (storage.postgres_direct) go before a statement
-        # SQLAlchemy runs; SQLAlchemy's statements come with an execution context, the
-        # prebuilt ones (storage.fast_sql) without.
-        if _args[2] is not None:
-            from lofte.storage.postgres_direct import flush_for
-
-            flush_for(connection)
-
-    @event.listens_for(engine, "reset")
-    def _deferred_dropped(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
-        # Back to the pool: writes deferred outside a unit of work are never another's.
-        from lofte.storage.postgres_direct import discard
-
-        discard(connection_record.info)
-
-    return engine
-
-
-def _sqlite_engine(parsed: Any, synchronous: str, journal: str) -> Engine:
-    database = parsed.database
-    if database and database != ":memory:":
-        folder = Path(database).expanduser().resolve().parent
-        if not folder.is_dir():
-            raise ConfigError(f"databasens mapp {folder} finns inte")
-    engine = create_engine(
-        parsed,
-        connect_args={"timeout": 30, "check_same_thread": False},
-        json_serializer=json_text.dumps,
-        json_deserializer=json_text.loads,
-    )
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA journal_mode={journal}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute(f"PRAGMA synchronous={synchronous}")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # Take the write lock at the start, so two engine processes serialise instead of
-        # failing half-way with "database is locked"; read-only work takes no lock.
-        # Straight to the driver: SQLAlchemy's statement machinery would cost more than BEGIN.
-        statement = (
-            "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
-        )
-        driver = connection.connection.driver_connection
-        if driver.in_transaction:  # a unit of work began it on the driver (storage.unit_of_work)
-            return
-        try:
-            driver.execute(statement)
-        except sqlite3.Error as exc:  # locked past the busy timeout: retryable, as SQLAlchemy
-            raise driver_error(connection, exc, statement, None) from exc  # would raise it
-
-    return engine
+    driver = new_driver(parsed, sql_path)
+    return serve(driver.make_engine(parsed, durable=durable, throw_away=throw_away), driver)
 
 
 def _config() -> Config:

@@ -10,6 +10,8 @@ from typing import Any, cast
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
+from lofte.storage.library_internals import invalidate_pool
+
 # What a deferred write's caller makes of its error: another error to raise instead, or None.
 Failed = Callable[[DBAPIError], Exception | None] | None
 
@@ -29,7 +31,7 @@ def driver_error(
         sql, parameters, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost
     )
     if lost:  # as Connection._handle_dbapi_exception does
-        connection.engine.pool._invalidate(pooled, exc)
+        invalidate_pool(connection, pooled, exc)
         connection.invalidate(exc)
         return wrapped
     failed = getattr(exc, "lofte_failed", None)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
 
-from lofte.storage.types import UtcDateTime
+from lofte.storage.library_internals import bind_processors, insertmanyvalues
 
 Processor = Callable[[Any], Any] | None
 
@@ -170,20 +170,20 @@ def values_group(
     for_many = statement.compile(
         dialect=dialect, column_keys=list(columns) or None, for_executemany=True
     )
-    values = getattr(for_many, "_insertmanyvalues", None)
-    if values is None or values.is_default_expr or values.sentinel_columns:
+    values = insertmanyvalues(for_many)
+    if values is None or values[1]:
         return None
-    group = f"({values.single_values_expr})"
+    group = f"({values[0]})"
     if compiled.string.count(group) != 1 or group.count("?") != len(binds):
         return None
     return group
 
 
-def binds_of(compiled: SQLCompiler, dialect: Dialect) -> list[Bind] | None:
-    """A compiled statement's parameters in the driver's order, with their processors;
-    None if one is computed at execution or has a tuple type's processors."""
-    sqlite = dialect.name == "sqlite"
-    processors = compiled._bind_processors
+def binds_of(compiled: SQLCompiler, dialect: Dialect, driver: Any) -> list[Bind] | None:
+    """A compiled statement's parameters in the driver's order, with their processors
+    (SQLAlchemy's, or the `driver` class's instead); None if one is computed at execution or
+    has a tuple type's processors."""
+    processors = bind_processors(compiled)
     by_name = {name: bind for bind, name in compiled.bind_names.items()}
     names = list(compiled.positiontup or []) if dialect.positional else list(by_name)
     binds = []
@@ -191,10 +191,8 @@ def binds_of(compiled: SQLCompiler, dialect: Dialect) -> list[Bind] | None:
         bind = by_name[name]
         if bind.callable is not None:
             return None  # a value computed at execution: let SQLAlchemy call it
-        processor = processors.get(name)
-        if sqlite and isinstance(bind.type, UtcDateTime):
-            processor = sqlite_utc_in
-        elif processor is not None and not callable(processor):
+        processor = driver.bind_processor(bind.type, processors.get(name))
+        if processor is not None and not callable(processor):
             return None  # a tuple type's processors
         binds.append(Bind(name, bind, processor))
     return binds

@@ -24,13 +24,13 @@ from typing import Any, NamedTuple
 
 from psycopg import errors as pg_errors
 from psycopg import pq
-from psycopg.adapt import PyFormat, Transformer
-from psycopg.generators import execute as execute_generator
-from psycopg.generators import fetch_many
-from psycopg.generators import send as send_generator
+from psycopg.adapt import PyFormat
 
 from lofte.storage.driver_errors import Failed
 from lofte.storage.driver_values import Bind, make_binder
+from lofte.storage.library_internals import psycopg_internals
+
+PG = psycopg_internals()  # psycopg's undocumented pieces used here (storage.library_internals)
 
 _IDLE = pq.TransactionStatus.IDLE
 _TUPLES_OK = pq.ExecStatus.TUPLES_OK
@@ -151,7 +151,7 @@ class DirectSession:
     def __init__(self, driver: Any) -> None:
         self.driver = driver
         self.pgconn = driver.pgconn
-        self.transformer = Transformer(driver)
+        self.transformer = PG.transformer(driver)
         self.prepared: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
         self.encoding = driver.info.encoding
         self.deferred: list[Slot] = []
@@ -235,10 +235,10 @@ class DirectSession:
         if name is None and slot.statement.prepare and len(self.prepared) < MAX_PREPARED:
             name = self._new_name()
             self.pgconn.send_prepare(name, slot.statement.sql, param_types=slot.types)
-            self._result(self.driver.wait(execute_generator(self.pgconn)), slot)
+            self._result(PG.wait(self.driver, PG.execute_generator(self.pgconn)), slot)
             self.prepared[key] = name
         self._send_slot(slot, name)
-        return self._result(self.driver.wait(execute_generator(self.pgconn)), slot)
+        return self._result(PG.wait(self.driver, PG.execute_generator(self.pgconn)), slot)
 
     def _pipeline(self, slots: list[Slot]) -> Any:
         pgconn, driver = self.pgconn, self.driver
@@ -257,9 +257,9 @@ class DirectSession:
                 self._send_slot(slot, name)
                 answers.append((slot, None))
             pgconn.pipeline_sync()
-            driver.wait(send_generator(pgconn))
-            results = [driver.wait(fetch_many(pgconn)) for _ in answers]
-            driver.wait(fetch_many(pgconn))  # the pipeline's sync
+            PG.wait(driver, PG.send_generator(pgconn))
+            results = [PG.wait(driver, PG.fetch_many(pgconn)) for _ in answers]
+            PG.wait(driver, PG.fetch_many(pgconn))  # the pipeline's sync
             pgconn.exit_pipeline_mode()
         except BaseException:
             driver.close()  # its place in the protocol is lost (Ctrl-C, say): it is gone
@@ -296,7 +296,7 @@ class DirectSession:
         error: Exception = pg_errors.InternalError(f"unexpected result status {status!r}")
         for failed in results:
             if failed.status == _FATAL_ERROR:
-                error = pg_errors.error_from_result(failed, encoding=self.encoding)
+                error = PG.error_from_result(failed, encoding=self.encoding)
                 state = failed.error_field(pq.DiagnosticField.SQLSTATE)
                 if state == b"26000":  # DEALLOCATE ALL or DISCARD ALL ran on this connection
                     self.prepared.clear()

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, func, select
 
 from lofte.storage import rows
-from lofte.storage.database import READ_ONLY
-from lofte.storage.fast_sql import execute, prepare_module
+from lofte.storage.drivers import READ_ONLY, driver_for
+from lofte.storage.fast_sql import prepare_module
 from lofte.storage.repositories.audit import A as AUDIT
 from lofte.storage.tables import ActionEventRow, StepContextRow, VersionRow
 from lofte.storage.types import UtcDateTime
@@ -80,6 +80,7 @@ prepare_module(globals())  # the statements above run on the driver (storage.fas
 class SqlReadModel:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.execute = driver_for(engine).execute  # a prebuilt statement: fast, or SQLAlchemy
 
     def _all(self, query: Any) -> list[Any]:
         with self._connect() as c:
@@ -129,7 +130,8 @@ class SqlReadModel:
         self, request_id: int, limit: int = 1000
     ) -> list[tuple[InputRequest, CycleInstance]]:
         with self._connect() as c:
-            found = execute(c, _REQUESTS_AFTER, {"after": request_id, "limit": limit}).mappings()
+            found = self.execute(c, _REQUESTS_AFTER, {"after": request_id, "limit": limit})
+            found = found.mappings()
             return [(rows.request(r), _cycle_of(r)) for r in found]
 
     def answered_requests_of(

@@ -7,13 +7,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Generic, TypeVar, overload
+from typing import Generic, TypeVar, overload
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from lofte.storage.database import READ_ONLY
-from lofte.storage.driver_errors import driver_error
+from lofte.storage.drivers import READ_ONLY, Driver, driver_for
 from lofte.storage.repositories.actions import SqlActions
 from lofte.storage.repositories.audit import AuditHead, SqlAuditLog
 from lofte.storage.repositories.catalog import (
@@ -80,24 +79,26 @@ class SqlUnitOfWork:
     """Everything written through it commits together or not at all."""
 
     connection: Connection
-    dialect: str
+    driver: Driver
     cipher: SensitiveCipher
     head: AuditHead
-    cycles = _Repository(lambda w: SqlCycles(w.connection, w.dialect))
-    requests = _Repository(lambda w: SqlRequests(w.connection, w.dialect))
-    sensitive = _Repository(lambda w: SqlSensitiveValues(w.connection, w.dialect, w.cipher))
-    timers = _Repository(lambda w: SqlTimers(w.connection, w.dialect))
-    outbox = _Repository(lambda w: SqlOutbox(w.connection, w.dialect))
-    audit = _Repository(lambda w: SqlAuditLog(w.connection, w.dialect, w.head))
-    meetings = _Repository(lambda w: SqlMeetings(w.connection, w.dialect))
-    actions = _Repository(lambda w: SqlActions(w.connection, w.dialect))
-    contexts = _Repository(lambda w: SqlStepContexts(w.connection, w.dialect))
-    catalog = _Repository(lambda w: SqlCatalogStore(w.connection, w.dialect))
-    settings = _Repository(lambda w: SqlSettings(w.connection, w.dialect))
+    cycles = _Repository(lambda w: SqlCycles(w.connection, w.driver))
+    requests = _Repository(lambda w: SqlRequests(w.connection, w.driver))
+    sensitive = _Repository(lambda w: SqlSensitiveValues(w.connection, w.driver, w.cipher))
+    timers = _Repository(lambda w: SqlTimers(w.connection, w.driver))
+    outbox = _Repository(lambda w: SqlOutbox(w.connection, w.driver))
+    audit = _Repository(lambda w: SqlAuditLog(w.connection, w.driver, w.head))
+    meetings = _Repository(lambda w: SqlMeetings(w.connection, w.driver))
+    actions = _Repository(lambda w: SqlActions(w.connection, w.driver))
+    contexts = _Repository(lambda w: SqlStepContexts(w.connection, w.driver))
+    catalog = _Repository(lambda w: SqlCatalogStore(w.connection, w.driver))
+    settings = _Repository(lambda w: SqlSettings(w.connection, w.driver))
 
-    def __init__(self, connection: Connection, cipher: SensitiveCipher, head: AuditHead) -> None:
+    def __init__(
+        self, connection: Connection, driver: Driver, cipher: SensitiveCipher, head: AuditHead
+    ) -> None:
         self.connection = connection
-        self.dialect = connection.dialect.name
+        self.driver = driver
         self.cipher = cipher
         self.head = head
 
@@ -123,7 +124,7 @@ class SqlUnitOfWork:
 
 
 class SqlStore:
-    """Opens one transaction per unit of work on SQLite or PostgreSQL.
+    """Opens one transaction per unit of work on SQLite or PostgreSQL (as its driver does).
 
     Up to `KEPT` threads keep a connection between their units of work (checking one out of
     the pool and returning it cost more than a short transaction itself): the engine's and the
@@ -137,6 +138,7 @@ class SqlStore:
 
     def __init__(self, engine: Engine, cipher: SensitiveCipher) -> None:
         self.engine = engine
+        self.driver = driver_for(engine)  # its database's ways, and the SQL path
         self.cipher = cipher
         self.audit_head = AuditHead()
         self._writes = Writes()  # what committed units of work of this process wrote
@@ -161,24 +163,25 @@ class SqlStore:
 
     @contextmanager
     def _transaction(self, connection: Connection, read_only: bool) -> Iterator[SqlUnitOfWork]:
-        """BEGIN and COMMIT on the driver (SQLAlchemy's transaction objects cost more than a
-        short transaction itself). A statement that goes through SQLAlchemy meanwhile makes
-        it begin its own transaction object on the same driver transaction (the SQLite
-        `begin` hook sees one is open); then it commits or rolls back through SQLAlchemy."""
+        """BEGIN and COMMIT as the driver does them (`storage.drivers`): on the fast path on
+        the database's driver (SQLAlchemy's transaction objects cost more than a short
+        transaction itself; a statement that goes through SQLAlchemy meanwhile makes it begin
+        its own transaction object on the same driver transaction, which then commits or
+        rolls back through SQLAlchemy), on the SQLAlchemy path through SQLAlchemy."""
         if connection.get_execution_options().get(READ_ONLY, False) is not read_only:
             connection.execution_options(**{READ_ONLY: read_only})  # in place, for this one
-        work = SqlUnitOfWork(connection, self.cipher, self.audit_head)
+        driver = self.driver
+        work = SqlUnitOfWork(connection, driver, self.cipher, self.audit_head)
         began_on = connection.connection.dbapi_connection
         try:
             try:
-                if connection.dialect.name == "sqlite":  # PostgreSQL begins with a statement
-                    self._on_driver(connection, "BEGIN" if read_only else "BEGIN IMMEDIATE")
+                driver.begin(connection, read_only)
                 yield work
-                self._end(connection, commit=True, began_on=began_on)
+                driver.end(connection, commit=True, began_on=began_on)
             except BaseException as exc:
                 self.audit_head.set(None)
                 try:
-                    self._end(connection, commit=False)
+                    driver.end(connection, commit=False)
                 except Exception:  # the connection is gone: `exc` is what went wrong
                     log.debug("rollback failed", exc_info=True)
                 if isinstance(exc, DBAPIError):
@@ -198,69 +201,6 @@ class SqlStore:
     def writes(self) -> Writes:
         """What this process's committed units of work wrote so far (`workflow.core.ports`)."""
         return self._writes
-
-    def _end(self, connection: Connection, *, commit: bool, began_on: Any = None) -> None:
-        lost = connection.invalidated or connection.closed  # the database rolled it back
-        if commit and not lost and began_on is not None:
-            # a statement's lost connection was caught, and the work went on on another
-            lost = connection.connection.dbapi_connection is not began_on
-        if lost:
-            if commit:
-                raise OperationalError(
-                    "COMMIT", None, ConnectionError("the connection was lost before COMMIT")
-                )
-            return
-        if connection.dialect.name == "postgresql" and self._postgres_end(connection, commit):
-            return
-        if connection.in_transaction():  # SQLAlchemy began one over ours
-            (connection.commit if commit else connection.rollback)()
-        elif commit:
-            self._on_driver(connection, None)
-        else:
-            try:
-                connection.connection.driver_connection.rollback()  # type: ignore[union-attr]
-            except Exception:  # the connection is gone: there is nothing to roll back
-                log.debug("rollback failed", exc_info=True)
-
-    def _postgres_end(self, connection: Connection, commit: bool) -> bool:
-        """PostgreSQL's deferred writes (`storage.postgres_direct`): sent before SQLAlchemy
-        commits, or dropped. True if the connection was found closed (a pipeline broke off):
-        it is invalidated, and a COMMIT raises the retryable OperationalError."""
-        from lofte.storage import postgres_direct
-
-        pooled = connection.connection
-        if not commit:
-            postgres_direct.discard(pooled.info)
-        if pooled.driver_connection.closed:  # type: ignore[union-attr]
-            connection.invalidate()
-            if commit:
-                raise OperationalError(
-                    "COMMIT", None, ConnectionError("the connection was lost before COMMIT")
-                )
-            return True
-        if commit and connection.in_transaction():
-            try:
-                postgres_direct.flush(pooled)
-            except self.engine.dialect.loaded_dbapi.Error as exc:
-                raise driver_error(connection, exc, "COMMIT", None) from exc
-        return False
-
-    def _on_driver(self, connection: Connection, statement: str | None) -> None:
-        """Run a transaction statement (None: commit, on PostgreSQL with the deferred writes)
-        on the driver; errors as SQLAlchemy raises them (OperationalError for a lock held
-        too long, say)."""
-        driver: Any = connection.connection.driver_connection
-        try:
-            if statement is None and connection.dialect.name == "postgresql":
-                from lofte.storage import postgres_direct
-
-                postgres_direct.commit(connection.connection)
-            elif statement is None:
-                driver.commit()
-            else:
-                driver.execute(statement)
-        except self.engine.dialect.loaded_dbapi.Error as exc:
-            raise driver_error(connection, exc, statement or "COMMIT", None) from exc
 
     def _kept_connection(self) -> _Kept | None:
         thread = threading.current_thread()

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, case, func, insert, select, update
 
 from lofte.kernel.errors import NotFound
 from lofte.storage import rows
+from lofte.storage.drivers import per_driver
 from lofte.storage.fast_sql import prepare_module
 from lofte.storage.repositories.base import Repository, insert_ignore
 from lofte.storage.tables import ActionEventRow
@@ -18,9 +19,7 @@ from lofte.workflow.core.records import CLOSED_ACTION, Action, ActionEvent, Acti
 
 A = rows.ACTIONS
 E = rows.table(ActionEventRow)
-_ADD = {
-    d: insert_ignore(A, d, ["key"]).returning(A.c.id, A.c.key) for d in ("sqlite", "postgresql")
-}
+_ADD = per_driver(lambda driver: insert_ignore(A, driver, ["key"]).returning(A.c.id, A.c.key))
 _OPEN_IN = (
     select(A)
     .where(
@@ -53,7 +52,7 @@ class SqlActions(Repository):
     def add_many(self, actions: Sequence[Action]) -> list[Action]:
         if not actions:
             return []
-        added = self.execute(_ADD[self.dialect], [rows.action_values(a) for a in actions]).all()
+        added = self.execute(_ADD[self.driver.name], [rows.action_values(a) for a in actions]).all()
         ids = {key: new_id for new_id, key in added}
         return [dataclasses.replace(a, id=ids[a.key]) for a in actions if a.key in ids]
 

@@ -7,11 +7,12 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, literal_column, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from lofte.kernel.errors import ConcurrentUpdate
 from lofte.kernel.untrusted import canonical_json
+from lofte.storage.drivers import Driver, per_driver
 from lofte.storage.fast_sql import prepare_module
 from lofte.storage.repositories.base import Repository
 from lofte.storage.rows import table
@@ -22,15 +23,25 @@ from lofte.workflow.core.records import AuditEvent
 A = table(AuditRow)
 _HEAD = select(A.c.seq, A.c.hash).order_by(A.c.seq.desc()).limit(1)
 _ADD = insert(A)
-# (a Core statement, not text, so that it runs on the driver: storage.fast_sql)
-_PG_LOCK = select(func.pg_advisory_xact_lock(literal_column("7400001")))
-# PostgreSQL, the head known: the insert takes the lock itself, one round trip instead of two.
-_ADD_LOCKING = insert(A).from_select(
-    [c.name for c in A.c],
-    select(*[bindparam(c.name, type_=c.type) for c in A.c]).select_from(
-        _PG_LOCK.subquery("chain_lock")
-    ),
-)
+CHAIN_LOCK = 7400001
+# Where writers are not serialised already (PostgreSQL), the chain's appenders take a lock held
+# until their transaction ends; None where they are (SQLite's BEGIN IMMEDIATE).
+_LOCK = per_driver(lambda driver: driver.advisory_lock(CHAIN_LOCK))
+
+
+def _add_locking(lock: Any) -> Any:
+    """The head known: the insert takes the lock itself, one round trip instead of two."""
+    if lock is None:
+        return None
+    return insert(A).from_select(
+        [c.name for c in A.c],
+        select(*[bindparam(c.name, type_=c.type) for c in A.c]).select_from(
+            lock.subquery("chain_lock")
+        ),
+    )
+
+
+_ADD_LOCKING = {name: _add_locking(lock) for name, lock in _LOCK.items()}
 
 
 class AuditHead:
@@ -64,9 +75,10 @@ class AuditHead:
 
 
 class SqlAuditLog(Repository):
-    def __init__(self, connection: Connection, dialect: str, head: AuditHead) -> None:
-        super().__init__(connection, dialect)
+    def __init__(self, connection: Connection, driver: Driver, head: AuditHead) -> None:
+        super().__init__(connection, driver)
         self.head = head
+        self.lock = _LOCK[driver.name]
         self.written: tuple[int, str] | None = None  # the head after this unit of work
         self.entered = False  # counted in the head's appenders (the store makes it leave)
 
@@ -75,7 +87,7 @@ class SqlAuditLog(Repository):
             return
         head = self.written
         add = _ADD
-        if self.postgres and self.written is None:
+        if self.lock is not None and self.written is None:
             # Appenders queue at the lock until commit. With a head to go on and no other
             # appender in this process, the insert itself takes the lock (no round trip of
             # its own); the cached head is stale if another process appended since, and then
@@ -87,9 +99,9 @@ class SqlAuditLog(Repository):
             if not self.entered:  # counted once per unit of work (the store makes it leave)
                 alone, self.entered = self.head.enter(), True
             if alone and (head := self.head.get()) is not None:
-                add = _ADD_LOCKING
+                add = _ADD_LOCKING[self.driver.name]
             else:
-                self.execute(_PG_LOCK)
+                self.execute(self.lock)
                 head = None  # read below, under the lock
         elif head is None:
             head = self.head.get()

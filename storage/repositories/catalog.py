@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lofte.storage import rows
+from lofte.storage.drivers import Driver, per_driver
 from lofte.storage.fast_sql import prepare_module
 from lofte.storage.repositories.base import Repository, insert_ignore
 from lofte.storage.tables import DocumentRow, SettingRow, StepContextRow, VersionRow
@@ -43,23 +42,23 @@ _VERSION_HASH = select(V.c.content_hash).where(
     V.c.version == bindparam("version"),
 )
 _DOCUMENT = select(D.c.text).where(D.c.content_hash == bindparam("hash"))
-_ADD_DOCUMENTS = {d: insert_ignore(D, d, ["content_hash"]) for d in ("sqlite", "postgresql")}
+_ADD_DOCUMENTS = per_driver(lambda driver: insert_ignore(D, driver, ["content_hash"]))
 _ADD_VERSIONS = insert(V)
 _SETTING = select(S.c.value).where(S.c.key == bindparam("key"))
-_ADD_SETTING = {d: insert_ignore(S, d, ["key"]) for d in ("sqlite", "postgresql")}
+_ADD_SETTING = per_driver(lambda driver: insert_ignore(S, driver, ["key"]))
 _PUT_SETTING = update(S).where(S.c.key == bindparam("b_key")).values(value=bindparam("value"))
 
 
-def _put_context(dialect: str) -> Any:
+def _put_context(driver: type[Driver]) -> Any:
     """Insert a step's context, or replace the one stored: one statement (its JSON written
     once; an UPDATE first and then an INSERT wrote the lägesbild twice for every new step)."""
-    made = (pg_insert if dialect == "postgresql" else sqlite_insert)(C)
+    made = driver.insert(C)
     return made.on_conflict_do_update(
         index_elements=[C.c.instance_id, C.c.step_id], set_={"context": made.excluded.context}
     )
 
 
-_PUT_CONTEXT = {d: _put_context(d) for d in ("sqlite", "postgresql")}
+_PUT_CONTEXT = per_driver(_put_context)
 _GET_CONTEXT = select(C.c.context).where(
     C.c.instance_id == bindparam("instance"), C.c.step_id == bindparam("step")
 )
@@ -85,7 +84,7 @@ class SqlCatalogStore(Repository):
                 {"content_hash": d.content_hash, "kind": d.kind, "format": d.format, "text": d.text}
                 for d in documents
             ]
-            self.execute(_ADD_DOCUMENTS[self.dialect], values)
+            self.execute(_ADD_DOCUMENTS[self.driver.name], values)
 
     def add_versions(self, versions: Sequence[StoredVersion]) -> None:
         if versions:
@@ -113,19 +112,19 @@ class SqlSettings(Repository):
         found = self.get(key)
         if found is not None:
             return found
-        self.execute(_ADD_SETTING[self.dialect], {"key": key, "value": default})
+        self.execute(_ADD_SETTING[self.driver.name], {"key": key, "value": default})
         return self.get(key) or default
 
     def put(self, key: str, value: str) -> None:
         if self.execute(_PUT_SETTING, {"b_key": key, "value": value}).rowcount == 0:
-            self.execute(_ADD_SETTING[self.dialect], {"key": key, "value": value})
+            self.execute(_ADD_SETTING[self.driver.name], {"key": key, "value": value})
 
 
 class SqlStepContexts(Repository):
     def put(self, instance_id: int, step_id: str, context: dict[str, Any]) -> None:
         """Store (or replace) what the step shows."""
         values = {"instance_id": instance_id, "step_id": step_id, "context": context}
-        self.execute(_PUT_CONTEXT[self.dialect], values)
+        self.execute(_PUT_CONTEXT[self.driver.name], values)
 
     def get(self, instance_id: int, step_id: str) -> dict[str, Any] | None:
         value = self.execute(_GET_CONTEXT, {"instance": instance_id, "step": step_id}).scalar()

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from lofte.kernel.errors import ConcurrentUpdate, NotFound
 from lofte.storage import rows
+from lofte.storage.drivers import per_driver
 from lofte.storage.fast_sql import prepare_module
 from lofte.storage.repositories.base import Repository, insert_ignore
 from lofte.storage.types import UtcDateTime
@@ -20,10 +21,7 @@ CY = rows.INSTANCES
 _BY_ID = select(CY).where(CY.c.id == bindparam("id"))
 _BY_ID_LOCKED = _BY_ID.with_for_update()
 _BY_KEY = select(CY).where(CY.c.key == bindparam("key"))
-_ADD = {
-    dialect: insert_ignore(CY, dialect, ["key"]).returning(CY.c.id)
-    for dialect in ("sqlite", "postgresql")
-}
+_ADD = per_driver(lambda driver: insert_ignore(CY, driver, ["key"]).returning(CY.c.id))
 _SAVE = (
     update(CY)
     .where(CY.c.id == bindparam("b_id"), CY.c.version == bindparam("b_version"))
@@ -87,7 +85,7 @@ _BETWEEN = (
 
 class SqlCycles(Repository):
     def add(self, instance: CycleInstance) -> CycleInstance | None:
-        new_id = self.execute(_ADD[self.dialect], rows.instance_values(instance)).scalar()
+        new_id = self.execute(_ADD[self.driver.name], rows.instance_values(instance)).scalar()
         if new_id is None:
             return None
         return _with_id(instance, new_id)

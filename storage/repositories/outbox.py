@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 
 from lofte.kernel.errors import NotFound
 from lofte.storage import rows
+from lofte.storage.drivers import Driver, per_driver
 from lofte.storage.fast_sql import prepare_module
 from lofte.storage.repositories.base import Repository, insert_ignore
 from lofte.storage.types import UtcDateTime
@@ -24,7 +25,7 @@ from lofte.workflow.core.records import (
 from lofte.workflow.core.work import CATCH_UP
 
 OB = rows.OUTBOX
-_ADD = {d: insert_ignore(OB, d, ["key"]) for d in ("sqlite", "postgresql")}
+_ADD = per_driver(lambda driver: insert_ignore(OB, driver, ["key"]))
 _UNREPORTED = (
     select(OB)
     .where(
@@ -136,13 +137,13 @@ _TASKS = (
 
 
 class SqlOutbox(Repository):
-    def __init__(self, connection: Any, dialect: str) -> None:
-        super().__init__(connection, dialect)
+    def __init__(self, connection: Any, driver: Driver) -> None:
+        super().__init__(connection, driver)
         self.added = 0  # messages this unit of work queued (counted by the store at commit)
 
     def add_many(self, messages: Sequence[OutboxMessage]) -> None:
         if messages:
-            self.write(_ADD[self.dialect], [rows.message_values(m) for m in messages])
+            self.write(_ADD[self.driver.name], [rows.message_values(m) for m in messages])
             self.added += len(messages)
 
     def unreported_catch_up(self) -> list[OutboxMessage]:

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from lofte.kernel.errors import NotFound
 from lofte.storage import rows
+from lofte.storage.drivers import Driver
 from lofte.storage.fast_sql import prepare_module
 from lofte.storage.repositories.base import Repository
 from lofte.storage.sensitive_keys import SensitiveCipher
@@ -125,8 +126,8 @@ _GET_SENSITIVE = (
 
 
 class SqlRequests(Repository):
-    def __init__(self, connection: Connection, dialect: str) -> None:
-        super().__init__(connection, dialect)
+    def __init__(self, connection: Connection, driver: Driver) -> None:
+        super().__init__(connection, driver)
         self.added = 0  # requests this unit of work added (see `Writes`)
 
     def add_many(self, requests: Sequence[InputRequest]) -> list[InputRequest]:
@@ -215,8 +216,8 @@ class SqlRequests(Repository):
 class SqlSensitiveValues(Repository):
     """Stored apart from the answer, encrypted with the installation's data key."""
 
-    def __init__(self, connection: Connection, dialect: str, cipher: SensitiveCipher) -> None:
-        super().__init__(connection, dialect)
+    def __init__(self, connection: Connection, driver: Driver, cipher: SensitiveCipher) -> None:
+        super().__init__(connection, driver)
         self.cipher = cipher
 
     def put(self, request_id: int, version: int, values: dict[str, Any], at: datetime) -> None:

@@ -9,12 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from lofte.kernel.errors import NotFound
 from lofte.storage import rows
+from lofte.storage.drivers import Driver, per_driver
 from lofte.storage.fast_sql import prepare_module
 from lofte.storage.repositories.base import Repository
 from lofte.storage.types import UtcDateTime
@@ -70,11 +69,11 @@ def _claim_statement() -> object:
 _CLAIM = _claim_statement()
 
 
-def _add_statement(dialect: str) -> object:
+def _add_statement(driver: type[Driver]) -> object:
     """Insert timers; a timer whose key exists is left as it is, except a cancelled opening,
     which is pending again with the new moment (a setup change cancelled it, and a later one
     schedules the same period again)."""
-    made = (pg_insert if dialect == "postgresql" else sqlite_insert)(T)
+    made = driver.insert(T)
     revived = {
         "status": made.excluded.status,
         "due_at": made.excluded.due_at,
@@ -95,7 +94,7 @@ def _add_statement(dialect: str) -> object:
     )
 
 
-_ADD = {d: _add_statement(d) for d in ("sqlite", "postgresql")}
+_ADD = per_driver(_add_statement)
 _SAVE = (
     update(T)
     .where(T.c.id == bindparam("b_id"))
@@ -158,8 +157,8 @@ _BY_ID = select(T).where(T.c.id == bindparam("id"))
 
 
 class SqlTimers(Repository):
-    def __init__(self, connection: Any, dialect: str) -> None:
-        super().__init__(connection, dialect)
+    def __init__(self, connection: Any, driver: Driver) -> None:
+        super().__init__(connection, driver)
         self.writes = 0  # statements that added or changed timers (see `Writes`)
 
     def add_many(self, timers: Sequence[Timer]) -> None:
@@ -168,7 +167,7 @@ class SqlTimers(Repository):
             unique: dict[str, Timer] = {}
             for timer in timers:  # one row per key (the first), in the order given
                 unique.setdefault(timer.key, timer)
-            self.write(_ADD[self.dialect], [rows.timer_values(t) for t in unique.values()])
+            self.write(_ADD[self.driver.name], [rows.timer_values(t) for t in unique.values()])
 
     def claim_due(self, now: datetime, by: str) -> Timer | None:
         row = self.execute(_CLAIM, {"now": now, "by": by}).mappings().first()
