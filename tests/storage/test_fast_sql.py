@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
-from lofte.storage import driver_values, fast_sql, rows
+from lofte.storage import driver_values, fast_sql, plans, rows
 from lofte.storage.database import make_engine
 from lofte.storage.fast_sql import plan_for
 from lofte.storage.repositories import actions as actions_module
@@ -36,6 +36,7 @@ from lofte.storage.types import UtcDateTime
 from lofte.workflow.core.records import Action
 from lofte.workflow.drivers.fake_answers import fake_answer
 from tests.harness import Harness, utc
+from tests.storage.sql_paths import fast_path_only
 
 
 def test_rows_read_on_the_driver_equal_rows_read_through_sqlalchemy(harness: Harness) -> None:
@@ -155,13 +156,14 @@ def test_times_beside_an_in_list_are_stored_as_sqlalchemy_stores_them(sqlite_url
     engine.dispose()
 
 
+@fast_path_only
 def test_many_rows_with_returning_keep_their_ids_however_many_inserts_they_take(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # On SQLite one INSERT carries a VALUES group per row (here at most two, by the parameter
     # limit, though three are allowed); on PostgreSQL psycopg runs the one-row INSERT for each
     # row, in one pipeline. Either way each new row comes back with its own id.
-    monkeypatch.setattr(fast_sql, "ROWS_PER_INSERT", 3)
+    monkeypatch.setattr(plans, "ROWS_PER_INSERT", 3)
     harness.run_until(utc(2027, 1, 5))
     cycle = harness.cycles()[0]
     template = harness.requests(cycle)[0]

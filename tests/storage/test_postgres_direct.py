@@ -22,6 +22,7 @@ from lofte.storage.sensitive_keys import throwaway_cipher
 from lofte.storage.unit_of_work import SqlStore
 from lofte.workflow.core.records import ActionEvent, AuditEvent, Meeting, Timer, TimerKind
 from tests.conftest import migrated_store
+from tests.storage.sql_paths import fast_path_only
 
 DUE = datetime(2027, 1, 4, 8, tzinfo=UTC)
 
@@ -94,6 +95,7 @@ def test_statements_stay_prepared_after_a_rollback(store: SqlStore) -> None:
         assert uow.settings.get("x") is None
 
 
+@fast_path_only
 def test_a_prepared_statement_deallocated_by_another_fails_one_unit_of_work(
     store: SqlStore,
 ) -> None:
@@ -161,6 +163,7 @@ def test_a_connection_lost_with_writes_deferred_is_a_retryable_error(store: SqlS
     assert _timers(store) == ["kept"]
 
 
+@fast_path_only
 def test_work_that_goes_on_after_its_connection_was_lost_does_not_commit(store: SqlStore) -> None:
     with pytest.raises(OperationalError), store.unit_of_work() as uow:
         uow.timers.add_many([_timer("first")])
@@ -174,6 +177,7 @@ def test_work_that_goes_on_after_its_connection_was_lost_does_not_commit(store: 
     assert _timers(store) == []  # not the second half alone
 
 
+@fast_path_only
 def test_a_column_changed_under_a_prepared_statement_fails_one_unit_of_work(
     store: SqlStore,
 ) -> None:
