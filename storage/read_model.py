@@ -13,6 +13,7 @@ from sqlalchemy import Engine, bindparam, func, select
 from lofte.storage import rows
 from lofte.storage.drivers import READ_ONLY, driver_for
 from lofte.storage.fast_sql import prepare_module
+from lofte.storage.record_rows import RecordRows
 from lofte.storage.repositories.audit import A as AUDIT
 from lofte.storage.tables import ActionEventRow, StepContextRow, VersionRow
 from lofte.storage.types import UtcDateTime
@@ -44,22 +45,9 @@ def _cycle_of(row: Any) -> CycleInstance:
     return rows.instance({k[2:]: v for k, v in row.items() if k.startswith("i_")})
 
 
-def audit_event(row: Any) -> AuditEvent:
-    return AuditEvent(
-        at=row["at"],
-        event=row["event"],
-        actor=row["actor"],
-        unit_id=row["unit_id"],
-        definition_name=row["definition_name"],
-        definition_version=row["definition_version"],
-        instance_id=row["instance_id"],
-        from_state=row["from_state"],
-        to_state=row["to_state"],
-        detail=json.loads(row["detail"]),  # exactly: the chain check reads it again
-        seq=row["seq"],
-        prev_hash=row["prev_hash"],
-        hash=row["hash"],
-    )
+# (the detail is stored as its canonical text, read exactly: the chain check reads it again)
+audit_event = RecordRows(AuditEvent, AUDIT, read_as={"detail": json.loads}).read
+stored_version = RecordRows(StoredVersion, V, renamed={"unit": "unit_id"}).read
 
 
 # Built once: the simulation asks after every moment of virtual time.
@@ -257,14 +245,5 @@ class SqlReadModel:
         query = select(V).where(V.c.kind == DEFINITION).order_by(V.c.name, V.c.unit_id, V.c.version)
         history: dict[tuple[str, str], list[StoredVersion]] = {}
         for r in self._all(query):
-            history.setdefault((r["name"], r["unit_id"]), []).append(
-                StoredVersion(
-                    DEFINITION,
-                    r["name"],
-                    r["unit_id"],
-                    r["version"],
-                    r["content_hash"],
-                    UtcDateTime.aware(r["registered_at"]),
-                )
-            )
+            history.setdefault((r["name"], r["unit_id"]), []).append(stored_version(r))
         return history

@@ -99,8 +99,7 @@ class SqlActions(Repository):
         return rows.action(row)
 
     def add_event(self, event: ActionEvent) -> None:
-        values = {k: getattr(event, k) for k in event.__slots__ if k != "id"}
-        self.write(_ADD_EVENT, values)
+        self.write(_ADD_EVENT, rows.ACTION_EVENT.values(event))
 
 
 prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)

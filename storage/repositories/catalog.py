@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from lofte.storage import rows
 from lofte.storage.drivers import Driver, per_driver
 from lofte.storage.fast_sql import prepare_module
+from lofte.storage.record_rows import RecordRows
 from lofte.storage.repositories.base import Repository, insert_ignore
 from lofte.storage.tables import DocumentRow, SettingRow, StepContextRow, VersionRow
 from lofte.workflow.core.ports import StoredDocument, StoredVersion
@@ -44,6 +45,8 @@ _VERSION_HASH = select(V.c.content_hash).where(
 _DOCUMENT = select(D.c.text).where(D.c.content_hash == bindparam("hash"))
 _ADD_DOCUMENTS = per_driver(lambda driver: insert_ignore(D, driver, ["content_hash"]))
 _ADD_VERSIONS = insert(V)
+_DOCUMENT_ROWS = RecordRows(StoredDocument, D)
+_VERSION_ROWS = RecordRows(StoredVersion, V, renamed={"unit": "unit_id"})
 _SETTING = select(S.c.value).where(S.c.key == bindparam("key"))
 _ADD_SETTING = per_driver(lambda driver: insert_ignore(S, driver, ["key"]))
 _PUT_SETTING = update(S).where(S.c.key == bindparam("b_key")).values(value=bindparam("value"))
@@ -80,26 +83,12 @@ class SqlCatalogStore(Repository):
 
     def add_documents(self, documents: Sequence[StoredDocument]) -> None:
         if documents:
-            values = [
-                {"content_hash": d.content_hash, "kind": d.kind, "format": d.format, "text": d.text}
-                for d in documents
-            ]
+            values = [_DOCUMENT_ROWS.values(d) for d in documents]
             self.execute(_ADD_DOCUMENTS[self.driver.name], values)
 
     def add_versions(self, versions: Sequence[StoredVersion]) -> None:
         if versions:
-            values = [
-                {
-                    "kind": v.kind,
-                    "name": v.name,
-                    "unit_id": v.unit,
-                    "version": v.version,
-                    "content_hash": v.content_hash,
-                    "registered_at": v.registered_at,
-                }
-                for v in versions
-            ]
-            self.execute(_ADD_VERSIONS, values)
+            self.execute(_ADD_VERSIONS, [_VERSION_ROWS.values(v) for v in versions])
 
 
 class SqlSettings(Repository):

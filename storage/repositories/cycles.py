@@ -22,21 +22,21 @@ _BY_ID = select(CY).where(CY.c.id == bindparam("id"))
 _BY_ID_LOCKED = _BY_ID.with_for_update()
 _BY_KEY = select(CY).where(CY.c.key == bindparam("key"))
 _ADD = per_driver(lambda driver: insert_ignore(CY, driver, ["key"]).returning(CY.c.id))
+_SAVED = (
+    "state",
+    "step_deadline_at",
+    "step_late_until",
+    "open_requests",
+    "missing_requests",
+    "late_answers",
+    "closed_at",
+    "outcome",
+    "missing",
+)
 _SAVE = (
     update(CY)
     .where(CY.c.id == bindparam("b_id"), CY.c.version == bindparam("b_version"))
-    .values(
-        state=bindparam("state"),
-        step_deadline_at=bindparam("step_deadline_at", type_=UtcDateTime()),
-        step_late_until=bindparam("step_late_until", type_=UtcDateTime()),
-        open_requests=bindparam("open_requests"),
-        missing_requests=bindparam("missing_requests"),
-        late_answers=bindparam("late_answers"),
-        version=bindparam("new_version"),
-        closed_at=bindparam("closed_at", type_=UtcDateTime()),
-        outcome=bindparam("outcome"),
-        missing=bindparam("missing", type_=CY.c.missing.type),
-    )
+    .values(**rows.bound(CY, _SAVED), version=bindparam("new_version"))
 )
 _LATEST = (
     select(CY)
@@ -103,23 +103,9 @@ class SqlCycles(Repository):
         return None if row is None else rows.instance(row)
 
     def save(self, instance: CycleInstance) -> CycleInstance:
-        result = self.execute(
-            _SAVE,
-            {
-                "b_id": instance.id,
-                "b_version": instance.version,
-                "state": instance.state,
-                "step_deadline_at": instance.step_deadline_at,
-                "step_late_until": instance.step_late_until,
-                "open_requests": instance.open_requests,
-                "missing_requests": instance.missing_requests,
-                "late_answers": instance.late_answers,
-                "new_version": instance.version + 1,
-                "closed_at": instance.closed_at,
-                "outcome": instance.outcome.value if instance.outcome else None,
-                "missing": list(instance.missing) or None,
-            },
-        )
+        values = rows.INSTANCE.picked(instance, _SAVED)
+        values |= {"b_id": instance.id, "b_version": instance.version}
+        result = self.execute(_SAVE, values | {"new_version": instance.version + 1})
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"cykeln {instance.key}")
         return _replace_version(instance, instance.version + 1)

@@ -9,23 +9,13 @@ from sqlalchemy import bindparam, insert, select, update
 from lofte.storage import rows
 from lofte.storage.fast_sql import prepare_module
 from lofte.storage.repositories.base import Repository
-from lofte.storage.types import UtcDateTime
 from lofte.workflow.core.records import Meeting
 
 M = rows.MEETINGS
 _ADD = insert(M)
 _GET = select(M).where(M.c.instance_id == bindparam("instance"), M.c.step_id == bindparam("step"))
-_SAVE = (
-    update(M)
-    .where(M.c.id == bindparam("b_id"))
-    .values(
-        starts_at=bindparam("starts_at", type_=UtcDateTime()),
-        ends_at=bindparam("ends_at", type_=UtcDateTime()),
-        location=bindparam("location"),
-        sequence=bindparam("sequence"),
-        cancelled=bindparam("cancelled"),
-    )
-)
+_SAVED = ("starts_at", "ends_at", "location", "sequence", "cancelled")
+_SAVE = update(M).where(M.c.id == bindparam("b_id")).values(**rows.bound(M, _SAVED))
 
 
 class SqlMeetings(Repository):
@@ -39,17 +29,7 @@ class SqlMeetings(Repository):
         return None if row is None else rows.meeting(row)
 
     def save(self, meeting: Meeting) -> None:
-        self.execute(
-            _SAVE,
-            {
-                "b_id": meeting.id,
-                "starts_at": meeting.starts_at,
-                "ends_at": meeting.ends_at,
-                "location": meeting.location,
-                "sequence": meeting.sequence,
-                "cancelled": meeting.cancelled,
-            },
-        )
+        self.execute(_SAVE, rows.MEETING.picked(meeting, _SAVED) | {"b_id": meeting.id})
 
 
 prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)

@@ -101,21 +101,18 @@ _SENT = (
         last_error=None,
     )
 )
-_SAVE = (
-    update(OB)
-    .where(OB.c.id == bindparam("b_id"))
-    .values(
-        status=bindparam("status"),
-        attempts=bindparam("attempts"),
-        first_attempt_at=bindparam("first_attempt_at", type_=UtcDateTime()),
-        next_attempt_at=bindparam("next_attempt_at", type_=UtcDateTime()),
-        claimed_by=bindparam("claimed_by"),
-        claimed_at=bindparam("claimed_at", type_=UtcDateTime()),
-        sent_at=bindparam("sent_at", type_=UtcDateTime()),
-        last_error=bindparam("last_error"),
-        delivery=bindparam("delivery"),
-    )
+_SAVED = (
+    "status",
+    "attempts",
+    "first_attempt_at",
+    "next_attempt_at",
+    "claimed_by",
+    "claimed_at",
+    "sent_at",
+    "last_error",
+    "delivery",
 )
+_SAVE = update(OB).where(OB.c.id == bindparam("b_id")).values(**rows.bound(OB, _SAVED))
 _BY_ID = select(OB).where(OB.c.id == bindparam("id"))
 _BY_KEY = select(OB.c.id).where(OB.c.key == bindparam("key"))
 _FAILING_SINCE = select(func.min(OB.c.first_attempt_at)).where(
@@ -185,21 +182,7 @@ class SqlOutbox(Repository):
             )
 
     def save(self, message: OutboxMessage) -> None:
-        self.execute(
-            _SAVE,
-            {
-                "b_id": message.id,
-                "status": message.status.value,
-                "attempts": message.attempts,
-                "first_attempt_at": message.first_attempt_at,
-                "next_attempt_at": message.next_attempt_at,
-                "claimed_by": message.claimed_by,
-                "claimed_at": message.claimed_at,
-                "sent_at": message.sent_at,
-                "last_error": message.last_error,
-                "delivery": message.delivery,
-            },
-        )
+        self.execute(_SAVE, rows.MESSAGE.picked(message, _SAVED) | {"b_id": message.id})
 
     def get(self, message_id: int, *, lock: bool = False) -> OutboxMessage:
         statement = _BY_ID.with_for_update() if lock else _BY_ID

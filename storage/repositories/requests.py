@@ -75,17 +75,8 @@ _BY_PERIOD = (
     )
     .order_by(R.c.instance_id, R.c.id)
 )
-_SAVE = (
-    update(R)
-    .where(R.c.id == bindparam("b_id"))
-    .values(
-        status=bindparam("status"),
-        answered_at=bindparam("answered_at", type_=UtcDateTime()),
-        late=bindparam("late"),
-        answer=bindparam("answer", type_=R.c.answer.type),
-        answer_version=bindparam("answer_version"),
-    )
-)
+_SAVED = ("status", "answered_at", "late", "answer", "answer_version")
+_SAVE = update(R).where(R.c.id == bindparam("b_id")).values(**rows.bound(R, _SAVED))
 _CLOSE_OPEN = (
     update(R)
     .where(
@@ -186,17 +177,7 @@ class SqlRequests(Repository):
         return [PeriodAnswer(when, unit, answer) for when, unit, answer in found]
 
     def save(self, request: InputRequest) -> None:
-        self.write(
-            _SAVE,
-            {
-                "b_id": request.id,
-                "status": request.status.value,
-                "answered_at": request.answered_at,
-                "late": request.late,
-                "answer": request.answer,
-                "answer_version": request.answer_version,
-            },
-        )
+        self.write(_SAVE, rows.REQUEST.picked(request, _SAVED) | {"b_id": request.id})
 
     def move_open(
         self, instance_id: int, step_id: str, deadline_at: datetime, late_until: datetime

@@ -95,16 +95,8 @@ def _add_statement(driver: type[Driver]) -> object:
 
 
 _ADD = per_driver(_add_statement)
-_SAVE = (
-    update(T)
-    .where(T.c.id == bindparam("b_id"))
-    .values(
-        status=bindparam("status"),
-        attempts=bindparam("attempts"),
-        next_attempt_at=bindparam("next_attempt_at", type_=UtcDateTime()),
-        last_error=bindparam("last_error"),
-    )
-)
+_SAVED = ("status", "attempts", "next_attempt_at", "last_error")
+_SAVE = update(T).where(T.c.id == bindparam("b_id")).values(**rows.bound(T, _SAVED))
 _CANCEL_INSTANCE = (
     update(T)
     .where(
@@ -178,16 +170,7 @@ class SqlTimers(Repository):
 
     def save(self, timer: Timer) -> None:
         self.writes += 1
-        self.write(
-            _SAVE,
-            {
-                "b_id": timer.id,
-                "status": timer.status.value,
-                "attempts": timer.attempts,
-                "next_attempt_at": timer.next_attempt_at,
-                "last_error": timer.last_error,
-            },
-        )
+        self.write(_SAVE, rows.TIMER.picked(timer, _SAVED) | {"b_id": timer.id})
 
     def cancel_for_instance(self, instance_id: int) -> int:
         self.writes += 1
