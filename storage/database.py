@@ -20,7 +20,13 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from lofte.kernel.errors import ConfigError
 from lofte.storage.audit_guard import ensure_audit_triggers
-from lofte.storage.drivers import READ_ONLY, new_driver, serve, sqlite_synchronous
+from lofte.storage.drivers import (
+    READ_ONLY,
+    driver_of_url,
+    serve,
+    sql_path_from_env,
+    sqlite_synchronous,
+)
 
 __all__ = ["READ_ONLY", "make_engine", "migrate", "sqlite_synchronous"]
 
@@ -51,11 +57,10 @@ def make_engine(
             f"databasadressen {url[:200]!r} är inte giltig; exempel: sqlite:///lofte.db eller "
             "postgresql://user@host:5432/db"
         ) from None
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    if not parsed.drivername.startswith(("sqlite", "postgresql")):
+    kind = driver_of_url(parsed)
+    if kind is None:
         raise ConfigError(f"databasadressen {url[:200]!r}: bara sqlite:/// och postgresql:// stöds")
-    driver = new_driver(parsed, sql_path)
+    driver = kind(sql_path or sql_path_from_env())
     return serve(driver.make_engine(parsed, durable=durable, throw_away=throw_away), driver)
 
 

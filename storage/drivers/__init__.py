@@ -30,8 +30,9 @@ __all__ = [
     "SqliteDriver",
     "driver_class",
     "driver_for",
-    "new_driver",
+    "driver_of_url",
     "per_driver",
+    "serve",
     "sql_path_from_env",
     "sqlite_synchronous",
 ]
@@ -41,6 +42,7 @@ DRIVERS: dict[str, type[Driver]] = {
     PostgresDriver.name: PostgresDriver,
 }
 # engine's dialect -> its driver (an engine's copies made by `execution_options` share both)
+_BACKENDS = {**DRIVERS, "postgres": PostgresDriver}  # a URL's database (before any `+driver`)
 _SERVING: weakref.WeakKeyDictionary[Dialect, Driver] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
@@ -52,11 +54,10 @@ def driver_class(dialect_name: str) -> type[Driver]:
         raise ConfigError(f"databasen {dialect_name!r}: bara SQLite och PostgreSQL stöds") from None
 
 
-def new_driver(url: URL, sql_path: str | None = None) -> Driver:
-    """The driver for a URL (`sqlite...`, `postgresql...`), on the SQL path given or, if none
-    is, on LOFTE_SQL_PATH's (read here, once per engine)."""
-    backend = url.get_backend_name()
-    return driver_class(backend)(sql_path or sql_path_from_env())
+def driver_of_url(url: URL) -> type[Driver] | None:
+    """The driver for a URL (`sqlite://...`, `postgresql://...`, `postgresql+psycopg://...`,
+    `postgres://...`); None for any other database."""
+    return _BACKENDS.get(url.drivername.split("+")[0])
 
 
 def serve(engine: Engine, driver: Driver) -> Engine:
@@ -71,7 +72,7 @@ def driver_for(engine: Engine) -> Driver:
     for an engine made otherwise, one made now for its dialect and LOFTE_SQL_PATH."""
     found = _SERVING.get(engine.dialect)
     if found is None:
-        found = new_driver(engine.url)
+        found = driver_class(engine.dialect.name)(sql_path_from_env())
         serve(engine, found)
     return found
 

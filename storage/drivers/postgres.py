@@ -54,6 +54,8 @@ $$ LANGUAGE plpgsql
     )
 
     def make_engine(self, url: URL, *, durable: bool, throw_away: bool) -> Engine:
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
         engine = create_engine(
             url,
             # psycopg prepares nothing itself: on ROLLBACK it would DEALLOCATE ALL, also the
