@@ -13,7 +13,9 @@ by the same `Transformer`. A transaction begins as psycopg begins it (`begin_com
 the connection's isolation level, read-only and deferrable settings), and errors are psycopg's
 own (`psycopg.errors.error_from_result`), but for a prepared statement someone else
 deallocated or whose table's columns changed under it: a retryable OperationalError, after
-which it is prepared again.
+which it is prepared again. psycopg's undocumented pieces used here are reached through
+`storage.library_internals`; the PostgreSQL driver (`storage.drivers.postgres`) calls this module
+on the fast path only.
 """
 
 from __future__ import annotations
