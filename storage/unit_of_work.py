@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from lofte.storage.drivers import READ_ONLY, Driver, driver_for
+from lofte.storage.kept_connections import KEPT, KeptConnections
 from lofte.storage.repositories.actions import SqlActions
 from lofte.storage.repositories.audit import AuditHead, SqlAuditLog
 from lofte.storage.repositories.catalog import (
@@ -29,31 +30,13 @@ from lofte.storage.sensitive_keys import SensitiveCipher
 from lofte.workflow.core.ports import Writes
 
 log = logging.getLogger("lofte.storage")
+__all__ = ["KEPT", "SqlStore", "SqlUnitOfWork"]
 NOTHING = Writes()
 R = TypeVar("R")
-KEPT = 4  # threads that keep a connection (the pool holds 5, and 10 more for a while)
-KEPT_IDLE_S = 30.0  # a kept connection unused this long goes back to the pool's pre-ping
-
-
-class _Kept:
-    """A thread's kept connection; `busy` while a unit of work uses it."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.busy = False
-        self.used = time.monotonic()
-
-    def fresh(self) -> bool:
-        connection = self.connection
-        return (
-            not connection.closed
-            and not connection.invalidated
-            and time.monotonic() - self.used < KEPT_IDLE_S
-        )
 
 
 class _Repository(Generic[R]):
-    """A repository of a unit of work, made on first use from its connection and dialect
+    """A repository of a unit of work, made on first use from its connection and driver
     (most units of work use two or three of them) and kept in the instance from then on."""
 
     def __init__(self, make: Callable[[SqlUnitOfWork], R]) -> None:
@@ -126,12 +109,9 @@ class SqlUnitOfWork:
 class SqlStore:
     """Opens one transaction per unit of work on SQLite or PostgreSQL (as its driver does).
 
-    Up to `KEPT` threads keep a connection between their units of work (checking one out of
-    the pool and returning it cost more than a short transaction itself): the engine's and the
-    delivery job's, say; other threads, and a unit of work nested in another, check one out
-    each time. A kept connection unused for `KEPT_IDLE_S` goes back to the pool, whose
-    pre-ping then checks it; one that failed is dropped. The threads must be done before
-    `close()`, which closes the kept connections and the pool.
+    Up to `KEPT` threads keep a connection between their units of work
+    (`storage.kept_connections`). The threads must be done before `close()`, which closes the
+    kept connections and the pool.
     """
 
     retryable: tuple[type[Exception], ...] = (OperationalError,)
@@ -142,13 +122,13 @@ class SqlStore:
         self.cipher = cipher
         self.audit_head = AuditHead()
         self._writes = Writes()  # what committed units of work of this process wrote
-        self._kept: dict[threading.Thread, _Kept] = {}
-        self._kept_lock = threading.Lock()
+        self._kept = KeptConnections(engine)
+        self._writes_lock = threading.Lock()
 
     @contextmanager
     def unit_of_work(self, *, read_only: bool = False) -> Iterator[SqlUnitOfWork]:
         """A transaction; `read_only` ones take no write lock on SQLite."""
-        kept = self._kept_connection()
+        kept = self._kept.take()
         if kept is None:  # none to keep, or the thread's is in an enclosing unit of work
             with self.engine.connect() as own, self._transaction(own, read_only) as work:
                 yield work
@@ -185,7 +165,7 @@ class SqlStore:
                 except Exception:  # the connection is gone: `exc` is what went wrong
                     log.debug("rollback failed", exc_info=True)
                 if isinstance(exc, DBAPIError):
-                    self._drop(connection)
+                    self._kept.drop(connection)
                 raise
             written = work.audit_written()
             if written is not None:
@@ -195,53 +175,16 @@ class SqlStore:
                 self.audit_head.leave()
         wrote = work.writes()
         if wrote != NOTHING:
-            with self._kept_lock:
+            with self._writes_lock:
                 self._writes += wrote
 
     def writes(self) -> Writes:
         """What this process's committed units of work wrote so far (`workflow.core.ports`)."""
         return self._writes
 
-    def _kept_connection(self) -> _Kept | None:
-        thread = threading.current_thread()
-        kept = self._kept.get(thread)
-        if kept is not None:
-            if kept.busy:
-                return None
-            if not kept.fresh():
-                self._release(thread)
-                kept = None
-        if kept is None:
-            with self._kept_lock:
-                for gone in [t for t in self._kept if not t.is_alive()]:
-                    self._kept.pop(gone).connection.close()
-                if len(self._kept) >= KEPT:
-                    return None
-                kept = self._kept[thread] = _Kept(self.engine.connect())
-        return kept
-
-    def _drop(self, connection: Connection) -> None:
-        """A database error may have broken the connection: the thread's next one is new."""
-        thread = threading.current_thread()
-        kept = self._kept.get(thread)
-        if kept is not None and kept.connection is connection:
-            self._release(thread)
-
-    def _release(self, thread: threading.Thread) -> None:
-        with self._kept_lock:
-            kept = self._kept.pop(thread, None)
-        if kept is not None:
-            try:
-                kept.connection.close()  # back to the pool (an invalidated one is discarded)
-            except Exception:
-                log.debug("closing a kept connection failed", exc_info=True)
-
     def close(self) -> None:
         """Close the kept connections and the pool (every thread is done with the store)."""
-        with self._kept_lock:
-            kept, self._kept = self._kept, {}
-        for entry in kept.values():
-            entry.connection.close()
+        self._kept.close()
         self.engine.dispose()
 
     @contextmanager
