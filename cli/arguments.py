@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -102,3 +103,11 @@ def year(text: str) -> int:
     if not 2000 <= value <= 2100:
         raise argparse.ArgumentTypeError(f"{text} måste ligga mellan 2000 och 2100")
     return value
+
+
+DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
+
+
+def add_database(parser: argparse.ArgumentParser, **options: Any) -> None:
+    """The `--database URL` every command that reads or writes the database takes."""
+    parser.add_argument("--database", metavar="URL", help=DATABASE_HELP, **options)

@@ -10,8 +10,6 @@ from typing import Any
 
 from lofte.cli import arguments
 
-DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
-
 
 def add_commands(commands: Any) -> None:
     picture = commands.add_parser("lagesbild", help="lägesbilden för en enhet och period")
@@ -24,7 +22,7 @@ def add_commands(commands: Any) -> None:
     )
     picture.add_argument("--csv", action="store_true", help="varje iakttagelse som CSV för Excel")
     picture.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
-    picture.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(picture)
     picture.set_defaults(handler=run_lagesbild)
 
     actions = commands.add_parser(
@@ -36,7 +34,7 @@ def add_commands(commands: Any) -> None:
     )
     actions.add_argument("--csv", action="store_true")
     actions.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
-    actions.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(actions)
     actions.set_defaults(handler=run_actions)
 
     export = commands.add_parser("export", help="exportera data som CSV för Excel")
@@ -50,7 +48,7 @@ def add_commands(commands: Any) -> None:
         "--csv", action="store_true", help="(CSV är formatet; flaggan finns för tydlighet)"
     )
     answers.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
-    answers.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(answers)
     answers.set_defaults(handler=run_export_answers)
 
     report = commands.add_parser("report", help="årsrapport för en kommun som utskrivbar HTML")
@@ -60,7 +58,7 @@ def add_commands(commands: Any) -> None:
         "--output", type=Path, metavar="FIL", help="standard: arsrapport-ENHET-ÅR.html"
     )
     report.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
-    report.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(report)
     report.set_defaults(handler=run_report)
 
 

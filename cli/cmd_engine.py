@@ -11,12 +11,10 @@ from typing import Any
 
 from lofte.cli import arguments
 
-DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
-
 
 def add_commands(commands: Any) -> None:
     run = commands.add_parser("run", help="kör motorn i realtid tills den stoppas (Ctrl-C)")
-    run.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(run)
     run.add_argument(
         "--tick",
         type=arguments.seconds,
@@ -67,6 +65,13 @@ def _add_simulate(commands: Any) -> None:
         default=[],
         help="läs in denna uppsättning (standard: databasens egen, eller exemplet i en ny databas)",
     )
+    _add_mail_options(sim)
+    sim.add_argument("--json", action="store_true", help="skriv sammanfattningen som JSON")
+    sim.set_defaults(handler=run_simulate)
+
+
+def _add_mail_options(sim: Any) -> None:
+    """How a simulation's email is rendered, written and sent."""
     sim.add_argument("--no-mail", action="store_true", help="rendera e-posten men skriv den inte")
     sim.add_argument(
         "--inline-delivery",
@@ -82,8 +87,6 @@ def _add_simulate(commands: Any) -> None:
         help="skicka e-post som ett utskick var N:e minut skulle (standard 5; 0 = efter varje "
         "händelse)",
     )
-    sim.add_argument("--json", action="store_true", help="skriv sammanfattningen som JSON")
-    sim.set_defaults(handler=run_simulate)
 
 
 def run_engine(args: argparse.Namespace) -> int:

@@ -9,7 +9,6 @@ from typing import Any
 
 from lofte.cli import arguments
 
-DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 MAX_ANSWER_BYTES = 1_000_000
 
 
@@ -35,7 +34,7 @@ def add_commands(commands: Any) -> None:
         metavar="FÄLT=VÄRDE",
         help="ett fält (JSON-värden som listor går bra); kan upprepas",
     )
-    submit.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(submit)
     submit.set_defaults(handler=run_submit)
 
     status = commands.add_parser("status", help="öppna cykler, väntande svar, incidenter")
@@ -55,7 +54,7 @@ def add_commands(commands: Any) -> None:
         metavar="PERSON",
         help="visa det PERSON får se",
     )
-    status.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(status)
     status.set_defaults(handler=run_status)
 
 

@@ -7,12 +7,11 @@ from typing import Any
 
 from lofte.cli import arguments
 
-DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 OUTBOX_STATUSES = ["pending", "sending", "sent", "held", "digested", "failed", "expired"]
 
 
 def _db(parser: Any) -> None:
-    parser.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(parser)
 
 
 def add_commands(commands: Any) -> None:

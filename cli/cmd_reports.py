@@ -8,12 +8,10 @@ from typing import Any
 
 from lofte.cli import arguments
 
-DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
-
 
 def add_commands(commands: Any) -> None:
     audit = commands.add_parser("audit", help="för revisorer: gick varje cykel och blev den klar?")
-    audit.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(audit)
     audit.add_argument(
         "--cycle", type=arguments.identifier, metavar="NAMN", help="bara denna definition"
     )
@@ -44,12 +42,15 @@ def add_commands(commands: Any) -> None:
         "--head", metavar="NR:HASH", help="ett huvud som sparats tidigare med `lofte audit head`"
     )
     # Given before the subcommand or after it (SUPPRESS: not given here keeps the other).
-    check.add_argument("--database", metavar="URL", help=DATABASE_HELP, default=SUPPRESS)
+    arguments.add_database(check, default=SUPPRESS)
     check.set_defaults(handler=run_verify)
     head = asub.add_parser("head", help="skriv ut kedjans huvud att spara någon annanstans")
-    head.add_argument("--database", metavar="URL", help=DATABASE_HELP, default=SUPPRESS)
+    arguments.add_database(head, default=SUPPRESS)
     head.set_defaults(handler=run_head)
+    _add_show(commands)
 
+
+def _add_show(commands: Any) -> None:
     show = commands.add_parser("show", help="en cykel: steg, förfrågningar och svar i sin helhet")
     show.add_argument("instance", type=arguments.positive_int, metavar="ID")
     show.add_argument(
@@ -65,7 +66,7 @@ def add_commands(commands: Any) -> None:
         metavar="ENHET",
         help="kontrollera att cykeln hör till enheten",
     )
-    show.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(show)
     show.set_defaults(handler=run_show)
 
 

@@ -9,8 +9,6 @@ from typing import Any
 
 from lofte.cli import arguments
 
-DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
-
 
 def add_commands(commands: Any) -> None:
     _add_init(commands)
@@ -28,7 +26,7 @@ def _add_init(commands: Any) -> None:
             "om inte --definitions (eller --example) anges."
         ),
     )
-    init.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(init)
     init.add_argument(
         "--definitions",
         metavar="MAPP",
@@ -88,7 +86,7 @@ def _add_example_and_units(commands: Any) -> None:
 
     units = commands.add_parser("units", help="polisområden, kommuner och vem som har vilken roll")
     units.add_argument("--unit", type=arguments.identifier, metavar="ENHET")
-    units.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(units)
     units.set_defaults(handler=run_units)
 
 

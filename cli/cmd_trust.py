@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
+from lofte.cli import arguments
 
 
 def add_commands(commands: Any) -> None:
@@ -17,18 +17,18 @@ def add_commands(commands: Any) -> None:
     rotate = ksub.add_parser(
         "rotate", help="byt till en ny nyckel och kryptera om alla skyddade uppgifter med den"
     )
-    rotate.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(rotate)
     rotate.set_defaults(handler=run_rotate)
 
     save = commands.add_parser("backup", help="säkerhetskopiera SQLite-databasen medan Löfte kör")
     save.add_argument("path", type=Path, metavar="FIL")
-    save.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(save)
     save.set_defaults(handler=run_backup)
     back = commands.add_parser(
         "restore", help="återställ en säkerhetskopia och kontrollera granskningsloggen"
     )
     back.add_argument("path", type=Path, metavar="FIL")
-    back.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(back)
     back.add_argument("--force", action="store_true", help="ersätt en befintlig databasfil")
     back.set_defaults(handler=run_restore)
 

@@ -7,8 +7,6 @@ from typing import Any
 
 from lofte.cli import arguments
 
-DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
-
 
 def add_commands(commands: Any) -> None:
     web = commands.add_parser(
@@ -36,7 +34,7 @@ def add_commands(commands: Any) -> None:
         metavar="N",
         help="antal betrodda omvända proxyservrar framför Löfte (X-Forwarded-For/-Proto)",
     )
-    web.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    arguments.add_database(web)
     web.set_defaults(handler=run_web)
 
 

@@ -8,6 +8,7 @@ from lofte.definitions.fields import AnyField
 from lofte.definitions.steps import AnyStep
 from lofte.kernel import words
 from lofte.workflow.application import definition_words as dw
+from lofte.workflow.application.mermaid_diagram import mermaid
 
 
 def print_definition(definition: CycleDefinition, role_title: dw.RoleTitle) -> None:
@@ -30,7 +31,7 @@ def print_definition(definition: CycleDefinition, role_title: dw.RoleTitle) -> N
             f"  {dw.state_name(d, t.source)} → {dw.state_name(d, t.dest)} "
             f"när {dw.event_text(t.event)}"
         )
-    print("\nMermaid\n" + dw.mermaid(d))
+    print("\nMermaid\n" + mermaid(d))
 
 
 def _print_step(d: CycleDefinition, number: int, step: AnyStep, role_title: dw.RoleTitle) -> None:

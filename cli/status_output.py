@@ -10,25 +10,7 @@ from lofte.workflow.application.texts import MESSAGE_KIND, OUTBOX_STATUS, TIMER_
 
 def print_status(url: str, report: StatusReport) -> None:
     print(f"Databas {url}, klockan {words.moment(report.now)}")
-    heading("Öppna cykler")
-    print(
-        table(
-            ["Id", "Enhet", "Cykel", "Period", "Steg", "Steget klart senast"],
-            [
-                [
-                    c.instance.id,
-                    c.unit_name,
-                    c.title,
-                    c.instance.period_label,
-                    c.state,
-                    words.moment(c.deadline) if c.deadline else "-",
-                ]
-                for c in report.open_cycles
-            ],
-        )
-        if report.open_cycles
-        else "  inga"
-    )
+    _print_open_cycles(report)
     heading("Väntande svar (försenade först)")
     rows = [
         [
@@ -60,6 +42,28 @@ def print_status(url: str, report: StatusReport) -> None:
     print(
         f"\n{len(report.waiting)} väntande svar, varav {report.overdue} försenade. "
         f"Timrar: {timers}{nxt}. Utkorg: {outbox}."
+    )
+
+
+def _print_open_cycles(report: StatusReport) -> None:
+    heading("Öppna cykler")
+    print(
+        table(
+            ["Id", "Enhet", "Cykel", "Period", "Steg", "Steget klart senast"],
+            [
+                [
+                    c.instance.id,
+                    c.unit_name,
+                    c.title,
+                    c.instance.period_label,
+                    c.state,
+                    words.moment(c.deadline) if c.deadline else "-",
+                ]
+                for c in report.open_cycles
+            ],
+        )
+        if report.open_cycles
+        else "  inga"
     )
 
 

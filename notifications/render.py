@@ -31,6 +31,7 @@ from lofte.workflow.core.message_types import (
     EscalationMessage,
     MeetingMessage,
     MessageContext,
+    NoticeMessage,
     RequestMessage,
     SignInMessage,
     SummaryMessage,
@@ -149,8 +150,13 @@ class Renderer:
                     "fields": context.fields,
                     "reason": context.reason,
                 }
+        return base | self._notice(context)
+
+    def _notice(self, context: NoticeMessage) -> dict[str, Any]:
+        """What messages about no one cycle show: notices, digests, sign-in, alerts."""
+        match context:
             case CatchUpMessage():
-                return base | {
+                return {
                     "sign": f"{context.unit_name} – Löfte",
                     "unit_name": context.unit_name,
                     "items": context.items,
@@ -160,11 +166,11 @@ class Renderer:
                     t | {"link": self.link_for(int(t["request_id"]), str(t["answer_until"]))}
                     for t in sorted(context.tasks, key=lambda t: str(t["deadline"]))
                 ]
-                return base | {"date": context.date_label, "tasks": tasks}
+                return {"date": context.date_label, "tasks": tasks}
             case SignInMessage():
-                return base | {"link": context.link, "valid_until": context.valid_until}
+                return {"link": context.link, "valid_until": context.valid_until}
             case DeliveryAlertMessage():
-                return base | {
+                return {
                     "since": context.failing_since,
                     "waiting": context.waiting,
                     "error": context.last_error,

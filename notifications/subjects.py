@@ -14,6 +14,7 @@ from lofte.workflow.core.message_types import (
     EscalationMessage,
     MeetingMessage,
     MessageContext,
+    NoticeMessage,
     RequestMessage,
     SignInMessage,
     SummaryMessage,
@@ -61,6 +62,13 @@ def subject(context: MessageContext, language: str) -> str:
         case DecisionMessage():
             title = context.decision_title or ("Decided" if en else "Beslut")
             return f"{title}: {_head(context.cycle)}"
+    return _notice(context, language)
+
+
+def _notice(context: NoticeMessage, language: str) -> str:
+    """The subjects of messages about no one cycle: notices, digests, sign-in, alerts."""
+    en = language == "en"
+    match context:
         case CatchUpMessage():
             return (
                 f"After downtime: messages that were not sent ({context.unit_name})"

@@ -189,22 +189,28 @@ def check_step(step: AnyStep, path: PathKey, doc: YamlDocument) -> list[Definiti
             bounds.MAX_WINDOW,
             positive=False,
         )
-    if step.meeting is not None:
-        meeting_path: PathKey = (*path, "meeting")
-        problems += check_duration(
-            doc, (*meeting_path, "starts"), step.meeting.starts, bounds.MAX_OFFSET, positive=False
-        )
-        problems += check_duration(
-            doc, (*meeting_path, "length"), step.meeting.length, bounds.MAX_MEETING
-        )
-        if len(step.meeting.location) > bounds.MAX_TITLE:
-            problems.append(
-                doc.problem((*meeting_path, "location"), f"högst {bounds.MAX_TITLE} tecken")
-            )
+    problems += _check_meeting(step, path, doc)
     if len(step.context) > bounds.MAX_CONTEXT:
         problems.append(doc.problem((*path, "context"), f"högst {bounds.MAX_CONTEXT} underlag"))
     problems += check_fields(step.fields, (*path, "fields"), doc, step)
     problems += check_step_field_refs(step, path, doc)
+    return problems
+
+
+def _check_meeting(step: AnyStep, path: PathKey, doc: YamlDocument) -> list[DefinitionProblem]:
+    if step.meeting is None:
+        return []
+    meeting_path: PathKey = (*path, "meeting")
+    problems = check_duration(
+        doc, (*meeting_path, "starts"), step.meeting.starts, bounds.MAX_OFFSET, positive=False
+    )
+    problems += check_duration(
+        doc, (*meeting_path, "length"), step.meeting.length, bounds.MAX_MEETING
+    )
+    if len(step.meeting.location) > bounds.MAX_TITLE:
+        problems.append(
+            doc.problem((*meeting_path, "location"), f"högst {bounds.MAX_TITLE} tecken")
+        )
     return problems
 
 

@@ -11,13 +11,12 @@ from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from lofte.kernel.errors import ConcurrentUpdate
-from lofte.kernel.untrusted import canonical_json
 from lofte.storage.drivers import Driver, per_driver
 from lofte.storage.fast_sql import prepare_module
 from lofte.storage.repositories.base import Repository
 from lofte.storage.rows import table
 from lofte.storage.tables import AuditRow
-from lofte.workflow.core.audit_chain import GENESIS, chain_hash
+from lofte.workflow.core.audit_chain import GENESIS, chain_hash, hashed_values
 from lofte.workflow.core.records import AuditEvent
 
 A = table(AuditRow)
@@ -112,18 +111,7 @@ class SqlAuditLog(Repository):
         batch = []
         for event in events:
             seq += 1
-            values: dict[str, Any] = {
-                "at": event.at,
-                "unit_id": event.unit_id,
-                "instance_id": event.instance_id,
-                "definition_name": event.definition_name,
-                "definition_version": event.definition_version,
-                "event": event.event,
-                "actor": event.actor[:120],
-                "from_state": event.from_state,
-                "to_state": event.to_state,
-                "detail": canonical_json(event.detail),
-            }
+            values = hashed_values(event)
             digest = chain_hash(prev, seq, values)
             batch.append(values | {"seq": seq, "prev_hash": prev, "hash": digest})
             prev = digest

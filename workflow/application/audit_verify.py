@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lofte.kernel.errors import ConfigError
-from lofte.kernel.untrusted import canonical_json
 from lofte.workflow.application.app import Application
-from lofte.workflow.core.audit_chain import GENESIS, chain_hash
+from lofte.workflow.core.audit_chain import GENESIS, chain_hash, hashed_values
 
 
 @dataclass(frozen=True)
@@ -49,18 +48,6 @@ def verify(app: Application, expected_head: tuple[int, str] | None = None) -> Ve
             return Verdict(
                 count, expected - 1, prev, last_at, expected, f"händelse nr {expected} {what}"
             )
-        values = {
-            "at": event.at,
-            "unit_id": event.unit_id,
-            "instance_id": event.instance_id,
-            "definition_name": event.definition_name,
-            "definition_version": event.definition_version,
-            "event": event.event,
-            "actor": event.actor,
-            "from_state": event.from_state,
-            "to_state": event.to_state,
-            "detail": canonical_json(event.detail),
-        }
         if event.prev_hash != prev:
             return Verdict(
                 count,
@@ -70,7 +57,7 @@ def verify(app: Application, expected_head: tuple[int, str] | None = None) -> Ve
                 seq,
                 f"händelse nr {seq} pekar inte på händelsen före (infogad eller ändrad)",
             )
-        if chain_hash(prev, seq, values) != event.hash:
+        if chain_hash(prev, seq, hashed_values(event)) != event.hash:
             return Verdict(
                 count, seq - 1, prev, last_at, seq, f"händelse nr {seq} ({event.event}) har ändrats"
             )

@@ -5,7 +5,6 @@ their titles, roles by their titles. Identifiers appear only where they are name
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from lofte.definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition, Event
@@ -15,7 +14,6 @@ from lofte.kernel import words
 from lofte.kernel.durations import IsoDuration
 from lofte.kernel.timerules import STOCKHOLM
 from lofte.workflow.core.kinds import STANDARD_KINDS, StepKinds
-from lofte.workflow.core.machines import mermaid_diagram
 
 RoleTitle = Callable[[str], str]
 
@@ -152,28 +150,3 @@ def choices_text(spec: AnyField, language: str = "sv") -> str:
 
 def columns_of(spec: AnyField) -> tuple[AnyField, ...]:
     return spec.columns if isinstance(spec, RowsField) else ()
-
-
-def mermaid(definition: CycleDefinition, language: str = "sv") -> str:
-    """The Mermaid state diagram (drawn by transitions' GraphMachine) with states named by
-    their titles and transitions by their events in words; the states' identifiers become
-    `s1`, `s2`, ... so that nothing in it is a raw identifier."""
-    states = list(definition.state_names)
-    node = {state: f"s{index}" for index, state in enumerate(states, 1)}
-    names = sorted([*states, *(e.value for e in Event)], key=len, reverse=True)
-    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
-    lines = []
-    for line in mermaid_diagram(definition).splitlines():
-        stripped = line.strip()
-        if stripped.startswith("state ") and " as " in stripped:
-            state = stripped.rsplit(" as ", 1)[1]
-            title = state_name(definition, state, language).replace('"', "'")
-            lines.append(line[: len(line) - len(stripped)] + f'state "{title}" as {node[state]}')
-            continue
-        if stripped == definition.title.sv:
-            lines.append(line.replace(stripped, definition.title.get(language)))
-            continue
-        lines.append(
-            pattern.sub(lambda m: node.get(m.group(0)) or event_text(m.group(0), language), line)
-        )
-    return "\n".join(lines) + "\n"

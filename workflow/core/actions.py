@@ -11,7 +11,7 @@ from typing import Any
 
 from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Person
-from lofte.definitions.steps import AnyStep
+from lofte.definitions.steps import ActionSource, AnyStep
 from lofte.workflow.core.display import shown_fields
 from lofte.workflow.core.messages import action_message, decision_message
 from lofte.workflow.core.records import Action, CycleInstance, InputRequest
@@ -35,30 +35,10 @@ def create_actions(
         for source in step.creates_actions:
             rows = (request.answer or {}).get(source.field) or []
             for index, row in enumerate(rows):
-                owner = work.person(str(row.get(source.owner, "")))
-                if owner is None:
-                    continue
                 item = f"{request.person_id}:{index}" if several else str(index)
-                actions.append(
-                    Action(
-                        key=work.keys.action(
-                            instance.key, instance.unit_id, step.id, source.field, item
-                        ),
-                        unit_id=instance.unit_id,
-                        kind=source.kind,
-                        source_instance_id=instance.id or 0,
-                        source_label=label,
-                        what=str(row.get(source.what, "")),
-                        owner_id=owner.id,
-                        owner_party=owner.party,
-                        created_at=work.now,
-                        due_date=_date(row.get(source.due)) if source.due else None,
-                        place=str(row.get(source.place, "")) if source.place else "",
-                        problem=str(row.get(source.problem, "")) if source.problem else "",
-                        indicator=str(row.get(source.indicator, "")) if source.indicator else "",
-                        baseline=str(row.get(source.baseline, "")) if source.baseline else "",
-                    )
-                )
+                action = _action(work, instance, step.id, source, row, item, label)
+                if action is not None:
+                    actions.append(action)
     added = work.uow.actions.add_many(actions)
     for action in added:
         owner = work.person(action.owner_id)
@@ -75,6 +55,41 @@ def create_actions(
             },
         )
     return added
+
+
+def _action(
+    work: Work,
+    instance: CycleInstance,
+    step_id: str,
+    source: ActionSource,
+    row: dict[str, Any],
+    item: str,
+    label: str,
+) -> Action | None:
+    """The action one answered row asks for; None when its owner is no known person."""
+    owner = work.person(str(row.get(source.owner, "")))
+    if owner is None:
+        return None
+
+    def text(column: str | None) -> str:
+        return str(row.get(column, "")) if column else ""
+
+    return Action(
+        key=work.keys.action(instance.key, instance.unit_id, step_id, source.field, item),
+        unit_id=instance.unit_id,
+        kind=source.kind,
+        source_instance_id=instance.id or 0,
+        source_label=label,
+        what=str(row.get(source.what, "")),
+        owner_id=owner.id,
+        owner_party=owner.party,
+        created_at=work.now,
+        due_date=_date(row.get(source.due)) if source.due else None,
+        place=text(source.place),
+        problem=text(source.problem),
+        indicator=text(source.indicator),
+        baseline=text(source.baseline),
+    )
 
 
 def _date(value: Any) -> date | None:

@@ -9,8 +9,27 @@ from datetime import datetime
 from typing import Any
 
 from lofte.kernel.untrusted import canonical_json
+from lofte.workflow.core.records import AuditEvent
 
 GENESIS = "0" * 64
+ACTOR_LENGTH = 120  # the stored column's width
+
+
+def hashed_values(event: AuditEvent) -> dict[str, Any]:
+    """The stored fields of `event` that its hash covers, as they are stored (the appender
+    writes these, the verifier recomputes from them)."""
+    return {
+        "at": event.at,
+        "unit_id": event.unit_id,
+        "instance_id": event.instance_id,
+        "definition_name": event.definition_name,
+        "definition_version": event.definition_version,
+        "event": event.event,
+        "actor": event.actor[:ACTOR_LENGTH],
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "detail": canonical_json(event.detail),
+    }
 
 
 def event_text(seq: int, values: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ owed it, and the summary to the chair."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from lofte.definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition
 from lofte.workflow.core.basis import basis_in_force
@@ -11,6 +12,7 @@ from lofte.workflow.core.messages import summary_message
 from lofte.workflow.core.payloads import ErasurePayload, dump_payload
 from lofte.workflow.core.records import (
     CycleInstance,
+    InputRequest,
     Outcome,
     RequestStatus,
     Timer,
@@ -24,27 +26,10 @@ def complete(work: Work, instance: CycleInstance, definition: CycleDefinition) -
     assert instance.id is not None
     requests = work.uow.requests.for_instance(instance.id)  # the summary names every answer
     missing = tuple(
-        {
-            "request_id": r.id,
-            "step": r.step_id,
-            "step_title": definition.step(r.step_id).title.sv,
-            "person_id": r.person_id,
-            "person_name": work.directory.name_of(r.person_id),
-            "roles": list(r.roles),
-            "about": r.subject.get("title", ""),
-        }
-        for r in requests
-        if r.status is RequestStatus.MISSING
+        _missing(work, definition, r) for r in requests if r.status is RequestStatus.MISSING
     )
     late = instance.late_answers
-    if definition.basis is not None and basis_in_force(work, instance, definition) is None:
-        outcome = Outcome.NO_BASIS
-    elif instance.state == TERMINAL_CLOSED or missing:
-        outcome = Outcome.CLOSED_INCOMPLETE
-    elif late:
-        outcome = Outcome.COMPLETED_LATE
-    else:
-        outcome = Outcome.COMPLETED_ON_TIME
+    outcome = _outcome(work, instance, definition, bool(missing), late)
     closed = dataclasses.replace(
         instance,
         closed_at=work.now,
@@ -80,6 +65,31 @@ def close_with_nothing_to_follow_up(
     it opens, with the outcome `no_basis`, asks nobody and publishes nothing. The chair's
     summary says so (the quarter's follow-up is not missing, it had nothing to do)."""
     return complete(work, dataclasses.replace(instance, state=TERMINAL_COMPLETED), definition)
+
+
+def _missing(work: Work, definition: CycleDefinition, request: InputRequest) -> dict[str, Any]:
+    """A missing answer as the completion record keeps it: who, for which step, about what."""
+    return {
+        "request_id": request.id,
+        "step": request.step_id,
+        "step_title": definition.step(request.step_id).title.sv,
+        "person_id": request.person_id,
+        "person_name": work.directory.name_of(request.person_id),
+        "roles": list(request.roles),
+        "about": request.subject.get("title", ""),
+    }
+
+
+def _outcome(
+    work: Work, instance: CycleInstance, definition: CycleDefinition, missing: bool, late: int
+) -> Outcome:
+    if definition.basis is not None and basis_in_force(work, instance, definition) is None:
+        return Outcome.NO_BASIS
+    if instance.state == TERMINAL_CLOSED or missing:
+        return Outcome.CLOSED_INCOMPLETE
+    if late:
+        return Outcome.COMPLETED_LATE
+    return Outcome.COMPLETED_ON_TIME
 
 
 def _schedule_erasure(work: Work, instance: CycleInstance) -> None:

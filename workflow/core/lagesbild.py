@@ -159,18 +159,23 @@ def compile_lagesbild(
         "by_week": _by_week(observations),
         "by_weekday": _by_weekday(observations),
         "by_hour_band": _by_hour_band(observations),
-        "observations": sorted(
-            (
-                {
-                    k: o[k]
-                    for k in ("time", "category", "place", "area", "text", "assessment", "unit")
-                }
-                | {"category_label": labels.get(o["category"], {}).get("sv", o["category"])}
-                for o in observations
-            ),
-            key=lambda o: str(o["time"]),
-        ),
+        "observations": _listed(observations, labels),
     }
+
+
+def _listed(
+    observations: Sequence[dict[str, Any]], labels: dict[str, dict[str, str]]
+) -> list[dict[str, Any]]:
+    """Every observation of the period in time order, with its category in words."""
+    kept = ("time", "category", "place", "area", "text", "assessment", "unit")
+    return sorted(
+        (
+            {k: o[k] for k in kept}
+            | {"category_label": labels.get(o["category"], {}).get("sv", o["category"])}
+            for o in observations
+        ),
+        key=lambda o: str(o["time"]),
+    )
 
 
 def _counted(

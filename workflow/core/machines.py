@@ -1,8 +1,10 @@
 """One `transitions` state machine per definition version, shared by all its cycle instances.
 
 Instances are rows, not machine models: to fire an event, a light model carrying the row's
-state is added to the shared machine, triggered, and removed again (see LIBRARIES.md: a
-machine per object is expensive, and SQLModel rows cannot be machine models).
+state is added to the shared machine, triggered, and removed again. A machine per object is
+expensive (transitions builds its triggers and callbacks per machine), and stored records
+cannot be machine models. Drawing a diagram of a definition is the application's
+(`workflow/application/mermaid_diagram.py`), not the core's.
 """
 
 from __future__ import annotations
@@ -11,13 +13,12 @@ import threading
 from typing import Any
 
 from transitions import Machine, MachineError
-from transitions.extensions import GraphMachine
 
 from lofte.definitions.cycle import CycleDefinition, Event
 from lofte.kernel.errors import InvalidTransition
 
 
-class _CycleModel:
+class CycleModel:
     """What the machine needs of a cycle while an event is processed: just its state."""
 
     state: str
@@ -26,7 +27,7 @@ class _CycleModel:
         self.label = label
 
 
-def _machine_config(definition: CycleDefinition) -> dict[str, Any]:
+def machine_config(definition: CycleDefinition) -> dict[str, Any]:
     return {
         "states": list(definition.state_names),
         "transitions": [
@@ -44,12 +45,12 @@ class CycleMachine:
 
     def __init__(self, definition: CycleDefinition) -> None:
         self.definition = definition
-        self._machine = Machine(model=None, **_machine_config(definition))
+        self._machine = Machine(model=None, **machine_config(definition))
         self._lock = threading.Lock()
 
     def fire(self, state: str, event: Event, label: str) -> str:
         """The state after `event` in `state`; InvalidTransition if the event is not valid."""
-        model = _CycleModel(label)
+        model = CycleModel(label)
         with self._lock:
             self._machine.add_model(model, initial=state)
             try:
@@ -90,17 +91,3 @@ class MachineRegistry:
 
     def __len__(self) -> int:
         return len(self._by_graph)
-
-
-def mermaid_diagram(definition: CycleDefinition) -> str:
-    """A Mermaid state diagram of the definition, drawn by transitions' own GraphMachine."""
-    machine = GraphMachine(
-        model=_CycleModel(definition.name),
-        graph_engine="mermaid",
-        title=definition.title.sv,
-        show_state_attributes=False,
-        **_machine_config(definition),
-    )
-    lines = str(machine.get_graph().draw(None)).splitlines()
-    kept = [ln for ln in lines if "classDef" not in ln and not ln.strip().startswith("Class ")]
-    return "\n".join(line for line in kept if line.strip() or not line) + "\n"

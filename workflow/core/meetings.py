@@ -86,18 +86,8 @@ def change_meeting(
     window) as far after the meeting as before; a cancelled meeting's step chases nobody. A
     move past the period's end, or one that would put the step's deadline in the past, is
     refused with the reason."""
-    assert instance.id is not None
     definition = work.definition_of(instance)
-    meeting = work.uow.meetings.get(instance.id, step_id, lock=True)
-    if meeting is None:
-        raise NotFound("möte", f"{step_id} i cykeln {instance.key}")
-    if meeting.cancelled:
-        raise MeetingCancelled(meeting.uid)
-    if meeting.starts_at <= work.now or instance.closed_at is not None:
-        raise LofteError(
-            "mötet har redan börjat eller hållits, eller dess cykel är avslutad; det går inte "
-            "att flytta eller ställa in i efterhand"
-        )
+    meeting = _changeable(work, instance, step_id)
     step = definition.step(step_id)
     stage = _stage(definition, instance, step_id)
     times = (
@@ -130,6 +120,22 @@ def change_meeting(
         detail["step_deadline"] = times.deadline.isoformat()
     work.audit(instance, f"meeting_{change}", detail)
     return changed
+
+
+def _changeable(work: Work, instance: CycleInstance, step_id: str) -> Meeting:
+    """The step's meeting, locked, if it may still be moved or cancelled; the reason if not."""
+    assert instance.id is not None
+    meeting = work.uow.meetings.get(instance.id, step_id, lock=True)
+    if meeting is None:
+        raise NotFound("möte", f"{step_id} i cykeln {instance.key}")
+    if meeting.cancelled:
+        raise MeetingCancelled(meeting.uid)
+    if meeting.starts_at <= work.now or instance.closed_at is not None:
+        raise LofteError(
+            "mötet har redan börjat eller hållits, eller dess cykel är avslutad; det går inte "
+            "att flytta eller ställa in i efterhand"
+        )
+    return meeting
 
 
 def _stage(definition: CycleDefinition, instance: CycleInstance, step_id: str) -> str:

@@ -171,6 +171,8 @@ MessageContext = (
     | SignInMessage
     | DeliveryAlertMessage
 )
+# The messages about no one cycle: notices, digests, sign-in, alerts.
+NoticeMessage = CatchUpMessage | DigestMessage | SignInMessage | DeliveryAlertMessage
 
 SHAPES: dict[MessageKind, type[MessageContext]] = {
     MessageKind.INPUT_REQUEST: RequestMessage,

@@ -244,16 +244,7 @@ def summary_message(
         decision_title=(
             definition.decision_name(definition.step(decision.step_id), lang) if decision else ""
         ),
-        decided=(
-            [
-                _in_language(f, lang)
-                for f in shown_fields(
-                    definition.step(decision.step_id).fields, decision.answer or {}, work.directory
-                )
-            ]
-            if decision
-            else []
-        ),
+        decided=_decided(work, definition, decision, lang),
     )
     cycle_key = work.keys.step(instance.key, instance.unit_id, "summary")
     return addressed(
@@ -264,6 +255,18 @@ def summary_message(
         context,
         instance=instance,
     )
+
+
+def _decided(
+    work: Work, definition: CycleDefinition, decision: InputRequest | None, lang: str
+) -> list[dict[str, Any]]:
+    """The decision's fields in words, for the summary (none when nothing was decided)."""
+    if decision is None:
+        return []
+    fields = definition.step(decision.step_id).fields
+    return [
+        _in_language(f, lang) for f in shown_fields(fields, decision.answer or {}, work.directory)
+    ]
 
 
 def meeting_message(

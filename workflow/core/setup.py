@@ -33,64 +33,86 @@ class StoredSetup:
     takes_effect: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
 
-def store_setup(uow: UnitOfWork, bundle: Bundle, now: datetime, actor: str) -> StoredSetup:
-    """Store what changed, and cancel the pending openings of what changed."""
-    stored = StoredSetup()
-    changes = stored.changes
-    documents: list[StoredDocument] = []
-    versions: list[StoredVersion] = []
+@dataclass
+class _NewVersions:
+    """The documents and versions a load writes, gathered before they are written at once."""
 
-    def add(kind: str, name: str, unit: str, text: str, fmt: int, latest: Latest) -> bool:
+    now: datetime
+    stored: StoredSetup = field(default_factory=StoredSetup)
+    documents: list[StoredDocument] = field(default_factory=list)
+    versions: list[StoredVersion] = field(default_factory=list)
+
+    def add(self, kind: str, name: str, unit: str, text: str, fmt: int, latest: Latest) -> bool:
+        """A new version of (name, unit) unless its content is the latest one's."""
         content_hash = sha256(text) if text != DISABLED else DISABLED
         current = latest.get((name, unit))
         if current is not None and current[1] == content_hash:
             return False
         if text != DISABLED:
-            documents.append(StoredDocument(content_hash, kind, fmt, text))
+            self.documents.append(StoredDocument(content_hash, kind, fmt, text))
         version = 1 if current is None else current[0] + 1
-        versions.append(StoredVersion(kind, name, unit, version, content_hash, now))
+        self.versions.append(StoredVersion(kind, name, unit, version, content_hash, self.now))
         return True
 
+
+def store_setup(uow: UnitOfWork, bundle: Bundle, now: datetime, actor: str) -> StoredSetup:
+    """Store what changed, and cancel the pending openings of what changed."""
+    new = _NewVersions(now)
+    _store_templates(uow, bundle, new)
+    _store_definitions(uow, bundle, new)
+    uow.catalog.add_documents(new.documents)
+    uow.catalog.add_versions(new.versions)
+    changes = new.stored.changes
+    if changes:
+        uow.settings.put(GENERATION, secrets.token_hex(8))
+        uow.audit.append(
+            [AuditEvent(at=now, event="setup_loaded", actor=actor, detail={"changes": changes})]
+        )
+    return new.stored
+
+
+def _store_templates(uow: UnitOfWork, bundle: Bundle, new: _NewVersions) -> None:
+    """The organisation and the templates as loaded; a template left out is marked as gone."""
+    changes = new.stored.changes
     org = bundle.organisation
     organisations = uow.catalog.latest_versions(ORGANISATION)
-    if add(ORGANISATION, ORGANISATION_NAME, "", org.text, org.spec.format, organisations):
+    if new.add(ORGANISATION, ORGANISATION_NAME, "", org.text, org.spec.format, organisations):
         changes.append("organisationen: ny version")
     templates = uow.catalog.latest_versions(TEMPLATE)
     for source in bundle.definitions:
-        if add(
-            TEMPLATE, source.definition.name, "", source.text, source.definition.format, templates
-        ):
-            changes.append(f"{source.definition.name}: ny mall")
+        definition = source.definition
+        if new.add(TEMPLATE, definition.name, "", source.text, definition.format, templates):
+            changes.append(f"{definition.name}: ny mall")
     names = {source.definition.name for source in bundle.definitions}
-    for name, _ in sorted(templates):  # a template left out of the setup is marked as gone
-        if name not in names and add(TEMPLATE, name, "", DISABLED, 0, templates):
+    for name, _ in sorted(templates):
+        if name not in names and new.add(TEMPLATE, name, "", DISABLED, 0, templates):
             changes.append(f"{name}: mallen ingår inte längre i uppsättningen")
+
+
+def _store_definitions(uow: UnitOfWork, bundle: Bundle, new: _NewVersions) -> None:
+    """Each unit's effective definition where it changed (its pending opening is cancelled so
+    the engine reschedules it), and those no unit has any more switched off."""
+    stored, changes = new.stored, new.stored.changes
     effective = uow.catalog.latest_versions(DEFINITION)
     active: set[tuple[str, str]] = set()
     for definition, unit in bundle.effective():
         active.add((definition.name, unit.id))
         text = stored_text(definition)
-        if add(DEFINITION, definition.name, unit.id, text, definition.format, effective):
+        if new.add(DEFINITION, definition.name, unit.id, text, definition.format, effective):
             due = uow.timers.cancel_openings(definition.name, unit.id)
-            stored.takes_effect[(definition.name, unit.id)] = now if due is None else min(now, due)
-            version = versions[-1].version
+            stored.takes_effect[(definition.name, unit.id)] = (
+                new.now if due is None else min(new.now, due)
+            )
+            version = new.versions[-1].version
             changes.append(
                 f"{definition.name} för {unit.name}: version {version}"
                 + (" (nästa öppning räknas om)" if due is not None else "")
             )
     for (name, unit_id), (_, content_hash) in sorted(effective.items()):
         if (name, unit_id) not in active and content_hash != DISABLED:
-            add(DEFINITION, name, unit_id, DISABLED, 0, effective)
+            new.add(DEFINITION, name, unit_id, DISABLED, 0, effective)
             uow.timers.cancel_openings(name, unit_id)
             changes.append(f"{name} för {unit_id}: avstängd")
-    uow.catalog.add_documents(documents)
-    uow.catalog.add_versions(versions)
-    if changes:
-        uow.settings.put(GENERATION, secrets.token_hex(8))
-        uow.audit.append(
-            [AuditEvent(at=now, event="setup_loaded", actor=actor, detail={"changes": changes})]
-        )
-    return stored
 
 
 def has_setup(uow: UnitOfWork) -> bool:
