@@ -12,6 +12,7 @@ from lofte.kernel.clock import VirtualClock
 from lofte.kernel.errors import NotFound
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.audit_verify import verify
+from lofte.workflow.application.reads import CycleFilter
 from lofte.workflow.core.engine import Engine
 from lofte.workflow.core.ports import StoredDocument, StoredVersion, Writes
 from lofte.workflow.core.records import (
@@ -217,8 +218,6 @@ def test_the_read_model_lists_open_requests_by_deadline_and_cycles_by_start(stor
     assert [r.id for r, _ in reads.open_requests(units=["fagersta"])] == []
     assert [r.id for r, _ in reads.requests_after(early.id or 0)] == [other.id]
     assert [r.id for r, _ in reads.answered_requests_of("bo", 5)] == [other.id]
-    from lofte.workflow.application.reads import CycleFilter
-
     listed = reads.cycles(CycleFilter(definition="est-inventering"))
     assert [(c.period_key, c.unit_id) for c in listed] == [
         ("2027-W01", "fagersta"),
