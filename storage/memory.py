@@ -4,8 +4,10 @@ tests of the engine's rules that need no database (and to show the ports are the
 Units of work run one at a time (a lock, as SQLite's BEGIN IMMEDIATE serialises writers).
 Every change goes through the unit of work's journal; an exception (any, a `BaseException`
 too) undoes the journal, so nothing of a failed unit of work stays. A unit of work nested in
-another of the same thread is a transaction of its own: it commits or undoes only its own
-changes. Nothing outlives the process; ids are counted per table as SQLite counts them.
+another of the same thread (the lock is re-entrant) sees the outer one's writes and undoes
+only its own; unlike SQL's, an outer one that fails afterwards also puts back what it had
+changed before the nested one wrote there. Nothing outlives the process; ids are counted per
+table as SQLite counts them (an id a failed unit of work took is taken again).
 """
 
 from __future__ import annotations
