@@ -194,16 +194,19 @@ def replaced(record: R, **changes: Any) -> R:
     return made
 
 
-def kept(record: R, **changes: Any) -> R:
+def kept(record: R, like: R | None = None, **changes: Any) -> R:
     """`record` (with `changes`) as the store keeps it: times in UTC, JSON values its own,
-    enums as enums."""
+    enums as enums. A JSON value that is `like`'s own object (the stored record `record` was
+    made from) is kept as it is."""
     shape = _shape(type(record))
     for name in shape.times:
         value = getattr(record, name)
         if value is not None and value.tzinfo is not UTC:
             changes[name] = utc(value)
     for name in shape.json:
-        changes[name] = stored_json(getattr(record, name))
+        value = getattr(record, name)
+        if like is None or value is not getattr(like, name):
+            changes[name] = stored_json(value)
     for name, enum in shape.enums:
         value = getattr(record, name)
         if value is not None and type(value) is not enum:
