@@ -1,8 +1,10 @@
-"""Fixtures: every test gets its own fresh database (a SQLite file, or a PostgreSQL schema of
-its own), a virtual clock, and an engine with the packaged definitions.
+"""Fixtures: every test gets its own fresh store (the in-memory store, a SQLite file, or a
+PostgreSQL schema of its own), a virtual clock, and an engine with the packaged definitions.
 
-Tests whose rules do not depend on the database dialect use `sqlite_harness`; tests of
-storage behaviour (locking, keys, concurrency) use `harness`, which runs on both.
+Tests of the engine's rules use `memory_harness` (no database: `storage.memory`); tests
+that go end to end through SQL (pages, delivery, the CLI) use `sqlite_harness`; tests of
+storage behaviour (locking, keys, concurrency) use `harness`, which runs on SQLite and
+PostgreSQL. `store_url` runs a test on all three (`tests/storage/test_contract*.py`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from lofte.definitions.loader import Bundle, load_packaged
 from lofte.storage.database import make_engine, migrate
 from lofte.storage.sensitive_keys import throwaway_cipher
 from lofte.storage.unit_of_work import SqlStore
-from tests.harness import Harness, make_harness
+from tests.harness import MEMORY, Harness, make_harness
 
 PG_SERVER = os.environ.get("LOFTE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -112,6 +114,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             yield url
 
 
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The in-memory store (`MEMORY`), a SQLite file, a PostgreSQL schema: a test of what the
+    ports promise runs on each."""
+    if request.param == "memory":
+        yield MEMORY
+    elif request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/lofte.db"
+    else:
+        with pg_schema_url() as url:
+            yield url
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path}/lofte.db"
@@ -129,6 +144,14 @@ def harness(db_url: str) -> Iterator[Harness]:
 def sqlite_harness(sqlite_url: str) -> Iterator[Harness]:
     """An engine with the packaged setup, on SQLite (for rules that do not depend on SQL)."""
     built = make_harness(sqlite_url, START, packaged())
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def memory_harness() -> Iterator[Harness]:
+    """An engine with the packaged setup, on the in-memory store (for the engine's rules)."""
+    built = make_harness(MEMORY, START, packaged())
     yield built
     built.close()
 

@@ -1,5 +1,6 @@
-"""The test harness: an engine on a fresh database in virtual time, and read helpers that look
-at what a user would look at after the engine ran (cycles, requests, emails, the audit log)."""
+"""The test harness: an engine on a fresh database (or the in-memory store) in virtual time,
+and read helpers that look at what a user would look at after the engine ran (cycles,
+requests, emails, the audit log)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,16 @@ from lofte.definitions.loader import Bundle
 from lofte.kernel.clock import VirtualClock
 from lofte.storage import rows
 from lofte.storage.database import make_engine, migrate
+from lofte.storage.memory import MemoryStore
+from lofte.storage.memory_misc import audit_copy
+from lofte.storage.memory_reads import MemoryReadModel
+from lofte.storage.memory_tables import fresh_all
+from lofte.storage.read_model import SqlReadModel
 from lofte.storage.repositories.audit import A as AUDIT
 from lofte.storage.sensitive_keys import throwaway_cipher
 from lofte.storage.unit_of_work import SqlStore
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.reads import ReadModel
 from lofte.workflow.core.engine import Engine
 from lofte.workflow.core.records import (
     Action,
@@ -29,6 +37,8 @@ from lofte.workflow.core.records import (
     Timer,
 )
 
+MEMORY = "memory"  # make_harness's "URL" of the in-memory store (storage.memory)
+
 
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
@@ -36,13 +46,27 @@ def utc(*parts: int) -> datetime:
 
 @dataclass
 class Harness:
-    store: SqlStore
+    store: SqlStore | MemoryStore
     clock: VirtualClock
     engine: Engine
     bundle: Bundle
 
     def close(self) -> None:
         self.store.close()
+
+    @property
+    def in_memory(self) -> bool:
+        return isinstance(self.store, MemoryStore)
+
+    def read_model(self) -> ReadModel:
+        """The application's read model on this harness's store."""
+        if isinstance(self.store, MemoryStore):
+            return MemoryReadModel(self.store)
+        return SqlReadModel(self.store.engine)
+
+    def app(self, secret: str | None = None) -> Application:
+        """The application layer (views, pages' reads) on this harness's engine."""
+        return Application(self.engine, self.read_model(), secret)
 
     # time ---------------------------------------------------------------------------------------
     def run_until(self, end: datetime) -> list[Timer]:
@@ -73,6 +97,14 @@ class Harness:
         return found
 
     def cycles(self, definition: str | None = None, unit: str | None = None) -> list[CycleInstance]:
+        if isinstance(self.store, MemoryStore):
+            found = [
+                c
+                for c in self.store.db.cycles.all()
+                if (not definition or c.definition_name == definition)
+                and (not unit or c.unit_id == unit)
+            ]
+            return fresh_all(sorted(found, key=lambda c: (c.period_start, c.id or 0)))
         query = select(rows.INSTANCES).order_by(rows.INSTANCES.c.period_start, rows.INSTANCES.c.id)
         if definition:
             query = query.where(rows.INSTANCES.c.definition_name == definition)
@@ -98,6 +130,12 @@ class Harness:
         return matches[0]
 
     def outbox(self, kind: str | None = None, person: str | None = None) -> list[OutboxMessage]:
+        if isinstance(self.store, MemoryStore):
+            return fresh_all(
+                m
+                for m in self.store.db.outbox.all()
+                if (not kind or m.kind == kind) and (not person or m.person_id == person)
+            )
         query = select(rows.OUTBOX).order_by(rows.OUTBOX.c.id)
         if kind:
             query = query.where(rows.OUTBOX.c.kind == kind)
@@ -107,6 +145,12 @@ class Harness:
             return [rows.message(r) for r in c.execute(query).mappings()]
 
     def audit(self, cycle: CycleInstance | None = None) -> list[AuditEvent]:
+        if isinstance(self.store, MemoryStore):
+            return [
+                audit_copy(e)
+                for e in self.store.db.audit.values()
+                if cycle is None or e.instance_id == cycle.id
+            ]
         query = select(AUDIT).order_by(AUDIT.c.seq)
         if cycle is not None:
             query = query.where(AUDIT.c.instance_id == cycle.id)
@@ -139,6 +183,10 @@ class Harness:
         return record
 
     def actions(self, unit: str | None = None) -> list[Action]:
+        if isinstance(self.store, MemoryStore):
+            return fresh_all(
+                a for a in self.store.db.actions.all() if not unit or a.unit_id == unit
+            )
         query = select(rows.ACTIONS).order_by(rows.ACTIONS.c.id)
         if unit:
             query = query.where(rows.ACTIONS.c.unit_id == unit)
@@ -146,6 +194,10 @@ class Harness:
             return [rows.action(r) for r in c.execute(query).mappings()]
 
     def timers(self, status: str | None = None) -> list[Timer]:
+        if isinstance(self.store, MemoryStore):
+            return fresh_all(
+                t for t in self.store.db.timers.all() if not status or t.status == status
+            )
         query = select(rows.TIMERS).order_by(rows.TIMERS.c.id)
         if status:
             query = query.where(rows.TIMERS.c.status == status)
@@ -153,10 +205,18 @@ class Harness:
             return [rows.timer(r) for r in c.execute(query).mappings()]
 
 
-def make_harness(url: str, start: datetime, bundle: Bundle) -> Harness:
+def make_store(url: str) -> SqlStore | MemoryStore:
+    """A store on the migrated database at `url`, or the in-memory store for `MEMORY`."""
+    if url == MEMORY:
+        return MemoryStore()
     db = make_engine(url)
     migrate(db)
-    store = SqlStore(db, throwaway_cipher())
+    return SqlStore(db, throwaway_cipher())
+
+
+def make_harness(url: str, start: datetime, bundle: Bundle) -> Harness:
+    """An engine with `bundle` registered on a fresh store (`url`, or `MEMORY`)."""
+    store = make_store(url)
     clock = VirtualClock(start)
     engine = Engine(store, clock, engine_id="test")
     engine.register(bundle)

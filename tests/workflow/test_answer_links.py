@@ -16,7 +16,6 @@ import pytest
 
 from lofte.cli.wiring import connect
 from lofte.kernel.errors import InvalidToken
-from lofte.storage.read_model import SqlReadModel
 from lofte.workflow.application.answer_links import (
     installation_secret,
     make_token,
@@ -169,15 +168,15 @@ def test_a_non_ascii_signature_is_refused_as_malformed() -> None:
 
 
 def test_a_configured_secret_wins_over_the_stored_one_which_is_made_once(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    with sqlite_harness.store.unit_of_work() as uow:
+    with memory_harness.store.unit_of_work() as uow:
         stored = installation_secret(uow.settings)
         assert installation_secret(uow.settings) == stored
         assert installation_secret(uow.settings, None) == stored
         assert installation_secret(uow.settings, "") == stored
         assert installation_secret(uow.settings, "configured") == "configured"
-    with sqlite_harness.store.unit_of_work() as uow:
+    with memory_harness.store.unit_of_work() as uow:
         assert installation_secret(uow.settings) == stored
     assert len(stored) >= 40
 
@@ -186,9 +185,9 @@ def test_a_configured_secret_wins_over_the_stored_one_which_is_made_once(
 
 
 @pytest.fixture
-def opened(sqlite_harness: Harness) -> Harness:
-    sqlite_harness.run_until(utc(2027, 1, 4, 9))  # this week's inventory is open
-    return sqlite_harness
+def opened(memory_harness: Harness) -> Harness:
+    memory_harness.run_until(utc(2027, 1, 4, 9))  # this week's inventory is open
+    return memory_harness
 
 
 def inventory_request(h: Harness, person: str = "tove-lind") -> InputRequest:
@@ -196,7 +195,7 @@ def inventory_request(h: Harness, person: str = "tove-lind") -> InputRequest:
 
 
 def app_of(h: Harness, configured: str | None = None) -> Application:
-    return Application(h.engine, SqlReadModel(h.store.engine), configured)
+    return h.app(configured)
 
 
 def stored_secret(h: Harness) -> str:

@@ -8,9 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-from lofte.storage.read_model import SqlReadModel
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.audit_report import build_audit
 from lofte.workflow.application.dashboard import COLUMN_LABELS, DashboardFilter, dashboard
@@ -21,11 +19,11 @@ from lofte.workflow.application.visibility import viewer_for
 from lofte.workflow.application.yearly_report import report_data
 from lofte.workflow.core.records import ActionStatus, Outcome
 from tests.conftest import packaged
-from tests.harness import Harness, make_harness, utc
+from tests.harness import MEMORY, Harness, make_harness, utc
 
 
 def app_of(h: Harness) -> Application:
-    return Application(h.engine, SqlReadModel(h.store.engine))
+    return h.app()
 
 
 def report(h: Harness, unit: str, week: str, rows: list[dict[str, object]]) -> None:
@@ -80,9 +78,9 @@ def test_lagesbild_counts_equal_exported_rows_and_a_meeting_sees_every_inventory
 
 
 def test_an_intervention_is_followed_up_at_every_meeting_until_it_is_closed(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     h.run_until(utc(2027, 1, 13, 9))
     first = h.cycle("est-mote", "surahammar", "2027-W02")
     h.answer(
@@ -132,8 +130,8 @@ def _monday(week: str) -> datetime:
     return utc(monday.year, monday.month, monday.day, 9)
 
 
-def test_meetings_are_booked_at_opening_and_moved_off_holidays(sqlite_harness: Harness) -> None:
-    h = sqlite_harness
+def test_meetings_are_booked_at_opening_and_moved_off_holidays(memory_harness: Harness) -> None:
+    h = memory_harness
     h.run_until(utc(2027, 1, 4, 7, 1))
     lolg = h.cycle("operativ-inriktning", "lpo-norra-vastmanland", "2027-W01")
     invites = [m for m in h.outbox("meeting_invite") if m.instance_id == lolg.id]
@@ -143,9 +141,9 @@ def test_meetings_are_booked_at_opening_and_moved_off_holidays(sqlite_harness: H
 
 
 def test_catch_up_after_thirty_days_sends_nothing_stale_and_tells_each_coordinator_once(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     h.run_until(utc(2027, 1, 4, 9))
     before = {m.key for m in h.outbox()}
     h.clock.set(utc(2027, 2, 4, 9))  # the engine was down for a month
@@ -166,8 +164,8 @@ def test_catch_up_after_thirty_days_sends_nothing_stale_and_tells_each_coordinat
     assert all(m.context["items"] for m in notices)
 
 
-def test_an_escalation_never_goes_to_a_person_who_is_missing_too(sqlite_harness: Harness) -> None:
-    h = sqlite_harness
+def test_an_escalation_never_goes_to_a_person_who_is_missing_too(memory_harness: Harness) -> None:
+    h = memory_harness
     h.run_until(utc(2027, 1, 4, 9))
     sala = h.cycle("est-inventering", "sala", "2027-W01")
     for person in ("maria-holm", "johan-sjo", "nils-aberg", "tove-lind"):
@@ -179,10 +177,8 @@ def test_an_escalation_never_goes_to_a_person_who_is_missing_too(sqlite_harness:
     assert "escalated" in h.events(sala)
 
 
-def test_a_quarter_without_a_decision_has_nothing_to_follow_up_asks_nobody_and_publishes_nothing(
-    tmp_path: Path,
-) -> None:
-    h = make_harness(f"sqlite:///{tmp_path}/q.db", utc(2027, 2, 13), packaged())
+def test_a_quarter_without_a_decision_follows_up_nothing_asks_nobody_publishes_nothing() -> None:
+    h = make_harness(MEMORY, utc(2027, 2, 13), packaged())
     try:
         h.run_until(utc(2027, 3, 1))
         follow_up = h.cycle("uppfoljning", "norberg", "2027-Q1")

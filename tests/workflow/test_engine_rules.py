@@ -4,7 +4,6 @@ keys name the installation and the unit but never a row id, bounded definitions.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,13 +14,13 @@ from lofte.workflow.core.engine import MAX_TIMER_ATTEMPTS
 from lofte.workflow.core.records import Timer, TimerKind, TimerStatus
 from lofte.workflow.core.work import Work
 from tests.conftest import START, packaged
-from tests.harness import Harness, make_harness, utc
+from tests.harness import MEMORY, Harness, make_harness, utc
 
 
 def test_a_failing_timer_backs_off_becomes_an_incident_and_others_keep_firing(
-    sqlite_harness: Harness, monkeypatch: pytest.MonkeyPatch
+    memory_harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     original = timer_handlers.HANDLERS[TimerKind.REMINDER]
 
     def broken_for_surahammar(work: Work, timer: Timer) -> str:
@@ -62,8 +61,8 @@ def test_a_failing_timer_backs_off_becomes_an_incident_and_others_keep_firing(
     assert h.events()[-1] != "timer_incident"
 
 
-def test_keys_name_the_installation_and_unit_and_never_a_row_id(sqlite_harness: Harness) -> None:
-    h = sqlite_harness
+def test_keys_name_the_installation_and_unit_and_never_a_row_id(memory_harness: Harness) -> None:
+    h = memory_harness
     h.run_until(utc(2027, 1, 6, 12))
     with h.store.unit_of_work() as uow:
         installation = uow.settings.get("installation_id")
@@ -73,15 +72,12 @@ def test_keys_name_the_installation_and_unit_and_never_a_row_id(sqlite_harness: 
     for message in h.outbox():
         assert message.key.startswith(f"{installation}:{message.unit_id}:"), message.key
         assert f":{message.id}:" not in message.key
-    with h.store.reading() as connection:
-        from sqlalchemy import text
-
-        uids = [u for (u,) in connection.execute(text("SELECT uid FROM meetings"))]
+    uids = [m.uid for m, _ in h.read_model().meetings_between(START, utc(2028, 1, 1))]
     assert uids and all(uid.endswith(f".{installation}.lofte") for uid in uids)
 
 
-def test_timers_are_fired_in_due_order_within_a_cycle(sqlite_harness: Harness) -> None:
-    h = sqlite_harness
+def test_timers_are_fired_in_due_order_within_a_cycle(memory_harness: Harness) -> None:
+    h = memory_harness
     h.run_until(utc(2027, 1, 4, 8))
     # Jump a fortnight at once: every cycle's timers still fire in due order.
     h.clock.set(h.clock.now() + timedelta(days=14))
@@ -92,13 +88,13 @@ def test_timers_are_fired_in_due_order_within_a_cycle(sqlite_harness: Harness) -
 
 
 def test_timers_due_together_fire_in_fewer_units_of_work_with_the_same_outcome(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seen = {}
     default = engine_module.TOGETHER
     for together in (default, 1):
         monkeypatch.setattr(engine_module, "TOGETHER", together)
-        h = make_harness(f"sqlite:///{tmp_path}/together-{together}.db", START, packaged())
+        h = make_harness(MEMORY, START, packaged())
         units = 0
         opened = h.store.unit_of_work
 

@@ -23,9 +23,9 @@ def observation(**override: object) -> dict[str, object]:
 
 
 def test_each_reporter_of_the_unit_is_asked_and_the_cycle_completes_on_time(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     h.run_until(utc(2027, 1, 4, 8))  # Monday 4 January 09:00 Stockholm
     week = h.cycle("est-inventering", "sala", "2027-W01")
     assert week.state == "rapportering" and week.period_label == "v. 1 2027"
@@ -69,9 +69,9 @@ def test_each_reporter_of_the_unit_is_asked_and_the_cycle_completes_on_time(
 
 
 def test_a_missing_report_closes_the_cycle_incomplete_naming_who_owed_it(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     h.run_until(utc(2027, 1, 4, 8))
     week = h.cycle("est-inventering", "surahammar", "2027-W01")
     h.answer(week, "rapportering", "anna-sundin", {"inget_att_rapportera": True})

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from lofte.storage.read_model import SqlReadModel
-from lofte.workflow.application.app import Application
 from lofte.workflow.drivers import fake_scenes as scenes
 from lofte.workflow.drivers.simulation import Simulation
 from tests.harness import Harness, utc
@@ -20,7 +18,7 @@ LEADERS = {"peter-nord", "anders-vik", "sara-strand", "malin-frost"}  # the poli
 
 def simulate(h: Harness, weeks: int = 5) -> None:
     h.clock.set(utc(2027, 2, 28))
-    app = Application(h.engine, SqlReadModel(h.store.engine))
+    app = h.app()
     end = utc(2027, 3, 1) + timedelta(weeks=weeks)
     Simulation(app, h.clock, response_rate=0.9, seed=11).run_until(end)
 
@@ -35,9 +33,9 @@ def observations(h: Harness) -> list[tuple[str, dict[str, str]]]:
 
 
 def test_every_observation_is_described_as_its_category_at_a_place_of_its_municipality(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     simulate(h)
     seen = observations(h)
     assert len(seen) > 100
@@ -57,9 +55,9 @@ def test_every_observation_is_described_as_its_category_at_a_place_of_its_munici
 
 
 def test_every_intervention_answers_an_observation_and_its_owner_does_such_work(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     simulate(h)
     people = h.bundle.directory.people
     observed = defaultdict(set)  # unit -> (place, category)
@@ -87,9 +85,9 @@ def test_every_intervention_answers_an_observation_and_its_owner_does_such_work(
 
 
 def test_a_follow_up_note_fits_its_status_and_meetings_decide_after_they_are_held(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     simulate(h, weeks=7)
     notes = 0
     for cycle in h.cycles("est-mote"):

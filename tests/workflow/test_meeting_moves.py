@@ -11,8 +11,6 @@ import pytest
 
 from lofte.kernel.errors import LofteError
 from lofte.kernel.timerules import STOCKHOLM
-from lofte.storage.read_model import SqlReadModel
-from lofte.workflow.application.app import Application
 from lofte.workflow.core.records import CycleInstance, Meeting, TimerKind, TimerStatus
 from lofte.workflow.core.step_times import step_times
 from tests.harness import Harness, utc
@@ -29,7 +27,7 @@ def booked(h: Harness, definition: str, unit: str = "sala") -> tuple[CycleInstan
     """Run until `definition`'s first cycle in `unit` is open with its meeting booked."""
     while h.clock.now() < utc(2027, 6, 1):
         for cycle in h.cycles(definition, unit):
-            meetings = SqlReadModel(h.store.engine).meetings_of_cycle(cycle.id or 0)
+            meetings = h.read_model().meetings_of_cycle(cycle.id or 0)
             if meetings and meetings[0].starts_at > h.clock.now() + timedelta(hours=2):
                 return cycle, meetings[0]
         h.run_until(h.clock.now() + timedelta(hours=6))
@@ -55,9 +53,9 @@ def pending(h: Harness, cycle: CycleInstance, step: str, kind: TimerKind) -> lis
 
 
 def test_a_meeting_moved_before_its_step_opens_moves_the_decision_deadline(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     cycle, meeting = booked(h, "inriktningsbeslut")
     assert cycle.state != meeting.step_id  # the analysis comes first
     h.engine.move_meeting(cycle.id or 0, meeting.step_id, meeting.starts_at + WEEK, "admin")
@@ -70,9 +68,9 @@ def test_a_meeting_moved_before_its_step_opens_moves_the_decision_deadline(
 
 
 def test_a_meeting_moved_during_its_step_moves_the_deadline_reminders_and_the_cycle_waits(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     cycle, meeting = booked(h, "inriktningsbeslut")
     step = meeting.step_id
     current = until_its_turn(h, cycle, meeting)  # the analysis is over: the decision's turn
@@ -89,21 +87,21 @@ def test_a_meeting_moved_during_its_step_moves_the_deadline_reminders_and_the_cy
 
 
 def test_a_move_past_the_period_or_the_deadline_is_refused_and_nothing_changes(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     cycle, meeting = booked(h, "est-mote")
     with pytest.raises(LofteError, match=r"perioden v\. .* slutar"):
         h.engine.move_meeting(cycle.id or 0, meeting.step_id, cycle.ends_at, "admin")
     with pytest.raises(LofteError, match="redan"):
         h.engine.move_meeting(cycle.id or 0, meeting.step_id, h.clock.now(), "admin")
-    (unchanged,) = SqlReadModel(h.store.engine).meetings_of_cycle(cycle.id or 0)
+    (unchanged,) = h.read_model().meetings_of_cycle(cycle.id or 0)
     assert unchanged == meeting
     assert "meeting_update" not in h.events(cycle)
 
 
-def test_a_cancelled_meeting_chases_nobody_for_its_decision(sqlite_harness: Harness) -> None:
-    h = sqlite_harness
+def test_a_cancelled_meeting_chases_nobody_for_its_decision(memory_harness: Harness) -> None:
+    h = memory_harness
     cycle, meeting = booked(h, "inriktningsbeslut")
     step = meeting.step_id
     until_its_turn(h, cycle, meeting)
@@ -124,5 +122,5 @@ def test_a_cancelled_meeting_chases_nobody_for_its_decision(sqlite_harness: Harn
 
 def _planned_deadline(h: Harness, cycle: CycleInstance, step_id: str) -> datetime:
     """The step's deadline as the unit's definition puts it, with the meeting where it was."""
-    definition = Application(h.engine, SqlReadModel(h.store.engine)).definition_of(cycle)
+    definition = h.app().definition_of(cycle)
     return step_times(definition, definition.step(step_id), cycle.opens_at).deadline

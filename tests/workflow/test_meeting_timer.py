@@ -23,9 +23,9 @@ def pending_meeting_timer(h: Harness) -> Timer:
 
 
 def test_moving_a_meeting_moves_its_update_and_cancelling_cancels_it(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     timer = pending_meeting_timer(h)
     payload = read_payload(timer.kind, timer.payload)
     assert isinstance(payload, StepPayload)

@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 from itertools import pairwise
-from pathlib import Path
 
 from lofte.definitions.checks.meeting_clashes import Placed, _layout, meeting_series
 from lofte.workflow.core.records import Meeting
 from tests.conftest import packaged
-from tests.harness import Harness, make_harness, utc
+from tests.harness import MEMORY, Harness, make_harness, utc
 
 MONDAYS = {"2027-W01": 4, "2027-W02": 11, "2027-W03": 18, "2027-W04": 25}
 
@@ -87,10 +86,8 @@ def booked_meetings(h: Harness) -> list[Meeting]:
     return found
 
 
-def test_the_engine_books_the_meetings_the_check_lays_out_and_nobody_twice(
-    tmp_path: Path,
-) -> None:
-    h = make_harness(f"sqlite:///{tmp_path}/quarter.db", utc(2027, 1, 3), packaged())
+def test_the_engine_books_the_meetings_the_check_lays_out_and_nobody_twice() -> None:
+    h = make_harness(MEMORY, utc(2027, 1, 3), packaged())
     try:
         h.run_until(utc(2027, 3, 24))  # every steering group of the quarter has met
         booked = booked_meetings(h)

@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from lofte.storage.read_model import SqlReadModel
-from lofte.workflow.application.app import Application
 from lofte.workflow.core.records import RequestStatus
 from lofte.workflow.drivers.simulation import Simulation
 from tests.harness import Harness, utc
@@ -19,7 +17,7 @@ def deliveries(h: Harness, every: timedelta) -> tuple[list[datetime], list[datet
     """When delivery ran, and when the engine changed something (timers fired, answers)."""
     ran: list[datetime] = []
     simulation = Simulation(
-        Application(h.engine, SqlReadModel(h.store.engine)),
+        h.app(),
         h.clock,
         response_rate=0.9,
         seed=4,
@@ -47,9 +45,9 @@ def deliveries(h: Harness, every: timedelta) -> tuple[list[datetime], list[datet
 
 @pytest.mark.parametrize("minutes", [5, 60])
 def test_email_goes_out_within_one_interval_of_each_change(
-    sqlite_harness: Harness, minutes: int
+    memory_harness: Harness, minutes: int
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     h.clock.set(utc(2027, 1, 4))
     every = timedelta(minutes=minutes)
     ran, changes = deliveries(h, every)
@@ -63,22 +61,22 @@ def test_email_goes_out_within_one_interval_of_each_change(
         assert len(ran) < len(changes)  # changes inside one interval share a delivery
 
 
-def test_without_an_interval_email_goes_out_after_every_moment(sqlite_harness: Harness) -> None:
-    h = sqlite_harness
+def test_without_an_interval_email_goes_out_after_every_moment(memory_harness: Harness) -> None:
+    h = memory_harness
     h.clock.set(utc(2027, 1, 4))
     ran, changes = deliveries(h, timedelta(0))
     assert sorted(set(changes)) == sorted(set(ran[:-1]))
 
 
 def test_every_request_made_is_planned_and_answered_when_everyone_answers(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
     # Requests are looked for only when one newer than those planned exists: none may be
     # missed, whether a timer or an answer made it.
-    h = sqlite_harness
+    h = memory_harness
     h.clock.set(utc(2027, 1, 4))
     simulation = Simulation(
-        Application(h.engine, SqlReadModel(h.store.engine)),
+        h.app(),
         h.clock,
         response_rate=1.0,
         late_share=0.0,
@@ -94,13 +92,11 @@ def test_every_request_made_is_planned_and_answered_when_everyone_answers(
 
 
 def test_a_follow_up_with_nothing_to_follow_up_is_counted_apart_not_as_incomplete(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     h.clock.set(utc(2027, 2, 14))  # the first quarter's follow-up opens on 15 February, undecided
-    simulation = Simulation(
-        Application(h.engine, SqlReadModel(h.store.engine)), h.clock, response_rate=1.0, seed=2
-    )
+    simulation = Simulation(h.app(), h.clock, response_rate=1.0, seed=2)
     counts = simulation.run_until(utc(2027, 2, 17)).as_dict()["definitions"]["uppfoljning"]
     assert counts["opened"] == counts["no_basis"] == 5
     assert counts["closed_incomplete"] == counts["still_open"] == 0

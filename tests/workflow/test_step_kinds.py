@@ -23,9 +23,7 @@ from lofte.definitions.loader import Bundle, SourceText, load_texts
 from lofte.definitions.steps import Event, RolePath, StepBase
 from lofte.kernel.clock import VirtualClock
 from lofte.kernel.errors import DefinitionError, RequestClosed
-from lofte.storage.database import make_engine, migrate
-from lofte.storage.sensitive_keys import throwaway_cipher
-from lofte.storage.unit_of_work import SqlStore
+from lofte.storage.memory import MemoryStore
 from lofte.workflow.application import definition_words
 from lofte.workflow.core.engine import Engine
 from lofte.workflow.core.kinds import STANDARD_KINDS, Move, StepKind
@@ -138,15 +136,13 @@ def load(definition: str = APPROVAL, cls: type[CycleDefinition] | None = None) -
     return load_texts(texts, "prov", definition_class=cls or KINDS.definition_class)
 
 
-def engine_on(store: SqlStore, clock: VirtualClock) -> Engine:
+def engine_on(store: MemoryStore, clock: VirtualClock) -> Engine:
     return Engine(store, clock, engine_id="test", kinds=KINDS)
 
 
 @pytest.fixture
-def approvals(sqlite_url: str) -> Iterator[Harness]:
-    db = make_engine(sqlite_url)
-    migrate(db)
-    store = SqlStore(db, throwaway_cipher())
+def approvals() -> Iterator[Harness]:
+    store = MemoryStore()
     clock = VirtualClock(utc(2027, 1, 1))
     engine = engine_on(store, clock)
     bundle = load()

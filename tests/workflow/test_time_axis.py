@@ -34,9 +34,9 @@ def two_weeks_reported(h: Harness) -> None:
 
 
 def test_a_week_holds_the_observations_made_in_it_whichever_report_brought_them(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     two_weeks_reported(h)
     app = app_of(h)
     viewer = viewer_for(app.directory(), None)
@@ -50,8 +50,8 @@ def test_a_week_holds_the_observations_made_in_it_whichever_report_brought_them(
     assert {r["Tidpunkt"] for r in listed} == {"2027-01-23 22:30"}
 
 
-def test_an_export_for_dates_holds_the_observations_made_then(sqlite_harness: Harness) -> None:
-    h = sqlite_harness
+def test_an_export_for_dates_holds_the_observations_made_then(memory_harness: Harness) -> None:
+    h = memory_harness
     two_weeks_reported(h)
     app = app_of(h)
     viewer = viewer_for(app.directory(), None)
@@ -63,10 +63,10 @@ def test_an_export_for_dates_holds_the_observations_made_then(sqlite_harness: Ha
     assert {r["När"] for r in observations} == {"2027-01-23 22:30"}
 
 
-def test_a_year_holds_only_that_year(sqlite_harness: Harness) -> None:
+def test_a_year_holds_only_that_year(memory_harness: Harness) -> None:
     """New Year's Eve 2026, reported in the first inventory of 2027, was counted as December
     2027."""
-    h = sqlite_harness
+    h = memory_harness
     h.run_until(utc(2027, 1, 4, 9))
     report(h, "sala", "2027-W01", [row("Torget", "2026-12-31T23:30")])
     h.run_until(utc(2027, 1, 11, 9))
@@ -81,8 +81,8 @@ def test_a_year_holds_only_that_year(sqlite_harness: Harness) -> None:
     assert [m["count"] for m in last_year["trend"]][-1] == 5
 
 
-def test_an_inventory_does_not_take_what_lies_far_from_its_period(sqlite_harness: Harness) -> None:
-    h = sqlite_harness
+def test_an_inventory_does_not_take_what_lies_far_from_its_period(memory_harness: Harness) -> None:
+    h = memory_harness
     h.run_until(utc(2027, 1, 4, 9))
     cycle = h.cycle("est-inventering", "sala", "2027-W01")
     request = h.request(cycle, "rapportering", "lars-berg")
@@ -97,11 +97,11 @@ def test_an_inventory_does_not_take_what_lies_far_from_its_period(sqlite_harness
 
 
 def test_csv_dates_and_times_sort_in_excel_and_a_follow_up_is_not_lost(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
     """The action register's CSV and the yearly report left out an action's (first)
     follow-up, and gave dates in words ("15 feb 2027")."""
-    h = sqlite_harness
+    h = memory_harness
     h.run_until(utc(2027, 1, 15, 15))
     meeting = h.cycle("est-mote", "surahammar", "2027-W02")
     decided = {
@@ -131,12 +131,12 @@ def test_csv_dates_and_times_sort_in_excel_and_a_follow_up_is_not_lost(
 
 
 def test_each_compilation_sees_what_happened_since_the_last_one_the_weekend_included(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
     """What a compilation shows is read by the observations' own time, from where the week
     before's compilation ended: Saturday's graffiti, reported on Monday, is in the next week's
     compilation, and nothing is in two."""
-    h = sqlite_harness
+    h = memory_harness
     h.run_until(utc(2027, 1, 4, 9))
     report(h, "sala", "2027-W01", [row("Torget", "2027-01-03T20:00")])
     h.run_until(utc(2027, 1, 11, 9))

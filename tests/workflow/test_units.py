@@ -12,15 +12,15 @@ import yaml
 from lofte.definitions.loader import PACKAGED_DIR, load_bundle
 from lofte.kernel.errors import SubmissionError
 from tests.conftest import packaged
-from tests.harness import Harness, make_harness, people, utc
+from tests.harness import MEMORY, Harness, make_harness, people, utc
 
 MUNICIPALITIES = ["fagersta", "norberg", "sala", "skinnskatteberg", "surahammar"]
 
 
 def test_every_municipality_opens_its_own_inventory_asking_only_its_own_reporters(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     h.run_until(utc(2027, 1, 4, 8))
     weeks = {c.unit_id: c for c in h.cycles("est-inventering")}
     assert sorted(weeks) == MUNICIPALITIES
@@ -41,9 +41,9 @@ def test_every_municipality_opens_its_own_inventory_asking_only_its_own_reporter
 
 
 def test_the_police_area_asks_each_kommunpolis_about_their_own_municipality(
-    sqlite_harness: Harness,
+    memory_harness: Harness,
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     h.run_until(utc(2027, 1, 4, 7))
     lolg = h.cycle("operativ-inriktning", "lpo-norra-vastmanland", "2027-W01")
     asked = h.requests(lolg, "uppfoljning")
@@ -65,8 +65,8 @@ def test_the_police_area_asks_each_kommunpolis_about_their_own_municipality(
     h.engine.submit(lena.id or 0, "lena-dahl", {"aterkoppling_kommun": "Lugnt i Surahammar."})
 
 
-def test_the_lolg_shows_each_municipalitys_decision_in_force(tmp_path: Path) -> None:
-    h = make_harness(f"sqlite:///{tmp_path}/lolg.db", utc(2026, 11, 30), packaged())
+def test_the_lolg_shows_each_municipalitys_decision_in_force() -> None:
+    h = make_harness(MEMORY, utc(2026, 11, 30), packaged())
     try:
         h.run_until(utc(2026, 12, 1, 9))
         decided = ["sala", "surahammar", "norberg", "fagersta"]  # Skinnskatteberg takes no decision
@@ -147,8 +147,8 @@ def _decision(h: Harness, unit: str) -> dict[str, object]:
     }
 
 
-def test_person_fields_offer_only_people_of_the_unit_and_party(sqlite_harness: Harness) -> None:
-    h = sqlite_harness
+def test_person_fields_offer_only_people_of_the_unit_and_party(memory_harness: Harness) -> None:
+    h = memory_harness
     h.run_until(utc(2027, 1, 4, 8))
     h.run_until(utc(2027, 1, 8, 9))
     surahammar = h.cycle("est-inventering", "surahammar", "2027-W01")
@@ -167,9 +167,9 @@ def test_person_fields_offer_only_people_of_the_unit_and_party(sqlite_harness: H
 
 
 def test_surahammars_override_changes_only_surahammars_next_opening(
-    tmp_path: Path, sqlite_harness: Harness
+    tmp_path: Path, memory_harness: Harness
 ) -> None:
-    h = sqlite_harness
+    h = memory_harness
     h.run_until(utc(2027, 1, 4, 9))
     folder = tmp_path / "setup"
     shutil.copytree(PACKAGED_DIR, folder)
