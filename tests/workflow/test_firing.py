@@ -5,6 +5,7 @@ the others' work is kept, and firing goes on in batches."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -232,3 +233,72 @@ def test_a_stopping_loop_stops_between_batches(fresh: Callable[[str], Harness]) 
     pending = [t for t in h.timers("pending") if t.due_at <= h.clock.now()]
     assert len(pending) > 10  # the rest waits for the next start
     assert EngineLoop(h.engine).fire_due() > len(pending)
+
+
+@pytest.mark.parametrize("where", ["claiming the second timer", "committing the batch"])
+def test_a_batch_that_fails_outside_a_handler_blames_no_timer(
+    fresh: Callable[[str], Harness], monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    clean, h = fresh("clean"), fresh("failing")
+    for each in (clean, h):
+        each.run_until(MONDAY)
+        each.clock.set(MONDAY + timedelta(days=14))
+    clean.engine.run_due()
+    with h.store.unit_of_work(read_only=True) as uow:
+        timers_class = type(uow.timers)
+    claims = {"n": 0}
+    raised: list[str] = []
+    claim = timers_class.claim_due
+
+    def claim_due(self: Any, now: datetime, by: str) -> Timer | None:
+        claims["n"] += 1
+        if where.startswith("claiming") and claims["n"] == 2:
+            raised.append(where)
+            raise RuntimeError("förbindelsen bröts")
+        return claim(self, now, by)
+
+    monkeypatch.setattr(timers_class, "claim_due", claim_due)
+    opened = h.store.unit_of_work
+
+    @contextmanager
+    def unit_of_work(*, read_only: bool = False) -> Iterator[Any]:
+        with opened(read_only=read_only) as uow:
+            yield uow
+            first_batch = claims["n"] == firing_module.TOGETHER
+            if where.startswith("committing") and first_batch and not raised:
+                raised.append(where)
+                raise RuntimeError("COMMIT misslyckades")  # instead of committing
+
+    monkeypatch.setattr(h.store, "unit_of_work", unit_of_work)
+    assert len(h.engine.run_due()) > 60 and raised == [where]
+    assert not [t for t in h.timers() if t.attempts]  # nobody's failure was recorded
+    assert outcome(h) == outcome(clean)
+
+
+def test_a_batch_whose_first_timer_fails_goes_on_with_the_rest(
+    fresh: Callable[[str], Harness], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = fresh("first-fails")
+    h.run_until(MONDAY)
+    h.clock.set(MONDAY + timedelta(days=14))
+    broken: list[Timer] = []
+
+    def watched(handler: Callable[[Work, Timer], str]) -> Callable[[Work, Timer], str]:
+        def run(work: Work, timer: Timer) -> str:
+            if not broken or broken[0].key == timer.key:  # the first timer claimed, always
+                broken[:1] = [timer]
+                raise RuntimeError("mallen saknas")
+            return handler(work, timer)
+
+        return run
+
+    for kind, handler in list(timer_handlers.HANDLERS.items()):
+        monkeypatch.setitem(timer_handlers.HANDLERS, kind, watched(handler))
+    fired = h.engine.run_due()  # one run, as one tick of `lofte run` makes
+    assert fired[0].key == broken[0].key and fired[0].attempts == 1  # recorded first
+    waiting = [
+        t
+        for t in h.timers("pending")
+        if t.due_at <= h.clock.now() and t.instance_id != broken[0].instance_id
+    ]
+    assert len(fired) > 60 and not waiting  # then everything else due fired in that run

@@ -50,10 +50,26 @@ def _nothing(_timer: Timer) -> None:
 
 
 @dataclasses.dataclass
-class _Split:
-    """A batch that failed: the sizes of the batches to fire instead (the last one alone)."""
+class _Attempt:
+    """How far a batch's unit of work got: the timers claimed, those whose handler returned,
+    and whether every handler ran (what raised after that, raised at COMMIT)."""
 
-    sizes: list[int]
+    claimed: list[Timer] = dataclasses.field(default_factory=list)
+    done: list[Timer] = dataclasses.field(default_factory=list)
+    handled: bool = False
+
+    def reset(self) -> None:
+        self.claimed, self.done, self.handled = [], [], False
+
+
+@dataclasses.dataclass
+class _Batch:
+    """What a batch did: the timers it fired (or the lone one whose failure it recorded);
+    if it raised, the sizes of the batches to fire instead (the last one alone)."""
+
+    fired: list[Timer]
+    failed: bool = False
+    instead: list[int] = dataclasses.field(default_factory=list)
 
 
 class Firing:
@@ -80,48 +96,58 @@ class Firing:
             size = sizes.pop(0) if sizes else TOGETHER
             size = size if limit is None else min(size, limit - len(fired))
             batch = self._fire_batch(size)
-            if isinstance(batch, _Split):
-                sizes = batch.sizes
-                continue
-            for timer in batch:
+            sizes = batch.instead or sizes
+            for timer in batch.fired:
                 log.info("fired %s %s: %s", timer.kind.value, timer.key, timer.note)
                 on_fired(timer)
-            fired.extend(batch)
-            if len(batch) < size:
+            fired.extend(batch.fired)
+            if not batch.failed and len(batch.fired) < size:
                 break  # nothing more was due (or it is another engine's to fire)
         return fired
 
-    def _fire_batch(self, size: int) -> list[Timer] | _Split:
+    def _fire_batch(self, size: int) -> _Batch:
         """Claim and fire up to `size` due timers in one unit of work. If one raises, nothing
         of the batch is kept: a lone timer has its failure recorded, a larger batch is split
         into the timers before the one that raised and that one alone."""
-        claimed: list[Timer] = []
-        handled = [False]  # every handler ran: whatever raised did so after them (COMMIT)
+        attempt = _Attempt()
 
         def work(uow: UnitOfWork) -> list[Timer]:
-            claimed.clear()
-            handled[0] = False
-            done: list[Timer] = []
-            while len(done) < size and (timer := self._fire_one(uow, claimed)) is not None:
-                done.append(timer)
-            handled[0] = True
-            return done
+            attempt.reset()  # a unit of work done again starts afresh
+            while len(attempt.done) < size:
+                timer = self._fire_one(uow, attempt.claimed)
+                if timer is None:
+                    break
+                attempt.done.append(timer)
+            attempt.handled = True
+            return attempt.done
 
         try:
-            return self._unit(work)
+            return _Batch(self._unit(work))
         except Exception as exc:
-            if not claimed:
+            if not attempt.claimed:
                 raise
-            if len(claimed) == 1:
-                return [self._record_failure(claimed[0], exc)]
-            before = 0 if handled[0] else len(claimed) - 1
-            log.warning(
-                "a batch of %s due timers failed (%s: %s); fired again in smaller batches",
-                len(claimed),
-                type(exc).__name__,
-                exc,
-            )
-            return _Split([before, 1] if before else [1])
+            return self._after_failure(attempt, exc)
+
+    def _after_failure(self, attempt: _Attempt, exc: Exception) -> _Batch:
+        """What to fire instead of a batch that raised `exc`. Only a timer that was alone in
+        its unit of work is blamed: one whose handler raised, or whose COMMIT failed."""
+        claimed = attempt.claimed
+        in_handler = len(claimed) > len(attempt.done)
+        if len(claimed) == 1 and (in_handler or attempt.handled):
+            return _Batch([self._record_failure(claimed[0], exc)], failed=True)
+        if in_handler:
+            before = len(claimed) - 1  # then the one whose handler raised, alone
+        elif attempt.handled:
+            before = 0  # the COMMIT failed: no telling which; the first alone, then on
+        else:
+            before = len(claimed)  # claiming the next one failed: these were fine
+        log.warning(
+            "a batch of %s due timers failed (%s: %s); fired again in smaller batches",
+            len(claimed),
+            type(exc).__name__,
+            exc,
+        )
+        return _Batch([], failed=True, instead=[before, 1] if before else [1])
 
     def _fire_one(self, uow: UnitOfWork, claimed: list[Timer]) -> Timer | None:
         """Claim the next due timer (noted in `claimed`) and fire it, within `uow`."""
