@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from lofte.workflow.core import engine as engine_module
+from lofte.workflow.core import firing as firing_module
 from lofte.workflow.core import timer_handlers
-from lofte.workflow.core.engine import MAX_TIMER_ATTEMPTS
+from lofte.workflow.core.firing import MAX_TIMER_ATTEMPTS
 from lofte.workflow.core.records import Timer, TimerKind, TimerStatus
 from lofte.workflow.core.work import Work
 from tests.conftest import START, packaged
@@ -91,9 +91,9 @@ def test_timers_due_together_fire_in_fewer_units_of_work_with_the_same_outcome(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seen = {}
-    default = engine_module.TOGETHER
+    default = firing_module.TOGETHER
     for together in (default, 1):
-        monkeypatch.setattr(engine_module, "TOGETHER", together)
+        monkeypatch.setattr(firing_module, "TOGETHER", together)
         h = make_harness(MEMORY, START, packaged())
         units = 0
         opened = h.store.unit_of_work

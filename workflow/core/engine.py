@@ -2,8 +2,9 @@
 
 It knows the storage ports and the injected Clock, nothing of SQL, email or the web. Every
 public operation is one unit of work, retried when another process changed the same thing
-first. A timer whose handler fails is retried with backoff and, after `MAX_TIMER_ATTEMPTS`,
-becomes a timer incident; timers of other cycles keep firing meanwhile.
+first. Due timers fire in batches through `workflow.core.firing` (`run_due`); a timer whose
+handler fails is retried with backoff and becomes a timer incident after a few attempts;
+timers of other cycles keep firing meanwhile.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lofte.kernel.clock import Clock
 from lofte.kernel.errors import ConcurrentUpdate, LofteError
 from lofte.workflow.core.catalog import GENERATION, Catalog
 from lofte.workflow.core.catch_up import report_catch_up
+from lofte.workflow.core.firing import Firing
 from lofte.workflow.core.keys import Keys, new_installation_id
 from lofte.workflow.core.kinds import STANDARD_KINDS, StepKinds
 from lofte.workflow.core.machines import MachineRegistry
@@ -30,15 +32,11 @@ from lofte.workflow.core.records import InputRequest, Meeting, OutboxMessage, Ti
 from lofte.workflow.core.resend import resend, sign_in_message
 from lofte.workflow.core.setup import store_setup
 from lofte.workflow.core.submissions import submit
-from lofte.workflow.core.timer_handlers import fire
 from lofte.workflow.core.work import TIMER_ACTOR, Work
 
 log = logging.getLogger("lofte.engine")
 T = TypeVar("T")
 RETRIES = 5
-TOGETHER = 20  # due timers fired in one unit of work (SQLite's write lock: ~2 ms each)
-MAX_TIMER_ATTEMPTS = 5
-MAX_TIMER_BACKOFF = timedelta(hours=1)
 INSTALLATION = "installation_id"
 
 
@@ -68,6 +66,7 @@ class Engine:
         self.catalog = Catalog(definition_class=kinds.definition_class)
         self.machines = MachineRegistry()
         self._keys: Keys | None = None
+        self.firing = Firing(clock, engine_id, self._unit, self._work)
 
     # setup ------------------------------------------------------------------------------------
     def register(
@@ -114,113 +113,22 @@ class Engine:
         return added
 
     # timers -----------------------------------------------------------------------------------
-    def run_due(self, limit: int | None = None) -> list[Timer]:
-        """Fire every timer due now, earliest first; then report what catch-up held back.
-
-        Due timers (every municipality's Monday inventory falls due at the same minute, say)
-        are fired up to `TOGETHER` in one unit of work, each with its own audit events, timers and
-        outbox rows, in the order one at a time would fire them. If one of them raises,
-        nothing of that batch is kept and the rest of this run goes one timer per unit of
-        work, which records the failure on its timer."""
-        fired: list[Timer] = []
-        together = True
-        while limit is None or len(fired) < limit:
-            room = TOGETHER if limit is None else min(TOGETHER, limit - len(fired))
-            batch = self._fire_together(room) if together and room > 1 else None
-            if batch is None:
-                together = False
-                timer = self.fire_next_due()
-                batch = [] if timer is None else [timer]
-            if not batch:
-                break
-            fired.extend(batch)
-        if fired:
+    def run_due(
+        self,
+        limit: int | None = None,
+        *,
+        keep_going: Callable[[], bool] = lambda: True,
+        on_fired: Callable[[Timer], None] = lambda timer: None,
+    ) -> list[Timer]:
+        """Fire every timer due now, earliest first, in batches (`workflow.core.firing`); then
+        report what catch-up held back. The one way timers fire: `lofte run`'s loop, the
+        simulation, the tests and the benchmarks all come here. It stops early when
+        `keep_going()` says so, or when `limit` timers have fired: more are due then, so
+        the catch-up is left to a later run. `on_fired` hears of each once committed."""
+        fired = self.firing.fire_due(limit, keep_going=keep_going, on_fired=on_fired)
+        if fired and (limit is None or len(fired) < limit):
             self.report_catch_up()
         return fired
-
-    def _fire_together(self, limit: int) -> list[Timer] | None:
-        """Claim and fire up to `limit` due timers in one unit of work; None if any raised
-        (then nothing of them is kept)."""
-
-        done: list[Timer] = []
-        try:
-            with self.store.unit_of_work() as uow:
-                while len(done) < limit and (timer := self._fire_one(uow, [])) is not None:
-                    done.append(timer)
-        except Exception as exc:  # fired again one at a time, where a failure is recorded
-            log.warning("due timers fired one at a time after %s: %s", type(exc).__name__, exc)
-            return None
-        for timer in done:
-            _log_fired(timer)
-        return done
-
-    def fire_next_due(self) -> Timer | None:
-        """Claim and fire one due timer in its own unit of work; None if nothing is due.
-
-        A handler that raises leaves nothing of its own work behind; the failure is recorded
-        on the timer (retried with backoff, an incident after MAX_TIMER_ATTEMPTS)."""
-        claimed: list[Timer] = []
-
-        def work(uow: UnitOfWork) -> Timer | None:
-            claimed.clear()
-            return self._fire_one(uow, claimed)
-
-        try:
-            done = self._unit(work)
-        except Exception as exc:
-            if not claimed:
-                raise
-            return self._record_failure(claimed[0], exc)
-        if done is not None:
-            _log_fired(done)
-        return done
-
-    def _fire_one(self, uow: UnitOfWork, claimed: list[Timer]) -> Timer | None:
-        """Claim the next due timer (noted in `claimed`) and fire it, within `uow`."""
-        timer = uow.timers.claim_due(self.clock.now(), self.engine_id)
-        if timer is None:
-            return None
-        claimed.append(timer)
-        job = self._work(uow, TIMER_ACTOR)
-        note = fire(job, timer)
-        job.flush()
-        return dataclasses.replace(timer, note=note[:500])
-
-    def _record_failure(self, timer: Timer, exc: Exception) -> Timer:
-        reason = f"{exc.__class__.__name__}: {exc}"[:1000]
-        log.warning("timer %s failed (attempt %s): %s", timer.key, timer.attempts + 1, reason)
-
-        def work(uow: UnitOfWork) -> Timer:
-            now = self.clock.now()
-            current = uow.timers.get(timer.id or 0, lock=True)
-            attempts = current.attempts + 1
-            incident = attempts >= MAX_TIMER_ATTEMPTS
-            backoff = min(timedelta(seconds=60 * 2 ** (attempts - 1)), MAX_TIMER_BACKOFF)
-            failed = dataclasses.replace(
-                current,
-                attempts=attempts,
-                status=TimerStatus.FAILED if incident else TimerStatus.PENDING,
-                next_attempt_at=None if incident else now + backoff,
-                last_error=reason,
-            )
-            uow.timers.save(failed)
-            if incident:
-                job = self._work(uow, TIMER_ACTOR)
-                job.audit(
-                    None,
-                    "timer_incident",
-                    {
-                        "timer": timer.key,
-                        "kind": timer.kind.value,
-                        "attempts": attempts,
-                        "error": reason,
-                    },
-                    unit_id=timer.unit_id,
-                )
-                job.flush()
-            return failed
-
-        return self._unit(work)
 
     def retry_timer(self, timer_id: int, actor: str) -> Timer:
         """Run a failed timer again (an administrator's decision after an incident)."""
@@ -352,7 +260,3 @@ class Engine:
                     raise
                 log.info("retrying after a concurrent change (%s)", exc)
         raise AssertionError("unreachable")
-
-
-def _log_fired(timer: Timer) -> None:
-    log.info("fired %s %s: %s", timer.kind.value, timer.key, timer.note)
