@@ -87,7 +87,7 @@ def test_nothing_outside_the_drivers_asks_which_database_it_is_on() -> None:
     # driver by name, `driver_class(dialect.name)`, is how code asks the driver instead)
     asks = re.compile(
         r"dialect\.name\s*[!=]=|[!=]=\s*\"(sqlite|postgresql)\"|\"(sqlite|postgresql)\"\s*[!=]="
-        r"|\bpostgres\b|pg_insert|sqlite_insert|\bin \(\"(sqlite|postgresql)\""
+        r"|\bself\.postgres\b|pg_insert|sqlite_insert|\bin \(\"(sqlite|postgresql)\""
     )
     found = []
     for path in STORAGE.rglob("*.py"):
