@@ -121,12 +121,13 @@ def readiness(reads: OperationsReads, now: datetime) -> Readiness:
     younger than `HEARTBEAT_STALE`."""
     try:
         current = reads.schema_current()
-        beat = reads.beat()
+        beat = reads.beat() if current else None
     except Exception as exc:
         log.warning("readiness: the database does not answer (%s)", type(exc).__name__)
         return Readiness(False, {"databas": "svarar inte"})
-    checks = {"databas": "svarar"}
-    checks["schema"] = "aktuellt" if current else "inte aktuellt: kör `lofte init`"
+    if not current:
+        return Readiness(False, {"databas": "svarar", "schema": "inte aktuellt: kör `lofte init`"})
+    checks = {"databas": "svarar", "schema": "aktuellt"}
     engine_ok = beat is not None and now - beat.at < HEARTBEAT_STALE
     if beat is None:
         checks["motor"] = "ingen motor har skrivit något hjärtslag (`lofte run`)"
@@ -134,4 +135,4 @@ def readiness(reads: OperationsReads, now: datetime) -> Readiness:
         age = int((now - beat.at).total_seconds())
         state = "lever" if engine_ok else "tyst för länge (högst 120 s)"
         checks["motor"] = f"{state}: senaste hjärtslag för {age} s sedan från {beat.engine_id}"
-    return Readiness(current and engine_ok, checks)
+    return Readiness(engine_ok, checks)
