@@ -28,27 +28,51 @@ from lofte.workflow.core.records import OutboxStatus, TimerStatus
 CY, R, T, OB = rows.INSTANCES, rows.REQUESTS, rows.TIMERS, rows.OUTBOX
 SET = rows.table(SettingRow)
 
-_TIMERS = select(T.c.status, func.count()).group_by(T.c.status)
-_OVERDUE = select(func.count()).where(
-    rows.status_is(T.c.status, TimerStatus.PENDING), T.c.due_at < bindparam("before")
+# Only the statuses few rows have, each counted through its index (status first): a count of
+# every status would scan the whole history.
+TIMER_STATUSES = (TimerStatus.PENDING, TimerStatus.FAILED)
+MESSAGE_STATUSES = (
+    OutboxStatus.PENDING,
+    OutboxStatus.SENDING,
+    OutboxStatus.HELD,
+    OutboxStatus.FAILED,
 )
-_MESSAGES = select(OB.c.status, func.count()).group_by(OB.c.status)
-_OLDEST_WAITING = select(func.min(OB.c.created_at)).where(
-    or_(
-        rows.status_is(OB.c.status, OutboxStatus.PENDING),
-        rows.status_is(OB.c.status, OutboxStatus.SENDING),
+
+
+def _count(table: Any, status: Any) -> Any:
+    return select(func.count()).where(rows.status_is(table.c.status, status)).scalar_subquery()
+
+
+# Every single figure in one statement (one round trip), each a subquery of its own.
+_FIGURES = select(
+    *[_count(T, s).label(f"timers_{s}") for s in TIMER_STATUSES],
+    *[_count(OB, s).label(f"messages_{s}") for s in MESSAGE_STATUSES],
+    select(func.count())
+    .where(rows.status_is(T.c.status, TimerStatus.PENDING), T.c.due_at < bindparam("before"))
+    .scalar_subquery()
+    .label("overdue"),
+    select(func.min(OB.c.created_at))
+    .where(
+        or_(
+            rows.status_is(OB.c.status, OutboxStatus.PENDING),
+            rows.status_is(OB.c.status, OutboxStatus.SENDING),
+        )
     )
+    .scalar_subquery()
+    .label("oldest"),
+    select(func.count())
+    .where(R.c.answered_at > bindparam("since"), R.c.answered_at <= bindparam("now"))
+    .scalar_subquery()
+    .label("answers"),
+    select(SET.c.value).where(SET.c.key == HEARTBEAT_KEY).scalar_subquery().label("beat"),
+    select(func.max(AUDIT.c.seq)).scalar_subquery().label("head"),
 )
 _OPEN_CYCLES = (
     select(CY.c.definition_name, func.count())
     .where(CY.c.closed_at.is_(None))
     .group_by(CY.c.definition_name)
 )
-_ANSWERS = select(func.count()).where(
-    R.c.answered_at > bindparam("since"), R.c.answered_at <= bindparam("now")
-)
 _BEAT = select(SET.c.value).where(SET.c.key == HEARTBEAT_KEY)
-_AUDIT_HEAD = select(func.max(AUDIT.c.seq))
 
 
 class SqlOperationsReads:
@@ -63,25 +87,20 @@ class SqlOperationsReads:
         return self.engine.connect().execution_options(**options)
 
     def figures(self, now: datetime) -> OperationsFigures:
+        values = {"before": now - OVERDUE_AFTER, "since": now - ANSWERS_WINDOW, "now": now}
         with self._connect() as c:
-            timers = {str(s): int(n) for s, n in c.execute(_TIMERS)}
-            overdue = c.execute(_OVERDUE, {"before": now - OVERDUE_AFTER}).scalar_one()
-            messages = {str(s): int(n) for s, n in c.execute(_MESSAGES)}
-            oldest = c.execute(_OLDEST_WAITING).scalar()
+            row = c.execute(_FIGURES, values).mappings().one()
             cycles = {str(d): int(n) for d, n in c.execute(_OPEN_CYCLES)}
-            answers = c.execute(_ANSWERS, {"since": now - ANSWERS_WINDOW, "now": now}).scalar_one()
-            beat = read_beat(c.execute(_BEAT).scalar())
-            head = c.execute(_AUDIT_HEAD).scalar()
         return OperationsFigures(
             now=now,
-            timers=timers,
-            timers_overdue=int(overdue),
-            messages=messages,
-            oldest_waiting_at=None if oldest is None else UtcDateTime.aware(oldest),
+            timers={str(s): int(row[f"timers_{s}"]) for s in TIMER_STATUSES},
+            timers_overdue=int(row["overdue"]),
+            messages={str(s): int(row[f"messages_{s}"]) for s in MESSAGE_STATUSES},
+            oldest_waiting_at=None if row["oldest"] is None else UtcDateTime.aware(row["oldest"]),
             open_cycles=cycles,
-            answers_last_day=int(answers),
-            beat=beat,
-            audit_head=int(head or 0),
+            answers_last_day=int(row["answers"]),
+            beat=read_beat(row["beat"]),
+            audit_head=int(row["head"] or 0),
         )
 
     def schema_current(self) -> bool:

@@ -26,8 +26,9 @@ TOKEN = "t0k3n-" + "a" * 40
 
 
 @pytest.fixture
-def web(sqlite_harness: Harness) -> Iterator[tuple[Harness, Flask]]:
-    h = sqlite_harness
+def web(harness: Harness) -> Iterator[tuple[Harness, Flask]]:
+    """On SQLite and on PostgreSQL."""
+    h = harness
     h.run_until(utc(2027, 1, 4, 9))
     settings = from_environment(
         {"LOFTE_METRICS_FROM": "127.0.0.1, 10.20.0.0/16", "LOFTE_METRICS_TOKEN": TOKEN}

@@ -84,9 +84,9 @@ class OperationsFigures:
     """What `/metrics` shows, read in one transaction at `now`."""
 
     now: datetime
-    timers: dict[str, int]  # by status: pending, fired, cancelled, failed
+    timers: dict[str, int]  # by status: pending and failed
     timers_overdue: int
-    messages: dict[str, int]  # by status
+    messages: dict[str, int]  # by status: pending, sending, held and failed
     oldest_waiting_at: datetime | None
     open_cycles: dict[str, int]  # by definition
     answers_last_day: int
