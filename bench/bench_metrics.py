@@ -72,8 +72,7 @@ def measure(url: str, scrapes: int) -> dict[str, Any]:
     from lofte.storage.operations_read import SqlOperationsReads
     from lofte.storage.web_access import SqlWebAccess
     from lofte.web.factory import create_app
-    from lofte.web.operations_routes import Operations
-    from lofte.web.operations_settings import from_environment
+    from lofte.web.operations_settings import Operations, from_environment
     from lofte.workflow.application.operations import Heartbeat
 
     wired = connect(url)

@@ -52,8 +52,7 @@ def run_web(args: argparse.Namespace) -> int:
     from lofte.storage.operations_read import SqlOperationsReads
     from lofte.storage.web_access import SqlWebAccess
     from lofte.web.factory import create_app
-    from lofte.web.operations_routes import Operations
-    from lofte.web.operations_settings import from_environment
+    from lofte.web.operations_settings import Operations, from_environment
 
     settings = from_environment(os.environ)  # a bad setting stops the start, before anything
     base_url = mail_settings().base_url

@@ -35,7 +35,7 @@ from lofte.web import (
 )
 from lofte.web.guards import cache_rule
 from lofte.web.language import page_language, translate, use_language
-from lofte.web.operations_routes import Operations
+from lofte.web.operations_settings import Operations
 from lofte.web.session import current_person
 from lofte.workflow.application.answer_links import installation_secret
 from lofte.workflow.application.app import Application
@@ -112,15 +112,15 @@ def create_app(
     app.url_map.merge_slashes = False  # an odd address is a 404 page, not a redirect
     app.url_map.converters["int"] = RowId  # before the routes are added
     services.install(app, application, access)
+    given = operations or Operations()
+    services.install_operations(app, given)
     request_log.install(app)
     _upload_limit(app)  # before CSRFProtect: its check reads the form
     CSRFProtect(app)
     _filters(app)
-    given = operations or Operations()
     _headers(app, given.settings.embed_origins)
     _errors(app)
     _blueprints(app)
-    operations_routes.install(app, given)
     return app
 
 
@@ -143,6 +143,7 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(admin_routes.blueprint)
     app.register_blueprint(admin_meeting_routes.blueprint)
     app.register_blueprint(admin_setup_routes.blueprint)
+    app.register_blueprint(operations_routes.blueprint)
 
 
 def _filters(app: Flask) -> None:

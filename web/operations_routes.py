@@ -10,38 +10,15 @@ Prometheus. None of them shows anything of a person or is ever stored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from lofte.web.guards import operations
 from lofte.web.metrics import CONTENT_TYPE, metrics_text
-from lofte.web.operations_settings import OperationsSettings
-from lofte.web.services import lofte_app
-from lofte.workflow.application.operations import OperationsReads, readiness
+from lofte.web.services import lofte_app, operations_setup
+from lofte.workflow.application.operations import readiness
 
 blueprint = Blueprint("operations", __name__)
-EXTENSION = "lofte_operations"
-
-
-@dataclass(frozen=True)
-class Operations:
-    """What the operations routes need: the settings and the reads (None: not wired, as in a
-    test app; `/readyz` and `/metrics` then answer 503)."""
-
-    settings: OperationsSettings = field(default_factory=OperationsSettings)
-    reads: OperationsReads | None = None
-
-
-def install(app: Flask, given: Operations) -> None:
-    app.extensions[EXTENSION] = given
-    app.register_blueprint(blueprint)
-
-
-def _operations() -> Operations:
-    found: Operations = current_app.extensions[EXTENSION]
-    return found
 
 
 def _text(body: str, status: int) -> Response:
@@ -59,7 +36,7 @@ def healthz() -> ResponseReturnValue:
 @blueprint.get("/readyz")
 @operations
 def readyz() -> ResponseReturnValue:
-    reads = _operations().reads
+    reads = operations_setup().reads
     if reads is None:
         return _text("driftkontrollerna är inte anslutna till någon databas", 503)
     verdict = readiness(reads, lofte_app().now)
@@ -72,7 +49,7 @@ def readyz() -> ResponseReturnValue:
 @blueprint.get("/metrics")
 @operations
 def metrics() -> ResponseReturnValue:
-    given = _operations()
+    given = operations_setup()
     if not given.settings.metrics_allowed(
         request.remote_addr, request.headers.get("Authorization")
     ):

@@ -17,10 +17,11 @@ import hmac
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from lofte.kernel.errors import ConfigError
+from lofte.workflow.application.operations import OperationsReads
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9\-._~+/=]{32,256}")
@@ -52,6 +53,15 @@ class OperationsSettings:
         if isinstance(client, ipaddress.IPv6Address) and client.ipv4_mapped is not None:
             client = client.ipv4_mapped
         return any(client in network for network in self.metrics_from)
+
+
+@dataclass(frozen=True)
+class Operations:
+    """What the operations routes need: the settings and the reads (None: not wired, as in a
+    test app; `/readyz` and `/metrics` then answer 503)."""
+
+    settings: OperationsSettings = field(default_factory=OperationsSettings)
+    reads: OperationsReads | None = None
 
 
 def from_environment(environment: Mapping[str, str]) -> OperationsSettings:

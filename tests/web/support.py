@@ -11,7 +11,7 @@ from lofte.storage.operations_read import SqlOperationsReads
 from lofte.storage.read_model import SqlReadModel
 from lofte.storage.web_access import SqlWebAccess
 from lofte.web.factory import create_app
-from lofte.web.operations_routes import Operations
+from lofte.web.operations_settings import Operations
 from lofte.workflow.application.app import Application
 from tests.harness import Harness
 

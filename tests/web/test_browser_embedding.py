@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from lofte.web.operations_routes import Operations
-from lofte.web.operations_settings import from_environment
+from lofte.web.operations_settings import Operations, from_environment
 from tests.harness import Harness, utc
 from tests.web.browser import launch, need_browser
 from tests.web.support import web_app

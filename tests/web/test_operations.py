@@ -16,8 +16,7 @@ from lofte.storage import rows
 from lofte.storage.database import make_engine
 from lofte.storage.operations_read import SqlOperationsReads
 from lofte.storage.repositories.audit import A as AUDIT
-from lofte.web.operations_routes import Operations
-from lofte.web.operations_settings import from_environment
+from lofte.web.operations_settings import Operations, from_environment
 from lofte.workflow.application.operations import HEARTBEAT_KEY, Heartbeat, readiness
 from tests.harness import Harness, utc
 from tests.web.support import web_app

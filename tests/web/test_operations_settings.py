@@ -10,8 +10,7 @@ import pytest
 
 from lofte.cli.main import main
 from lofte.kernel.errors import ConfigError
-from lofte.web.operations_routes import Operations
-from lofte.web.operations_settings import from_environment
+from lofte.web.operations_settings import Operations, from_environment
 from tests.harness import Harness, utc
 from tests.web.support import web_app
 
