@@ -74,14 +74,18 @@ def log_format(value: str | None) -> str:
     return chosen
 
 
-def configure(chosen: str, level: int, stream: IO[str] | None = None) -> logging.Handler:
+def configure(chosen: str, level: int, stream: IO[str] | None = None) -> logging.Handler | None:
     """Send log records at `level` and above to `stream` (stderr) in the `chosen` format; the
-    handler replaces one an earlier call added. Returns it."""
+    handler replaces one an earlier call added. Returns it. Without `stream`, logging that
+    someone else set up (a test runner, a program that calls `lofte.cli.main.main`) is left
+    as it is, as `logging.basicConfig` leaves it, and None is returned."""
+    root = logging.getLogger()
+    if stream is None and any(h.get_name() != "lofte" for h in root.handlers):
+        return None
     handler: logging.Handler = logging.StreamHandler(stream) if stream else _Stderr()
     handler.set_name("lofte")
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(JsonLines() if chosen == "json" else logging.Formatter(TEXT_FORMAT))
-    root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "lofte"]:
         root.removeHandler(old)
     root.addHandler(handler)

@@ -39,6 +39,7 @@ def log_lines() -> Iterator[io.StringIO]:
     level = root.level
     buffer = io.StringIO()
     handler = logs.configure(logs.log_format("json"), logging.DEBUG, buffer)
+    assert handler is not None
     yield buffer
     root.removeHandler(handler)
     root.setLevel(level)
