@@ -92,14 +92,18 @@ def _add_mail_options(sim: Any) -> None:
 def run_engine(args: argparse.Namespace) -> int:
     from lofte.cli.wiring import connect
     from lofte.kernel import words
+    from lofte.workflow.application.operations import Heartbeat
     from lofte.workflow.application.texts import TIMER_KIND
     from lofte.workflow.core.records import Timer
     from lofte.workflow.drivers.loop import EngineLoop
 
     wired = connect(args.database)
     dispatcher = wired.dispatcher()
+    # For /readyz and /metrics: written at most every 30 s, also during a long catch-up.
+    heartbeat = Heartbeat(wired.store, wired.clock, wired.engine.engine_id)
 
     def report(timer: Timer) -> None:
+        heartbeat.beat()
         when = words.moment(timer.fired_at) if timer.fired_at else ""
         kind = TIMER_KIND.get(timer.kind.value, timer.kind.value)
         print(f"timer {when} {kind} {timer.key}: {timer.note}", flush=True)
@@ -128,6 +132,7 @@ def run_engine(args: argparse.Namespace) -> int:
         deliver=deliver,
         on_fired=report,
         exit_when_idle=args.exit_when_idle,
+        heartbeat=heartbeat.beat,
     ).run()
     return 0
 

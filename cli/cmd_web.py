@@ -14,7 +14,10 @@ def add_commands(commands: Any) -> None:
         help="visa webbsidorna (svarssidan för länkarna i e-posten)",
         description=(
             "Startar webbservern. LOFTE_BASE_URL ska vara adressen som länkarna i e-posten "
-            "pekar på (standard http://localhost:8000). Timers körs av `lofte run`."
+            "pekar på (standard http://localhost:8000). Timers körs av `lofte run`. "
+            "Drift: /healthz, /readyz och /metrics (LOFTE_METRICS_FROM, LOFTE_METRICS_TOKEN); "
+            "LOFTE_EMBED_ORIGINS anger webbplatser som får rama in de publika sidorna; "
+            "LOFTE_LOG_FORMAT=json ger loggen som JSON."
         ),
     )
     web.add_argument("--host", default="127.0.0.1", metavar="VÄRD", help="standard 127.0.0.1")
@@ -39,16 +42,28 @@ def add_commands(commands: Any) -> None:
 
 
 def run_web(args: argparse.Namespace) -> int:
+    import logging
+    import os
+
     from lofte.cli.wiring import connect
     from lofte.notifications.config import mail_settings
+    from lofte.storage.operations_read import SqlOperationsReads
     from lofte.storage.web_access import SqlWebAccess
     from lofte.web.factory import create_app
+    from lofte.web.operations_settings import Operations, from_environment
 
+    settings = from_environment(os.environ)  # a bad setting stops the start, before anything
     base_url = mail_settings().base_url
     wired = connect(args.database)
+    operations = Operations(settings, SqlOperationsReads(wired.store.engine))
     app = create_app(
-        wired.app, SqlWebAccess(wired.store.engine), base_url=base_url, proxies=args.proxies
+        wired.app,
+        SqlWebAccess(wired.store.engine),
+        base_url=base_url,
+        proxies=args.proxies,
+        operations=operations,
     )
+    logging.getLogger("lofte.web.requests").setLevel(logging.INFO)  # one line per request
     from lofte.cli.memory import freeze_start_up
 
     freeze_start_up()

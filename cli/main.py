@@ -55,11 +55,11 @@ def build_parser() -> SwedishParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     try:
+        from lofte.kernel import logs
+
+        chosen = logs.log_format(os.environ.get(logs.SETTING))
+        logs.configure(chosen, logging.INFO if args.verbose else logging.WARNING)
         return int(args.handler(args))
     except KeyboardInterrupt:
         return 130

@@ -24,8 +24,10 @@ from lofte.web import (
     admin_setup_routes,
     answer_routes,
     audit_routes,
+    operations_routes,
     pages,
     public_routes,
+    request_log,
     services,
     sign_in_routes,
     task_routes,
@@ -33,6 +35,7 @@ from lofte.web import (
 )
 from lofte.web.guards import cache_rule
 from lofte.web.language import page_language, translate, use_language
+from lofte.web.operations_settings import Operations
 from lofte.web.session import current_person
 from lofte.workflow.application.answer_links import installation_secret
 from lofte.workflow.application.app import Application
@@ -41,10 +44,12 @@ from lofte.workflow.application.sign_in import WebAccess
 
 log = logging.getLogger("lofte.web")
 MAX_REQUEST_BYTES = 512 * 1024
-CSP = (
+CSP_BASE = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors "
 )
+CSP = CSP_BASE + "'none'"
+EMBEDDABLE = "public"  # the blueprint whose pages LOFTE_EMBED_ORIGINS may frame
 ERROR_TITLES = {
     400: "Felaktig förfrågan",
     403: "Du har inte behörighet",
@@ -77,9 +82,12 @@ def create_app(
     base_url: str = "http://localhost:8000",
     testing: bool = False,
     proxies: int = 0,
+    operations: Operations | None = None,
 ) -> Flask:
     """The web app around `application`; `access` stores sign-ins and sessions; `base_url`
-    is where links (sign-in) point; `proxies` trusted reverse proxies set X-Forwarded-For."""
+    is where links (sign-in) point; `proxies` trusted reverse proxies set X-Forwarded-For;
+    `operations`: who may read `/metrics`, who may frame the public pages, and the reads of
+    `/readyz` and `/metrics` (`web.operations_routes`)."""
     app = Flask(__name__)
     with application.engine.store.unit_of_work(read_only=True) as uow:
         secret = installation_secret(uow.settings, application.configured_secret)
@@ -104,10 +112,13 @@ def create_app(
     app.url_map.merge_slashes = False  # an odd address is a 404 page, not a redirect
     app.url_map.converters["int"] = RowId  # before the routes are added
     services.install(app, application, access)
+    given = operations or Operations()
+    services.install_operations(app, given)
+    request_log.install(app)
     _upload_limit(app)  # before CSRFProtect: its check reads the form
     CSRFProtect(app)
     _filters(app)
-    _headers(app)
+    _headers(app, given.settings.embed_origins)
     _errors(app)
     _blueprints(app)
     return app
@@ -132,6 +143,7 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(admin_routes.blueprint)
     app.register_blueprint(admin_meeting_routes.blueprint)
     app.register_blueprint(admin_setup_routes.blueprint)
+    app.register_blueprint(operations_routes.blueprint)
 
 
 def _filters(app: Flask) -> None:
@@ -154,15 +166,22 @@ def _upload_limit(app: Flask) -> None:
             request.max_content_length = MAX_UPLOAD_BYTES
 
 
-def _headers(app: Flask) -> None:
+def _headers(app: Flask, embed_origins: tuple[str, ...]) -> None:
+    """The security headers. Only the public pages may be framed, and only by the origins of
+    LOFTE_EMBED_ORIGINS; X-Frame-Options (which cannot name origins) is then left off them,
+    so that no browser honours it over `frame-ancestors`."""
     app.after_request(cache_rule)  # `Cache-Control`, as each route's guard decided
+    embedded_csp = CSP_BASE + " ".join(embed_origins)
 
     @app.after_request
     def secure(response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = CSP
+        if embed_origins and request.blueprint == EMBEDDABLE:
+            response.headers["Content-Security-Policy"] = embedded_csp
+        else:
+            response.headers["Content-Security-Policy"] = CSP
+            response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         return response
 
@@ -187,7 +206,7 @@ def _errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
-        log.exception("unexpected error on %s %s", request.method, _loggable(request.path))
+        log.exception("unexpected error on %s %s", request.method, request_log.route() or "-")
         return _error_page(ERROR_TITLES[500], ERROR_TEXTS[500], safe=True), 500
 
 
@@ -200,8 +219,3 @@ def _error_page(title: str, text: str, *, safe: bool = False) -> str:
         except Exception:
             use_language("sv")
     return render_template("error.html", title=translate(title), text=translate(text))
-
-
-def _loggable(path: str) -> str:
-    """A path fit for a log line: an answer token is cut off."""
-    return "/svar/…" if path.startswith("/svar/") else path[:200]

@@ -1,10 +1,11 @@
 """Who may open a route, decided on the route's view: `public` (anyone; nothing of a person),
 `personal` (anyone with the link, but it is one person's: an answer link, a sign-in link, the
-sign-in form and signing out) or guarded by `requires` (a signed-in person, with a role where
-one is named). The decision also says whether the answer may be kept: only a public page shown
-to nobody in particular may be stored by a browser or a proxy; every other answer is sent with
-`Cache-Control: no-store` (`cache_rule`, run after every request). A view without a decision
-is never stored, and `tests/web/test_route_access.py` fails on it.
+sign-in form and signing out), `operations` (for monitoring: health, readiness, metrics) or
+guarded by `requires` (a signed-in person, with a role where one is named). The decision
+also says whether the answer may be kept: only a public page shown to nobody in particular may
+be stored by a browser or a proxy; every other answer is sent with `Cache-Control: no-store`
+(`cache_rule`, run after every request). A view without a decision is never stored, and
+`tests/web/test_route_access.py` fails on it.
 
 Whether a signed-in person may see a unit, a cycle or a page's data is the application
 layer's rule (`workflow.application.visibility`); `viewable` turns its refusals into pages."""
@@ -34,6 +35,7 @@ FRAMEWORK_PUBLIC = frozenset({"static"})  # Flask's own route: the style sheet a
 class Access(Enum):
     PUBLIC = "public"
     PERSONAL = "personal"
+    OPERATIONS = "operations"
     SIGNED_IN = "signed in"
 
 
@@ -46,6 +48,13 @@ def public(view: V) -> V:
 def personal(view: V) -> V:
     """Open without signing in, but what it shows or does is one person's."""
     setattr(view, DECISION, Access.PERSONAL)
+    return view
+
+
+def operations(view: V) -> V:
+    """For monitoring (health, readiness, metrics): shows nothing of a person, is never
+    stored, and decides itself who may read it."""
+    setattr(view, DECISION, Access.OPERATIONS)
     return view
 
 

@@ -7,17 +7,30 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from lofte.web.operations_settings import Operations
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.sign_in import SignIn, WebAccess
 
 APPLICATION = "lofte"  # keys of `app.extensions`
 SIGN_IN = "lofte_sign_in"
+OPERATIONS = "lofte_operations"
 
 
 def install(app: Flask, application: Application, access: WebAccess) -> None:
     """Make `application`, and sign-ins stored in `access`, the services of `app`."""
     app.extensions[APPLICATION] = application
     app.extensions[SIGN_IN] = SignIn(application, access)
+
+
+def install_operations(app: Flask, given: Operations) -> None:
+    """Make `given` what `/readyz` and `/metrics` read and obey."""
+    app.extensions[OPERATIONS] = given
+
+
+def operations_setup() -> Operations:
+    """The operations settings and reads of the app handling this request."""
+    found: Operations = current_app.extensions[OPERATIONS]
+    return found
 
 
 def lofte_app() -> Application:

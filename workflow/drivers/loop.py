@@ -32,12 +32,14 @@ class EngineLoop:
         deliver: Callable[[], int] | None = None,
         on_fired: Callable[[Timer], None] = lambda timer: None,
         exit_when_idle: bool = False,
+        heartbeat: Callable[[], None] = lambda: None,
     ) -> None:
         self.engine = engine
         self.tick_seconds = tick_seconds
         self.deliver = deliver
         self.on_fired = on_fired
         self.exit_when_idle = exit_when_idle
+        self.heartbeat = heartbeat  # called on every pass of the timer job (it throttles)
         self.scheduler = BlockingScheduler(timezone="UTC")
         self._stopping = threading.Event()
 
@@ -51,6 +53,7 @@ class EngineLoop:
 
     def run(self) -> None:
         """Run until SIGINT/SIGTERM, or with `exit_when_idle` until nothing is left to do."""
+        self.heartbeat()
         self.engine.ensure_schedule()
         if self.exit_when_idle:
             while self.fire_due() + (self.deliver() if self.deliver else 0):
@@ -77,6 +80,7 @@ class EngineLoop:
 
     def _timer_job(self) -> None:
         try:
+            self.heartbeat()
             self.engine.ensure_schedule()
             self.fire_due()
         except Exception:  # keep the loop alive; the timer stays pending and is retried
