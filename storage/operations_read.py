@@ -12,6 +12,7 @@ from sqlalchemy import Engine, bindparam, func, or_, select
 
 from lofte.storage import rows
 from lofte.storage.database import MIGRATIONS, READ_ONLY, current_revision
+from lofte.storage.drivers import driver_for
 from lofte.storage.repositories.audit import A as AUDIT
 from lofte.storage.tables import SettingRow
 from lofte.storage.types import UtcDateTime
@@ -82,8 +83,9 @@ class SqlOperationsReads:
 
     def _connect(self) -> Any:
         options: dict[str, Any] = {READ_ONLY: True}
-        if self.engine.dialect.name == "postgresql":
-            options["isolation_level"] = "REPEATABLE READ"
+        isolation = driver_for(self.engine).snapshot_isolation
+        if isolation is not None:
+            options["isolation_level"] = isolation
         return self.engine.connect().execution_options(**options)
 
     def figures(self, now: datetime) -> OperationsFigures:

@@ -165,6 +165,11 @@ def test_every_dependency_is_imported() -> None:
     imported = set().union(*(_all_imports(path) for path in source_files()))
     top = {name.split(".")[0] for name in imported}
     distributions = packages_distributions()
-    used = {dist.lower() for module in top for dist in distributions.get(module, [])}
-    unused = sorted(name for name in names if name.replace("_", "-") not in used)
+    used = {_normal(dist) for module in top for dist in distributions.get(module, [])}
+    unused = sorted(name for name in names if _normal(name) not in used)
     assert not unused, f"declared but never imported: {unused}"
+
+
+def _normal(distribution: str) -> str:
+    """A distribution's name as the package index compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", distribution).lower()

@@ -76,6 +76,8 @@ class Driver:
     audit_triggers: ClassVar[dict[str, str]] = {}  # name -> CREATE TRIGGER
     triggers_query: ClassVar[str] = ""  # the audit table's enabled triggers, by name
     trigger_setup: ClassVar[tuple[str, ...]] = ()  # run before the triggers are created
+    # a read of several figures that must describe one moment (None: a read transaction does)
+    snapshot_isolation: ClassVar[str | None] = None
 
     def __init__(self, sql_path: str = "fast") -> None:
         if sql_path not in SQL_PATHS:

@@ -29,6 +29,7 @@ _KEPT_CURSOR = "lofte_kept_cursor"  # in a pooled connection's info: lives as lo
 class PostgresDriver(Driver):
     name = "postgresql"
     keeps_cursor = True  # psycopg: a cursor is costly to make; one per connection
+    snapshot_isolation: ClassVar[str | None] = "REPEATABLE READ"  # READ COMMITTED is per statement
     audit_triggers: ClassVar[dict[str, str]] = {
         "audit_events_no_update": (
             "CREATE TRIGGER audit_events_no_update BEFORE UPDATE OR DELETE ON audit_events "
