@@ -9,8 +9,8 @@ day; the loading rules make that at most one per municipality.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import datetime as dt
+from collections.abc import Iterable
 
 from pydantic import Field
 

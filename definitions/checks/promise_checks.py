@@ -35,7 +35,11 @@ def check_promises(org: OrganisationSpec, doc: YamlDocument) -> list[DefinitionP
 
 
 def _check_unit(
-    promise: PromiseSpec, doc: YamlDocument, here: PathKey, municipalities: set[str], areas: set[str]
+    promise: PromiseSpec,
+    doc: YamlDocument,
+    here: PathKey,
+    municipalities: set[str],
+    areas: set[str],
 ) -> list[DefinitionProblem]:
     if promise.unit in municipalities:
         return []
@@ -54,7 +58,9 @@ def _period(promise: PromiseSpec) -> str:
     return f"{promise.from_.isoformat()}–{promise.to.isoformat()}"
 
 
-def _check_period(promise: PromiseSpec, doc: YamlDocument, here: PathKey) -> list[DefinitionProblem]:
+def _check_period(
+    promise: PromiseSpec, doc: YamlDocument, here: PathKey
+) -> list[DefinitionProblem]:
     problems = []
     if promise.to < promise.from_:
         problems.append(
@@ -75,7 +81,7 @@ def _check_period(promise: PromiseSpec, doc: YamlDocument, here: PathKey) -> lis
         problems.append(doc.problem((*here, "revisions"), f"högst {MAX_ITEMS} revideringar"))
     for r_index, revision in enumerate(promise.revisions):
         where: PathKey = (*here, "revisions", r_index)
-        if not promise.holds(revision.date):
+        if promise.from_ <= promise.to and not promise.holds(revision.date):
             problems.append(
                 doc.problem(
                     (*where, "date"),
@@ -104,7 +110,9 @@ def _check_pledges(
             problems.append(doc.problem(where, f"okänd part {party[:70]!r} (finns: {known})"))
         if not items:
             problems.append(
-                doc.problem(where, "parten lovar ingenting: skriv minst ett löfte eller ta bort den")
+                doc.problem(
+                    where, "parten lovar ingenting: skriv minst ett löfte eller ta bort den"
+                )
             )
         if len(items) > MAX_ITEMS:
             problems.append(doc.problem(where, f"högst {MAX_ITEMS} löften per part"))
@@ -128,7 +136,9 @@ def _check_texts(promise: PromiseSpec, doc: YamlDocument, here: PathKey) -> list
     return problems
 
 
-def _text(doc: YamlDocument, path: PathKey, value: LocalText, limit: int) -> list[DefinitionProblem]:
+def _text(
+    doc: YamlDocument, path: PathKey, value: LocalText, limit: int
+) -> list[DefinitionProblem]:
     if not value.sv.strip():
         return [doc.problem(path, "texten är tom")]
     if len(value.sv) > limit or len(value.en) > limit:
