@@ -23,6 +23,7 @@ from lofte.notifications.render import Renderer
 from lofte.storage.read_model import SqlReadModel
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.promise_view import unit_promises
+from lofte.workflow.application.yearly_report import render_report, report_data
 from lofte.workflow.core.records import OutboxMessage
 from tests.conftest import packaged
 from tests.harness import Harness, make_harness, utc
@@ -177,3 +178,21 @@ def test_the_application_reads_the_promise_of_the_stored_setup(
     app = Application(h.engine, SqlReadModel(h.store.engine))
     promises = app.directory().spec.promises
     assert {p.unit for p in promises} == set(UNITS)
+
+
+def test_the_yearly_report_cites_the_promise_and_what_serves_it(
+    followed_up: tuple[Harness, Flask],
+) -> None:
+    h, _ = followed_up
+    app = Application(h.engine, SqlReadModel(h.store.engine))
+    viewer = app.viewer("lars-berg")
+    html = render_report(report_data(app, viewer, "sala", 2027))
+    section = html.split('<h2 id="medborgarloftet">Medborgarlöftet</h2>')[1].split("</section>")[0]
+    assert "<h3>Medborgarlöfte Sala kommun 2027–2028</h3>" in section
+    assert "Gäller 2027-01-01 – 2028-12-31" in section and "<h4>Polisen lovar att</h4>" in section
+    assert "2027-02-22: Efter februariuppföljningen" in section and "2027-08-23" not in section
+    assert "2025–2026" not in section  # not in force in 2027
+    assert f"Beslutet gäller {SERVED}." in html  # the follow-up's summary
+    last_year = render_report(report_data(app, viewer, "sala", 2026))
+    assert "<h3>Medborgarlöfte Sala kommun 2025–2026</h3>" in last_year
+    assert f"Beslutet gäller {SERVED}." in last_year  # December's decision for 2027

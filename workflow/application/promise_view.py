@@ -11,11 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from lofte.definitions.base import LocalText
+from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Directory
 from lofte.definitions.promises import PromiseSpec, promise_phrase, promises_of
 from lofte.kernel.timerules import STOCKHOLM
 from lofte.workflow.application.app import Application
-from lofte.workflow.core.promise_in_force import promise_of_cycle
+from lofte.workflow.application.reads import CycleFilter
+from lofte.workflow.application.texts import outcome_text
+from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.promise_in_force import names_promise, promise_of_cycle, promise_words
+from lofte.workflow.core.records import CycleInstance
 
 PLEDGE_LEAD = {"sv": "{party} lovar att", "en": "{party} promises to"}
 
@@ -128,3 +133,56 @@ def cycle_promise(
     """The promise a cycle serves (in force on the first day of its period)."""
     promise = promise_of_cycle(directory, unit_id, period_key)
     return None if promise is None else promise_view(directory, promise, as_of, language)
+
+
+def promises_of_year(app: Application, unit_id: str, year: int) -> list[PromiseView]:
+    """The promises in force some day of `year`, the earliest first, with the revisions made
+    by the end of the year (or today, for the year under way): what the yearly report cites."""
+    directory = app.directory()
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    as_of = min(last, today(app))
+    return [
+        promise_view(directory, p, as_of)
+        for p in reversed(promises_of(directory.spec.promises, unit_id))
+        if p.from_ <= last and p.to >= first
+    ]
+
+
+def cycle_promise_words(
+    directory: Directory, definition: CycleDefinition, instance: CycleInstance
+) -> str:
+    """`medborgarlöftet 2027–2028 för Sala kommun` for a cycle that names the promise it serves."""
+    if not names_promise(definition):
+        return ""
+    return promise_words(directory, instance.unit_id, instance.period_key, "sv")
+
+
+@dataclass(frozen=True)
+class ServingCycle:
+    """A cycle that serves the promise: `Inriktningsbeslut`, `kvartal 2 2027`, `avslutat`."""
+
+    title: str
+    period: str
+    outcome: str
+    instance_id: int
+
+
+def cycles_serving(app: Application, unit_id: str, promise: PromiseView) -> list[ServingCycle]:
+    """The unit's decisions and follow-ups whose period falls in the promise's, in order."""
+    directory = app.directory()
+    found = []
+    for cycle in app.reads.cycles(CycleFilter(units=[unit_id])):
+        definition = app.definition_of(cycle)
+        served = promise_of_cycle(directory, unit_id, cycle.period_key)
+        if not names_promise(definition) or served is None or served.from_ != promise.starts:
+            continue
+        outcome = outcome_text(cycle.outcome, definition.names.gender) if cycle.outcome else "pågår"
+        found.append(
+            ServingCycle(
+                definition.display_title(),
+                label_of_key(cycle.period_key),
+                outcome,
+                cycle.id or 0,
+            )
+        )
+    return found
