@@ -21,7 +21,10 @@ blueprint = Blueprint("public", __name__)
 @blueprint.get("/publikt/")
 @public
 def municipalities() -> ResponseReturnValue:
-    return render_template("public_index.html", units=public_units(lofte_app()))
+    app, language = lofte_app(), page_language()
+    units = public_units(app)
+    in_force = {u.id: promises_today(app, u.id, language).in_force for u in units}
+    return render_template("public_index.html", units=units, in_force=in_force)
 
 
 @blueprint.get("/publikt/<unit_id>")

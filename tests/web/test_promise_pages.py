@@ -126,6 +126,9 @@ def test_the_public_page_shows_the_promise_its_revisions_and_its_follow_ups(
     assert len(links) == 1 and "uppfoljning" in links[0]
     assert f'id="{links[0]}"' in page and "PUBLIK-TEXT" in page
     assert page.count("· medborgarlöftet 2027–2028") == 2  # the decision and the follow-up
+    listed = app.test_client().get("/publikt/").get_data(as_text=True)
+    assert "Sala kommun</a>: medborgarlöftet 2027–2028, gäller till 31 dec 2028</li>" in listed
+    assert "Norbergs kommun</a>: medborgarlöftet 2025–2027, gäller till 30 juni 2027</li>" in listed
 
 
 def test_english_readers_get_the_frame_in_english_and_the_promise_as_written(

@@ -18,4 +18,5 @@ PROMISE = {
     "Tidigare medborgarlöften": "Earlier citizen promises",
     "{cycle} gäller {promise}.": "{cycle} serves {promise}.",
     "Se löftet": "See the promise",
+    "gäller till {day}": "in force until {day}",
 }
