@@ -138,7 +138,8 @@ def run_validate(args: argparse.Namespace) -> int:
     org = bundle.organisation
     print(
         f"ok  {org.file}: {len(bundle.directory.units)} enheter, {len(org.spec.people)} personer, "
-        f"{len(org.spec.roles)} roller"
+        f"{len(org.spec.roles)} roller, "
+        f"{words.count(len(org.spec.promises), 'medborgarlöfte', 'medborgarlöften')}"
     )
     return 0
 

@@ -14,6 +14,7 @@ from lofte.cli import (
     cmd_engine,
     cmd_inputs,
     cmd_outbox,
+    cmd_promise,
     cmd_reports,
     cmd_setup,
     cmd_trust,
@@ -41,6 +42,7 @@ def build_parser() -> SwedishParser:
         metavar="KOMMANDO",
     )
     cmd_setup.add_commands(commands)
+    cmd_promise.add_commands(commands)
     cmd_engine.add_commands(commands)
     cmd_inputs.add_commands(commands)
     cmd_reports.add_commands(commands)

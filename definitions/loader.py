@@ -316,6 +316,10 @@ _MESSAGES = {
     "datetime_parsing": "ska vara en tidpunkt (ÅÅÅÅ-MM-DDTTT:MM)",
     "datetime_from_date_parsing": "ska vara en tidpunkt (ÅÅÅÅ-MM-DDTTT:MM)",
     "too_short": "för få värden",
+    "date_type": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_inexact": "ska vara ett datum utan klockslag (ÅÅÅÅ-MM-DD)",
     "union_tag_not_found": "ange vilket slag det är (kind: eller type:)",
 }
 

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from lofte.definitions.base import Duration, Frozen, Identifier, Text
+from lofte.definitions.promises import PromiseSpec
 
 FORMAT = 1
 DEPLOYMENT = "deployment"  # the unit id for roles held across the whole deployment
@@ -97,3 +98,5 @@ class OrganisationSpec(Frozen):
     roles: tuple[RoleSpec, ...] = Field(min_length=1)
     police_areas: tuple[PoliceAreaSpec, ...] = Field(min_length=1)
     people: tuple[PersonSpec, ...] = Field(min_length=1)
+    # The medborgarlöften, per municipality and period (`definitions.promises`).
+    promises: tuple[PromiseSpec, ...] = ()

@@ -122,6 +122,11 @@ def entries_of(world: World) -> set[str]:
     for role in directory.roles.values():  # a role the organisation names in Swedish only
         if not role.title.en:
             found.add(role.title.sv)
+    for promise in directory.spec.promises:  # the promise as written, in Swedish only
+        texts = [promise.title, *promise.focus, *(r.change for r in promise.revisions)]
+        texts += [item for items in promise.pledges.values() for item in items]
+        texts += [promise.goal] if promise.goal is not None else []
+        found |= {text.sv for text in texts if not text.en}
     return found
 
 

@@ -150,6 +150,7 @@ def _filters(app: Flask) -> None:
     app.jinja_env.filters["moment"] = lambda value, language=None: words.moment(
         value, language or page_language()
     )
+    app.jinja_env.filters["date"] = lambda value: words.plain_date(value, page_language())
     app.jinja_env.globals["_"] = translate
     app.context_processor(lambda: {"lang": page_language()})
     app.jinja_env.globals["signed_in"] = lambda: current_person() is not None

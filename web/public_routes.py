@@ -12,6 +12,7 @@ from lofte.definitions.directory import Unit
 from lofte.web.guards import public, viewable
 from lofte.web.language import page_language
 from lofte.web.services import lofte_app
+from lofte.workflow.application.promise_view import promises_today
 from lofte.workflow.application.publication import Published, public_units, published, quarters
 
 blueprint = Blueprint("public", __name__)
@@ -20,14 +21,28 @@ blueprint = Blueprint("public", __name__)
 @blueprint.get("/publikt/")
 @public
 def municipalities() -> ResponseReturnValue:
-    return render_template("public_index.html", units=public_units(lofte_app()))
+    app, language = lofte_app(), page_language()
+    units = public_units(app)
+    in_force = {u.id: promises_today(app, u.id, language).in_force for u in units}
+    return render_template("public_index.html", units=units, in_force=in_force)
 
 
 @blueprint.get("/publikt/<unit_id>")
 @public
 def unit_page(unit_id: str) -> ResponseReturnValue:
     unit, items = _published(unit_id)
-    return render_template("public_unit.html", unit=unit, archive=quarters(items, page_language()))
+    promises = promises_today(lofte_app(), unit.id, page_language())
+    current = promises.in_force
+    follow_ups = [
+        item for item in items if current and item.follows_up and item.promise == current.years
+    ]
+    return render_template(
+        "public_unit.html",
+        unit=unit,
+        archive=quarters(items, page_language()),
+        promises=promises,
+        follow_ups=follow_ups,
+    )
 
 
 @blueprint.get("/publikt/<unit_id>/flode.atom")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from lofte.definitions.checks import bounds
+from lofte.definitions.checks.promise_checks import check_promises
 from lofte.definitions.organisation import DEPLOYMENT, OrganisationSpec
 from lofte.definitions.yaml_source import PathKey, YamlDocument
 from lofte.kernel.errors import DefinitionProblem
@@ -34,6 +35,7 @@ def check_organisation(org: OrganisationSpec, doc: YamlDocument) -> list[Definit
         problems += _check_person(org, doc, here, kinds, parties, index)
     if len(org.people) > bounds.MAX_PEOPLE:
         problems.append(doc.problem(("people",), f"högst {bounds.MAX_PEOPLE} personer"))
+    problems += check_promises(org, doc)
     return problems
 
 

@@ -40,3 +40,15 @@ def test_the_surahammar_override_example_loads_and_changes_only_surahammar(tmp_p
     changed = sorted(key for key in pairs if pairs[key] != before[key])
     assert changed == [("est-inventering", "surahammar"), ("est-mote", "surahammar")]
     assert pairs[("est-inventering", "surahammar")].cadence.every == IsoDuration.parse("P2W")
+
+
+def test_the_promise_example_is_valid_in_the_packaged_organisation() -> None:
+    from lofte.definitions.loader import PACKAGED_DIR
+
+    block = next(b for b in yaml_blocks() if b.startswith("promises:\n"))
+    text = (PACKAGED_DIR / "organisation.yaml").read_text(encoding="utf-8")
+    head = text.split("\npromises:\n")[0]
+    spec = parse_organisation(head + "\n" + block, "docs/definitions.md").spec
+    [sala] = spec.promises
+    assert sala.unit == "sala" and sala.years == "2027–2028"
+    assert list(sala.pledges) == ["polis", "kommun", "bostadsbolag"] and len(sala.revisions) == 2

@@ -89,6 +89,7 @@ class SetupData:
             if roles:
                 people.append({**person, "roles": roles})
         org["people"] = people
+        org["promises"] = [p for p in org.get("promises", []) if p["unit"] in self.units]
         return org
 
 

@@ -17,9 +17,12 @@ from lofte.workflow.application import page_paths
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.show import ShownStep, show_cycle
 from lofte.workflow.application.texts import action_kind, action_status, request_status, state_text
+from lofte.workflow.application.ui_text import ui
 from lofte.workflow.application.visibility import Viewer
 from lofte.workflow.core.cadence import label_of_key
 from lofte.workflow.core.display import about_line
+from lofte.workflow.core.promise_in_force import names_promise, promise_words
+from lofte.workflow.core.records import CycleInstance
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class CyclePage:
         default_factory=list
     )  # kind, what, status, link
     content_hidden: bool = False
+    promise: str = ""  # `Inriktningsbeslutet gäller medborgarlöftet 2027–2028 för Sala kommun.`
 
 
 def cycle_page(
@@ -108,6 +112,21 @@ def cycle_page(
         steps,
         actions,
         shown.content_hidden,
+        _promise_line(app, definition, instance, language),
+    )
+
+
+def _promise_line(
+    app: Application, definition: CycleDefinition, instance: CycleInstance, language: str
+) -> str:
+    if not names_promise(definition):
+        return ""
+    words = promise_words(app.directory(), instance.unit_id, instance.period_key, language)
+    if not words:
+        return ""
+    name = definition.definite_title(language)
+    return ui(
+        "{cycle} gäller {promise}.", language, cycle=name[:1].upper() + name[1:], promise=words
     )
 
 

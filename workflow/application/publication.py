@@ -4,6 +4,7 @@ an unmarked column), newest first and grouped per quarter."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from lofte.workflow.application.app import Application
 from lofte.workflow.application.reads import CycleFilter
 from lofte.workflow.core.cadence import label_of_key
 from lofte.workflow.core.display import show_value
+from lofte.workflow.core.promise_in_force import promise_of_cycle
 from lofte.workflow.core.records import RequestStatus
 
 
@@ -33,6 +35,13 @@ class Published:
     name: str  # the published item's own name (`Inriktningsbeslut för kvartalet`)
     published_at: datetime
     fields: tuple[PublishedField, ...]
+    promise: str = ""  # the years of the medborgarlöfte it serves: `2027–2028`
+    follows_up: bool = False  # a follow-up (its definition follows a decision up)
+
+    @property
+    def anchor(self) -> str:
+        """The item's id on the public page, stable as items are added."""
+        return "publicerat-" + re.sub(r"[^a-z0-9]+", "-", self.key.lower()).strip("-")
 
 
 def public_units(app: Application) -> list[Unit]:
@@ -49,6 +58,7 @@ def published(app: Application, unit_id: str, language: str = "sv") -> list[Publ
         steps = {s.id: s for s in definition.steps if s.publication is not None}
         if not steps:
             continue
+        promise = promise_of_cycle(directory, unit.id, cycle.period_key)
         for request in app.reads.requests_of_cycle(cycle.id or 0):
             step = steps.get(request.step_id)
             answer = request.answer or {}
@@ -73,6 +83,8 @@ def published(app: Application, unit_id: str, language: str = "sv") -> list[Publ
                     name=definition.publication_name(step, language),
                     published_at=request.answered_at or cycle.opened_at,
                     fields=fields,
+                    promise="" if promise is None else promise.years,
+                    follows_up=definition.basis is not None,
                 )
             )
     return sorted(found, key=lambda p: p.published_at, reverse=True)

@@ -17,6 +17,7 @@ from lofte.kernel.timerules import STOCKHOLM
 from lofte.workflow.application.actions_view import list_actions
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.lagesbild_view import lagesbild
+from lofte.workflow.application.promise_view import cycle_promise_words, promises_of_year
 from lofte.workflow.application.reads import CycleFilter
 from lofte.workflow.application.texts import outcome_text
 from lofte.workflow.application.visibility import Viewer, require_unit, visible_fields
@@ -42,6 +43,7 @@ def report_data(app: Application, viewer: Viewer, unit_id: str, year: int) -> di
         ],
         "decisions": _decisions(app, viewer, unit.id, year),
         "completion": _completion(app, unit.id, year),
+        "promises": promises_of_year(app, unit.id, year),
     }
 
 
@@ -85,6 +87,7 @@ def _decisions(app: Application, viewer: Viewer, unit_id: str, year: int) -> lis
                     "fields": shown_fields(
                         step.fields, request.answer or {}, viewer.directory, only=public
                     ),
+                    "promise": cycle_promise_words(viewer.directory, definition, cycle),
                 }
             )
     return held

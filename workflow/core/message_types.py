@@ -30,6 +30,7 @@ class CycleRef:
     instance_key: str
     instance_id: int
     timezone: str = "Europe/Stockholm"
+    promise: str = ""  # `medborgarlöftet 2027–2028 för Sala kommun`: the promise it serves
 
     @property
     def head(self) -> str:

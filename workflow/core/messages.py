@@ -28,6 +28,7 @@ from lofte.workflow.core.message_types import (
     SummaryMessage,
     dump_message,
 )
+from lofte.workflow.core.promise_in_force import names_promise, promise_words
 from lofte.workflow.core.records import (
     Action,
     CompletionRecord,
@@ -65,6 +66,11 @@ def cycle_ref(
         instance_key=instance.key,
         instance_id=instance.id or 0,
         timezone=definition.timezone,
+        promise=(
+            promise_words(work.directory, instance.unit_id, instance.period_key, language)
+            if names_promise(definition)
+            else ""
+        ),
     )
 
 
