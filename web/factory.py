@@ -25,6 +25,7 @@ from lofte.web import (
     answer_routes,
     audit_routes,
     pages,
+    places_routes,
     public_routes,
     services,
     sign_in_routes,
@@ -38,6 +39,7 @@ from lofte.workflow.application.answer_links import installation_secret
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.setup_upload import MAX_FILE_BYTES, MAX_UPLOAD_BYTES
 from lofte.workflow.application.sign_in import WebAccess
+from lofte.workflow.core.observations import when_text
 
 log = logging.getLogger("lofte.web")
 MAX_REQUEST_BYTES = 512 * 1024
@@ -129,6 +131,7 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(public_routes.blueprint)
     app.register_blueprint(audit_routes.blueprint)
     app.register_blueprint(unit_routes.blueprint)
+    app.register_blueprint(places_routes.blueprint)
     app.register_blueprint(admin_routes.blueprint)
     app.register_blueprint(admin_meeting_routes.blueprint)
     app.register_blueprint(admin_setup_routes.blueprint)
@@ -137,6 +140,9 @@ def _blueprints(app: Flask) -> None:
 def _filters(app: Flask) -> None:
     app.jinja_env.filters["moment"] = lambda value, language=None: words.moment(
         value, language or page_language()
+    )
+    app.jinja_env.filters["when"] = lambda observation, language=None: when_text(
+        observation, language or page_language()
     )
     app.jinja_env.globals["_"] = translate
     app.context_processor(lambda: {"lang": page_language()})

@@ -250,9 +250,7 @@ def check_observation_columns(
             odd = [o.value for o in column.options if o.value not in values]
             if odd:
                 problems.append(
-                    doc.problem(
-                        (*here, key), f"{', '.join(odd)} är inget av {', '.join(values)}"
-                    )
+                    doc.problem((*here, key), f"{', '.join(odd)} är inget av {', '.join(values)}")
                 )
     return problems
 

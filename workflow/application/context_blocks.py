@@ -7,6 +7,7 @@ from typing import Any
 
 from lofte.kernel import words
 from lofte.workflow.application.texts import action_kind, action_status
+from lofte.workflow.core.observations import when_text
 
 MAX_OBSERVATIONS = 200
 
@@ -64,7 +65,7 @@ def _lagesbild(item: dict[str, Any], lang: str) -> list[str]:
                 ("Places reported most: " if en else "Mest rapporterade platser: ") + places
             )
         for o in part["observations"][:MAX_OBSERVATIONS]:
-            when = words.moment(o["time"], lang) if o.get("time") else ""
+            when = when_text(o, lang)
             lines.append(
                 f"{when} · {o['category_label']} · {o['place']} ({o['area']}): {o['text']}"
             )

@@ -18,6 +18,7 @@ from lofte.workflow.application.texts import request_status
 from lofte.workflow.application.visibility import Viewer, require_unit, visible_fields
 from lofte.workflow.core.display import show_value
 from lofte.workflow.core.lagesbild import observed_at, reporting_periods
+from lofte.workflow.core.observations import from_row
 from lofte.workflow.core.records import RequestStatus
 
 BASE = ["Enhet", "Cykel", "Period", "Steg", "Person", "Gäller", "Status", "Besvarad", "Sent"]
@@ -99,7 +100,7 @@ def _within(
 
 
 def _observation(row: dict[str, Any], source: ObservationSource) -> dict[str, Any]:
-    return {"time": row.get(source.time, "")}
+    return from_row(row, source)
 
 
 def _rows(

@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from lofte.definitions.steps import PARTS_OF_DAY, REPORTED, UNKNOWN_TIME, ObservationSource
+from lofte.kernel import words
 from lofte.kernel.errors import FieldProblem
 from lofte.kernel.timerules import STOCKHOLM
 
@@ -172,3 +173,22 @@ def row_problems(
                 FieldProblem(f"{at}{column}", "reported_to_missing", {}, labels.get(column, ""))
             )
     return problems
+
+
+def when_text(data: Mapping[str, Any], language: str = "sv") -> str:
+    """`tis 5 jan 2027 kl. 21.30`, `tis 5 jan 2027, kväll`, `tis 5 jan 2027, okänd tid` (an
+    observation of any stored shape)."""
+    try:
+        observation = current(data)
+    except ValueError:
+        return ""
+    lang = words.lang_of(language)
+    try:
+        day = words.day(str(observation.get("date", "")), lang)
+    except ValueError:
+        day = ""
+    clock = _clock(str(observation.get("clock", "")))
+    if clock is not None:
+        return f"{day} {words.clock(datetime.combine(date.min, clock), lang)}".strip()
+    part = PART_WORDS.get(str(observation.get("part_of_day", "")), PART_WORDS[UNKNOWN_TIME])
+    return f"{day}, {part[lang == 'en']}" if day else part[lang == "en"]
