@@ -29,9 +29,14 @@ def normalised(text: str) -> str:
     return _SPACES.sub(" ", str(text)).strip().casefold()
 
 
+def _tidied(text: str) -> str:
+    """A written name as it is kept and shown: its runs of spaces made one."""
+    return _SPACES.sub(" ", str(text)).strip()
+
+
 class PlaceDecisions(Frozen):
     """What a unit's coordinator decided about places written as "annan plats": each text
-    (normalised) mapped onto a place id, and places added to the register."""
+    (as written) mapped onto a place id, and places added to the register."""
 
     format: int = DECISIONS_FORMAT
     mapped: dict[str, Identifier] = Field(default_factory=dict)
@@ -91,10 +96,10 @@ class PlaceRegister:
         return sorted(seen.values(), key=normalised)
 
     def with_mapping(self, text: str, place_id: str) -> PlaceDecisions:
-        mapped = {**self.decisions.mapped, normalised(text): place_id}
+        mapped = {**self.decisions.mapped, _tidied(text): place_id}
         return self.decisions.model_copy(update={"mapped": mapped})
 
     def with_place(self, place: PlaceSpec, text: str) -> PlaceDecisions:
-        mapped = {**self.decisions.mapped, normalised(text): place.id}
+        mapped = {**self.decisions.mapped, _tidied(text): place.id}
         added = (*self.decisions.added, place)
         return self.decisions.model_copy(update={"mapped": mapped, "added": added})

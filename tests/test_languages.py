@@ -319,7 +319,8 @@ def test_an_answer_its_errors_and_its_receipt_read_in_the_readers_language(
         "iakttagelser-0-kategori": "skadegorelse",
         "iakttagelser-0-plats": "Xq-plats",
         "iakttagelser-0-omrade": "Xq-omrade",
-        "iakttagelser-0-tidpunkt": "2027-04-05T22:30",
+        "iakttagelser-0-datum": "2027-04-05",
+        "iakttagelser-0-klockslag": "22:30",
         "iakttagelser-0-beskrivning": "Xq-text",
     }
     wrong = client.post(path, data={"csrf_token": token, "inget_att_rapportera": "ja", **row})

@@ -57,7 +57,8 @@ OBSERVATION = {
     "iakttagelser-0-kategori": "skadegorelse",
     "iakttagelser-0-plats": "Stora torget",
     "iakttagelser-0-omrade": "Centrum",
-    "iakttagelser-0-tidpunkt": "2027-01-04T22:00",
+    "iakttagelser-0-datum": "2027-01-04",
+    "iakttagelser-0-klockslag": "22:00",
     "iakttagelser-0-beskrivning": "Klotter på busskuren.",
     "iakttagelser-0-bedomning": "2",
 }

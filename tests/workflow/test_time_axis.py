@@ -90,7 +90,7 @@ def test_an_inventory_does_not_take_what_lies_far_from_its_period(sqlite_harness
     with pytest.raises(SubmissionError) as refused:
         h.engine.submit(request.id or 0, "lars-berg", far)
     (problem,) = refused.value.problems
-    assert problem.path == "iakttagelser[1].tidpunkt"
+    assert problem.path == "iakttagelser[1].datum"
     assert "mellan 4 okt 2026 och 25 jan 2027" in problem.text()
     assert "between 4 Oct 2026 and 25 Jan 2027" in problem.text("en")
     assert h.request(cycle, "rapportering", "lars-berg").answer is None  # nothing stored

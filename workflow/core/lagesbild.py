@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from lofte.definitions.fields import ChoiceField
+from lofte.definitions.places import normalised
 from lofte.definitions.steps import HANDLINGS, PARTS_OF_DAY, ObservationSource
 from lofte.kernel.errors import FieldProblem
 from lofte.kernel.timerules import STOCKHOLM
@@ -220,8 +221,9 @@ def _top_places(observations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def place_key(o: dict[str, Any]) -> tuple[str, str]:
-    """What one place is counted under: the register's id, or an "annan plats" by its text."""
-    return (o.get("place_id") or "", "" if o.get("place_id") else str(o.get("place") or ""))
+    """What one place is counted under: the register's id, or an "annan plats" by its text
+    (case and runs of spaces aside)."""
+    return (o.get("place_id") or "", "" if o.get("place_id") else normalised(o.get("place") or ""))
 
 
 def by_place(
@@ -232,8 +234,8 @@ def by_place(
     now = Counter(place_key(o) for o in observations)
     before = Counter(place_key(o) for o in previous)
     names: dict[tuple[str, str], tuple[str, str]] = {}
-    for o in (*previous, *observations):
-        names[place_key(o)] = (str(o.get("place") or ""), str(o.get("area") or ""))
+    for o in (*observations, *previous):  # a text as first written in the period
+        names.setdefault(place_key(o), (str(o.get("place") or ""), str(o.get("area") or "")))
     ranked = sorted(now.keys() | before.keys(), key=lambda k: (-now[k], names[k]))
     return [
         {
