@@ -9,7 +9,7 @@ from typing import Any
 
 from lofte.kernel.errors import ConfigError
 from lofte.kernel.timerules import STOCKHOLM, to_utc
-from lofte.kernel.words import WEEKDAY_NAMES
+from lofte.kernel.words import WEEKDAY_NAMES, plain_date
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.csv_export import to_csv
 from lofte.workflow.application.visibility import Viewer, require_unit
@@ -84,4 +84,21 @@ def observations_csv(data: dict[str, Any]) -> str:
             "Beskrivning",
         ],
         rows,
+    )
+
+
+def change(now: int, before: int) -> str:
+    """`+3`, `−2`, `±0` (Swedish typography uses a real minus sign)."""
+    diff = now - before
+    return f"+{diff}" if diff > 0 else (f"\u2212{-diff}" if diff < 0 else "±0")
+
+
+def headline(data: dict[str, Any]) -> str:
+    first = datetime.fromisoformat(data["from"]).astimezone(STOCKHOLM).date()
+    last = (datetime.fromisoformat(data["to"]) - timedelta(seconds=1)).astimezone(STOCKHOLM).date()
+    return (
+        f"Lägesbild {data['unit_name']} {plain_date(first)} – {plain_date(last)}: "
+        f"{data['total']} iakttagelser "
+        f"({change(data['total'], data['previous_total'])} mot perioden före), "
+        f"{data['reports']} rapporter varav {data['nothing_to_report']} utan iakttagelser"
     )

@@ -5,6 +5,7 @@ and auditors' pages are in `ui_english_admin`."""
 from __future__ import annotations
 
 from lofte.workflow.application.ui_english_admin import ADMIN
+from lofte.workflow.application.ui_english_places import PLACES
 
 PAGES = {
     # the frame of every page
@@ -261,4 +262,4 @@ PAGES = {
     ),
 }
 
-ENGLISH: dict[str, str] = PAGES | ADMIN
+ENGLISH: dict[str, str] = PAGES | ADMIN | PLACES
