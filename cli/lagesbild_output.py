@@ -34,5 +34,6 @@ def print_lagesbild(data: dict[str, Any]) -> None:
     for o in data["observations"]:
         when = when_text(o)
         assessed = f", bedömning {o['assessment']}" if o["assessment"] is not None else ""
-        print(f"  {when} · {o['category_label']} · {o['place']} ({o['area']}){assessed}")
+        where = f"{o['place']} ({o['area']})" if o["area"] else o["place"]
+        print(f"  {when} · {o['category_label']} · {where}{assessed}")
         print(f"      {o['text']}")

@@ -66,9 +66,8 @@ def _lagesbild(item: dict[str, Any], lang: str) -> list[str]:
             )
         for o in part["observations"][:MAX_OBSERVATIONS]:
             when = when_text(o, lang)
-            lines.append(
-                f"{when} · {o['category_label']} · {o['place']} ({o['area']}): {o['text']}"
-            )
+            where = f"{o['place']} ({o['area']})" if o.get("area") else o["place"]
+            lines.append(f"{when} · {o['category_label']} · {where}: {o['text']}")
     return lines
 
 

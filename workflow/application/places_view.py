@@ -11,6 +11,7 @@ from typing import Any
 
 from lofte.definitions.directory import Unit
 from lofte.definitions.organisation import PLACE_KINDS, PlaceSpec
+from lofte.definitions.places import PlaceRegister
 from lofte.kernel.errors import ConfigError, FormError
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.csv_export import to_csv
@@ -23,7 +24,6 @@ from lofte.workflow.application.visibility import (
 )
 from lofte.workflow.core.context import lagesbild_for
 from lofte.workflow.core.places import add_place, map_place, register_of
-from lofte.workflow.core.work import Work
 
 CSV_HEADER = [
     "Plats",
@@ -72,13 +72,20 @@ def places_picture(
     if unit.kind != "municipality":
         raise ConfigError(f"{unit.name} är ingen kommun; platser finns per kommun")
     first, last = period_bounds(start, end)
-    return app.engine.inspect(lambda work: _picture(work, unit, start, end, first, last, viewer))
+    counted = app.engine.inspect(
+        lambda work: (register_of(work, unit), lagesbild_for(work, unit, first, last))
+    )
+    return _picture(unit, start, end, *counted, can_keep_places(viewer, unit))
 
 
-def _picture(work: Work, unit: Unit, start: date, end: date, *window: Any) -> PlacesPicture:
-    first, last, viewer = window
-    register = register_of(work, unit)
-    data = lagesbild_for(work, unit, first, last)
+def _picture(
+    unit: Unit,
+    start: date,
+    end: date,
+    register: PlaceRegister,
+    data: dict[str, Any],
+    can_keep: bool,
+) -> PlacesPicture:
     counted = {c["place_id"]: c for c in data["by_place"] if c["place_id"]}
     lines = [
         PlaceLine(
@@ -97,9 +104,7 @@ def _picture(work: Work, unit: Unit, start: date, end: date, *window: Any) -> Pl
         for c in data["by_place"]
         if not c["place_id"] and c["place"]
     ]
-    return PlacesPicture(
-        unit, start, end, lines, others, data["total"], can_keep_places(viewer, unit)
-    )
+    return PlacesPicture(unit, start, end, lines, others, data["total"], can_keep)
 
 
 def places_csv(picture: PlacesPicture) -> str:

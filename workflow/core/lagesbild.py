@@ -274,5 +274,5 @@ def _by_hour_band(observations: Sequence[dict[str, Any]]) -> list[dict[str, Any]
     parts = Counter(o.get("part_of_day") for o in observations if has_time_of_day(o))
     return [
         {"band": name, "part": part, "count": parts[part]}
-        for (low, _, name), part in zip(HOUR_BANDS, PARTS_OF_DAY, strict=True)
+        for (_, _, name), part in zip(HOUR_BANDS, PARTS_OF_DAY, strict=True)
     ]

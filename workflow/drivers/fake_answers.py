@@ -31,7 +31,6 @@ from lofte.definitions.fields import (
     TextField,
     TimeField,
 )
-from lofte.definitions.organisation import PlaceSpec
 from lofte.definitions.steps import UNKNOWN_TIME, ActionSource, AnyStep, ObservationSource
 from lofte.kernel.timerules import STOCKHOLM
 from lofte.workflow.core.answers import fields_for
@@ -133,19 +132,22 @@ class _Writer:
         seen = scenes.DESCRIPTIONS.get(category, scenes.DESCRIPTIONS["ovrigt"])
         (start, end), (low, high) = seen.hours, seen.serious
         written, shown_area = self._written(place, area)
+        kept = {  # always given when known: a row must say when, and whom it was reported to
+            **self._when(source, self._seen_at(start, end)),
+            **self._done(source, category),
+        }
         values: dict[str | None, Any] = {
             source.category: category,
             source.place: written,
             source.area: shown_area,
             source.text: self.rng.choice(seen.texts).format(place=written),
             source.assessment: self.rng.randint(low, high),
-            **self._when(source, self._seen_at(start, end)),
-            **self._done(source, category),
+            **kept,
         }
         row = {}
         for column in spec.columns:
             if column.id in values:
-                if column.required or self.rng.random() < 0.9:
+                if column.required or column.id in kept or self.rng.random() < 0.9:
                     row[column.id] = values[column.id]
             elif column.required:
                 row[column.id] = _value(column, self.members, self.rng, self.now)
@@ -154,7 +156,8 @@ class _Writer:
     def _written(self, place: str, area: str) -> tuple[str, str | None]:
         """What a reporter writes for the place: mostly its name, sometimes another name of
         it, now and then a place the register does not know (with its area)."""
-        registered = next((p for p in self._register() if p.name == place), None)
+        register = self.seen.unit.places if self.seen.unit is not None else ()
+        registered = next((p for p in register if p.name == place), None)
         draw = self.rng.random()
         if registered is None:
             return place, area
@@ -165,9 +168,8 @@ class _Writer:
         return place, None
 
     def _when(self, source: ObservationSource, moment: datetime) -> dict[str | None, Any]:
-        """The time as the source asks it: one datetime (the earlier shape), or a date with a
-        clock time (often), a part of the day (more often: graffiti found in the morning) or
-        okänd tid (now and then)."""
+        """One datetime (the earlier shape), or a date with a clock time (often), a part of the
+        day (more often: graffiti found in the morning) or okänd tid (now and then)."""
         if source.date is None:
             return {source.time: moment.isoformat(timespec="minutes")}
         draw = self.rng.random()
@@ -195,9 +197,6 @@ class _Writer:
             if source.reported_to is not None:
                 done[source.reported_to] = self.rng.choice(scenes.REPORTED_TO)
         return done
-
-    def _register(self) -> tuple[PlaceSpec, ...]:
-        return self.seen.unit.places if self.seen.unit is not None else ()
 
     def _pick_place(self) -> tuple[str, str, scenes.PlaceKind]:
         weights = [len(self.places) - i for i in range(len(self.places))]  # a few hotspots
