@@ -4,6 +4,7 @@ place, add to the register), refused to everyone else; the answer form offers th
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -111,3 +112,24 @@ def test_the_answer_form_offers_the_units_places_in_a_list_that_needs_no_script(
     assert page.count("<option value=") >= 15 and '<datalist id="platslista">' in page
     assert 'id="iakttagelser-0-plats" name="iakttagelser-0-plats"' in page
     assert 'list="platslista"' in page and 'type="time"' in page
+
+
+def test_a_new_place_whose_id_is_taken_gets_one_of_its_own_and_a_taken_name_is_refused(
+    web: tuple[Harness, Flask],
+) -> None:
+    h, app = web
+    client = signed_in(h, app, *COORDINATOR)
+    form = {"csrf_token": csrf_of(client, PAGE), "text": "bakom folkets hus", "slag": "park"}
+    form |= {"omrade": "Sala centrum", "lat": "59.923", "lon": "16.609"}
+    taken = client.post("/enhet/sala/platser/ny", data=form | {"namn": "parken"})
+    assert taken.status_code == 422
+    refusal = html.unescape(taken.get_data(as_text=True))
+    assert "namnet 'parken' betyder redan platsen 'stadsparken'" in refusal
+    assert (
+        client.post("/enhet/sala/platser/ny", data=form | {"namn": "Stadsparken!"}).status_code
+        == 303
+    )
+    csv = client.get(PAGE + "&format=csv").get_data(as_text=True)
+    assert (
+        "Stadsparken!;Sala centrum;Park/grönområde;59.92300;16.60900;bakom folkets hus;1;0" in csv
+    )

@@ -58,8 +58,7 @@ def map_place(work: Work, unit: Unit, text: str, place_id: str) -> PlaceDecision
 def add_place(work: Work, unit: Unit, text: str, place: PlaceSpec) -> PlaceDecisions:
     """The coordinator adds a place to the register; the written `text` is mapped onto it."""
     register = register_of(work, unit)
-    if register.by_id(place.id) is not None:
-        raise ConfigError(f"det finns redan en plats med id {place.id!r}")
+    place = place.model_copy(update={"id": _free_id(register, place.id)})
     _refuse_known(register, text)
     problems = place_problems((*register.places, place))
     mine = [message for index, message, _ in problems if index == len(register.places)]
@@ -68,6 +67,15 @@ def add_place(work: Work, unit: Unit, text: str, place: PlaceSpec) -> PlaceDecis
     decisions = register.with_place(place, text)
     _store(work, unit, decisions, {"text": text, "place": place.id, "added": place.name})
     return decisions
+
+
+def _free_id(register: PlaceRegister, wanted: str) -> str:
+    """`wanted`, or `wanted-2`, `wanted-3`, ... if a place has it already."""
+    found, number = wanted, 1
+    while register.by_id(found) is not None:
+        number += 1
+        found = f"{wanted[:60]}-{number}"
+    return found
 
 
 def _refuse_known(register: PlaceRegister, text: str) -> None:
