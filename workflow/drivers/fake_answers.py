@@ -285,7 +285,7 @@ class _Writer:
         return (self.now + timedelta(days=self.rng.randint(low, high))).date().isoformat()
 
     def _invented(self) -> Observation:
-        place, area, kind = self._pick_place()
+        place, area, kind = self.places[0]  # nothing reported yet: the unit's known hotspot
         return {"place": place, "area": area, "category": kind.categories[0], "assessment": 3}
 
     def _count_at(self, place: str) -> int:
