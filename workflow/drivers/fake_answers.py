@@ -132,14 +132,14 @@ class _Writer:
         seen = scenes.DESCRIPTIONS.get(category, scenes.DESCRIPTIONS["ovrigt"])
         (start, end), (low, high) = seen.hours, seen.serious
         written, shown_area = self._written(place, area)
-        kept = {  # always given when known: a row must say when, and whom it was reported to
+        kept = {  # always given: when, whom it was reported to, an other place's area
             **self._when(source, self._seen_at(start, end)),
             **self._done(source, category),
+            source.area: shown_area,
         }
         values: dict[str | None, Any] = {
             source.category: category,
             source.place: written,
-            source.area: shown_area,
             source.text: self.rng.choice(seen.texts).format(place=written),
             source.assessment: self.rng.randint(low, high),
             **kept,
