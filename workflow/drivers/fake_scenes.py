@@ -34,20 +34,18 @@ class PlaceKind:
 
 
 PLACE_KINDS = (
-    PlaceKind(
-        "Busstationen", True, ("skadegorelse", "ordningsstorning", "narkotika", "otrygg-plats")
-    ),
-    PlaceKind("Torget", True, ("ordningsstorning", "nedskrapning", "hot-vald", "handelse")),
-    PlaceKind(
-        "Parken i centrum", True, ("nedskrapning", "otrygg-plats", "narkotika", "skadegorelse")
-    ),
-    PlaceKind("Gångtunneln i centrum", True, ("skadegorelse", "otrygg-plats")),
-    PlaceKind("Affärsgatan", True, ("inbrott-stold", "ordningsstorning", "skadegorelse")),
-    PlaceKind("Skolgården", False, ("skadegorelse", "brand", "ordningsstorning", "nedskrapning")),
+    PlaceKind("Busstationen", True, ("klotter", "ordningsstorning", "alkohol", "narkotika")),
+    PlaceKind("Torget", True, ("ordningsstorning", "alkohol", "nedskrapning", "hot-vald")),
+    PlaceKind("Parken i centrum", True, ("nedskrapning", "otrygg-plats", "sprutfynd", "alkohol")),
+    PlaceKind("Gångtunneln i centrum", True, ("klotter", "otrygg-plats", "skadegorelse")),
+    PlaceKind("Affärsgatan", True, ("inbrott-stold", "ordningsstorning", "klotter")),
+    PlaceKind("Skolgården", False, ("klotter", "skadegorelse", "brand", "ordningsstorning")),
     PlaceKind("Idrottsplatsens parkering", False, ("fordon", "inbrott-stold", "nedskrapning")),
-    PlaceKind("Badplatsen", False, ("nedskrapning", "ordningsstorning", "brand")),
+    PlaceKind("Badplatsen", False, ("nedskrapning", "alkohol", "ordningsstorning", "brand")),
     PlaceKind("Återvinningsstationen", False, ("nedskrapning", "brand")),
-    PlaceKind("Lekplatsen vid hyreshusen", False, ("skadegorelse", "otrygg-plats", "brand")),
+    PlaceKind(
+        "Lekplatsen vid hyreshusen", False, ("skadegorelse", "klotter", "sprutfynd", "brand")
+    ),
 )
 
 
