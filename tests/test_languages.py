@@ -334,8 +334,9 @@ def test_an_answer_its_errors_and_its_receipt_read_in_the_readers_language(
     ]
     assert not found, "\n".join(found)
     receipt = visible_text(done.get_data(as_text=True))
-    assert ("Vandalism/graffiti" if lang == "en" else "Skadegörelse/klotter") in receipt
-    assert ("Mon 5 Apr 2027 22:30" if lang == "en" else "mån 5 apr 2027 kl. 22.30") in receipt
+    assert ("Vandalism" if lang == "en" else "Skadegörelse") in receipt
+    assert ("5 Apr 2027" if lang == "en" else "5 apr 2027") in receipt
+    assert ("22:30" if lang == "en" else "kl. 22.30") in receipt
     errors = visible_text(wrong.get_data(as_text=True))
     assert (
         "Nothing to report this week" if lang == "en" else "Inget att rapportera denna vecka"
