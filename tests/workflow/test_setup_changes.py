@@ -91,6 +91,7 @@ class SetupData:
             if roles:
                 people.append({**person, "roles": roles})
         org["people"] = people
+        org["places"] = {u: p for u, p in org.get("places", {}).items() if u in self.units}
         return org
 
 
