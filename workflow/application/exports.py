@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from lofte.definitions.directory import Directory
-from lofte.definitions.fields import AnyField, DateField, DateTimeField, RowsField
+from lofte.definitions.fields import AnyField, DateField, DateTimeField, RowsField, TimeField
 from lofte.definitions.steps import AnyStep, ObservationSource
 from lofte.kernel.errors import NotFound
 from lofte.workflow.application.app import Application
@@ -139,8 +139,8 @@ def _rows(
 
 
 def _value(spec: AnyField, value: Any, directory: Directory) -> str:
-    if isinstance(spec, DateField):
-        return str(value)
+    if isinstance(spec, DateField | TimeField):
+        return str(value)  # ISO text Swedish Excel sorts: 2027-01-23, 22:30
     if isinstance(spec, DateTimeField):
         return csv_moment(datetime.fromisoformat(str(value)))
     return show_value(spec, value, directory, "sv")
