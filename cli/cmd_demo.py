@@ -136,6 +136,7 @@ def look_commands(start: datetime, now: datetime) -> list[str]:
         "lofte status",
         "lofte audit",
         f"lofte lagesbild sala --from {first} --to {last}",
+        f"lofte places sala --from {first} --to {last}",
         "lofte actions sala",
     ]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from lofte.cli.output import heading, table
-from lofte.kernel import words
 from lofte.workflow.application.lagesbild_view import change, headline
+from lofte.workflow.core.observations import when_text
 
 WEEKDAYS = ("mån", "tis", "ons", "tors", "fre", "lör", "sön")
 
@@ -28,10 +28,12 @@ def print_lagesbild(data: dict[str, Any]) -> None:
         or "  -"
     )
     print("  " + ", ".join(f"{d}: {n}" for d, n in zip(WEEKDAYS, data["by_weekday"], strict=True)))
-    print("  " + ", ".join(f"kl. {b['band']}: {b['count']}" for b in data["by_hour_band"]))
+    bands = ", ".join(f"kl. {b['band']}: {b['count']}" for b in data["by_hour_band"])
+    print(f"  {bands}; okänd tid: {data.get('unknown_time', 0)}")
     heading("Iakttagelserna i sin helhet")
     for o in data["observations"]:
-        when = words.moment(o["time"]) if o["time"] else ""
+        when = when_text(o)
         assessed = f", bedömning {o['assessment']}" if o["assessment"] is not None else ""
-        print(f"  {when} · {o['category_label']} · {o['place']} ({o['area']}){assessed}")
+        where = f"{o['place']} ({o['area']})" if o["area"] else o["place"]
+        print(f"  {when} · {o['category_label']} · {where}{assessed}")
         print(f"      {o['text']}")

@@ -14,6 +14,7 @@ from lofte.cli import (
     cmd_engine,
     cmd_inputs,
     cmd_outbox,
+    cmd_places,
     cmd_promise,
     cmd_reports,
     cmd_setup,
@@ -47,6 +48,7 @@ def build_parser() -> SwedishParser:
     cmd_inputs.add_commands(commands)
     cmd_reports.add_commands(commands)
     cmd_data.add_commands(commands)
+    cmd_places.add_commands(commands)
     cmd_outbox.add_commands(commands)
     cmd_trust.add_commands(commands)
     cmd_web.add_commands(commands)

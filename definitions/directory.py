@@ -14,6 +14,7 @@ from lofte.definitions.organisation import (
     DefinitionOverride,
     OrganisationSpec,
     PersonSpec,
+    PlaceSpec,
     RoleSpec,
 )
 
@@ -32,6 +33,7 @@ class Unit:
     parent: str | None = None  # a municipality's police area
     children: tuple[str, ...] = ()  # a police area's municipalities
     overrides: Mapping[str, DefinitionOverride] = field(default_factory=dict)
+    places: tuple[PlaceSpec, ...] = ()  # a municipality's place register (`places:`)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Directory:
                     website=m.website,
                     parent=area.id,
                     overrides=MappingProxyType(dict(m.overrides)),
+                    places=tuple(spec.places.get(m.id, ())),
                 )
         self.people: dict[str, Person] = {p.id: _person(p) for p in spec.people}
         self.roles: dict[str, RoleSpec] = {r.id: r for r in spec.roles}

@@ -83,6 +83,21 @@ class DateTimeField(FieldBase):
     type: Literal["datetime"]
 
 
+class TimeField(FieldBase):
+    """A time of day, HH:MM (an observation's exact time, when it is known)."""
+
+    type: Literal["time"]
+
+
+class PlaceField(FieldBase):
+    """A place of the unit's register, or another place written out ("annan plats"). The form
+    offers the register; the answer keeps the text, which the register resolves (name, alias or
+    a coordinator's mapping) wherever places are counted."""
+
+    type: Literal["place"]
+    max_length: int = 200
+
+
 class BooleanField(FieldBase):
     type: Literal["boolean"]
 
@@ -101,6 +116,8 @@ ColumnSpec = Annotated[
     | ScaleField
     | DateField
     | DateTimeField
+    | TimeField
+    | PlaceField
     | BooleanField
     | PersonField,
     Field(discriminator="type"),
@@ -130,6 +147,8 @@ FieldSpec = Annotated[
     | ScaleField
     | DateField
     | DateTimeField
+    | TimeField
+    | PlaceField
     | BooleanField
     | PersonField
     | RowsField,
@@ -143,6 +162,8 @@ AnyField = (
     | ScaleField
     | DateField
     | DateTimeField
+    | TimeField
+    | PlaceField
     | BooleanField
     | PersonField
     | RowsField

@@ -90,6 +90,59 @@ class CoordinatorRoles(Frozen):
     police_area: Identifier = "operativ-koordinator"
 
 
+# places: the register of each municipality's places ------------------------------------------
+PlaceKind = Literal[
+    "station",
+    "torg",
+    "centrum",
+    "handel",
+    "park",
+    "tunnel",
+    "skola",
+    "idrott",
+    "badplats",
+    "lekplats",
+    "bostadsomrade",
+    "parkering",
+    "atervinning",
+    "gata",
+    "ovrigt",
+]
+PLACE_KINDS: dict[str, str] = {
+    "station": "Station/hållplats",
+    "torg": "Torg",
+    "centrum": "Centrum",
+    "handel": "Handel/köpcentrum",
+    "park": "Park/grönområde",
+    "tunnel": "Gångtunnel/passage",
+    "skola": "Skola/skolgård",
+    "idrott": "Idrottsplats/sporthall",
+    "badplats": "Badplats",
+    "lekplats": "Lekplats",
+    "bostadsomrade": "Bostadsområde",
+    "parkering": "Parkering",
+    "atervinning": "Återvinningsstation",
+    "gata": "Gata/väg",
+    "ovrigt": "Övrigt",
+}
+
+
+class PlaceSpec(Frozen):
+    """A named place of a municipality (a school yard, the station, a tunnel): where it is
+    (its area, WGS 84 coordinates) and the other names people write for it."""
+
+    id: Identifier
+    name: str
+    area: str
+    kind: PlaceKind = "ovrigt"
+    lat: float  # WGS 84 latitude, degrees north
+    lon: float  # WGS 84 longitude, degrees east
+    aliases: tuple[str, ...] = ()
+
+
+# end of places --------------------------------------------------------------------------------
+
+
 class OrganisationSpec(Frozen):
     format: int = FORMAT
     name: str
@@ -100,3 +153,4 @@ class OrganisationSpec(Frozen):
     people: tuple[PersonSpec, ...] = Field(min_length=1)
     # The medborgarlöften, per municipality and period (`definitions.promises`).
     promises: tuple[PromiseSpec, ...] = ()
+    places: dict[Identifier, tuple[PlaceSpec, ...]] = Field(default_factory=dict)  # municipality

@@ -131,16 +131,39 @@ class ActionSource(Frozen):
     baseline: Identifier | None = None
 
 
+# An observation's time of day when the hour is not known: the part of the day (the lägesbild's
+# hour bands, local time) or "okänd tid".
+PARTS_OF_DAY: dict[str, tuple[int, int]] = {
+    "natt": (0, 6),
+    "morgon": (6, 12),
+    "dag": (12, 18),
+    "kvall": (18, 24),
+}
+UNKNOWN_TIME = "okand"
+# What was done about an observation on the spot.
+HANDLINGS = ("ingen", "atgardat", "felanmalt")
+REPORTED = "felanmalt"  # the handling that names whom it was reported to
+
+
 class ObservationSource(Frozen):
-    """The step's `field` holds the EST observations (the lägesbild is compiled from them)."""
+    """The step's `field` holds the EST observations (the lägesbild is compiled from them).
+
+    When: `date` (a date column) with `time` (a time column) and/or `part_of_day` (a choice of
+    PARTS_OF_DAY and UNKNOWN_TIME); or, the earlier shape, `time` alone naming a datetime
+    column. What was done: `handling` (a choice of HANDLINGS) and `reported_to` (text)."""
 
     field: Identifier
     category: Identifier
     place: Identifier
     area: Identifier
-    time: Identifier
+    time: Identifier | None = None
     text: Identifier
+    date: Identifier | None = None
+    part_of_day: Identifier | None = None
     assessment: Identifier | None = None
+    quantity: Identifier | None = None
+    handling: Identifier | None = None
+    reported_to: Identifier | None = None
 
 
 class Publication(Frozen):

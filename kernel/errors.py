@@ -77,6 +77,22 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "an observation in this inventory must have happened between {low_en} and {high_en}; "
         "report it in the inventory of the period when it happened",
     ),
+    "not_time": (
+        "”{value}” är inget klockslag (TT:MM)",
+        "“{value}” is not a time of day (HH:MM)",
+    ),
+    "time_of_day_missing": (
+        "ange klockslaget, en del av dygnet eller okänd tid",
+        "give the time, a part of the day or unknown time",
+    ),
+    "part_of_day_mismatch": (
+        "klockslaget {clock} är inte {part}; välj {fits} eller lämna tomt",
+        "{clock} is not {part_en}; choose {fits_en} or leave it empty",
+    ),
+    "reported_to_missing": (
+        "ange vart det felanmäldes (t.ex. gatukontoret)",
+        "say where it was reported (e.g. the street department)",
+    ),
     "not_boolean": ("svara ja eller nej", "answer yes or no"),
     "not_person": ("välj en person i listan", "choose a person from the list"),
     "wrong_party": (

@@ -176,7 +176,7 @@ class MemoryRequests:
             key=lambda c: c.id or 0,
         )
         return [
-            PeriodAnswer(cycle.period_start, r.unit_id, fresh(r).answer)
+            PeriodAnswer(cycle.period_start, r.unit_id, fresh(r).answer, cycle.definition_version)
             for cycle in cycles
             if start <= cycle.period_start < end
             for r in self.table.group("step", (cycle.id, step_id))

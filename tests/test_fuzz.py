@@ -172,7 +172,7 @@ def test_malformed_answers_are_refused_and_write_nothing(
                             "kategori": "brand",
                             "plats": "x",
                             "omrade": "y",
-                            "tidpunkt": "2027-01-04T10:00",
+                            "datum": "2027-01-04",
                             "beskrivning": "z",
                         }
                     ]
@@ -188,7 +188,9 @@ def test_malformed_answers_are_refused_and_write_nothing(
                                     "kategori",
                                     "plats",
                                     "omrade",
-                                    "tidpunkt",
+                                    "datum",
+                                    "klockslag",
+                                    "dygnsdel",
                                     "beskrivning",
                                     "bedomning",
                                     "x",

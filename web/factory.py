@@ -26,6 +26,7 @@ from lofte.web import (
     audit_routes,
     operations_routes,
     pages,
+    places_routes,
     public_routes,
     request_log,
     services,
@@ -41,6 +42,7 @@ from lofte.workflow.application.answer_links import installation_secret
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.setup_upload import MAX_FILE_BYTES, MAX_UPLOAD_BYTES
 from lofte.workflow.application.sign_in import WebAccess
+from lofte.workflow.core.observations import when_text
 
 log = logging.getLogger("lofte.web")
 MAX_REQUEST_BYTES = 512 * 1024
@@ -140,6 +142,7 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(public_routes.blueprint)
     app.register_blueprint(audit_routes.blueprint)
     app.register_blueprint(unit_routes.blueprint)
+    app.register_blueprint(places_routes.blueprint)
     app.register_blueprint(admin_routes.blueprint)
     app.register_blueprint(admin_meeting_routes.blueprint)
     app.register_blueprint(admin_setup_routes.blueprint)
@@ -151,6 +154,9 @@ def _filters(app: Flask) -> None:
         value, language or page_language()
     )
     app.jinja_env.filters["date"] = lambda value: words.plain_date(value, page_language())
+    app.jinja_env.filters["when"] = lambda observation, language=None: when_text(
+        observation, language or page_language()
+    )
     app.jinja_env.globals["_"] = translate
     app.context_processor(lambda: {"lang": page_language()})
     app.jinja_env.globals["signed_in"] = lambda: current_person() is not None

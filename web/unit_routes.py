@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from lofte.kernel.timerules import STOCKHOLM
@@ -46,6 +46,7 @@ def picture(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
         category_bars=[(c[lang] or c["sv"], c["count"]) for c in data["by_category"]],
         weekday_bars=list(zip(weekdays, data["by_weekday"], strict=True)),
         category_names={c["sv"]: c[lang] or c["sv"] for c in data["by_category"]},
+        places_link=_places_link(unit_id, start, end),
     )
 
 
@@ -91,6 +92,13 @@ def yearly(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
         mimetype="text/html",
         headers={"Content-Disposition": f'attachment; filename="arsrapport-{unit_id}-{year}.html"'},
     )
+
+
+def _places_link(unit_id: str, start: date, end: date) -> str:
+    unit = lofte_app().directory().unit(unit_id)
+    if unit is None or unit.kind != "municipality":
+        return ""
+    return url_for("places.places", unit_id=unit_id, fran=start.isoformat(), till=end.isoformat())
 
 
 def _date(raw: str, default: date) -> date:

@@ -14,16 +14,22 @@ from lofte.definitions.fields import (
     DateTimeField,
     NumberField,
     PersonField,
+    PlaceField,
     RowsField,
     ScaleField,
     TextField,
+    TimeField,
 )
 from lofte.definitions.steps import (
     ACTION_STATUSES,
+    HANDLINGS,
+    PARTS_OF_DAY,
+    UNKNOWN_TIME,
     AnyStep,
     CollectStep,
     FollowUpStep,
     InputsStep,
+    ObservationSource,
 )
 from lofte.definitions.yaml_source import PathKey, YamlDocument
 from lofte.kernel.errors import DefinitionProblem
@@ -107,7 +113,7 @@ def _check_type(
     """The rules of the field's own type."""
     problems: list[DefinitionProblem] = []
     match spec:
-        case TextField():
+        case TextField() | PlaceField():
             if not 0 < spec.max_length <= bounds.MAX_TEXT_LENGTH:
                 problems.append(
                     doc.problem((*here, "max_length"), f"mellan 1 och {bounds.MAX_TEXT_LENGTH}")
@@ -139,7 +145,7 @@ def _check_type(
                     doc.problem((*here, "max_rows"), f"0 ≤ min_rows ≤ max_rows ≤ {bounds.MAX_ROWS}")
                 )
             problems += check_fields(spec.columns, (*here, "columns"), doc, step, True)
-        case DateField() | DateTimeField() | BooleanField() | PersonField():
+        case DateField() | DateTimeField() | TimeField() | BooleanField() | PersonField():
             pass
     return problems
 
@@ -182,7 +188,7 @@ def check_step_field_refs(
             "what": (source.what, (TextField,)),
             "owner": (source.owner, (PersonField,)),
             "due": (source.due, (DateField,)),
-            "place": (source.place, (TextField, ChoiceField)),
+            "place": (source.place, (TextField, ChoiceField, PlaceField)),
             "problem": (source.problem, (TextField, ChoiceField)),
             "indicator": (source.indicator, (TextField,)),
             "baseline": (source.baseline, (TextField, NumberField)),
@@ -195,15 +201,7 @@ def check_step_field_refs(
         if not isinstance(rows, RowsField):
             problems.append(doc.problem((*here, "field"), f"{obs.field!r} är inget radfält"))
         else:
-            wanted = {
-                "category": (obs.category, (ChoiceField,)),
-                "place": (obs.place, (TextField, ChoiceField)),
-                "area": (obs.area, (ChoiceField, TextField)),
-                "time": (obs.time, (DateTimeField,)),
-                "text": (obs.text, (TextField,)),
-                "assessment": (obs.assessment, (ScaleField,)),
-            }
-            problems += _check_columns(rows, wanted, here, doc)
+            problems += check_observation_columns(obs, rows, here, doc)
     if step.publication is not None and not isinstance(
         _field(step, step.publication.when), BooleanField
     ):
@@ -214,6 +212,46 @@ def check_step_field_refs(
         )
     if isinstance(step, FollowUpStep):
         problems += _check_follow_up(step, path, doc)
+    return problems
+
+
+def check_observation_columns(
+    obs: ObservationSource, rows: RowsField, here: PathKey, doc: YamlDocument
+) -> list[DefinitionProblem]:
+    """The columns an observation source names, of the types it reads them as."""
+    dated = obs.date is not None
+    wanted = {
+        "category": (obs.category, (ChoiceField,)),
+        "place": (obs.place, (TextField, ChoiceField, PlaceField)),
+        "area": (obs.area, (ChoiceField, TextField)),
+        "date": (obs.date, (DateField,)),
+        "time": (obs.time, (TimeField,) if dated else (DateTimeField,)),
+        "part_of_day": (obs.part_of_day, (ChoiceField,)),
+        "text": (obs.text, (TextField,)),
+        "assessment": (obs.assessment, (ScaleField,)),
+        "quantity": (obs.quantity, (NumberField,)),
+        "handling": (obs.handling, (ChoiceField,)),
+        "reported_to": (obs.reported_to, (TextField,)),
+    }
+    problems = _check_columns(rows, wanted, here, doc)
+    if not dated and obs.time is None:
+        problems.append(doc.problem(here, "ange date (med time eller part_of_day) eller time"))
+    if dated and obs.time is None and obs.part_of_day is None:
+        problems.append(doc.problem((*here, "date"), "ange också time eller part_of_day"))
+    if not dated and obs.part_of_day is not None:
+        problems.append(doc.problem((*here, "part_of_day"), "part_of_day kräver date"))
+    allowed = {
+        "part_of_day": (obs.part_of_day, (*PARTS_OF_DAY, UNKNOWN_TIME)),
+        "handling": (obs.handling, HANDLINGS),
+    }
+    for key, (column_id, values) in allowed.items():
+        column = rows.column(column_id) if column_id else None
+        if isinstance(column, ChoiceField):
+            odd = [o.value for o in column.options if o.value not in values]
+            if odd:
+                problems.append(
+                    doc.problem((*here, key), f"{', '.join(odd)} är inget av {', '.join(values)}")
+                )
     return problems
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from lofte.definitions.checks import bounds
+from lofte.definitions.checks.place_checks import check_places
 from lofte.definitions.checks.promise_checks import check_promises
 from lofte.definitions.organisation import DEPLOYMENT, OrganisationSpec
 from lofte.definitions.yaml_source import PathKey, YamlDocument
@@ -30,6 +31,7 @@ def check_organisation(org: OrganisationSpec, doc: YamlDocument) -> list[Definit
         if role_id not in roles:
             problems.append(doc.problem(("coordinators", name), f"okänd roll {role_id!r}"))
     kinds = _unit_kinds(org, doc, problems)
+    problems += check_places(org, doc, kinds)
     for index in range(len(org.people)):
         here: PathKey = ("people", index)
         problems += _check_person(org, doc, here, kinds, parties, index)

@@ -63,7 +63,7 @@ _ANSWERED = (
 # A lägesbild's answers: two columns of each, with when its cycle's period starts (a quarter of
 # a municipality's inventories is some fifty answers, of which only these are needed).
 _BY_PERIOD = (
-    select(CY.c.period_start, R.c.unit_id, R.c.answer)
+    select(CY.c.period_start, R.c.unit_id, R.c.answer, CY.c.definition_version)
     .select_from(R.join(CY, CY.c.id == R.c.instance_id))
     .where(
         CY.c.definition_name == bindparam("definition"),
@@ -174,7 +174,7 @@ class SqlRequests(Repository):
     ) -> list[PeriodAnswer]:
         window = {"definition": definition, "unit": unit_id, "start": start, "end": end}
         found = self.execute(_BY_PERIOD, {**window, "step": step_id})
-        return [PeriodAnswer(when, unit, answer) for when, unit, answer in found]
+        return [PeriodAnswer(when, unit, answer, version) for when, unit, answer, version in found]
 
     def save(self, request: InputRequest) -> None:
         self.write(_SAVE, rows.REQUEST.picked(request, _SAVED) | {"b_id": request.id})

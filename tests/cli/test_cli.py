@@ -97,7 +97,8 @@ def test_status_submit_show_and_audit(env: Path, capsys: pytest.CaptureFixture[s
                         "kategori": "nedskrapning",
                         "plats": "Parken",
                         "omrade": "Centrum",
-                        "tidpunkt": "2027-01-03T20:00",
+                        "datum": "2027-01-03",
+                        "klockslag": "20:00",
                         "beskrivning": long_text,
                     }
                 ]

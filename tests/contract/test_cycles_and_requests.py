@@ -213,6 +213,10 @@ def test_answers_are_read_cycle_by_cycle_in_the_order_asked(store: Store) -> Non
         T0 + timedelta(weeks=2),
         T0 + timedelta(weeks=1),
     ]
+    # each answer says which version of the definition its cycle ran under (its shape)
+    assert [a.definition_version for a in by_period] == [
+        c.definition_version for c in cycles[:2] for _ in "za"
+    ]
 
 
 def test_sensitive_values_give_the_latest_version_until_erased(store: Store) -> None:

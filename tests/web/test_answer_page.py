@@ -57,7 +57,8 @@ OBSERVATION = {
     "iakttagelser-0-kategori": "skadegorelse",
     "iakttagelser-0-plats": "Stora torget",
     "iakttagelser-0-omrade": "Centrum",
-    "iakttagelser-0-tidpunkt": "2027-01-04T22:00",
+    "iakttagelser-0-datum": "2027-01-04",
+    "iakttagelser-0-klockslag": "22:00",
     "iakttagelser-0-beskrivning": "Klotter på busskuren.",
     "iakttagelser-0-bedomning": "2",
 }
@@ -76,7 +77,8 @@ def test_the_form_shows_the_cycle_and_its_typed_fields_and_a_get_uses_nothing_up
     assert response.status_code == 200
     assert 'lang="sv"' in page and "Sala" in page and "v. 1 2027" in page
     assert "Svara senast" in page and "tors 7 jan 2027 kl. 12.00" in page
-    assert 'type="datetime-local"' in page and 'type="radio"' in page
+    assert 'type="date"' in page and 'type="time"' in page and 'type="radio"' in page
+    assert 'list="platslista"' in page  # the unit's places, in the browser's own list
     assert "Lägg till en rad" in page and 'type="checkbox"' in page
     assert open_request(h).status is RequestStatus.OPEN
     headers = response.headers
@@ -133,7 +135,7 @@ def test_errors_are_summarised_at_the_top_and_marked_at_each_field_and_nothing_i
     assert re.search(r'id="iakttagelser-0-plats"[^>]*aria-invalid="true"', page) or re.search(
         r'aria-invalid="true"[^>]*id="iakttagelser-0-plats"', page
     )
-    assert 'aria-describedby="iakttagelser-0-plats-fel"' in page
+    assert 'aria-describedby="iakttagelser-0-plats-hjalp iakttagelser-0-plats-fel"' in page
     assert 'value="Centrum"' in page  # what was typed is kept
     assert open_request(h).status is RequestStatus.OPEN
 

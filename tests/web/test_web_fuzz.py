@@ -32,7 +32,16 @@ NAMES = [
     *(
         f"iakttagelser-{i}-{c}"
         for i in (0, 1, 7, 199, 10**9)
-        for c in ("kategori", "plats", "omrade", "tidpunkt", "beskrivning", "bedomning", "x")
+        for c in (
+            "kategori",
+            "plats",
+            "omrade",
+            "datum",
+            "klockslag",
+            "beskrivning",
+            "bedomning",
+            "x",
+        )
     ),
 ]
 VALUES = st.one_of(

@@ -35,11 +35,14 @@ def report(h: Harness, unit: str, week: str, rows: list[dict[str, object]]) -> N
 
 
 def row(place: str, when: str, category: str = "skadegorelse") -> dict[str, object]:
+    """An observation at `place` at `when` (local ISO date and time)."""
+    day, _, clock = when.partition("T")
     return {
         "kategori": category,
         "plats": place,
         "omrade": "Centrum",
-        "tidpunkt": when,
+        "datum": day,
+        "klockslag": clock[:5],
         "beskrivning": f"Iakttaget vid {place}.",
     }
 

@@ -14,7 +14,8 @@ def observation(**override: object) -> dict[str, object]:
         "kategori": "skadegorelse",
         "plats": "Stora torget",
         "omrade": "Centrum",
-        "tidpunkt": "2027-01-04T22:00",
+        "datum": "2027-01-04",
+        "klockslag": "22:00",
         "beskrivning": "Klotter på busskuren.",
         "bedomning": 2,
     }

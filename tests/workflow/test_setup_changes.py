@@ -90,6 +90,7 @@ class SetupData:
                 people.append({**person, "roles": roles})
         org["people"] = people
         org["promises"] = [p for p in org.get("promises", []) if p["unit"] in self.units]
+        org["places"] = {u: p for u, p in org.get("places", {}).items() if u in self.units}
         return org
 
 

@@ -41,12 +41,14 @@ def test_a_week_holds_the_observations_made_in_it_whichever_report_brought_them(
     app = app_of(h)
     viewer = viewer_for(app.directory(), None)
     week = lagesbild(app, viewer, "sala", date(2027, 1, 18), date(2027, 1, 24))
-    assert {o["place"] for o in week["observations"]} == {"Stationen"}
+    assert {o["place"] for o in week["observations"]} == {
+        "Sala resecentrum"
+    }  # "Stationen" is one of its names
     assert week["total"] == 5 and week["previous_total"] == 5  # five reporters, one row each
     assert week["by_week"] == [{"week": "2027-W03", "count": 5}]
     assert week["reports"] == 5  # week 3's reports (they told of the week before)
     listed = rows_of(observations_csv(week))
-    assert {r["Plats"] for r in listed} == {"Stationen"}
+    assert {r["Plats"] for r in listed} == {"Sala resecentrum"}
     assert {r["Tidpunkt"] for r in listed} == {"2027-01-23 22:30"}
 
 
@@ -60,7 +62,7 @@ def test_an_export_for_dates_holds_the_observations_made_then(memory_harness: Ha
     )
     observations = [r for r in rows_of(text) if r.get("Lista") == "Iakttagelser"]
     assert {r["Plats"] for r in observations} == {"Stationen"} and len(observations) == 5
-    assert {r["När"] for r in observations} == {"2027-01-23 22:30"}
+    assert {(r["Datum"], r["Klockslag"]) for r in observations} == {("2027-01-23", "22:30")}
 
 
 def test_a_year_holds_only_that_year(memory_harness: Harness) -> None:
@@ -75,7 +77,7 @@ def test_a_year_holds_only_that_year(memory_harness: Harness) -> None:
     viewer = viewer_for(app.directory(), None)
     year = report_data(app, viewer, "sala", 2027)
     assert year["lagesbild"]["total"] == 5
-    assert {o["place"] for o in year["lagesbild"]["observations"]} == {"Stationen"}
+    assert {o["place"] for o in year["lagesbild"]["observations"]} == {"Sala resecentrum"}
     assert [m["count"] for m in year["trend"]] == [5] + [0] * 11
     last_year = report_data(app, viewer, "sala", 2026)
     assert [m["count"] for m in last_year["trend"]][-1] == 5
@@ -90,7 +92,7 @@ def test_an_inventory_does_not_take_what_lies_far_from_its_period(memory_harness
     with pytest.raises(SubmissionError) as refused:
         h.engine.submit(request.id or 0, "lars-berg", far)
     (problem,) = refused.value.problems
-    assert problem.path == "iakttagelser[1].tidpunkt"
+    assert problem.path == "iakttagelser[1].datum"
     assert "mellan 4 okt 2026 och 25 jan 2027" in problem.text()
     assert "between 4 Oct 2026 and 25 Jan 2027" in problem.text("en")
     assert h.request(cycle, "rapportering", "lars-berg").answer is None  # nothing stored
@@ -152,6 +154,6 @@ def test_each_compilation_sees_what_happened_since_the_last_one_the_weekend_incl
         [part] = context["items"][0]["parts"]
         return sorted({o["place"] for o in part["observations"]})
 
-    assert compiled("2027-W01") == ["Torget"]
-    assert compiled("2027-W02") == ["Stationen"]
-    assert compiled("2027-W03") == ["Parken"]
+    assert compiled("2027-W01") == ["Stora torget"]
+    assert compiled("2027-W02") == ["Sala resecentrum"]
+    assert compiled("2027-W03") == ["Stadsparken"]

@@ -11,6 +11,8 @@ from typing import Any
 from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Directory, Person, Unit
 from lofte.definitions.fields import AnyField
+from lofte.definitions.organisation import PlaceSpec
+from lofte.definitions.places import PlaceRegister
 from lofte.definitions.steps import AnyStep
 from lofte.kernel.errors import NotFound
 from lofte.workflow.application.answer_links import linked
@@ -34,6 +36,7 @@ class AnswerPage:
     people: tuple[Person, ...]  # whom a person field may name: members of the cycle's unit
     context: list[dict[str, Any]]
     directory: Directory
+    places: tuple[PlaceSpec, ...] = ()  # the unit's register, offered by place fields
 
     def shown(self, spec: AnyField, value: Any) -> str:
         """A stored value as the person reads it: a choice's label, a person's name, a date
@@ -96,6 +99,7 @@ def answer_page(app: Application, token: str) -> AnswerPage:
             uow, instance.definition_name, instance.unit_id, instance.definition_version
         )
         context = uow.contexts.get(instance.id or 0, request.step_id)
+        decisions = app.engine.catalog.place_decisions(uow, view, instance.unit_id)
     directory = view.directory
     person = directory.find(request.person_id)
     if person is None:
@@ -113,6 +117,7 @@ def answer_page(app: Application, token: str) -> AnswerPage:
         people=directory.members(unit),
         context=blocks(context, person.language),
         directory=directory,
+        places=PlaceRegister(unit.places, decisions).places,
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from lofte.kernel import words
 from lofte.workflow.application.texts import action_kind, action_status
+from lofte.workflow.core.observations import when_text
 
 MAX_OBSERVATIONS = 200
 
@@ -64,10 +65,9 @@ def _lagesbild(item: dict[str, Any], lang: str) -> list[str]:
                 ("Places reported most: " if en else "Mest rapporterade platser: ") + places
             )
         for o in part["observations"][:MAX_OBSERVATIONS]:
-            when = words.moment(o["time"], lang) if o.get("time") else ""
-            lines.append(
-                f"{when} · {o['category_label']} · {o['place']} ({o['area']}): {o['text']}"
-            )
+            when = when_text(o, lang)
+            where = f"{o['place']} ({o['area']})" if o.get("area") else o["place"]
+            lines.append(f"{when} · {o['category_label']} · {where}: {o['text']}")
     return lines
 
 

@@ -41,6 +41,8 @@ FIELD_TYPES = {
     "scale": ("skala", "scale"),
     "date": ("datum", "date"),
     "datetime": ("datum och tid", "date and time"),
+    "time": ("klockslag", "time of day"),
+    "place": ("plats ur platsregistret eller annan plats", "place from the register, or another"),
     "boolean": ("kryssruta", "checkbox"),
     "person": ("person", "person"),
     "rows": ("rader", "rows"),

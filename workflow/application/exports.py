@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from lofte.definitions.directory import Directory
-from lofte.definitions.fields import AnyField, DateField, DateTimeField, RowsField
+from lofte.definitions.fields import AnyField, DateField, DateTimeField, RowsField, TimeField
 from lofte.definitions.steps import AnyStep, ObservationSource
 from lofte.kernel.errors import NotFound
 from lofte.workflow.application.app import Application
@@ -18,6 +18,7 @@ from lofte.workflow.application.texts import request_status
 from lofte.workflow.application.visibility import Viewer, require_unit, visible_fields
 from lofte.workflow.core.display import show_value
 from lofte.workflow.core.lagesbild import observed_at, reporting_periods
+from lofte.workflow.core.observations import from_row
 from lofte.workflow.core.records import RequestStatus
 
 BASE = ["Enhet", "Cykel", "Period", "Steg", "Person", "Gäller", "Status", "Besvarad", "Sent"]
@@ -99,7 +100,7 @@ def _within(
 
 
 def _observation(row: dict[str, Any], source: ObservationSource) -> dict[str, Any]:
-    return {"time": row.get(source.time, "")}
+    return from_row(row, source)
 
 
 def _rows(
@@ -138,8 +139,8 @@ def _rows(
 
 
 def _value(spec: AnyField, value: Any, directory: Directory) -> str:
-    if isinstance(spec, DateField):
-        return str(value)
+    if isinstance(spec, DateField | TimeField):
+        return str(value)  # ISO text Swedish Excel sorts: 2027-01-23, 22:30
     if isinstance(spec, DateTimeField):
         return csv_moment(datetime.fromisoformat(str(value)))
     return show_value(spec, value, directory, "sv")

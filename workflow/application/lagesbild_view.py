@@ -14,6 +14,7 @@ from lofte.workflow.application.app import Application
 from lofte.workflow.application.csv_export import to_csv
 from lofte.workflow.application.visibility import Viewer, require_unit
 from lofte.workflow.core.context import lagesbild_for
+from lofte.workflow.core.observations import PART_WORDS, current, moment_of
 
 MAX_DAYS = 3700
 
@@ -40,19 +41,29 @@ def lagesbild(
     return data | {"unit_name": unit.name, "unit_id": unit.id}
 
 
+HANDLING_WORDS = {"atgardat": "Åtgärdat direkt", "felanmalt": "Felanmält", "ingen": "Ingen åtgärd"}
+
+
 def observations_csv(data: dict[str, Any]) -> str:
-    """One row per observation (the rows behind every count)."""
+    """One row per observation (the rows behind every count). `Tidpunkt` sorts in Excel: the
+    date, with the time when it is known."""
     rows = []
-    for o in data["observations"]:
-        local = _local(o["time"])
+    for shown in data["observations"]:
+        o = current(shown)
+        local = moment_of(o)
+        moment = f"{o['date']} {o['clock']}".strip() if o.get("date") else ""
         rows.append(
             [
-                local.strftime("%Y-%m-%d %H:%M") if local else o["time"],
+                moment,
+                PART_WORDS.get(str(o.get("part_of_day")), ("", ""))[0],
                 f"{local.isocalendar()[1]}" if local else "",
                 WEEKDAY_NAMES["sv"][local.weekday()] if local else "",
                 o["category_label"],
                 o["area"],
                 o["place"],
+                o.get("quantity") or 1,
+                HANDLING_WORDS.get(str(o.get("handling")), ""),
+                o.get("reported_to") or "",
                 "" if o["assessment"] is None else o["assessment"],
                 o["text"],
             ]
@@ -60,24 +71,20 @@ def observations_csv(data: dict[str, Any]) -> str:
     return to_csv(
         [
             "Tidpunkt",
+            "Del av dygnet",
             "Vecka",
             "Veckodag",
             "Kategori",
             "Område",
             "Plats",
+            "Antal",
+            "Åtgärd",
+            "Felanmält till",
             "Bedömning",
             "Beskrivning",
         ],
         rows,
     )
-
-
-def _local(value: Any) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=STOCKHOLM)).astimezone(STOCKHOLM)
 
 
 def change(now: int, before: int) -> str:

@@ -130,3 +130,19 @@ def require_auditor(viewer: Viewer, unit: Unit | None = None) -> None:
 def audited_units(viewer: Viewer) -> list[Unit]:
     """The units `viewer` audits, in name order."""
     return [u for u in visible_units(viewer) if viewer.is_auditor(u)]
+
+
+def can_keep_places(viewer: Viewer, unit: Unit) -> bool:
+    """A municipality's place register is kept by its coordinator (the role that chairs the
+    EST inventory, `coordinators.municipality`) and by administrators."""
+    if viewer.is_admin:
+        return True
+    if viewer.person is None or unit.kind != "municipality":
+        return False
+    return viewer.directory.coordinator_role(unit) in viewer.person.roles.get(unit.id, ())
+
+
+def require_place_keeper(viewer: Viewer, unit: Unit) -> None:
+    if not can_keep_places(viewer, unit):
+        role = viewer.directory.role_title(viewer.directory.coordinator_role(unit))
+        raise AccessDenied(f"bara {role.lower()} i {unit.name} kan koppla platser")

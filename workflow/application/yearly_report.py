@@ -22,6 +22,7 @@ from lofte.workflow.application.reads import CycleFilter
 from lofte.workflow.application.texts import outcome_text
 from lofte.workflow.application.visibility import Viewer, require_unit, visible_fields
 from lofte.workflow.core.display import shown_fields
+from lofte.workflow.core.observations import current, moment_of
 from lofte.workflow.core.records import RequestStatus
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -50,10 +51,9 @@ def report_data(app: Application, viewer: Viewer, unit_id: str, year: int) -> di
 def _trend(picture: dict[str, Any]) -> list[dict[str, Any]]:
     per_month: Counter[int] = Counter()
     for o in picture["observations"]:
-        try:
-            per_month[datetime.fromisoformat(str(o["time"])).astimezone(STOCKHOLM).month] += 1
-        except ValueError:
-            continue
+        moment = moment_of(current(o))
+        if moment is not None:
+            per_month[moment.month] += 1
     return [{"month": MONTHS[m - 1], "count": per_month[m]} for m in range(1, 13)]
 
 

@@ -7,8 +7,9 @@ SubmissionError with one FieldProblem per field. Nothing is stored here.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,9 +22,11 @@ from lofte.definitions.fields import (
     DateTimeField,
     NumberField,
     PersonField,
+    PlaceField,
     RowsField,
     ScaleField,
     TextField,
+    TimeField,
 )
 from lofte.definitions.steps import AnyStep
 from lofte.kernel.errors import FieldProblem, SubmissionError
@@ -32,6 +35,7 @@ TRUE_WORDS = frozenset({"true", "ja", "yes", "1", "sant", "on", "j", "y"})
 FALSE_WORDS = frozenset({"false", "nej", "no", "0", "falskt", "off", "n"})
 MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2199, 12, 31)
 MAX_ABS_NUMBER = 1e15
+CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})(?::00)?$")  # 9:30, 09:30, 21.15 (and HH:MM:00)
 
 
 def fields_for(step: AnyStep, roles: Sequence[str]) -> tuple[AnyField, ...]:
@@ -110,7 +114,7 @@ class _Checker:
 
     def value(self, spec: AnyField, raw: Any, path: str) -> Any:
         match spec:
-            case TextField():
+            case TextField() | PlaceField():
                 return self.text(spec, raw, path)
             case NumberField():
                 return self.number(spec, raw, path)
@@ -122,6 +126,8 @@ class _Checker:
                 return self.date(spec, raw, path)
             case DateTimeField():
                 return self.datetime(spec, raw, path)
+            case TimeField():
+                return self.time(spec, raw, path)
             case BooleanField():
                 return self.boolean(spec, raw, path)
             case PersonField():
@@ -129,7 +135,7 @@ class _Checker:
             case RowsField():
                 return self.rows(spec, raw, path)
 
-    def text(self, spec: TextField, raw: Any, path: str) -> str | None:
+    def text(self, spec: TextField | PlaceField, raw: Any, path: str) -> str | None:
         if not isinstance(raw, str | int | float) or isinstance(raw, bool):
             self.problem(path, "not_text", spec)
             return None
@@ -196,6 +202,15 @@ class _Checker:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.tz)
         return moment.astimezone(self.tz).isoformat(timespec="minutes")
+
+    def time(self, spec: TimeField, raw: Any, path: str) -> str | None:
+        found = CLOCK.match(str(raw).strip())
+        hour, minute = (int(found[1]), int(found[2])) if found else (99, 99)
+        value = time(hour, minute) if hour < 24 and minute < 60 else None
+        if value is None:
+            self.problem(path, "not_time", spec, value=str(raw)[:40])
+            return None
+        return value.strftime("%H:%M")
 
     def boolean(self, spec: BooleanField, raw: Any, path: str) -> bool | None:
         if isinstance(raw, bool):

@@ -20,12 +20,14 @@ from typing import Protocol
 from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Directory
 from lofte.definitions.loader import read_stored_definition, read_stored_organisation
+from lofte.definitions.places import NO_DECISIONS, PlaceDecisions
 from lofte.kernel.errors import NotFound, NotInitialised
 from lofte.workflow.core.ports import UnitOfWork
 
 DEFINITION = "definition"  # a unit's effective definition, canonical JSON
 TEMPLATE = "template"  # a definition file as loaded, YAML
 ORGANISATION = "organisation"  # the organisation file as loaded, YAML
+PLACES = "places"  # a unit's coordinator decisions on places (`definitions.places`), JSON
 GENERATION = "catalog_generation"
 DISABLED = "-"  # the hash of a version that switches a definition off for a unit
 RECHECK = 10.0  # seconds (monotonic) between looks at the stored generation
@@ -41,6 +43,7 @@ class CatalogView:
     latest: dict[tuple[str, str], tuple[int, str]]  # (definition, unit) -> (version, hash)
     organisation_hash: str
     directory: Directory
+    places: dict[str, str] = field(default_factory=dict)  # unit -> its place decisions' hash
     by_unit: dict[str, list[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -69,6 +72,7 @@ class Catalog:
         self._definition_class = definition_class  # the step kinds stored definitions may use
         self._definitions: dict[str, CycleDefinition] = {}
         self._directories: dict[str, Directory] = {}
+        self._place_decisions: dict[str, PlaceDecisions] = {}
         self._version_hashes: dict[tuple[str, str, int], str] = {}
         self._view: CatalogView | None = None
         self._checked_at: float | None = None
@@ -97,7 +101,8 @@ class Catalog:
         if not organisations:
             raise NotInitialised(self.database_label)
         _, org_hash = organisations[(ORGANISATION, "")]
-        view = CatalogView(generation, latest, org_hash, self._directory(uow, org_hash))
+        places = {unit: h for (_, unit), (_, h) in uow.catalog.latest_versions(PLACES).items()}
+        view = CatalogView(generation, latest, org_hash, self._directory(uow, org_hash), places)
         with self._lock:
             self._view = view
             self._checked_at = checked
@@ -171,6 +176,22 @@ class Catalog:
         with self._lock:
             self._version_hashes[(name, unit, version)] = content_hash
         return self.by_hash(uow, content_hash, f"{name} ({unit}) v{version}"), version
+
+    def place_decisions(self, uow: UnitOfWork, view: CatalogView, unit: str) -> PlaceDecisions:
+        """What the unit's coordinator decided about places (nothing yet: NO_DECISIONS)."""
+        content_hash = view.places.get(unit)
+        if content_hash is None:
+            return NO_DECISIONS
+        with self._lock:
+            found = self._place_decisions.get(content_hash)
+        if found is None:
+            text = uow.catalog.document(content_hash)
+            if text is None:
+                raise NotFound("platsbeslut", content_hash[:12])
+            found = PlaceDecisions.model_validate_json(text)
+            with self._lock:
+                self._place_decisions[content_hash] = found
+        return found
 
     def _directory(self, uow: UnitOfWork, content_hash: str) -> Directory:
         with self._lock:

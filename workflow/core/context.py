@@ -17,8 +17,10 @@ from lofte.definitions.steps import (
     ContextSpec,
     DecisionInForce,
     LagesbildContext,
+    ObservationSource,
     Window,
 )
+from lofte.kernel.errors import NotFound
 from lofte.kernel.timerules import to_utc, wall_clock, zone
 from lofte.workflow.core.cadence import quarter_key, quarter_start
 from lofte.workflow.core.display import both, shown_fields
@@ -30,6 +32,7 @@ from lofte.workflow.core.lagesbild import (
     observed_at,
     reporting_periods,
 )
+from lofte.workflow.core.places import register_of, resolve
 from lofte.workflow.core.records import CycleInstance, InputRequest
 from lofte.workflow.core.work import Work
 
@@ -161,7 +164,8 @@ def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dic
         first, last = reporting_periods(start - length, end, every)
         answered = work.uow.requests.answers_by_period(name, unit.id, step.id, first, last)
         for answer in answered:
-            found, count, empty = observations_from([answer], step.observations)
+            source = _source_of(work, name, unit, answer.definition_version, step.id)
+            found, count, empty = observations_from([answer], source or step.observations)
             if start <= answer.period_start < end:
                 reports, nothing = reports + count, nothing + empty
             for observation in found:
@@ -170,6 +174,9 @@ def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dic
                     observations.append(observation)
                 elif start - length <= at < start:
                     previous.append(observation)
+    register = register_of(work, unit)
+    resolve(observations, register)
+    resolve(previous, register)
     return compile_lagesbild(
         observations,
         previous,
@@ -179,6 +186,21 @@ def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dic
         reports=reports,
         nothing_to_report=nothing,
     )
+
+
+def _source_of(
+    work: Work, name: str, unit: Unit, version: int, step_id: str
+) -> ObservationSource | None:
+    """The observation source of the definition version an answer was given under (its
+    columns may differ from the latest's: an earlier shape is upgraded as it is read)."""
+    if version <= 0:
+        return None
+    try:
+        definition = work.catalog.definition(work.uow, name, unit.id, version)
+    except NotFound:
+        return None
+    step = next((s for s in definition.steps if s.id == step_id), None)
+    return step.observations if step is not None else None
 
 
 def _observation_sources(work: Work, unit: Unit) -> list[tuple[str, CycleDefinition]]:

@@ -5,6 +5,7 @@ here; callers that may show them pass them explicitly."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time
 from typing import Any
 
 from lofte.definitions.directory import Directory
@@ -17,6 +18,7 @@ from lofte.definitions.fields import (
     PersonField,
     RowsField,
     ScaleField,
+    TimeField,
 )
 from lofte.kernel import words
 
@@ -43,6 +45,12 @@ def show_value(spec: AnyField, value: Any, directory: Directory, language: str) 
             return words.plain_date(str(value), language)
         case DateTimeField():
             return words.moment(str(value), language)
+        case TimeField():
+            try:
+                clock = time.fromisoformat(str(value))
+            except ValueError:
+                return str(value)
+            return words.clock(datetime.combine(date.min, clock), language)
         case ScaleField():
             return f"{value} av {spec.high}" if language != "en" else f"{value} of {spec.high}"
         case _:

@@ -229,6 +229,21 @@ class Engine:
 
         return self._unit(work)
 
+    def act(self, actor: str, change: Callable[[Work], T]) -> T:
+        """Run a change people make outside a cycle (a coordinator's decision on places, say) in
+        one unit of work; a change to the catalog is seen from the next unit of work on."""
+
+        def work(uow: UnitOfWork) -> T:
+            job = self._work(uow, actor)
+            result = change(job)
+            job.flush()
+            return result
+
+        try:
+            return self._unit(work)
+        finally:
+            self.catalog.forget_view()
+
     def inspect(self, look: Callable[[Work], T]) -> T:
         """Run a read-only computation (a lägesbild, say) on a consistent view of the state."""
         with self.store.unit_of_work(read_only=True) as uow:

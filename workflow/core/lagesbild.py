@@ -19,10 +19,12 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from lofte.definitions.fields import ChoiceField
-from lofte.definitions.steps import ObservationSource
+from lofte.definitions.places import normalised
+from lofte.definitions.steps import HANDLINGS, PARTS_OF_DAY, ObservationSource
 from lofte.kernel.errors import FieldProblem
 from lofte.kernel.timerules import STOCKHOLM
 from lofte.kernel.words import plain_date
+from lofte.workflow.core.observations import from_row, has_time_of_day, moment_of
 from lofte.workflow.core.records import JsonDict
 
 HOUR_BANDS = ((0, 6, "00–06"), (6, 12, "06–12"), (12, 18, "12–18"), (18, 24, "18–24"))
@@ -56,25 +58,15 @@ def observations_from(
         if not rows:
             nothing += 1
         for row in rows:
-            found.append(
-                {
-                    "unit": request.unit_id,
-                    "category": row.get(source.category, ""),
-                    "place": str(row.get(source.place, "")).strip(),
-                    "area": str(row.get(source.area, "")).strip(),
-                    "time": row.get(source.time, ""),
-                    "text": row.get(source.text, ""),
-                    "assessment": row.get(source.assessment) if source.assessment else None,
-                    "cycle": label,
-                }
-            )
+            found.append(from_row(row, source) | {"unit": request.unit_id, "cycle": label})
     return found, reports, nothing
 
 
 def observed_at(observation: dict[str, Any], reported_for: datetime) -> datetime:
-    """When an observation happened: its own time, or (without a readable one) when the period
-    of the inventory that reported it begins."""
-    local = _local(observation["time"])
+    """When an observation happened: its own time (its date, at its clock time or the start of
+    its part of the day), or (without a readable date) when the period of the inventory that
+    reported it begins."""
+    local = moment_of(observation)
     return reported_for if local is None else local
 
 
@@ -90,16 +82,17 @@ def reach_problems(
     answer: JsonDict, source: ObservationSource, label: str, starts_at: datetime, ends_at: datetime
 ) -> list[FieldProblem]:
     """Observations of an answer that lie further from the inventory's period [starts_at,
-    ends_at) than an inventory may report: each is refused at its time field, naming the
-    allowed dates."""
+    ends_at) than an inventory may report: each is refused at its date (or time) field,
+    naming the allowed dates."""
     low, high = starts_at - LATE_REACH, ends_at + AHEAD_REACH
+    column = source.date or source.time
     problems = []
     for index, row in enumerate(answer.get(source.field) or []):
-        moment = _local(row.get(source.time, ""))
-        if moment is not None and not low <= moment < high:
+        moment = moment_of(from_row(row, source))
+        if moment is not None and not _within(moment, low, high, source):
             problems.append(
                 FieldProblem(
-                    f"{source.field}[{index}].{source.time}",
+                    f"{source.field}[{index}].{column}",
                     "observation_out_of_reach",
                     {
                         "low": plain_date(low.astimezone(STOCKHOLM).date()),
@@ -111,6 +104,13 @@ def reach_problems(
                 )
             )
     return problems
+
+
+def _within(moment: datetime, low: datetime, high: datetime, source: ObservationSource) -> bool:
+    if source.date is None:
+        return low <= moment < high
+    day = moment.date()  # a date is allowed if any of its moments is
+    return low.astimezone(STOCKHOLM).date() <= day <= high.astimezone(STOCKHOLM).date()
 
 
 def category_labels(field: ChoiceField | None) -> list[dict[str, str]]:
@@ -129,23 +129,10 @@ def compile_lagesbild(
     reports: int,
     nothing_to_report: int,
 ) -> dict[str, Any]:
-    """The lägesbild as plain data (stored with a step, shown in emails, pages and reports)."""
-    now_cats = Counter(o["category"] for o in observations)
-    before_cats = Counter(o["category"] for o in previous)
-    known = [c["value"] for c in categories]
-    order = known + sorted(set(now_cats) - set(known))
+    """The lägesbild as plain data (stored with a step, shown in emails, pages and reports).
+    Places are counted as the register resolved them (`place`, `place_id`): aliases and the
+    coordinator's mappings are one place."""
     labels = {c["value"]: c for c in categories}
-    by_category = [
-        {
-            "value": value,
-            "sv": labels.get(value, {}).get("sv", value),
-            "en": labels.get(value, {}).get("en", value),
-            "count": now_cats[value],
-            "previous": before_cats[value],
-        }
-        for value in order
-        if now_cats[value] or before_cats[value]
-    ]
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
@@ -153,29 +140,77 @@ def compile_lagesbild(
         "previous_total": len(previous),
         "reports": reports,
         "nothing_to_report": nothing_to_report,
-        "by_category": by_category,
+        "by_category": _by_category(observations, previous, categories),
         "by_area": _counted(observations, previous, "area", "(område saknas)"),
         "top_places": _top_places(observations),
+        "by_place": by_place(observations, previous),
         "by_week": _by_week(observations),
         "by_weekday": _by_weekday(observations),
         "by_hour_band": _by_hour_band(observations),
-        "observations": _listed(observations, labels),
+        "unknown_time": sum(1 for o in observations if not has_time_of_day(o)),
+        "handled": {h: sum(1 for o in observations if o.get("handling") == h) for h in HANDLINGS},
+        "observations": sorted(
+            ({k: o.get(k) for k in SHOWN} | _label(o, labels) for o in observations),
+            key=_order,
+        ),
     }
 
 
-def _listed(
-    observations: Sequence[dict[str, Any]], labels: dict[str, dict[str, str]]
+def _by_category(
+    observations: Sequence[dict[str, Any]],
+    previous: Sequence[dict[str, Any]],
+    categories: Sequence[dict[str, str]],
 ) -> list[dict[str, Any]]:
-    """Every observation of the period in time order, with its category in words."""
-    kept = ("time", "category", "place", "area", "text", "assessment", "unit")
-    return sorted(
-        (
-            {k: o[k] for k in kept}
-            | {"category_label": labels.get(o["category"], {}).get("sv", o["category"])}
-            for o in observations
-        ),
-        key=lambda o: str(o["time"]),
-    )
+    """Each category with observations now or before: its count, the count before, and the
+    quantity (an observation without one counts as one), in the field's order."""
+    now_cats = Counter(o["category"] for o in observations)
+    before_cats = Counter(o["category"] for o in previous)
+    quantities: Counter[str] = Counter()
+    for o in observations:
+        quantities[o["category"]] += o.get("quantity") or 1
+    known = [c["value"] for c in categories]
+    order = known + sorted(set(now_cats) - set(known))
+    labels = {c["value"]: c for c in categories}
+    return [
+        {
+            "value": value,
+            "sv": labels.get(value, {}).get("sv", value),
+            "en": labels.get(value, {}).get("en", value),
+            "count": now_cats[value],
+            "previous": before_cats[value],
+            "quantity": quantities[value],
+        }
+        for value in order
+        if now_cats[value] or before_cats[value]
+    ]
+
+
+# What a compiled lägesbild keeps of each observation (v: its shape, `workflow.core.observations`).
+SHOWN = (
+    "v",
+    "date",
+    "clock",
+    "part_of_day",
+    "category",
+    "place",
+    "place_id",
+    "area",
+    "text",
+    "assessment",
+    "quantity",
+    "handling",
+    "reported_to",
+    "unit",
+)
+
+
+def _label(o: dict[str, Any], labels: dict[str, dict[str, str]]) -> dict[str, str]:
+    return {"category_label": labels.get(o["category"], {}).get("sv", o["category"])}
+
+
+def _order(o: dict[str, Any]) -> tuple[str, str]:
+    moment = moment_of(o)
+    return (moment.isoformat() if moment else "", str(o.get("place")))
 
 
 def _counted(
@@ -195,20 +230,39 @@ def _top_places(observations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"place": place, "area": area, "count": n} for (place, area), n in ranked[:TOP_PLACES]]
 
 
-def _local(value: Any) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=STOCKHOLM)
-    return moment.astimezone(STOCKHOLM)
+def place_key(o: dict[str, Any]) -> tuple[str, str]:
+    """What one place is counted under: the register's id, or an "annan plats" by its text
+    (case and runs of spaces aside)."""
+    return (o.get("place_id") or "", "" if o.get("place_id") else normalised(o.get("place") or ""))
+
+
+def by_place(
+    observations: Sequence[dict[str, Any]], previous: Sequence[dict[str, Any]] = ()
+) -> list[dict[str, Any]]:
+    """Every place reported in the period (or the one before), most reported first: its id
+    (empty for an "annan plats" not yet mapped), name, area and counts."""
+    now = Counter(place_key(o) for o in observations)
+    before = Counter(place_key(o) for o in previous)
+    names: dict[tuple[str, str], tuple[str, str]] = {}
+    for o in (*observations, *previous):  # a text as first written in the period
+        names.setdefault(place_key(o), (str(o.get("place") or ""), str(o.get("area") or "")))
+    ranked = sorted(now.keys() | before.keys(), key=lambda k: (-now[k], names[k]))
+    return [
+        {
+            "place_id": key[0],
+            "place": names[key][0],
+            "area": names[key][1],
+            "count": now[key],
+            "previous": before[key],
+        }
+        for key in ranked
+    ]
 
 
 def _by_week(observations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     weeks: Counter[str] = Counter()
     for o in observations:
-        local = _local(o["time"])
+        local = moment_of(o)
         if local is not None:
             year, week, _ = local.isocalendar()
             weeks[f"{year}-W{week:02d}"] += 1
@@ -218,19 +272,17 @@ def _by_week(observations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 def _by_weekday(observations: Sequence[dict[str, Any]]) -> list[int]:
     days = [0] * 7
     for o in observations:
-        local = _local(o["time"])
+        local = moment_of(o)
         if local is not None:
             days[local.weekday()] += 1
     return days
 
 
 def _by_hour_band(observations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    bands = [0] * len(HOUR_BANDS)
-    for o in observations:
-        local = _local(o["time"])
-        if local is None:
-            continue
-        for index, (low, high, _) in enumerate(HOUR_BANDS):
-            if low <= local.hour < high:
-                bands[index] += 1
-    return [{"band": name, "count": bands[i]} for i, (_, _, name) in enumerate(HOUR_BANDS)]
+    """Counts per part of the day; only observations with a clock time or a part of the day
+    count (the rest are `unknown_time`)."""
+    parts = Counter(o.get("part_of_day") for o in observations if has_time_of_day(o))
+    return [
+        {"band": name, "part": part, "count": parts[part]}
+        for (_, _, name), part in zip(HOUR_BANDS, PARTS_OF_DAY, strict=True)
+    ]

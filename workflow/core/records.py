@@ -138,6 +138,7 @@ class PeriodAnswer:
     period_start: datetime
     unit_id: str  # the cycle's unit
     answer: JsonDict | None
+    definition_version: int = 0  # the version of the definition the cycle runs under
 
 
 @dataclass(frozen=True, slots=True)

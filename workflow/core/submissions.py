@@ -16,6 +16,7 @@ from lofte.kernel.errors import NotResponsible, RequestClosed, SubmissionError
 from lofte.kernel.timerules import zone
 from lofte.workflow.core.answers import validate_answer
 from lofte.workflow.core.lagesbild import reach_problems
+from lofte.workflow.core.observations import row_problems
 from lofte.workflow.core.records import CycleInstance, InputRequest, RequestStatus
 from lofte.workflow.core.steps import make_move
 from lofte.workflow.core.work import Work
@@ -96,9 +97,12 @@ def _check_reach(step: AnyStep, public: dict[str, Any], instance: CycleInstance)
     if source is None:
         return
     rows = next((f for f in step.fields if f.id == source.field), None)
-    column = rows.column(source.time) if isinstance(rows, RowsField) else None
-    label = column.label.sv if column is not None else source.time
-    problems = reach_problems(public, source, label, instance.period_start, instance.ends_at)
+    labels = {c.id: c.label.sv for c in rows.columns} if isinstance(rows, RowsField) else {}
+    dated = source.date or source.time or ""
+    problems = row_problems(public, source, labels)
+    problems += reach_problems(
+        public, source, labels.get(dated, dated), instance.period_start, instance.ends_at
+    )
     if problems:
         raise SubmissionError(problems)
 

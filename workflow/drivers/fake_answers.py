@@ -25,13 +25,16 @@ from lofte.definitions.fields import (
     DateTimeField,
     NumberField,
     PersonField,
+    PlaceField,
     RowsField,
     ScaleField,
     TextField,
+    TimeField,
 )
-from lofte.definitions.steps import ActionSource, AnyStep
+from lofte.definitions.steps import UNKNOWN_TIME, ActionSource, AnyStep, ObservationSource
 from lofte.kernel.timerules import STOCKHOLM
 from lofte.workflow.core.answers import fields_for
+from lofte.workflow.core.observations import part_of
 from lofte.workflow.drivers import fake_scenes as scenes
 
 Observation = Mapping[str, Any]
@@ -128,23 +131,72 @@ class _Writer:
         category = self._category(kind, spec.column(source.category))
         seen = scenes.DESCRIPTIONS.get(category, scenes.DESCRIPTIONS["ovrigt"])
         (start, end), (low, high) = seen.hours, seen.serious
-        values: dict[str, Any] = {
-            source.category: category,
-            source.place: place,
-            source.area: area,
-            source.time: self._seen_at(start, end),
-            source.text: self.rng.choice(seen.texts).format(place=place),
+        written, shown_area = self._written(place, area)
+        kept = {  # always given: when, whom it was reported to, an other place's area
+            **self._when(source, self._seen_at(start, end)),
+            **self._done(source, category),
+            source.area: shown_area,
         }
-        if source.assessment is not None:
-            values[source.assessment] = self.rng.randint(low, high)
+        values: dict[str | None, Any] = {
+            source.category: category,
+            source.place: written,
+            source.text: self.rng.choice(seen.texts).format(place=written),
+            source.assessment: self.rng.randint(low, high),
+            **kept,
+        }
         row = {}
         for column in spec.columns:
             if column.id in values:
-                if column.required or self.rng.random() < 0.9:
+                if column.required or column.id in kept or self.rng.random() < 0.9:
                     row[column.id] = values[column.id]
-            elif column.required or self.rng.random() < 0.5:
+            elif column.required:
                 row[column.id] = _value(column, self.members, self.rng, self.now)
         return {k: v for k, v in row.items() if v is not None}
+
+    def _written(self, place: str, area: str) -> tuple[str, str | None]:
+        """What a reporter writes for the place: mostly its name, sometimes another name of
+        it, now and then a place the register does not know (with its area)."""
+        register = self.seen.unit.places if self.seen.unit is not None else ()
+        registered = next((p for p in register if p.name == place), None)
+        draw = self.rng.random()
+        if registered is None:
+            return place, area
+        if draw < 0.04:
+            return self.rng.choice(scenes.OTHER_PLACES), area
+        if draw < 0.16 and registered.aliases:
+            return self.rng.choice(registered.aliases), None
+        return place, None
+
+    def _when(self, source: ObservationSource, moment: datetime) -> dict[str | None, Any]:
+        """One datetime (the earlier shape), or a date with a clock time (often), a part of the
+        day (more often: graffiti found in the morning) or okänd tid (now and then)."""
+        if source.date is None:
+            return {source.time: moment.isoformat(timespec="minutes")}
+        draw = self.rng.random()
+        found: dict[str | None, Any] = {source.date: moment.date().isoformat()}
+        if draw < 0.4 and source.time is not None:
+            found[source.time] = moment.strftime("%H:%M")
+        elif draw < 0.88 and source.part_of_day is not None:
+            found[source.part_of_day] = part_of(moment.hour)
+        elif source.part_of_day is not None:
+            found[source.part_of_day] = UNKNOWN_TIME
+        elif source.time is not None:
+            found[source.time] = moment.strftime("%H:%M")
+        return found
+
+    def _done(self, source: ObservationSource, category: str) -> dict[str | None, Any]:
+        """A quantity for what comes in numbers, and what was done on the spot."""
+        done: dict[str | None, Any] = {}
+        if source.quantity is not None and category in ("klotter", "sprutfynd", "brand"):
+            done[source.quantity] = self.rng.randint(1, 6)
+        draw = self.rng.random()
+        if source.handling is not None and draw < 0.2:
+            done[source.handling] = "atgardat"
+        elif source.handling is not None and draw < 0.45:
+            done[source.handling] = "felanmalt"
+            if source.reported_to is not None:
+                done[source.reported_to] = self.rng.choice(scenes.REPORTED_TO)
+        return done
 
     def _pick_place(self) -> tuple[str, str, scenes.PlaceKind]:
         weights = [len(self.places) - i for i in range(len(self.places))]  # a few hotspots
@@ -157,7 +209,7 @@ class _Writer:
             return self.rng.choice(offered) if offered else "ovrigt"
         return self.rng.choices(fitting, [len(fitting) - i for i in range(len(fitting))])[0]
 
-    def _seen_at(self, start: int, end: int) -> str:
+    def _seen_at(self, start: int, end: int) -> datetime:
         hours = (end - start) % 24 or 1
         day = self.now.replace(minute=0, second=0, microsecond=0)
         day -= timedelta(days=self.rng.randint(0, 3))
@@ -165,7 +217,7 @@ class _Writer:
         moment += timedelta(minutes=self.rng.choice((0, 15, 30, 45)))
         while moment > self.now:
             moment -= timedelta(days=1)
-        return moment.isoformat(timespec="minutes")
+        return moment
 
     # actions ------------------------------------------------------------------------------------
     def action_row(self, spec: RowsField, source: ActionSource) -> dict[str, Any]:
@@ -233,7 +285,7 @@ class _Writer:
         return (self.now + timedelta(days=self.rng.randint(low, high))).date().isoformat()
 
     def _invented(self) -> Observation:
-        place, area, kind = self._pick_place()
+        place, area, kind = self.places[0]  # nothing reported yet: the unit's known hotspot
         return {"place": place, "area": area, "category": kind.categories[0], "assessment": 3}
 
     def _count_at(self, place: str) -> int:
@@ -260,8 +312,15 @@ class _Writer:
 
 def _places(unit: Unit | None) -> list[tuple[str, str, scenes.PlaceKind]]:
     """The unit's places (name, area, kind) in the order of how often they are reported: each
-    municipality has its own hotspots."""
+    municipality has its own hotspots. A unit with a place register reports its places."""
     key = unit.id if unit is not None else ""
+    if unit is not None and unit.places:
+        found = [
+            (p.name, p.area, scenes.PlaceKind(p.name, False, scenes.KIND_CATEGORIES[p.kind]))
+            for p in unit.places
+        ]
+        random.Random(key).shuffle(found)
+        return found
     town = scenes.TOWNS.get(key) or _town(unit.name if unit is not None else "Centrum")
     others = scenes.AREAS.get(key) or (f"Norra {town}", f"Södra {town}")
     found = []
@@ -293,6 +352,10 @@ def _value(spec: AnyField, members: Sequence[Person], rng: random.Random, now: d
             return (now + timedelta(days=rng.randint(7, 30))).date().isoformat()
         case DateTimeField():
             return (now - timedelta(hours=rng.randint(1, 72))).isoformat(timespec="minutes")
+        case TimeField():
+            return f"{rng.randint(0, 23):02d}:{rng.choice((0, 15, 30, 45)):02d}"
+        case PlaceField():
+            return scenes.OTHER_PLACES[0]
         case BooleanField():
             return rng.random() < 0.5
         case PersonField():

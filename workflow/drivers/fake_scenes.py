@@ -34,20 +34,18 @@ class PlaceKind:
 
 
 PLACE_KINDS = (
-    PlaceKind(
-        "Busstationen", True, ("skadegorelse", "ordningsstorning", "narkotika", "otrygg-plats")
-    ),
-    PlaceKind("Torget", True, ("ordningsstorning", "nedskrapning", "hot-vald", "handelse")),
-    PlaceKind(
-        "Parken i centrum", True, ("nedskrapning", "otrygg-plats", "narkotika", "skadegorelse")
-    ),
-    PlaceKind("Gångtunneln i centrum", True, ("skadegorelse", "otrygg-plats")),
-    PlaceKind("Affärsgatan", True, ("inbrott-stold", "ordningsstorning", "skadegorelse")),
-    PlaceKind("Skolgården", False, ("skadegorelse", "brand", "ordningsstorning", "nedskrapning")),
+    PlaceKind("Busstationen", True, ("klotter", "ordningsstorning", "alkohol", "narkotika")),
+    PlaceKind("Torget", True, ("ordningsstorning", "alkohol", "nedskrapning", "hot-vald")),
+    PlaceKind("Parken i centrum", True, ("nedskrapning", "otrygg-plats", "sprutfynd", "alkohol")),
+    PlaceKind("Gångtunneln i centrum", True, ("klotter", "otrygg-plats", "skadegorelse")),
+    PlaceKind("Affärsgatan", True, ("inbrott-stold", "ordningsstorning", "klotter")),
+    PlaceKind("Skolgården", False, ("klotter", "skadegorelse", "brand", "ordningsstorning")),
     PlaceKind("Idrottsplatsens parkering", False, ("fordon", "inbrott-stold", "nedskrapning")),
-    PlaceKind("Badplatsen", False, ("nedskrapning", "ordningsstorning", "brand")),
+    PlaceKind("Badplatsen", False, ("nedskrapning", "alkohol", "ordningsstorning", "brand")),
     PlaceKind("Återvinningsstationen", False, ("nedskrapning", "brand")),
-    PlaceKind("Lekplatsen vid hyreshusen", False, ("skadegorelse", "otrygg-plats", "brand")),
+    PlaceKind(
+        "Lekplatsen vid hyreshusen", False, ("skadegorelse", "klotter", "sprutfynd", "brand")
+    ),
 )
 
 
@@ -63,9 +61,24 @@ class Seen:
 
 DESCRIPTIONS = {
     "skadegorelse": Seen(
-        ("Nytt klotter på väggen vid {place}.", "Krossad glasruta i busskuren vid {place}."),
+        ("Krossad glasruta i busskuren vid {place}.", "Sönderslagen parkbänk vid {place}."),
         (22, 4),
         (2, 3),
+    ),
+    "klotter": Seen(
+        ("Nytt klotter på väggen vid {place}.", "Taggar på elskåpen vid {place}."),
+        (22, 4),
+        (1, 3),
+    ),
+    "alkohol": Seen(
+        ("Berusade personer vid {place}, tomflaskor kvar.", "Langning av alkohol vid {place}."),
+        (19, 2),
+        (2, 4),
+    ),
+    "sprutfynd": Seen(
+        ("Sprutor hittade vid {place}, omhändertagna.", "Kanyler i gräset vid {place}."),
+        (6, 10),
+        (3, 5),
     ),
     "nedskrapning": Seen(
         (
@@ -118,7 +131,10 @@ DESCRIPTIONS = {
         (2, 4),
     ),
     "narkotika": Seen(
-        ("Misstänkt langning vid {place} på kvällen.", "Sprutfynd vid {place}, omhändertaget."),
+        (
+            "Misstänkt langning vid {place} på kvällen.",
+            "Misstänkt narkotikaförsäljning vid {place}.",
+        ),
         (18, 24),
         (3, 5),
     ),
@@ -148,9 +164,12 @@ class Remedy:
 
 
 REMEDIES = {
-    "skadegorelse": (
-        Remedy("Sanera klottret vid {place}", ("bostadsbolag", "kommun")),
-        Remedy("Laga den krossade rutan vid {place}", ("kommun",)),
+    "skadegorelse": (Remedy("Laga den krossade rutan vid {place}", ("kommun",)),),
+    "klotter": (Remedy("Sanera klottret vid {place}", ("bostadsbolag", "kommun")),),
+    "alkohol": (Remedy("Fältarbetare och polis vid {place} fredag kväll", ("kommun", "polis")),),
+    "sprutfynd": (
+        Remedy("Sprutlåda och daglig kontroll vid {place}", ("kommun",)),
+        Remedy("Riktad polisinsats vid {place}", ("polis",)),
     ),
     "nedskrapning": (
         Remedy("Extra städning och fler papperskorgar vid {place}", ("kommun", "bostadsbolag")),
@@ -200,3 +219,31 @@ FOLLOW_UP = {
     "avbruten": ("Avbrutet: problemet har upphört.", "Platsen är lugn."),
 }
 QUIET_WEEK = "Lugn period; inga större händelser rapporterade."
+
+# What each kind of place in the register (`places:`) is reported for, most often first.
+KIND_CATEGORIES = {
+    "station": ("klotter", "ordningsstorning", "alkohol", "skadegorelse", "narkotika"),
+    "torg": ("ordningsstorning", "alkohol", "nedskrapning", "hot-vald", "handelse"),
+    "centrum": ("ordningsstorning", "klotter", "inbrott-stold", "alkohol"),
+    "handel": ("inbrott-stold", "ordningsstorning", "nedskrapning", "klotter"),
+    "park": ("nedskrapning", "alkohol", "otrygg-plats", "sprutfynd", "narkotika"),
+    "tunnel": ("klotter", "otrygg-plats", "skadegorelse", "sprutfynd"),
+    "skola": ("klotter", "skadegorelse", "brand", "ordningsstorning", "nedskrapning"),
+    "idrott": ("fordon", "inbrott-stold", "nedskrapning", "klotter"),
+    "badplats": ("nedskrapning", "alkohol", "ordningsstorning", "brand"),
+    "lekplats": ("skadegorelse", "klotter", "sprutfynd", "otrygg-plats"),
+    "bostadsomrade": ("brand", "skadegorelse", "inbrott-stold", "otrygg-plats"),
+    "parkering": ("fordon", "inbrott-stold", "nedskrapning", "otrygg-plats"),
+    "atervinning": ("nedskrapning", "brand"),
+    "gata": ("fordon", "klotter", "ordningsstorning"),
+    "ovrigt": ("otrygg-plats", "nedskrapning", "skadegorelse"),
+}
+# Places people write that are in no register ("annan plats"), in the unit's main town.
+OTHER_PLACES = (
+    "Bakom Folkets hus",
+    "Gång- och cykelvägen vid ån",
+    "Parkeringshuset vid vårdcentralen",
+    "Busskuren på Västra vägen",
+)
+# Where an observation is reported, when something was done about it at once.
+REPORTED_TO = ("gatukontoret", "fastighetsägaren", "bostadsbolaget", "Trafikverket")
