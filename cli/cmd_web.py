@@ -85,9 +85,23 @@ def serve(app: Any, host: str, port: int, threads: int) -> None:
     except socket.gaierror:
         raise ConfigError(f"okänd värd {host!r}") from None
     print(f"Löfte visar webbsidorna på http://{host}:{port}/ (avsluta med Ctrl-C)", flush=True)
+    _stop_on_signals()
     try:
         server.run()
     except KeyboardInterrupt:
         print("webbservern stoppad")
     finally:
         server.close()
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C and a service manager's SIGTERM stop the server the same way. Set explicitly:
+    a process started with SIGINT ignored (as by some supervisors and test runners) would
+    otherwise never stop on it."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)

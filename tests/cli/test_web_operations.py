@@ -101,8 +101,9 @@ def test_the_production_server_answers_operations(
     framing(base)
     _, headers, _ = get(f"{base}/publikt/", **{"X-Request-ID": "prometheus-scrape-42"})
     assert headers["X-Request-ID"] == "prometheus-scrape-42"
-    web.send_signal(signal.SIGINT)
+    web.send_signal(signal.SIGTERM)  # as a service manager stops it
     _, err = web.communicate(timeout=TIMEOUT)
+    assert web.returncode == 0, err
     lines = [json.loads(line) for line in err.splitlines()]  # every line is JSON
     requests = [line for line in lines if line["logger"] == "lofte.web.requests"]
     assert (requests[-1]["route"], requests[-1]["request_id"]) == (
