@@ -4,7 +4,7 @@ map such a text onto a place or add it to the register, with plain forms (no scr
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -13,6 +13,7 @@ from lofte.definitions.organisation import PLACE_KINDS
 from lofte.kernel.errors import ConfigError, FormError
 from lofte.kernel.timerules import STOCKHOLM
 from lofte.web.guards import requires, viewable
+from lofte.web.query_values import query_date
 from lofte.web.services import lofte_app
 from lofte.workflow.application.places_view import (
     PlacesPicture,
@@ -70,8 +71,8 @@ def add(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
 
 def _picture(viewer: Viewer, unit_id: str) -> PlacesPicture:
     today = lofte_app().now.astimezone(STOCKHOLM).date()
-    start = _date(request.args.get("fran", ""), today - timedelta(days=364))
-    end = _date(request.args.get("till", ""), today)
+    start = query_date(request.args.get("fran", ""), today - timedelta(days=364))
+    end = query_date(request.args.get("till", ""), today)
     if start > end or (end - start).days > 3700:
         abort(400)
     try:
@@ -84,14 +85,3 @@ def _page(picture: PlacesPicture, *, text: str = "", error: str = "", done: str 
     return render_template(
         "places.html", picture=picture, kinds=PLACE_KINDS, text=text, error=error, done=done
     )
-
-
-def _date(raw: str, default: date) -> date:
-    if not raw:
-        return default
-    try:
-        if len(raw) != 10:
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400)

@@ -13,6 +13,7 @@ from lofte.kernel.timerules import STOCKHOLM
 from lofte.kernel.words import WEEKDAY_NAMES
 from lofte.web.guards import requires, viewable
 from lofte.web.language import page_language
+from lofte.web.query_values import query_date
 from lofte.web.services import lofte_app
 from lofte.workflow.application.action_page import action_page
 from lofte.workflow.application.actions_view import STATUS_FILTERS, actions_csv, list_actions
@@ -28,8 +29,8 @@ blueprint = Blueprint("unit", __name__)
 @requires()
 def picture(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
     today = lofte_app().now.astimezone(STOCKHOLM).date()
-    start = _date(request.args.get("fran", ""), today - timedelta(days=27))
-    end = _date(request.args.get("till", ""), today)
+    start = query_date(request.args.get("fran", ""), today - timedelta(days=27))
+    end = query_date(request.args.get("till", ""), today)
     if start > end or (end - start).days > 3700:
         abort(400)
     data = viewable(lambda: lagesbild(lofte_app(), viewer, unit_id, start, end))
@@ -99,17 +100,6 @@ def _places_link(unit_id: str, start: date, end: date) -> str:
     if unit is None or unit.kind != "municipality":
         return ""
     return url_for("places.places", unit_id=unit_id, fran=start.isoformat(), till=end.isoformat())
-
-
-def _date(raw: str, default: date) -> date:
-    if not raw:
-        return default
-    try:
-        if len(raw) != 10:
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400)
 
 
 def _csv(body: str, name: str) -> Response:
