@@ -58,8 +58,11 @@ class NumberField(FieldBase):
 
 
 class ChoiceField(FieldBase):
+    """One of the options; with `multiple`, any number of them (a list, in the options' order)."""
+
     type: Literal["choice"]
     options: tuple[OptionItem, ...] = ()
+    multiple: bool = False
 
     def option(self, value: str) -> Option | None:
         return next((o for o in self.options if o.value == value), None)

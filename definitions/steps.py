@@ -118,7 +118,9 @@ ContextSpec = Annotated[
 
 
 class ActionSource(Frozen):
-    """Each row of `field` becomes an action of `kind` (what, owner, due date, ...)."""
+    """Each row of `field` becomes an action of `kind` (what, owner, due date, ...). `place`
+    and `categories` name what it targets: a place of the register or an area, and the EST
+    categories (a choice column) whose observations show its effect."""
 
     field: Identifier
     kind: ActionKind
@@ -129,6 +131,7 @@ class ActionSource(Frozen):
     problem: Identifier | None = None
     indicator: Identifier | None = None
     baseline: Identifier | None = None
+    categories: Identifier | None = None
 
 
 # An observation's time of day when the hour is not known: the part of the day (the lägesbild's

@@ -252,6 +252,7 @@ class ActionRow(SQLModel, table=True):
     problem: str = Field(default="", max_length=200)
     indicator: str = Field(default="", max_length=300)
     baseline: str = Field(default="", max_length=300)
+    target_categories: str = Field(default="", max_length=400)
     owner_id: str = Field(max_length=64, index=True)
     owner_party: str = Field(max_length=64)
     due_date: date | None = None

@@ -62,6 +62,10 @@ def read_form(fields: tuple[AnyField, ...], form: Mapping[str, str]) -> dict[str
 def _read_value(spec: Any, raw: str, form: Mapping[str, str], name: str) -> Any:
     if isinstance(spec, BooleanField):
         return name in form and form.get(name) == BOOLEAN_ON
+    if isinstance(spec, ChoiceField) and spec.multiple:  # one checkbox per chosen option
+        getlist = getattr(form, "getlist", None)
+        chosen = getlist(name) if getlist is not None else [raw]
+        return [c for c in chosen if isinstance(c, str) and c.strip()]
     text = raw.strip() if isinstance(raw, str) else ""
     if isinstance(spec, DateTimeField) and len(text) == 16:
         return text  # datetime-local: 2027-01-04T09:00, read in the cycle's time zone
@@ -81,7 +85,7 @@ def _read_rows(spec: RowsField, form: Mapping[str, str]) -> list[dict[str, Any]]
             )
             for col in spec.columns
         }
-        if any(v not in ("", False) for v in row.values()):
+        if any(v not in ("", False, []) for v in row.values()):
             rows.append(row)
     return rows
 

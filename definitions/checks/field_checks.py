@@ -192,6 +192,7 @@ def check_step_field_refs(
             "problem": (source.problem, (TextField, ChoiceField)),
             "indicator": (source.indicator, (TextField,)),
             "baseline": (source.baseline, (TextField, NumberField)),
+            "categories": (source.categories, (ChoiceField,)),
         }
         problems += _check_columns(rows, wanted, here, doc)
     if step.observations is not None:
@@ -272,6 +273,10 @@ def _check_columns(
                 doc.problem(
                     (*here, key), f"{rows.id} har ingen kolumn {column_id!r} av typen {kinds}"
                 )
+            )
+        elif isinstance(column, ChoiceField) and column.multiple and key != "categories":
+            problems.append(
+                doc.problem((*here, key), f"kolumnen {column_id!r} får inte ha multiple: true")
             )
     return problems
 

@@ -15,6 +15,8 @@ from lofte.workflow.application.app import Application
 from lofte.workflow.application.texts import action_kind, action_status, article
 from lofte.workflow.application.visibility import Viewer, require_unit
 from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.effect import Effect, effects_of
+from lofte.workflow.core.effect_words import baseline_text, latest_text
 from lofte.workflow.core.records import Action
 
 
@@ -40,6 +42,10 @@ class ActionPage:
     decided_in: str
     decided_in_link: str
     history: list[FollowUpLine]
+    effect: Effect | None = None
+    counted: str = ""  # what the numbers count (`klotter vid Stationen`)
+    baseline: str = ""  # `24 iakttagelser de 12 veckorna före beslutet (2,0 per vecka)`
+    latest: str = ""
 
 
 def action_page(
@@ -53,6 +59,7 @@ def action_page(
         raise NotFound("åtgärd", str(action_id))
     directory = viewer.directory
     source = app.reads.cycle(action.source_instance_id)
+    effect = app.engine.inspect(lambda work: effects_of(work, unit, [action])).get(action_id)
     return ActionPage(
         unit,
         action,
@@ -73,4 +80,8 @@ def action_page(
             FollowUpLine(at, action_status(status, language), directory.name_of(by), note, effect)
             for at, status, by, note, effect in app.reads.action_history(action_id)
         ],
+        effect,
+        effect.target if effect else "",
+        baseline_text(effect, language) if effect else "",
+        latest_text(effect, language) if effect else "",
     )

@@ -13,6 +13,8 @@ from lofte.workflow.application.app import Application
 from lofte.workflow.application.csv_export import csv_date, csv_moment, to_csv
 from lofte.workflow.application.texts import action_kind, action_status
 from lofte.workflow.application.visibility import Viewer, require_unit
+from lofte.workflow.core.effect import Effect, effects_of
+from lofte.workflow.core.effect_words import baseline_text, decimal, latest_text, trend_text
 from lofte.workflow.core.records import CLOSED_ACTION, Action, ActionStatus
 
 STATUS_FILTERS = {
@@ -32,10 +34,25 @@ class ActionLine:
     due: str
     history: list[tuple[str, str, str, str, str]]  # follow-ups: (when, status, by, note, effect)
     followed_up_at: datetime | None = None  # the latest follow-up
+    effect: Effect | None = None  # the counts of what it targets; None if it names no target
+
+    language: str = "sv"
 
     @property
     def latest_effect(self) -> str:
         return self.history[-1][4] if self.history else ""
+
+    @property
+    def baseline_text(self) -> str:
+        return baseline_text(self.effect, self.language) if self.effect else ""
+
+    @property
+    def latest_text(self) -> str:
+        return latest_text(self.effect, self.language) if self.effect else ""
+
+    @property
+    def trend_text(self) -> str:
+        return trend_text(self.effect, self.language) if self.effect else ""
 
 
 def list_actions(
@@ -51,6 +68,7 @@ def list_actions(
         raise ConfigError(f"okänd status {status!r}; välj bland {', '.join(STATUS_FILTERS)}")
     directory = viewer.directory
     found = app.reads.actions([unit.id], STATUS_FILTERS[status] if status else None)
+    effects = app.engine.inspect(lambda work: effects_of(work, unit, found)) if found else {}
     lines = []
     for action in found:
         events = app.reads.action_history(action.id or 0)
@@ -74,6 +92,8 @@ def list_actions(
                 words.plain_date(action.due_date, language) if action.due_date else "",
                 history,
                 events[-1][0] if events else None,
+                effects.get(action.id or 0),
+                language,
             )
         )
     return lines
@@ -86,7 +106,13 @@ def actions_csv(lines: Sequence[ActionLine]) -> str:
         "Plats",
         "Problemområde",
         "Indikator",
+        "Räknas",
         "Utgångsläge",
+        "Utgångsläge per vecka",
+        "Senaste läge",
+        "Senaste läge per vecka",
+        "Veckor sedan beslut",
+        "Utgångsläge (angivet)",
         "Ansvarig",
         "Part",
         "Klart senast",
@@ -102,6 +128,7 @@ def actions_csv(lines: Sequence[ActionLine]) -> str:
             line.action.place,
             line.action.problem,
             line.action.indicator,
+            *_effect_cells(line.effect),
             line.action.baseline,
             line.owner,
             line.party,
@@ -114,3 +141,19 @@ def actions_csv(lines: Sequence[ActionLine]) -> str:
         for line in lines
     ]
     return to_csv(headers, rows)
+
+
+def _effect_cells(effect: Effect | None) -> list[object]:
+    """What is counted, the baseline and the latest count (each also per week, Swedish
+    decimals) and the weeks since the decision; empty cells for an action with no target."""
+    if effect is None:
+        return [""] * 6
+    rate = effect.since_per_week
+    return [
+        effect.target,
+        effect.baseline,
+        decimal(effect.baseline_per_week),
+        effect.since,
+        "" if rate is None else decimal(rate),
+        decimal(effect.since_weeks),
+    ]

@@ -112,6 +112,12 @@ def _actions(item: dict[str, Any], lang: str) -> list[str]:
         f"{action_kind(a['kind'], lang)}: {a['what']} – {a['owner']}"
         + (f", {words.plain_date(a['due'], lang)}" if a.get("due") else "")
         + f" ({action_status(a['status'], lang)})"
+        + (
+            f"; {_word('utgångsläge', 'baseline', lang)}: {_text(a['baseline'], lang)}; "
+            f"{_word('senaste läge', 'latest', lang)}: {_text(a['latest'], lang)}"
+            if a.get("baseline")
+            else ""
+        )
         for a in item.get("entries", [])
     ]
     return lines or ["(none)" if lang == "en" else "(inga)"]
@@ -123,3 +129,7 @@ _LINES = {
     "decision_in_force": _decisions,
     "actions": _actions,
 }
+
+
+def _word(sv: str, en: str, lang: str) -> str:
+    return en if lang == "en" else sv

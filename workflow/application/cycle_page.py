@@ -21,6 +21,8 @@ from lofte.workflow.application.ui_text import ui
 from lofte.workflow.application.visibility import Viewer
 from lofte.workflow.core.cadence import label_of_key
 from lofte.workflow.core.display import about_line
+from lofte.workflow.core.effect import Effect, effects_of
+from lofte.workflow.core.effect_words import baseline_text, latest_text
 from lofte.workflow.core.promise_in_force import names_promise, promise_words
 from lofte.workflow.core.records import CycleInstance
 
@@ -62,9 +64,8 @@ class CyclePage:
     closed_at: datetime | None
     meetings: list[MeetingLine]
     steps: list[StepSection]
-    actions: list[tuple[str, str, str, str]] = field(
-        default_factory=list
-    )  # kind, what, status, link
+    # kind, what, status, link, baseline and latest count (empty for an action with no target)
+    actions: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
     content_hidden: bool = False
     promise: str = ""  # `Inriktningsbeslutet gäller medborgarlöftet 2027–2028 för Sala kommun.`
 
@@ -92,15 +93,23 @@ def cycle_page(
         )
         for m in shown.meetings
     ]
+    decided = [
+        a
+        for a in app.reads.actions([instance.unit_id], None)
+        if a.source_instance_id == instance.id
+    ]
+    effects = (
+        app.engine.inspect(lambda work: effects_of(work, shown.unit, decided)) if decided else {}
+    )
     actions = [
         (
             action_kind(a.kind, language),
             a.what,
             action_status(a.status.value, language),
             page_paths.action_page(a.unit_id, a.id or 0),
+            *_numbers(effects.get(a.id or 0), language),
         )
-        for a in app.reads.actions([instance.unit_id], None)
-        if a.source_instance_id == instance.id
+        for a in decided
     ]
     return CyclePage(
         shown.unit,
@@ -161,3 +170,9 @@ def _in(shown: dict[str, Any], language: str) -> dict[str, Any]:
     else:
         out["value"] = shown["value"][lang]
     return out
+
+
+def _numbers(effect: Effect | None, language: str) -> tuple[str, str]:
+    if effect is None:
+        return "", ""
+    return baseline_text(effect, language), latest_text(effect, language)

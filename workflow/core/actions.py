@@ -89,7 +89,13 @@ def _action(
         problem=text(source.problem),
         indicator=text(source.indicator),
         baseline=text(source.baseline),
+        target_categories=_categories(row.get(source.categories)) if source.categories else "",
     )
+
+
+def _categories(value: Any) -> str:
+    chosen = value if isinstance(value, list | tuple) else [value] if value else []
+    return ",".join(str(c) for c in chosen)[:400]
 
 
 def _date(value: Any) -> date | None:

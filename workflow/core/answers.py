@@ -161,13 +161,28 @@ class _Checker:
             return None
         return int(number) if number.is_integer() else number
 
-    def choice(self, spec: ChoiceField, raw: Any, path: str) -> str | None:
-        if isinstance(raw, str):
-            for option in spec.options:
-                if raw == option.value or raw.strip().lower() == option.label.sv.lower():
-                    return option.value
-        self.problem(path, "not_option", spec)
-        return None
+    def choice(self, spec: ChoiceField, raw: Any, path: str) -> str | list[str] | None:
+        if spec.multiple:
+            return self.choices(spec, raw, path)
+        found = _option_value(spec, raw)
+        if found is None:
+            self.problem(path, "not_option", spec)
+        return found
+
+    def choices(self, spec: ChoiceField, raw: Any, path: str) -> list[str] | None:
+        """Several options: a list (or one text, commas between), kept in the options' order."""
+        items = [p for p in raw.split(",") if p.strip()] if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple):
+            self.problem(path, "not_option", spec)
+            return None
+        chosen = {_option_value(spec, item) for item in items}
+        if None in chosen:
+            self.problem(path, "not_option", spec)
+            return None
+        if not chosen and spec.required:
+            self.problem(path, "required", spec)
+            return None
+        return [o.value for o in spec.options if o.value in chosen]
 
     def scale(self, spec: ScaleField, raw: Any, path: str) -> int | None:
         number = _as_number(raw)
@@ -272,3 +287,12 @@ def _truthy(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in TRUE_WORDS if value is not None else False
+
+
+def _option_value(spec: ChoiceField, raw: Any) -> str | None:
+    """The option `raw` names, by its value or its Swedish label."""
+    if isinstance(raw, str):
+        for option in spec.options:
+            if raw == option.value or raw.strip().lower() == option.label.sv.lower():
+                return option.value
+    return None

@@ -4,12 +4,12 @@ data ever enters it (it is shown in emails)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Unit
-from lofte.definitions.fields import ChoiceField, RowsField
 from lofte.definitions.steps import (
     ActionsContext,
     AnswersContext,
@@ -17,22 +17,16 @@ from lofte.definitions.steps import (
     ContextSpec,
     DecisionInForce,
     LagesbildContext,
-    ObservationSource,
     Window,
 )
-from lofte.kernel.errors import NotFound
 from lofte.kernel.timerules import to_utc, wall_clock, zone
 from lofte.workflow.core.cadence import quarter_key, quarter_start
 from lofte.workflow.core.display import both, shown_fields
+from lofte.workflow.core.effect import Effect, effects_of
+from lofte.workflow.core.effect_words import baseline_text, latest_text
 from lofte.workflow.core.keys import instance_key
-from lofte.workflow.core.lagesbild import (
-    category_labels,
-    compile_lagesbild,
-    observations_from,
-    observed_at,
-    reporting_periods,
-)
-from lofte.workflow.core.places import register_of, resolve
+from lofte.workflow.core.lagesbild import compile_lagesbild
+from lofte.workflow.core.observation_reads import read_observations
 from lofte.workflow.core.records import CycleInstance, InputRequest
 from lofte.workflow.core.work import Work
 
@@ -72,20 +66,36 @@ def _item(
         case DecisionInForce():
             return head | {"entries": [_decision(work, instance, spec, u) for u in units]}
         case ActionsContext():
-            actions = work.uow.actions.open_in([u.id for u in units], spec.kinds)
-            return head | {
-                "entries": [
-                    {
-                        "what": a.what,
-                        "kind": a.kind,
-                        "owner": work.directory.name_of(a.owner_id),
-                        "due": a.due_date.isoformat() if a.due_date else "",
-                        "status": a.status.value,
-                        "source": a.source_label,
-                    }
-                    for a in actions
-                ]
-            }
+            return head | {"entries": _open_actions(work, units, spec.kinds)}
+
+
+def _open_actions(work: Work, units: Sequence[Unit], kinds: Sequence[str]) -> list[dict[str, Any]]:
+    """The units' open actions of `kinds`, each with its numbers where it names a target."""
+    entries = []
+    for unit in units:
+        actions = work.uow.actions.open_in([unit.id], kinds)
+        effects = effects_of(work, unit, actions) if actions else {}
+        for a in actions:
+            effect = effects.get(a.id or 0)
+            entries.append(
+                {
+                    "what": a.what,
+                    "kind": a.kind,
+                    "owner": work.directory.name_of(a.owner_id),
+                    "due": a.due_date.isoformat() if a.due_date else "",
+                    "status": a.status.value,
+                    "source": a.source_label,
+                }
+                | (_effect_entry(effect) if effect is not None else {})
+            )
+    return entries
+
+
+def _effect_entry(effect: Effect) -> dict[str, Any]:
+    return {
+        "baseline": both(baseline_text(effect), baseline_text(effect, "en")),
+        "latest": both(latest_text(effect), latest_text(effect, "en")),
+    }
 
 
 def window_bounds(
@@ -145,71 +155,16 @@ def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dic
     (and, for the change, in the period of the same length before it), from every inventory
     that may report them; the reports counted are those of inventories whose period begins
     in [start, end)."""
-    sources = _observation_sources(work, unit)
-    observations: list[dict[str, Any]] = []
-    previous: list[dict[str, Any]] = []
-    reports = nothing = 0
-    categories: list[dict[str, str]] = []
-    length = end - start
-    for name, definition in sources:
-        step = definition.observation_step()
-        assert step is not None and step.observations is not None
-        spec = next((f for f in step.fields if f.id == step.observations.field), None)
-        column = spec.column(step.observations.category) if isinstance(spec, RowsField) else None
-        if not categories:
-            categories = category_labels(column if isinstance(column, ChoiceField) else None)
-        # Both windows (this one and the one before it) in one read, with every inventory
-        # that may report what happened in them; each observation goes where its time falls.
-        every = timedelta(seconds=definition.cadence.every.approx_seconds())
-        first, last = reporting_periods(start - length, end, every)
-        answered = work.uow.requests.answers_by_period(name, unit.id, step.id, first, last)
-        for answer in answered:
-            source = _source_of(work, name, unit, answer.definition_version, step.id)
-            found, count, empty = observations_from([answer], source or step.observations)
-            if start <= answer.period_start < end:
-                reports, nothing = reports + count, nothing + empty
-            for observation in found:
-                at = observed_at(observation, answer.period_start)
-                if start <= at < end:
-                    observations.append(observation)
-                elif start - length <= at < start:
-                    previous.append(observation)
-    register = register_of(work, unit)
-    resolve(observations, register)
-    resolve(previous, register)
+    read = read_observations(work, unit, start - (end - start), end, reports_from=start)
     return compile_lagesbild(
-        observations,
-        previous,
+        [o for at, o in read.found if at >= start],
+        [o for at, o in read.found if at < start],
         start=start,
         end=end,
-        categories=categories,
-        reports=reports,
-        nothing_to_report=nothing,
+        categories=read.categories,
+        reports=read.reports,
+        nothing_to_report=read.nothing_to_report,
     )
-
-
-def _source_of(
-    work: Work, name: str, unit: Unit, version: int, step_id: str
-) -> ObservationSource | None:
-    """The observation source of the definition version an answer was given under (its
-    columns may differ from the latest's: an earlier shape is upgraded as it is read)."""
-    if version <= 0:
-        return None
-    try:
-        definition = work.catalog.definition(work.uow, name, unit.id, version)
-    except NotFound:
-        return None
-    step = next((s for s in definition.steps if s.id == step_id), None)
-    return step.observations if step is not None else None
-
-
-def _observation_sources(work: Work, unit: Unit) -> list[tuple[str, CycleDefinition]]:
-    found = []
-    for name in work.view.names_for(unit.id):
-        latest = work.catalog.latest(work.uow, work.view, name, unit.id)
-        if latest is not None and latest[0].observation_step() is not None:
-            found.append((name, latest[0]))
-    return found
 
 
 def _answers(

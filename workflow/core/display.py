@@ -23,6 +23,10 @@ from lofte.definitions.fields import (
 from lofte.kernel import words
 
 Bilingual = dict[str, str]
+# An action's numbers (`workflow.core.effect`): shown as facts of their own, never in one line.
+EFFECT_LABELS = frozenset(
+    {"Räknas", "Counted", "Utgångsläge", "Baseline", "Senaste läge", "Latest", "Per vecka"}
+) | {"Per week"}
 
 
 def both(sv: str, en: str = "") -> Bilingual:
@@ -35,8 +39,12 @@ def show_value(spec: AnyField, value: Any, directory: Directory, language: str) 
         return ""
     match spec:
         case ChoiceField():
-            option = spec.option(str(value))
-            return option.label.get(language) if option is not None else str(value)
+            chosen = value if isinstance(value, list | tuple) else [value]
+            labels = []
+            for one in chosen:
+                option = spec.option(str(one))
+                labels.append(option.label.get(language) if option is not None else str(one))
+            return ", ".join(labels)
         case BooleanField():
             return words.yes_no(bool(value), language)
         case PersonField():
@@ -115,6 +123,6 @@ def about_line(subject: Mapping[str, Any], language: str) -> str:
     """What a request is about in one line: `Insats: Klotter i tunneln (Plats: Stationen,
     Klart senast: 20 feb 2027, Beslutad i: EST-möte v. 4 2027)`; empty if about nothing."""
     title, facts = subject_facts(subject, language)
-    skip = {"Ansvarig", "Owner", "Indikator", "Indicator"}  # the owner is the reader
+    skip = {"Ansvarig", "Owner", "Indikator", "Indicator", *EFFECT_LABELS}  # the reader owns it
     said = [f"{label}: {value}" for label, value in facts if label not in skip]
     return f"{title} ({', '.join(said)})" if said else title

@@ -249,7 +249,8 @@ class Action:
     place: str = ""
     problem: str = ""
     indicator: str = ""
-    baseline: str = ""
+    baseline: str = ""  # as typed in a decision of an earlier definition; now computed
+    target_categories: str = ""  # the EST category ids it targets, comma-separated
     status: ActionStatus = ActionStatus.OPEN
     effect: str = ""
     note: str = ""
@@ -261,6 +262,10 @@ class Action:
     @property
     def is_open(self) -> bool:
         return self.status not in CLOSED_ACTION
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(c for c in self.target_categories.split(",") if c)
 
 
 @dataclass(frozen=True, slots=True)

@@ -234,6 +234,7 @@ class _Writer:
             source.indicator: f"Antal EST-iakttagelser av {label.lower()} vid {place}",
             source.baseline: f"{self._count_at(place)} iakttagelser senaste perioden",
             source.due: self._due(source.kind),
+            source.categories: self._targets(spec.column(source.categories or ""), observation),
         }
         row = {}
         for column in spec.columns:
@@ -260,6 +261,23 @@ class _Writer:
         party = allowed or "kommun"
         what = scenes.BY_PARTY.get(party, scenes.BY_PARTY["kommun"])
         return observation, scenes.Remedy(what, (party,)), self._owner((party,), allowed)
+
+    def _targets(self, column: AnyField | None, observation: Observation) -> Any:
+        """The categories an action targets: the one it answers (and, as often in a decision,
+        a second one seen at the same place)."""
+        if not isinstance(column, ChoiceField):
+            return None
+        offered = {o.value for o in column.options}
+        wanted = [str(observation["category"])]
+        wanted += [
+            str(o["category"])
+            for o in self.seen.observations
+            if o.get("place") == observation["place"] and o["category"] not in wanted
+        ][:1]
+        chosen = [c for c in wanted if c in offered]
+        if not chosen:
+            return None
+        return chosen if column.multiple else chosen[0]
 
     def _owner(self, parties: Sequence[str], allowed: str | None) -> Person | None:
         """Someone of the first of `parties` (within `allowed`) in the unit itself, who carries
@@ -344,6 +362,8 @@ def _value(spec: AnyField, members: Sequence[Person], rng: random.Random, now: d
         case NumberField():
             low = int(spec.minimum or 0)
             return rng.randint(low, int(min(spec.maximum or low + 20, low + 20)))
+        case ChoiceField() if spec.multiple:
+            return [o.value for o in spec.options if rng.random() < 0.3] or [spec.options[0].value]
         case ChoiceField():
             return rng.choice(spec.options).value
         case ScaleField():

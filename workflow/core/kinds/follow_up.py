@@ -13,6 +13,8 @@ from lofte.kernel import words
 from lofte.kernel.errors import NotFound
 from lofte.workflow.core.cadence import label_of_key
 from lofte.workflow.core.display import both
+from lofte.workflow.core.effect import Effect, effects_of
+from lofte.workflow.core.effect_words import baseline_text, latest_text, trend_text
 from lofte.workflow.core.kinds.base import Move, RoleTitle, StepKind
 from lofte.workflow.core.messages import ACTION_KINDS
 from lofte.workflow.core.recipients import Recipient
@@ -41,7 +43,8 @@ class FollowUp(StepKind[FollowUpStep]):
     def asks(self, work: Work, instance: CycleInstance, step: FollowUpStep) -> list[Recipient]:
         unit = work.unit_or_placeholder(instance.unit_id)
         actions = work.uow.actions.open_in([unit.id], step.follows_up)
-        return [_owner(work, unit, action) for action in actions]
+        effects = effects_of(work, unit, actions)
+        return [_owner(work, unit, action, effects.get(action.id or 0)) for action in actions]
 
     def answered(
         self, work: Work, instance: CycleInstance, step: FollowUpStep, request: InputRequest
@@ -98,7 +101,7 @@ def record_follow_up(
     )
 
 
-def _owner(work: Work, unit: Unit, action: Action) -> Recipient:
+def _owner(work: Work, unit: Unit, action: Action, effect: Effect | None) -> Recipient:
     person = work.person(action.owner_id)
     if person is None:  # the owner has left: the unit's coordinator answers for the action
         holders = work.directory.holders(work.directory.coordinator_role(unit), unit.id)
@@ -119,6 +122,8 @@ def _owner(work: Work, unit: Unit, action: Action) -> Recipient:
         )
     if action.indicator:
         values.append([both("Indikator", "Indicator"), both(action.indicator)])
+    if effect is not None:
+        values += _effect_values(effect)
     subject = {
         "action_id": action.id,
         "title": f"{sv}: {action.what}",
@@ -141,3 +146,13 @@ def _decided_in(work: Work, action: Action) -> dict[str, str]:
         lang: f"{definition.display_title(lang)} {label_of_key(source.period_key, lang)}"
         for lang in ("sv", "en")
     }
+
+
+def _effect_values(effect: Effect) -> list[list[dict[str, str]]]:
+    """What the numbers count, the baseline, the count since and the trend, as request facts."""
+    return [
+        [both("Räknas", "Counted"), both(effect.target, effect.target_en)],
+        [both("Utgångsläge", "Baseline"), both(baseline_text(effect), baseline_text(effect, "en"))],
+        [both("Senaste läge", "Latest"), both(latest_text(effect), latest_text(effect, "en"))],
+        [both("Per vecka", "Per week"), both(trend_text(effect), trend_text(effect, "en"))],
+    ]
