@@ -112,6 +112,15 @@ class PersonField(FieldBase):
     party: Identifier | None = None
 
 
+class CommitmentField(FieldBase):
+    """An open action of the cycle's unit (for a police area: of its municipalities) of one of
+    `kinds`, e.g. a municipality's åtagande LOLG decides the police works on. The answer keeps
+    the action's key with what it said and whose it was when chosen."""
+
+    type: Literal["commitment"]
+    kinds: tuple[Identifier, ...] = ("atagande",)
+
+
 ColumnSpec = Annotated[
     TextField
     | NumberField
@@ -122,7 +131,8 @@ ColumnSpec = Annotated[
     | TimeField
     | PlaceField
     | BooleanField
-    | PersonField,
+    | PersonField
+    | CommitmentField,
     Field(discriminator="type"),
 ]
 
@@ -154,6 +164,7 @@ FieldSpec = Annotated[
     | PlaceField
     | BooleanField
     | PersonField
+    | CommitmentField
     | RowsField,
     Field(discriminator="type"),
 ]
@@ -169,6 +180,7 @@ AnyField = (
     | PlaceField
     | BooleanField
     | PersonField
+    | CommitmentField
     | RowsField
 )
 

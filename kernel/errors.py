@@ -95,6 +95,10 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "not_boolean": ("svara ja eller nej", "answer yes or no"),
     "not_person": ("välj en person i listan", "choose a person from the list"),
+    "not_commitment": (
+        "välj ett åtagande i listan (ett som pågår)",
+        "choose a commitment from the list (one in progress)",
+    ),
     "wrong_party": (
         "{name} tillhör inte {party}; välj någon från {party}",
         "{name} is not with {party}; choose someone from {party}",

@@ -209,7 +209,7 @@ class Renderer:
             "about": context.about,
             "reminder": context.reminder_number,
             "meeting_at": context.meeting,
-            "blocks": blocks(shown, lang),
+            "blocks": blocks(shown, lang, self.page),
             "link": self.link_for(context.request_id, context.answer_until),
         }
 

@@ -4,12 +4,14 @@ publication, follow-up status)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import get_args
 
 from lofte.definitions.checks import bounds
 from lofte.definitions.fields import (
     AnyField,
     BooleanField,
     ChoiceField,
+    CommitmentField,
     DateField,
     DateTimeField,
     NumberField,
@@ -25,6 +27,7 @@ from lofte.definitions.steps import (
     HANDLINGS,
     PARTS_OF_DAY,
     UNKNOWN_TIME,
+    ActionKind,
     AnyStep,
     CollectStep,
     FollowUpStep,
@@ -107,6 +110,25 @@ def _check_field(
     return problems + _check_type(spec, here, doc, step, in_rows)
 
 
+def _check_bounds(spec: NumberField, here: PathKey, doc: YamlDocument) -> list[DefinitionProblem]:
+    problems = []
+    for name, value in (("minimum", spec.minimum), ("maximum", spec.maximum)):
+        if value is not None and not abs(value) <= bounds.MAX_NUMBER:  # NaN too
+            problems.append(doc.problem((*here, name), f"högst ±{bounds.MAX_NUMBER:g}"))
+    if spec.minimum is not None and spec.maximum is not None and spec.minimum > spec.maximum:
+        problems.append(doc.problem((*here, "minimum"), "minimum är större än maximum"))
+    return problems
+
+
+def _check_kinds(
+    spec: CommitmentField, here: PathKey, doc: YamlDocument
+) -> list[DefinitionProblem]:
+    """A commitment field offers actions of known kinds."""
+    if spec.kinds and set(spec.kinds) <= set(get_args(ActionKind)):
+        return []
+    return [doc.problem((*here, "kinds"), f"välj bland {', '.join(get_args(ActionKind))}")]
+
+
 def _check_type(
     spec: AnyField, here: PathKey, doc: YamlDocument, step: AnyStep, in_rows: bool
 ) -> list[DefinitionProblem]:
@@ -119,17 +141,11 @@ def _check_type(
                     doc.problem((*here, "max_length"), f"mellan 1 och {bounds.MAX_TEXT_LENGTH}")
                 )
         case NumberField():
-            for name, value in (("minimum", spec.minimum), ("maximum", spec.maximum)):
-                if value is not None and not abs(value) <= bounds.MAX_NUMBER:  # NaN too
-                    problems.append(doc.problem((*here, name), f"högst ±{bounds.MAX_NUMBER:g}"))
-            if (
-                spec.minimum is not None
-                and spec.maximum is not None
-                and spec.minimum > spec.maximum
-            ):
-                problems.append(doc.problem((*here, "minimum"), "minimum är större än maximum"))
+            problems += _check_bounds(spec, here, doc)
         case ChoiceField():
             problems += _check_options(spec, here, doc)
+        case CommitmentField():
+            problems += _check_kinds(spec, here, doc)
         case ScaleField():
             if not 0 <= spec.low < spec.high <= bounds.MAX_SCALE:
                 problems.append(

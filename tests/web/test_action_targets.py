@@ -18,6 +18,7 @@ from tests.harness import Harness, utc
 from tests.web.test_answer_page import csrf, token_for
 from tests.web.test_audit_dashboard import signed_in
 from tests.workflow.test_est_inventering import observation
+from tests.workflow.test_lolg_commitments import commitment
 
 
 @pytest.fixture
@@ -105,3 +106,36 @@ def test_the_register_its_csv_and_the_action_page_show_the_baseline_and_the_late
     [action] = h.actions("sala")
     shown = client.get(f"/enhet/sala/atgarder/{action.id}").get_data(as_text=True)
     assert "Iakttagelser per vecka" in shown and "klotter vid Stortorget" in shown
+
+
+def test_lolg_chooses_commitments_in_force_from_a_list_grouped_by_municipality(
+    sqlite_harness: Harness,
+) -> None:
+    h = sqlite_harness
+    h.run_until(utc(2027, 1, 4, 9))
+    sala = commitment(h, "sala", "Sanera klottret på torget", 0)
+    commitment(h, "norberg", "Belysning i Kyrkparken", 0)
+    h.run_until(utc(2027, 1, 6, 8))
+    cycle = h.cycle("operativ-inriktning", "lpo-norra-vastmanland", "2027-W01")
+    url = f"/svar/{token_for(h, h.request(cycle, 'beslut', 'peter-nord'))}"
+    app = create_app(
+        Application(h.engine, SqlReadModel(h.store.engine)), SqlWebAccess(h.store.engine)
+    )
+    client = app.test_client()
+    page = client.get(url).get_data(as_text=True)
+    assert '<optgroup label="Sala kommun">' in page and '<optgroup label="Norbergs kommun">' in page
+    assert f'<option value="{sala.key}">Sanera klottret på torget</option>' in page
+    form = {
+        "csrf_token": csrf(page),
+        "brottsfenomen": "Klotter",
+        "platser": "Stora torget",
+        "motivering": "Klotter ökar.",
+        "kommunernas_ataganden-count": "1",
+        "kommunernas_ataganden-0-atagande": sala.key,
+        "kommunernas_ataganden-0-hur": "Synlig närvaro fredag kväll.",
+    }
+    wrong = client.post(url, data=form | {"motivering": ""}).get_data(as_text=True)
+    assert f'<option value="{sala.key}" selected>' in wrong  # a mistake keeps the choice
+    receipt = client.post(url, data=form | {"csrf_token": csrf(wrong)}).get_data(as_text=True)
+    assert "Tack – svaret är registrerat" in receipt
+    assert "Sala kommun: Sanera klottret på torget" in receipt

@@ -4,7 +4,7 @@ the step's context and the fields the person is asked for, with their latest ans
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from lofte.workflow.application.app import Application
 from lofte.workflow.application.context_blocks import blocks
 from lofte.workflow.core.answers import fields_for
 from lofte.workflow.core.cadence import label_of_key
+from lofte.workflow.core.commitments import Commitment, commitment_kinds, offered
 from lofte.workflow.core.display import show_value, subject_facts
 from lofte.workflow.core.records import CycleInstance, InputRequest, RequestStatus
 
@@ -37,6 +38,7 @@ class AnswerPage:
     context: list[dict[str, Any]]
     directory: Directory
     places: tuple[PlaceSpec, ...] = ()  # the unit's register, offered by place fields
+    commitments: tuple[Commitment, ...] = ()  # open actions, offered by commitment fields
 
     def shown(self, spec: AnyField, value: Any) -> str:
         """A stored value as the person reads it: a choice's label, a person's name, a date
@@ -88,6 +90,15 @@ class AnswerPage:
     def people_for(self, party: str | None) -> tuple[Person, ...]:
         return tuple(p for p in self.people if party is None or p.party == party)
 
+    def commitments_for(self, kinds: Sequence[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The open actions of `kinds` a commitment field offers, grouped by municipality:
+        [(unit name, [(key, what), ...]), ...]."""
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for c in self.commitments:
+            if c.kind in kinds:
+                grouped.setdefault(c.unit_name, []).append((c.key, c.what))
+        return list(grouped.items())
+
 
 def answer_page(app: Application, token: str) -> AnswerPage:
     """The page for a valid answer link, read in one transaction; InvalidToken says why a link
@@ -105,6 +116,13 @@ def answer_page(app: Application, token: str) -> AnswerPage:
     if person is None:
         raise NotFound("person", request.person_id)
     step = definition.step(request.step_id)
+    commitments = (
+        app.engine.inspect(
+            lambda work: offered(work, work.unit_or_placeholder(instance.unit_id), step)
+        )
+        if commitment_kinds(step.fields)
+        else {}
+    )
     unit = app.unit(instance.unit_id, directory)
     return AnswerPage(
         request=request,
@@ -118,6 +136,7 @@ def answer_page(app: Application, token: str) -> AnswerPage:
         context=blocks(context, person.language),
         directory=directory,
         places=PlaceRegister(unit.places, decisions).places,
+        commitments=tuple(commitments.values()),
     )
 
 

@@ -3,22 +3,34 @@ of lines an email can show, in the recipient's language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from lofte.kernel import words
+from lofte.kernel.timerules import STOCKHOLM
+from lofte.workflow.application import page_paths
 from lofte.workflow.application.texts import action_kind, action_status
 from lofte.workflow.core.observations import when_text
 
-MAX_OBSERVATIONS = 200
+MAX_OBSERVATIONS = 200  # on the answer page
+MAIL_PLACES = 5  # the places reported most, in an email
+EPSILON = timedelta(microseconds=1)
+PageLink = Callable[[str], str]  # a page's path -> its full address
 
 
-def blocks(context: dict[str, Any] | None, lang: str) -> list[dict[str, Any]]:
+def blocks(
+    context: dict[str, Any] | None, lang: str, page: PageLink | None = None
+) -> list[dict[str, Any]]:
+    """The context's blocks. With `page` (an email: a path made a full address) a lägesbild is
+    summed up (counts, changes, the places reported most) with a link to the whole picture;
+    without (the answer page), it lists every observation too."""
     if not context:
         return []
     found = []
     for item in context.get("items", []):
         title = item["label"]["en" if lang == "en" else "sv"]
-        lines = _LINES[item["kind"]](item, lang)
+        lines = _LINES[item["kind"]](item, lang, page)
         found.append({"title": title, "lines": lines})
     return found
 
@@ -34,7 +46,7 @@ def _change(now: int, before: int) -> str:
     return f"+{diff}" if diff > 0 else (f"\u2212{-diff}" if diff < 0 else "±0")
 
 
-def _lagesbild(item: dict[str, Any], lang: str) -> list[str]:
+def _lagesbild(item: dict[str, Any], lang: str, page: PageLink | None = None) -> list[str]:
     en = lang == "en"
     lines: list[str] = []
     for part in item.get("parts", []):
@@ -58,12 +70,14 @@ def _lagesbild(item: dict[str, Any], lang: str) -> list[str]:
             )
             lines.append(("By category: " if en else "Per kategori: ") + cats)
         if part["top_places"]:
-            places = ", ".join(
-                f"{p['place']} ({p['area']}) {p['count']}" for p in part["top_places"]
-            )
+            top = part["top_places"][: MAIL_PLACES if page else None]
+            places = ", ".join(f"{p['place']} ({p['area']}) {p['count']}" for p in top)
             lines.append(
                 ("Places reported most: " if en else "Mest rapporterade platser: ") + places
             )
+        if page is not None:
+            lines += _whole_picture(part, lang, page)
+            continue
         for o in part["observations"][:MAX_OBSERVATIONS]:
             when = when_text(o, lang)
             where = f"{o['place']} ({o['area']})" if o.get("area") else o["place"]
@@ -71,14 +85,29 @@ def _lagesbild(item: dict[str, Any], lang: str) -> list[str]:
     return lines
 
 
-def _fields(fields: list[dict[str, Any]], lang: str) -> list[str]:
+def _whole_picture(part: dict[str, Any], lang: str, page: PageLink) -> list[str]:
+    """The link to the part's whole lägesbild (every observation), when it names its unit."""
+    if not part.get("unit_id") or not part.get("total"):
+        return []
+    first = datetime.fromisoformat(part["from"]).astimezone(STOCKHOLM).date()
+    last = (datetime.fromisoformat(part["to"]) - EPSILON).astimezone(STOCKHOLM).date()
+    link = page(page_paths.lagesbild_page(part["unit_id"], first, last))
+    if lang == "en":
+        return [f"All {part['total']} observations, on a map and in tables: {link}"]
+    return [f"Alla {part['total']} iakttagelser, på karta och i tabeller: {link}"]
+
+
+def _fields(fields: list[dict[str, Any]], lang: str, brief: bool = False) -> list[str]:
+    """Each field as `Label: value`; a row field a line per row, in an email (`brief`) with
+    only the row's first column (what it is), the rest being on the page it links to."""
     lines = []
     for shown in fields:
         label = _text(shown["label"], lang)
         if "rows" in shown:
             for row in shown["rows"]:
                 cells = "; ".join(
-                    f"{_text(c['label'], lang)}: {_text(c.get('value', ''), lang)}" for c in row
+                    f"{_text(c['label'], lang)}: {_text(c.get('value', ''), lang)}"
+                    for c in (row[:1] if brief else row)
                 )
                 lines.append(f"{label}: {cells}")
         else:
@@ -86,16 +115,26 @@ def _fields(fields: list[dict[str, Any]], lang: str) -> list[str]:
     return lines
 
 
-def _answers(item: dict[str, Any], lang: str) -> list[str]:
+def _whole_entry(entry: dict[str, Any], lang: str, page: PageLink | None) -> list[str]:
+    """In an email, the link to the page with the whole answer (rows with every column)."""
+    rows = any("rows" in f for f in entry.get("fields", []))
+    if page is None or not rows or not entry.get("unit_id") or not entry.get("cycle_id"):
+        return []
+    link = page(page_paths.cycle_page(entry["unit_id"], entry["cycle_id"]))
+    return [f"{'In full' if lang == 'en' else 'I sin helhet'}: {link}"]
+
+
+def _answers(item: dict[str, Any], lang: str, page: PageLink | None = None) -> list[str]:
     lines: list[str] = []
     for entry in item.get("entries", []):
         about = f" – {entry['about']}" if entry.get("about") else ""
         lines.append(f"{_text(entry['cycle'], lang)}, {entry['person']}{about}:")
-        lines += [f"  {line}" for line in _fields(entry.get("fields", []), lang)]
+        shown = _fields(entry.get("fields", []), lang, page is not None)
+        lines += [f"  {line}" for line in shown + _whole_entry(entry, lang, page)]
     return lines or ["(no answers yet)" if lang == "en" else "(inga svar ännu)"]
 
 
-def _decisions(item: dict[str, Any], lang: str) -> list[str]:
+def _decisions(item: dict[str, Any], lang: str, page: PageLink | None = None) -> list[str]:
     lines: list[str] = []
     for entry in item.get("entries", []):
         if entry.get("missing"):
@@ -103,11 +142,12 @@ def _decisions(item: dict[str, Any], lang: str) -> list[str]:
             lines.append(f"{entry['unit_name']}: {none}")
             continue
         lines.append(f"{entry['unit_name']}:")
-        lines += [f"  {line}" for line in _fields(entry.get("fields", []), lang)]
+        shown = _fields(entry.get("fields", []), lang, page is not None)
+        lines += [f"  {line}" for line in shown + _whole_entry(entry, lang, page)]
     return lines
 
 
-def _actions(item: dict[str, Any], lang: str) -> list[str]:
+def _actions(item: dict[str, Any], lang: str, page: PageLink | None = None) -> list[str]:
     lines = [
         f"{action_kind(a['kind'], lang)}: {a['what']} – {a['owner']}"
         + (f", {words.plain_date(a['due'], lang)}" if a.get("due") else "")
@@ -123,7 +163,7 @@ def _actions(item: dict[str, Any], lang: str) -> list[str]:
     return lines or ["(none)" if lang == "en" else "(inga)"]
 
 
-_LINES = {
+_LINES: dict[str, Callable[[dict[str, Any], str, PageLink | None], list[str]]] = {
     "lagesbild": _lagesbild,
     "answers": _answers,
     "decision_in_force": _decisions,

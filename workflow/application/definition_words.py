@@ -45,6 +45,7 @@ FIELD_TYPES = {
     "place": ("plats ur platsregistret eller annan plats", "place from the register, or another"),
     "boolean": ("kryssruta", "checkbox"),
     "person": ("person", "person"),
+    "commitment": ("pågående åtgärd (åtagande)", "open action (commitment)"),
     "rows": ("rader", "rows"),
 }
 UNIT_KINDS = {

@@ -18,6 +18,7 @@ from lofte.definitions.fields import (
     AnyField,
     BooleanField,
     ChoiceField,
+    CommitmentField,
     DateField,
     DateTimeField,
     NumberField,
@@ -30,6 +31,7 @@ from lofte.definitions.fields import (
 )
 from lofte.definitions.steps import AnyStep
 from lofte.kernel.errors import FieldProblem, SubmissionError
+from lofte.workflow.core.commitments import Commitment
 
 TRUE_WORDS = frozenset({"true", "ja", "yes", "1", "sant", "on", "j", "y"})
 FALSE_WORDS = frozenset({"false", "nej", "no", "0", "falskt", "off", "n"})
@@ -49,14 +51,16 @@ def validate_answer(
     answer: Any,
     people: Mapping[str, Person],
     tz: ZoneInfo,
+    commitments: Mapping[str, Commitment] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(non-sensitive values, sensitive values) of a valid answer; SubmissionError otherwise.
 
-    `people` are those a person field may name: the cycle unit's members.
+    `people` are those a person field may name: the cycle unit's members; `commitments` the
+    open actions a commitment field may name, by key.
     """
     if not isinstance(answer, Mapping):
         raise SubmissionError([FieldProblem("", "not_mapping")])
-    checker = _Checker(people, tz)
+    checker = _Checker(people, tz, commitments or {})
     values = checker.fields(fields_for(step, roles), answer, "")
     if checker.problems:
         raise SubmissionError(checker.problems)
@@ -67,8 +71,11 @@ def validate_answer(
 
 
 class _Checker:
-    def __init__(self, people: Mapping[str, Person], tz: ZoneInfo) -> None:
+    def __init__(
+        self, people: Mapping[str, Person], tz: ZoneInfo, commitments: Mapping[str, Commitment]
+    ) -> None:
         self.people = people
+        self.commitments = commitments
         self.tz = tz
         self.problems: list[FieldProblem] = []
 
@@ -132,6 +139,8 @@ class _Checker:
                 return self.boolean(spec, raw, path)
             case PersonField():
                 return self.person(spec, raw, path)
+            case CommitmentField():
+                return self.commitment(spec, raw, path)
             case RowsField():
                 return self.rows(spec, raw, path)
 
@@ -247,6 +256,15 @@ class _Checker:
             self.problem(path, "wrong_party", spec, name=person.name, party=spec.party)
             return None
         return person.id
+
+    def commitment(self, spec: CommitmentField, raw: Any, path: str) -> dict[str, str] | None:
+        """An open action of the kinds the field offers, named by its key (or as stored)."""
+        key = raw.get("action") if isinstance(raw, Mapping) else raw
+        found = self.commitments.get(str(key).strip()) if isinstance(key, str) else None
+        if found is None or found.kind not in spec.kinds:
+            self.problem(path, "not_commitment", spec)
+            return None
+        return found.as_value()
 
     def rows(self, spec: RowsField, raw: Any, path: str) -> list[dict[str, Any]] | None:
         if not isinstance(raw, list | tuple) or not all(isinstance(r, Mapping) for r in raw):

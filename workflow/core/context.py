@@ -59,7 +59,10 @@ def _item(
     match spec:
         case LagesbildContext():
             start, end = lagesbild_window(work, instance, definition, spec.window, place)
-            parts = [lagesbild_for(work, u, start, end) | {"unit_name": u.name} for u in units]
+            parts = [
+                lagesbild_for(work, u, start, end) | {"unit_name": u.name, "unit_id": u.id}
+                for u in units
+            ]
             return head | {"parts": parts}
         case AnswersContext():
             return head | {"entries": _answers(work, instance, definition, spec, units)}
@@ -204,6 +207,8 @@ def _entry(work: Work, cycle: CycleInstance, step_id: str, request: InputRequest
             f"{source.display_title('en')} {cycle.period_label}",
         ),
         "unit_name": work.unit_or_placeholder(cycle.unit_id).name,
+        "unit_id": cycle.unit_id,
+        "cycle_id": cycle.id,
         "person": work.directory.name_of(request.person_id),
         "about": about,
         "fields": shown_fields(step.fields, values, work.directory),

@@ -13,6 +13,7 @@ from lofte.definitions.fields import (
     AnyField,
     BooleanField,
     ChoiceField,
+    CommitmentField,
     DateField,
     DateTimeField,
     PersonField,
@@ -49,6 +50,8 @@ def show_value(spec: AnyField, value: Any, directory: Directory, language: str) 
             return words.yes_no(bool(value), language)
         case PersonField():
             return directory.name_of(str(value))
+        case CommitmentField() if isinstance(value, Mapping):
+            return f"{value.get('unit_name', '')}: {value.get('what', '')}"
         case DateField():
             return words.plain_date(str(value), language)
         case DateTimeField():

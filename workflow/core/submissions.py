@@ -15,6 +15,7 @@ from lofte.kernel import words
 from lofte.kernel.errors import NotResponsible, RequestClosed, SubmissionError
 from lofte.kernel.timerules import zone
 from lofte.workflow.core.answers import validate_answer
+from lofte.workflow.core.commitments import offered
 from lofte.workflow.core.lagesbild import reach_problems
 from lofte.workflow.core.observations import row_problems
 from lofte.workflow.core.records import CycleInstance, InputRequest, RequestStatus
@@ -40,7 +41,7 @@ def submit(work: Work, request_id: int, person_id: str, answer: Mapping[str, Any
     unit = work.unit_or_placeholder(instance.unit_id)
     members = {p.id: p for p in work.directory.members(unit)}
     public, sensitive = validate_answer(
-        step, request.roles, answer, members, zone(definition.timezone)
+        step, request.roles, answer, members, zone(definition.timezone), offered(work, unit, step)
     )
     _check_reach(step, public, instance)
     first = request.status is RequestStatus.OPEN

@@ -21,6 +21,7 @@ from lofte.definitions.fields import (
     AnyField,
     BooleanField,
     ChoiceField,
+    CommitmentField,
     DateField,
     DateTimeField,
     NumberField,
@@ -34,6 +35,7 @@ from lofte.definitions.fields import (
 from lofte.definitions.steps import UNKNOWN_TIME, ActionSource, AnyStep, ObservationSource
 from lofte.kernel.timerules import STOCKHOLM
 from lofte.workflow.core.answers import fields_for
+from lofte.workflow.core.commitments import Commitment
 from lofte.workflow.core.observations import part_of
 from lofte.workflow.drivers import fake_scenes as scenes
 
@@ -48,6 +50,7 @@ class Situation:
     unit: Unit | None = None
     observations: tuple[Observation, ...] = ()
     about: str = ""
+    commitments: tuple[Commitment, ...] = ()  # what a commitment field may name
 
 
 def fake_answer(
@@ -118,7 +121,28 @@ class _Writer:
             return self.rng.random() < 0.8  # decisions are mostly made public
         if isinstance(spec, TextField):
             return self.summary()[: spec.max_length]
+        if isinstance(spec, RowsField) and any(
+            isinstance(c, CommitmentField) for c in spec.columns
+        ):
+            return self.commitment_rows(spec)
         return _value(spec, self.members, self.rng, self.now)
+
+    def commitment_rows(self, spec: RowsField) -> list[dict[str, Any]]:
+        """A row for each of a few commitments in force (one or two per municipality), with
+        what is done about it; none when there are none."""
+        column = next(c for c in spec.columns if isinstance(c, CommitmentField))
+        fitting = [c for c in self.seen.commitments if c.kind in column.kinds]
+        chosen = self.rng.sample(fitting, min(len(fitting), spec.max_rows, self.rng.randint(2, 6)))
+        rows = []
+        for commitment in chosen:
+            row: dict[str, Any] = {column.id: commitment.key}
+            for other in spec.columns:
+                if isinstance(other, TextField):
+                    row[other.id] = self.rng.choice(scenes.POLICE_WORK)[: other.max_length]
+                elif other.required and other.id != column.id:
+                    row[other.id] = _value(other, self.members, self.rng, self.now)
+            rows.append(row)
+        return rows
 
     def _count(self, spec: RowsField) -> int:
         return min(spec.max_rows, max(spec.min_rows, self.rng.randint(1, 3)))

@@ -247,3 +247,13 @@ OTHER_PLACES = (
 )
 # Where an observation is reported, when something was done about it at once.
 REPORTED_TO = ("gatukontoret", "fastighetsägaren", "bostadsbolaget", "Trafikverket")
+
+# What the police does about a municipality's commitment in the next two weeks (LOLG).
+POLICE_WORK = (
+    "Synlig närvaro fredag och lördag kväll.",
+    "Riktad trafikövervakning två kvällar i veckan.",
+    "Kommunpolisen följer upp med skolan och fältarbetarna.",
+    "Samverkanspatrull med kommunens fältarbetare.",
+    "Insatsen prioriteras i veckans planering för yttre tjänst.",
+    "Kontroll av platsen vid varje pass under helgen.",
+)

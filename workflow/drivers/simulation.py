@@ -18,6 +18,7 @@ from lofte.kernel.clock import VirtualClock
 from lofte.kernel.errors import RequestClosed, SubmissionError
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.reads import CycleFilter
+from lofte.workflow.core.commitments import commitment_kinds, offered
 from lofte.workflow.core.records import CycleInstance, InputRequest
 from lofte.workflow.drivers.fake_answers import Situation, fake_answer, observations_of
 
@@ -225,8 +226,13 @@ class Simulation:
         """What the person sees: the observations of the lägesbild the cycle's steps show (an
         inventory's own reporters see none), and the action a follow-up is about."""
         about = str(request.subject.get("title", "")) if request.subject else ""
+        commitments = (
+            tuple(self.engine.inspect(lambda work: offered(work, unit, step)).values())
+            if commitment_kinds(step.fields)
+            else ()
+        )
         if step.observations is not None or instance.id is None:
-            return Situation(unit, (), about)
+            return Situation(unit, (), about, commitments)
         observations: list[dict[str, Any]] = []
         with self.engine.store.unit_of_work(read_only=True) as uow:
             for shown in (s for s in definition.steps if s.context):
@@ -236,7 +242,7 @@ class Simulation:
                         observations.extend(part.get("observations", ()))
         if not observations:  # nothing shown: what the person saw in the last weeks' reports
             observations = list(self._recent.get(unit.id, ()))
-        return Situation(unit, tuple(observations), about)
+        return Situation(unit, tuple(observations), about, commitments)
 
     def _remember(self, unit_id: str, observations: list[dict[str, Any]]) -> None:
         if observations:
