@@ -51,11 +51,15 @@ def add_commands(commands: Any) -> None:
     arguments.add_database(answers)
     answers.set_defaults(handler=run_export_answers)
 
-    report = commands.add_parser("report", help="årsrapport för en kommun som utskrivbar HTML")
+    report = commands.add_parser(
+        "report",
+        help="lägesbild och åtgärdsplan för ett år (lag 2023:196, 4 §) som utskrivbar HTML; "
+        "för ett polisområde med alla dess kommuner",
+    )
     report.add_argument("unit", type=arguments.identifier, metavar="ENHET")
     report.add_argument("--year", required=True, type=arguments.year, metavar="ÅR")
     report.add_argument(
-        "--output", type=Path, metavar="FIL", help="standard: arsrapport-ENHET-ÅR.html"
+        "--output", type=Path, metavar="FIL", help="standard: lagesbild-atgardsplan-ENHET-ÅR.html"
     )
     report.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
     arguments.add_database(report)
@@ -134,13 +138,13 @@ def run_report(args: argparse.Namespace) -> int:
 
     wired = connect(args.database)
     data = report_data(wired.app, wired.app.viewer(args.viewer), args.unit, args.year)
-    target = args.output or Path(f"arsrapport-{args.unit}-{args.year}.html")
+    target = args.output or Path(f"lagesbild-atgardsplan-{args.unit}-{args.year}.html")
     try:
         target.write_text(render_report(data), encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"--output {target}: går inte att skriva ({exc.strerror})") from exc
     print(
-        f"Årsrapporten för {data['unit'].name} {args.year} finns i {target} "
-        "(öppna i en webbläsare, skriv ut som PDF)."
+        f"Lägesbild och åtgärdsplan {args.year} för {data['unit'].name} finns i {target} "
+        "(öppna i en webbläsare, skriv ut eller spara som PDF)."
     )
     return 0

@@ -88,10 +88,11 @@ def yearly(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
     raw = request.args.get("ar", "")
     year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else lofte_app().now.year
     html = render_report(viewable(lambda: report_data(lofte_app(), viewer, unit_id, year)))
+    name = f"lagesbild-atgardsplan-{unit_id}-{year}.html"
     return Response(
         html,
         mimetype="text/html",
-        headers={"Content-Disposition": f'attachment; filename="arsrapport-{unit_id}-{year}.html"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -108,7 +108,7 @@ CASES = {
         "operativ-inriktning.yaml",
         "minimum: 0, maximum: 10000",
         "minimum: .nan, maximum: 10000",
-        "steps[0].fields[0].minimum",
+        "steps[0].fields[1].minimum",
         "högst ±1e+12",
     ),
     "format 99": Case(

@@ -119,10 +119,17 @@ def test_the_yearly_report_cites_the_promise_and_passes_axe(
 ) -> None:
     base, h, browser = served
     app = Application(h.engine, SqlReadModel(h.store.engine))
-    report = tmp_path / "arsrapport.html"
-    report.write_text(render_report(report_data(app, app.viewer("lars-berg"), "sala", 2027)))
-    page = tab(browser, base, h)
-    page.goto(report.as_uri())
-    assert page.get_by_role("heading", name="Medborgarlöfte Sala kommun 2027–2028").is_visible()
-    assert_accessible(page, "the yearly report")
-    page.context.close()
+    # A police area's report combines its municipalities (read by the head of the area).
+    for unit, reader in (("sala", "lars-berg"), ("lpo-norra-vastmanland", "peter-nord")):
+        report = tmp_path / f"lagesbild-atgardsplan-{unit}.html"
+        report.write_text(render_report(report_data(app, app.viewer(reader), unit, 2027)))
+        page = tab(browser, base, h)
+        page.goto(report.as_uri())
+        assert page.get_by_role("heading", name="Medborgarlöfte Sala kommun 2027–2028").is_visible()
+        for part in ("1. Kartläggning", "2. Analys", "3. Åtgärder", "4. Uppföljning"):
+            assert page.get_by_role("heading", name=part, exact=True).is_visible()
+        assert_accessible(page, f"the law's report for {unit}")
+        # Printed to PDF: A4 pages, each of the four parts starting a page of its own.
+        pages = page.pdf(format="A4").count(b"/Type /Page") - 1  # minus the /Type /Pages tree
+        assert pages >= 5, pages
+        page.context.close()

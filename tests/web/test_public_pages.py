@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 from flask import Flask
 
-from lofte.definitions.fields import BooleanField, DateField, PersonField, RowsField
+from lofte.definitions.fields import BooleanField, ChoiceField, DateField, PersonField, RowsField
 from lofte.storage.read_model import SqlReadModel
 from lofte.storage.web_access import SqlWebAccess
 from lofte.web.factory import create_app
@@ -33,6 +33,9 @@ def marked_answer(h: Harness, publish: bool) -> tuple[dict[str, Any], set[str], 
             return "karin-ek" if spec.party in (None, "kommun") else "nils-aberg"
         if isinstance(spec, DateField):
             return "2027-03-31"
+        if isinstance(spec, ChoiceField):  # what an åtagande targets: an option, not a text
+            first = spec.options[0].value
+            return [first] if spec.multiple else first
         (allowed if shown else forbidden).add(marker)
         return marker
 

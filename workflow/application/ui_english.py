@@ -148,7 +148,7 @@ PAGES = {
     "Dina enheter": "Your units",
     "lägesbild": "situational picture",
     "åtgärder": "actions",
-    "årsrapport (fil)": "yearly report (file)",
+    "lägesbild och åtgärdsplan för året (fil)": "the year's picture and action plan (file)",
     "Administration": "Administration",
     "incidenter, svarslänkar, definitioner och personer": "incidents, answer links, "
     "definitions and people",
