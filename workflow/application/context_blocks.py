@@ -17,6 +17,7 @@ MAX_OBSERVATIONS = 200  # on the answer page
 MAIL_PLACES = 5  # the places reported most, in an email
 EPSILON = timedelta(microseconds=1)
 PageLink = Callable[[str], str]  # a page's path -> its full address
+Line = str | tuple[str, str]  # a text, or (text, address) that an email shows as a link
 
 
 def blocks(
@@ -46,9 +47,9 @@ def _change(now: int, before: int) -> str:
     return f"+{diff}" if diff > 0 else (f"\u2212{-diff}" if diff < 0 else "±0")
 
 
-def _lagesbild(item: dict[str, Any], lang: str, page: PageLink | None = None) -> list[str]:
+def _lagesbild(item: dict[str, Any], lang: str, page: PageLink | None = None) -> list[Line]:
     en = lang == "en"
-    lines: list[str] = []
+    lines: list[Line] = []
     for part in item.get("parts", []):
         prefix = f"{part['unit_name']}: " if len(item["parts"]) > 1 else ""
         lines.append(
@@ -63,10 +64,12 @@ def _lagesbild(item: dict[str, Any], lang: str, page: PageLink | None = None) ->
                 else ("reports" if en else "rapporter")
             )
         )
-        if part["by_category"]:
+        # An email names the categories seen now; the page, those seen before too.
+        seen = [c for c in part["by_category"] if c["count"] or page is None]
+        if seen:
             cats = ", ".join(
                 f"{c['en' if en else 'sv']} {c['count']} ({_change(c['count'], c['previous'])})"
-                for c in part["by_category"]
+                for c in seen
             )
             lines.append(("By category: " if en else "Per kategori: ") + cats)
         if part["top_places"]:
@@ -85,7 +88,7 @@ def _lagesbild(item: dict[str, Any], lang: str, page: PageLink | None = None) ->
     return lines
 
 
-def _whole_picture(part: dict[str, Any], lang: str, page: PageLink) -> list[str]:
+def _whole_picture(part: dict[str, Any], lang: str, page: PageLink) -> list[Line]:
     """The link to the part's whole lägesbild (every observation), when it names its unit."""
     if not part.get("unit_id") or not part.get("total"):
         return []
@@ -93,8 +96,8 @@ def _whole_picture(part: dict[str, Any], lang: str, page: PageLink) -> list[str]
     last = (datetime.fromisoformat(part["to"]) - EPSILON).astimezone(STOCKHOLM).date()
     link = page(page_paths.lagesbild_page(part["unit_id"], first, last))
     if lang == "en":
-        return [f"All {part['total']} observations, on a map and in tables: {link}"]
-    return [f"Alla {part['total']} iakttagelser, på karta och i tabeller: {link}"]
+        return [(f"All {part['total']} observations, on a map and in tables", link)]
+    return [(f"Alla {part['total']} iakttagelser, på karta och i tabeller", link)]
 
 
 def _fields(fields: list[dict[str, Any]], lang: str, brief: bool = False) -> list[str]:
@@ -115,17 +118,17 @@ def _fields(fields: list[dict[str, Any]], lang: str, brief: bool = False) -> lis
     return lines
 
 
-def _whole_entry(entry: dict[str, Any], lang: str, page: PageLink | None) -> list[str]:
+def _whole_entry(entry: dict[str, Any], lang: str, page: PageLink | None) -> list[Line]:
     """In an email, the link to the page with the whole answer (rows with every column)."""
     rows = any("rows" in f for f in entry.get("fields", []))
     if page is None or not rows or not entry.get("unit_id") or not entry.get("cycle_id"):
         return []
     link = page(page_paths.cycle_page(entry["unit_id"], entry["cycle_id"]))
-    return [f"{'In full' if lang == 'en' else 'I sin helhet'}: {link}"]
+    return [("In full" if lang == "en" else "I sin helhet", link)]
 
 
-def _answers(item: dict[str, Any], lang: str, page: PageLink | None = None) -> list[str]:
-    lines: list[str] = []
+def _answers(item: dict[str, Any], lang: str, page: PageLink | None = None) -> list[Line]:
+    lines: list[Line] = []
     for entry in item.get("entries", []):
         about = f" – {entry['about']}" if entry.get("about") else ""
         lines.append(f"{_text(entry['cycle'], lang)}, {entry['person']}{about}:")
@@ -134,8 +137,8 @@ def _answers(item: dict[str, Any], lang: str, page: PageLink | None = None) -> l
     return lines or ["(no answers yet)" if lang == "en" else "(inga svar ännu)"]
 
 
-def _decisions(item: dict[str, Any], lang: str, page: PageLink | None = None) -> list[str]:
-    lines: list[str] = []
+def _decisions(item: dict[str, Any], lang: str, page: PageLink | None = None) -> list[Line]:
+    lines: list[Line] = []
     for entry in item.get("entries", []):
         if entry.get("missing"):
             none = "no decision in force" if lang == "en" else "inget beslut i kraft"
@@ -147,8 +150,8 @@ def _decisions(item: dict[str, Any], lang: str, page: PageLink | None = None) ->
     return lines
 
 
-def _actions(item: dict[str, Any], lang: str, page: PageLink | None = None) -> list[str]:
-    lines = [
+def _actions(item: dict[str, Any], lang: str, page: PageLink | None = None) -> list[Line]:
+    lines: list[Line] = [
         f"{action_kind(a['kind'], lang)}: {a['what']} – {a['owner']}"
         + (f", {words.plain_date(a['due'], lang)}" if a.get("due") else "")
         + f" ({action_status(a['status'], lang)})"
@@ -163,7 +166,7 @@ def _actions(item: dict[str, Any], lang: str, page: PageLink | None = None) -> l
     return lines or ["(none)" if lang == "en" else "(inga)"]
 
 
-_LINES: dict[str, Callable[[dict[str, Any], str, PageLink | None], list[str]]] = {
+_LINES: dict[str, Callable[[dict[str, Any], str, PageLink | None], list[Line]]] = {
     "lagesbild": _lagesbild,
     "answers": _answers,
     "decision_in_force": _decisions,
