@@ -101,6 +101,7 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="lofte",
+        SESSION_COOKIE_SECURE=base_url.startswith("https://"),  # behind TLS: never in clear
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         WTF_CSRF_SSL_STRICT=False,
