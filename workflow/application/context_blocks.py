@@ -133,7 +133,7 @@ def _answers(item: dict[str, Any], lang: str, page: PageLink | None = None) -> l
         about = f" – {entry['about']}" if entry.get("about") else ""
         lines.append(f"{_text(entry['cycle'], lang)}, {entry['person']}{about}:")
         shown = _fields(entry.get("fields", []), lang, page is not None)
-        lines += [f"  {line}" for line in shown + _whole_entry(entry, lang, page)]
+        lines += [_indented(line) for line in [*shown, *_whole_entry(entry, lang, page)]]
     return lines or ["(no answers yet)" if lang == "en" else "(inga svar ännu)"]
 
 
@@ -146,7 +146,7 @@ def _decisions(item: dict[str, Any], lang: str, page: PageLink | None = None) ->
             continue
         lines.append(f"{entry['unit_name']}:")
         shown = _fields(entry.get("fields", []), lang, page is not None)
-        lines += [f"  {line}" for line in shown + _whole_entry(entry, lang, page)]
+        lines += [_indented(line) for line in [*shown, *_whole_entry(entry, lang, page)]]
     return lines
 
 
@@ -176,3 +176,8 @@ _LINES: dict[str, Callable[[dict[str, Any], str, PageLink | None], list[Line]]] 
 
 def _word(sv: str, en: str, lang: str) -> str:
     return en if lang == "en" else sv
+
+
+def _indented(line: Line) -> Line:
+    """A line of an entry, under its heading line."""
+    return f"  {line}" if isinstance(line, str) else (f"  {line[0]}", line[1])
