@@ -88,6 +88,7 @@ def run_actions(args: argparse.Namespace) -> int:
     from lofte.cli.output import table
     from lofte.cli.wiring import connect
     from lofte.workflow.application.actions_view import actions_csv, list_actions
+    from lofte.workflow.core.effect_words import weeks_text
 
     wired = connect(args.database)
     lines = list_actions(wired.app, wired.app.viewer(args.viewer), args.unit, args.status)
@@ -103,6 +104,8 @@ def run_actions(args: argparse.Namespace) -> int:
             line.due or "-",
             line.status,
             line.action.source_label,
+            line.effect.baseline if line.effect else "-",
+            f"{line.effect.since} på {weeks_text(line.effect.since_weeks)}" if line.effect else "-",
             line.latest_effect or "-",
         ]
         for line in lines
@@ -115,6 +118,8 @@ def run_actions(args: argparse.Namespace) -> int:
         "Klart senast",
         "Status",
         "Beslutad i",
+        "Utgångsläge (12 v)",
+        "Senaste läge",
         "Senaste effekt",
     ]
     print(table(header, rows) if rows else "Inga åtgärder.")
