@@ -32,6 +32,7 @@ class ActionLine:
     due: str
     history: list[tuple[str, str, str, str, str]]  # follow-ups: (when, status, by, note, effect)
     followed_up_at: datetime | None = None  # the latest follow-up
+    unit_name: str = ""  # the action's unit (a police area's register lists its municipalities')
 
     @property
     def latest_effect(self) -> str:
@@ -50,7 +51,8 @@ def list_actions(
     if status is not None and status not in STATUS_FILTERS:
         raise ConfigError(f"okänd status {status!r}; välj bland {', '.join(STATUS_FILTERS)}")
     directory = viewer.directory
-    found = app.reads.actions([unit.id], STATUS_FILTERS[status] if status else None)
+    units = [unit.id, *unit.children] if unit.kind == "police_area" else [unit.id]
+    found = app.reads.actions(units, STATUS_FILTERS[status] if status else None)
     lines = []
     for action in found:
         events = app.reads.action_history(action.id or 0)
@@ -74,6 +76,7 @@ def list_actions(
                 words.plain_date(action.due_date, language) if action.due_date else "",
                 history,
                 events[-1][0] if events else None,
+                app.unit(action.unit_id, directory).name,
             )
         )
     return lines

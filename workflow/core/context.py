@@ -4,6 +4,7 @@ data ever enters it (it is shown in emails)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -140,24 +141,47 @@ def lagesbild_window(
     return min(start, end), end
 
 
+@dataclass
+class Gathered:
+    """The observations of a unit whose own time falls in [start, end) and in the period of
+    the same length before it, the reports of inventories whose period begins in [start, end),
+    and the category field's labels."""
+
+    observations: list[dict[str, Any]] = field(default_factory=list)
+    previous: list[dict[str, Any]] = field(default_factory=list)
+    reports: int = 0
+    nothing: int = 0
+    categories: list[dict[str, str]] = field(default_factory=list)
+
+
 def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dict[str, Any]:
     """The lägesbild of `unit` over [start, end): the observations whose own time falls in it
     (and, for the change, in the period of the same length before it), from every inventory
     that may report them; the reports counted are those of inventories whose period begins
     in [start, end)."""
-    sources = _observation_sources(work, unit)
-    observations: list[dict[str, Any]] = []
-    previous: list[dict[str, Any]] = []
-    reports = nothing = 0
-    categories: list[dict[str, str]] = []
+    found = gather(work, unit, start, end)
+    return compile_lagesbild(
+        found.observations,
+        found.previous,
+        start=start,
+        end=end,
+        categories=found.categories,
+        reports=found.reports,
+        nothing_to_report=found.nothing,
+    )
+
+
+def gather(work: Work, unit: Unit, start: datetime, end: datetime) -> Gathered:
+    """What `lagesbild_for` compiles, with each observation's place resolved by the register."""
+    found = Gathered()
     length = end - start
-    for name, definition in sources:
+    for name, definition in observation_sources(work, unit):
         step = definition.observation_step()
         assert step is not None and step.observations is not None
         spec = next((f for f in step.fields if f.id == step.observations.field), None)
         column = spec.column(step.observations.category) if isinstance(spec, RowsField) else None
-        if not categories:
-            categories = category_labels(column if isinstance(column, ChoiceField) else None)
+        if not found.categories:
+            found.categories = category_labels(column if isinstance(column, ChoiceField) else None)
         # Both windows (this one and the one before it) in one read, with every inventory
         # that may report what happened in them; each observation goes where its time falls.
         every = timedelta(seconds=definition.cadence.every.approx_seconds())
@@ -165,27 +189,19 @@ def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dic
         answered = work.uow.requests.answers_by_period(name, unit.id, step.id, first, last)
         for answer in answered:
             source = _source_of(work, name, unit, answer.definition_version, step.id)
-            found, count, empty = observations_from([answer], source or step.observations)
+            observations, count, empty = observations_from([answer], source or step.observations)
             if start <= answer.period_start < end:
-                reports, nothing = reports + count, nothing + empty
-            for observation in found:
+                found.reports, found.nothing = found.reports + count, found.nothing + empty
+            for observation in observations:
                 at = observed_at(observation, answer.period_start)
                 if start <= at < end:
-                    observations.append(observation)
+                    found.observations.append(observation)
                 elif start - length <= at < start:
-                    previous.append(observation)
+                    found.previous.append(observation)
     register = register_of(work, unit)
-    resolve(observations, register)
-    resolve(previous, register)
-    return compile_lagesbild(
-        observations,
-        previous,
-        start=start,
-        end=end,
-        categories=categories,
-        reports=reports,
-        nothing_to_report=nothing,
-    )
+    resolve(found.observations, register)
+    resolve(found.previous, register)
+    return found
 
 
 def _source_of(
@@ -203,7 +219,7 @@ def _source_of(
     return step.observations if step is not None else None
 
 
-def _observation_sources(work: Work, unit: Unit) -> list[tuple[str, CycleDefinition]]:
+def observation_sources(work: Work, unit: Unit) -> list[tuple[str, CycleDefinition]]:
     found = []
     for name in work.view.names_for(unit.id):
         latest = work.catalog.latest(work.uow, work.view, name, unit.id)
