@@ -132,7 +132,7 @@ def test_the_police_areas_page_puts_its_municipalities_side_by_side_and_sums_the
     side = side[: side.index("</table>")]
     counts = re.findall(r"kommun</a></th><td>(\d+)</td>", side)
     assert len(counts) == 5 and total == sum(map(int, counts)) > 0
-    assert f"<th scope=\"row\">Totalt</th><td>{total}</td>" in side
+    assert f'<th scope="row">Totalt</th><td>{total}</td>' in side
     assert re.search(r"<td>\d+ av 4</td><td>\d+ % \(\d+ av \d+ svar\)</td>", side)
     alone = []
     for unit in MUNICIPALITIES:
