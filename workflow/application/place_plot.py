@@ -29,7 +29,7 @@ WIDTH = 640  # px: the width the plot's height is proportioned to
 MIN_HEIGHT, MAX_HEIGHT = 220, 420  # px
 MARGIN = 28  # px above and below; 6 % left and right
 LABELLED = 5  # the places reported most carry their name on the plot
-LABEL_WRAP = 18  # characters on a line of a label (fits half of 288 px at 13 px)
+LABEL_WRAP = 14  # characters on a line of a label (with its circle, within half of 288 px at 13 px)
 TEXT = 13  # px
 SMALLEST, LARGEST = 5.0, 16.0  # px: the radius of the least and the most reported place
 
