@@ -216,3 +216,26 @@ def test_lofte_lagesbild_of_a_police_area_gives_the_combined_numbers(
         assert "Kommunerna sida vid sida" not in out
     assert alone == total
     assert re.search(rf"Totalt\s+{total}\s", area)
+
+
+def test_a_reader_of_one_municipality_sees_only_it_in_the_police_areas_picture(
+    harness: Harness,
+) -> None:
+    """Lars (Sala's coordinator) may open the police area, but not Norberg's observations."""
+    app = web_app(harness, operations=Operations(OperationsSettings(map=NO_TILES)))
+    page, _ = page_of(harness, app, "lars-berg", f"/enhet/lpo-norra-vastmanland/lagesbild?{PERIOD}")
+    sala, _ = page_of(harness, app, "lars-berg", f"/enhet/sala/lagesbild?{PERIOD}")
+    total = int(re.search(r"(\d+) iakttagelser \(", page).group(1))  # type: ignore[union-attr]
+    assert total == int(re.search(r"(\d+) iakttagelser \(", sala).group(1)) > 0  # type: ignore[union-attr]
+    assert "Kommuner där du inte har någon roll är inte med: Fagersta kommun" in page
+    side = page[page.index("Kommunerna sida vid sida</caption>") :]
+    assert re.findall(r">([^<>]+ kommun)</a></th>", side[: side.index("</table>")]) == [
+        "Sala kommun"
+    ]
+    csv = client_of(harness, app, "lars-berg").get(
+        f"/enhet/lpo-norra-vastmanland/lagesbild?{PERIOD}&format=csv"
+    )
+    assert "Norbergs kommun" not in csv.get_data(as_text=True)
+    actions, _ = page_of(harness, app, "lars-berg", "/enhet/lpo-norra-vastmanland/atgarder")
+    others = [a for a in harness.actions() if a.unit_id not in ("sala", "lpo-norra-vastmanland")]
+    assert others and not any(f'/atgarder/{a.id}"' in actions for a in others)

@@ -12,7 +12,7 @@ from lofte.kernel.errors import ConfigError
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.csv_export import csv_date, csv_moment, to_csv
 from lofte.workflow.application.texts import action_kind, action_status
-from lofte.workflow.application.visibility import Viewer, require_unit
+from lofte.workflow.application.visibility import Viewer, can_see_unit, require_unit
 from lofte.workflow.core.records import CLOSED_ACTION, Action, ActionStatus
 
 STATUS_FILTERS = {
@@ -51,7 +51,9 @@ def list_actions(
     if status is not None and status not in STATUS_FILTERS:
         raise ConfigError(f"okänd status {status!r}; välj bland {', '.join(STATUS_FILTERS)}")
     directory = viewer.directory
-    units = [unit.id, *unit.children] if unit.kind == "police_area" else [unit.id]
+    units = [unit.id]
+    if unit.kind == "police_area":  # and its municipalities' that the viewer may see
+        units += [m.id for m in directory.municipalities_of(unit) if can_see_unit(viewer, m)]
     found = app.reads.actions(units, STATUS_FILTERS[status] if status else None)
     lines = []
     for action in found:

@@ -14,7 +14,7 @@ from lofte.kernel.timerules import STOCKHOLM, to_utc
 from lofte.kernel.words import WEEKDAY_NAMES, plain_date
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.csv_export import to_csv
-from lofte.workflow.application.visibility import Viewer, require_unit
+from lofte.workflow.application.visibility import Viewer, can_see_unit, require_unit
 from lofte.workflow.core.area_picture import picture_for, units_of
 from lofte.workflow.core.observations import PART_WORDS, current, moment_of
 from lofte.workflow.core.places import register_of
@@ -41,17 +41,25 @@ def lagesbild(
     unit = app.require_unit(unit_id)
     require_unit(viewer, unit)
     first, last = period_bounds(start, end)
+    # A police area's picture holds the municipalities its reader may see (one with a role in
+    # one municipality sees the police area, but not the other municipalities' observations).
+    every = units_of(viewer.directory, unit)
+    members = [u for u in every if can_see_unit(viewer, u)]
 
     def read(work: Work) -> dict[str, Any]:
         registers = [
-            (u.id, u.name, register_of(work, u).places)
-            for u in units_of(work, unit)
-            if u.kind == "municipality"
+            (u.id, u.name, register_of(work, u).places) for u in members if u.kind == "municipality"
         ]
-        return picture_for(work, unit, first, last) | {"registers": registers}
+        return picture_for(work, unit, members, first, last) | {"registers": registers}
 
     data = app.engine.inspect(read)
-    return data | {"unit_name": unit.name, "unit_id": unit.id, "unit_kind": unit.kind}
+    left_out = [u.name for u in every if u not in members]
+    return data | {
+        "unit_name": unit.name,
+        "unit_id": unit.id,
+        "unit_kind": unit.kind,
+        "left_out": left_out,
+    }
 
 
 HANDLING_WORDS = {"atgardat": "Åtgärdat direkt", "felanmalt": "Felanmält", "ingen": "Ingen åtgärd"}

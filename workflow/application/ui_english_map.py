@@ -49,6 +49,9 @@ MAP = {
     "{done} av {ran}": "{done} of {ran}",
     "{answered} av {asked} svar": "{answered} of {asked} answers",
     "Totalt": "Total",
+    "Kommuner där du inte har någon roll är inte med: {names}.": (
+        "Municipalities where you hold no role are left out: {names}."
+    ),
     "Lokalpolisområdets egna och dess kommuners.": (
         "The local police area's own and its municipalities'."
     ),

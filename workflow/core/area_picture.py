@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from lofte.definitions.directory import Unit
+from lofte.definitions.directory import Directory, Unit
 from lofte.kernel.timerules import STOCKHOLM, to_utc
 from lofte.workflow.core.context import Gathered, gather, observation_sources
 from lofte.workflow.core.lagesbild import compile_lagesbild
@@ -24,20 +24,23 @@ TREND_WEEKS = 12
 COMPLETED = (Outcome.COMPLETED_ON_TIME, Outcome.COMPLETED_LATE)
 
 
-def units_of(work: Work, unit: Unit) -> tuple[Unit, ...]:
+def units_of(directory: Directory, unit: Unit) -> tuple[Unit, ...]:
     """The units whose observations a unit's picture holds: a police area's own and its
     municipalities', or a municipality's."""
     if unit.kind == "police_area":
-        return (unit, *work.directory.municipalities_of(unit))
+        return (unit, *directory.municipalities_of(unit))
     return (unit,)
 
 
-def picture_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dict[str, Any]:
-    """The compiled lägesbild of [start, end) with `trend` (12 ISO weeks ending with the
-    period's end) and, for a police area, `municipalities` (one summary each)."""
+def picture_for(
+    work: Work, unit: Unit, members: Sequence[Unit], start: datetime, end: datetime
+) -> dict[str, Any]:
+    """The compiled lägesbild of `members` (of `units_of`: those the reader may see) over
+    [start, end), with `trend` (12 ISO weeks ending with the period's end) and, for a police
+    area, `municipalities` (one summary each)."""
     total = Gathered()
     sides = []
-    for member in units_of(work, unit):
+    for member in members:
         found = gather(work, member, start, end)
         _add(total, found)
         if member.kind == "municipality" and unit.kind == "police_area":
@@ -55,7 +58,7 @@ def picture_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dict[
     if first >= start:
         recent = total.observations
     else:
-        recent = [o for u in units_of(work, unit) for o in gather(work, u, first, end).observations]
+        recent = [o for u in members for o in gather(work, u, first, end).observations]
     weeks = trend_weeks(end)
     return data | {
         "trend": {"weeks": weeks, "by_category": weekly_trend(recent, data["by_category"], weeks)},
