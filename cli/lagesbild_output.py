@@ -13,15 +13,31 @@ WEEKDAYS = ("mån", "tis", "ons", "tors", "fre", "lör", "sön")
 
 def print_lagesbild(data: dict[str, Any]) -> None:
     print(headline(data))
+    if data.get("municipalities"):
+        print_municipalities(data)
     heading("Per kategori (förändring mot perioden före)")
     rows = [[c["sv"], c["count"], change(c["count"], c["previous"])] for c in data["by_category"]]
     print(table(["Kategori", "Antal", "Förändring"], rows) if rows else "  inga iakttagelser")
+    names = {unit_id: name for unit_id, name, _ in data.get("registers", ())}
+    combined = data.get("unit_kind") == "police_area"
+    first: list[str] = ["Kommun"] if combined else []
     heading("Per område")
-    rows = [[a["name"], a["count"], change(a["count"], a["previous"])] for a in data["by_area"]]
-    print(table(["Område", "Antal", "Förändring"], rows) if rows else "  inga")
+    rows = [
+        [*_unit(names, a, combined), a["name"], a["count"], change(a["count"], a["previous"])]
+        for a in data["by_area"]
+    ]
+    print(table([*first, "Område", "Antal", "Förändring"], rows) if rows else "  inga")
     heading("Mest rapporterade platser")
-    rows = [[p["place"], p["area"], p["count"]] for p in data["top_places"]]
-    print(table(["Plats", "Område", "Antal"], rows) if rows else "  inga")
+    rows = [
+        [
+            *([names.get(p["unit"], p["unit"])] if combined else []),
+            p["place"],
+            p["area"],
+            p["count"],
+        ]
+        for p in data["top_places"]
+    ]
+    print(table([*first, "Plats", "Område", "Antal"], rows) if rows else "  inga")
     heading("Per vecka, veckodag och tid på dygnet")
     print(
         "  " + ", ".join(f"v. {int(w['week'][-2:])}: {w['count']}" for w in data["by_week"])
@@ -37,3 +53,33 @@ def print_lagesbild(data: dict[str, Any]) -> None:
         where = f"{o['place']} ({o['area']})" if o["area"] else o["place"]
         print(f"  {when} · {o['category_label']} · {where}{assessed}")
         print(f"      {o['text']}")
+
+
+def print_municipalities(data: dict[str, Any]) -> None:
+    """A police area's municipalities side by side: observations, change, most common
+    category, EST inventory cycles completed of those run, and the answer rate."""
+    heading("Kommunerna sida vid sida")
+    rows = []
+    for m in data["municipalities"]:
+        top = m["top_category"]
+        rate = f"{round(100 * m['answered'] / m['asked'])} %" if m["asked"] else "–"
+        rows.append(
+            [
+                m["unit_name"],
+                m["total"],
+                change(m["total"], m["previous_total"]),
+                f"{top['sv']} ({m['top_count']})" if top else "–",
+                f"{m['cycles_completed']} av {m['cycles_ran']}",
+                rate,
+            ]
+        )
+    rows.append(
+        ["Totalt", data["total"], change(data["total"], data["previous_total"]), "", "", ""]
+    )
+    headers = ["Kommun", "Iakttagelser", "Förändring", "Vanligaste kategori"]
+    print(table([*headers, "EST-inventeringar klara", "Svarsfrekvens"], rows))
+
+
+def _unit(names: dict[str, str], row: dict[str, Any], combined: bool) -> list[str]:
+    """The municipality's name as a first column, in a police area's picture."""
+    return [names.get(row["unit"], row["unit"])] if combined else []

@@ -52,6 +52,7 @@ CSP_BASE = (
 )
 CSP = CSP_BASE + "'none'"
 EMBEDDABLE = "public"  # the blueprint whose pages LOFTE_EMBED_ORIGINS may frame
+MAP_PAGE = "unit.picture"  # the page whose images may come from the map's tile server
 ERROR_TITLES = {
     400: "Felaktig förfrågan",
     403: "Du har inte behörighet",
@@ -121,7 +122,7 @@ def create_app(
     _upload_limit(app)  # before CSRFProtect: its check reads the form
     CSRFProtect(app)
     _filters(app)
-    _headers(app, given.settings.embed_origins)
+    _headers(app, given.settings.embed_origins, given.settings.map.tile_origin)
     _errors(app)
     _blueprints(app)
     return app
@@ -174,19 +175,24 @@ def _upload_limit(app: Flask) -> None:
             request.max_content_length = MAX_UPLOAD_BYTES
 
 
-def _headers(app: Flask, embed_origins: tuple[str, ...]) -> None:
+def _headers(app: Flask, embed_origins: tuple[str, ...], tile_origin: str) -> None:
     """The security headers. Only the public pages may be framed, and only by the origins of
     LOFTE_EMBED_ORIGINS; X-Frame-Options (which cannot name origins) is then left off them,
-    so that no browser honours it over `frame-ancestors`."""
+    so that no browser honours it over `frame-ancestors`. The lägesbild page's images may
+    also come from the map's tile server (LOFTE_MAP_TILES)."""
     app.after_request(cache_rule)  # `Cache-Control`, as each route's guard decided
     embedded_csp = CSP_BASE + " ".join(embed_origins)
+    images = "img-src 'self' data:;"
+    map_csp = CSP.replace(images, f"img-src 'self' data: {tile_origin};") if tile_origin else CSP
 
     @app.after_request
     def secure(response: Response) -> Response:
         if embed_origins and request.blueprint == EMBEDDABLE:
             response.headers["Content-Security-Policy"] = embedded_csp
         else:
-            response.headers["Content-Security-Policy"] = CSP
+            response.headers["Content-Security-Policy"] = (
+                map_csp if request.endpoint == MAP_PAGE else CSP
+            )
             response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Content-Type-Options"] = "nosniff"

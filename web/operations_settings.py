@@ -9,6 +9,8 @@ Swedish message that names the setting.
   With neither set, `/metrics` answers nobody.
 - `LOFTE_EMBED_ORIGINS`: origins (`https://www.sala.se`) that may frame the public pages
   (`/publikt/...`); every other page stays unframeable. `http://` only for the local machine.
+- `LOFTE_MAP_TILES`, `LOFTE_MAP_ATTRIBUTION`, `LOFTE_MAP_ATTRIBUTION_URL`: the lägesbild map's
+  tile server (`web.map_settings`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from lofte.kernel.errors import ConfigError
+from lofte.web.map_settings import MapSettings, map_from_environment
 from lofte.workflow.application.operations import OperationsReads
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -37,6 +40,7 @@ class OperationsSettings:
     metrics_from: tuple[Network, ...] = ()
     metrics_token: str | None = None
     embed_origins: tuple[str, ...] = ()
+    map: MapSettings = field(default_factory=MapSettings)
 
     def metrics_allowed(self, address: str | None, authorization: str | None) -> bool:
         """May a request from `address` with this `Authorization` header read `/metrics`?"""
@@ -79,6 +83,7 @@ def from_environment(environment: Mapping[str, str]) -> OperationsSettings:
         embed_origins=tuple(
             dict.fromkeys(_origin(item) for item in _items(environment.get(EMBED_ORIGINS)))
         ),
+        map=map_from_environment(environment),
     )
 
 

@@ -14,11 +14,12 @@ from lofte.kernel.words import WEEKDAY_NAMES
 from lofte.web.guards import requires, viewable
 from lofte.web.language import page_language
 from lofte.web.query_values import query_date
-from lofte.web.services import lofte_app
+from lofte.web.services import lofte_app, operations_setup
 from lofte.workflow.application.action_page import action_page
 from lofte.workflow.application.actions_view import STATUS_FILTERS, actions_csv, list_actions
 from lofte.workflow.application.cycle_page import cycle_page
-from lofte.workflow.application.lagesbild_view import lagesbild, observations_csv
+from lofte.workflow.application.lagesbild_page import page_parts
+from lofte.workflow.application.lagesbild_view import change, lagesbild, observations_csv
 from lofte.workflow.application.visibility import Viewer
 from lofte.workflow.application.yearly_report import render_report, report_data
 
@@ -38,16 +39,23 @@ def picture(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
         return _csv(observations_csv(data), f"lagesbild-{unit_id}.csv")
     lang = page_language()
     weekdays = WEEKDAY_NAMES[lang]
+    known = [c["value"] for c in data["by_category"] if c["count"]]
+    chosen = [value for value in request.args.getlist("kategori") if value in known]
     return render_template(
         "lagesbild.html",
         data=data,
         start=start,
         end=end,
+        parts=page_parts(data, chosen or None, lang),
+        chosen=chosen,
+        map_settings=operations_setup().settings.map,
         weekdays=weekdays,
         category_bars=[(c[lang] or c["sv"], c["count"]) for c in data["by_category"]],
         weekday_bars=list(zip(weekdays, data["by_weekday"], strict=True)),
         category_names={c["sv"]: c[lang] or c["sv"] for c in data["by_category"]},
         places_link=_places_link(unit_id, start, end),
+        unit_names={unit_id: name for unit_id, name, _ in data["registers"]},
+        change=change,
     )
 
 

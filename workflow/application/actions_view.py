@@ -12,10 +12,11 @@ from lofte.kernel.errors import ConfigError
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.csv_export import csv_date, csv_moment, to_csv
 from lofte.workflow.application.texts import action_kind, action_status
-from lofte.workflow.application.visibility import Viewer, require_unit
+from lofte.workflow.application.visibility import Viewer, can_see_unit, require_unit
 from lofte.workflow.core.effect import Effect, effects_of
 from lofte.workflow.core.effect_words import baseline_text, decimal, latest_text, trend_text
 from lofte.workflow.core.records import CLOSED_ACTION, Action, ActionStatus
+from lofte.workflow.core.work import Work
 
 STATUS_FILTERS = {
     "oppna": [s.value for s in ActionStatus if s not in CLOSED_ACTION],
@@ -35,8 +36,8 @@ class ActionLine:
     history: list[tuple[str, str, str, str, str]]  # follow-ups: (when, status, by, note, effect)
     followed_up_at: datetime | None = None  # the latest follow-up
     effect: Effect | None = None  # the counts of what it targets; None if it names no target
-
     language: str = "sv"
+    unit_name: str = ""  # the action's unit (a police area's register lists its municipalities')
 
     @property
     def latest_effect(self) -> str:
@@ -67,8 +68,11 @@ def list_actions(
     if status is not None and status not in STATUS_FILTERS:
         raise ConfigError(f"okänd status {status!r}; välj bland {', '.join(STATUS_FILTERS)}")
     directory = viewer.directory
-    found = app.reads.actions([unit.id], STATUS_FILTERS[status] if status else None)
-    effects = app.engine.inspect(lambda work: effects_of(work, unit, found)) if found else {}
+    units = [unit.id]
+    if unit.kind == "police_area":  # and its municipalities' that the viewer may see
+        units += [m.id for m in directory.municipalities_of(unit) if can_see_unit(viewer, m)]
+    found = app.reads.actions(units, STATUS_FILTERS[status] if status else None)
+    effects = _effects(app, found)
     lines = []
     for action in found:
         events = app.reads.action_history(action.id or 0)
@@ -94,9 +98,27 @@ def list_actions(
                 events[-1][0] if events else None,
                 effects.get(action.id or 0),
                 language,
+                app.unit(action.unit_id, directory).name,
             )
         )
     return lines
+
+
+def _effects(app: Application, found: Sequence[Action]) -> dict[int, Effect]:
+    """Each action's numbers, read with its own unit's register (one read per unit)."""
+    if not found:
+        return {}
+    by_unit: dict[str, list[Action]] = {}
+    for action in found:
+        by_unit.setdefault(action.unit_id, []).append(action)
+
+    def read(work: Work) -> dict[int, Effect]:
+        numbers: dict[int, Effect] = {}
+        for unit_id, actions in by_unit.items():
+            numbers |= effects_of(work, work.unit_or_placeholder(unit_id), actions)
+        return numbers
+
+    return app.engine.inspect(read)
 
 
 def actions_csv(lines: Sequence[ActionLine]) -> str:

@@ -1,6 +1,8 @@
 """The lägesbild of a unit for any period, for people: compiled by the core from the unit's
 EST inventories (counts per category, area, place, week, weekday and hour band, the change
-against the previous period of the same length, and every observation in full)."""
+against the previous period of the same length, the 12-week trend per category, and every
+observation in full). A police area's picture is its municipalities' together, with each
+municipality's own numbers beside the others (`workflow.core.area_picture`)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ from lofte.kernel.timerules import STOCKHOLM, to_utc
 from lofte.kernel.words import WEEKDAY_NAMES, plain_date
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.csv_export import to_csv
-from lofte.workflow.application.visibility import Viewer, require_unit
-from lofte.workflow.core.context import lagesbild_for
+from lofte.workflow.application.visibility import Viewer, can_see_unit, require_unit
+from lofte.workflow.core.area_picture import picture_for, units_of
 from lofte.workflow.core.observations import PART_WORDS, current, moment_of
+from lofte.workflow.core.places import register_of
+from lofte.workflow.core.work import Work
 
 MAX_DAYS = 3700
 
@@ -37,8 +41,25 @@ def lagesbild(
     unit = app.require_unit(unit_id)
     require_unit(viewer, unit)
     first, last = period_bounds(start, end)
-    data = app.engine.inspect(lambda work: lagesbild_for(work, unit, first, last))
-    return data | {"unit_name": unit.name, "unit_id": unit.id}
+    # A police area's picture holds the municipalities its reader may see (one with a role in
+    # one municipality sees the police area, but not the other municipalities' observations).
+    every = units_of(viewer.directory, unit)
+    members = [u for u in every if can_see_unit(viewer, u)]
+
+    def read(work: Work) -> dict[str, Any]:
+        registers = [
+            (u.id, u.name, register_of(work, u).places) for u in members if u.kind == "municipality"
+        ]
+        return picture_for(work, unit, members, first, last) | {"registers": registers}
+
+    data = app.engine.inspect(read)
+    left_out = [u.name for u in every if u not in members]
+    return data | {
+        "unit_name": unit.name,
+        "unit_id": unit.id,
+        "unit_kind": unit.kind,
+        "left_out": left_out,
+    }
 
 
 HANDLING_WORDS = {"atgardat": "Åtgärdat direkt", "felanmalt": "Felanmält", "ingen": "Ingen åtgärd"}
@@ -47,13 +68,17 @@ HANDLING_WORDS = {"atgardat": "Åtgärdat direkt", "felanmalt": "Felanmält", "i
 def observations_csv(data: dict[str, Any]) -> str:
     """One row per observation (the rows behind every count). `Tidpunkt` sorts in Excel: the
     date, with the time when it is known."""
+    names = {unit_id: name for unit_id, name, _ in data.get("registers", ())}
+    combined = data.get("unit_kind") == "police_area"
     rows = []
     for shown in data["observations"]:
         o = current(shown)
+        first = [names.get(str(o.get("unit")), str(o.get("unit") or ""))] if combined else []
         local = moment_of(o)
         moment = f"{o['date']} {o['clock']}".strip() if o.get("date") else ""
         rows.append(
             [
+                *first,
                 moment,
                 PART_WORDS.get(str(o.get("part_of_day")), ("", ""))[0],
                 f"{local.isocalendar()[1]}" if local else "",
@@ -70,6 +95,7 @@ def observations_csv(data: dict[str, Any]) -> str:
         )
     return to_csv(
         [
+            *(["Kommun"] if combined else []),
             "Tidpunkt",
             "Del av dygnet",
             "Vecka",

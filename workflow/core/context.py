@@ -5,6 +5,7 @@ data ever enters it (it is shown in emails)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -153,20 +154,46 @@ def lagesbild_window(
     return min(start, end), end
 
 
+@dataclass
+class Gathered:
+    """The observations of a unit whose own time falls in [start, end) and in the period of
+    the same length before it, the reports of inventories whose period begins in [start, end),
+    and the category field's labels."""
+
+    observations: list[dict[str, Any]] = field(default_factory=list)
+    previous: list[dict[str, Any]] = field(default_factory=list)
+    reports: int = 0
+    nothing: int = 0
+    categories: list[dict[str, str]] = field(default_factory=list)
+
+
 def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dict[str, Any]:
     """The lägesbild of `unit` over [start, end): the observations whose own time falls in it
     (and, for the change, in the period of the same length before it), from every inventory
     that may report them; the reports counted are those of inventories whose period begins
     in [start, end)."""
-    read = read_observations(work, unit, start - (end - start), end, reports_from=start)
+    found = gather(work, unit, start, end)
     return compile_lagesbild(
-        [o for at, o in read.found if at >= start],
-        [o for at, o in read.found if at < start],
+        found.observations,
+        found.previous,
         start=start,
         end=end,
-        categories=read.categories,
+        categories=found.categories,
+        reports=found.reports,
+        nothing_to_report=found.nothing,
+    )
+
+
+def gather(work: Work, unit: Unit, start: datetime, end: datetime) -> Gathered:
+    """What `lagesbild_for` compiles: one read of the unit's observations over both windows
+    (`observation_reads`), each where its own time falls, places resolved by the register."""
+    read = read_observations(work, unit, start - (end - start), end, reports_from=start)
+    return Gathered(
+        observations=[o for at, o in read.found if at >= start],
+        previous=[o for at, o in read.found if at < start],
         reports=read.reports,
-        nothing_to_report=read.nothing_to_report,
+        nothing=read.nothing_to_report,
+        categories=read.categories,
     )
 
 

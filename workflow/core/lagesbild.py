@@ -216,40 +216,48 @@ def _order(o: dict[str, Any]) -> tuple[str, str]:
 def _counted(
     observations: Sequence[dict[str, Any]], previous: Sequence[dict[str, Any]], key: str, empty: str
 ) -> list[dict[str, Any]]:
-    now = Counter(o[key] or empty for o in observations)
-    before = Counter(o[key] or empty for o in previous)
+    """Counts per value of `key` within each unit (two municipalities' "Centrum" are two)."""
+    now = Counter((o.get("unit") or "", o[key] or empty) for o in observations)
+    before = Counter((o.get("unit") or "", o[key] or empty) for o in previous)
     return [
-        {"name": name, "count": now[name], "previous": before[name]}
-        for name in sorted(set(now) | set(before), key=lambda n: (-now[n], n))
+        {"name": name, "unit": unit, "count": now[(unit, name)], "previous": before[(unit, name)]}
+        for unit, name in sorted(set(now) | set(before), key=lambda k: (-now[k], k[1], k[0]))
     ]
 
 
 def _top_places(observations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    counted = Counter((o["place"], o["area"]) for o in observations if o["place"])
+    counted = Counter(
+        (o["place"], o["area"], o.get("unit") or "") for o in observations if o["place"]
+    )
     ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
-    return [{"place": place, "area": area, "count": n} for (place, area), n in ranked[:TOP_PLACES]]
+    return [
+        {"place": place, "area": area, "unit": unit, "count": n}
+        for (place, area, unit), n in ranked[:TOP_PLACES]
+    ]
 
 
-def place_key(o: dict[str, Any]) -> tuple[str, str]:
-    """What one place is counted under: the register's id, or an "annan plats" by its text
-    (case and runs of spaces aside)."""
-    return (o.get("place_id") or "", "" if o.get("place_id") else normalised(o.get("place") or ""))
+def place_key(o: dict[str, Any]) -> tuple[str, str, str]:
+    """What one place is counted under: its unit and the register's id, or an "annan plats"
+    by its text (case and runs of spaces aside)."""
+    place_id = o.get("place_id") or ""
+    return (o.get("unit") or "", place_id, "" if place_id else normalised(o.get("place") or ""))
 
 
 def by_place(
     observations: Sequence[dict[str, Any]], previous: Sequence[dict[str, Any]] = ()
 ) -> list[dict[str, Any]]:
-    """Every place reported in the period (or the one before), most reported first: its id
-    (empty for an "annan plats" not yet mapped), name, area and counts."""
+    """Every place reported in the period (or the one before), most reported first: its unit,
+    id (empty for an "annan plats" not yet mapped), name, area and counts."""
     now = Counter(place_key(o) for o in observations)
     before = Counter(place_key(o) for o in previous)
-    names: dict[tuple[str, str], tuple[str, str]] = {}
+    names: dict[tuple[str, str, str], tuple[str, str]] = {}
     for o in (*observations, *previous):  # a text as first written in the period
         names.setdefault(place_key(o), (str(o.get("place") or ""), str(o.get("area") or "")))
-    ranked = sorted(now.keys() | before.keys(), key=lambda k: (-now[k], names[k]))
+    ranked = sorted(now.keys() | before.keys(), key=lambda k: (-now[k], names[k], k[0]))
     return [
         {
-            "place_id": key[0],
+            "unit": key[0],
+            "place_id": key[1],
             "place": names[key][0],
             "area": names[key][1],
             "count": now[key],
