@@ -77,12 +77,31 @@ def run_restore(args: argparse.Namespace) -> int:
     target = sqlite_path(database_url(args.database))
     restore(args.path, target, overwrite=args.force)
     wired = connect(args.database, need_setup=False)
-    verdict = verify(wired.app)
-    wired.close()
+    verdict = verify(wired.app)  # the chain as restored; the head file is older news
     if not verdict.ok:
+        wired.close()
         return fail(f"återställd till {target}, men granskningsloggen är bruten: {verdict.problem}")
+    lost = _restart_head_file(wired.store, verdict.head_seq, verdict.head_hash)
+    wired.close()
     print(
         f"Återställd till {target}; granskningsloggen är intakt ({verdict.events} händelser, "
         f"huvud {verdict.head_seq}:{verdict.head_hash}). Starta motorn med `lofte run`."
     )
+    if lost:
+        print(lost)
     return 0
+
+
+def _restart_head_file(store: Any, seq: int, digest: str) -> str:
+    """The head file starts again from the restored head; what it said before, if more."""
+    if store.head_file is None:
+        return ""
+    before = store.head_file.read(store.audit_keys)
+    store.head_file.replace(seq, digest, store.audit_keys.current)
+    if before is None or before.problem or before.seq <= seq:
+        return ""
+    return (
+        f"Obs: huvudfilen {before.source} sade {before.seq}:{before.hash}; händelserna "
+        f"{seq + 1}–{before.seq} skrevs efter säkerhetskopian och finns inte längre. Spara "
+        "den raden till revisionen."
+    )

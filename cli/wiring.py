@@ -13,6 +13,8 @@ from typing import Any
 
 from lofte.kernel.clock import Clock, FileClock, SystemClock
 from lofte.kernel.errors import ConfigError, NotInitialised
+from lofte.storage.audit_head_file import HeadFile, head_file_path
+from lofte.storage.audit_keys import load_audit_keys, throwaway_audit_keys
 from lofte.storage.database import (
     database_url,
     is_behind,
@@ -98,17 +100,26 @@ def connect(
     durable: bool = True,
     throw_away: bool = False,
     need_setup: bool = True,
+    audit_key: bool = True,
 ) -> Wired:
     """Open the database at `url` (or LOFTE_DATABASE_URL, or ./lofte.db).
 
     With `create`, migrate it to the newest schema (restoring missing audit triggers);
     otherwise it must already be initialised and hold a setup. `durable` and `throw_away`:
-    see `storage.database.make_engine`.
+    see `storage.database.make_engine`. Without `audit_key` the audit key may be missing
+    (commands that only check the log report it; everything else refuses to start).
     """
     resolved = database_url(url)
     if not create and sqlite_file_missing(resolved):
         raise NotInitialised(_display(resolved))
     cipher = load_cipher(resolved, create=create)  # before anything is written
+    if throw_away:  # a database of one run: a key and no head outside it
+        audit_keys, head_file = throwaway_audit_keys(), None
+    else:
+        audit_keys = load_audit_keys(resolved, create=create)
+        head_file = HeadFile(head_file_path(resolved))
+        if audit_key and not audit_keys.keys:
+            raise ConfigError(audit_keys.missing)
     db = make_engine(resolved, durable=durable, throw_away=throw_away)
     restored: list[str] = []
     if create:
@@ -120,7 +131,7 @@ def connect(
             f"databasen {_display(resolved)} har ett äldre schema än denna version av Löfte; "
             "kör `lofte init` för att uppdatera den (inget går förlorat)"
         )
-    store = SqlStore(db, cipher)
+    store = SqlStore(db, cipher, audit_keys, head_file)
     clock = clock or clock_from_env()
     engine = Engine(store, clock, engine_id=engine_id(), sensitive_retention=sensitive_retention())
     engine.catalog.database_label = _display(resolved)
@@ -135,6 +146,17 @@ def connect(
     if need_setup and not create and not wired.has_setup():
         raise NotInitialised(wired.url)
     return wired
+
+
+def verify_wired(wired: Wired, expected: tuple[int, str] | None = None) -> Any:
+    """`lofte audit verify` on the connected database: the chain with the audit keys, against
+    the head file (when there is one) and `expected`, and the protecting triggers."""
+    from lofte.storage.audit_guard import trigger_problems
+    from lofte.workflow.application.audit_verify import verify
+
+    store = wired.store
+    outside = store.head_file.read(store.audit_keys) if store.head_file is not None else None
+    return verify(wired.app, expected, outside=outside, guard=trigger_problems(store.engine))
 
 
 def _display(url: str) -> str:
