@@ -109,12 +109,13 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_verify(args: argparse.Namespace) -> int:
     from lofte.cli.audit_output import print_verdict
-    from lofte.cli.wiring import connect, verify_wired
+    from lofte.cli.wiring import connect
+    from lofte.storage.audit_check import verify_store
     from lofte.workflow.application.audit_verify import parse_head
 
     expected = parse_head(args.head) if args.head else None
     wired = connect(args.database, need_setup=False, audit_key=False)
-    verdict = verify_wired(wired, expected)
+    verdict = verify_store(wired.app, wired.store, expected)
     wired.close()
     return print_verdict(verdict, given_head=expected is not None)
 

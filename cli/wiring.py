@@ -118,8 +118,6 @@ def connect(
     else:
         audit_keys = load_audit_keys(resolved, create=create)
         head_file = HeadFile(head_file_path(resolved))
-        if audit_key and not audit_keys.keys:
-            raise ConfigError(audit_keys.missing)
     db = make_engine(resolved, durable=durable, throw_away=throw_away)
     restored: list[str] = []
     if create:
@@ -131,6 +129,8 @@ def connect(
             f"databasen {_display(resolved)} har ett äldre schema än denna version av Löfte; "
             "kör `lofte init` för att uppdatera den (inget går förlorat)"
         )
+    if audit_key and not audit_keys.keys:  # refused at start, not at the first event
+        raise ConfigError(audit_keys.missing)
     store = SqlStore(db, cipher, audit_keys, head_file)
     clock = clock or clock_from_env()
     engine = Engine(store, clock, engine_id=engine_id(), sensitive_retention=sensitive_retention())
@@ -146,17 +146,6 @@ def connect(
     if need_setup and not create and not wired.has_setup():
         raise NotInitialised(wired.url)
     return wired
-
-
-def verify_wired(wired: Wired, expected: tuple[int, str] | None = None) -> Any:
-    """`lofte audit verify` on the connected database: the chain with the audit keys, against
-    the head file (when there is one) and `expected`, and the protecting triggers."""
-    from lofte.storage.audit_guard import trigger_problems
-    from lofte.workflow.application.audit_verify import verify
-
-    store = wired.store
-    outside = store.head_file.read(store.audit_keys) if store.head_file is not None else None
-    return verify(wired.app, expected, outside=outside, guard=trigger_problems(store.engine))
 
 
 def _display(url: str) -> str:

@@ -18,7 +18,8 @@ def present_triggers(engine: Engine) -> set[str]:
 
 
 def _even(shape: str) -> str:
-    return " ".join(shape.split()).lower()
+    """Without case and spacing (how the database keeps the text of what it ran may vary)."""
+    return "".join(shape.split()).lower()
 
 
 def trigger_states(engine: Engine) -> dict[str, str]:

@@ -76,7 +76,7 @@ class Driver:
     audit_triggers: ClassVar[dict[str, str]] = {}  # name -> CREATE TRIGGER
     triggers_query: ClassVar[str] = ""  # the audit table's enabled triggers, by name
     # (name, what it does) of each enabled trigger, compared with `audit_trigger_shapes`
-    # (default: the CREATE statements) after case and spacing are evened out
+    # (default: the CREATE statements), case and spacing left out
     trigger_shapes_query: ClassVar[str] = ""
     audit_trigger_shapes: ClassVar[dict[str, str]] = {}
     trigger_setup: ClassVar[tuple[str, ...]] = ()  # run before the triggers are created
