@@ -27,6 +27,7 @@ from lofte.storage.read_model import SqlReadModel
 from lofte.storage.sensitive_keys import load_cipher
 from lofte.storage.unit_of_work import SqlStore
 from lofte.workflow.application.app import Application
+from lofte.workflow.core.audit_chain import AuditKeys
 from lofte.workflow.core.engine import Engine
 from lofte.workflow.core.setup import has_setup
 
@@ -113,11 +114,7 @@ def connect(
     if not create and sqlite_file_missing(resolved):
         raise NotInitialised(_display(resolved))
     cipher = load_cipher(resolved, create=create)  # before anything is written
-    if throw_away:  # a database of one run: a key and no head outside it
-        audit_keys, head_file = throwaway_audit_keys(), None
-    else:
-        audit_keys = load_audit_keys(resolved, create=create)
-        head_file = HeadFile(head_file_path(resolved))
+    audit_keys, head_file = _audit_keeping(resolved, create=create, throw_away=throw_away)
     db = make_engine(resolved, durable=durable, throw_away=throw_away)
     restored: list[str] = []
     if create:
@@ -146,6 +143,16 @@ def connect(
     if need_setup and not create and not wired.has_setup():
         raise NotInitialised(wired.url)
     return wired
+
+
+def _audit_keeping(
+    url: str, *, create: bool, throw_away: bool
+) -> tuple[AuditKeys, HeadFile | None]:
+    """The audit keys and the head file of the database at `url`; a database of one run
+    (`throw_away`) gets a key of its own and no head outside it."""
+    if throw_away:
+        return throwaway_audit_keys(), None
+    return load_audit_keys(url, create=create), HeadFile(head_file_path(url))
 
 
 def _display(url: str) -> str:
