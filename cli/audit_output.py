@@ -95,13 +95,13 @@ def print_verdict(verdict: AuditVerdict, *, given_head: bool) -> int:
     compared = []
     if given_head:
         compared.append("stämmer med det angivna huvudet")
-    if verdict.outside is not None:
+    if verdict.outside is not None and not verdict.outside.missing:
         compared.append(f"når huvudet i {verdict.outside.source} (nr {verdict.outside.seq})")
     print(
         f"Granskningsloggen är intakt: {counted}, huvud {verdict.head_seq}:{verdict.head_hash}"
         + (f" ({'; '.join(compared)})" if compared else "")
     )
-    if verdict.outside is None and verdict.events:
+    if (verdict.outside is None or verdict.outside.missing) and verdict.events:
         print(
             "Obs: det finns ingen huvudfil utanför databasen att jämföra med, så att de senaste "
             "händelserna raderats syns inte. Se LOFTE_AUDIT_HEAD i docs/operations.md."

@@ -120,7 +120,7 @@ def _restart_head_file(store: Any, seq: int, digest: str) -> str:
         return ""
     before = store.head_file.read(store.audit_keys)
     store.head_file.replace(seq, digest, store.audit_keys.current)
-    if before is None or before.problem or before.seq <= seq:
+    if before is None or before.problem or before.missing or before.seq <= seq:
         return ""
     return (
         f"Obs: huvudfilen {before.source} sade {before.seq}:{before.hash}; händelserna "

@@ -61,12 +61,12 @@ class HeadFile:
             self._write(seq, digest, key)
 
     def read(self, keys: AuditKeys) -> OutsideHead | None:
-        """The head in the file, checked with `keys`; None when there is no file."""
+        """The head in the file, checked with `keys` (`missing` when there is no file)."""
         where = str(self.path)
         try:
             raw = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return None
+            return OutsideHead(0, "", where, missing=True)
         except (OSError, UnicodeDecodeError) as exc:
             return OutsideHead(0, "", where, f"huvudfilen {where} går inte att läsa ({exc})")
         try:

@@ -26,7 +26,8 @@ def _writer(path: str, keys: AuditKeys, start: int) -> None:
 
 def test_only_a_higher_head_is_written_and_it_reads_back(tmp_path: Path) -> None:
     head = HeadFile(tmp_path / "lofte-audit.head")
-    assert head.read(KEYS) is None
+    absent = head.read(KEYS)
+    assert absent is not None and absent.missing
     assert head.advance(5, _digest(5), KEYS.current)
     assert not head.advance(3, _digest(3), KEYS.current)  # another process lagging behind
     found = head.read(KEYS)

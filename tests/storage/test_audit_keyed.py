@@ -113,6 +113,17 @@ def test_deleting_the_last_events_or_all_is_reported_by_the_head_file(
     assert verdict.guard  # the dropped triggers are reported too
 
 
+def test_a_head_file_removed_with_the_events_is_reported(h: Harness) -> None:
+    drop_triggers(h)
+    sql(h, "DELETE FROM audit_events WHERE seq > 10")
+    assert h.store.head_file is not None
+    h.store.head_file.path.unlink()
+    verdict = check(h)
+    assert not verdict.ok and "saknas fast loggen har 10 nyckelsignerade händelser" in (
+        verdict.problem
+    )
+
+
 def test_an_empty_log_beside_cycles_fails_even_without_a_head_file(h: Harness) -> None:
     drop_triggers(h)
     sql(h, "DELETE FROM audit_events")

@@ -95,7 +95,7 @@ def verify(
     anchors = []
     if expected_head is not None:
         anchors.append(_Anchor(*expected_head, "det angivna huvudet (--head)"))
-    if outside is not None and not outside.problem:
+    if outside is not None and not outside.problem and not outside.missing:
         anchors.append(
             _Anchor(outside.seq, outside.hash, f"huvudet utanför databasen ({outside.source})")
         )
@@ -104,6 +104,8 @@ def verify(
         verdict = _reached(verdict, anchors) or _not_empty(app, verdict) or verdict
     if verdict.ok and outside is not None and outside.problem:
         verdict = _with(verdict, problem=outside.problem)
+    if verdict.ok and outside is not None and outside.missing and verdict.keyed:
+        verdict = _with(verdict, problem=_head_file_gone(outside, verdict.keyed))
     return _with(verdict, guard=tuple(guard), outside=outside)
 
 
@@ -203,4 +205,14 @@ def _not_empty(app: Application, verdict: Verdict) -> Verdict | None:
         verdict,
         broken_at=1,
         problem=(f"granskningsloggen är tom men databasen har {held}: händelserna har raderats"),
+    )
+
+
+def _head_file_gone(outside: OutsideHead, keyed: int) -> str:
+    """A configured head file is missing though keyed events (which wrote it) exist."""
+    signed = words.count(keyed, "nyckelsignerad händelse", "nyckelsignerade händelser")
+    return (
+        f"huvudfilen {outside.source} saknas fast loggen har {signed}: den är borttagen, "
+        "eller LOFTE_AUDIT_HEAD pekar på en annan fil än den motorn skriver till. Utan den "
+        "syns det inte om de senaste händelserna raderats"
     )

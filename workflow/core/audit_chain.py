@@ -152,3 +152,4 @@ class OutsideHead:
     hash: str
     source: str
     problem: str = ""
+    missing: bool = False  # no file where one is configured
