@@ -27,6 +27,7 @@ from bench.canonical import write
 from bench.machine import calibration_ms
 from lofte.definitions.loader import load_bundle
 from lofte.kernel.clock import VirtualClock
+from lofte.storage.audit_head_file import HeadFile
 from lofte.storage.database import make_engine, migrate, sqlite_synchronous
 from lofte.storage.sensitive_keys import throwaway_cipher
 from lofte.storage.unit_of_work import SqlStore
@@ -127,12 +128,13 @@ def database_size(url: str, engine: Any) -> int:
         )
 
 
-def run(count: int, url: str) -> dict[str, Any]:
+def run(count: int, url: str, audit_head: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         bundle = load_bundle([write(Path(folder) / "setup")])
         db = make_engine(url)
         migrate(db)
-        store = SqlStore(db, throwaway_cipher())
+        head = HeadFile(Path(folder) / "lofte-audit.head") if audit_head else None
+        store = SqlStore(db, throwaway_cipher(), head_file=head)
         clock = VirtualClock(datetime(2027, 1, 1, tzinfo=UTC))
         engine = Engine(store, clock, engine_id="bench")
         engine.register(bundle)
@@ -153,6 +155,7 @@ def run(count: int, url: str) -> dict[str, Any]:
         "database": url.split(":", 1)[0],
         "sqlite_synchronous": sqlite_synchronous() if url.startswith("sqlite") else None,
         "calibration_ms": calibration_ms(),  # bench/machine.py: this machine's speed now
+        "audit_head_file": audit_head,
     }
 
 
@@ -160,6 +163,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("count", type=int, nargs="?", default=200)
     parser.add_argument("--database", default=None, help="default: a SQLite file in a temp folder")
+    parser.add_argument(
+        "--audit-head", action="store_true", help="write the audit head file after each commit"
+    )
     args = parser.parse_args()
     if args.database and args.database.startswith("postgres"):
         schema = f"bench_{uuid.uuid4().hex[:8]}"
@@ -168,13 +174,19 @@ def main() -> None:
             c.execute(text(f"CREATE SCHEMA {schema}"))
         try:
             joiner = "&" if "?" in args.database else "?"
-            result = run(args.count, f"{args.database}{joiner}options=-csearch_path%3D{schema}")
+            result = run(
+                args.count,
+                f"{args.database}{joiner}options=-csearch_path%3D{schema}",
+                args.audit_head,
+            )
         finally:
             with admin.begin() as c:
                 c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     else:
         with tempfile.TemporaryDirectory() as folder:
-            result = run(args.count, args.database or f"sqlite:///{folder}/bench.db")
+            result = run(
+                args.count, args.database or f"sqlite:///{folder}/bench.db", args.audit_head
+            )
     level = result["sqlite_synchronous"]
     sync = f" (synchronous={level})" if level else ""
     print(

@@ -8,6 +8,7 @@ from lofte.cli.output import heading, table
 from lofte.kernel import words
 from lofte.workflow.application.audit_log import log_lines
 from lofte.workflow.application.audit_report import AuditReport
+from lofte.workflow.application.audit_verify import Verdict as AuditVerdict
 from lofte.workflow.core.records import AuditEvent, CycleInstance
 
 
@@ -75,3 +76,34 @@ def print_audit_log(app: Any, cycle: CycleInstance, events: list[AuditEvent]) ->
             [[e.seq, words.moment(e.at), e.event, e.states, e.actor, e.detail] for e in lines],
         )
     )
+
+
+def print_verdict(verdict: AuditVerdict, *, given_head: bool) -> int:
+    """`lofte audit verify`'s answer: 0 when the log is intact, else 1 with what is wrong."""
+    from lofte.cli.output import fail
+
+    counted = words.count(verdict.events, "händelse", "händelser")
+    if not verdict.ok:
+        lines = []
+        if verdict.problem:
+            lines.append(
+                f"granskningsloggen är bruten: {verdict.problem}. {counted} före det är intakta "
+                f"(huvud {verdict.head_seq}:{verdict.head_hash})."
+            )
+        lines += [f"{problem}." for problem in verdict.guard]
+        return fail("\n".join(lines))
+    compared = []
+    if given_head:
+        compared.append("stämmer med det angivna huvudet")
+    if verdict.outside is not None and not verdict.outside.missing:
+        compared.append(f"når huvudet i {verdict.outside.source} (nr {verdict.outside.seq})")
+    print(
+        f"Granskningsloggen är intakt: {counted}, huvud {verdict.head_seq}:{verdict.head_hash}"
+        + (f" ({'; '.join(compared)})" if compared else "")
+    )
+    if (verdict.outside is None or verdict.outside.missing) and verdict.events:
+        print(
+            "Obs: det finns ingen huvudfil utanför databasen att jämföra med, så att de senaste "
+            "händelserna raderats syns inte. Se LOFTE_AUDIT_HEAD i docs/operations.md."
+        )
+    return 0

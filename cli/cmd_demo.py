@@ -25,6 +25,8 @@ from lofte.cli import arguments
 DEMO_FILE = "lofte-demo.db"
 CLOCK_FILE = "lofte-demo.clock"
 KEY_FILE = "lofte-demo.key"
+AUDIT_KEY_FILE = "lofte-demo-audit.key"  # the demo's audit key and head, made afresh each time
+AUDIT_HEAD = "lofte-demo-audit.head"
 DEMO_PERSON = "tove-lind"  # an EST reporter in Sala and Surahammar
 # The first of March: the steering groups' analysis opens, and within the default three weeks
 # every steering group meets and decides the next quarter, so the public pages show decisions.
@@ -67,6 +69,11 @@ def run_demo(args: argparse.Namespace) -> int:
     if not os.environ.get("LOFTE_DATA_KEY"):  # the demo's own key, beside its database
         os.environ["LOFTE_DATA_KEY_FILE"] = str(Path(KEY_FILE).resolve())
         Path(KEY_FILE).unlink(missing_ok=True)
+    if not os.environ.get("LOFTE_AUDIT_KEY"):
+        os.environ["LOFTE_AUDIT_KEY_FILE"] = str(Path(AUDIT_KEY_FILE).resolve())
+        Path(AUDIT_KEY_FILE).unlink(missing_ok=True)
+    os.environ["LOFTE_AUDIT_HEAD"] = str(Path(AUDIT_HEAD).resolve())  # never a real one
+    Path(AUDIT_HEAD).unlink(missing_ok=True)
     mail_dir = mail_settings().mail_dir
     removed = remove_earlier_mail(Path(DEMO_FILE), mail_dir)
     for suffix in ("", "-wal", "-shm"):
@@ -129,6 +136,9 @@ def look_commands(start: datetime, now: datetime) -> list[str]:
     ]
     if os.environ.get("LOFTE_DATA_KEY_FILE") and not os.environ.get("LOFTE_DATA_KEY"):
         settings.append(f"LOFTE_DATA_KEY_FILE={KEY_FILE}")
+    if os.environ.get("LOFTE_AUDIT_KEY_FILE") and not os.environ.get("LOFTE_AUDIT_KEY"):
+        settings.append(f"LOFTE_AUDIT_KEY_FILE={AUDIT_KEY_FILE}")
+    settings.append(f"LOFTE_AUDIT_HEAD={AUDIT_HEAD}")
     first, last = (m.astimezone(STOCKHOLM).date() for m in (start, now - timedelta(days=1)))
     return [
         f"cd {shlex.quote(str(Path.cwd()))}",

@@ -36,7 +36,11 @@ def add_commands(commands: Any) -> None:
         dest="audit_command", required=False, parser_class=type(audit), metavar="{verify,head}"
     )
     check = asub.add_parser(
-        "verify", help="kontrollera granskningsloggens hashkedja (avslutas med 1 om den är bruten)"
+        "verify",
+        help=(
+            "kontrollera granskningsloggens hashkedja mot granskningsnyckeln, huvudfilen och "
+            "skyddstriggrarna (avslutas med 1 om något är fel)"
+        ),
     )
     check.add_argument(
         "--head", metavar="NR:HASH", help="ett huvud som sparats tidigare med `lofte audit head`"
@@ -104,28 +108,16 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from lofte.cli.output import fail
+    from lofte.cli.audit_output import print_verdict
     from lofte.cli.wiring import connect
-    from lofte.kernel import words
-    from lofte.workflow.application.audit_verify import parse_head, verify
+    from lofte.storage.audit_check import verify_store
+    from lofte.workflow.application.audit_verify import parse_head
 
     expected = parse_head(args.head) if args.head else None
-    wired = connect(args.database, need_setup=False)
-    verdict = verify(wired.app, expected)
+    wired = connect(args.database, need_setup=False, audit_key=False)
+    verdict = verify_store(wired.app, wired.store, expected)
     wired.close()
-    if not verdict.ok:
-        return fail(
-            f"granskningsloggen är bruten: {verdict.problem}. "
-            f"{words.count(verdict.events, 'händelse', 'händelser')} före den är intakta "
-            f"(huvud {verdict.head_seq}:{verdict.head_hash})."
-        )
-    print(
-        "Granskningsloggen är intakt: "
-        f"{words.count(verdict.events, 'händelse', 'händelser')}, huvud "
-        f"{verdict.head_seq}:{verdict.head_hash}"
-        + (" (stämmer med det angivna huvudet)" if expected else "")
-    )
-    return 0
+    return print_verdict(verdict, given_head=expected is not None)
 
 
 def run_head(args: argparse.Namespace) -> int:
@@ -133,7 +125,7 @@ def run_head(args: argparse.Namespace) -> int:
     from lofte.kernel import words
     from lofte.workflow.application.audit_verify import verify
 
-    wired = connect(args.database, need_setup=False)
+    wired = connect(args.database, need_setup=False, audit_key=False)
     verdict = verify(wired.app)
     wired.close()
     when = words.moment(verdict.head_at) if verdict.head_at else "-"

@@ -13,6 +13,8 @@ from typing import Any
 
 from lofte.kernel.clock import Clock, FileClock, SystemClock
 from lofte.kernel.errors import ConfigError, NotInitialised
+from lofte.storage.audit_head_file import HeadFile, head_file_path
+from lofte.storage.audit_keys import load_audit_keys, throwaway_audit_keys
 from lofte.storage.database import (
     database_url,
     is_behind,
@@ -25,6 +27,7 @@ from lofte.storage.read_model import SqlReadModel
 from lofte.storage.sensitive_keys import load_cipher
 from lofte.storage.unit_of_work import SqlStore
 from lofte.workflow.application.app import Application
+from lofte.workflow.core.audit_chain import AuditKeys
 from lofte.workflow.core.engine import Engine
 from lofte.workflow.core.setup import has_setup
 
@@ -98,17 +101,20 @@ def connect(
     durable: bool = True,
     throw_away: bool = False,
     need_setup: bool = True,
+    audit_key: bool = True,
 ) -> Wired:
     """Open the database at `url` (or LOFTE_DATABASE_URL, or ./lofte.db).
 
     With `create`, migrate it to the newest schema (restoring missing audit triggers);
     otherwise it must already be initialised and hold a setup. `durable` and `throw_away`:
-    see `storage.database.make_engine`.
+    see `storage.database.make_engine`. Without `audit_key` the audit key may be missing
+    (commands that only check the log report it; everything else refuses to start).
     """
     resolved = database_url(url)
     if not create and sqlite_file_missing(resolved):
         raise NotInitialised(_display(resolved))
     cipher = load_cipher(resolved, create=create)  # before anything is written
+    audit_keys, head_file = _audit_keeping(resolved, create=create, throw_away=throw_away)
     db = make_engine(resolved, durable=durable, throw_away=throw_away)
     restored: list[str] = []
     if create:
@@ -120,7 +126,9 @@ def connect(
             f"databasen {_display(resolved)} har ett äldre schema än denna version av Löfte; "
             "kör `lofte init` för att uppdatera den (inget går förlorat)"
         )
-    store = SqlStore(db, cipher)
+    if audit_key and not audit_keys.keys:  # refused at start, not at the first event
+        raise ConfigError(audit_keys.missing)
+    store = SqlStore(db, cipher, audit_keys, head_file)
     clock = clock or clock_from_env()
     engine = Engine(store, clock, engine_id=engine_id(), sensitive_retention=sensitive_retention())
     engine.catalog.database_label = _display(resolved)
@@ -135,6 +143,16 @@ def connect(
     if need_setup and not create and not wired.has_setup():
         raise NotInitialised(wired.url)
     return wired
+
+
+def _audit_keeping(
+    url: str, *, create: bool, throw_away: bool
+) -> tuple[AuditKeys, HeadFile | None]:
+    """The audit keys and the head file of the database at `url`; a database of one run
+    (`throw_away`) gets a key of its own and no head outside it."""
+    if throw_away:
+        return throwaway_audit_keys(), None
+    return load_audit_keys(url, create=create), HeadFile(head_file_path(url))
 
 
 def _display(url: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
+from lofte.storage.audit_keys import rotate_audit_key
 from lofte.storage.rows import table
 from lofte.storage.sensitive_keys import SensitiveCipher, key_file, load_cipher, new_key, write_keys
 from lofte.storage.tables import SensitiveRow
@@ -48,3 +49,24 @@ def rotate_keys(wired: Any, database_url: str) -> tuple[int, str]:
             write_keys(path, cipher.keys)  # change commits, every value stays readable
     store.cipher = cipher
     return len(rows), str(path) if path is not None else "LOFTE_DATA_KEY"
+
+
+def rotate_audit_keys(wired: Any, database_url: str) -> tuple[str, str]:
+    """A new audit key first in the key file (the old ones stay: they verify the events they
+    signed), and an event signed with it that names both. Returns (new id, where)."""
+    store = wired.store
+    old = store.audit_keys.current
+    keys = rotate_audit_key(database_url)  # on disk before any event uses the new key
+    store.audit_keys = store.audit_head.keys = keys
+    with store.unit_of_work() as uow:
+        uow.audit.append(
+            [
+                AuditEvent(
+                    at=wired.clock.now(),
+                    event="audit_key_rotated",
+                    actor="administrator",
+                    detail={"key": keys.current.key_id, "previous": old.key_id},
+                )
+            ]
+        )
+    return keys.current.key_id, keys.source

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from lofte.storage.audit_keys import throwaway_audit_keys
 from lofte.storage.memory_cycles import (
     MemoryCycles,
     MemoryRequests,
@@ -53,6 +54,7 @@ class MemoryDatabase:
         self.timers = timer_table()
         self.outbox = outbox_table()
         self.audit: dict[int, AuditEvent] = {}  # by sequence number, from 1
+        self.audit_keys = throwaway_audit_keys()
         self.meetings: Table[Meeting] = Table(lambda m: (m.instance_id, m.step_id))
         self.actions: Table[Action] = Table(lambda a: a.key, unit=lambda a: a.unit_id)
         self.action_events: Table[ActionEvent] = Table(action=lambda e: e.action_id)
@@ -91,7 +93,7 @@ class MemoryUnitOfWork:
 
     @cached_property
     def audit(self) -> MemoryAuditLog:
-        return MemoryAuditLog(self.db.audit, self.journal)
+        return MemoryAuditLog(self.db.audit, self.db.audit_keys, self.journal)
 
     @cached_property
     def meetings(self) -> MemoryMeetings:
@@ -131,6 +133,7 @@ class MemoryStore:
 
     def __init__(self, db: MemoryDatabase | None = None) -> None:
         self.db = db or MemoryDatabase()
+        self.audit_keys = self.db.audit_keys
         self._lock = threading.RLock()
         self._writes = Writes()
 

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from lofte.kernel.errors import NotFound
-from lofte.kernel.untrusted import canonical_json
 from lofte.storage.memory_tables import (
     Journal,
     Table,
@@ -21,7 +20,7 @@ from lofte.storage.memory_tables import (
     stored_json,
     utc,
 )
-from lofte.workflow.core.audit_chain import GENESIS, chain_hash
+from lofte.workflow.core.audit_chain import GENESIS, AuditKeys, chained_rows
 from lofte.workflow.core.ports import StoredDocument, StoredVersion
 from lofte.workflow.core.records import (
     CLOSED_ACTION,
@@ -38,39 +37,28 @@ class MemoryAuditLog:
     values hashed, so `lofte audit`'s check reads either alike. Units of work run one at a
     time, so the head is always the last event."""
 
-    def __init__(self, events: dict[int, AuditEvent], journal: Journal) -> None:
+    def __init__(self, events: dict[int, AuditEvent], keys: AuditKeys, journal: Journal) -> None:
         self.events = events
+        self.keys = keys
         self.journal = journal
 
     def append(self, events: Sequence[AuditEvent]) -> None:
         seq = len(self.events)
-        prev = self.events[seq].hash if seq else GENESIS
-        for event in events:
-            seq += 1
-            values: dict[str, Any] = {
-                "at": event.at,
-                "unit_id": event.unit_id,
-                "instance_id": event.instance_id,
-                "definition_name": event.definition_name,
-                "definition_version": event.definition_version,
-                "event": event.event,
-                "actor": event.actor[:120],
-                "from_state": event.from_state,
-                "to_state": event.to_state,
-                "detail": canonical_json(event.detail),
-            }
-            digest = chain_hash(prev, seq, values)
+        head = (seq, self.events[seq].hash if seq else GENESIS)
+        rows, _ = chained_rows(events, head, self.keys.current)
+        for event, row in zip(events, rows, strict=True):
             stored = replaced(
                 event,
                 at=utc(event.at),
-                actor=values["actor"],
-                detail=json.loads(values["detail"]),
-                seq=seq,
-                prev_hash=prev,
-                hash=digest,
+                actor=row["actor"],
+                detail=json.loads(row["detail"]),
+                seq=row["seq"],
+                prev_hash=row["prev_hash"],
+                hash=row["hash"],
+                chain_version=row["chain_version"],
+                key_id=row["key_id"],
             )
-            self.journal.put(self.events, seq, stored)
-            prev = digest
+            self.journal.put(self.events, row["seq"], stored)
 
 
 def audit_copy(event: AuditEvent) -> AuditEvent:

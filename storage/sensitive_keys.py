@@ -83,7 +83,7 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:12]
 
 
-def _parse(raw: str, source: str) -> tuple[bytes, ...]:
+def parse_keys(raw: str, source: str) -> tuple[bytes, ...]:
     keys = []
     lines = [line for line in raw.splitlines() if not line.strip().startswith("#")]
     for part in ",".join(lines).split(","):
@@ -100,16 +100,17 @@ def _parse(raw: str, source: str) -> tuple[bytes, ...]:
     return tuple(keys)
 
 
-def default_key_file(database_url: str) -> Path:
+def default_key_file(database_url: str, name: str = KEY_FILE_NAME) -> Path:
+    """`name` beside a SQLite database's file, else in the working folder."""
     from sqlalchemy.engine import make_url
 
     try:
         parsed = make_url(database_url)
     except Exception:
-        return Path(KEY_FILE_NAME)
+        return Path(name)
     if parsed.drivername.startswith("sqlite") and parsed.database and parsed.database != ":memory:":
-        return Path(str(parsed.database)).expanduser().resolve().parent / KEY_FILE_NAME
-    return Path(KEY_FILE_NAME)
+        return Path(str(parsed.database)).expanduser().resolve().parent / name
+    return Path(name)
 
 
 def key_file(database_url: str, env: Mapping[str, str] | None = None) -> Path | None:
@@ -137,7 +138,9 @@ def load_cipher(
 
 def _load(database_url: str, *, create: bool, env: Mapping[str, str]) -> SensitiveCipher:
     if env.get("LOFTE_DATA_KEY"):
-        return SensitiveCipher(_parse(env["LOFTE_DATA_KEY"], "LOFTE_DATA_KEY"), "LOFTE_DATA_KEY")
+        return SensitiveCipher(
+            parse_keys(env["LOFTE_DATA_KEY"], "LOFTE_DATA_KEY"), "LOFTE_DATA_KEY"
+        )
     path = key_file(database_url, env)
     assert path is not None
     if not path.exists():
@@ -153,15 +156,18 @@ def _load(database_url: str, *, create: bool, env: Mapping[str, str]) -> Sensiti
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"nyckelfilen {path} går inte att läsa ({exc})") from None
-    return SensitiveCipher(_parse(text, str(path)), str(path))
+    return SensitiveCipher(parse_keys(text, str(path)), str(path))
 
 
-def write_keys(path: Path, keys: tuple[bytes, ...]) -> None:
+DATA_KEYS_HEADER = "# Löfte: nycklar för skyddade uppgifter, nyaste först. Dela aldrig filen.\n"
+
+
+def write_keys(path: Path, keys: tuple[bytes, ...], header: str = DATA_KEYS_HEADER) -> None:
     """Write keys (newest first) readable only by the owner, atomically."""
     partial = path.with_suffix(path.suffix + ".part")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write("# Löfte: nycklar för skyddade uppgifter, nyaste först. Dela aldrig filen.\n")
+        out.write(header)
         out.write("\n".join(k.decode("ascii") for k in keys) + "\n")
     os.replace(partial, path)
 

@@ -218,6 +218,9 @@ class AuditRow(SQLModel, table=True):
     detail: str = _text()
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # 1: SHA-256 without a key; 2: HMAC-SHA256 with the audit key `key_id` (audit_chain)
+    chain_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    key_id: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
 
 
 class MeetingRow(SQLModel, table=True):

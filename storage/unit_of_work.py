@@ -12,6 +12,8 @@ from typing import Generic, TypeVar, overload
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from lofte.storage.audit_head_file import HeadFile
+from lofte.storage.audit_keys import throwaway_audit_keys
 from lofte.storage.drivers import READ_ONLY, Driver, driver_for
 from lofte.storage.kept_connections import KEPT, KeptConnections
 from lofte.storage.repositories.actions import SqlActions
@@ -27,6 +29,7 @@ from lofte.storage.repositories.outbox import SqlOutbox
 from lofte.storage.repositories.requests import SqlRequests, SqlSensitiveValues
 from lofte.storage.repositories.timers import SqlTimers
 from lofte.storage.sensitive_keys import SensitiveCipher
+from lofte.workflow.core.audit_chain import AuditKeys
 from lofte.workflow.core.ports import Writes
 
 log = logging.getLogger("lofte.storage")
@@ -116,11 +119,21 @@ class SqlStore:
 
     retryable: tuple[type[Exception], ...] = (OperationalError,)
 
-    def __init__(self, engine: Engine, cipher: SensitiveCipher) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        cipher: SensitiveCipher,
+        audit_keys: AuditKeys | None = None,
+        head_file: HeadFile | None = None,
+    ) -> None:
+        """`audit_keys`: the chain's keys (a throw-away one if None: tests, benchmarks);
+        `head_file`: where the head is written after each commit that appended (none if None)."""
         self.engine = engine
         self.driver = driver_for(engine)  # its database's ways, and the SQL path
         self.cipher = cipher
-        self.audit_head = AuditHead()
+        self.audit_keys = audit_keys or throwaway_audit_keys()
+        self.audit_head = AuditHead(self.audit_keys)
+        self.head_file = head_file
         self._writes = Writes()  # what committed units of work of this process wrote
         self._kept = KeptConnections(engine)
         self._writes_lock = threading.Lock()
@@ -170,6 +183,8 @@ class SqlStore:
             written = work.audit_written()
             if written is not None:
                 self.audit_head.set(written)
+                if self.head_file is not None:  # committed: the file may only follow
+                    self.head_file.advance(*written, self.audit_keys.current)
         finally:
             if work.audit_entered():  # after the head it wrote is known
                 self.audit_head.leave()

@@ -26,6 +26,7 @@ from lofte.storage.sensitive_keys import throwaway_cipher
 from lofte.storage.unit_of_work import SqlStore
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.reads import ReadModel
+from lofte.workflow.core.audit_chain import AuditKeys
 from lofte.workflow.core.engine import Engine
 from lofte.workflow.core.records import (
     Action,
@@ -205,18 +206,21 @@ class Harness:
             return [rows.timer(r) for r in c.execute(query).mappings()]
 
 
-def make_store(url: str) -> SqlStore | MemoryStore:
-    """A store on the migrated database at `url`, or the in-memory store for `MEMORY`."""
+def make_store(url: str, audit_keys: AuditKeys | None = None) -> SqlStore | MemoryStore:
+    """A store on the migrated database at `url`, or the in-memory store for `MEMORY`
+    (`audit_keys`: a throw-away key unless given)."""
     if url == MEMORY:
         return MemoryStore()
     db = make_engine(url)
     migrate(db)
-    return SqlStore(db, throwaway_cipher())
+    return SqlStore(db, throwaway_cipher(), audit_keys)
 
 
-def make_harness(url: str, start: datetime, bundle: Bundle) -> Harness:
+def make_harness(
+    url: str, start: datetime, bundle: Bundle, audit_keys: AuditKeys | None = None
+) -> Harness:
     """An engine with `bundle` registered on a fresh store (`url`, or `MEMORY`)."""
-    store = make_store(url)
+    store = make_store(url, audit_keys)
     clock = VirtualClock(start)
     engine = Engine(store, clock, engine_id="test")
     engine.register(bundle)

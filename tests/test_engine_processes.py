@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from lofte.kernel.clock import VirtualClock
+from lofte.storage.audit_keys import throwaway_audit_keys
 from lofte.storage.database import make_engine, migrate
 from lofte.storage.sensitive_keys import throwaway_cipher
 from lofte.storage.unit_of_work import SqlStore
@@ -29,12 +30,16 @@ TIMEOUT = 180
 INSTALLATION_ID = "proctest01"
 
 
+AUDIT_KEYS = throwaway_audit_keys()  # the installation's audit key, as `lofte init` makes one
+
+
 def lofte(clock: Path, url: str, *argv: str) -> subprocess.Popen[str]:
     env = dict(
         os.environ,
         LOFTE_CLOCK_FILE=str(clock),
         LOFTE_DATABASE_URL=url,
         LOFTE_MAIL_DIR=str(clock.parent / "mail"),
+        LOFTE_AUDIT_KEY=AUDIT_KEYS.current.secret.decode(),  # the key `prepare` wrote with
         PYTHONUNBUFFERED="1",
     )
     return subprocess.Popen(
@@ -57,7 +62,7 @@ def prepare(url: str) -> None:
     """A migrated database with a known installation id and the example loaded at START."""
     db = make_engine(url)
     migrate(db)
-    store = SqlStore(db, throwaway_cipher())
+    store = SqlStore(db, throwaway_cipher(), AUDIT_KEYS)
     with store.unit_of_work() as uow:
         uow.settings.put(INSTALLATION, INSTALLATION_ID)
     Engine(store, VirtualClock(datetime.fromisoformat(START))).register(packaged())

@@ -357,11 +357,15 @@ def test_the_yearly_report_is_in_finished_swedish(worlds: dict[str, World], ids:
 
 
 def test_the_command_line_reads_in_finished_swedish(
-    worlds: dict[str, World], ids: set[str], capsys: pytest.CaptureFixture[str]
+    worlds: dict[str, World],
+    ids: set[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from lofte.cli.main import main
 
-    world = worlds["sv"]
+    world = worlds["sv"]  # the commands run with the audit key its log was written with
+    monkeypatch.setenv("LOFTE_AUDIT_KEY", world.h.store.audit_keys.current.secret.decode())
     url = str(world.h.store.engine.url)
     closed = [c for c in world.h.cycles() if c.closed_at is not None]
     shown = {closed[-1].id, *(c.id for c in closed if c.definition_name == "inriktningsbeslut")}

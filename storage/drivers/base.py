@@ -75,6 +75,10 @@ class Driver:
     rows_in_one_insert: ClassVar[bool] = False  # many rows with RETURNING: one INSERT
     audit_triggers: ClassVar[dict[str, str]] = {}  # name -> CREATE TRIGGER
     triggers_query: ClassVar[str] = ""  # the audit table's enabled triggers, by name
+    # (name, what it does) of each enabled trigger, compared with `audit_trigger_shapes`
+    # (default: the CREATE statements), case and spacing left out
+    trigger_shapes_query: ClassVar[str] = ""
+    audit_trigger_shapes: ClassVar[dict[str, str]] = {}
     trigger_setup: ClassVar[tuple[str, ...]] = ()  # run before the triggers are created
     # a read of several figures that must describe one moment (None: a read transaction does)
     snapshot_isolation: ClassVar[str | None] = None

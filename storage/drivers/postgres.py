@@ -42,7 +42,14 @@ class PostgresDriver(Driver):
     }
     triggers_query = (
         "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass "
-        "AND NOT tgisinternal AND tgenabled <> 'D'"
+        "AND NOT tgisinternal AND tgenabled IN ('O', 'A')"
+    )
+    # what fires (tgtype: 1 row, 2 before, 8 delete, 16 update, 32 truncate) and what it runs
+    trigger_shapes_query = (
+        "SELECT t.tgname, t.tgtype::int || ':' || p.proname || ':' || p.prosrc "
+        "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+        "WHERE t.tgrelid = 'audit_events'::regclass AND NOT t.tgisinternal "
+        "AND t.tgenabled IN ('O', 'A')"
     )
     trigger_setup = (
         """
@@ -53,6 +60,11 @@ END;
 $$ LANGUAGE plpgsql
 """,
     )
+    _BODY = "BEGIN RAISE EXCEPTION 'audit_events is append-only'; END;"
+    audit_trigger_shapes: ClassVar[dict[str, str]] = {
+        "audit_events_no_update": f"27:lofte_audit_append_only:{_BODY}",
+        "audit_events_no_truncate": f"34:lofte_audit_append_only:{_BODY}",
+    }
 
     def make_engine(self, url: URL, *, durable: bool, throw_away: bool) -> Engine:
         if url.drivername in ("postgresql", "postgres"):

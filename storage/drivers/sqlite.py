@@ -48,6 +48,9 @@ class SqliteDriver(Driver):
     triggers_query = (
         "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_events'"
     )
+    trigger_shapes_query = (
+        "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_events'"
+    )
 
     def make_engine(self, url: URL, *, durable: bool, throw_away: bool) -> Engine:
         synchronous = sqlite_synchronous(durable and not throw_away)

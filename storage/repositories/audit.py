@@ -1,5 +1,6 @@
 """The audit log (implements `AuditLog`): append-only, each event chained to the previous
-one by SHA-256 over the previous hash and the event's canonical text."""
+one by an HMAC-SHA256 with the audit key over the previous hash and the event's canonical text
+(`workflow.core.audit_chain`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from lofte.storage.fast_sql import prepare_module
 from lofte.storage.repositories.base import Repository
 from lofte.storage.rows import table
 from lofte.storage.tables import AuditRow
-from lofte.workflow.core.audit_chain import GENESIS, chain_hash, hashed_values
+from lofte.workflow.core.audit_chain import GENESIS, AuditKeys, chained_rows
 from lofte.workflow.core.records import AuditEvent
 
 A = table(AuditRow)
@@ -49,7 +50,8 @@ class AuditHead:
     number and the whole unit of work is retried with a fresh head. (On SQLite writers are
     serialised by BEGIN IMMEDIATE; on PostgreSQL by an advisory lock.)"""
 
-    def __init__(self) -> None:
+    def __init__(self, keys: AuditKeys) -> None:
+        self.keys = keys  # the newest signs what is appended
         self._lock = threading.Lock()
         self._head: tuple[int, str] | None = None
         self._appending = 0  # units of work of this process appending now (PostgreSQL)
@@ -84,6 +86,7 @@ class SqlAuditLog(Repository):
     def append(self, events: Sequence[AuditEvent]) -> None:
         if not events:
             return
+        key = self.head.keys.current  # no key: refused before anything is written
         head = self.written
         add = _ADD
         if self.lock is not None and self.written is None:
@@ -107,16 +110,9 @@ class SqlAuditLog(Repository):
         if head is None:
             row = self.execute(_HEAD).first()
             head = (0, GENESIS) if row is None else (int(row.seq), str(row.hash))
-        seq, prev = head
-        batch = []
-        for event in events:
-            seq += 1
-            values = hashed_values(event)
-            digest = chain_hash(prev, seq, values)
-            batch.append(values | {"seq": seq, "prev_hash": prev, "hash": digest})
-            prev = digest
+        batch, written = chained_rows(events, head, key)
         self.write(add, batch, self._collided)
-        self.written = (seq, prev)
+        self.written = written
 
     def _collided(self, error: Exception) -> Exception | None:
         """Someone else appended (the insert's seq is taken): the head is read afresh on

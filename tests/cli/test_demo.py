@@ -33,10 +33,17 @@ def demo_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Path, type[Wall]]]:
     monkeypatch.chdir(tmp_path)
-    for name in ("LOFTE_BASE_URL", "LOFTE_DATA_KEY_FILE", "LOFTE_CLOCK_FILE"):
+    for name in (
+        "LOFTE_BASE_URL",
+        "LOFTE_DATA_KEY_FILE",
+        "LOFTE_CLOCK_FILE",
+        "LOFTE_AUDIT_KEY_FILE",
+        "LOFTE_AUDIT_HEAD",
+    ):
         monkeypatch.setenv(name, "unused")  # restored after the test, whatever the demo sets
         monkeypatch.delenv(name)
     monkeypatch.delenv("LOFTE_DATA_KEY", raising=False)
+    monkeypatch.delenv("LOFTE_AUDIT_KEY", raising=False)
     monkeypatch.delenv("LOFTE_DATABASE_URL", raising=False)
     monkeypatch.setenv("LOFTE_MAIL_DIR", "lofte-mail")
     Wall.now_at = WALL
@@ -67,7 +74,8 @@ def test_the_demo_prints_the_commands_that_look_at_its_database_on_its_clock(
     assert given[0] == f"cd {shlex.quote(str(folder))}"
     assert given[1] == (
         "export LOFTE_DATABASE_URL=sqlite:///lofte-demo.db LOFTE_CLOCK_FILE=lofte-demo.clock "
-        "LOFTE_DATA_KEY_FILE=lofte-demo.key"
+        "LOFTE_DATA_KEY_FILE=lofte-demo.key LOFTE_AUDIT_KEY_FILE=lofte-demo-audit.key "
+        "LOFTE_AUDIT_HEAD=lofte-demo-audit.head"
     )
     for setting in given[1].removeprefix("export ").split():
         name, value = setting.split("=", 1)

@@ -90,7 +90,7 @@ def test_backup_and_restore(env: Path, tmp_path: Path, capsys: pytest.CaptureFix
     open_cycles(env, capsys, "2027-01-05T10:00:00+01:00")
     copy = tmp_path / "kopia.db"
     code, out, _ = run(capsys, "backup", str(copy))
-    assert code == 0 and copy.exists() and "Nyckelfilen" in out
+    assert code == 0 and copy.exists() and "Nyckelfilerna" in out
     code, _, err = run(capsys, "restore", str(copy))
     assert code == 1 and "--force" in err
     code, out, _ = run(capsys, "restore", str(copy), "--force")

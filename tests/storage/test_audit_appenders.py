@@ -14,6 +14,7 @@ from sqlalchemy import Engine, event, select
 
 from lofte.kernel.errors import ConcurrentUpdate
 from lofte.storage import rows
+from lofte.storage.audit_keys import throwaway_audit_keys
 from lofte.storage.database import make_engine, migrate
 from lofte.storage.sensitive_keys import throwaway_cipher
 from lofte.storage.tables import AuditRow
@@ -22,6 +23,7 @@ from lofte.workflow.core.audit_chain import GENESIS, chain_hash
 from lofte.workflow.core.records import AuditEvent
 
 AT = datetime(2027, 1, 4, 8, tzinfo=UTC)
+KEYS = throwaway_audit_keys()  # the key of every process that appends
 VALUES = (
     "at",
     "unit_id",
@@ -73,6 +75,11 @@ def _statements_of(engine: Engine, action: Callable[[], object]) -> list[str]:
     return statements
 
 
+def _store(engine: Engine) -> SqlStore:
+    """A process appending to the chain, with the installation's audit key."""
+    return SqlStore(engine, throwaway_cipher(), KEYS)
+
+
 def _whole_chain(engine: Engine) -> list[str]:
     """The actors in chain order, after checking every link and hash."""
     table = rows.table(AuditRow)
@@ -82,13 +89,13 @@ def _whole_chain(engine: Engine) -> list[str]:
     for number, row in enumerate(found, start=1):
         assert row["seq"] == number and row["prev_hash"] == prev
         values = {key: row[key] for key in VALUES}
-        assert row["hash"] == chain_hash(prev, number, values)
+        assert row["hash"] == chain_hash(prev, number, values, KEYS.current)
         prev = row["hash"]
     return [row["actor"] for row in found]
 
 
 def test_with_its_head_known_an_append_takes_the_lock_in_its_insert(engine: Engine) -> None:
-    store = SqlStore(engine, throwaway_cipher())
+    store = _store(engine)
     _append(store, 1)  # reads the head (none yet) under the lock
     statements = _statements_of(engine, lambda: _append(store, 2))
     assert len(statements) == 1 and "pg_advisory_xact_lock" in statements[0]
@@ -96,7 +103,10 @@ def test_with_its_head_known_an_append_takes_the_lock_in_its_insert(engine: Engi
 
 
 def test_a_head_gone_stale_in_another_process_collides_and_is_read_again(engine: Engine) -> None:
-    first, second = SqlStore(engine, throwaway_cipher()), SqlStore(engine, throwaway_cipher())
+    first, second = (
+        _store(engine),
+        _store(engine),
+    )
     _append(first, 1)
     _append(second, 2)  # another process: the first one's head is stale now
     with pytest.raises(ConcurrentUpdate):
@@ -109,7 +119,10 @@ def test_a_head_gone_stale_in_another_process_collides_and_is_read_again(engine:
 def test_a_unit_of_work_that_appended_twice_leaves_the_process_appending_alone(
     engine: Engine,
 ) -> None:
-    first, second = SqlStore(engine, throwaway_cipher()), SqlStore(engine, throwaway_cipher())
+    first, second = (
+        _store(engine),
+        _store(engine),
+    )
     _append(first, 1)
     _append(second, 2)  # the first one's head is stale now
     # The insert goes to the server with COMMIT (storage.postgres_direct), and collides there
@@ -123,7 +136,7 @@ def test_a_unit_of_work_that_appended_twice_leaves_the_process_appending_alone(
 
 
 def test_threads_of_one_process_append_at_once_and_the_chain_stays_whole(engine: Engine) -> None:
-    store = SqlStore(engine, throwaway_cipher())
+    store = _store(engine)
     _append(store, 0)
     start = threading.Barrier(6)
     failures: list[BaseException] = []

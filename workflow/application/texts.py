@@ -226,6 +226,7 @@ AUDIT_EVENTS = {
     "sensitive_viewed": ("skyddad uppgift visades", "protected content was viewed"),
     "sensitive_erased": ("skyddade uppgifter raderades", "protected content was erased"),
     "keys_rotated": ("nycklar byttes", "keys were rotated"),
+    "audit_key_rotated": ("granskningsnyckeln byttes", "the audit key was rotated"),
     "timer_incident": ("timer blev en incident", "a timer became an incident"),
     "timer_retry": ("timer kördes om", "a timer was run again"),
     "outbox_incident": ("e-post blev en incident", "an email became an incident"),

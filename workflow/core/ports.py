@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from lofte.workflow.core.audit_chain import AuditKeys
 from lofte.workflow.core.opening_rule import LastOpened
 from lofte.workflow.core.records import (
     Action,
@@ -346,3 +347,4 @@ class Store(Protocol):
         ...
 
     retryable: tuple[type[Exception], ...]
+    audit_keys: AuditKeys  # the audit chain's keys: the first signs, all verify

@@ -175,6 +175,8 @@ class AuditEvent:
     seq: int | None = None
     prev_hash: str = ""
     hash: str = ""
+    chain_version: int = 1  # how `hash` was made (`workflow.core.audit_chain`)
+    key_id: str = ""  # the audit key of a version 2 hash
 
 
 @dataclass(frozen=True, slots=True)

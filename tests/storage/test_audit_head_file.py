@@ -1,0 +1,66 @@
+"""The head file: written atomically, never goes back when several processes share it,
+signed with the audit key so an edit or another key is named."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+from lofte.storage.audit_head_file import HeadFile
+from lofte.storage.audit_keys import throwaway_audit_keys
+from lofte.workflow.core.audit_chain import AuditKeys
+
+KEYS = throwaway_audit_keys()
+
+
+def _digest(seq: int) -> str:
+    return f"{seq:064x}"
+
+
+def _writer(path: str, keys: AuditKeys, start: int) -> None:
+    head = HeadFile(Path(path))
+    for seq in range(start, 200, 4):  # four processes, interleaved sequence numbers
+        head.advance(seq, _digest(seq), keys.current)
+
+
+def test_only_a_higher_head_is_written_and_it_reads_back(tmp_path: Path) -> None:
+    head = HeadFile(tmp_path / "lofte-audit.head")
+    absent = head.read(KEYS)
+    assert absent is not None and absent.missing
+    assert head.advance(5, _digest(5), KEYS.current)
+    assert not head.advance(3, _digest(3), KEYS.current)  # another process lagging behind
+    found = head.read(KEYS)
+    assert found is not None and (found.seq, found.hash, found.problem) == (5, _digest(5), "")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "lofte-audit.head",
+        "lofte-audit.head.lock",
+    ]  # no temporary file left behind
+
+
+def test_processes_sharing_the_file_leave_the_highest_head(tmp_path: Path) -> None:
+    path = tmp_path / "lofte-audit.head"
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_writer, args=(str(path), KEYS, s)) for s in range(1, 5)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    found = HeadFile(path).read(KEYS)
+    assert found is not None and found.seq == 199 and found.hash == _digest(199)
+
+
+def test_an_edited_file_or_another_key_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "lofte-audit.head"
+    HeadFile(path).advance(7, _digest(7), KEYS.current)
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps(data | {"seq": 4}))
+    found = HeadFile(path).read(KEYS)
+    assert found is not None and "är ändrad: dess signatur stämmer inte" in found.problem
+    path.write_text(json.dumps(data))
+    found = HeadFile(path).read(throwaway_audit_keys())
+    assert found is not None and f"signerad med granskningsnyckel {data['key']}" in found.problem
+    path.write_text("inte json")
+    found = HeadFile(path).read(KEYS)
+    assert found is not None and "skadad" in found.problem
