@@ -1,7 +1,7 @@
 """the EST categories an action targets
 
-Revision ID: 0106
-Revises: 0105
+Revision ID: 0107
+Revises: 0106
 Create Date: 2026-12-07 17:30:00
 
 An insats or åtagande names the categories of observation it is meant to change (with its
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0106"
-down_revision: str | None = "0105"
+revision: str = "0107"
+down_revision: str | None = "0106"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
