@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from lofte.kernel import words
+from lofte.workflow.application.indicators_view import indicator_line
 from lofte.workflow.application.texts import action_kind, action_status
 from lofte.workflow.core.observations import when_text
 
@@ -117,9 +118,20 @@ def _actions(item: dict[str, Any], lang: str) -> list[str]:
     return lines or ["(none)" if lang == "en" else "(inga)"]
 
 
+def _indicators(item: dict[str, Any], lang: str) -> list[str]:
+    lines: list[str] = []
+    parts = item.get("parts", [])
+    for part in parts:
+        prefix = f"{part['unit_name']}: " if len(parts) > 1 else ""
+        lines += [f"{prefix}{indicator_line(e, lang)}" for e in part.get("entries", [])]
+    none = "(no indicators imported)" if lang == "en" else "(inga indikatorer inlästa)"
+    return lines or [none]
+
+
 _LINES = {
     "lagesbild": _lagesbild,
     "answers": _answers,
     "decision_in_force": _decisions,
     "actions": _actions,
+    "indicators": _indicators,
 }

@@ -16,6 +16,7 @@ from lofte.definitions.steps import (
     AnyStep,
     ContextSpec,
     DecisionInForce,
+    IndicatorsContext,
     LagesbildContext,
     ObservationSource,
     Window,
@@ -24,6 +25,7 @@ from lofte.kernel.errors import NotFound
 from lofte.kernel.timerules import to_utc, wall_clock, zone
 from lofte.workflow.core.cadence import quarter_key, quarter_start
 from lofte.workflow.core.display import both, shown_fields
+from lofte.workflow.core.imported import imported_between, indicators_for
 from lofte.workflow.core.keys import instance_key
 from lofte.workflow.core.lagesbild import (
     category_labels,
@@ -71,6 +73,13 @@ def _item(
             return head | {"entries": _answers(work, instance, definition, spec, units)}
         case DecisionInForce():
             return head | {"entries": [_decision(work, instance, spec, u) for u in units]}
+        case IndicatorsContext():
+            year = wall_clock(instance.opens_at, zone(definition.timezone)).year
+            years = range(year - spec.years, year + 1)
+            parts = [
+                {"unit_name": u.name, "entries": indicators_for(work, u.id, years)} for u in units
+            ]
+            return head | {"parts": parts}
         case ActionsContext():
             actions = work.uow.actions.open_in([u.id for u in units], spec.kinds)
             return head | {
@@ -174,6 +183,9 @@ def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dic
                     observations.append(observation)
                 elif start - length <= at < start:
                     previous.append(observation)
+    for observation in imported_between(work, unit.id, start - length, end):
+        at = observed_at(observation, start)  # an imported observation always has its date
+        (observations if at >= start else previous).append(observation)
     register = register_of(work, unit)
     resolve(observations, register)
     resolve(previous, register)
