@@ -17,7 +17,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -80,6 +80,7 @@ class ObservationImport:
     file: str
     columns: Columns
     rows: tuple[RowOutcome, ...]
+    labels: dict[str, str] = field(default_factory=dict)  # category -> its Swedish label
 
     @property
     def bad(self) -> list[RowOutcome]:
@@ -111,7 +112,7 @@ def preview_observations(
     mapping: ColumnMapping = NO_MAPPING,
 ) -> ObservationImport:
     """Read the file and understand every row (nothing is stored)."""
-    unit = _unit(app, viewer, unit_id)
+    unit = import_unit(app, viewer, unit_id)
     table = read_table(name, data)
     columns = match_columns(table.headers, mapping, REQUIRED)
     today = app.now.astimezone(STOCKHOLM).date()
@@ -126,7 +127,8 @@ def preview_observations(
         rows = reader.all([(row.number, row.cells) for row in table.rows])
         known = work.uow.imports.known_keys(unit.id, [r.key for r in rows if r.key])
         marked = tuple(_with_already(r, known) for r in rows)
-        return ObservationImport(unit, table.name, columns, marked)
+        labels = {o["value"]: o.get("sv") or o["value"] for o in options}
+        return ObservationImport(unit, table.name, columns, marked, labels)
 
     return app.engine.inspect(understand)
 
@@ -172,7 +174,9 @@ def _moment(observation: dict[str, Any] | None) -> Any:
     return moment.replace(tzinfo=None)
 
 
-def _unit(app: Application, viewer: Viewer, unit_id: str) -> Unit:
+def import_unit(app: Application, viewer: Viewer, unit_id: str) -> Unit:
+    """The municipality whose observations `viewer` may import (its coordinator, an
+    administrator); NotFound, ConfigError (not a municipality) or AccessDenied."""
     unit = app.require_unit(unit_id)
     if unit.kind != "municipality":
         raise ConfigError(

@@ -5,6 +5,7 @@ and auditors' pages are in `ui_english_admin`."""
 from __future__ import annotations
 
 from lofte.workflow.application.ui_english_admin import ADMIN
+from lofte.workflow.application.ui_english_imports import IMPORTS
 from lofte.workflow.application.ui_english_places import PLACES
 from lofte.workflow.application.ui_english_promise import PROMISE
 
@@ -263,4 +264,4 @@ PAGES = {
     ),
 }
 
-ENGLISH: dict[str, str] = PAGES | ADMIN | PROMISE | PLACES
+ENGLISH: dict[str, str] = IMPORTS | PAGES | ADMIN | PROMISE | PLACES  # the pages' words win
