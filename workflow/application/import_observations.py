@@ -40,7 +40,7 @@ from lofte.workflow.application.import_fields import (
 from lofte.workflow.application.import_table import read_table
 from lofte.workflow.application.visibility import Viewer, require_place_keeper
 from lofte.workflow.core.imported import observation_categories, store_observations
-from lofte.workflow.core.observations import VERSION, moment_of, part_of
+from lofte.workflow.core.observations import PART_WORDS, VERSION, moment_of, part_of
 from lofte.workflow.core.places import register_of
 from lofte.workflow.core.records import ImportedObservation
 
@@ -306,7 +306,8 @@ class _RowReader:
             fits = part_of(int(clock[:2]))
             if part and part != UNKNOWN_TIME and part != fits:
                 column = self.columns.header("part_of_day")
-                problems.append(f"kolumn ”{column}”: klockslaget {clock} hör inte till {part}")
+                said, right = PART_WORDS[part][0], PART_WORDS[fits][0]
+                problems.append(f"kolumn ”{column}”: klockslaget {clock} är {right}, inte {said}")
             part = fits
         return day, clock, part or UNKNOWN_TIME
 
