@@ -20,9 +20,9 @@ from lofte.workflow.application.import_fields import (
     header_key,
     match_columns,
 )
-from lofte.workflow.application.import_observations import ImportRowsError
+from lofte.workflow.application.import_observations import ImportRowsError, require_importer
 from lofte.workflow.application.import_table import read_table
-from lofte.workflow.application.visibility import Viewer, require_place_keeper
+from lofte.workflow.application.visibility import Viewer
 from lofte.workflow.core.imported import Figure, IndicatorOutcome, store_indicators
 
 FIRST_YEAR, LAST_YEAR = 1975, 2100
@@ -58,7 +58,7 @@ def read_indicators(
     app: Application, viewer: Viewer, unit_id: str, name: str, data: bytes
 ) -> IndicatorImport:
     unit = app.require_unit(unit_id)
-    require_place_keeper(viewer, unit)
+    require_importer(viewer, unit)
     table = read_table(name, data)
     mapping = ColumnMapping(
         {header_key(word): field for field, words in WORDS.items() for word in words}
@@ -135,7 +135,7 @@ def store_indicator_import(
     dry_run: bool = False,
 ) -> IndicatorOutcome:
     """Store the figures (or, with `dry_run`, say what storing would do)."""
-    require_place_keeper(viewer, found.unit)
+    require_importer(viewer, found.unit)
     if found.problems and not skip_bad:
         raise ImportRowsError(
             f"{found.file}: {len(found.problems)} fel; ingenting sparades:\n"

@@ -25,7 +25,7 @@ from lofte.definitions.directory import Unit
 from lofte.definitions.organisation import PlaceSpec
 from lofte.definitions.places import PlaceRegister, normalised
 from lofte.definitions.steps import UNKNOWN_TIME
-from lofte.kernel.errors import ConfigError
+from lofte.kernel.errors import AccessDenied, ConfigError
 from lofte.kernel.timerules import STOCKHOLM, to_utc
 from lofte.workflow.application import import_values as read
 from lofte.workflow.application.app import Application
@@ -38,7 +38,7 @@ from lofte.workflow.application.import_fields import (
     match_columns,
 )
 from lofte.workflow.application.import_table import read_table
-from lofte.workflow.application.visibility import Viewer, require_place_keeper
+from lofte.workflow.application.visibility import Viewer, can_keep_places
 from lofte.workflow.core.imported import observation_categories, store_observations
 from lofte.workflow.core.observations import PART_WORDS, VERSION, moment_of, part_of
 from lofte.workflow.core.places import register_of
@@ -138,7 +138,7 @@ def store_observation_import(
 ) -> int:
     """Store the understood rows the unit does not have yet; returns how many were added.
     ImportRowsError (nothing stored) if a row is bad and bad rows are not to be skipped."""
-    require_place_keeper(viewer, found.unit)
+    require_importer(viewer, found.unit)
     if found.bad and not skip_bad:
         raise ImportRowsError(
             f"{found.file}: {len(found.bad)} av {len(found.rows)} rader kan inte läsas; "
@@ -182,8 +182,15 @@ def import_unit(app: Application, viewer: Viewer, unit_id: str) -> Unit:
         raise ConfigError(
             f"{unit.name} är ingen kommun; iakttagelser läses in per kommun (platserna finns där)"
         )
-    require_place_keeper(viewer, unit)
+    require_importer(viewer, unit)
     return unit
+
+
+def require_importer(viewer: Viewer, unit: Unit) -> None:
+    """A unit's imports are its coordinator's (who keeps its places) and administrators'."""
+    if not can_keep_places(viewer, unit):
+        role = viewer.directory.role_title(viewer.directory.coordinator_role(unit)).lower()
+        raise AccessDenied(f"bara {role} i {unit.name} kan läsa in iakttagelser och indikatorer")
 
 
 def _with_already(row: RowOutcome, known: set[str]) -> RowOutcome:
