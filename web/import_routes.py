@@ -12,6 +12,7 @@ import binascii
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from lofte.definitions.directory import Unit
 from lofte.kernel.errors import ConfigError
 from lofte.web.guards import requires, viewable
 from lofte.web.services import lofte_app
@@ -43,14 +44,14 @@ def larger_for_files() -> None:
 @blueprint.get(IMPORT)
 @requires()
 def form(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
-    unit = viewable(lambda: import_unit(lofte_app(), viewer, unit_id))
+    unit = _unit(viewer, unit_id)
     return render_template("import_observations.html", unit=unit, done=request.args.get("klart"))
 
 
 @blueprint.post(IMPORT + "/forhandsgranska")
 @requires()
 def preview(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
-    unit = viewable(lambda: import_unit(lofte_app(), viewer, unit_id))
+    unit = _unit(viewer, unit_id)
     upload = request.files.get("fil")
     data = upload.read(MAX_FILE + 1) if upload is not None else b""
     name = (upload.filename or "fil") if upload is not None else ""
@@ -66,7 +67,7 @@ def preview(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
 @blueprint.post(IMPORT + "/spara")
 @requires()
 def store(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
-    unit = viewable(lambda: import_unit(lofte_app(), viewer, unit_id))
+    unit = _unit(viewer, unit_id)
     try:
         data = base64.b64decode(request.form.get("data", ""), validate=True)
         mapping_text = base64.b64decode(request.form.get("mappning", ""), validate=True)
@@ -86,6 +87,14 @@ def store(viewer: Viewer, unit_id: str) -> ResponseReturnValue:
     return redirect(url_for("imports.form", unit_id=unit_id, klart=str(added)), code=303)
 
 
+def _unit(viewer: Viewer, unit_id: str) -> Unit:
+    """The municipality; 404 for another unit or none, 403 for someone who may not import."""
+    try:
+        return viewable(lambda: import_unit(lofte_app(), viewer, unit_id))
+    except ConfigError:
+        abort(404)
+
+
 def _read(
     viewer: Viewer, unit_id: str, name: str, data: bytes, mapping_text: str
 ) -> ObservationImport:
@@ -98,7 +107,7 @@ def _read(
 def _preview(
     viewer: Viewer, unit_id: str, name: str, data: bytes, mapping_text: str
 ) -> ResponseReturnValue:
-    unit = viewable(lambda: import_unit(lofte_app(), viewer, unit_id))
+    unit = _unit(viewer, unit_id)
     try:
         found = _read(viewer, unit_id, name, data, mapping_text)
     except ConfigError as problem:
@@ -115,5 +124,5 @@ def _preview(
     )
 
 
-def _error(unit: object, message: str) -> ResponseReturnValue:
+def _error(unit: Unit, message: str) -> ResponseReturnValue:
     return render_template("import_observations.html", unit=unit, error=message), 422
