@@ -32,7 +32,7 @@ def print_observation_import(found: ObservationImport, shown: int, *, added: int
         ]
         if rows:
             heading(f"De första {len(rows)} raderna")
-            print(table(["Rad", "Datum", "Kategori", "Plats i registret", ""], rows))
+            print(table(["Rad", "Datum", "Kategori", "Plats i registret", "Status"], rows))
     if found.bad:
         heading("Rader med fel" + (" (hoppades över)" if added >= 0 else ""))
         print("\n".join(f"  {m}" for m in found.messages()))
