@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from lofte.storage.types import UtcDateTime
+from lofte.storage.types import PlainFloat, UtcDateTime
 
 
 def _when(nullable: bool = False, index: bool = False) -> Any:
@@ -318,7 +318,7 @@ class IndicatorRow(SQLModel, table=True):
     year: int
     name: str = Field(max_length=200)
     source: str = Field(max_length=200)
-    value: float
+    value: float = Field(sa_column=Column(PlainFloat(), nullable=False))
     measure: str = Field(default="", max_length=60)
     version: int
     format: int

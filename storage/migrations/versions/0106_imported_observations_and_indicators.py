@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from lofte.storage.types import UtcDateTime
+from lofte.storage.types import PlainFloat, UtcDateTime
 
 revision: str = "0106"
 down_revision: str | None = "0105"
@@ -53,7 +53,7 @@ def upgrade() -> None:
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("name", text(length=200), nullable=False),
         sa.Column("source", text(length=200), nullable=False),
-        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("value", PlainFloat(), nullable=False),
         sa.Column("measure", text(length=60), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("format", sa.Integer(), nullable=False),
