@@ -152,7 +152,7 @@ def test_the_lagesbild_counts_imported_observations_at_their_own_time(h: Harness
             utc(2026, 11, 13, 23),
         )
     )
-    assert picture["total"] == 3  # 11, 12 and 13 November
+    assert picture["total"] == 3 and picture["imported"] == 3  # 11, 12 and 13 November
     assert picture["previous_total"] == 2  # the two of 10 November, in the period before
     counted = {c["value"]: (c["count"], c["previous"]) for c in picture["by_category"]}
     assert counted == {

@@ -25,7 +25,7 @@ from lofte.kernel.errors import NotFound
 from lofte.kernel.timerules import to_utc, wall_clock, zone
 from lofte.workflow.core.cadence import quarter_key, quarter_start
 from lofte.workflow.core.display import both, shown_fields
-from lofte.workflow.core.imported import imported_between, indicators_for
+from lofte.workflow.core.imported import imported_around, indicators_for
 from lofte.workflow.core.keys import instance_key
 from lofte.workflow.core.lagesbild import (
     category_labels,
@@ -183,13 +183,12 @@ def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dic
                     observations.append(observation)
                 elif start - length <= at < start:
                     previous.append(observation)
-    for observation in imported_between(work, unit.id, start - length, end):
-        at = observed_at(observation, start)  # an imported observation always has its date
-        (observations if at >= start else previous).append(observation)
+    now, before = imported_around(work, unit.id, start, end)
+    observations, previous = observations + now, previous + before
     register = register_of(work, unit)
     resolve(observations, register)
     resolve(previous, register)
-    return compile_lagesbild(
+    compiled = compile_lagesbild(
         observations,
         previous,
         start=start,
@@ -198,6 +197,7 @@ def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dic
         reports=reports,
         nothing_to_report=nothing,
     )
+    return compiled | {"imported": len(now)}  # of the total, brought in from other tools
 
 
 def _source_of(

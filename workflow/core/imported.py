@@ -18,7 +18,7 @@ from typing import Any
 from lofte.definitions.directory import Unit
 from lofte.definitions.fields import ChoiceField, RowsField
 from lofte.workflow.core.lagesbild import category_labels
-from lofte.workflow.core.observations import current
+from lofte.workflow.core.observations import current, moment_of
 from lofte.workflow.core.records import ImportedObservation, Indicator
 from lofte.workflow.core.work import Work
 
@@ -34,6 +34,19 @@ def imported_between(
     return [
         current(o.observation) | {"unit": unit_id, "cycle": "", "imported": o.source} for o in found
     ]
+
+
+def imported_around(
+    work: Work, unit_id: str, start: datetime, end: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The unit's imported observations of [start, end) and of the period of the same length
+    before it (the lägesbild's change), each where its own time falls."""
+    now: list[dict[str, Any]] = []
+    before: list[dict[str, Any]] = []
+    for observation in imported_between(work, unit_id, start - (end - start), end):
+        moment = moment_of(observation)  # an imported observation always has its date
+        (now if moment is not None and moment >= start else before).append(observation)
+    return now, before
 
 
 def observation_categories(work: Work, unit: Unit) -> list[dict[str, str]]:
