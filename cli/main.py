@@ -12,6 +12,7 @@ from lofte.cli import (
     cmd_data,
     cmd_demo,
     cmd_engine,
+    cmd_import,
     cmd_inputs,
     cmd_outbox,
     cmd_places,
@@ -49,6 +50,7 @@ def build_parser() -> SwedishParser:
     cmd_reports.add_commands(commands)
     cmd_data.add_commands(commands)
     cmd_places.add_commands(commands)
+    cmd_import.add_commands(commands)
     cmd_outbox.add_commands(commands)
     cmd_trust.add_commands(commands)
     cmd_web.add_commands(commands)

@@ -111,8 +111,18 @@ class ActionsContext(Frozen):
     per_municipality: bool = False
 
 
+class IndicatorsContext(Frozen):
+    """Yearly indicators brought in from outside (`lofte import indicators`: reported crimes,
+    a trygghetsmätning), of this year and the `years` before, beside the EST picture."""
+
+    kind: Literal["indicators"]
+    label: Text
+    years: int = Field(default=2, ge=1, le=10)
+    per_municipality: bool = False
+
+
 ContextSpec = Annotated[
-    LagesbildContext | AnswersContext | DecisionInForce | ActionsContext,
+    LagesbildContext | AnswersContext | DecisionInForce | ActionsContext | IndicatorsContext,
     Field(discriminator="kind"),
 ]
 

@@ -27,6 +27,7 @@ from lofte.storage.memory_cycles import (
     cycle_table,
     request_table,
 )
+from lofte.storage.memory_imports import MemoryImports, imported_table, indicator_table
 from lofte.storage.memory_misc import (
     MemoryActions,
     MemoryAuditLog,
@@ -62,6 +63,8 @@ class MemoryDatabase:
         self.documents: dict[str, StoredDocument] = {}
         self.versions: dict[VersionKey, StoredVersion] = {}
         self.settings: dict[str, str] = {}
+        self.imported = imported_table()
+        self.indicators = indicator_table()
 
 
 class MemoryUnitOfWork:
@@ -114,6 +117,10 @@ class MemoryUnitOfWork:
     @cached_property
     def settings(self) -> MemorySettings:
         return MemorySettings(self.db.settings, self.journal)
+
+    @cached_property
+    def imports(self) -> MemoryImports:
+        return MemoryImports(self.db.imported, self.db.indicators, self.journal)
 
     def writes(self) -> Writes:
         """What this unit of work wrote, as `Store.writes` counts it."""

@@ -12,6 +12,8 @@ from lofte.storage.record_rows import RecordRows
 from lofte.storage.tables import (
     ActionEventRow,
     ActionRow,
+    ImportedObservationRow,
+    IndicatorRow,
     InstanceRow,
     MeetingRow,
     OutboxRow,
@@ -22,6 +24,8 @@ from lofte.workflow.core.records import (
     Action,
     ActionEvent,
     CycleInstance,
+    ImportedObservation,
+    Indicator,
     InputRequest,
     Meeting,
     OutboxMessage,
@@ -62,6 +66,12 @@ MESSAGE = RecordRows(OutboxMessage, OUTBOX)
 MEETING = RecordRows(Meeting, MEETINGS)
 ACTION = RecordRows(Action, ACTIONS)
 ACTION_EVENT = RecordRows(ActionEvent, table(ActionEventRow))
+IMPORTED_OBSERVATIONS = table(ImportedObservationRow)
+INDICATORS = table(IndicatorRow)
+IMPORTED = RecordRows(ImportedObservation, IMPORTED_OBSERVATIONS)
+INDICATOR = RecordRows(Indicator, INDICATORS)
+imported, imported_values = IMPORTED.read, IMPORTED.values
+indicator, indicator_values = INDICATOR.read, INDICATOR.values
 
 instance, instance_values = INSTANCE.read, INSTANCE.values
 request, request_values = REQUEST.read, REQUEST.values

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from lofte.storage.types import UtcDateTime
+from lofte.storage.types import PlainFloat, UtcDateTime
 
 
 def _when(nullable: bool = False, index: bool = False) -> Any:
@@ -289,6 +289,46 @@ class StepContextRow(SQLModel, table=True):
     instance_id: int = Field(foreign_key="cycle_instances.id")
     step_id: str = Field(max_length=64)
     context: dict[str, Any] = _json()
+
+
+class ImportedObservationRow(SQLModel, table=True):
+    """An EST observation brought in from another tool's export (`lofte import observations`):
+    the observation in its versioned shape, keyed per row of its file so a re-import adds
+    nothing."""
+
+    __tablename__ = "imported_observations"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "key"),
+        Index("ix_imported_observations_when", "unit_id", "observed_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64)
+    unit_id: str = Field(max_length=64)
+    observed_at: datetime = _when()
+    observation: dict[str, Any] = _json()
+    source: str = Field(max_length=200)
+    imported_at: datetime = _when()
+    imported_by: str = Field(max_length=120)
+
+
+class IndicatorRow(SQLModel, table=True):
+    """A yearly figure from outside (Brå's reported crimes, a trygghetsmätning), one row per
+    version of (unit, year, indicator, source)."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "name", "source", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: str = Field(max_length=64)
+    year: int
+    name: str = Field(max_length=200)
+    source: str = Field(max_length=200)
+    value: float = Field(sa_column=Column(PlainFloat(), nullable=False))
+    measure: str = Field(default="", max_length=60)
+    version: int
+    format: int
+    file: str = Field(default="", max_length=200)
+    imported_at: datetime = _when()
+    imported_by: str = Field(max_length=120)
 
 
 class SignInRow(SQLModel, table=True):

@@ -24,6 +24,7 @@ from lofte.web import (
     admin_setup_routes,
     answer_routes,
     audit_routes,
+    import_routes,
     operations_routes,
     pages,
     places_routes,
@@ -145,6 +146,7 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(audit_routes.blueprint)
     app.register_blueprint(unit_routes.blueprint)
     app.register_blueprint(places_routes.blueprint)
+    app.register_blueprint(import_routes.blueprint)
     app.register_blueprint(admin_routes.blueprint)
     app.register_blueprint(admin_meeting_routes.blueprint)
     app.register_blueprint(admin_setup_routes.blueprint)

@@ -18,8 +18,10 @@ from lofte.definitions.steps import (
     ActionsContext,
     AnswersContext,
     AnyStep,
+    ContextSpec,
     DecisionInForce,
     FollowUpStep,
+    IndicatorsContext,
     LagesbildContext,
 )
 from lofte.definitions.yaml_source import PathKey, YamlDocument
@@ -163,7 +165,7 @@ def _check_context(
     definition: CycleDefinition,
     doc: YamlDocument,
     path: PathKey,
-    ctx: LagesbildContext | AnswersContext | DecisionInForce | ActionsContext,
+    ctx: ContextSpec,
     by_name: Mapping[str, CycleDefinition],
 ) -> list[DefinitionProblem]:
     problems = []
@@ -186,7 +188,7 @@ def _check_context(
         case LagesbildContext():
             if not any(d.observation_step() is not None for d in by_name.values()):
                 problems.append(doc.problem(path, "ingen definition samlar in EST-iakttagelser"))
-        case ActionsContext():
+        case ActionsContext() | IndicatorsContext():
             pass
     return problems
 

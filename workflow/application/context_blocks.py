@@ -10,6 +10,7 @@ from typing import Any
 from lofte.kernel import words
 from lofte.kernel.timerules import STOCKHOLM
 from lofte.workflow.application import page_paths
+from lofte.workflow.application.indicators_view import indicator_line
 from lofte.workflow.application.texts import action_kind, action_status
 from lofte.workflow.core.observations import when_text
 
@@ -166,11 +167,22 @@ def _actions(item: dict[str, Any], lang: str, page: PageLink | None = None) -> l
     return lines or ["(none)" if lang == "en" else "(inga)"]
 
 
+def _indicators(item: dict[str, Any], lang: str, page: PageLink | None = None) -> list[Line]:
+    lines: list[Line] = []
+    parts = item.get("parts", [])
+    for part in parts:
+        prefix = f"{part['unit_name']}: " if len(parts) > 1 else ""
+        lines += [f"{prefix}{indicator_line(e, lang)}" for e in part.get("entries", [])]
+    none = "(no indicators imported)" if lang == "en" else "(inga indikatorer inlästa)"
+    return lines or [none]
+
+
 _LINES: dict[str, Callable[[dict[str, Any], str, PageLink | None], list[Line]]] = {
     "lagesbild": _lagesbild,
     "answers": _answers,
     "decision_in_force": _decisions,
     "actions": _actions,
+    "indicators": _indicators,
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from lofte.workflow.application.ui_english_admin import ADMIN
 from lofte.workflow.application.ui_english_effect import EFFECT
+from lofte.workflow.application.ui_english_imports import IMPORTS
 from lofte.workflow.application.ui_english_map import MAP
 from lofte.workflow.application.ui_english_places import PLACES
 from lofte.workflow.application.ui_english_promise import PROMISE
@@ -265,4 +266,4 @@ PAGES = {
     ),
 }
 
-ENGLISH: dict[str, str] = PAGES | ADMIN | PROMISE | PLACES | EFFECT | MAP
+ENGLISH: dict[str, str] = IMPORTS | PAGES | ADMIN | PROMISE | PLACES | EFFECT | MAP  # pages win

@@ -17,6 +17,7 @@ from lofte.definitions.steps import (
     AnyStep,
     ContextSpec,
     DecisionInForce,
+    IndicatorsContext,
     LagesbildContext,
     Window,
 )
@@ -25,6 +26,7 @@ from lofte.workflow.core.cadence import quarter_key, quarter_start
 from lofte.workflow.core.display import both, shown_fields
 from lofte.workflow.core.effect import Effect, effects_of
 from lofte.workflow.core.effect_words import baseline_text, latest_text
+from lofte.workflow.core.imported import indicators_for
 from lofte.workflow.core.keys import instance_key
 from lofte.workflow.core.lagesbild import compile_lagesbild
 from lofte.workflow.core.observation_reads import read_observations
@@ -69,6 +71,13 @@ def _item(
             return head | {"entries": _answers(work, instance, definition, spec, units)}
         case DecisionInForce():
             return head | {"entries": [_decision(work, instance, spec, u) for u in units]}
+        case IndicatorsContext():
+            year = wall_clock(instance.opens_at, zone(definition.timezone)).year
+            years = range(year - spec.years, year + 1)
+            parts = [
+                {"unit_name": u.name, "entries": indicators_for(work, u.id, years)} for u in units
+            ]
+            return head | {"parts": parts}
         case ActionsContext():
             return head | {"entries": _open_actions(work, units, spec.kinds)}
 
@@ -173,7 +182,7 @@ def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dic
     that may report them; the reports counted are those of inventories whose period begins
     in [start, end)."""
     found = gather(work, unit, start, end)
-    return compile_lagesbild(
+    compiled = compile_lagesbild(
         found.observations,
         found.previous,
         start=start,
@@ -182,6 +191,8 @@ def lagesbild_for(work: Work, unit: Unit, start: datetime, end: datetime) -> dic
         reports=found.reports,
         nothing_to_report=found.nothing,
     )
+    imported = sum(1 for o in found.observations if o.get("imported"))
+    return compiled | {"imported": imported}  # of the total, brought in from other tools
 
 
 def gather(work: Work, unit: Unit, start: datetime, end: datetime) -> Gathered:

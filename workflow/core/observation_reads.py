@@ -1,5 +1,6 @@
-"""Reading a unit's EST observations over a window, wherever they were reported: the one read
-behind the lägesbild and the counts that follow an action up. An observation belongs to the
+"""Reading a unit's EST observations over a window, wherever they were reported (an inventory's
+answers, or an import from another tool): the one read behind the lägesbild, the police area's
+picture and the counts that follow an action up. An observation belongs to the
 window its own time falls in, whichever inventory reported it (`lagesbild.observed_at`)."""
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from lofte.definitions.directory import Unit
 from lofte.definitions.fields import ChoiceField, RowsField
 from lofte.definitions.steps import ObservationSource
 from lofte.kernel.errors import NotFound
+from lofte.workflow.core.imported import imported_between
 from lofte.workflow.core.lagesbild import (
     category_labels,
     observations_from,
     observed_at,
     reporting_periods,
 )
+from lofte.workflow.core.observations import moment_of
 from lofte.workflow.core.places import register_of, resolve
 from lofte.workflow.core.work import Work
 
@@ -60,6 +63,10 @@ def read_observations(
                 at = observed_at(observation, answer.period_start)
                 if start <= at < end:
                     read.found.append((at, observation))
+    for observation in imported_between(work, unit.id, start, end):  # from other tools
+        seen = moment_of(observation)  # an imported observation always has its date
+        if seen is not None and start <= seen < end:
+            read.found.append((seen, observation))
     resolve((o for _, o in read.found), register_of(work, unit))
     return read
 

@@ -17,6 +17,8 @@ from lofte.workflow.core.records import (
     ActionStatus,
     AuditEvent,
     CycleInstance,
+    ImportedObservation,
+    Indicator,
     InputRequest,
     Meeting,
     OutboxMessage,
@@ -227,6 +229,33 @@ class Actions(Protocol):
     def add_event(self, event: ActionEvent) -> None: ...
 
 
+class Imports(Protocol):
+    """Observations and yearly indicators brought in from other tools' exports."""
+
+    def add_observations(self, observations: Sequence[ImportedObservation]) -> int:
+        """Insert those whose (unit, key) is not stored yet; returns how many were added."""
+        ...
+
+    def known_keys(self, unit_id: str, keys: Sequence[str]) -> set[str]:
+        """Which of `keys` the unit's imported observations already have."""
+        ...
+
+    def observations_between(
+        self, unit_id: str, start: datetime, end: datetime
+    ) -> list[ImportedObservation]:
+        """The unit's imported observations whose time is in [start, end), oldest first."""
+        ...
+
+    def indicators(self, unit_id: str) -> list[Indicator]:
+        """Every stored version of the unit's indicators, by year, name, source and version."""
+        ...
+
+    def add_indicators(self, indicators: Sequence[Indicator]) -> None:
+        """Insert new versions; a (unit, year, name, source, version) stored already is an
+        error (ConcurrentUpdate: another import got there first)."""
+        ...
+
+
 class StepContexts(Protocol):
     def put(self, instance_id: int, step_id: str, context: dict[str, Any]) -> None: ...
 
@@ -310,6 +339,9 @@ class UnitOfWork(Protocol):
 
     @property
     def contexts(self) -> StepContexts: ...
+
+    @property
+    def imports(self) -> Imports: ...
 
     @property
     def catalog(self) -> CatalogStore: ...

@@ -290,3 +290,38 @@ class CompletionRecord:
     completed_at: datetime
     missing: tuple[JsonDict, ...] = ()
     late_inputs: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedObservation:
+    """An EST observation brought in from another tool's export (Embrace, Excel, a form). It
+    counts in the lägesbild beside the inventories' answers, at its own time."""
+
+    key: str  # one row of one file, stable: the same file imported again adds nothing
+    unit_id: str
+    observed_at: datetime  # when it happened as far as known (`observations.moment_of`), UTC
+    observation: JsonDict  # in its versioned shape (`workflow.core.observations`, key `v`)
+    source: str  # the file it came from
+    imported_at: datetime
+    imported_by: str
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """A yearly figure from outside the EST inventories (reported crimes per category from
+    Brå's or the police's statistics, a trygghetsmätning's result), with its source. A
+    re-import that changes its value adds the next version; the latest version counts."""
+
+    unit_id: str
+    year: int
+    name: str  # e.g. "Anmälda skadegörelsebrott"
+    source: str  # e.g. "Brå, anmälda brott"
+    value: float
+    measure: str  # e.g. "antal", "procent", "per 100 000 invånare"
+    version: int
+    imported_at: datetime
+    imported_by: str
+    file: str = ""
+    format: int = 1  # the shape of this record as stored
+    id: int | None = None
