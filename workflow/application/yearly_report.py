@@ -1,6 +1,7 @@
 """A municipality's (or a police area's) year as the lägesbild and action plan Lag (2023:196)
 § 4 asks for, printable: the promise it serves, then kartläggning (the EST picture: counts
-per month, category, area and place against the year before, the indicators brought in), analys
+per month, category, area and place against the year before, the places on their plot, the
+indicators brought in), analys
 (the quarterly analyses and decisions), åtgärder (actions with owners, what they target, the
 baseline and the latest count) and uppföljning (the follow-ups, the effect judged, and whether
 every cycle ran and completed). A police area's report combines its municipalities."""
@@ -19,7 +20,9 @@ from lofte.definitions.directory import Unit
 from lofte.kernel import words
 from lofte.workflow.application.actions_view import ActionLine, list_actions
 from lofte.workflow.application.app import Application
+from lofte.workflow.application.indicators_view import figure, indicators_for
 from lofte.workflow.application.lagesbild_view import lagesbild
+from lofte.workflow.application.place_plot import place_counts, place_plot, plot_svg
 from lofte.workflow.application.promise_view import promises_of_year
 from lofte.workflow.application.report_parts import completion, quarterly_parts
 from lofte.workflow.application.visibility import Viewer, can_see_unit, require_unit
@@ -39,6 +42,15 @@ def report_data(app: Application, viewer: Viewer, unit_id: str, year: int) -> di
         (u, lagesbild(app, viewer, u.id, date(year, 1, 1), date(year, 12, 31))) for u in units
     ]
     analyses, follow_ups = quarterly_parts(app, viewer, units, year)
+    registers = [r for _, p in pictures for r in p.get("registers", ())]
+    places, unplaced = place_counts(registers, [o for _, p in pictures for o in p["observations"]])
+    plot = plot_svg(
+        place_plot(places, unplaced),
+        f"Iakttagelser per plats {year}",
+        "Platserna i registret på sina koordinater; ju större cirkel, desto fler iakttagelser. "
+        "Siffrorna finns i tabellen Mest rapporterade platser.",
+        "rapport-platser",
+    )
     return {
         "unit": unit,
         "units": units,
@@ -52,6 +64,8 @@ def report_data(app: Application, viewer: Viewer, unit_id: str, year: int) -> di
         "analyses": analyses,
         "follow_ups": follow_ups,
         "completion": completion(app, units, year),
+        "plot": plot,
+        "indicators": [(u, indicators_for(app, u.id, year)) for u in units],
         "promise_sets": [(u, promises_of_year(app, u.id, year)) for u in units],
         "unit_names": {u.id: u.name for u in units},
     }
@@ -131,4 +145,5 @@ def _environment() -> Environment:
 def render_report(data: dict[str, Any]) -> str:
     """The report as one printable HTML file (its own styles, no script, no external files)."""
     peak = max([m["count"] for m in data["trend"]] + [1])
-    return _environment().get_template("yearly_report.html.j2").render(data | {"peak": peak})
+    template = _environment().get_template("yearly_report.html.j2")
+    return template.render(data | {"peak": peak, "figure": figure})
