@@ -119,14 +119,22 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_send(args: argparse.Namespace) -> int:
+    from lofte.cli.stopping import report_stop
     from lofte.cli.wiring import connect
+    from lofte.kernel.stopping import StopSignal, stop_on_signals
 
-    done = connect(args.database).dispatcher().run_once()
+    wired = connect(args.database)
+    stop = StopSignal()  # SIGTERM, Ctrl-C: what is not sent waits for the next run
+    with stop_on_signals(stop):
+        done = wired.dispatcher(stop=stop).run_once()
     print(
         f"{done.sent} skickade, {done.failed_attempts} misslyckade försök "
         f"({done.incidents} blev incidenter), {done.expired} för sena för att skickas, "
-        f"{done.held} väntar på daglig sammanställning, {done.digests} sammanställningar."
+        f"{done.held} väntar på daglig sammanställning, {done.digests} sammanställningar.",
+        flush=True,
     )
+    if stop.is_set():
+        report_stop(wired, stop, in_time=True)
     return 0
 
 

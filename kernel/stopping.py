@@ -1,0 +1,76 @@
+"""Stopping on request: a service manager's SIGTERM or Ctrl-C sets a `StopSignal`, which the
+engine's loop, the timer firing (between batches) and delivery (at once, even in the middle of
+a hung SMTP conversation) watch.
+
+Setting it takes no lock: a Python signal handler runs in the main thread between two
+bytecodes, possibly while that thread holds a lock, so a handler that took one (an
+`Event.set`, a log line, a print) could wait for itself for ever. `set` writes a flag and puts
+a token into the waiting threads' `queue.SimpleQueue`s, whose `put` is documented as safe
+from a signal handler.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from queue import SimpleQueue
+from typing import Any
+
+STOPPING = object()  # what a waiting queue receives when the stop is asked for
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class StopSignal:
+    """Asked once to stop; remembers why and when (`reason`, `asked_at` on the monotonic
+    clock) and wakes whoever waits on a queue given to `waking`."""
+
+    def __init__(self) -> None:
+        self._asked = False
+        self.reason = ""
+        self.asked_at: float | None = None
+        self._queues: list[SimpleQueue[Any]] = []
+
+    def set(self, reason: str = "stopp") -> None:
+        if not self._asked:
+            self.reason, self.asked_at = reason, time.monotonic()
+            self._asked = True
+        for queue in tuple(self._queues):  # a copy: a waiter may leave meanwhile
+            queue.put(STOPPING)
+
+    def is_set(self) -> bool:
+        return self._asked
+
+    @contextmanager
+    def waking(self, queue: SimpleQueue[Any]) -> Iterator[None]:
+        """While inside, a stop puts `STOPPING` into `queue` (at once if already asked)."""
+        self._queues.append(queue)
+        try:
+            if self._asked:
+                queue.put(STOPPING)
+            yield
+        finally:
+            self._queues.remove(queue)
+
+
+@contextmanager
+def stop_on_signals(stop: StopSignal) -> Iterator[None]:
+    """SIGINT and SIGTERM set `stop` while inside (the previous handlers come back after).
+    Set explicitly, so that a process started with SIGINT ignored (as by some supervisors
+    and test runners) stops on it too. Outside the main thread nothing is installed (Python
+    allows handlers only there)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handle(signum: int, _frame: object) -> None:
+        stop.set(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, handle) for sig in SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
