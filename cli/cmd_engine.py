@@ -111,17 +111,6 @@ def run_engine(args: argparse.Namespace) -> int:
         kind = TIMER_KIND.get(timer.kind.value, timer.kind.value)
         print(f"timer {when} {kind} {timer.key}: {timer.note}", flush=True)
 
-    def deliver() -> int:
-        done = dispatcher.run_once()
-        if done.sent or done.failed_attempts or done.digests or done.expired:
-            print(
-                f"utkorg: {done.sent} skickade, {done.failed_attempts} misslyckade försök, "
-                f"{done.incidents} incidenter, {done.expired} för sena, "
-                f"{done.digests} sammanställningar",
-                flush=True,
-            )
-        return int(done.sent + done.held + done.digests + done.expired)
-
     print(
         f"Löfte kör mot {wired.url} (motor {wired.engine.engine_id}); stoppa med Ctrl-C "
         "eller SIGTERM.",
@@ -133,7 +122,7 @@ def run_engine(args: argparse.Namespace) -> int:
     in_time = EngineLoop(
         wired.engine,
         tick_seconds=args.tick,
-        deliver=deliver,
+        deliver=lambda: _deliver(dispatcher),
         on_fired=report,
         exit_when_idle=args.exit_when_idle,
         heartbeat=heartbeat.beat,
@@ -142,6 +131,19 @@ def run_engine(args: argparse.Namespace) -> int:
     if stop.is_set():
         report_stop(wired, stop, in_time=in_time)
     return 0
+
+
+def _deliver(dispatcher: Any) -> int:
+    """One pass of the outbox, told on a line when it did something; how much it did."""
+    done = dispatcher.run_once()
+    if done.sent or done.failed_attempts or done.digests or done.expired:
+        print(
+            f"utkorg: {done.sent} skickade, {done.failed_attempts} misslyckade försök, "
+            f"{done.incidents} incidenter, {done.expired} för sena, "
+            f"{done.digests} sammanställningar",
+            flush=True,
+        )
+    return int(done.sent + done.held + done.digests + done.expired)
 
 
 def run_simulate(args: argparse.Namespace) -> int:

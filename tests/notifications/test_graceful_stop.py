@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,19 +66,6 @@ def outbox(folder: Path) -> list[Any]:
         ).all()
     engine.dispose()
     return list(found)
-
-
-@pytest.fixture
-def hanging() -> Iterator[Any]:
-    started: list[HangingSmtp] = []
-
-    def start(mode: str) -> HangingSmtp:
-        started.append(HangingSmtp(mode))
-        return started[-1]
-
-    yield start
-    for server in started:
-        server.close()
 
 
 def stop_while_hanging(process: subprocess.Popen[str], server: HangingSmtp) -> tuple[float, str]:
