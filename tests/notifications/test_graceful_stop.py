@@ -93,14 +93,17 @@ def all_waiting(folder: Path, mode: str) -> int:
     return len(rows)
 
 
-@pytest.mark.parametrize("mode", ["silent", "data"])
+@pytest.mark.parametrize(
+    ("mode", "running"),
+    [("silent", ["--tick", "0.05"]), ("data", ["--tick", "0.05"]), ("data", ["--exit-when-idle"])],
+)
 def test_sigterm_while_the_mail_server_hangs_loses_nothing(
-    tmp_path: Path, hanging: Any, smtp_server: Any, mode: str
+    tmp_path: Path, hanging: Any, smtp_server: Any, mode: str, running: list[str]
 ) -> None:
     (tmp_path / "klocka").write_text(CLOCK)
     done(lofte(tmp_path, "init"))
     first = hanging(mode)
-    took, said = stop_while_hanging(lofte(tmp_path, "run", "--tick", "0.05", **first.env()), first)
+    took, said = stop_while_hanging(lofte(tmp_path, "run", *running, **first.env()), first)
     assert took < STOP_WITHIN
     waiting = all_waiting(tmp_path, mode)
     assert waiting > 10  # the week's requests, fired by this run before it began to send
