@@ -11,16 +11,22 @@ from a signal handler.
 
 from __future__ import annotations
 
+import queue
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from queue import SimpleQueue
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 STOPPING = object()  # what a waiting queue receives when the stop is asked for
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# Seconds the work under way gets to end after a stop (a batch of timers, recording a result);
+# a service manager's stop timeout should leave room for it (docs/operations.md).
+STOP_GRACE = 3.0
 
 
 class StopSignal:
@@ -37,8 +43,8 @@ class StopSignal:
         if not self._asked:
             self.reason, self.asked_at = reason, time.monotonic()
             self._asked = True
-        for queue in tuple(self._queues):  # a copy: a waiter may leave meanwhile
-            queue.put(STOPPING)
+        for waiting in tuple(self._queues):  # a copy: a waiter may leave meanwhile
+            waiting.put(STOPPING)
 
     def is_set(self) -> bool:
         return self._asked
@@ -74,3 +80,31 @@ def stop_on_signals(stop: StopSignal) -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def until_stopped(work: Callable[[], T], stop: StopSignal, grace: float) -> tuple[bool, T | None]:
+    """Run `work` on a thread of its own while this one waits for it, or for `stop` and then
+    at most `grace` seconds more (a thread blocked in a C call, such as a wait for a database
+    lock, would not let a signal handler run for as long). (whether it ended, its result);
+    its error is raised here."""
+    woken: SimpleQueue[Any] = SimpleQueue()
+
+    def run() -> None:
+        try:
+            woken.put(("done", work()))
+        except BaseException as exc:  # raised again in the waiting thread
+            woken.put(("error", exc))
+
+    with stop.waking(woken):
+        threading.Thread(target=run, name="lofte-work", daemon=True).start()
+        got = woken.get()
+        while got is STOPPING:  # a signal (or two): wait a little for the work to end
+            left = grace - (time.monotonic() - (stop.asked_at or time.monotonic()))
+            try:
+                got = woken.get(timeout=max(left, 0.0))
+            except queue.Empty:
+                return False, None
+    kind, value = got
+    if kind == "error":
+        raise value
+    return True, value

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from lofte.kernel.stopping import StopSignal
+from lofte.kernel.stopping import StopSignal, until_stopped
 from lofte.notifications.config import mail_settings
 from lofte.notifications.dispatcher import Dispatcher
 from lofte.notifications.sending import ABANDONED
@@ -86,6 +86,28 @@ def test_the_loop_returns_without_waiting_for_a_hung_job(memory_harness: Harness
     assert not loop.scheduler.running
 
 
+@pytest.mark.parametrize("idle", [False, True])
+def test_a_stop_during_a_blocked_catch_up_is_heard_at_once(
+    memory_harness: Harness, idle: bool
+) -> None:
+    """The first write (the heartbeat) waits, as for a database locked by another program."""
+    started, release = threading.Event(), threading.Event()
+
+    def blocked_beat() -> None:
+        started.set()
+        release.wait(WAIT)
+
+    loop = EngineLoop(
+        memory_harness.engine, heartbeat=blocked_beat, exit_when_idle=idle, stop_grace=0.05
+    )
+    threading.Thread(target=lambda: started.wait(WAIT) and loop.stop.set("SIGTERM")).start()
+    try:
+        assert loop.run() is False
+    finally:
+        release.set()
+    assert not loop.scheduler.running
+
+
 def test_sigterm_stops_the_loop_once_its_jobs_end(memory_harness: Harness) -> None:
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("signal handlers exist only in the main thread")
@@ -109,3 +131,21 @@ def test_sigterm_stops_the_loop_once_its_jobs_end(memory_harness: Harness) -> No
     kill.join(WAIT)
     assert loop.stop.reason == "SIGTERM"
     assert signal.getsignal(signal.SIGTERM) is previous  # the handler was the loop's alone
+
+
+def test_work_on_its_own_thread_is_waited_for_only_a_grace_after_a_stop() -> None:
+    stop, release = StopSignal(), threading.Event()
+    assert until_stopped(lambda: 42, stop, 0.05) == (True, 42)
+    with pytest.raises(ZeroDivisionError):
+        until_stopped(lambda: 1 // 0, stop, 0.05)
+
+    def blocked() -> int:  # as a wait for a database lock, which no signal interrupts
+        stop.set("SIGTERM")
+        release.wait(WAIT)
+        return 1
+
+    try:
+        assert until_stopped(blocked, stop, 0.05) == (False, None)
+    finally:
+        release.set()
+    assert until_stopped(lambda: 7, stop, 0.05) == (True, 7)  # stopped, but it ended in time

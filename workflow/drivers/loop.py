@@ -23,12 +23,12 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from lofte.kernel.stopping import StopSignal, stop_on_signals
+from lofte.kernel.stopping import STOP_GRACE, StopSignal, stop_on_signals
 from lofte.workflow.core.engine import Engine
 from lofte.workflow.core.records import Timer
 
 log = logging.getLogger("lofte.loop")
-STOP_GRACE = 3.0  # seconds the jobs get to end after a stop (a timer batch; a record)
+BEGUN = "begun"  # what the starting thread says when the catch-up is done
 
 
 class EngineLoop:
@@ -67,27 +67,49 @@ class EngineLoop:
     def run(self) -> bool:
         """Run until SIGINT/SIGTERM (or `stop` is set), or with `exit_when_idle` until nothing
         is left to do. False when a job still ran `stop_grace` seconds after the stop (the
-        caller may end the process: what that job held is taken again when its lease ends)."""
+        caller may end the process: what that job held is taken again when its lease ends).
+
+        The main thread only waits: the work (the catch-up, or with `exit_when_idle` all of
+        it) runs on a thread of its own and the two jobs on APScheduler's, so a stop is heard
+        at once even while a job waits for a locked database or a silent mail server."""
         with stop_on_signals(self.stop):
-            self.heartbeat()
-            self.engine.ensure_schedule()
-            if self.exit_when_idle:
-                while not self.stop.is_set() and self.fire_due() + self._deliver_once():
-                    pass
-                return True
-            self.fire_due()  # catch up before the first interval
-            if not self.stop.is_set():
-                self._add_job(self._timer_job, "lofte-timers")
-                if self.deliver is not None:
-                    self._add_job(self._delivery_job, "lofte-outbox")
-                self.scheduler.start()
-                woken: SimpleQueue[Any] = SimpleQueue()
-                with self.stop.waking(woken):
-                    woken.get()
+            woken: SimpleQueue[Any] = SimpleQueue()
+            with self.stop.waking(woken):
+                threading.Thread(
+                    target=self._begin, args=(woken,), name="lofte-catch-up", daemon=True
+                ).start()
+                began = woken.get()
+                if isinstance(began, BaseException):
+                    raise began
+                if began is BEGUN and not self.exit_when_idle:
+                    self._add_job(self._timer_job, "lofte-timers")
+                    if self.deliver is not None:
+                        self._add_job(self._delivery_job, "lofte-outbox")
+                    self.scheduler.start()
+                    woken.get()  # until the stop
+            if self.stop.is_set():
                 log.info("stopping (%s)", self.stop.reason)
+            if self.scheduler.running:
                 self.scheduler.shutdown(wait=False)  # a job under way is not waited for here
             with self._quiet:
                 return self._quiet.wait_for(lambda: self._running == 0, self.stop_grace)
+
+    def _begin(self, woken: SimpleQueue[Any]) -> None:
+        """The heartbeat, the schedule and the catch-up (with `exit_when_idle`, everything due
+        and the outbox until nothing is left); then BEGUN, or the error, to `woken`."""
+        with self._job() as go:
+            try:
+                if go:
+                    self.heartbeat()
+                    self.engine.ensure_schedule()
+                    self.fire_due()  # catch up before the first interval
+                while go and self.exit_when_idle and not self.stop.is_set():
+                    if not self.fire_due() + self._deliver_once():
+                        break
+            except BaseException as exc:  # raised again by `run`, in the main thread
+                woken.put(exc)
+                return
+        woken.put(BEGUN)
 
     def _deliver_once(self) -> int:
         return self.deliver() if self.deliver is not None else 0
