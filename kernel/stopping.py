@@ -7,6 +7,10 @@ bytecodes, possibly while that thread holds a lock, so a handler that took one (
 `Event.set`, a log line, a print) could wait for itself for ever. `set` writes a flag and puts
 a token into the waiting threads' `queue.SimpleQueue`s, whose `put` is documented as safe
 from a signal handler.
+
+The handler runs in the main thread, and only once that thread runs Python again: a signal
+the kernel gives to another thread does not interrupt the main thread's wait. So the main
+thread never waits without a timeout (`take`): it looks up every `HEAR_EVERY` seconds.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # Seconds the work under way gets to end after a stop (a batch of timers, recording a result);
 # a service manager's stop timeout should leave room for it (docs/operations.md).
 STOP_GRACE = 3.0
+HEAR_EVERY = 0.2  # seconds: the longest a signal waits for the main thread to handle it
 
 
 class StopSignal:
@@ -59,6 +64,19 @@ class StopSignal:
             yield
         finally:
             self._queues.remove(queue)
+
+
+def take(waiting: SimpleQueue[Any], timeout: float | None = None) -> Any:
+    """The next item of `waiting`, waited for in steps of `HEAR_EVERY` seconds, so that a
+    signal handler runs meanwhile (see the module); queue.Empty after `timeout` seconds."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        step = HEAR_EVERY if deadline is None else min(HEAR_EVERY, deadline - time.monotonic())
+        try:
+            return waiting.get(timeout=max(step, 0.0))
+        except queue.Empty:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise
 
 
 @contextmanager
@@ -97,11 +115,11 @@ def until_stopped(work: Callable[[], T], stop: StopSignal, grace: float) -> tupl
 
     with stop.waking(woken):
         threading.Thread(target=run, name="lofte-work", daemon=True).start()
-        got = woken.get()
+        got = take(woken)
         while got is STOPPING:  # a signal (or two): wait a little for the work to end
             left = grace - (time.monotonic() - (stop.asked_at or time.monotonic()))
             try:
-                got = woken.get(timeout=max(left, 0.0))
+                got = take(woken, max(left, 0.0))
             except queue.Empty:
                 return False, None
     kind, value = got

@@ -19,7 +19,7 @@ from datetime import datetime
 from queue import SimpleQueue
 from typing import Any
 
-from lofte.kernel.stopping import STOPPING, StopSignal
+from lofte.kernel.stopping import STOPPING, StopSignal, take
 from lofte.notifications.compose import OutgoingEmail, compose
 from lofte.notifications.config import MailSettings
 from lofte.notifications.failures import Failure
@@ -144,7 +144,7 @@ def deliver_unless_stopped(transport: Transport, email: OutgoingEmail, stop: Sto
         if stop.is_set():
             raise Abandoned
         threading.Thread(target=converse, name="lofte-smtp", daemon=True).start()
-        got = answer.get()
+        got = take(answer)
     if got is STOPPING:
         raise Abandoned
     ok, value = got

@@ -23,7 +23,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from lofte.kernel.stopping import STOP_GRACE, StopSignal, stop_on_signals
+from lofte.kernel.stopping import STOP_GRACE, StopSignal, stop_on_signals, take
 from lofte.workflow.core.engine import Engine
 from lofte.workflow.core.records import Timer
 
@@ -78,7 +78,7 @@ class EngineLoop:
                 threading.Thread(
                     target=self._begin, args=(woken,), name="lofte-catch-up", daemon=True
                 ).start()
-                began = woken.get()
+                began = take(woken)
                 if isinstance(began, BaseException):
                     raise began
                 if began is BEGUN and not self.exit_when_idle:
@@ -86,7 +86,7 @@ class EngineLoop:
                     if self.deliver is not None:
                         self._add_job(self._delivery_job, "lofte-outbox")
                     self.scheduler.start()
-                    woken.get()  # until the stop
+                    take(woken)  # until the stop
             if self.stop.is_set():
                 log.info("stopping (%s)", self.stop.reason)
             if self.scheduler.running:
