@@ -90,15 +90,18 @@ def _add_mail_options(sim: Any) -> None:
 
 
 def run_engine(args: argparse.Namespace) -> int:
+    from lofte.cli.stopping import report_stop
     from lofte.cli.wiring import connect
     from lofte.kernel import words
+    from lofte.kernel.stopping import StopSignal
     from lofte.workflow.application.operations import Heartbeat
     from lofte.workflow.application.texts import TIMER_KIND
     from lofte.workflow.core.records import Timer
     from lofte.workflow.drivers.loop import EngineLoop
 
     wired = connect(args.database)
-    dispatcher = wired.dispatcher()
+    stop = StopSignal()  # SIGTERM, Ctrl-C: see workflow.drivers.loop
+    dispatcher = wired.dispatcher(stop=stop)
     # For /readyz and /metrics: written at most every 30 s, also during a long catch-up.
     heartbeat = Heartbeat(wired.store, wired.clock, wired.engine.engine_id)
 
@@ -108,33 +111,39 @@ def run_engine(args: argparse.Namespace) -> int:
         kind = TIMER_KIND.get(timer.kind.value, timer.kind.value)
         print(f"timer {when} {kind} {timer.key}: {timer.note}", flush=True)
 
-    def deliver() -> int:
-        done = dispatcher.run_once()
-        if done.sent or done.failed_attempts or done.digests or done.expired:
-            print(
-                f"utkorg: {done.sent} skickade, {done.failed_attempts} misslyckade försök, "
-                f"{done.incidents} incidenter, {done.expired} för sena, "
-                f"{done.digests} sammanställningar",
-                flush=True,
-            )
-        return int(done.sent + done.held + done.digests + done.expired)
-
     print(
-        f"Löfte kör mot {wired.url} (motor {wired.engine.engine_id}); stoppa med Ctrl-C.",
+        f"Löfte kör mot {wired.url} (motor {wired.engine.engine_id}); stoppa med Ctrl-C "
+        "eller SIGTERM.",
         flush=True,
     )
     from lofte.cli.memory import freeze_start_up
 
     freeze_start_up()
-    EngineLoop(
+    in_time = EngineLoop(
         wired.engine,
         tick_seconds=args.tick,
-        deliver=deliver,
+        deliver=lambda: _deliver(dispatcher),
         on_fired=report,
         exit_when_idle=args.exit_when_idle,
         heartbeat=heartbeat.beat,
+        stop=stop,
     ).run()
+    if stop.is_set():
+        report_stop(wired, stop, in_time=in_time)
     return 0
+
+
+def _deliver(dispatcher: Any) -> int:
+    """One pass of the outbox, told on a line when it did something; how much it did."""
+    done = dispatcher.run_once()
+    if done.sent or done.failed_attempts or done.digests or done.expired:
+        print(
+            f"utkorg: {done.sent} skickade, {done.failed_attempts} misslyckade försök, "
+            f"{done.incidents} incidenter, {done.expired} för sena, "
+            f"{done.digests} sammanställningar",
+            flush=True,
+        )
+    return int(done.sent + done.held + done.digests + done.expired)
 
 
 def run_simulate(args: argparse.Namespace) -> int:

@@ -119,14 +119,26 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_send(args: argparse.Namespace) -> int:
+    from lofte.cli.stopping import report_stop
     from lofte.cli.wiring import connect
+    from lofte.kernel.stopping import STOP_GRACE, StopSignal, stop_on_signals, until_stopped
 
-    done = connect(args.database).dispatcher().run_once()
+    wired = connect(args.database)
+    stop = StopSignal()  # SIGTERM, Ctrl-C: what is not sent waits for the next run
+    dispatcher = wired.dispatcher(stop=stop)
+    with stop_on_signals(stop):
+        ended, done = until_stopped(dispatcher.run_once, stop, STOP_GRACE)
+    if not ended or done is None:  # it waits (for the database): this ends the process
+        report_stop(wired, stop, in_time=False)
+        return 0
     print(
         f"{done.sent} skickade, {done.failed_attempts} misslyckade försök "
         f"({done.incidents} blev incidenter), {done.expired} för sena för att skickas, "
-        f"{done.held} väntar på daglig sammanställning, {done.digests} sammanställningar."
+        f"{done.held} väntar på daglig sammanställning, {done.digests} sammanställningar.",
+        flush=True,
     )
+    if stop.is_set():
+        report_stop(wired, stop, in_time=True)
     return 0
 
 

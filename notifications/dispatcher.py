@@ -6,6 +6,10 @@ Delivery is two-phase: a batch is claimed (`sending`, committed) before it is ha
 transport and marked `sent` after. A dispatcher that dies in between leaves its messages
 `sending`; once the lease runs out another pass delivers them again with the same Message-ID,
 so a mail system (and the .eml folder) keeps one copy.
+
+Given a `StopSignal`, a dispatcher claims nothing once it is set, and what it holds unsent
+(the conversation under way abandoned at once, see `notifications.sending`) goes back to
+waiting when its result is recorded, with no try counted: the next start sends it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 
 from lofte.kernel.clock import Clock
 from lofte.kernel.errors import ConcurrentUpdate
+from lofte.kernel.stopping import StopSignal
 from lofte.notifications.config import MailSettings
 from lofte.notifications.digests import compose_digests
 from lofte.notifications.failures import Failure, record_failure
@@ -52,6 +57,7 @@ class DispatchReport:
     incidents: int = 0
     expired: int = 0
     held: int = 0
+    released: int = 0  # claimed but not sent because the process stopped: waiting again
     handed: int = 0  # given to `hand_off`; recorded with `record` when done
     digests: int = 0
     alerts: int = 0
@@ -73,12 +79,14 @@ class Dispatcher:
         outage_check_every: timedelta = OUTAGE_CHECK_EVERY,
         exclusive: bool = False,
         catalog: Catalog | None = None,
+        stop: StopSignal | None = None,
     ) -> None:
         """`exclusive`: no other dispatcher sends from this store (the simulation's), so an
         outage can only begin with a failure this one records: while none is open, the
         outage is looked for only after a failure, not every `outage_check_every`; and a
         message can only become due again by a retry this one scheduled (see `run_once`).
-        `catalog`: the process's parsed setup (the engine's), else one of its own."""
+        `catalog`: the process's parsed setup (the engine's), else one of its own.
+        `stop`: when set, claim nothing more and abandon the send under way (see the module)."""
         self.store = store
         self.clock = clock
         self.transport = transport
@@ -87,6 +95,7 @@ class Dispatcher:
         self.lease = lease
         self.configured_secret = secret
         self.catalog = catalog or Catalog()
+        self.stop = stop
         self._secret: str | None = None
         self._digested: set[tuple[date, str]] = set()  # (day, person) whose digest is written
         self._outage_checked: datetime | None = None
@@ -116,6 +125,8 @@ class Dispatcher:
                 return report
 
         def room() -> bool:
+            if self._stopping():
+                return False
             return limit is None or report.sent + report.failed_attempts < limit
 
         if self.exclusive and not self._retries_read:
@@ -131,13 +142,13 @@ class Dispatcher:
         claimed = self._batch(report, look_first=not self.exclusive) if may_be_due and room() else 0
         while claimed == BATCH and room() and not self._unrecorded:  # there may be more
             claimed = self._batch(report)
-        if self._unrecorded:  # nothing more is sent until what went out is recorded
+        if self._unrecorded or self._stopping():  # what went out is recorded first
             return report
         report.digests = compose_digests(
             self.store, self.catalog, self.clock.now(), self.settings.digest_hour, self._digested
         )
         if report.digests:
-            while self._batch(report) == BATCH:
+            while not self._stopping() and self._batch(report) == BATCH:
                 pass
         now = self.clock.now()
         if self._outage_check_due(now):
@@ -146,6 +157,9 @@ class Dispatcher:
             self._outage_checked = now
             self._sent_since_check = self._failed_since_check = False
         return report
+
+    def _stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
 
     def _retry_fell_due(self) -> bool:
         now, due = self.clock.now(), False
@@ -228,6 +242,8 @@ class Dispatcher:
                     for result, at in results:
                         if result.sent:
                             uow.outbox.mark_sent(result.sent, at, self.dispatcher_id)
+                        if result.released:
+                            uow.outbox.release(result.released, self.dispatcher_id)
                         for failure in result.failures:
                             saved = record_failure(
                                 uow, failure, at, self.settings, self.dispatcher_id, tally
@@ -246,6 +262,7 @@ class Dispatcher:
         report.permanent_failures += tally.permanent_failures
         for result, _ in results:
             report.sent += len(result.sent)
+            report.released += len(result.released)
             self._sent_since_check = self._sent_since_check or bool(result.sent)
             self._failed_since_check = self._failed_since_check or bool(result.failures)
 
@@ -295,7 +312,7 @@ class Dispatcher:
             self.hand_off(job)
             report.handed += len(sendable)
         elif sendable:
-            result = Sender(self.transport, self.settings, self._secret).send(job)
+            result = Sender(self.transport, self.settings, self._secret, self.stop).send(job)
             self.record(result, report, self.clock.now())
         return len(claimed)
 

@@ -33,6 +33,11 @@ class OutboxDelivery(Outbox, Protocol):
         """Record (message, where it went) as sent, if `by` still holds each message."""
         ...
 
+    def release(self, released: Sequence[tuple[OutboxMessage, str | None]], by: str) -> None:
+        """Put messages `by` still holds back to waiting, due at once, their claim's try not
+        counted; a note (not None) becomes the message's last error."""
+        ...
+
     def exists(self, key: str) -> bool: ...
 
     def failing_since(self) -> datetime | None:

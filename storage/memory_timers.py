@@ -268,6 +268,21 @@ class MemoryOutbox:
                     last_error=None,
                 )
 
+    def release(self, released: Sequence[tuple[OutboxMessage, str | None]], by: str) -> None:
+        for message, note in released:
+            stored = self.table.get(message.id)
+            if stored is None or stored.claimed_by != by or stored.status != OutboxStatus.SENDING:
+                continue
+            self._set(
+                stored,
+                status=OutboxStatus.PENDING,
+                attempts=stored.attempts - 1,
+                first_attempt_at=stored.first_attempt_at if stored.attempts > 1 else None,
+                claimed_by=None,
+                claimed_at=None,
+                last_error=stored.last_error if note is None else note[:2000],
+            )
+
     def exists(self, key: str) -> bool:
         return key in self.table.by_unique
 

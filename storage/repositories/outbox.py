@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 
 from lofte.kernel.errors import NotFound
 from lofte.storage import rows
@@ -101,6 +101,22 @@ _SENT = (
         last_error=None,
     )
 )
+_RELEASE = (
+    update(OB)
+    .where(
+        OB.c.id == bindparam("b_id"),
+        OB.c.claimed_by == bindparam("b_by"),
+        rows.status_is(OB.c.status, OutboxStatus.SENDING),
+    )
+    .values(  # the right-hand sides read the row as it was
+        status=OutboxStatus.PENDING.value,
+        attempts=OB.c.attempts - 1,
+        first_attempt_at=case((OB.c.attempts <= 1, None), else_=OB.c.first_attempt_at),
+        claimed_by=None,
+        claimed_at=None,
+        last_error=func.coalesce(bindparam("note"), OB.c.last_error),
+    )
+)
 _SAVED = (
     "status",
     "attempts",
@@ -178,6 +194,17 @@ class SqlOutbox(Repository):
                 [
                     {"b_id": m.id, "b_by": by, "sent_at": at, "delivery": where[:500]}
                     for m, where in sent
+                ],
+            )
+
+    def release(self, released: Sequence[tuple[OutboxMessage, str | None]], by: str) -> None:
+        """Back to waiting, if this dispatcher still holds them: the claim's try not counted."""
+        if released:
+            self.execute(
+                _RELEASE,
+                [
+                    {"b_id": m.id, "b_by": by, "note": None if note is None else note[:2000]}
+                    for m, note in released
                 ],
             )
 

@@ -175,6 +175,34 @@ def test_delivery_claims_due_messages_by_id_and_takes_back_a_lapsed_lease(store:
         assert [m.key for m in uow.outbox.claim(T0 + 3 * H, T0 + H, "d3", 9)] == ["retry"]
 
 
+def test_a_released_message_waits_again_at_once_with_its_claims_try_not_counted(
+    store: Store,
+) -> None:
+    with store.unit_of_work() as uow:
+        uow.outbox.add_many(
+            [
+                message("first"),
+                message("again", attempts=2, first_attempt_at=T0 - H, last_error="421 upptagen"),
+                message("other"),
+            ]
+        )
+        claimed = uow.outbox.claim(T0, T0, "d1", 10)
+    first, again, other = claimed
+    with store.unit_of_work() as uow:
+        uow.outbox.release([(first, "avbrutet"), (again, None)], "d1")
+        uow.outbox.release([(other, "avbrutet")], "d2")  # not d2's: nothing
+        uow.outbox.mark_sent([(first, "smtp")], T0, "d1")  # no longer d1's: nothing
+        by_key = {m.key: m for m in uow.outbox.with_status(OutboxStatus.PENDING)}
+        assert [m.key for m in uow.outbox.with_status(OutboxStatus.SENDING)] == ["other"]
+    assert sorted(by_key) == ["again", "first"]
+    assert (by_key["first"].attempts, by_key["first"].first_attempt_at) == (0, None)
+    assert (by_key["again"].attempts, by_key["again"].first_attempt_at) == (2, T0 - H)
+    assert (by_key["first"].last_error, by_key["again"].last_error) == ("avbrutet", "421 upptagen")
+    assert by_key["first"].claimed_by is None and by_key["first"].claimed_at is None
+    with store.unit_of_work() as uow:  # due again at once, for anyone
+        assert [m.key for m in uow.outbox.claim(T0, T0, "d3", 10)] == ["first", "again"]
+
+
 def test_a_persons_open_tasks_come_by_deadline_from_open_cycles(store: Store) -> None:
     [c1, c2, c3] = add_cycles(store, cycle(2), cycle(1), cycle(3))
     with store.unit_of_work() as uow:

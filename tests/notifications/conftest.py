@@ -20,6 +20,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.conftest import packaged
 from tests.harness import Harness, make_harness, utc
+from tests.notifications.hanging_smtp import HangingSmtp
 
 USER, PASSWORD = "lofte", "hemligt-losenord-42"
 
@@ -152,6 +153,20 @@ def smtp_server() -> Iterator[Any]:
     yield start
     for controller in started:
         controller.stop()
+
+
+@pytest.fixture
+def hanging() -> Iterator[Any]:
+    """Start hanging servers on demand: hanging(mode) with mode silent or data."""
+    started: list[HangingSmtp] = []
+
+    def start(mode: str) -> HangingSmtp:
+        started.append(HangingSmtp(mode))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.close()
 
 
 @pytest.fixture

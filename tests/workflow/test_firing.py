@@ -226,7 +226,7 @@ def test_a_stopping_loop_stops_between_batches(fresh: Callable[[str], Harness]) 
 
     def stop_after_first(timer: Timer) -> None:
         fired.append(timer)
-        loop._stopping.set()  # SIGTERM arrives while the first batch is reported
+        loop.stop.set("SIGTERM")  # SIGTERM arrives while the first batch is reported
 
     loop = EngineLoop(h.engine, on_fired=stop_after_first)
     assert loop.fire_due() == len(fired) == firing_module.TOGETHER  # that batch, whole
