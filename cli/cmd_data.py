@@ -50,7 +50,10 @@ def add_commands(commands: Any) -> None:
     answers.add_argument("--as", dest="viewer", type=arguments.identifier, metavar="PERSON")
     arguments.add_database(answers)
     answers.set_defaults(handler=run_export_answers)
+    _add_report(commands)
 
+
+def _add_report(commands: Any) -> None:
     report = commands.add_parser(
         "report",
         help="lägesbild och åtgärdsplan för ett år (lag 2023:196, 4 §) som utskrivbar HTML; "

@@ -93,24 +93,7 @@ def cycle_page(
         )
         for m in shown.meetings
     ]
-    decided = [
-        a
-        for a in app.reads.actions([instance.unit_id], None)
-        if a.source_instance_id == instance.id
-    ]
-    effects = (
-        app.engine.inspect(lambda work: effects_of(work, shown.unit, decided)) if decided else {}
-    )
-    actions = [
-        (
-            action_kind(a.kind, language),
-            a.what,
-            action_status(a.status.value, language),
-            page_paths.action_page(a.unit_id, a.id or 0),
-            *_numbers(effects.get(a.id or 0), language),
-        )
-        for a in decided
-    ]
+    actions = _decided_here(app, shown.unit, instance, language)
     return CyclePage(
         shown.unit,
         f"{definition.display_title(language)} {label_of_key(instance.period_key, language)}",
@@ -170,6 +153,25 @@ def _in(shown: dict[str, Any], language: str) -> dict[str, Any]:
     else:
         out["value"] = shown["value"][lang]
     return out
+
+
+def _decided_here(
+    app: Application, unit: Unit, instance: CycleInstance, language: str
+) -> list[tuple[str, str, str, str, str, str]]:
+    """The actions the cycle decided, each with its baseline and latest count."""
+    found = app.reads.actions([instance.unit_id], None)
+    decided = [a for a in found if a.source_instance_id == instance.id]
+    effects = app.engine.inspect(lambda work: effects_of(work, unit, decided)) if decided else {}
+    return [
+        (
+            action_kind(a.kind, language),
+            a.what,
+            action_status(a.status.value, language),
+            page_paths.action_page(a.unit_id, a.id or 0),
+            *_numbers(effects.get(a.id or 0), language),
+        )
+        for a in decided
+    ]
 
 
 def _numbers(effect: Effect | None, language: str) -> tuple[str, str]:

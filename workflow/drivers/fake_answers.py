@@ -38,6 +38,8 @@ from lofte.workflow.core.answers import fields_for
 from lofte.workflow.core.commitments import Commitment
 from lofte.workflow.core.observations import part_of
 from lofte.workflow.drivers import fake_scenes as scenes
+from lofte.workflow.drivers.fake_places import unit_places
+from lofte.workflow.drivers.fake_targets import commitment_rows, targets
 
 Observation = Mapping[str, Any]
 
@@ -90,7 +92,7 @@ class _Writer:
     places: list[tuple[str, str, scenes.PlaceKind]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.places = _places(self.seen.unit)
+        self.places = unit_places(self.seen.unit)
         update = self.step.action_update()
         if update is not None:  # a follow-up: its status, then a note and effect that fit
             status = next((f for f in self.step.fields if f.id == update.status), None)
@@ -124,25 +126,9 @@ class _Writer:
         if isinstance(spec, RowsField) and any(
             isinstance(c, CommitmentField) for c in spec.columns
         ):
-            return self.commitment_rows(spec)
+            fill = lambda column: _value(column, self.members, self.rng, self.now)  # noqa: E731
+            return commitment_rows(spec, self.seen.commitments, self.rng, fill)
         return _value(spec, self.members, self.rng, self.now)
-
-    def commitment_rows(self, spec: RowsField) -> list[dict[str, Any]]:
-        """A row for each of a few commitments in force (one or two per municipality), with
-        what is done about it; none when there are none."""
-        column = next(c for c in spec.columns if isinstance(c, CommitmentField))
-        fitting = [c for c in self.seen.commitments if c.kind in column.kinds]
-        chosen = self.rng.sample(fitting, min(len(fitting), spec.max_rows, self.rng.randint(2, 6)))
-        rows = []
-        for commitment in chosen:
-            row: dict[str, Any] = {column.id: commitment.key}
-            for other in spec.columns:
-                if isinstance(other, TextField):
-                    row[other.id] = self.rng.choice(scenes.POLICE_WORK)[: other.max_length]
-                elif other.required and other.id != column.id:
-                    row[other.id] = _value(other, self.members, self.rng, self.now)
-            rows.append(row)
-        return rows
 
     def _count(self, spec: RowsField) -> int:
         return min(spec.max_rows, max(spec.min_rows, self.rng.randint(1, 3)))
@@ -258,7 +244,9 @@ class _Writer:
             source.indicator: f"Antal EST-iakttagelser av {label.lower()} vid {place}",
             source.baseline: f"{self._count_at(place)} iakttagelser senaste perioden",
             source.due: self._due(source.kind),
-            source.categories: self._targets(spec.column(source.categories or ""), observation),
+            source.categories: targets(
+                spec.column(source.categories or ""), observation, self.seen.observations
+            ),
         }
         row = {}
         for column in spec.columns:
@@ -285,23 +273,6 @@ class _Writer:
         party = allowed or "kommun"
         what = scenes.BY_PARTY.get(party, scenes.BY_PARTY["kommun"])
         return observation, scenes.Remedy(what, (party,)), self._owner((party,), allowed)
-
-    def _targets(self, column: AnyField | None, observation: Observation) -> Any:
-        """The categories an action targets: the one it answers (and, as often in a decision,
-        a second one seen at the same place)."""
-        if not isinstance(column, ChoiceField):
-            return None
-        offered = {o.value for o in column.options}
-        wanted = [str(observation["category"])]
-        wanted += [
-            str(o["category"])
-            for o in self.seen.observations
-            if o.get("place") == observation["place"] and o["category"] not in wanted
-        ][:1]
-        chosen = [c for c in wanted if c in offered]
-        if not chosen:
-            return None
-        return chosen if column.multiple else chosen[0]
 
     def _owner(self, parties: Sequence[str], allowed: str | None) -> Person | None:
         """Someone of the first of `parties` (within `allowed`) in the unit itself, who carries
@@ -350,33 +321,6 @@ class _Writer:
         if self.texts % 3 == 2:
             return f"Prioritera {where}: {labels.most_common(1)[0][0].lower()} återkommer där."
         return f"Vi kan påverka mest vid {where} med tidiga insatser och fortsatt inventering."
-
-
-def _places(unit: Unit | None) -> list[tuple[str, str, scenes.PlaceKind]]:
-    """The unit's places (name, area, kind) in the order of how often they are reported: each
-    municipality has its own hotspots. A unit with a place register reports its places."""
-    key = unit.id if unit is not None else ""
-    if unit is not None and unit.places:
-        found = [
-            (p.name, p.area, scenes.PlaceKind(p.name, False, scenes.KIND_CATEGORIES[p.kind]))
-            for p in unit.places
-        ]
-        random.Random(key).shuffle(found)
-        return found
-    town = scenes.TOWNS.get(key) or _town(unit.name if unit is not None else "Centrum")
-    others = scenes.AREAS.get(key) or (f"Norra {town}", f"Södra {town}")
-    found = []
-    for index, kind in enumerate(scenes.PLACE_KINDS):
-        area = f"{town} centrum" if kind.in_centre else others[index % len(others)]
-        found.append((kind.name, area, kind))
-    random.Random(key).shuffle(found)
-    return found
-
-
-def _town(name: str) -> str:
-    """`Björkviks kommun` -> `Björkvik`; `Fagersta kommun` -> `Fagersta`."""
-    base = name.removesuffix(" kommun")
-    return base[:-1] if base.endswith("s") and base[-2:-1] not in "aeiouyåäö" else base
 
 
 def _value(spec: AnyField, members: Sequence[Person], rng: random.Random, now: datetime) -> Any:
