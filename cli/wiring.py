@@ -145,6 +145,9 @@ def connect(
     return wired
 
 
+HEAD_EVERY = 1.0  # seconds between writes of the audit head file by one busy process
+
+
 def _audit_keeping(
     url: str, *, create: bool, throw_away: bool
 ) -> tuple[AuditKeys, HeadFile | None]:
@@ -152,7 +155,7 @@ def _audit_keeping(
     (`throw_away`) gets a key of its own and no head outside it."""
     if throw_away:
         return throwaway_audit_keys(), None
-    return load_audit_keys(url, create=create), HeadFile(head_file_path(url))
+    return load_audit_keys(url, create=create), HeadFile(head_file_path(url), HEAD_EVERY)
 
 
 def _display(url: str) -> str:

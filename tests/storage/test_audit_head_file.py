@@ -64,3 +64,21 @@ def test_an_edited_file_or_another_key_is_named(tmp_path: Path) -> None:
     path.write_text("inte json")
     found = HeadFile(path).read(KEYS)
     assert found is not None and "skadad" in found.problem
+
+
+def test_a_busy_process_spaces_its_writes_and_writes_the_last_head_at_its_end(
+    tmp_path: Path,
+) -> None:
+    """With `every`, a head within it of the last write waits; the file keeps the last one
+    written (a true lower bound) until the waiting head is flushed, at the process's end."""
+    path = tmp_path / "lofte-audit.head"
+    head = HeadFile(path, every=3600)
+    assert head.advance(1, _digest(1), KEYS.current)
+    for seq in range(2, 6):
+        assert not head.advance(seq, _digest(seq), KEYS.current)
+    assert json.loads(path.read_text())["seq"] == 1
+    head.flush()
+    found = HeadFile(path).read(KEYS)
+    assert found is not None and (found.seq, found.problem) == (5, "")
+    head.flush()  # nothing waits: nothing written
+    assert json.loads(path.read_text())["seq"] == 5
