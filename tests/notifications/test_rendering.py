@@ -293,10 +293,9 @@ def test_a_request_shows_the_lagesbild_and_the_answer_link() -> None:
         "Veckans rapporter" in email.text
         and "2 iakttagelser (\u22123 mot perioden före), 1 rapport" in email.text
     )
-    assert (
-        "Brand i papperskorg" in email.text
-        and "Surahammars kommun: inget beslut i kraft" in email.text
-    )
+    # A summary, never the observations one by one (the answer page lists them).
+    assert "Per kategori:" in email.text and "Brand i papperskorg" not in email.text
+    assert "Surahammars kommun: inget beslut i kraft" in email.text
     assert "https://lofte.example.se/svar/41.token" in email.text
     assert "Mötet hålls ons 3 feb 2027 kl. 13.00, Kommunhuset" in email.text
 

@@ -55,13 +55,13 @@ def test_the_categories_are_checkboxes_and_the_action_keeps_every_one_chosen(
     url = f"/svar/{token_for(h, h.request(week, 'sammanstallning', 'lars-berg'))}"
     client = app.test_client()
     page = client.get(url).get_data(as_text=True)
-    assert 'type="checkbox" name="tidiga_insatser-0-kategorier" value="klotter"' in page
+    assert 'type="checkbox" name="tidiga_insatser-0-malkategorier" value="klotter"' in page
     assert "Vad den ska minska" in page
 
     # A mistake elsewhere keeps the boxes that were ticked.
     chosen = [
-        ("tidiga_insatser-0-kategorier", "klotter"),
-        ("tidiga_insatser-0-kategorier", "skadegorelse"),
+        ("tidiga_insatser-0-malkategorier", "klotter"),
+        ("tidiga_insatser-0-malkategorier", "skadegorelse"),
     ]
     wrong = MultiDict([("csrf_token", csrf(page)), *ROW.items(), *chosen])
     wrong.setlist("tidiga_insatser-0-klart_senast", ["snart"])
@@ -82,7 +82,7 @@ def test_the_register_its_csv_and_the_action_page_show_the_baseline_and_the_late
     row = {
         "insats": "Sanera busskuren",
         "plats": "Stortorget",
-        "kategorier": ["klotter"],
+        "malkategorier": ["klotter"],
         "ansvarig": "maria-holm",
         "klart_senast": "2027-01-20",
     }

@@ -76,7 +76,7 @@ def test_an_intervention_targets_categories_and_its_numbers_show(
     page.fill("#veckans_bild", "Klotter på torget.")
     page.fill("#tidiga_insatser-0-insats", "Sanera busskuren")
     page.fill("#tidiga_insatser-0-plats", "Stortorget")
-    box = page.locator("input[name='tidiga_insatser-0-kategorier'][value='klotter']")
+    box = page.locator("input[name='tidiga_insatser-0-malkategorier'][value='klotter']")
     box.focus()
     page.keyboard.press("Space")  # ticked with the keyboard
     assert box.is_checked()

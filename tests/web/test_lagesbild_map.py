@@ -200,8 +200,14 @@ def test_the_map_settings_come_from_the_environment_and_wrong_ones_are_refused()
 
 
 def test_lofte_lagesbild_of_a_police_area_gives_the_combined_numbers(
-    harness: Harness, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    harness: Harness,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The command reads the database with the audit key it was written with.
+    monkeypatch.setenv("LOFTE_AUDIT_KEY", harness.store.audit_keys.current.secret.decode())
+    monkeypatch.setenv("LOFTE_AUDIT_HEAD", str(tmp_path / "lofte-audit.head"))
     url = str(harness.store.engine.url)
     dates = ["--from", "2027-01-04", "--to", "2027-01-31", "--database", url]
     assert lofte(["lagesbild", "lpo-norra-vastmanland", *dates]) == 0

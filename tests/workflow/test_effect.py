@@ -47,14 +47,14 @@ INTERVENTIONS = [
     {
         "insats": "Sanera klottret på torget",
         "plats": "Torget",
-        "kategorier": ["klotter"],
+        "malkategorier": ["klotter"],
         "ansvarig": "maria-holm",
         "klart_senast": "2027-04-30",
     },
     {
         "insats": "Bättre belysning i centrum",
         "plats": "Sala centrum",
-        "kategorier": ["skadegorelse", "klotter"],
+        "malkategorier": ["skadegorelse", "klotter"],
         "ansvarig": "maria-holm",
         "klart_senast": "2027-05-31",
     },

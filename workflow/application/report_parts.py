@@ -11,7 +11,6 @@ from typing import Any
 
 from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Unit
-from lofte.definitions.steps import FollowUpStep
 from lofte.kernel import words
 from lofte.kernel.timerules import STOCKHOLM
 from lofte.workflow.application.app import Application
@@ -41,8 +40,8 @@ def quarterly_parts(
     app: Application, viewer: Viewer, units: list[Unit], year: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(analyses, follow-ups): every answered step of the year's quarterly cycles, in order,
-    with the fields `viewer` may read; a follow-up cycle's per-action answers are in the
-    action plan, its summary here."""
+    with the fields `viewer` may read; a follow-up cycle's per-action answers (the steps that
+    update an action) are in the action plan, its summary here."""
     names = {u.id: u.name for u in units}
     analyses: list[dict[str, Any]] = []
     follow_ups: list[dict[str, Any]] = []
@@ -50,7 +49,7 @@ def quarterly_parts(
         definition = app.definition_of(cycle)
         if not _quarterly(definition):
             continue
-        following = any(isinstance(s, FollowUpStep) for s in definition.steps)
+        following = any(s.action_update() is not None for s in definition.steps)
         entries = _answered(app, viewer, definition, cycle, names.get(cycle.unit_id, ""))
         (follow_ups if following else analyses).extend(entries)
     return analyses, follow_ups
@@ -63,7 +62,7 @@ def _answered(
     found = []
     for request in app.reads.requests_of_cycle(cycle.id or 0):
         step = definition.step(request.step_id)
-        if isinstance(step, FollowUpStep) or request.status is not RequestStatus.ANSWERED:
+        if step.action_update() is not None or request.status is not RequestStatus.ANSWERED:
             continue
         public, _ = visible_fields(viewer, definition, step, unit)
         found.append(

@@ -12,4 +12,5 @@ EFFECT: dict[str, str] = {
         "What is counted, week by week: the 12 weeks before the decision and the weeks since."
     ),
     "Vecka": "Week",
+    "Välj ett åtagande": "Choose a commitment",
 }

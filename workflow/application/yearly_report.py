@@ -98,6 +98,7 @@ def combined(pictures: list[tuple[Unit, dict[str, Any]]]) -> dict[str, Any]:
         "by_category": list(categories.values()),
         "by_area": [{"name": n, "count": c} for n, c in areas.most_common()],
         "top_places": places[:TOP_PLACES],
+        "observations": [o for _, p in pictures for o in p["observations"]],
     }
 
 
