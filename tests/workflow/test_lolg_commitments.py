@@ -59,6 +59,7 @@ def test_lolg_names_the_commitments_it_works_on_and_the_next_one_follows_them_up
     decided = h.request(lolg(h, "2027-W01"), "beslut", "peter-nord")
     [row] = decided.answer["kommunernas_ataganden"]  # type: ignore[index]
     assert row["atagande"] == {
+        "v": 1,
         "action": sala.key,
         "unit": "sala",
         "unit_name": "Sala kommun",

@@ -257,7 +257,7 @@ class _Checker:
             return None
         return person.id
 
-    def commitment(self, spec: CommitmentField, raw: Any, path: str) -> dict[str, str] | None:
+    def commitment(self, spec: CommitmentField, raw: Any, path: str) -> dict[str, str | int] | None:
         """An open action of the kinds the field offers, named by its key (or as stored)."""
         key = raw.get("action") if isinstance(raw, Mapping) else raw
         found = self.commitments.get(str(key).strip()) if isinstance(key, str) else None

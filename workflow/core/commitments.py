@@ -16,7 +16,7 @@ from lofte.definitions.steps import AnyStep
 if TYPE_CHECKING:  # the unit of work's facade imports the answer checks, which import this
     from lofte.workflow.core.work import Work
 
-COMMITMENT_VERSION = 1
+COMMITMENT_VERSION = 1  # the shape of a chosen commitment kept in an answer (`v`)
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,9 @@ class Commitment:
     unit_name: str
     what: str
 
-    def as_value(self) -> dict[str, str]:
+    def as_value(self) -> dict[str, str | int]:
         return {
+            "v": COMMITMENT_VERSION,
             "action": self.key,
             "unit": self.unit_id,
             "unit_name": self.unit_name,

@@ -22,7 +22,6 @@ from lofte.workflow.core.work import Work
 
 BASELINE_WEEKS = 12
 WEEK = timedelta(weeks=1)
-EFFECT_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -51,17 +50,6 @@ class Effect:
         """None until a day has passed: a rate over hours says nothing."""
         weeks = self.since_weeks
         return self.since / weeks if weeks >= 1 / 7 else None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "version": EFFECT_VERSION,
-            "baseline": self.baseline,
-            "baseline_weeks": BASELINE_WEEKS,
-            "since": self.since,
-            "since_weeks": round(self.since_weeks, 1),
-            "target": self.target,
-            "weekly": [list(w) for w in self.weekly],
-        }
 
 
 def matcher(action: Action, register: PlaceRegister) -> Callable[[dict[str, Any]], bool] | None:
