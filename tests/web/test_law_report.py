@@ -32,7 +32,7 @@ def test_the_report_has_the_laws_four_parts_and_every_actions_numbers(
     assert "<title>Lägesbild och åtgärdsplan 2027 – Sala kommun</title>" in html
     assert "klotter vid Torget" in html
     assert "3 iakttagelser de 12 veckorna före beslutet (0,2 per vecka)" in html
-    assert "1 iakttagelser på 3 veckor sedan beslutet" in html
+    assert "1 iakttagelse på 3 veckor sedan beslutet" in html
     assert 'counter(page) " av " counter(pages)' in html  # page numbers when printed
 
     area = report_data(app, app.viewer(None), "lpo-norra-vastmanland", 2027)

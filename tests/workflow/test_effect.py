@@ -125,7 +125,7 @@ def test_the_latest_count_runs_from_the_decision_and_follows_the_action_up(
     assert on_torget is not None and in_centrum is not None
     assert (on_torget.baseline, on_torget.since) == (3, 1)
     assert (in_centrum.baseline, in_centrum.since) == (5, 2)  # Stadsparken is in Sala centrum
-    assert lines[torget.id].latest_text.startswith("1 iakttagelser på 3 veckor sedan beslutet")
+    assert lines[torget.id].latest_text.startswith("1 iakttagelse på 3 veckor sedan beslutet")
 
     rows = actions_csv(list(lines.values())).lstrip("\ufeff").splitlines()
     header = rows[0].split(";")
@@ -144,11 +144,11 @@ def test_the_latest_count_runs_from_the_decision_and_follows_the_action_up(
     facts = {v[0]["sv"]: v[1]["sv"] for v in asked[0].subject["values"]}
     assert facts["Räknas"] == "klotter vid Torget"
     assert facts["Utgångsläge"].startswith("3 iakttagelser de 12 veckorna före beslutet")
-    assert facts["Senaste läge"].startswith("1 iakttagelser på ")
+    assert facts["Senaste läge"].startswith("1 iakttagelse på ")
 
     viewer = app.viewer(None)
     page = action_page(app, viewer, "sala", torget.id or 0)
-    assert page.baseline.startswith("3 iakttagelser") and page.latest.startswith("1 iakttagelser")
+    assert page.baseline.startswith("3 iakttagelser") and page.latest.startswith("1 iakttagelse ")
     english = action_page(app, viewer, "sala", torget.id or 0, "en")
     assert english.baseline.startswith("3 observations in the 12 weeks before the decision")
     decision = cycle_page(app, viewer, "sala", torget.source_instance_id, "sv")

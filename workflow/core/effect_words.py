@@ -23,17 +23,23 @@ def weeks_text(weeks: float, language: str = "sv") -> str:
     return f"{whole} {unit[0] if whole == 1 else unit[1]}"
 
 
+def counted(n: int, language: str = "sv") -> str:
+    """`1 iakttagelse`, `3 iakttagelser` (`1 observation`, `3 observations`)."""
+    if language == "en":
+        return f"{n} observation" if n == 1 else f"{n} observations"
+    return f"{n} iakttagelse" if n == 1 else f"{n} iakttagelser"
+
+
 def baseline_text(effect: Effect, language: str = "sv") -> str:
     """`24 iakttagelser de 12 veckorna före beslutet (2,0 per vecka)`."""
     rate = decimal(effect.baseline_per_week, language)
     if language == "en":
         return (
-            f"{effect.baseline} observations in the {BASELINE_WEEKS} weeks before the decision "
-            f"({rate} a week)"
+            f"{counted(effect.baseline, language)} in the {BASELINE_WEEKS} weeks before the "
+            f"decision ({rate} a week)"
         )
     return (
-        f"{effect.baseline} iakttagelser de {BASELINE_WEEKS} veckorna före beslutet "
-        f"({rate} per vecka)"
+        f"{counted(effect.baseline)} de {BASELINE_WEEKS} veckorna före beslutet ({rate} per vecka)"
     )
 
 
@@ -43,9 +49,9 @@ def latest_text(effect: Effect, language: str = "sv") -> str:
     rate = effect.since_per_week
     if language == "en":
         per = f" ({decimal(rate, language)} a week)" if rate is not None else ""
-        return f"{effect.since} observations in {span} since the decision{per}"
+        return f"{counted(effect.since, language)} in {span} since the decision{per}"
     per = f" ({decimal(rate, language)} per vecka)" if rate is not None else ""
-    return f"{effect.since} iakttagelser på {span} sedan beslutet{per}"
+    return f"{counted(effect.since)} på {span} sedan beslutet{per}"
 
 
 def trend_text(effect: Effect, language: str = "sv") -> str:
