@@ -17,13 +17,12 @@ import pytest
 from lofte.storage.read_model import SqlReadModel
 from lofte.storage.web_access import SqlWebAccess
 from lofte.web.factory import create_app
-from lofte.web.session import COOKIE
 from lofte.workflow.application.app import Application
-from lofte.workflow.application.sign_in import digest
 from tests.harness import Harness, utc
 from tests.web.browser import launch, need_browser
 from tests.web.test_answer_page import token_for
 from tests.web.test_browser import assert_accessible
+from tests.web.test_browser_promise import tab  # a page, signed in as a person if named
 from tests.workflow.test_est_inventering import observation
 from tests.workflow.test_lolg_commitments import commitment
 
@@ -54,15 +53,6 @@ def served(sqlite_harness: Harness) -> Iterator[tuple[str, Harness, Any]]:
         yield f"http://127.0.0.1:{server.server_port}", h, browser
         browser.close()
     server.shutdown()
-
-
-def tab(browser: Any, base: str, h: Harness, person: str | None = None) -> Any:
-    context = browser.new_context(locale="sv-SE")
-    if person is not None:
-        session = f"targets-session-{person}"
-        SqlWebAccess(h.store.engine).add_session(digest(session), person, h.clock.now())
-        context.add_cookies([{"name": COOKIE, "value": session, "url": base}])
-    return context.new_page()
 
 
 def test_an_intervention_targets_categories_and_its_numbers_show(
