@@ -17,7 +17,10 @@ def add_commands(commands: Any) -> None:
             "pekar på (standard http://localhost:8000). Timers körs av `lofte run`. "
             "Drift: /healthz, /readyz och /metrics (LOFTE_METRICS_FROM, LOFTE_METRICS_TOKEN); "
             "LOFTE_EMBED_ORIGINS anger webbplatser som får rama in de publika sidorna; "
-            "LOFTE_LOG_FORMAT=json ger loggen som JSON."
+            "LOFTE_LOG_FORMAT=json ger loggen som JSON. Inloggning: LOFTE_SIGN_IN (link, oidc "
+            "eller both), LOFTE_OIDC_PROVIDERS med LOFTE_OIDC_<NYCKEL>_ISSUER, _CLIENT_ID, "
+            "_CLIENT_SECRET (eller _CLIENT_SECRET_FILE), _NAME och _CLAIM; sessioner: "
+            "LOFTE_SESSION_IDLE_MINUTES (standard 30) och LOFTE_SESSION_MAX_HOURS (standard 10)."
         ),
     )
     web.add_argument("--host", default="127.0.0.1", metavar="VÄRD", help="standard 127.0.0.1")
@@ -51,8 +54,10 @@ def run_web(args: argparse.Namespace) -> int:
     from lofte.storage.web_access import SqlWebAccess
     from lofte.web.factory import create_app
     from lofte.web.operations_settings import Operations, from_environment
+    from lofte.web.sign_in_settings import from_environment as sign_in_from_environment
 
     settings = from_environment(os.environ)  # a bad setting stops the start, before anything
+    sign_in = sign_in_from_environment(os.environ)
     base_url = mail_settings().base_url
     wired = connect(args.database)
     operations = Operations(settings, SqlOperationsReads(wired.store.engine))
@@ -62,6 +67,7 @@ def run_web(args: argparse.Namespace) -> int:
         base_url=base_url,
         proxies=args.proxies,
         operations=operations,
+        sign_in=sign_in,
     )
     logging.getLogger("lofte.web.requests").setLevel(logging.INFO)  # one line per request
     from lofte.cli.memory import freeze_start_up

@@ -250,6 +250,25 @@ class InvalidToken(LofteError):
         super().__init__(message)
 
 
+class SignInRefused(LofteError):
+    """A sign-in through an identity provider (OpenID Connect) that Löfte refuses.
+
+    `reason` is one of: unknown (no person of the organisation has the claim's value),
+    unverified (the provider has not verified the address), missing (the ID token lacks the
+    claim), token (the ID token failed validation: signature, issuer, audience, time or
+    nonce), state (the answer belongs to no sign-in started in this browser), provider (the
+    provider answered with an error).
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+class ProviderUnavailable(LofteError):
+    """An identity provider that could not be reached or gave an unreadable answer."""
+
+
 class AccessDenied(LofteError):
     """The person may not see or do this."""
 

@@ -25,6 +25,7 @@ from lofte.web import (
     answer_routes,
     audit_routes,
     import_routes,
+    oidc_routes,
     operations_routes,
     pages,
     places_routes,
@@ -39,6 +40,7 @@ from lofte.web.guards import cache_rule
 from lofte.web.language import page_language, translate, use_language
 from lofte.web.operations_settings import Operations
 from lofte.web.session import current_person
+from lofte.web.sign_in_settings import SignInSettings
 from lofte.workflow.application.answer_links import installation_secret
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.setup_upload import MAX_FILE_BYTES, MAX_UPLOAD_BYTES
@@ -87,11 +89,13 @@ def create_app(
     testing: bool = False,
     proxies: int = 0,
     operations: Operations | None = None,
+    sign_in: SignInSettings | None = None,
 ) -> Flask:
     """The web app around `application`; `access` stores sign-ins and sessions; `base_url`
     is where links (sign-in) point; `proxies` trusted reverse proxies set X-Forwarded-For;
     `operations`: who may read `/metrics`, who may frame the public pages, and the reads of
-    `/readyz` and `/metrics` (`web.operations_routes`)."""
+    `/readyz` and `/metrics` (`web.operations_routes`); `sign_in`: how people sign in (links,
+    identity providers) and how long sessions last (`web.sign_in_settings`)."""
     app = Flask(__name__)
     with application.engine.store.unit_of_work(read_only=True) as uow:
         secret = installation_secret(uow.settings, application.configured_secret)
@@ -116,7 +120,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.url_map.merge_slashes = False  # an odd address is a 404 page, not a redirect
     app.url_map.converters["int"] = RowId  # before the routes are added
-    services.install(app, application, access)
+    services.install(app, application, access, sign_in or SignInSettings())
     given = operations or Operations()
     services.install_operations(app, given)
     request_log.install(app)
@@ -141,6 +145,7 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(answer_routes.blueprint)
     app.register_blueprint(sign_in_routes.blueprint)
+    app.register_blueprint(oidc_routes.blueprint)
     app.register_blueprint(task_routes.blueprint)
     app.register_blueprint(public_routes.blueprint)
     app.register_blueprint(audit_routes.blueprint)

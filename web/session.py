@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, request
+from werkzeug.wrappers import Response
 
 from lofte.web.services import sign_in
 
@@ -30,3 +31,18 @@ def person_seen() -> bool:
 def cookie_is_secure() -> bool:
     base: str = current_app.config["LOFTE_BASE_URL"]
     return base.startswith("https://")
+
+
+def start_session_cookie(response: Response, session_id: str) -> Response:
+    """Give the browser its new session (after any sign-in): HttpOnly, SameSite=Lax, Secure
+    behind https, kept no longer than a session can last."""
+    response.set_cookie(
+        COOKIE,
+        session_id,
+        max_age=int(sign_in().absolute.total_seconds()),
+        httponly=True,
+        secure=cookie_is_secure(),
+        samesite="Lax",
+        path="/",
+    )
+    return response

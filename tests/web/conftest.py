@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from tests.harness import Harness, utc
+from tests.web.oidc_provider import RealProvider, start_provider
 from tests.web.support import web_app
 
 
@@ -18,3 +19,9 @@ def web(sqlite_harness: Harness) -> Iterator[tuple[Harness, Flask]]:
     h = sqlite_harness
     h.run_until(utc(2027, 1, 4, 9))
     yield h, web_app(h)
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[RealProvider]:
+    """A real OpenID Connect provider on loopback (`tests.web.oidc_provider`)."""
+    yield from start_provider()

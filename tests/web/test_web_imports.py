@@ -88,8 +88,9 @@ def test_a_blueprint_importing_the_factory_is_caught_even_inside_a_function() ->
 
 
 def test_blueprints_learn_who_is_signed_in_from_the_guard_only() -> None:
-    """A page is told its viewer by `requires`; only the sign-in pages read the session (to
-    start and end one), and no view reaches into the app's extensions itself."""
+    """A page is told its viewer by `requires`; only the sign-in pages (by link and by identity
+    provider) read the session (to start and end one), and no view reaches into the app's
+    extensions itself."""
     modules = web_modules()
     readers = {
         name
@@ -100,4 +101,4 @@ def test_blueprints_learn_who_is_signed_in_from_the_guard_only() -> None:
             or "extensions" in {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
         )
     }
-    assert readers == {f"{PACKAGE}.sign_in_routes"}
+    assert readers == {f"{PACKAGE}.sign_in_routes", f"{PACKAGE}.oidc_routes"}

@@ -1,4 +1,5 @@
-"""Sign-in without passwords, and the sessions it starts.
+"""Sign-in without passwords, through the organisation's identity provider, and the sessions
+they start.
 
 A person types their address; whatever it is, the reply is the same neutral text. If it is a
 person's address and the rate limits allow, a link with a single-use nonce goes out through
@@ -6,6 +7,12 @@ the outbox, valid `LINK_VALIDITY`. Opening the link only shows a "Logga in" butt
 scanners open links); that POST uses the nonce up and starts a server-side session with an
 idle and an absolute timeout. Only hashes of nonces, addresses, clients and session ids are
 stored.
+
+Through an identity provider (OpenID Connect, `web.oidc`), the provider's verified claim is
+matched to a person of the organisation (`by_claim`); roles still come from the organisation.
+A sign-in, by link or by provider, always starts a session with a new id and ends the session
+the browser had before. Sessions end after `idle` without a request and `absolute` after
+sign-in, whichever comes first (defaults 30 minutes and 10 hours).
 """
 
 from __future__ import annotations
@@ -17,13 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from lofte.kernel.errors import InvalidToken
+from lofte.kernel.errors import InvalidToken, SignInRefused
 from lofte.workflow.application.app import Application
 
 log = logging.getLogger("lofte.sign_in")
 LINK_VALIDITY = timedelta(minutes=15)
-IDLE_TIMEOUT = timedelta(hours=8)
-ABSOLUTE_TIMEOUT = timedelta(hours=12)
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=10)
 LIMIT_WINDOW = timedelta(minutes=15)
 PER_ADDRESS = 3
 PER_CLIENT = 10
@@ -70,6 +77,8 @@ def digest(value: str) -> str:
 class SignIn:
     app: Application
     access: WebAccess
+    idle: timedelta = IDLE_TIMEOUT
+    absolute: timedelta = ABSOLUTE_TIMEOUT
 
     def request_link(self, address: str, client: str, base_url: str) -> bool:
         """Queue a sign-in link if `address` is a person's and the limits allow. The caller
@@ -107,13 +116,52 @@ class SignIn:
     def link_is_open(self, nonce: str) -> bool:
         return len(nonce) <= 100 and self.access.sign_in_open(digest(nonce), self.app.now)
 
-    def complete(self, nonce: str) -> str:
-        """Use the link up and start a session; the session id for the cookie."""
+    def complete(self, nonce: str, previous: str = "") -> str:
+        """Use the link up and start a session; the session id for the cookie. `previous`:
+        the session id the browser had (it ends: a sign-in never keeps an old id)."""
         person_id = (
             self.access.use_sign_in(digest(nonce), self.app.now) if len(nonce) <= 100 else None
         )
         if person_id is None or self.app.directory().find(person_id) is None:
             raise InvalidToken("used", "inloggningslänken är redan använd eller har gått ut")
+        return self._start(person_id, previous)
+
+    def by_claim(
+        self, provider: str, claim: str, value: str, client: str, previous: str = ""
+    ) -> str:
+        """Sign in the person whose address is `value` (the claim an identity provider vouched
+        for, already validated); the new session id. Recorded like a link that was used at
+        once (`provider` and the claim's hash, never its value). SignInRefused("unknown") if
+        no person of the organisation has it."""
+        now = self.app.now
+        wanted = value.strip().lower()
+        person = next(
+            (p for p in self.app.directory().people.values() if p.email.lower() == wanted),
+            None,
+        )
+        record = digest(f"oidc:{provider}:{secrets.token_urlsafe(32)}")
+        self.access.add_sign_in(
+            record,
+            person.id if person else None,
+            digest(f"oidc:{provider}:{claim}:{wanted}"),
+            digest(client),
+            now,
+            now,
+        )
+        if person is None:
+            log.warning(
+                "sign-in refused: provider %s vouched for a %s (%s…) that is no person's",
+                provider,
+                claim,
+                digest(wanted)[:8],
+            )
+            raise SignInRefused("unknown", "kontot är ingen person i Löfte")
+        self.access.use_sign_in(record, now)  # used at once, as a link is when followed
+        log.info("signed in through provider %s", provider)
+        return self._start(person.id, previous)
+
+    def _start(self, person_id: str, previous: str) -> str:
+        self.sign_out(previous)
         session_id = secrets.token_urlsafe(32)
         self.access.add_session(digest(session_id), person_id, self.app.now)
         return session_id
@@ -122,7 +170,7 @@ class SignIn:
         if not session_id or len(session_id) > 100:
             return None
         return self.access.session_person(
-            digest(session_id), self.app.now, IDLE_TIMEOUT, ABSOLUTE_TIMEOUT
+            digest(session_id), self.app.now, self.idle, self.absolute
         )
 
     def sign_out(self, session_id: str) -> None:

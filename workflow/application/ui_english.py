@@ -97,6 +97,49 @@ PAGES = {
     "Länken går inte att använda": "The link cannot be used",
     "Du är utloggad": "You are signed out",
     "Logga in igen": "Sign in again",
+    # sign-in through the organisation's identity provider (web.oidc_routes)
+    "Logga in med det konto du har hos din kommun eller ditt polisområde.": (
+        "Sign in with the account you have at your municipality or police area."
+    ),
+    "Logga in med {name}": "Sign in with {name}",
+    "Eller få en inloggningslänk med e-post": "Or get a sign-in link by email",
+    "Till inloggningen": "Back to sign-in",
+    "Kontot finns inte i Löfte": "The account is not in Löfte",
+    "{provider} har bekräftat att du är {value}, men ingen person i Löfte har den adressen. "
+    "Be samordnaren för din kommun eller ditt polisområde att lägga till dig i "
+    "organisationen med den adressen, eller logga in med ett annat konto.": (
+        "{provider} confirmed that you are {value}, but no person in Löfte has that address. "
+        "Ask the coordinator of your municipality or police area to add you to the "
+        "organisation with that address, or sign in with another account."
+    ),
+    "E-postadressen är inte bekräftad": "The email address is not verified",
+    "{provider} har inte bekräftat din e-postadress, så Löfte kan inte veta vem du är. "
+    "Kontakta den som sköter ditt konto hos {provider}.": (
+        "{provider} has not verified your email address, so Löfte cannot know who you are. "
+        "Contact whoever looks after your account at {provider}."
+    ),
+    "Inloggningen säger inte vem du är": "The sign-in does not say who you are",
+    "{provider} uppgav inte den uppgift som Löfte känner igen dig på. Kontakta den som "
+    "sköter Löfte i din organisation.": (
+        "{provider} did not give the detail Löfte knows you by. Contact whoever looks after "
+        "Löfte in your organisation."
+    ),
+    "Inloggningen kunde inte slutföras": "The sign-in could not be completed",
+    "Inloggningen hade hunnit bli för gammal eller började inte i den här webbläsaren. "
+    "Börja om från inloggningssidan.": (
+        "The sign-in had grown too old or did not start in this browser. Start again from the "
+        "sign-in page."
+    ),
+    "Svaret från {provider} kunde inte godtas, och du är inte inloggad. Börja om från "
+    "inloggningssidan; fortsätter det, kontakta den som sköter Löfte i din organisation.": (
+        "The answer from {provider} could not be accepted, and you are not signed in. Start "
+        "again from the sign-in page; if it goes on, contact whoever looks after Löfte in your "
+        "organisation."
+    ),
+    "Inloggningstjänsten svarar inte": "The sign-in service does not answer",
+    "{provider} gick inte att nå, och du är inte inloggad. Försök igen om en stund.": (
+        "{provider} could not be reached, and you are not signed in. Try again in a while."
+    ),
     # answer page and receipt
     "Fel i svaret": "Errors in the reply",
     "Svaret sparades inte – rätta {n} fel": "The reply was not saved – correct {n} errors",
