@@ -15,6 +15,10 @@ the start with a Swedish message that names the setting.
     `email`, which must come with `email_verified: true`; another claim, such as
     `preferred_username` or `upn`, is trusted as the provider gives it).
   The provider's redirect URI is `LOFTE_BASE_URL/logga-in/oidc/KEY/svar`.
+  For example (as in docs/deploy/lofte.env.example): `LOFTE_OIDC_PROVIDERS=sala,polisen`,
+  `LOFTE_OIDC_SALA_ISSUER`, `LOFTE_OIDC_SALA_CLIENT_ID`, `LOFTE_OIDC_SALA_CLIENT_SECRET_FILE`,
+  `LOFTE_OIDC_SALA_NAME`, `LOFTE_OIDC_POLISEN_ISSUER`, `LOFTE_OIDC_POLISEN_CLIENT_ID`,
+  `LOFTE_OIDC_POLISEN_CLIENT_SECRET_FILE`, `LOFTE_OIDC_POLISEN_NAME`, `LOFTE_OIDC_POLISEN_CLAIM`.
 - `LOFTE_SESSION_IDLE_MINUTES` (default 30) and `LOFTE_SESSION_MAX_HOURS` (default 10): a
   session ends after so long without a request, and so long after sign-in.
 """
