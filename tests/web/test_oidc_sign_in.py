@@ -9,6 +9,7 @@ while answer links in emails still work without a sign-in."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -306,3 +307,22 @@ class Tomorrow:
 
     def now(self) -> datetime:
         return datetime.now(UTC) + timedelta(days=1)
+
+
+def test_no_code_state_token_or_address_reaches_a_log_line(
+    web: tuple[Harness, Flask], caplog: pytest.LogCaptureFixture
+) -> None:
+    _h, app = web
+    caplog.set_level(logging.DEBUG)
+    client = app.test_client()
+    back = answer_from_provider(client, TOVE)
+    query = parse_qs(urlsplit(back).query)
+    assert client.get(back).status_code == 303
+    sign_in_as(app.test_client(), "okand.person@sala.example.se")
+    # Löfte's and Authlib's log lines (urllib3's are mostly the test's own browser at the provider)
+    logged = "\n".join(
+        r.getMessage() for r in caplog.records if r.name.startswith(("lofte", "authlib"))
+    )
+    assert "signed in through provider test" in logged and "refused (unknown)" in logged
+    for secret in (query["code"][0], query["state"][0], "eyJ", TOVE, "okand.person"):
+        assert secret not in logged
