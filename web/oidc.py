@@ -4,7 +4,9 @@
 verifier (S256) that the caller keeps for the answer; `finish` exchanges the code (with the
 verifier) and returns the claims of the ID token, validated against the provider's published
 keys: signature, issuer, audience, authorised party, expiry, issue time and nonce. `vouched`
-then reads the claim that names the person (an `email` only when `email_verified` is true).
+then reads the claim that names the person (an `email` only when `email_verified` is true);
+a claim the provider keeps out of the ID token is read from its UserInfo endpoint, which must
+speak of the ID token's subject.
 
 The provider's discovery document and keys are fetched at first use and kept; its keys are
 fetched again once when a token names a key that is not among them (the provider rotated
@@ -72,7 +74,32 @@ class OidcClient:
         id_token = token.get("id_token")
         if not isinstance(id_token, str):
             raise SignInRefused("token", "leverantören skickade ingen ID-token")
-        return self.validate(id_token, pending.nonce, access_token=token.get("access_token"))
+        claims = self.validate(id_token, pending.nonce, access_token=token.get("access_token"))
+        if self.provider.claim in claims:
+            return claims
+        return {**self.userinfo(token.get("access_token"), claims["sub"]), **claims}
+
+    def userinfo(self, access_token: object, subject: object) -> dict[str, Any]:
+        """The provider's UserInfo (for a claim it keeps out of the ID token, as OpenID
+        Connect's code flow allows); refused unless it is about the ID token's subject."""
+        endpoint = self.metadata().get("userinfo_endpoint")
+        if not isinstance(endpoint, str) or not isinstance(access_token, str):
+            return {}
+        try:
+            response = requests.get(
+                endpoint, headers={"Authorization": f"Bearer {access_token}"}, timeout=self.timeout
+            )
+        except requests.RequestException as error:
+            raise ProviderUnavailable(
+                f"{self.provider.key}: userinfo: {type(error).__name__}"
+            ) from None
+        try:
+            found = response.json() if response.status_code == 200 else None
+        except ValueError:
+            found = None
+        if not isinstance(found, dict) or found.get("sub") != subject:
+            raise SignInRefused("token", "UserInfo gäller inte ID-tokens person")
+        return found
 
     def exchange(self, redirect_uri: str, pending: Pending, code: str) -> dict[str, Any]:
         """The token endpoint's answer to `code` and the PKCE verifier (not yet validated)."""

@@ -12,6 +12,8 @@
 // - `POST /test/tamper` with a text body: from then on, the `email` of every ID token the token
 //   endpoint returns is replaced by that text after signing (its signature no longer holds); an
 //   empty body stops it. A man in the middle, inside the real provider.
+// - `POST /test/email-in-userinfo-only` with `on`: the ID token leaves the address out, and only
+//   the UserInfo endpoint gives it (as OpenID Connect's code flow allows); anything else: back.
 
 import { generateKeyPairSync } from 'node:crypto';
 
@@ -26,6 +28,7 @@ const issuer = `http://127.0.0.1:${port}`;
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'test-1', alg: 'RS256', use: 'sig' };
 let tamperedEmail = '';
+let emailInUserinfoOnly = false;
 
 const provider = new Provider(issuer, {
   jwks: { keys: [signingKey] },
@@ -42,8 +45,9 @@ const provider = new Provider(issuer, {
   async findAccount(_ctx, id) {
     return {
       accountId: id,
-      async claims() {
-        return { sub: id, email: id, email_verified: !id.startsWith('unverified.'), name: id };
+      async claims(use) {
+        const email = { email: id, email_verified: !id.startsWith('unverified.') };
+        return { sub: id, name: id, ...(use === 'id_token' && emailInUserinfoOnly ? {} : email) };
       },
     };
   },
@@ -103,6 +107,11 @@ function tamper(idToken) {
 provider.use(async (ctx, next) => {
   if (ctx.method === 'POST' && ctx.path === '/test/tamper') {
     tamperedEmail = (await readBody(ctx.req)).trim();
+    ctx.status = 204;
+    return;
+  }
+  if (ctx.method === 'POST' && ctx.path === '/test/email-in-userinfo-only') {
+    emailInUserinfoOnly = (await readBody(ctx.req)).trim() === 'on';
     ctx.status = 204;
     return;
   }

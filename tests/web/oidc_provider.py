@@ -56,6 +56,11 @@ class RealProvider:
         (an empty `email`: no more)."""
         requests.post(f"{self.issuer}/test/tamper", data=email.encode(), timeout=10)
 
+    def email_in_userinfo_only(self, on: bool) -> None:
+        """Whether the ID token leaves the address out (UserInfo still gives it)."""
+        body = b"on" if on else b"off"
+        requests.post(f"{self.issuer}/test/email-in-userinfo-only", data=body, timeout=10)
+
 
 def need_provider() -> str:
     missing = (

@@ -326,3 +326,23 @@ def test_no_code_state_token_or_address_reaches_a_log_line(
     assert "signed in through provider test" in logged and "refused (unknown)" in logged
     for secret in (query["code"][0], query["state"][0], "eyJ", TOVE, "okand.person"):
         assert secret not in logged
+
+
+def test_an_address_only_userinfo_gives_signs_in_after_the_id_token_is_checked(
+    web: tuple[Harness, Flask], oidc_provider: RealProvider, provider: OidcProvider
+) -> None:
+    _h, app = web
+    client = app.test_client()
+    oidc_provider.email_in_userinfo_only(True)
+    try:
+        done = sign_in_as(client, TOVE)
+        direct = OidcClient(provider)
+        url, pending = direct.begin(f"{BASE}{CALLBACK}")
+        code = parse_qs(urlsplit(sign_in_at_provider(url, TOVE, BASE)).query)["code"][0]
+        token = direct.exchange(f"{BASE}{CALLBACK}", pending, code)
+    finally:
+        oidc_provider.email_in_userinfo_only(False)
+    assert "email" not in direct.validate(str(token["id_token"]), pending.nonce)
+    assert done.status_code == 303 and client.get("/uppgifter").status_code == 200
+    with pytest.raises(SignInRefused):  # UserInfo about someone else is refused
+        direct.userinfo(token["access_token"], "someone.else@sala.example.se")
