@@ -332,8 +332,9 @@ class IndicatorRow(SQLModel, table=True):
 
 
 class SignInRow(SQLModel, table=True):
-    """A sign-in link asked for: only the hash of its single-use nonce is kept. An address
-    that matches nobody is recorded too (without a person), so rate limits count it."""
+    """A sign-in link asked for, or a sign-in through an identity provider (`method`): only
+    hashes are kept (of the link's single-use nonce, the address, the client). An address that
+    matches nobody is recorded too (without a person), so rate limits count it."""
 
     __tablename__ = "sign_ins"
     nonce_hash: str = Field(primary_key=True, max_length=64)
@@ -343,6 +344,8 @@ class SignInRow(SQLModel, table=True):
     created_at: datetime = _when(index=True)
     valid_until: datetime = _when()
     used_at: datetime | None = _when(nullable=True)
+    # `link`, or `oidc:KEY` for a sign-in through identity provider KEY (used at once)
+    method: str = Field(default="link", max_length=40, sa_column_kwargs={"server_default": "link"})
 
 
 class WebSessionRow(SQLModel, table=True):

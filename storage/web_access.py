@@ -26,10 +26,12 @@ class SqlWebAccess:
         client_hash: str,
         now: datetime,
         valid_until: datetime,
+        method: str = "link",
     ) -> None:
         with self.engine.begin() as c:
             c.execute(
                 insert(S).values(
+                    method=method,
                     nonce_hash=nonce_hash,
                     person_id=person_id,
                     address_hash=address_hash,

@@ -101,8 +101,10 @@ def test_the_sign_in_is_recorded_for_the_person_without_the_address(
     h, app = web
     sign_in_as(app.test_client(), TOVE)
     with h.store.engine.connect() as c:
-        rows = c.exec_driver_sql("SELECT person_id, address_hash, used_at FROM sign_ins").all()
-    assert [(r[0], r[2] is not None) for r in rows] == [("tove-lind", True)]
+        rows = c.exec_driver_sql(
+            "SELECT person_id, address_hash, used_at, method FROM sign_ins"
+        ).all()
+    assert [(r[0], r[2] is not None, r[3]) for r in rows] == [("tove-lind", True, "oidc:test")]
     assert TOVE not in str(rows) and rows[0][1] != digest(TOVE)
     assert "eyJ" not in str(rows)  # no JSON web token either
 

@@ -48,7 +48,11 @@ class WebAccess(Protocol):
         client_hash: str,
         now: datetime,
         valid_until: datetime,
-    ) -> None: ...
+        method: str = "link",
+    ) -> None:
+        """Record a sign-in link asked for (`method` "link"), or a sign-in through identity
+        provider KEY ("oidc:KEY")."""
+        ...
 
     def count_sign_ins(
         self, since: datetime, *, address_hash: str = "", client_hash: str = ""
@@ -147,6 +151,7 @@ class SignIn:
             digest(client),
             now,
             now,
+            f"oidc:{provider}",
         )
         if person is None:
             log.warning(
