@@ -51,10 +51,10 @@ def web(sqlite_harness: Harness, provider: OidcProvider) -> Iterator[tuple[Harne
     yield h, make_app(h, provider)
 
 
-def answer_from_provider(client: FlaskClient, login: str) -> str:
-    """Start a sign-in at Löfte and sign in at the provider as `login`; Löfte's callback path
-    with the provider's answer (not yet opened)."""
-    started = client.get("/logga-in/oidc/test")
+def answer_from_provider(client: FlaskClient, login: str, key: str = "test") -> str:
+    """Start a sign-in at Löfte with provider `key` and sign in at the provider as `login`;
+    Löfte's callback path with the provider's answer (not yet opened)."""
+    started = client.get(f"/logga-in/oidc/{key}")
     assert started.status_code == 303
     back = sign_in_at_provider(started.headers["Location"], login, BASE)
     return back.removeprefix(BASE)
@@ -348,3 +348,29 @@ def test_an_address_only_userinfo_gives_signs_in_after_the_id_token_is_checked(
     assert done.status_code == 303 and client.get("/uppgifter").status_code == 200
     with pytest.raises(SignInRefused):  # UserInfo about someone else is refused
         direct.userinfo(token["access_token"], "someone.else@sala.example.se")
+
+
+def test_several_providers_each_sign_in_and_an_answer_cannot_cross_to_another(
+    sqlite_harness: Harness, oidc_provider: RealProvider
+) -> None:
+    h = sqlite_harness
+    h.run_until(utc(2027, 1, 4, 9))
+    sala = oidc_provider.client(BASE, "sala", name="Sala kommun")
+    police = oidc_provider.client(BASE, "polisen", name="Polisen")
+    app = web_app(h, base_url=BASE, sign_in=SignInSettings(providers=(sala, police)))
+    client = app.test_client()
+    page = client.get("/logga-in").get_data(as_text=True)
+    assert "Logga in med Sala kommun" in page and "Logga in med Polisen" in page
+
+    back = answer_from_provider(client, "nils.aberg@polisen.example.se", "polisen")
+    crossed = client.get(back.replace("/oidc/polisen/", "/oidc/sala/"))
+    assert crossed.status_code == 400 and session_cookie(client) is None
+
+    back = answer_from_provider(client, "nils.aberg@polisen.example.se", "polisen")
+    assert client.get(back).headers["Location"] == "/uppgifter"
+    client.post("/logga-ut", data={"csrf_token": csrf_of(client, "/uppgifter")})
+    back = answer_from_provider(client, "karin.ek@sala.example.se", "sala")
+    assert client.get(back).headers["Location"] == "/uppgifter"
+    with h.store.engine.connect() as c:
+        methods = c.exec_driver_sql("SELECT person_id, method FROM sign_ins ORDER BY created_at")
+        assert ("karin-ek", "oidc:sala") in list(methods)
