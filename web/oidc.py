@@ -22,6 +22,7 @@ from typing import Any
 
 import requests
 from authlib.common.security import generate_token
+from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
@@ -112,7 +113,7 @@ class OidcClient:
             raise ProviderUnavailable(
                 f"{self.provider.key}: token: {type(error).__name__}"
             ) from None
-        except Exception as error:  # the provider's OAuth error (invalid_grant, ...)
+        except (OAuthError, ValueError) as error:  # invalid_grant, ..., or not a JSON object
             raise SignInRefused("provider", f"leverantören avvisade koden ({error})") from None
         return dict(token)
 

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from lofte.kernel.errors import SignInRefused
-from lofte.web.oidc import OidcClient
+from lofte.web.oidc import OidcClient, Pending
 from lofte.web.session import COOKIE
 from lofte.web.sign_in_settings import OidcProvider, SignInSettings
 from lofte.workflow.application.sign_in import digest
@@ -374,3 +374,26 @@ def test_several_providers_each_sign_in_and_an_answer_cannot_cross_to_another(
     with h.store.engine.connect() as c:
         methods = c.exec_driver_sql("SELECT person_id, method FROM sign_ins ORDER BY created_at")
         assert ("karin-ek", "oidc:sala") in list(methods)
+
+
+def test_a_code_is_exchanged_once_and_only_with_its_pkce_verifier(
+    oidc_provider: RealProvider, provider: OidcProvider
+) -> None:
+    client = OidcClient(provider)
+    redirect = f"{BASE}{CALLBACK}"
+
+    def code_for(pending_url: str) -> str:
+        return parse_qs(urlsplit(sign_in_at_provider(pending_url, TOVE, BASE)).query)["code"][0]
+
+    url, pending = client.begin(redirect)
+    code = code_for(url)
+    wrong = Pending(pending.state, pending.nonce, "x" * 64)
+    with pytest.raises(SignInRefused) as refused:
+        client.exchange(redirect, wrong, code)  # someone who caught the code, without the verifier
+    assert refused.value.reason == "provider"
+
+    url, pending = client.begin(redirect)
+    code = code_for(url)
+    assert client.finish(redirect, pending, code)["email"] == TOVE
+    with pytest.raises(SignInRefused):
+        client.finish(redirect, pending, code)  # used
