@@ -1,17 +1,21 @@
 """The sign-in settings: a bad, missing or stray value stops `lofte web` at start with a Swedish
 message that names the setting; good ones give the providers, the ways of signing in and the
-session limits."""
+session limits, and `lofte web` started with them signs a person in through the provider."""
 
 from __future__ import annotations
 
+import signal
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import requests
 
 from lofte.cli.main import main
 from lofte.kernel.errors import ConfigError
 from lofte.web.sign_in_settings import SignInSettings, from_environment
+from tests.cli.test_web_operations import CLOCK, TIMEOUT, done, free_port, lofte
+from tests.web.oidc_provider import RealProvider, sign_in_at_provider
 
 SALA = {
     "LOFTE_OIDC_PROVIDERS": "sala",
@@ -111,3 +115,43 @@ def test_lofte_web_stops_at_start_on_a_bad_sign_in_setting(
     monkeypatch.setenv("LOFTE_OIDC_HEBY_ISSUER", "https://login.heby.example.se")
     assert main(["web", "--database", database]) == 1
     assert "LOFTE_OIDC_HEBY_ISSUER: leverantören 'heby' finns inte" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_lofte_web_signs_in_through_the_providers_of_its_settings(
+    tmp_path: Path, oidc_provider: RealProvider
+) -> None:
+    """`lofte web` itself, configured only by the environment, against the real provider."""
+    (tmp_path / "klocka").write_text(CLOCK)
+    done(lofte(tmp_path, "init"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    sala = oidc_provider.client(base, "sala")
+    (tmp_path / "hemlighet").write_text(sala.client_secret + "\n")
+    web = lofte(
+        tmp_path,
+        "web",
+        "--port",
+        str(port),
+        LOFTE_BASE_URL=base,
+        LOFTE_SIGN_IN="oidc",
+        LOFTE_OIDC_PROVIDERS="sala",
+        LOFTE_OIDC_SALA_ISSUER=sala.issuer,
+        LOFTE_OIDC_SALA_CLIENT_ID=sala.client_id,
+        LOFTE_OIDC_SALA_CLIENT_SECRET_FILE=str(tmp_path / "hemlighet"),
+        LOFTE_OIDC_SALA_NAME="Sala kommun",
+    )
+    try:
+        assert web.stdout is not None
+        assert "visar webbsidorna" in web.stdout.readline()
+        browser = requests.Session()
+        page = browser.get(f"{base}/logga-in", timeout=10).text
+        assert "Logga in med Sala kommun" in page and 'name="epost"' not in page
+        started = browser.get(f"{base}/logga-in/oidc/sala", allow_redirects=False, timeout=10)
+        back = sign_in_at_provider(started.headers["Location"], "lars.berg@sala.example.se", base)
+        browser.get(back, timeout=10)
+        tasks = browser.get(f"{base}/uppgifter", allow_redirects=False, timeout=10)
+        assert tasks.status_code == 200 and "Mina uppgifter" in tasks.text
+    finally:
+        web.send_signal(signal.SIGTERM)
+        web.communicate(timeout=TIMEOUT)
