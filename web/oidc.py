@@ -64,9 +64,10 @@ class OidcClient:
         """The provider's authorization address for a new sign-in, and what to keep for it."""
         pending = Pending(generate_token(32), generate_token(32), generate_token(64))
         endpoint = str(self.metadata()["authorization_endpoint"])
-        url, _ = self._session(redirect_uri).create_authorization_url(
-            endpoint, state=pending.state, nonce=pending.nonce, code_verifier=pending.verifier
-        )
+        with self._session(redirect_uri) as session:
+            url, _ = session.create_authorization_url(
+                endpoint, state=pending.state, nonce=pending.nonce, code_verifier=pending.verifier
+            )
         return str(url), pending
 
     def finish(self, redirect_uri: str, pending: Pending, code: str) -> dict[str, Any]:
@@ -106,9 +107,13 @@ class OidcClient:
         """The token endpoint's answer to `code` and the PKCE verifier (not yet validated)."""
         endpoint = str(self.metadata()["token_endpoint"])
         try:
-            token = self._session(redirect_uri).fetch_token(
-                endpoint, code=code, code_verifier=pending.verifier, grant_type="authorization_code"
-            )
+            with self._session(redirect_uri) as session:
+                token = session.fetch_token(
+                    endpoint,
+                    code=code,
+                    code_verifier=pending.verifier,
+                    grant_type="authorization_code",
+                )
         except requests.RequestException as error:
             raise ProviderUnavailable(
                 f"{self.provider.key}: token: {type(error).__name__}"
@@ -154,15 +159,14 @@ class OidcClient:
         return [a for a in offered if a in ASYMMETRIC] or ["RS256"]
 
     def _session(self, redirect_uri: str) -> OAuth2Session:
-        session = OAuth2Session(
+        return OAuth2Session(
             self.provider.client_id,
             self.provider.client_secret,
             scope=SCOPE,
             redirect_uri=redirect_uri,
             code_challenge_method="S256",
+            default_timeout=self.timeout,
         )
-        session.timeout = self.timeout
-        return session
 
     def metadata(self) -> dict[str, Any]:
         """The discovery document (fetched once); ProviderUnavailable if it cannot be read."""

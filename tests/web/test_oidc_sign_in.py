@@ -10,6 +10,7 @@ while answer links in emails still work without a sign-in."""
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -19,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from lofte.kernel.errors import SignInRefused
+from lofte.kernel.errors import ProviderUnavailable, SignInRefused
 from lofte.web.oidc import OidcClient, Pending
 from lofte.web.session import COOKIE
 from lofte.web.sign_in_settings import OidcProvider, SignInSettings
@@ -397,3 +398,13 @@ def test_a_code_is_exchanged_once_and_only_with_its_pkce_verifier(
     assert client.finish(redirect, pending, code)["email"] == TOVE
     with pytest.raises(SignInRefused):
         client.finish(redirect, pending, code)  # used
+
+
+def test_a_provider_that_never_answers_is_given_up_on_not_waited_for() -> None:
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        issuer = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        client = OidcClient(OidcProvider("test", "Polisen", issuer, "id", "hemlig"), timeout=0.5)
+        with pytest.raises(ProviderUnavailable):
+            client.begin(f"{BASE}{CALLBACK}")
