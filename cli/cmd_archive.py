@@ -67,10 +67,12 @@ def run_make(args: argparse.Namespace) -> int:
     from lofte.workflow.application.archive import make_archive, plan_archive
 
     wired = connect(args.database)
-    plan = plan_archive(wired.app, args.unit, args.year, args.folder)
-    verdict = verify_store(wired.app, wired.store)
-    archived = make_archive(wired.app, plan, verdict, version("lofte"))
-    wired.close()
+    try:
+        plan = plan_archive(wired.app, args.unit, args.year, args.folder)
+        verdict = verify_store(wired.app, wired.store)
+        archived = make_archive(wired.app, plan, verdict, version("lofte"))
+    finally:
+        wired.close()
     return print_archived(plan, archived, verdict)
 
 

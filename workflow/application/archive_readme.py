@@ -57,8 +57,12 @@ nyckelsignerade hash om. Utan Löfte: jämför `sha256sum` för varje fil med ma
 
 
 def _files(counts: dict[str, int], audit_ok: bool) -> str:
-    log = "intakt" if audit_ok else "BRUTEN (se audit/verification.json)"
-    described = [
+    described = _tables(counts) + _others(counts, audit_ok)
+    return "\n".join(_entry(name, text) for name, text in described)
+
+
+def _tables(counts: dict[str, int]) -> list[tuple[str, str]]:
+    return [
         (
             "cycles.csv, cycles.json",
             f"Årets cykler ({counts['cycles']} st): period, när de öppnades och stängdes, "
@@ -81,6 +85,12 @@ def _files(counts: dict[str, int], audit_ok: bool) -> str:
             "åtaganden som gällde någon gång under året, med ansvarig, status, uppföljningar "
             "och antal iakttagelser före och efter beslutet (räknat den dag paketet skapades).",
         ),
+    ]
+
+
+def _others(counts: dict[str, int], audit_ok: bool) -> list[tuple[str, str]]:
+    log = "intakt" if audit_ok else "BRUTEN (se audit/verification.json)"
+    return [
         (
             "report.html",
             "Lägesbild och åtgärdsplan för året (lag 2023:196, 4 §) som en fristående "
@@ -108,7 +118,6 @@ def _files(counts: dict[str, int], audit_ok: bool) -> str:
         ),
         ("README.txt", "Den här filen."),
     ]
-    return "\n".join(_entry(name, text) for name, text in described)
 
 
 def _entry(name: str, text: str) -> str:
