@@ -25,6 +25,11 @@ def print_archived(plan: ArchivePlan, archived: Archived, verdict: Verdict) -> i
         f"{thousands(counts['events'])} händelser ur granskningsloggen "
         f"({thousands(counts['withheld'])} andra enheters som bara länkar)."
     )
+    print(
+        f"Manifestets SHA-256: {archived.manifest_sha256}\n(anteckna den utanför paketet, "
+        "till exempel i diariet; `lofte archive verify MAPP --manifest-sha256 ...` visar då "
+        "att inget i paketet har bytts ut)"
+    )
     if not plan.complete:
         print(f"Obs: år {plan.year} har inte slutat; paketet är ofullständigt.")
     if not verdict.ok:
@@ -37,6 +42,8 @@ def print_archived(plan: ArchivePlan, archived: Archived, verdict: Verdict) -> i
 
 
 def print_check(folder: Path, check: ArchiveCheck) -> int:
+    if check.manifest_sha256:
+        print(f"Manifestets SHA-256: {check.manifest_sha256}")
     if check.ran:
         print(f"Kontrollerat: {'; '.join(check.ran)}.")
     if check.skipped:

@@ -12,7 +12,7 @@ from lofte.cli import arguments
 
 USAGE = (
     "lofte archive ENHET --year ÅR MAPP [--database URL]\n"
-    "       lofte archive verify MAPP [--key-file FIL]"
+    "       lofte archive verify MAPP [--key-file FIL] [--manifest-sha256 HEX]"
 )
 
 
@@ -30,7 +30,12 @@ def add_commands(commands: Any) -> None:
             "`lofte archive verify MAPP` kontrollerar paketet utan databasen."
         ),
     )
-    archive.add_argument("unit", type=arguments.identifier, metavar="ENHET")
+    archive.add_argument(
+        "unit",
+        type=arguments.identifier,
+        metavar="ENHET",
+        help="kommunen eller polisområdet (id som i `lofte units`), eller verify",
+    )
     archive.add_argument("folder", type=Path, metavar="MAPP", help="ny eller tom mapp")
     archive.add_argument("--year", type=arguments.year, metavar="ÅR", help="året som arkiveras")
     archive.add_argument(
@@ -39,6 +44,11 @@ def add_commands(commands: Any) -> None:
         metavar="FIL",
         help="(verify) granskningsnycklarna, en per rad; standard: LOFTE_AUDIT_KEY eller "
         "LOFTE_AUDIT_KEY_FILE. Utan nyckel kontrolleras länkarna men inte signaturerna",
+    )
+    archive.add_argument(
+        "--manifest-sha256",
+        metavar="HEX",
+        help="(verify) manifestets kontrollsumma som antecknades när paketet skapades",
     )
     arguments.add_database(archive)
     archive.set_defaults(handler=run_archive)
@@ -53,8 +63,8 @@ def run_archive(args: argparse.Namespace) -> int:
         return run_verify(args)
     if args.year is None:
         raise UsageError("ange året: `lofte archive ENHET --year ÅR MAPP`")
-    if args.key_file is not None:
-        raise UsageError("--key-file hör till `lofte archive verify`")
+    if args.key_file is not None or args.manifest_sha256 is not None:
+        raise UsageError("--key-file och --manifest-sha256 hör till `lofte archive verify`")
     return run_make(args)
 
 
@@ -80,7 +90,7 @@ def run_verify(args: argparse.Namespace) -> int:
     from lofte.cli.archive_output import print_check
     from lofte.workflow.application.archive_verify import verify_archive
 
-    check = verify_archive(args.folder, _keys(args.key_file))
+    check = verify_archive(args.folder, _keys(args.key_file), args.manifest_sha256)
     return print_check(args.folder, check)
 
 

@@ -67,6 +67,11 @@ def _archive(capsys: pytest.CaptureFixture[str], unit: str = "sala") -> tuple[in
     return run(capsys, "archive", unit, "--year", "2027", "paket")
 
 
+def _noted(out: str) -> str:
+    """The manifest's checksum the command printed, for the archivist to note."""
+    return out.split("Manifestets SHA-256: ", 1)[1].split()[0]
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
@@ -127,8 +132,11 @@ def test_a_municipalitys_year_is_a_package_that_verifies_without_the_database(
         assert name.split(",")[0] in readme
     assert "Känsliga uppgifter" in readme and "sha256sum" in readme
 
-    code, out, err = run(capsys, "archive", "verify", "paket")
+    noted = _noted(out)
+    assert noted == hashlib.sha256(files["manifest.json"]).hexdigest()
+    code, out, err = run(capsys, "archive", "verify", "paket", "--manifest-sha256", noted)
     assert code == 0, err
+    assert "att manifestet är det som skapades (--manifest-sha256)" in out
     events = f"{len(lines):,}".replace(",", " ")
     assert f"Arkivet är intakt: 13 filer, {events} händelser (Sala kommun, år 2027" in out
     assert "Inte kontrollerat: nyckelsignaturerna" in out and "länkar" in out
@@ -219,7 +227,8 @@ def test_a_changed_a_deleted_and_an_added_file_are_each_named(
 def test_an_event_removed_from_the_middle_is_found_even_with_the_manifest_rewritten(
     year: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _archive(capsys)[0] == 0
+    code, out, _ = _archive(capsys)
+    assert code == 0
     package = year / "paket"
     dropped = _drop_event(package, 500)
     code, _, err = run(capsys, "archive", "verify", "paket")
@@ -229,6 +238,8 @@ def test_an_event_removed_from_the_middle_is_found_even_with_the_manifest_rewrit
     assert code == 1 and "har ändrats" not in err
     assert f"händelse nr {dropped} saknas" in err
     assert f"händelse nr {dropped + 1} pekar inte på händelsen före" in err
+    code, _, err = run(capsys, "archive", "verify", "paket", "--manifest-sha256", _noted(out))
+    assert code == 1 and "manifest.json är inte det manifest som skapades" in err
 
 
 def test_a_truncated_events_file_is_found_cut_at_a_line_or_in_one(
@@ -286,8 +297,9 @@ def test_a_police_areas_package_holds_its_municipalities_and_every_event_whole(
     cycles = json.loads((package / "cycles.json").read_text())["rows"]
     assert {c["unit_id"] for c in cycles} == units  # operativ inriktning and every municipality
     assert "och dess kommuner" in (package / "README.txt").read_text()
-    code, out, _ = run(capsys, "archive", "verify", "paket", "--key-file", "lofte-audit.key")
-    assert code == 0 and "Inte kontrollerat" not in out
+    key, noted = ["--key-file", "lofte-audit.key"], ["--manifest-sha256", _noted(out)]
+    code, out, _ = run(capsys, "archive", "verify", "paket", *key, *noted)
+    assert code == 0 and "Inte kontrollerat" not in out  # every check ran
 
 
 @pytest.mark.parametrize(

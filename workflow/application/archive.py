@@ -69,6 +69,7 @@ class Archived:
     bytes: int
     counts: dict[str, int]
     audit_ok: bool
+    manifest_sha256: str
 
 
 def plan_archive(app: Application, unit_id: str, year: int, folder: Path) -> ArchivePlan:
@@ -120,8 +121,8 @@ def make_archive(
     counts |= {"events": len(segment.lines), "withheld": withheld}
     files[README] = readme(plan, counts, verdict.ok).encode()
     facts = _facts(app, plan, counts, verdict, lofte_version)
-    size = write_package(plan.folder, files, facts)
-    return Archived(plan.folder, len(files) + 1, size, counts, verdict.ok)
+    size, manifest_sha = write_package(plan.folder, files, facts)
+    return Archived(plan.folder, len(files) + 1, size, counts, verdict.ok, manifest_sha)
 
 
 def _table_files(name: str, table: Table, plan: ArchivePlan) -> dict[str, bytes]:

@@ -39,8 +39,9 @@ def manifest(files: dict[str, bytes], facts: dict[str, Any]) -> bytes:
     return json_bytes({"format": FORMAT, "version": VERSION, **facts, "files": entries})
 
 
-def write_package(folder: Path, files: dict[str, bytes], facts: dict[str, Any]) -> int:
-    """Write `files` and their manifest as the folder `folder`; the bytes written in all."""
+def write_package(folder: Path, files: dict[str, bytes], facts: dict[str, Any]) -> tuple[int, str]:
+    """Write `files` and their manifest as the folder `folder`; the bytes written in all and
+    the manifest's SHA-256 (which, kept apart, vouches for every file)."""
     check_target(folder)
     target = folder.absolute()
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
@@ -60,4 +61,5 @@ def write_package(folder: Path, files: dict[str, bytes], facts: dict[str, Any]) 
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    return sum(len(content) for content in written.values())
+    size = sum(len(content) for content in written.values())
+    return size, hashlib.sha256(written[MANIFEST]).hexdigest()

@@ -33,13 +33,18 @@ class ArchiveCheck:
     skipped: list[str] = field(default_factory=list)
     audit: SegmentCheck | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
+    manifest_sha256: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_archive(folder: Path, keys: AuditKeys | None) -> ArchiveCheck:
+def verify_archive(
+    folder: Path, keys: AuditKeys | None, manifest_sha256: str | None = None
+) -> ArchiveCheck:
+    """Check the package in `folder`; with `manifest_sha256` (noted when it was made) also
+    that its manifest is the one made then, which a forger cannot rewrite to match."""
     if not folder.is_dir():
         raise ConfigError(f"mappen {folder} finns inte")
     check = ArchiveCheck()
@@ -47,6 +52,7 @@ def verify_archive(folder: Path, keys: AuditKeys | None) -> ArchiveCheck:
     if manifest is None:
         return check
     check.manifest = manifest
+    _noted(check, manifest_sha256)
     listed = _checksums(folder, manifest, check)
     _extra(folder, listed, check)
     if EVENTS in listed and VERIFICATION in listed:
@@ -80,7 +86,23 @@ def _manifest(folder: Path, check: ArchiveCheck) -> dict[str, Any] | None:
         check.problems.append(f"{MANIFEST} saknar fillistan (files)")
         return None
     check.ran.append("manifestets form")
+    check.manifest_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     return manifest
+
+
+def _noted(check: ArchiveCheck, noted: str | None) -> None:
+    if noted is None:
+        check.skipped.append(
+            "att manifestet är det som skapades (ange --manifest-sha256 med den kontrollsumma "
+            "som antecknades när paketet skapades)"
+        )
+    elif noted.strip().lower() != check.manifest_sha256:
+        check.problems.append(
+            f"{MANIFEST} är inte det manifest som skapades: dess SHA-256 är "
+            f"{check.manifest_sha256}, inte {noted.strip()[:64]}"
+        )
+    else:
+        check.ran.append("att manifestet är det som skapades (--manifest-sha256)")
 
 
 def _checksums(folder: Path, manifest: dict[str, Any], check: ArchiveCheck) -> set[str]:
