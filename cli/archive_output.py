@@ -23,7 +23,7 @@ def print_archived(plan: ArchivePlan, archived: Archived, verdict: Verdict) -> i
         f"{words.count(counts['decisions'], 'beslut', 'beslut')}, "
         f"{words.count(counts['actions'], 'åtgärd', 'åtgärder')}, "
         f"{thousands(counts['events'])} händelser ur granskningsloggen "
-        f"({thousands(counts['withheld'])} andra enheters som bara länkar)."
+        f"(varav {thousands(counts['withheld'])} andra enheters, utan innehåll)."
     )
     print(
         f"Manifestets SHA-256: {archived.manifest_sha256}\n(anteckna den utanför paketet, "

@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,13 +73,22 @@ def _noted(out: str) -> str:
     return out.split("Manifestets SHA-256: ", 1)[1].split()[0]
 
 
+def _last(line: dict[str, Any]) -> int:
+    """The last event number a line stands for (a run of other units' events: its last)."""
+    return int(line.get("last_seq", line["seq"]))
+
+
+def _count(lines: list[dict[str, Any]]) -> int:
+    return sum(_last(line) - int(line["seq"]) + 1 for line in lines)
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
     }
 
 
-def _lines(folder: Path) -> list[dict[str, object]]:
+def _lines(folder: Path) -> list[dict[str, Any]]:
     text = (folder / "audit/events.jsonl").read_text(encoding="utf-8")
     return [json.loads(line) for line in text.splitlines()]
 
@@ -122,11 +132,13 @@ def test_a_municipalitys_year_is_a_package_that_verifies_without_the_database(
         assert outside not in report  # it stands alone in an archive
 
     lines = _lines(package)
-    assert [line["seq"] for line in lines] == list(range(1, len(lines) + 1))
+    assert [line["seq"] for line in lines[1:]] == [_last(line) + 1 for line in lines[:-1]]
+    assert lines[0]["seq"] == 1 and _last(lines[-1]) == manifest["counts"]["events"]
     whole = [line for line in lines if not line.get("withheld")]
     assert {line["unit_id"] for line in whole} == {"sala", ""}
     withheld = [line for line in lines if line.get("withheld")]
     assert withheld and all("detail" not in line and "actor" not in line for line in withheld)
+    assert _count(withheld) == manifest["counts"]["withheld"] > len(withheld)  # runs, one line
     readme = files["README.txt"].decode()
     for name in DATA_FILES - {"README.txt"}:
         assert name.split(",")[0] in readme
@@ -137,7 +149,7 @@ def test_a_municipalitys_year_is_a_package_that_verifies_without_the_database(
     code, out, err = run(capsys, "archive", "verify", "paket", "--manifest-sha256", noted)
     assert code == 0, err
     assert "att manifestet är det som skapades (--manifest-sha256)" in out
-    events = f"{len(lines):,}".replace(",", " ")
+    events = f"{_count(lines):,}".replace(",", " ")
     assert f"Arkivet är intakt: 13 filer, {events} händelser (Sala kommun, år 2027" in out
     assert "Inte kontrollerat: nyckelsignaturerna" in out and "länkar" in out
 
@@ -198,12 +210,15 @@ def _rewrite_manifest(package: Path, path: str) -> None:
     (package / "manifest.json").write_text(json.dumps(manifest))
 
 
-def _drop_event(package: Path, index: int) -> int:
+def _drop_event(package: Path) -> tuple[int, int]:
+    """Take a whole event out of the middle; its number and the next line's."""
     events = package / "audit/events.jsonl"
     lines = events.read_text().splitlines(keepends=True)
+    middle = len(lines) // 2
+    index = next(i for i in range(middle, len(lines)) if '"withheld"' not in lines[i])
     dropped = json.loads(lines.pop(index))["seq"]
     events.write_text("".join(lines))
-    return int(dropped)
+    return int(dropped), int(json.loads(lines[index])["seq"])
 
 
 def test_a_changed_a_deleted_and_an_added_file_are_each_named(
@@ -230,14 +245,14 @@ def test_an_event_removed_from_the_middle_is_found_even_with_the_manifest_rewrit
     code, out, _ = _archive(capsys)
     assert code == 0
     package = year / "paket"
-    dropped = _drop_event(package, 500)
+    dropped, following = _drop_event(package)
     code, _, err = run(capsys, "archive", "verify", "paket")
     assert code == 1 and "audit/events.jsonl har ändrats" in err
     _rewrite_manifest(package, "audit/events.jsonl")
     code, _, err = run(capsys, "archive", "verify", "paket")
     assert code == 1 and "har ändrats" not in err
     assert f"händelse nr {dropped} saknas" in err
-    assert f"händelse nr {dropped + 1} pekar inte på händelsen före" in err
+    assert f"händelse nr {following} pekar inte på händelsen före" in err
     code, _, err = run(capsys, "archive", "verify", "paket", "--manifest-sha256", _noted(out))
     assert code == 1 and "manifest.json är inte det manifest som skapades" in err
 
@@ -251,11 +266,13 @@ def test_a_truncated_events_file_is_found_cut_at_a_line_or_in_one(
     text = events.read_text()
     lines = text.splitlines(keepends=True)
     events.write_text("".join(lines[:-100]))
+    kept = [json.loads(line) for line in lines[:-100]]
     _rewrite_manifest(package, "audit/events.jsonl")
     code, _, err = run(capsys, "archive", "verify", "paket")
     assert code == 1
-    assert f"har {len(lines) - 100} händelser och slutar vid nr {len(lines) - 100}" in err
-    assert f"säger {len(lines)} händelser" in err and "avkortad" in err
+    assert f"har {_count(kept)} händelser och slutar vid nr {_last(kept[-1])}" in err
+    whole = _count([json.loads(line) for line in lines])
+    assert f"säger {whole} händelser till nr {whole}" in err and "avkortad" in err
     events.write_text(text[: len(text) // 2])  # cut inside a line, manifest as made
     code, _, err = run(capsys, "archive", "verify", "paket")
     assert code == 1 and "ingen giltig JSON" in err
@@ -282,7 +299,7 @@ def test_a_police_areas_package_holds_its_municipalities_and_every_event_whole(
     year: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = _archive(capsys, "lpo-norra-vastmanland")
-    assert code == 0 and "(0 andra enheters som bara länkar)" in out, err
+    assert code == 0 and "(varav 0 andra enheters, utan innehåll)" in out, err
     package = year / "paket"
     manifest = json.loads((package / "manifest.json").read_text())
     units = {u["id"] for u in manifest["units"]}

@@ -117,8 +117,7 @@ def make_archive(
     files[EVENTS] = segment.text.encode()
     files[VERIFICATION] = json_bytes(_verification(verdict, segment, plan, app.now))
     counts = {name: len(table.rows) for name, table in tables.items()}
-    withheld = segment.summary(plan.start, plan.end)["withheld"]
-    counts |= {"events": len(segment.lines), "withheld": withheld}
+    counts |= {"events": segment.events, "withheld": segment.withheld}
     files[README] = readme(plan, counts, verdict.ok).encode()
     facts = _facts(app, plan, counts, verdict, lofte_version)
     size, manifest_sha = write_package(plan.folder, files, facts)

@@ -2,12 +2,13 @@
 database.
 
 The chain is one for the whole deployment, so the year's stretch (every event from the first
-of the year to the last) holds other units' events too. Those are kept as links only (number,
-hashes, chain version, key id: `withheld`), so the stretch can be followed link by link without
-handing one unit's records to another's archive. An event of the archive's units, or of the
-whole deployment (no unit), is kept whole.
+of the year to the last) holds other units' events too. A run of those is kept as one line
+(`withheld`: its first and last number, the hash before it and its last hash, how many), so
+the stretch can be followed from end to end without handing one unit's records to another's
+archive; the hashes at its ends can be compared with the database or another unit's package.
+An event of the archive's units, or of the whole deployment (no unit), is kept whole.
 
-Offline, the links can always be checked (each event names the hash of the one before, the
+Offline, the links can always be checked (each line names the hash of the one before, the
 numbers run without a gap, the stretch ends where the package says it does). An event's own
 hash can be recomputed only from a whole event: a version 1 event's (plain SHA-256) always,
 a version 2 event's (HMAC) only with the audit key it names.
@@ -16,9 +17,9 @@ a version 2 event's (HMAC) only with the audit key it names.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from lofte.workflow.application.archive_format import EVENT_VERSION, EVENTS, iso, json_line
@@ -32,15 +33,42 @@ from lofte.workflow.core.audit_chain import (
 from lofte.workflow.core.records import AuditEvent
 
 MOST_PROBLEMS = 20  # named one by one; the rest counted
+# Engines on several hosts append with their own clocks: an event this long after the year
+# may still be followed by one of the year; later than that the reading stops.
+STRAGGLERS = timedelta(hours=1)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Segment:
-    lines: list[dict[str, Any]]
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    events: int = 0
+    withheld: int = 0
 
     @property
     def text(self) -> str:
         return "".join(json_line(line) + "\n" for line in self.lines)
+
+    def add(self, event: AuditEvent, whole: bool) -> None:
+        self.events += 1
+        if whole:
+            self.lines.append(_line(event))
+            return
+        self.withheld += 1
+        last = self.lines[-1] if self.lines else None
+        if last is not None and last.get("withheld") and last["last_seq"] + 1 == event.seq:
+            last.update(last_seq=event.seq, hash=event.hash, events=last["events"] + 1)
+            return
+        self.lines.append(
+            {
+                "v": EVENT_VERSION,
+                "withheld": True,
+                "seq": event.seq,
+                "last_seq": event.seq,
+                "events": 1,
+                "prev_hash": event.prev_hash,
+                "hash": event.hash,
+            }
+        )
 
     def summary(self, start: datetime, end: datetime) -> dict[str, Any]:
         """What audit/verification.json says the events file holds."""
@@ -49,9 +77,10 @@ class Segment:
             "from": iso(start),
             "until": iso(end),
             "first_seq": first.get("seq"),
-            "last_seq": last.get("seq"),
-            "events": len(self.lines),
-            "withheld": sum(1 for line in self.lines if line.get("withheld")),
+            "last_seq": last.get("last_seq", last.get("seq")),
+            "events": self.events,
+            "withheld": self.withheld,
+            "lines": len(self.lines),
             "prev_hash": first.get("prev_hash"),
             "last_hash": last.get("hash"),
         }
@@ -60,28 +89,32 @@ class Segment:
 def year_segment(
     events: Iterable[AuditEvent], units: set[str], start: datetime, end: datetime
 ) -> Segment:
-    """The events from the first at or after `start` to the last before `end`, in order."""
-    kept: list[AuditEvent] = []
+    """The events from the first at or after `start` to the last before `end`, in order;
+    read as a stream, so that a long log is never held whole."""
+    segment = Segment()
+    after: list[AuditEvent] = []  # at or after `end`: kept only if one of the year follows
     for event in events:
-        if kept or event.at >= start:
-            kept.append(event)
-    while kept and kept[-1].at >= end:
-        kept.pop()
-    return Segment([_line(e, e.unit_id in units or not e.unit_id) for e in kept])
+        if event.at >= end + STRAGGLERS:
+            break
+        if not segment.events and not after and event.at < start:
+            continue
+        if event.at >= end:
+            after.append(event)
+            continue
+        for one in [*after, event]:
+            segment.add(one, one.unit_id in units or not one.unit_id)
+        after.clear()
+    return segment
 
 
-def _line(event: AuditEvent, whole: bool) -> dict[str, Any]:
-    link = {
+def _line(event: AuditEvent) -> dict[str, Any]:
+    return {
         "v": EVENT_VERSION,
         "seq": event.seq,
         "prev_hash": event.prev_hash,
         "hash": event.hash,
         "chain_version": event.chain_version,
         "key_id": event.key_id,
-    }
-    if not whole:
-        return link | {"withheld": True}
-    return link | {
         "at": iso(event.at),
         "unit_id": event.unit_id,
         "instance_id": event.instance_id,
@@ -132,12 +165,24 @@ def check_segment(text: str, declared: dict[str, Any], keys: AuditKeys | None) -
                 "(en händelse är borttagen, infogad eller ändrad)"
             )
         _recompute(line, number, keys, check)
-        check.events += 1
-        check.withheld += bool(line.get("withheld"))
+        last_seq, count = _extent(line, number, check)
+        check.events += count
+        check.withheld += count if line.get("withheld") else 0
         prev = line.get("hash")
-        expected_seq = (seq if isinstance(seq, int) else expected_seq or 0) + 1
+        expected_seq = (last_seq if isinstance(last_seq, int) else expected_seq or 0) + 1
     _ends(check, declared, prev, expected_seq)
     return check
+
+
+def _extent(line: dict[str, Any], number: int, check: SegmentCheck) -> tuple[object, int]:
+    """(the line's last event number, how many events it stands for)."""
+    if not line.get("withheld"):
+        return line.get("seq"), 1
+    first, last, count = line.get("seq"), line.get("last_seq"), line.get("events")
+    if not (isinstance(first, int) and isinstance(last, int) and count == last - first + 1):
+        check.problem(f"{EVENTS} rad {number}: följden av andra enheters händelser är felaktig")
+        return last, count if isinstance(count, int) else 0
+    return last, count
 
 
 def _parsed(raw: str, number: int, check: SegmentCheck) -> dict[str, Any] | None:
@@ -210,8 +255,3 @@ def _ends(check: SegmentCheck, declared: dict[str, Any], prev: object, next_seq:
             f"audit/verification.json säger {count} händelser till nr {last} "
             "(filen är avkortad eller ändrad)"
         )
-
-
-def keyed_ids(lines: Sequence[dict[str, Any]]) -> list[str]:
-    """The audit keys the whole events of a stretch are signed with."""
-    return sorted({str(line.get("key_id")) for line in lines if line.get("chain_version") == KEYED})

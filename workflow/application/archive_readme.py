@@ -101,10 +101,10 @@ def _others(counts: dict[str, int], audit_ok: bool) -> list[tuple[str, str]]:
             "audit/events.jsonl",
             f"Granskningsloggens händelser under året ({thousands(counts['events'])} st), en "
             "JSON-rad per händelse med nummer (seq), hash och föregående händelses hash "
-            "(prev_hash). Loggen är en kedja för hela installationen: händelser som gäller "
-            "andra enheter står bara som länkar (märkta withheld, "
-            f"{thousands(counts['withheld'])} st), så att kedjan kan följas utan att deras "
-            "innehåll lämnas ut.",
+            "(prev_hash). Loggen är en kedja för hela installationen: en följd av händelser "
+            "som gäller andra enheter står som en rad med bara första och sista numret och "
+            f"hasharna (märkt withheld; {thousands(counts['withheld'])} händelser), så att "
+            "kedjan kan följas utan att deras innehåll lämnas ut.",
         ),
         (
             "audit/verification.json",

@@ -167,5 +167,5 @@ def _audit(folder: Path, keys: AuditKeys | None, check: ArchiveCheck) -> None:
     if audit.withheld:
         check.skipped.append(
             f"innehållet i {thousands(audit.withheld)} händelser som gäller andra enheter "
-            "(bara länkarna finns i paketet)"
+            "(bara följdernas första och sista hash finns i paketet)"
         )
