@@ -76,7 +76,7 @@ def run_make(args: argparse.Namespace) -> int:
     from lofte.storage.audit_check import verify_store
     from lofte.workflow.application.archive import make_archive, plan_archive
 
-    wired = connect(args.database)
+    wired = connect(args.database, audit_key=False)  # without it: archived, the log unchecked
     try:
         plan = plan_archive(wired.app, args.unit, args.year, args.folder)
         verdict = verify_store(wired.app, wired.store)

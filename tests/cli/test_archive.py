@@ -314,6 +314,13 @@ def test_a_police_areas_package_holds_its_municipalities_and_every_event_whole(
     cycles = json.loads((package / "cycles.json").read_text())["rows"]
     assert {c["unit_id"] for c in cycles} == units  # operativ inriktning and every municipality
     assert "och dess kommuner" in (package / "README.txt").read_text()
+    with sqlite3.connect(year / "lofte.db") as c:  # answers that held a sensitive value
+        sensitive = {int(r[0]) for r in c.execute("SELECT request_id FROM sensitive_values")}
+    answers = json.loads((package / "answers.json").read_text())["rows"]
+    assert sensitive and sensitive <= {a["id"] for a in answers}  # archived, but not that part
+    assert not [a for a in answers if "namngivna_personer" in a["answer"]]
+    for name in ("answers.csv", "decisions.csv", "decisions.json", "report.html"):
+        assert "Utpekade aktiva kriminella" not in (package / name).read_text(), name
     key, noted = ["--key-file", "lofte-audit.key"], ["--manifest-sha256", _noted(out)]
     code, out, _ = run(capsys, "archive", "verify", "paket", *key, *noted)
     assert code == 0 and "Inte kontrollerat" not in out  # every check ran
@@ -330,6 +337,7 @@ def test_a_police_areas_package_holds_its_municipalities_and_every_event_whole(
         (["archive", "sala", "--year", "2029", "ut"], "år 2029 har inte börjat"),
         (["archive", "sala", "--year", "tjugo", "ut"], "'tjugo' är inget heltal"),
         (["archive", "sala", "ut"], "ange året"),
+        (["archive", "sala", "--year", "2027", "saknas/ut"], "finns inte; skapa den först"),
         (["archive", "verify", "ut", "--year", "2027"], "läser bara mappen"),
     ],
 )
@@ -365,7 +373,21 @@ def test_a_broken_log_is_archived_as_found_and_the_command_says_so(
         c.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
         c.execute("UPDATE audit_events SET actor = 'någon annan' WHERE seq = 40")
     code, _, err = _archive(capsys)
-    assert code == 1 and "Granskningsloggen var bruten när arkivet skapades" in err
+    assert (
+        code == 1
+        and "Granskningsloggen kunde inte bekräftas vara intakt när arkivet skapades" in err
+    )
     assert "händelse nr 40" in err and "audit/verification.json" in err
     verification = json.loads((year / "paket/audit/verification.json").read_text())
     assert verification["database"]["ok"] is False and verification["database"]["broken_at"] == 40
+
+
+def test_without_the_audit_key_the_year_is_archived_and_the_log_said_unchecked(
+    year: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (year / "lofte-audit.key").rename(year / "elsewhere.key")
+    code, out, err = _archive(capsys)
+    assert code == 1 and out.startswith("Arkivpaketet för Sala kommun år 2027")
+    assert "kunde inte bekräftas vara intakt när arkivet skapades: granskningsnyckeln saknas" in err
+    code, out, _ = run(capsys, "archive", "verify", "paket", "--key-file", "elsewhere.key")
+    assert code == 0 and "Arkivet är intakt" in out  # the package itself is whole

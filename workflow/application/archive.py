@@ -194,4 +194,7 @@ def verdict_text(verdict: Verdict) -> str:
             f"{verdict.head_seq}:{verdict.head_hash}."
         )
     problems = [p for p in (verdict.problem, *verdict.guard) if p]
-    return f"Granskningsloggen var bruten när arkivet skapades: {'; '.join(problems)}."
+    return (
+        "Granskningsloggen kunde inte bekräftas vara intakt när arkivet skapades: "
+        f"{'; '.join(problems)}."
+    )
