@@ -32,6 +32,7 @@ from lofte.workflow.application.archive_format import (
     iso,
     json_bytes,
     table_document,
+    thousands,
 )
 from lofte.workflow.application.archive_package import check_target, write_package
 from lofte.workflow.application.archive_readme import readme
@@ -187,7 +188,7 @@ def _verification(
 
 
 def verdict_text(verdict: Verdict) -> str:
-    counted = words.count(verdict.events, "händelse", "händelser")
+    counted = f"{thousands(verdict.events)} {'händelse' if verdict.events == 1 else 'händelser'}"
     if verdict.ok:
         return (
             f"Granskningsloggen var intakt när arkivet skapades: {counted}, huvud "

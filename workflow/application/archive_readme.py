@@ -52,7 +52,10 @@ Kontroll
 `lofte archive verify MAPP` kontrollerar varje fils kontrollsumma, att ingen fil saknas
 eller har tillkommit, och att granskningsloggens händelser hänger ihop länk för länk.
 Med granskningsnyckeln (--key-file eller LOFTE_AUDIT_KEY) räknas även varje händelses
-nyckelsignerade hash om. Utan Löfte: jämför `sha256sum` för varje fil med manifest.json.
+nyckelsignerade hash om. Manifestets egen SHA-256 skrevs ut när paketet skapades; den
+som antecknats utanför paketet (till exempel i diariet) jämförs med --manifest-sha256 och
+visar att inget i paketet har bytts ut. Utan Löfte: jämför `sha256sum` för varje fil med
+manifest.json, och manifestets egen med den antecknade.
 """
 
 
