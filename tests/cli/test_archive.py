@@ -391,3 +391,26 @@ def test_without_the_audit_key_the_year_is_archived_and_the_log_said_unchecked(
     assert "kunde inte bekräftas vara intakt när arkivet skapades: granskningsnyckeln saknas" in err
     code, out, _ = run(capsys, "archive", "verify", "paket", "--key-file", "elsewhere.key")
     assert code == 0 and "Arkivet är intakt" in out  # the package itself is whole
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda m: m | {"version": 2}, "manifest.json har version 2, som denna version av Löfte"),
+        (lambda m: m | {"format": "zip"}, "beskriver inget arkivpaket från Löfte"),
+        (
+            lambda m: (
+                m | {"files": [*m["files"], {"path": "../lofte.db", "sha256": "", "bytes": 0}]}
+            ),
+            "manifest.json: otillåten sökväg '../lofte.db'",
+        ),
+    ],
+)
+def test_a_manifest_of_another_version_or_form_is_named(
+    year: Path, capsys: pytest.CaptureFixture[str], change: Any, message: str
+) -> None:
+    assert _archive(capsys)[0] == 0
+    path = year / "paket" / "manifest.json"
+    path.write_text(json.dumps(change(json.loads(path.read_text()))))
+    code, _, err = run(capsys, "archive", "verify", "paket")
+    assert code == 1 and message in err, err
