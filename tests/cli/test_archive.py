@@ -414,3 +414,21 @@ def test_a_manifest_of_another_version_or_form_is_named(
     path.write_text(json.dumps(change(json.loads(path.read_text()))))
     code, _, err = run(capsys, "archive", "verify", "paket")
     assert code == 1 and message in err, err
+
+
+def test_a_package_from_postgresql_verifies_with_the_key(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import pg_schema_url
+
+    with pg_schema_url() as url:
+        assert run(capsys, "init", "--database", url)[0] == 0
+        weeks = ["--from", "2027-01-04", "--weeks", "4", "--no-mail", "--inline-delivery"]
+        assert run(capsys, "simulate", "--database", url, *weeks)[0] == 0
+        env.write_text(YEAR_DONE)
+        code, out, err = run(
+            capsys, "archive", "sala", "--year", "2027", "paket", "--database", url
+        )
+        assert code == 0 and "Granskningsloggen var intakt" in out, err
+    code, out, err = run(capsys, "archive", "verify", "paket", "--key-file", "lofte-audit.key")
+    assert code == 0 and "omräknade hashar för" in out and "nyckelsignaturerna" not in out, err
