@@ -417,10 +417,12 @@ def test_a_manifest_of_another_version_or_form_is_named(
 
 
 def test_a_package_from_postgresql_verifies_with_the_key(
-    env: Path, capsys: pytest.CaptureFixture[str]
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.conftest import pg_schema_url
 
+    # an absolute head file: the simulation's last head is written when the process ends
+    monkeypatch.setenv("LOFTE_AUDIT_HEAD", str(env.parent / "lofte-audit.head"))
     with pg_schema_url() as url:
         assert run(capsys, "init", "--database", url)[0] == 0
         weeks = ["--from", "2027-01-04", "--weeks", "4", "--no-mail", "--inline-delivery"]
