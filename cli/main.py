@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from lofte.cli import (
+    cmd_archive,
     cmd_data,
     cmd_demo,
     cmd_engine,
@@ -49,6 +50,7 @@ def build_parser() -> SwedishParser:
     cmd_inputs.add_commands(commands)
     cmd_reports.add_commands(commands)
     cmd_data.add_commands(commands)
+    cmd_archive.add_commands(commands)
     cmd_places.add_commands(commands)
     cmd_import.add_commands(commands)
     cmd_outbox.add_commands(commands)

@@ -121,48 +121,51 @@ def _effects(app: Application, found: Sequence[Action]) -> dict[int, Effect]:
     return app.engine.inspect(read)
 
 
+ACTION_HEADERS = [
+    "Slag",
+    "Åtgärd",
+    "Plats",
+    "Problemområde",
+    "Indikator",
+    "Räknas",
+    "Utgångsläge",
+    "Utgångsläge per vecka",
+    "Senaste läge",
+    "Senaste läge per vecka",
+    "Veckor sedan beslut",
+    "Utgångsläge (angivet)",
+    "Ansvarig",
+    "Part",
+    "Klart senast",
+    "Status",
+    "Beslutad i",
+    "Senaste uppföljning",
+    "Effekt",
+]
+
+
 def actions_csv(lines: Sequence[ActionLine]) -> str:
-    headers = [
-        "Slag",
-        "Åtgärd",
-        "Plats",
-        "Problemområde",
-        "Indikator",
-        "Räknas",
-        "Utgångsläge",
-        "Utgångsläge per vecka",
-        "Senaste läge",
-        "Senaste läge per vecka",
-        "Veckor sedan beslut",
-        "Utgångsläge (angivet)",
-        "Ansvarig",
-        "Part",
-        "Klart senast",
-        "Status",
-        "Beslutad i",
-        "Senaste uppföljning",
-        "Effekt",
+    return to_csv(ACTION_HEADERS, [action_cells(line) for line in lines])
+
+
+def action_cells(line: ActionLine) -> list[object]:
+    """One action's cells under `ACTION_HEADERS` (also the archive's, `archive_actions`)."""
+    return [
+        line.kind,
+        line.action.what,
+        line.action.place,
+        line.action.problem,
+        line.action.indicator,
+        *_effect_cells(line.effect),
+        line.action.baseline,
+        line.owner,
+        line.party,
+        csv_date(line.action.due_date),
+        line.status,
+        line.action.source_label,
+        csv_moment(line.followed_up_at),
+        line.action.effect,
     ]
-    rows = [
-        [
-            line.kind,
-            line.action.what,
-            line.action.place,
-            line.action.problem,
-            line.action.indicator,
-            *_effect_cells(line.effect),
-            line.action.baseline,
-            line.owner,
-            line.party,
-            csv_date(line.action.due_date),
-            line.status,
-            line.action.source_label,
-            csv_moment(line.followed_up_at),
-            line.action.effect,
-        ]
-        for line in lines
-    ]
-    return to_csv(headers, rows)
 
 
 def _effect_cells(effect: Effect | None) -> list[object]:
