@@ -75,6 +75,7 @@ def compose(
         ("Subject", encoded_words(one_line(rendered.subject))),
         ("Date", format_datetime(now)),
         ("Message-ID", ident),
+        *((("Reply-To", mailbox("", rendered.reply_to)),) if rendered.reply_to else ()),
         ("Auto-Submitted", "auto-generated"),
         ("X-Lofte-Kind", message.kind.value),
         ("Content-Language", message.language),

@@ -38,6 +38,7 @@ class MailSettings:
     retry_seconds: float
     retry_horizon_hours: int
     digest_hour: int
+    reply_to: str | None = None  # Löfte's mailbox: request mails ask for replies there
 
 
 def mail_settings(env: Mapping[str, str] | None = None) -> MailSettings:
@@ -50,6 +51,7 @@ def mail_settings(env: Mapping[str, str] | None = None) -> MailSettings:
         retry_seconds=_int(env, "LOFTE_OUTBOX_RETRY_SECONDS", 60, 1, 86400),
         retry_horizon_hours=_int(env, "LOFTE_OUTBOX_RETRY_HORIZON", 72, 1, 24 * 30),
         digest_hour=_int(env, "LOFTE_DIGEST_HOUR", 7, 0, 23),
+        reply_to=_reply_to(env.get("LOFTE_REPLY_TO", "")),
     )
 
 
@@ -131,6 +133,27 @@ def _address(raw: str) -> Address:
         return Address(display_name=name, username=local, domain=domain)
     except (HeaderParseError, ValueError) as exc:
         raise ConfigError(f"LOFTE_MAIL_FROM={raw!r}: {exc}") from exc
+
+
+def _reply_to(raw: str) -> str | None:
+    """The mailbox replies go to (`lofte@sala.se`); a request's own address adds `+<tag>`."""
+    address = raw.strip()
+    if not address:
+        return None
+    local, _, domain = address.rpartition("@")
+    if (
+        not local
+        or "." not in domain
+        or "+" in local
+        or not address.isascii()
+        or any(c in address for c in " <>\"(),;:[]")
+        or len(local) > 20
+    ):
+        raise ConfigError(
+            f"LOFTE_REPLY_TO={raw[:80]!r}: ange brevlådans adress utan namn och utan +, till "
+            "exempel lofte@sala.se (högst 20 tecken före @)"
+        )
+    return address
 
 
 def _mail_dir(raw: str) -> Path:

@@ -51,6 +51,7 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+    reply_to: str = ""  # a request's reply address: a reply to the email is an answer
 
 
 @lru_cache(maxsize=1)
@@ -94,8 +95,10 @@ class Renderer:
         link_for: LinkMaker,
         context_for: ContextSource,
         base_url: str = "http://localhost:8000",
+        reply_for: LinkMaker | None = None,
     ) -> None:
         self.link_for = link_for
+        self.reply_for = reply_for
         self.context_for = context_for
         self.base_url = base_url.rstrip("/")
 
@@ -109,9 +112,13 @@ class Renderer:
             "subject": subject(context, lang),
         }
         name = TEMPLATE_NAMES[message.kind]
+        reply_to = ""
+        if self.reply_for is not None and isinstance(context, RequestMessage):
+            reply_to = self.reply_for(context.request_id, context.answer_until)
+        view["reply_to"] = reply_to
         text = template(f"{lang}/{name}.txt.j2").render(view)
         html = template(f"{lang}/{name}.html.j2").render(view)
-        return RenderedEmail(view["subject"], text, html)
+        return RenderedEmail(view["subject"], text, html, reply_to)
 
     def page(self, path: str) -> str:
         return f"{self.base_url}{path}"
@@ -202,6 +209,7 @@ class Renderer:
             "meeting_title": context.meeting_title,
             "asked": [f for f in context.fields if f.get("type") != "boolean"],
             "ticks": [f for f in context.fields if f.get("type") == "boolean"],
+            "nothing_label": next((f["label"] for f in context.fields if f.get("excuses")), ""),
             "purpose": context.purpose,
             "deadline": context.deadline,
             "answer_until": context.answer_until,

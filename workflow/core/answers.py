@@ -45,6 +45,21 @@ def fields_for(step: AnyStep, roles: Sequence[str]) -> tuple[AnyField, ...]:
     return tuple(f for f in step.fields if not f.for_roles or set(f.for_roles) & set(roles))
 
 
+def asked_fields(step: AnyStep, roles: Sequence[str], lang: str) -> list[dict[str, Any]]:
+    """What a request mail says of each field asked: its label, whether it is required, its
+    type, and whether ticking it answers the step ("inget att rapportera": it `excuses`)."""
+    excusing = {f.required_unless for f in step.fields}
+    return [
+        {
+            "label": f.label.get(lang),
+            "required": f.required,
+            "type": f.type,
+            "excuses": f.id in excusing,
+        }
+        for f in fields_for(step, roles)
+    ]
+
+
 def validate_answer(
     step: AnyStep,
     roles: Sequence[str],

@@ -48,7 +48,7 @@ class RequestMessage:
     deadline: str
     answer_until: str
     request_id: int
-    fields: list[dict[str, Any]]  # {label, required}
+    fields: list[dict[str, Any]]  # {label, required, type, excuses}
     about: dict[str, Any] | None = None  # {title, values: [[label, value], ...]}
     reminder_number: int = 0
     meeting: dict[str, Any] | None = None  # {start, location}
@@ -56,7 +56,8 @@ class RequestMessage:
     step_kind: str = "inputs"  # inputs, collect, decision, follow_up: how the request reads
     decision_title: str = ""  # a decision step: the name of what is recorded
     meeting_title: str = ""  # a meeting step: the meeting's name
-    VERSION = 2  # 2: step_kind, decision_title, meeting_title; fields carry their type
+    VERSION = 3  # 2: step_kind, decision_title, meeting_title; fields carry their type
+    # 3: a field carries `excuses`: ticked, it answers the step ("inget att rapportera")
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,11 @@ def _request_1(values: dict[str, Any]) -> dict[str, Any]:
     return values | {"step_kind": "inputs", "decision_title": "", "meeting_title": ""}
 
 
+def _request_2(values: dict[str, Any]) -> dict[str, Any]:
+    fields = [f | {"excuses": False} for f in values.get("fields", []) if isinstance(f, dict)]
+    return values | {"fields": fields}
+
+
 def _summary_1(values: dict[str, Any]) -> dict[str, Any]:
     cycle = values.get("cycle")
     title = str(cycle.get("title", "")) if isinstance(cycle, dict) else ""
@@ -244,6 +250,7 @@ def _digest_1(values: dict[str, Any]) -> dict[str, Any]:
 # (shape, version) -> upgrade of the stored data to the next version
 UPGRADES: dict[tuple[type[MessageContext], int], Callable[[dict[str, Any]], dict[str, Any]]] = {
     (RequestMessage, 1): _request_1,
+    (RequestMessage, 2): _request_2,
     (SummaryMessage, 1): _summary_1,
     (MeetingMessage, 1): _meeting_1,
     (ActionMessage, 1): _action_1,

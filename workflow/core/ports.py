@@ -18,6 +18,7 @@ from lofte.workflow.core.records import (
     AuditEvent,
     CycleInstance,
     ImportedObservation,
+    InboundMail,
     Indicator,
     InputRequest,
     Meeting,
@@ -256,6 +257,16 @@ class Imports(Protocol):
         ...
 
 
+class InboundMails(Protocol):
+    """Mails read from the mailbox, by the hash of their Message-ID."""
+
+    def add(self, mail: InboundMail) -> bool:
+        """Keep it unless a mail with its key is kept already; True if it was added."""
+        ...
+
+    def get(self, key: str) -> InboundMail | None: ...
+
+
 class StepContexts(Protocol):
     def put(self, instance_id: int, step_id: str, context: dict[str, Any]) -> None: ...
 
@@ -342,6 +353,9 @@ class UnitOfWork(Protocol):
 
     @property
     def imports(self) -> Imports: ...
+
+    @property
+    def inbound(self) -> InboundMails: ...
 
     @property
     def catalog(self) -> CatalogStore: ...

@@ -293,6 +293,20 @@ class CompletionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class InboundMail:
+    """A mail Löfte read from its mailbox (a reply to a request, a bounce, an auto-reply), kept
+    so that the same mail read twice is acted on once. Only a hash of its Message-ID is kept;
+    what it said, if it was an answer, is in the answer itself."""
+
+    key: str  # SHA-256 of the Message-ID (or of the whole mail when it has none)
+    received_at: datetime
+    outcome: str  # `workflow.application.replies.Outcome` value
+    request_id: int | None
+    detail: JsonDict  # versioned (`v`): what was understood, why a mail was refused
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ImportedObservation:
     """An EST observation brought in from another tool's export (Embrace, Excel, a form). It
     counts in the lägesbild beside the inventories' answers, at its own time."""

@@ -1,0 +1,208 @@
+"""A reply to a request mail is an answer when it says "inget att rapportera" (or "inget",
+"nothing to report") above the quoted original, comes from the person asked, to the request's
+own reply address, while its step is open. Anything else is kept and audited but never taken
+as an answer: a forged or expired address, another sender, a failed DMARC check, an
+out-of-office reply, a text Löfte does not read. The same mail read twice records once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+import pytest
+
+from lofte.workflow.application.answer_links import installation_secret
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.replies import Outcome, read_mail, says_nothing_to_report
+from lofte.workflow.application.reply_address import reply_address
+from lofte.workflow.core.records import InputRequest, RequestStatus
+from tests.harness import Harness, utc
+
+MAILBOX = "lofte@sala.example.se"
+TOVE = "Tove Lind <tove.lind@raddning.example.se>"
+OUTLOOK_QUOTE = """
+Med vänliga hälsningar
+Tove Lind
+Räddningstjänsten Sala-Heby
+
+Från: Löfte <lofte@sala.example.se>
+Skickat: den 4 januari 2027 09:00
+Till: Tove Lind <tove.lind@raddning.example.se>
+Ämne: EST-inventering vecka 1: rapportera senast torsdag
+
+Hej Tove! Du ombeds lämna underlag till EST-inventering ...
+"""
+GMAIL_QUOTE = """
+On Mon, 4 Jan 2027 at 09:00, Löfte <lofte@sala.example.se> wrote:
+> Hej Tove! Du ombeds lämna underlag till EST-inventering ...
+> Svara senast torsdag 7 januari kl. 12.00
+"""
+
+
+@pytest.fixture
+def week(memory_harness: Harness) -> Iterator[tuple[Harness, Application, InputRequest]]:
+    h = memory_harness
+    h.run_until(utc(2027, 1, 4, 9))
+    request = h.request(h.cycle("est-inventering", "sala", "2027-W01"), "rapportering", "tove-lind")
+    yield h, h.app(), request
+
+
+def address_of(app: Application, request: InputRequest) -> str:
+    with app.engine.store.unit_of_work(read_only=True) as uow:
+        secret = installation_secret(uow.settings)
+    return reply_address(MAILBOX, request.id or 0, request.late_until, secret)
+
+
+def reply(to: str, body: str, sender: str = TOVE, **headers: str) -> bytes:
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = to
+    mail["Subject"] = "SV: EST-inventering vecka 1"
+    mail["Date"] = format_datetime(utc(2027, 1, 4, 10))
+    mail["Message-ID"] = make_msgid(domain="raddning.example.se")
+    for name, value in headers.items():
+        mail[name.replace("_", "-")] = value
+    mail.set_content(body)
+    return bytes(mail)
+
+
+def status_of(h: Harness, request: InputRequest) -> RequestStatus:
+    week = h.cycle("est-inventering", "sala", "2027-W01")
+    return h.request(week, "rapportering", "tove-lind").status
+
+
+def test_inget_att_rapportera_from_outlook_is_the_answer_and_is_audited_once(
+    week: tuple[Harness, Application, InputRequest],
+) -> None:
+    h, app, request = week
+    raw = reply(address_of(app, request), "Inget att rapportera" + OUTLOOK_QUOTE)
+    read = read_mail(app, raw, MAILBOX)
+    assert read.outcome is Outcome.ANSWERED
+    assert read.request_id == request.id
+    answered = h.request(
+        h.cycle("est-inventering", "sala", "2027-W01"), "rapportering", "tove-lind"
+    )
+    assert answered.status is RequestStatus.ANSWERED
+    assert answered.answer == {"inget_att_rapportera": True}
+    again = read_mail(app, raw, MAILBOX)
+    assert again.outcome is None and again.reason == "redan läst"
+    received = [e for e in h.audit() if e.event == "mail_received"]
+    assert len(received) == 1
+    assert received[0].detail["outcome"] == "answered"
+    assert received[0].detail["message_id"].endswith("@raddning.example.se>")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "INGET ATT RAPPORTERA!" + OUTLOOK_QUOTE,
+        "inget\n\n/Tove" + GMAIL_QUOTE,
+        "Nothing to report." + GMAIL_QUOTE,
+        "  Inget att rapportera.\n\nTove Lind\nRäddningstjänsten\n070-123 45 67" + GMAIL_QUOTE,
+    ],
+)
+def test_the_phrases_in_any_case_with_a_signature_are_read(
+    week: tuple[Harness, Application, InputRequest], body: str
+) -> None:
+    h, app, request = week
+    assert (
+        read_mail(app, reply(address_of(app, request), body), MAILBOX).outcome is Outcome.ANSWERED
+    )
+    assert status_of(h, request) is RequestStatus.ANSWERED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Klotter vid busstationen i tisdags",
+        "Inget att rapportera förutom klotter vid torget",
+        "Inget att rapportera\n\nMen i tisdags såg vi klotter på busskuren vid torget, ungefär "
+        "två kvadratmeter, och en trasig belysning i gångtunneln under järnvägen.",
+        "",
+    ],
+)
+def test_anything_else_is_never_guessed(text: str) -> None:
+    assert not says_nothing_to_report(text)
+
+
+def test_a_text_that_is_not_an_answer_leaves_the_request_waiting(
+    week: tuple[Harness, Application, InputRequest],
+) -> None:
+    h, app, request = week
+    read = read_mail(
+        app, reply(address_of(app, request), "Klotter vid torget" + OUTLOOK_QUOTE), MAILBOX
+    )
+    assert read.outcome is Outcome.NOT_UNDERSTOOD
+    assert status_of(h, request) is RequestStatus.OPEN
+
+
+def test_a_reply_from_another_address_is_refused(
+    week: tuple[Harness, Application, InputRequest],
+) -> None:
+    h, app, request = week
+    raw = reply(address_of(app, request), "Inget att rapportera", sender="mallory@example.com")
+    read = read_mail(app, raw, MAILBOX)
+    assert read.outcome is Outcome.REFUSED
+    assert read.reason == "avsändaren är inte den som förfrågan gick till"
+    assert status_of(h, request) is RequestStatus.OPEN
+
+
+def test_a_forged_reply_address_is_refused(
+    week: tuple[Harness, Application, InputRequest],
+) -> None:
+    h, app, request = week
+    genuine = address_of(app, request)
+    local, domain = genuine.split("@")
+    forged = f"{local[:-3]}aaa@{domain}"
+    read = read_mail(app, reply(forged, "Inget att rapportera"), MAILBOX)
+    assert read.outcome is Outcome.REFUSED
+    assert "signaturen stämmer inte" in read.reason
+    other = address_of(app, request).replace(f"+{request.id}.", f"+{(request.id or 0) + 1}.")
+    assert read_mail(app, reply(other, "Inget"), MAILBOX).outcome is Outcome.REFUSED
+    assert status_of(h, request) is RequestStatus.OPEN
+
+
+def test_a_server_that_found_the_sender_forged_refuses_the_reply(
+    week: tuple[Harness, Application, InputRequest],
+) -> None:
+    h, app, request = week
+    results = "mx.sala.example.se; spf=pass smtp.mailfrom=raddning.example.se; dmarc=fail"
+    raw = reply(address_of(app, request), "Inget", Authentication_Results=results)
+    read = read_mail(app, raw, MAILBOX)
+    assert read.outcome is Outcome.REFUSED and "dmarc=fail" in read.reason
+    spf_only = "mx.sala.example.se; spf=fail; dmarc=pass"
+    raw = reply(address_of(app, request), "Inget", Authentication_Results=spf_only)
+    assert read_mail(app, raw, MAILBOX).outcome is Outcome.ANSWERED  # spf is not refused unless set
+    event = [e for e in h.audit() if e.event == "mail_received"][-1]
+    assert event.detail["authentication"] == {"spf": "fail", "dmarc": "pass"}
+
+
+def test_an_out_of_office_reply_is_never_an_answer(
+    week: tuple[Harness, Application, InputRequest],
+) -> None:
+    h, app, request = week
+    raw = reply(
+        address_of(app, request),
+        "Inget att rapportera.\nJag är ledig till 12 januari.",
+        Auto_Submitted="auto-replied",
+    )
+    assert read_mail(app, raw, MAILBOX).outcome is Outcome.AUTO_REPLY
+    assert status_of(h, request) is RequestStatus.OPEN
+
+
+def test_a_reply_after_the_step_closed_is_refused(
+    week: tuple[Harness, Application, InputRequest],
+) -> None:
+    h, app, request = week
+    h.run_until(utc(2027, 1, 12, 9))  # the week's inventory has closed
+    read = read_mail(app, reply(address_of(app, request), "Inget"), MAILBOX)
+    assert read.outcome is Outcome.REFUSED
+
+
+def test_a_mail_to_the_mailbox_itself_is_not_a_reply(
+    week: tuple[Harness, Application, InputRequest],
+) -> None:
+    _, app, _ = week
+    read = read_mail(app, reply(MAILBOX, "Hej! Vem ska jag kontakta om EST?"), MAILBOX)
+    assert read.outcome is Outcome.NOT_A_REPLY

@@ -1,0 +1,276 @@
+"""What a mail to Löfte's mailbox says, and what becomes of it.
+
+A reply to a request mail goes to the request's reply address (`reply_address`). It is taken
+as an answer only when the address is valid for a step still open, the sender is the person
+asked, the receiving server did not find it forged (a configured `dmarc=fail` or `spf=fail` in
+`Authentication-Results`), and what the person wrote above the quoted original (quotes,
+signatures and sign-offs taken off by `mail-parser-reply`, Swedish and English) is exactly
+"inget att rapportera", "inget" or "nothing to report" for a step that offers it. Anything else
+is never guessed. Auto-replies (RFC 3834 and the out-of-office headers) are never answers.
+
+Every mail read is kept by the hash of its Message-ID and audited with it; the same mail read
+twice is acted on once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses, parseaddr
+from enum import StrEnum
+from html.parser import HTMLParser
+from typing import Any
+
+from mailparser_reply import EmailReplyParser
+
+from lofte.kernel.errors import InvalidToken, LofteError
+from lofte.workflow.application.answer_links import installation_secret, open_request
+from lofte.workflow.application.app import Application
+from lofte.workflow.application.reply_address import request_of
+from lofte.workflow.application.tasks import nothing_to_report
+from lofte.workflow.core.records import CycleInstance, InboundMail, InputRequest
+
+MAX_BYTES = 10 * 1024 * 1024
+NOTHING = frozenset({"inget att rapportera", "inget", "nothing to report", "nothing"})
+ADDRESSED = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
+SIGN_OFF_LINES = 4  # a paragraph after the answer of at most this many short lines is a sign-off
+SIGN_OFF_WIDTH = 60
+DETAIL_VERSION = 1
+
+
+class Outcome(StrEnum):
+    ANSWERED = "answered"  # recorded as the person's answer
+    NOT_UNDERSTOOD = "not_understood"  # a valid reply whose text is not an answer Löfte reads
+    REFUSED = "refused"  # forged or expired address, closed step, wrong sender, failed checks
+    AUTO_REPLY = "auto_reply"  # out of office and other automatic replies: never an answer
+    NOT_A_REPLY = "not_a_reply"  # to the mailbox, but to no request's reply address
+
+
+@dataclass(frozen=True)
+class ReadMail:
+    """What became of one mail; `outcome` None when it was read before (nothing done)."""
+
+    outcome: Outcome | None
+    reason: str  # Swedish, for the command's table and the audit log
+    request_id: int | None = None
+    sender: str = ""
+    subject: str = ""
+    understood: tuple[str, ...] = field(default=())
+
+
+def read_mail(
+    app: Application,
+    raw: bytes,
+    mailbox: str,
+    refuse_on: frozenset[str] = frozenset({"dmarc"}),
+) -> ReadMail:
+    """Read one mail (RFC 5322 bytes) sent to `mailbox` and act on it once."""
+    if len(raw) > MAX_BYTES:
+        message = _parse(raw[:65536])
+        return _keep(app, message, raw, Outcome.REFUSED, "för stort (mer än 10 MB)")
+    message = _parse(raw)
+    if _automatic(message):
+        return _keep(app, message, raw, Outcome.AUTO_REPLY, "automatiskt svar (frånvaro)")
+    with app.engine.store.unit_of_work(read_only=True) as uow:
+        if uow.inbound.get(_key(message, raw)) is not None:
+            return ReadMail(None, "redan läst", sender=_sender(message))
+        secret = installation_secret(uow.settings, app.configured_secret)
+        try:
+            request_id = request_of(_addressed(message), mailbox, secret, app.now)
+            opened = None if request_id is None else open_request(uow, request_id, "svarsadressen")
+            refusal = ""
+        except InvalidToken as exc:
+            opened, refusal = None, str(exc)
+    if refusal:
+        return _keep(app, message, raw, Outcome.REFUSED, refusal)
+    if opened is None:
+        return _keep(app, message, raw, Outcome.NOT_A_REPLY, "inte ett svar på en förfrågan")
+    request, cycle = opened
+    request_id = request.id
+    person = app.directory().find(request.person_id)
+    if person is None or _sender(message).lower() != person.email.lower():
+        reason = "avsändaren är inte den som förfrågan gick till"
+        return _keep(app, message, raw, Outcome.REFUSED, reason, request_id)
+    failed = sorted(refuse_on & _failed_checks(message))
+    if failed:
+        verdicts = ", ".join(f"{check}=fail" for check in failed)
+        reason = f"den mottagande servern underkände avsändaren ({verdicts})"
+        return _keep(app, message, raw, Outcome.REFUSED, reason, request_id)
+    return _answer(app, message, raw, request, cycle)
+
+
+def _answer(
+    app: Application,
+    message: EmailMessage,
+    raw: bytes,
+    request: InputRequest,
+    cycle: CycleInstance,
+) -> ReadMail:
+    """A trusted reply: recorded if it says nothing to report, else kept as not understood."""
+    request_id = request.id
+    step = app.definition_of(cycle).step(request.step_id)
+    nothing = nothing_to_report(step)
+    said = written_reply(message)
+    if nothing is None or not says_nothing_to_report(said):
+        reason = (
+            "steget kan inte besvaras med ett ord; svara i formuläret"
+            if nothing is None
+            else 'texten är inte "inget att rapportera"'
+        )
+        return _keep(app, message, raw, Outcome.NOT_UNDERSTOOD, reason, request_id)
+    understood = ("inget att rapportera",)
+    try:
+        return _keep(
+            app,
+            message,
+            raw,
+            Outcome.ANSWERED,
+            "svaret registrerat: inget att rapportera",
+            request_id,
+            understood,
+            answer=(request.person_id, {nothing.id: True}),
+        )
+    except LofteError as exc:  # the step closed or the answer was refused meanwhile
+        return _keep(app, message, raw, Outcome.REFUSED, str(exc), request_id)
+
+
+def written_reply(message: EmailMessage) -> str:
+    """What the sender wrote above the quoted original, without their signature."""
+    text = _text_of(message)
+    replies = EmailReplyParser(languages=["sv", "en"]).read(text).replies
+    return replies[0].body if replies else ""
+
+
+def says_nothing_to_report(text: str) -> bool:
+    """The first paragraph is one of the phrases; any other paragraph is a short sign-off."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    if not paragraphs or _phrase(paragraphs[0]) not in NOTHING:
+        return False
+    return all(_sign_off(p) for p in paragraphs[1:])
+
+
+def _phrase(paragraph: str) -> str:
+    return " ".join(paragraph.lower().split()).strip(" .!")
+
+
+def _sign_off(paragraph: str) -> bool:
+    lines = [line for line in paragraph.splitlines() if line.strip()]
+    return len(lines) <= SIGN_OFF_LINES and all(len(line) <= SIGN_OFF_WIDTH for line in lines)
+
+
+def _keep(
+    app: Application,
+    message: EmailMessage,
+    raw: bytes,
+    outcome: Outcome,
+    reason: str,
+    request_id: int | None = None,
+    understood: tuple[str, ...] = (),
+    answer: tuple[str, dict[str, Any]] | None = None,
+) -> ReadMail:
+    detail: dict[str, Any] = {"v": DETAIL_VERSION, "reason": reason}
+    if understood:
+        detail["understood"] = list(understood)
+    checks = _auth_results(message)
+    if checks:
+        detail["authentication"] = checks
+    mail = InboundMail(_key(message, raw), app.now, outcome.value, request_id, detail)
+    kept = app.engine.receive_mail(mail, _message_id(message), answer)
+    sender, subject = _sender(message), str(message.get("Subject", ""))[:200]
+    if not kept:
+        return ReadMail(None, "redan läst", request_id, sender, subject)
+    return ReadMail(outcome, reason, request_id, sender, subject, understood)
+
+
+def _parse(raw: bytes) -> EmailMessage:
+    parsed = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def _message_id(message: EmailMessage) -> str:
+    return str(message.get("Message-ID", "") or "").strip()
+
+
+def _key(message: EmailMessage, raw: bytes) -> str:
+    ident = _message_id(message)
+    return hashlib.sha256(ident.encode() if ident else raw).hexdigest()
+
+
+def _sender(message: EmailMessage) -> str:
+    return parseaddr(str(message.get("From", "")))[1]
+
+
+def _addressed(message: EmailMessage) -> Iterable[str]:
+    values = [str(v) for name in ADDRESSED for v in message.get_all(name, [])]
+    return [address for _, address in getaddresses(values) if address]
+
+
+def _automatic(message: EmailMessage) -> bool:
+    """RFC 3834's Auto-Submitted, and the headers mail programs put on out-of-office replies."""
+    auto = str(message.get("Auto-Submitted", "no")).strip().lower()
+    precedence = str(message.get("Precedence", "")).strip().lower()
+    return (
+        auto != "no"
+        or precedence in {"auto_reply", "bulk", "junk", "list"}
+        or any(message.get(h) for h in ("X-Autoreply", "X-Autorespond", "X-Auto-Response"))
+    )
+
+
+def _auth_results(message: EmailMessage) -> dict[str, str]:
+    """spf, dkim and dmarc verdicts of the receiving server's `Authentication-Results`."""
+    found: dict[str, str] = {}
+    for header in message.get_all("Authentication-Results", [])[:1]:  # the nearest server's
+        for method, verdict in re.findall(r"\b(spf|dkim|dmarc)=(\w+)", str(header).lower()):
+            found.setdefault(method, verdict)
+    return found
+
+
+def _failed_checks(message: EmailMessage) -> set[str]:
+    return {method for method, verdict in _auth_results(message).items() if verdict == "fail"}
+
+
+def _text_of(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is None:
+        return ""
+    assert isinstance(body, EmailMessage)
+    try:
+        content = body.get_content()
+    except (LookupError, ValueError):  # an unknown charset or a broken transfer encoding
+        return ""
+    text = str(content)
+    return _html_text(text) if body.get_content_subtype() == "html" else text
+
+
+def _html_text(markup: str) -> str:
+    class Collector(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in {"style", "script", "head"}:
+                self.skip += 1
+            if tag in {"br", "p", "div", "tr", "li", "blockquote"}:
+                self.parts.append("\n")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in {"style", "script", "head"} and self.skip:
+                self.skip -= 1
+            if tag in {"p", "div"}:
+                self.parts.append("\n")
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.parts.append(data)
+
+    collector = Collector()
+    collector.feed(markup)
+    return "".join(collector.parts)
