@@ -146,7 +146,7 @@ def _reply_to(raw: str) -> str | None:
         or "." not in domain
         or "+" in local
         or not address.isascii()
-        or any(c in address for c in " <>\"(),;:[]")
+        or any(c in address for c in ' <>"(),;:[]')
         or len(local) > 20
     ):
         raise ConfigError(

@@ -32,6 +32,7 @@ from lofte.workflow.core.message_types import (
     MeetingMessage,
     MessageContext,
     NoticeMessage,
+    ReplyReadMessage,
     RequestMessage,
     SignInMessage,
     SummaryMessage,
@@ -150,6 +151,11 @@ class Renderer:
             case ActionMessage():
                 link = self.page(paths.action_page(context.cycle.unit_id, context.action_id))
                 return base | {"action": context, "page": link}
+            case ReplyReadMessage():
+                return base | {
+                    "reply": context,
+                    "link": self.link_for(context.request_id, context.answer_until),
+                }
             case DecisionMessage():
                 return base | {
                     "step_title": context.step_title,
@@ -236,4 +242,5 @@ TEMPLATE_NAMES = {
     MessageKind.DIGEST: "digest",
     MessageKind.SIGN_IN: "sign_in",
     MessageKind.DELIVERY_ALERT: "delivery_alert",
+    MessageKind.REPLY_READ: "reply_read",
 }

@@ -24,6 +24,7 @@ from lofte.workflow.core.message_types import (
     EscalationMessage,
     MeetingMessage,
     MessageContext,
+    ReplyReadMessage,
     RequestMessage,
     SignInMessage,
     SummaryMessage,
@@ -198,6 +199,15 @@ CONTEXTS: dict[MessageKind, MessageContext] = {
     ),
     MessageKind.DELIVERY_ALERT: DeliveryAlertMessage(
         "2027-02-01T06:00:00+00:00", 12, "451 Försök senare"
+    ),
+    MessageKind.REPLY_READ: ReplyReadMessage(
+        CYCLE,
+        "Rapportera",
+        41,
+        "2027-02-03T15:00:00+00:00",
+        False,
+        [],
+        "Klotter vid torget i tisdags",
     ),
 }
 

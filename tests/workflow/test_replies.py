@@ -85,8 +85,13 @@ def test_inget_att_rapportera_from_outlook_is_the_answer_and_is_audited_once(
     )
     assert answered.status is RequestStatus.ANSWERED
     assert answered.answer == {"inget_att_rapportera": True}
+    receipts = h.outbox("reply_read", "tove-lind")
+    assert [m.context["recorded"] for m in receipts] == [True]
+    assert receipts[0].context["understood"] == ["Inget att rapportera denna vecka"]
+    assert receipts[0].request_id == request.id  # its link changes the answer
     again = read_mail(app, raw, MAILBOX)
     assert again.outcome is None and again.reason == "redan läst"
+    assert len(h.outbox("reply_read", "tove-lind")) == 1
     received = [e for e in h.audit() if e.event == "mail_received"]
     assert len(received) == 1
     assert received[0].detail["outcome"] == "answered"
@@ -135,6 +140,9 @@ def test_a_text_that_is_not_an_answer_leaves_the_request_waiting(
     )
     assert read.outcome is Outcome.NOT_UNDERSTOOD
     assert status_of(h, request) is RequestStatus.OPEN
+    told = h.outbox("reply_read", "tove-lind")
+    assert [m.context["recorded"] for m in told] == [False]
+    assert told[0].context["not_understood"] == "Klotter vid torget"  # the signature is off
 
 
 def test_a_reply_from_another_address_is_refused(
@@ -146,6 +154,7 @@ def test_a_reply_from_another_address_is_refused(
     assert read.outcome is Outcome.REFUSED
     assert read.reason == "avsändaren är inte den som förfrågan gick till"
     assert status_of(h, request) is RequestStatus.OPEN
+    assert h.outbox("reply_read") == []  # a stranger never gets the link
 
 
 def test_a_forged_reply_address_is_refused(

@@ -33,6 +33,7 @@ from lofte.workflow.application.answer_links import installation_secret, open_re
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.reply_address import request_of
 from lofte.workflow.application.tasks import nothing_to_report
+from lofte.workflow.core.inbound import EXCERPT, Reply
 from lofte.workflow.core.records import CycleInstance, InboundMail, InputRequest
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -120,9 +121,11 @@ def _answer(
         reason = (
             "steget kan inte besvaras med ett ord; svara i formuläret"
             if nothing is None
-            else 'texten är inte "inget att rapportera"'
+            else "texten är inte ”inget att rapportera”"
         )
-        return _keep(app, message, raw, Outcome.NOT_UNDERSTOOD, reason, request_id)
+        words = " ".join(said.split())[:EXCERPT] or "(ingen text ovanför det citerade mejlet)"
+        told = Reply(request.person_id, None, words)
+        return _keep(app, message, raw, Outcome.NOT_UNDERSTOOD, reason, request_id, reply=told)
     understood = ("inget att rapportera",)
     try:
         return _keep(
@@ -133,7 +136,7 @@ def _answer(
             "svaret registrerat: inget att rapportera",
             request_id,
             understood,
-            answer=(request.person_id, {nothing.id: True}),
+            reply=Reply(request.person_id, {nothing.id: True}),
         )
     except LofteError as exc:  # the step closed or the answer was refused meanwhile
         return _keep(app, message, raw, Outcome.REFUSED, str(exc), request_id)
@@ -171,7 +174,7 @@ def _keep(
     reason: str,
     request_id: int | None = None,
     understood: tuple[str, ...] = (),
-    answer: tuple[str, dict[str, Any]] | None = None,
+    reply: Reply | None = None,
 ) -> ReadMail:
     detail: dict[str, Any] = {"v": DETAIL_VERSION, "reason": reason}
     if understood:
@@ -180,7 +183,7 @@ def _keep(
     if checks:
         detail["authentication"] = checks
     mail = InboundMail(_key(message, raw), app.now, outcome.value, request_id, detail)
-    kept = app.engine.receive_mail(mail, _message_id(message), answer)
+    kept = app.engine.receive_mail(mail, _message_id(message), reply)
     sender, subject = _sender(message), str(message.get("Subject", ""))[:200]
     if not kept:
         return ReadMail(None, "redan läst", request_id, sender, subject)

@@ -21,7 +21,7 @@ from lofte.kernel.errors import ConcurrentUpdate, LofteError
 from lofte.workflow.core.catalog import GENERATION, Catalog
 from lofte.workflow.core.catch_up import report_catch_up
 from lofte.workflow.core.firing import Firing
-from lofte.workflow.core.inbound import receive
+from lofte.workflow.core.inbound import Reply, receive
 from lofte.workflow.core.keys import Keys, new_installation_id
 from lofte.workflow.core.kinds import STANDARD_KINDS, StepKinds
 from lofte.workflow.core.machines import MachineRegistry
@@ -197,15 +197,16 @@ class Engine:
         self,
         mail: InboundMail,
         message_id: str,
-        answer: tuple[str, Mapping[str, Any]] | None = None,
+        reply: Reply | None = None,
     ) -> bool:
-        """Keep a mail read from the mailbox and record the answer it carries, together; False
-        (nothing done) if it was read before. Nothing is stored when the answer is refused
-        (SubmissionError, NotResponsible, RequestClosed)."""
+        """Keep a mail read from the mailbox and record the answer it carries (or tell the
+        person what could not be read), together; False (nothing done) if it was read before.
+        Nothing is stored when the answer is refused (SubmissionError, NotResponsible,
+        RequestClosed)."""
 
         def work(uow: UnitOfWork) -> bool:
             job = self._work(uow, "e-post")
-            kept = receive(job, mail, message_id, answer)
+            kept = receive(job, mail, message_id, reply)
             job.flush()
             return kept
 

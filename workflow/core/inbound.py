@@ -1,43 +1,85 @@
 """A mail read from Löfte's mailbox, kept once: with an answer it carries, recorded in the same
-unit of work as the answer, and audited with its Message-ID. The application layer decides
-what a mail says (`workflow.application.replies`); this keeps what it decided."""
+unit of work as the answer, and audited with its Message-ID; the person who replied hears what
+became of it (a receipt, or what could not be read) through the outbox, in the same unit of
+work. The application layer decides what a mail says (`workflow.application.replies`); this
+keeps what it decided."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from lofte.kernel.errors import NotFound
-from lofte.workflow.core.records import CycleInstance, InboundMail
+from lofte.workflow.core.message_types import ReplyReadMessage
+from lofte.workflow.core.messages import addressed, cycle_ref
+from lofte.workflow.core.records import CycleInstance, InboundMail, InputRequest, MessageKind
 from lofte.workflow.core.submissions import submit
 from lofte.workflow.core.work import Work
 
 AUDIT_EVENT = "mail_received"
+EXCERPT = 200  # characters of a reply quoted back to its sender
 
 
-def receive(
-    job: Work,
-    mail: InboundMail,
-    message_id: str,
-    answer: tuple[str, Mapping[str, Any]] | None = None,
-) -> bool:
-    """Keep `mail`; with `answer` (the person, the values) record it for `mail.request_id`.
-    False, and nothing done, if a mail with its key was kept before."""
+@dataclass(frozen=True)
+class Reply:
+    """What a trusted reply (from the person asked, to a step still open) said: the answer to
+    record, or else the words that could not be read (told back to the sender)."""
+
+    person_id: str
+    answer: Mapping[str, Any] | None
+    not_understood: str = ""
+
+
+def receive(job: Work, mail: InboundMail, message_id: str, reply: Reply | None = None) -> bool:
+    """Keep `mail`; with `reply`, record its answer for `mail.request_id` (or tell the person
+    what could not be read). False, and nothing done, if a mail with its key was kept before."""
     if not job.uow.inbound.add(mail):
         return False
-    if answer is not None and mail.request_id is not None:
-        submit(job, mail.request_id, answer[0], answer[1])
+    request, instance = _request_of(job, mail.request_id)
+    if reply is not None and request is not None and instance is not None:
+        if reply.answer is not None:
+            submit(job, request.id or 0, reply.person_id, reply.answer)
+        _tell(job, mail, request, instance, reply)
     detail = {"message_id": message_id[:200], "outcome": mail.outcome} | {
         k: v for k, v in mail.detail.items() if k != "v"
     }
-    job.audit(_cycle_of(job, mail.request_id), AUDIT_EVENT, detail | {"request": mail.request_id})
+    job.audit(instance, AUDIT_EVENT, detail | {"request": mail.request_id})
     return True
 
 
-def _cycle_of(job: Work, request_id: int | None) -> CycleInstance | None:
+def _tell(
+    job: Work, mail: InboundMail, request: InputRequest, instance: CycleInstance, reply: Reply
+) -> None:
+    person = job.person(reply.person_id)
+    if person is None:
+        return
+    definition = job.definition_of(instance)
+    step = definition.step(request.step_id)
+    lang = person.language
+    answered = reply.answer or {}
+    understood = [f.label.get(lang) for f in step.fields if answered.get(f.id) is True]
+    context = ReplyReadMessage(
+        cycle=cycle_ref(job, instance, definition, lang),
+        step_title=step.title.get(lang),
+        request_id=request.id or 0,
+        answer_until=request.late_until.isoformat(),
+        recorded=reply.answer is not None,
+        understood=understood,
+        not_understood=reply.not_understood[:EXCERPT],
+    )
+    kind = MessageKind.REPLY_READ
+    key = job.keys.message(request.key, f"{kind.value}:{mail.key[:16]}", person.id)
+    job.send(addressed(job, key, kind, person, context, instance=instance, request_id=request.id))
+
+
+def _request_of(
+    job: Work, request_id: int | None
+) -> tuple[InputRequest | None, CycleInstance | None]:
     if request_id is None:
-        return None
+        return None, None
     try:
-        return job.uow.cycles.get(job.uow.requests.get(request_id).instance_id)
+        request = job.uow.requests.get(request_id)
+        return request, job.uow.cycles.get(request.instance_id)
     except NotFound:
-        return None
+        return None, None

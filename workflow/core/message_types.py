@@ -161,6 +161,21 @@ class DeliveryAlertMessage:
     VERSION = 1
 
 
+@dataclass(frozen=True)
+class ReplyReadMessage:
+    """What became of a person's reply to a request mail: `recorded` (a receipt, with the link
+    to change the answer) or not understood (what was, what was not, and the link)."""
+
+    cycle: CycleRef
+    step_title: str
+    request_id: int
+    answer_until: str
+    recorded: bool
+    understood: list[str]  # what Löfte read in the reply ("Inget att rapportera")
+    not_understood: str  # the first words of what it could not read, or why it refused
+    VERSION = 1
+
+
 MessageContext = (
     RequestMessage
     | EscalationMessage
@@ -172,6 +187,7 @@ MessageContext = (
     | DigestMessage
     | SignInMessage
     | DeliveryAlertMessage
+    | ReplyReadMessage
 )
 # The messages about no one cycle: notices, digests, sign-in, alerts.
 NoticeMessage = CatchUpMessage | DigestMessage | SignInMessage | DeliveryAlertMessage
@@ -190,6 +206,7 @@ SHAPES: dict[MessageKind, type[MessageContext]] = {
     MessageKind.DIGEST: DigestMessage,
     MessageKind.SIGN_IN: SignInMessage,
     MessageKind.DELIVERY_ALERT: DeliveryAlertMessage,
+    MessageKind.REPLY_READ: ReplyReadMessage,
 }
 KIND_WORDS = {
     "insats": "insats",

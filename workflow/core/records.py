@@ -60,6 +60,7 @@ class MessageKind(StrEnum):
     DIGEST = "digest"
     SIGN_IN = "sign_in"
     DELIVERY_ALERT = "delivery_alert"
+    REPLY_READ = "reply_read"  # a reply to a request was read: the receipt, or why not taken
 
 
 class OutboxStatus(StrEnum):
