@@ -119,6 +119,13 @@ def run_engine(args: argparse.Namespace) -> int:
     from lofte.cli.memory import freeze_start_up
 
     freeze_start_up()
+    from lofte.notifications.inbox_config import imap_settings
+
+    inbox = None
+    if imap_settings() is not None:
+        from lofte.cli.cmd_inbox import InboxJob
+
+        inbox = InboxJob(wired.app, stop)
     in_time = EngineLoop(
         wired.engine,
         tick_seconds=args.tick,
@@ -127,6 +134,8 @@ def run_engine(args: argparse.Namespace) -> int:
         exit_when_idle=args.exit_when_idle,
         heartbeat=heartbeat.beat,
         stop=stop,
+        inbox=inbox,
+        inbox_seconds=inbox.seconds if inbox else 60.0,
     ).run()
     if stop.is_set():
         report_stop(wired, stop, in_time=in_time)

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from lofte.cli.output import table
 from lofte.kernel.errors import ConfigError
+
+if TYPE_CHECKING:
+    from lofte.kernel.stopping import StopSignal
+    from lofte.workflow.application.app import Application
+    from lofte.workflow.application.replies import ReadMail
 
 DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 OUTCOME_WORDS = {
@@ -46,6 +52,20 @@ def add_commands(commands: Any) -> None:
     read.add_argument("place", metavar="PLATS", help="Maildir, mapp med .eml-filer eller fil")
     read.add_argument("--database", metavar="URL", help=DATABASE_HELP)
     read.set_defaults(handler=run_read)
+    fetch = actions.add_parser(
+        "fetch",
+        help="läs mejl från IMAP-brevlådan (LOFTE_IMAP_HOST)",
+        description=(
+            "Läser varje mejl i IMAP-brevlådans mapp (LOFTE_IMAP_FOLDER, standard INBOX) och "
+            "flyttar det sedan till LOFTE_IMAP_DONE_FOLDER (standard Löfte-lästa); inget tas "
+            "bort. Med --watch väntar kommandot på nya mejl (IDLE, annars var "
+            "LOFTE_IMAP_POLL_SECONDS sekund) tills det stoppas med Ctrl-C eller SIGTERM. "
+            "`lofte run` läser brevlådan själv när LOFTE_IMAP_HOST är satt."
+        ),
+    )
+    fetch.add_argument("--watch", action="store_true", help="vänta på nya mejl tills stopp")
+    fetch.add_argument("--database", metavar="URL", help=DATABASE_HELP)
+    fetch.set_defaults(handler=run_fetch)
 
 
 def refused_checks(raw: str) -> frozenset[str]:
@@ -60,10 +80,10 @@ def refused_checks(raw: str) -> frozenset[str]:
     return chosen
 
 
-def run_read(args: argparse.Namespace) -> int:
-    from lofte.cli.wiring import connect
+def reply_reader(app: Application) -> Callable[[bytes, int], ReadMail]:
+    """`read_mail` with the mailbox and the refused checks of the configuration; ConfigError
+    (naming the setting) when LOFTE_REPLY_TO is unset or a setting is bad."""
     from lofte.notifications.config import mail_settings
-    from lofte.workflow.application.mail_folder import mails_in, mark_read
     from lofte.workflow.application.replies import read_mail
 
     mailbox = mail_settings().reply_to
@@ -73,23 +93,106 @@ def run_read(args: argparse.Namespace) -> int:
             "samma som förfrågningarnas svarsadresser"
         )
     refuse_on = refused_checks(os.environ.get("LOFTE_INBOX_REFUSE", "dmarc"))
-    mails = list(mails_in(args.place))
+    return lambda raw, size: read_mail(app, raw, mailbox, refuse_on, size)
+
+
+def run_read(args: argparse.Namespace) -> int:
+    from lofte.cli.wiring import connect
+    from lofte.workflow.application.mail_folder import mails_in, mark_read
+
     wired = connect(args.database)
+    reader = reply_reader(wired.app)
     rows = []
-    for mail in mails:
+    for mail in list(mails_in(args.place)):
         try:
             raw = mail.path.read_bytes()
         except OSError as exc:
             rows.append((mail.path.name, "", "oläsligt", exc.strerror or ""))
             continue
-        outcome = read_mail(wired.app, raw, mailbox, refuse_on)
+        read = reader(raw, 0)
         mark_read(mail)
-        word = OUTCOME_WORDS[outcome.outcome.value] if outcome.outcome else "redan läst"
-        rows.append((mail.path.name[:40], outcome.sender, word, outcome.reason))
+        rows.append((mail.path.name[:40], *_row(read)))
     if not rows:
         print(f"Inga mejl i {args.place}.")
         return 0
-    print(table(["Fil", "Från", "Utfall", "Förklaring"], rows))
-    answered = sum(1 for row in rows if row[2] == OUTCOME_WORDS["answered"])
-    print(f"\n{len(rows)} mejl lästa, {answered} svar registrerade.")
+    _print(rows, "Fil")
     return 0
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    from lofte.cli.wiring import connect
+    from lofte.kernel.stopping import StopSignal, stop_on_signals
+    from lofte.notifications.imap_inbox import ImapInbox
+    from lofte.notifications.inbox_config import imap_settings
+
+    settings = imap_settings()
+    if settings is None:
+        raise ConfigError(
+            "LOFTE_IMAP_HOST är inte satt: ange brevlådans IMAP-server (och LOFTE_IMAP_USER "
+            "med LOFTE_IMAP_PASSWORD eller LOFTE_IMAP_TOKEN_FILE), eller läs en mapp med "
+            "`lofte inbox read`"
+        )
+    wired = connect(args.database)
+    reader = reply_reader(wired.app)
+    inbox = ImapInbox(settings)
+    if not args.watch:
+        read = inbox.read_once(reader)
+        if not read:
+            print(f"Inga mejl i {settings.folder} på {settings.host}.")
+            return 0
+        _print([(str(number), *_row(r)) for number, r in enumerate(read, 1)], "Nr")
+        return 0
+    stop = StopSignal()
+    print(
+        f"Läser {settings.folder} på {settings.host}; stoppa med Ctrl-C eller SIGTERM.", flush=True
+    )
+    with stop_on_signals(stop):
+        inbox.watch(reader, stop, lambda read: _print([("", *_row(r)) for r in read], ""))
+    print(f"Slutade läsa brevlådan ({stop.reason}).")
+    return 0
+
+
+class InboxJob:
+    """`lofte run`'s reading of the IMAP mailbox, every LOFTE_IMAP_POLL_SECONDS: a line for
+    what it read, and one when the mailbox stops or starts answering again (not one a try)."""
+
+    def __init__(self, app: Application, stop: StopSignal) -> None:
+        from lofte.notifications.imap_inbox import ImapInbox
+        from lofte.notifications.inbox_config import imap_settings
+
+        settings = imap_settings()
+        assert settings is not None, "only made when LOFTE_IMAP_HOST is set"
+        self.seconds = float(settings.poll_seconds)
+        self.inbox = ImapInbox(settings)
+        self.reader = reply_reader(app)
+        self.stop = stop
+        self.failing = False
+
+    def __call__(self) -> int:
+        from lofte.kernel.errors import MailboxUnreachable
+
+        try:
+            read = self.inbox.read_once(self.reader, self.stop)
+        except MailboxUnreachable as exc:
+            if not self.failing:
+                print(f"brevlåda: {exc}; försöker igen var {self.seconds:.0f}:e sekund", flush=True)
+            self.failing = True
+            return 0
+        if self.failing:
+            print("brevlåda: går att läsa igen", flush=True)
+        self.failing = False
+        if read:
+            answered = sum(1 for r in read if r.outcome and r.outcome.value == "answered")
+            print(f"brevlåda: {len(read)} mejl lästa, {answered} svar registrerade", flush=True)
+        return len(read)
+
+
+def _row(read: ReadMail) -> tuple[str, str, str]:
+    word = OUTCOME_WORDS[read.outcome.value] if read.outcome else "redan läst"
+    return read.sender, word, read.reason
+
+
+def _print(rows: list[tuple[str, str, str, str]], first: str) -> None:
+    print(table([first, "Från", "Utfall", "Förklaring"], rows), flush=True)
+    answered = sum(1 for row in rows if row[2] == OUTCOME_WORDS["answered"])
+    print(f"\n{len(rows)} mejl lästa, {answered} svar registrerade.", flush=True)

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from lofte.cli.cmd_inbox import InboxJob
 from lofte.cli.wiring import connect
+from lofte.kernel.stopping import StopSignal
 from tests.cli.test_cli import run
+from tests.notifications.dovecot import make_dovecot
 
 MAILBOX = "lofte@sala.example.se"
 
@@ -89,3 +92,75 @@ def test_without_a_reply_address_or_a_place_it_says_what_is_missing(
     code, _, err = run(capsys, "inbox", "read", ".")
     assert code == 1 and "LOFTE_INBOX_REFUSE" in err and "'arc'" in err
     assert "Traceback" not in err
+
+
+def test_inbox_fetch_reads_the_imap_mailbox_and_run_reads_it_beside_the_engine(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = make_dovecot()
+    server.start()
+    try:
+        for name, value in (server.env() | {"LOFTE_REPLY_TO": MAILBOX}).items():
+            monkeypatch.setenv(name, value)
+        run(capsys, "init")
+        env.write_text("2027-01-11T08:30:00+00:00")
+        assert run(capsys, "run", "--exit-when-idle")[0] == 0
+        request = request_mail_to(Path("mail"), "tove.lind@raddning.example.se")
+        answer = EmailMessage()
+        answer["From"] = "tove.lind@raddning.example.se"
+        answer["To"] = str(request["Reply-To"])
+        answer["Message-ID"] = make_msgid(domain="raddning.example.se")
+        answer.set_content("inget att rapportera")
+        server.deliver(bytes(answer))
+        code, out, err = run(capsys, "inbox", "fetch")
+        assert code == 0, err
+        assert "svar registrerat" in out and "1 mejl lästa, 1 svar registrerade." in out
+        code, out, _ = run(capsys, "inbox", "fetch")
+        assert code == 0 and "Inga mejl i INBOX på 127.0.0.1." in out
+
+        job = InboxJob(connect(None).app, StopSignal())
+        server.stop()
+        assert job() == job() == 0
+        server.start()
+        server.deliver(bytes(answer))
+        assert job() == 1
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[0].startswith(f"brevlåda: brevlådan 127.0.0.1:{server.port} går inte att")
+        assert lines[1:] == [
+            "brevlåda: går att läsa igen",
+            "brevlåda: 1 mejl lästa, 0 svar registrerade",
+        ]
+    finally:
+        server.remove()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [
+        ("LOFTE_IMAP_TLS", "tls1.3", "LOFTE_IMAP_TLS='tls1.3': välj ssl"),
+        ("LOFTE_IMAP_PORT", "99999", "LOFTE_IMAP_PORT=99999: ange 1–65535"),
+        ("LOFTE_IMAP_USER", "", "LOFTE_IMAP_HOST är satt men inte LOFTE_IMAP_USER"),
+        ("LOFTE_IMAP_CA_FILE", "/saknas.pem", "LOFTE_IMAP_CA_FILE=/saknas.pem: filen finns inte"),
+        ("LOFTE_IMAP_TOKEN_FILE", "/saknas", "ange antingen LOFTE_IMAP_PASSWORD"),
+    ],
+)
+def test_a_bad_mailbox_setting_is_named(
+    env: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    setting: str,
+    value: str,
+    said: str,
+) -> None:
+    run(capsys, "init")
+    settings = {
+        "LOFTE_REPLY_TO": MAILBOX,
+        "LOFTE_IMAP_HOST": "127.0.0.1",
+        "LOFTE_IMAP_USER": MAILBOX,
+        "LOFTE_IMAP_PASSWORD": "hemligt",
+    }
+    for name, chosen in (settings | {setting: value}).items():
+        monkeypatch.setenv(name, chosen)
+    for command in (("inbox", "fetch"), ("run", "--exit-when-idle")):
+        code, _, err = run(capsys, *command)
+        assert code == 1 and said in err and "Traceback" not in err, (command, err)

@@ -69,9 +69,11 @@ def read_mail(
     raw: bytes,
     mailbox: str,
     refuse_on: frozenset[str] = frozenset({"dmarc"}),
+    size: int = 0,
 ) -> ReadMail:
-    """Read one mail (RFC 5322 bytes) sent to `mailbox` and act on it once."""
-    if len(raw) > MAX_BYTES:
+    """Read one mail (RFC 5322 bytes) sent to `mailbox` and act on it once; `size`: its size
+    where only its headers were fetched (a mail too large to read is refused unread)."""
+    if max(len(raw), size) > MAX_BYTES:
         message = _parse(raw[:65536])
         return _keep(app, message, raw, Outcome.REFUSED, "för stort (mer än 10 MB)")
     message = _parse(raw)
