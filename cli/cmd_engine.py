@@ -119,13 +119,9 @@ def run_engine(args: argparse.Namespace) -> int:
     from lofte.cli.memory import freeze_start_up
 
     freeze_start_up()
-    from lofte.notifications.inbox_config import imap_settings
+    from lofte.cli.cmd_inbox import inbox_job
 
-    inbox = None
-    if imap_settings() is not None:
-        from lofte.cli.cmd_inbox import InboxJob
-
-        inbox = InboxJob(wired.app, stop)
+    inbox = inbox_job(wired.app, stop)  # with LOFTE_IMAP_HOST: replies read beside the engine
     in_time = EngineLoop(
         wired.engine,
         tick_seconds=args.tick,

@@ -23,6 +23,7 @@ OUTCOME_WORDS = {
     "refused": "avvisat",
     "auto_reply": "autosvar",
     "not_a_reply": "inte ett svar",
+    "bounce": "studsat",
 }
 CHECKS = frozenset({"dmarc", "spf", "dkim"})
 
@@ -150,6 +151,14 @@ def run_fetch(args: argparse.Namespace) -> int:
         inbox.watch(reader, stop, lambda read: _print([("", *_row(r)) for r in read], ""))
     print(f"Slutade läsa brevlådan ({stop.reason}).")
     return 0
+
+
+def inbox_job(app: Application, stop: StopSignal) -> InboxJob | None:
+    """`lofte run`'s job reading the IMAP mailbox, if one is configured (ConfigError if its
+    settings are bad: the engine does not start)."""
+    from lofte.notifications.inbox_config import imap_settings
+
+    return InboxJob(app, stop) if imap_settings() is not None else None
 
 
 class InboxJob:

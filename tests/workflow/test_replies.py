@@ -14,9 +14,11 @@ import pytest
 
 from lofte.workflow.application.answer_links import installation_secret
 from lofte.workflow.application.app import Application
+from lofte.workflow.application.mail_notes import mail_notes
 from lofte.workflow.application.replies import Outcome, read_mail, says_nothing_to_report
 from lofte.workflow.application.reply_address import reply_address
-from lofte.workflow.core.records import InputRequest, RequestStatus
+from lofte.workflow.core.message_ids import message_id
+from lofte.workflow.core.records import InputRequest, OutboxStatus, RequestStatus
 from tests.harness import Harness, utc
 
 MAILBOX = "lofte@sala.example.se"
@@ -215,3 +217,104 @@ def test_a_mail_to_the_mailbox_itself_is_not_a_reply(
     _, app, _ = week
     read = read_mail(app, reply(MAILBOX, "Hej! Vem ska jag kontakta om EST?"), MAILBOX)
     assert read.outcome is Outcome.NOT_A_REPLY
+
+
+def delivery_report(
+    message_ref: str, quoted_id: str, recipient: str, action: str = "failed"
+) -> bytes:
+    """A delivery status notification (RFC 3464) as a receiving server sends it back."""
+    boundary = "dsn-boundary"
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.raddning.example.se>\r\n"
+        f"To: {MAILBOX}\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: <dsn.{message_ref}.{action}@mx.raddning.example.se>\r\n"
+        "Auto-Submitted: auto-replied\r\n"
+        "MIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"\r\n'
+        "\r\n"
+        f"--{boundary}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Your message could not be delivered.\r\n"
+        f"--{boundary}\r\n"
+        "Content-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.raddning.example.se\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\n"
+        f"Action: {action}\r\n"
+        "Status: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 <tove.lind@raddning.example.se>:\r\n"
+        "    Recipient address rejected: User unknown\r\n"
+        f"--{boundary}\r\n"
+        "Content-Type: text/rfc822-headers\r\n\r\n"
+        "From: Löfte <lofte@lofte.local>\r\n"
+        f"Message-ID: {quoted_id}\r\n"
+        f"X-Lofte-Message: {message_ref}\r\n"
+        "Subject: EST-inventering\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()
+
+
+def test_a_bounce_makes_the_request_mail_an_incident_shown_beside_the_request(
+    week: tuple[Harness, Application, InputRequest],
+) -> None:
+    h, app, request = week
+    [sent] = [m for m in h.outbox("input_request", "tove-lind") if m.request_id == request.id]
+    quoted = message_id(sent.key, "lofte.local")
+    report = delivery_report(str(sent.id), quoted, sent.recipient)
+    read = read_mail(app, report, MAILBOX)
+    assert read.outcome is Outcome.BOUNCE
+    assert read.reason.startswith("studsade: tove.lind@raddning.example.se (5.1.1 smtp; 550")
+    [failed] = [m for m in h.outbox("input_request", "tove-lind") if m.id == sent.id]
+    assert failed.status is OutboxStatus.FAILED
+    assert failed.last_error is not None and "User unknown" in failed.last_error
+    assert "outbox_bounced" in h.events()
+    note = mail_notes(app, [request], "sv")[request.id or 0]
+    assert note.startswith("e-posten kom inte fram (5.1.1 smtp; 550 5.1.1")
+    assert mail_notes(app, [request], "en")[request.id or 0].startswith(
+        "the email was not delivered (5.1.1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("ref", "quoted", "action"),
+    [
+        ("own", "another message's id", "failed"),  # quotes a Message-ID not of that message
+        ("own", "own", "delayed"),  # only a delay: nothing failed yet
+        ("999999", "own", "failed"),  # names no message of ours
+    ],
+)
+def test_a_report_that_does_not_prove_a_failure_changes_nothing(
+    week: tuple[Harness, Application, InputRequest], ref: str, quoted: str, action: str
+) -> None:
+    h, app, request = week
+    [sent] = [m for m in h.outbox("input_request", "tove-lind") if m.request_id == request.id]
+    own = message_id(sent.key, "lofte.local")
+    quoted_id = own if quoted == "own" else "<lofte.0123456789abcdef0123456789abcdef@x>"
+    report = delivery_report(
+        str(sent.id) if ref == "own" else ref, quoted_id, sent.recipient, action
+    )
+    assert read_mail(app, report, MAILBOX).outcome is Outcome.BOUNCE
+    [same] = [m for m in h.outbox("input_request", "tove-lind") if m.id == sent.id]
+    assert same.status is sent.status and "outbox_bounced" not in h.events()
+    assert mail_notes(app, [request], "sv") == {}
+
+
+def test_an_out_of_office_reply_is_shown_beside_the_persons_open_requests(
+    week: tuple[Harness, Application, InputRequest],
+) -> None:
+    h, app, request = week
+    auto = reply(
+        MAILBOX,
+        "Hej! Jag är ledig till 12 januari och läser inte mejl. Vid brådskande ärenden, ring "
+        "räddningstjänstens växel.",
+        Auto_Submitted="auto-replied",
+    )
+    read = read_mail(app, auto, MAILBOX)
+    assert read.outcome is Outcome.AUTO_REPLY
+    assert read.reason == "automatiskt svar: frånvarande till 12 jan 2027"
+    assert h.outbox("reply_read") == []  # never answered
+    assert mail_notes(app, [request], "sv") == {
+        request.id: "frånvarande till 12 jan 2027 enligt autosvar"
+    }
+    h.clock.set(utc(2027, 1, 13, 8))  # back: the note goes
+    assert mail_notes(app, [request], "sv") == {}

@@ -18,6 +18,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -28,13 +29,17 @@ from typing import Any
 
 from mailparser_reply import EmailReplyParser
 
+from lofte.kernel import words
 from lofte.kernel.errors import InvalidToken, LofteError
+from lofte.kernel.timerules import STOCKHOLM
 from lofte.workflow.application.answer_links import installation_secret, open_request
 from lofte.workflow.application.app import Application
+from lofte.workflow.application.auto_replies import away_until, is_automatic
+from lofte.workflow.application.bounces import bounces_in, is_delivery_report
 from lofte.workflow.application.reply_address import request_of
 from lofte.workflow.application.tasks import nothing_to_report
-from lofte.workflow.core.inbound import EXCERPT, Reply
-from lofte.workflow.core.records import CycleInstance, InboundMail, InputRequest
+from lofte.workflow.core.inbound import EXCERPT, Bounce, Reply
+from lofte.workflow.core.records import AUTO_REPLY, CycleInstance, InboundMail, InputRequest
 
 MAX_BYTES = 10 * 1024 * 1024
 NOTHING = frozenset({"inget att rapportera", "inget", "nothing to report", "nothing"})
@@ -48,7 +53,8 @@ class Outcome(StrEnum):
     ANSWERED = "answered"  # recorded as the person's answer
     NOT_UNDERSTOOD = "not_understood"  # a valid reply whose text is not an answer Löfte reads
     REFUSED = "refused"  # forged or expired address, closed step, wrong sender, failed checks
-    AUTO_REPLY = "auto_reply"  # out of office and other automatic replies: never an answer
+    AUTO_REPLY = AUTO_REPLY  # out of office and other automatic replies: never an answer
+    BOUNCE = "bounce"  # a delivery status notification: the message it names failed
     NOT_A_REPLY = "not_a_reply"  # to the mailbox, but to no request's reply address
 
 
@@ -77,8 +83,10 @@ def read_mail(
         message = _parse(raw[:65536])
         return _keep(app, message, raw, Outcome.REFUSED, "för stort (mer än 10 MB)")
     message = _parse(raw)
-    if _automatic(message):
-        return _keep(app, message, raw, Outcome.AUTO_REPLY, "automatiskt svar (frånvaro)")
+    if is_delivery_report(message):
+        return _bounce(app, message, raw)
+    if is_automatic(message):
+        return _auto_reply(app, message, raw)
     with app.engine.store.unit_of_work(read_only=True) as uow:
         if uow.inbound.get(_key(message, raw)) is not None:
             return ReadMail(None, "redan läst", sender=_sender(message))
@@ -105,6 +113,37 @@ def read_mail(
         reason = f"den mottagande servern underkände avsändaren ({verdicts})"
         return _keep(app, message, raw, Outcome.REFUSED, reason, request_id)
     return _answer(app, message, raw, request, cycle)
+
+
+def _bounce(app: Application, message: EmailMessage, raw: bytes) -> ReadMail:
+    found = bounces_in(message)
+    if not found:
+        reason = "leveransrapport utan misslyckad leverans av ett meddelande från Löfte"
+        return _keep(app, message, raw, Outcome.BOUNCE, reason)
+    bounce = found[0]  # a message of Löfte's has one recipient
+    reason = f"studsade: {bounce.recipient} ({bounce.status} {bounce.diagnostic})"[:300]
+    return _keep(app, message, raw, Outcome.BOUNCE, reason, bounce=bounce)
+
+
+def _auto_reply(app: Application, message: EmailMessage, raw: bytes) -> ReadMail:
+    """Never an answer, never answered; whose it was and the date it gives are kept."""
+    sender = _sender(message).lower()
+    person = next((p for p in app.directory().people.values() if p.email.lower() == sender), None)
+    until = away_until(
+        written_reply(message) or _text_of(message), app.now.astimezone(STOCKHOLM).date()
+    )
+    reason = "automatiskt svar (frånvaro)"
+    if person is not None and until is not None:
+        reason = f"automatiskt svar: frånvarande till {words.plain_date(until)}"
+    return _keep(
+        app,
+        message,
+        raw,
+        Outcome.AUTO_REPLY,
+        reason,
+        person_id=person.id if person else None,
+        away=until if person else None,
+    )
 
 
 def _answer(
@@ -177,6 +216,9 @@ def _keep(
     request_id: int | None = None,
     understood: tuple[str, ...] = (),
     reply: Reply | None = None,
+    bounce: Bounce | None = None,
+    person_id: str | None = None,
+    away: date | None = None,
 ) -> ReadMail:
     detail: dict[str, Any] = {"v": DETAIL_VERSION, "reason": reason}
     if understood:
@@ -184,8 +226,12 @@ def _keep(
     checks = _auth_results(message)
     if checks:
         detail["authentication"] = checks
-    mail = InboundMail(_key(message, raw), app.now, outcome.value, request_id, detail)
-    kept = app.engine.receive_mail(mail, _message_id(message), reply)
+    if reply is not None:
+        person_id = reply.person_id
+    mail = InboundMail(
+        _key(message, raw), app.now, outcome.value, request_id, detail, person_id, away
+    )
+    kept = app.engine.receive_mail(mail, _message_id(message), reply, bounce)
     sender, subject = _sender(message), str(message.get("Subject", ""))[:200]
     if not kept:
         return ReadMail(None, "redan läst", request_id, sender, subject)
@@ -214,17 +260,6 @@ def _sender(message: EmailMessage) -> str:
 def _addressed(message: EmailMessage) -> Iterable[str]:
     values = [str(v) for name in ADDRESSED for v in message.get_all(name, [])]
     return [address for _, address in getaddresses(values) if address]
-
-
-def _automatic(message: EmailMessage) -> bool:
-    """RFC 3834's Auto-Submitted, and the headers mail programs put on out-of-office replies."""
-    auto = str(message.get("Auto-Submitted", "no")).strip().lower()
-    precedence = str(message.get("Precedence", "")).strip().lower()
-    return (
-        auto != "no"
-        or precedence in {"auto_reply", "bulk", "junk", "list"}
-        or any(message.get(h) for h in ("X-Autoreply", "X-Autorespond", "X-Auto-Response"))
-    )
 
 
 def _auth_results(message: EmailMessage) -> dict[str, str]:

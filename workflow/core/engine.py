@@ -21,7 +21,7 @@ from lofte.kernel.errors import ConcurrentUpdate, LofteError
 from lofte.workflow.core.catalog import GENERATION, Catalog
 from lofte.workflow.core.catch_up import report_catch_up
 from lofte.workflow.core.firing import Firing
-from lofte.workflow.core.inbound import Reply, receive
+from lofte.workflow.core.inbound import Bounce, Reply, receive
 from lofte.workflow.core.keys import Keys, new_installation_id
 from lofte.workflow.core.kinds import STANDARD_KINDS, StepKinds
 from lofte.workflow.core.machines import MachineRegistry
@@ -198,6 +198,7 @@ class Engine:
         mail: InboundMail,
         message_id: str,
         reply: Reply | None = None,
+        bounce: Bounce | None = None,
     ) -> bool:
         """Keep a mail read from the mailbox and record the answer it carries (or tell the
         person what could not be read), together; False (nothing done) if it was read before.
@@ -206,7 +207,7 @@ class Engine:
 
         def work(uow: UnitOfWork) -> bool:
             job = self._work(uow, "e-post")
-            kept = receive(job, mail, message_id, reply)
+            kept = receive(job, mail, message_id, reply, bounce)
             job.flush()
             return kept
 

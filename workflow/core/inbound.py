@@ -6,14 +6,23 @@ keeps what it decided."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from lofte.kernel.errors import NotFound
+from lofte.workflow.core.message_ids import message_id_stem
 from lofte.workflow.core.message_types import ReplyReadMessage
 from lofte.workflow.core.messages import addressed, cycle_ref
-from lofte.workflow.core.records import CycleInstance, InboundMail, InputRequest, MessageKind
+from lofte.workflow.core.outbox_retry import outbox_audit
+from lofte.workflow.core.records import (
+    CycleInstance,
+    InboundMail,
+    InputRequest,
+    MessageKind,
+    OutboxStatus,
+)
 from lofte.workflow.core.submissions import submit
 from lofte.workflow.core.work import Work
 
@@ -31,11 +40,33 @@ class Reply:
     not_understood: str = ""
 
 
-def receive(job: Work, mail: InboundMail, message_id: str, reply: Reply | None = None) -> bool:
+@dataclass(frozen=True)
+class Bounce:
+    """A delivery status notification (RFC 3464) about one of Löfte's messages: the outbox
+    message it names (`X-Lofte-Message`), the Message-ID it quotes, and what the receiving
+    server said of the recipient."""
+
+    outbox_id: int
+    quoted_message_id: str
+    recipient: str
+    status: str  # 5.1.1
+    diagnostic: str  # smtp; 550 5.1.1 User unknown
+
+
+def receive(
+    job: Work,
+    mail: InboundMail,
+    message_id: str,
+    reply: Reply | None = None,
+    bounce: Bounce | None = None,
+) -> bool:
     """Keep `mail`; with `reply`, record its answer for `mail.request_id` (or tell the person
-    what could not be read). False, and nothing done, if a mail with its key was kept before."""
+    what could not be read); with `bounce`, make the message it names an incident. False, and
+    nothing done, if a mail with its key was kept before."""
     if not job.uow.inbound.add(mail):
         return False
+    if bounce is not None:
+        _bounced(job, bounce)
     request, instance = _request_of(job, mail.request_id)
     if reply is not None and request is not None and instance is not None:
         if reply.answer is not None:
@@ -71,6 +102,30 @@ def _tell(
     kind = MessageKind.REPLY_READ
     key = job.keys.message(request.key, f"{kind.value}:{mail.key[:16]}", person.id)
     job.send(addressed(job, key, kind, person, context, instance=instance, request_id=request.id))
+
+
+def _bounced(job: Work, bounce: Bounce) -> None:
+    """The message failed for that address: an incident (as when retries run out), audited,
+    shown where its delivery problems are shown; a bounce that names no message of ours (or
+    quotes another's Message-ID) changes nothing."""
+    try:
+        message = job.uow.outbox.get(bounce.outbox_id, lock=True)
+    except NotFound:
+        return
+    if (
+        not bounce.quoted_message_id.startswith(message_id_stem(message.key))
+        or bounce.recipient.lower() != message.recipient.lower()
+        or message.status is OutboxStatus.FAILED
+    ):
+        return
+    error = f"studsade: {bounce.status} {bounce.diagnostic}".strip()[:2000]
+    job.uow.outbox.save(
+        dataclasses.replace(
+            message, status=OutboxStatus.FAILED, next_attempt_at=None, last_error=error
+        )
+    )
+    detail = {"key": message.key, "status": bounce.status, "error": bounce.diagnostic[:500]}
+    outbox_audit(job.uow, message, "outbox_bounced", job.actor, job.now, detail)
 
 
 def _request_of(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from lofte.workflow.core.audit_chain import AuditKeys
@@ -265,6 +265,10 @@ class InboundMails(Protocol):
         ...
 
     def get(self, key: str) -> InboundMail | None: ...
+
+    def away(self, person_ids: Sequence[str], on: date) -> dict[str, date]:
+        """Those whose latest out-of-office reply gave a date on or after `on`: the date."""
+        ...
 
 
 class StepContexts(Protocol):

@@ -293,6 +293,9 @@ class CompletionRecord:
     late_inputs: int = 0
 
 
+AUTO_REPLY = "auto_reply"  # an InboundMail's outcome: an out-of-office or other automatic reply
+
+
 @dataclass(frozen=True, slots=True)
 class InboundMail:
     """A mail Löfte read from its mailbox (a reply to a request, a bounce, an auto-reply), kept
@@ -304,6 +307,8 @@ class InboundMail:
     outcome: str  # `workflow.application.replies.Outcome` value
     request_id: int | None
     detail: JsonDict  # versioned (`v`): what was understood, why a mail was refused
+    person_id: str | None = None  # whose mail it was (a reply, an out-of-office reply)
+    away_until: date | None = None  # an out-of-office reply: the date it said ("till 12 jan")
     id: int | None = None
 
 

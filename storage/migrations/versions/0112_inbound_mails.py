@@ -6,7 +6,7 @@ Create Date: 2026-12-07 21:30:00
 
 `lofte inbox read` keeps each mail it read (a reply to a request, a bounce, an auto-reply) by
 the SHA-256 of its Message-ID, with what became of it, so that the same mail read twice is
-acted on once.
+acted on once; an out-of-office reply keeps whose it was and until when they are away.
 """
 
 from collections.abc import Sequence
@@ -33,10 +33,16 @@ def upgrade() -> None:
         sa.Column("outcome", text(length=40), nullable=False),
         sa.Column("request_id", sa.Integer(), nullable=True),
         sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("person_id", text(length=120), nullable=True),
+        sa.Column("away_until", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("key"),
+    )
+    op.create_index(
+        "ix_inbound_mails_person", "inbound_mails", ["person_id", "received_at"], unique=False
     )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_inbound_mails_person", table_name="inbound_mails")
     op.drop_table("inbound_mails")
