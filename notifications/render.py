@@ -216,6 +216,7 @@ class Renderer:
             "asked": [f for f in context.fields if f.get("type") != "boolean"],
             "ticks": [f for f in context.fields if f.get("type") == "boolean"],
             "nothing_label": next((f["label"] for f in context.fields if f.get("excuses")), ""),
+            "form": _reply_form(context),
             "purpose": context.purpose,
             "deadline": context.deadline,
             "answer_until": context.answer_until,
@@ -226,6 +227,17 @@ class Renderer:
             "blocks": blocks(shown, lang, self.page),
             "link": self.link_for(context.request_id, context.answer_until),
         }
+
+
+FORM_KINDS = frozenset({"inputs", "follow_up"})  # steps whose mail carries a form to reply with
+
+
+def _reply_form(context: RequestMessage) -> list[dict[str, Any]]:
+    """The fields of the mail's form (none for a decision or a meeting's step): every field
+    asked but the "nothing to report" box and sensitive ones, which never go by email."""
+    if context.step_kind not in FORM_KINDS:
+        return []
+    return [f for f in context.fields if not f.get("excuses") and not f.get("sensitive")]
 
 
 TEMPLATE_NAMES = {

@@ -164,3 +164,39 @@ def test_a_bad_mailbox_setting_is_named(
     for command in (("inbox", "fetch"), ("run", "--exit-when-idle")):
         code, _, err = run(capsys, *command)
         assert code == 1 and said in err and "Traceback" not in err, (command, err)
+
+
+def test_the_form_in_the_request_mail_filled_in_and_replied_is_the_answer(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOFTE_REPLY_TO", MAILBOX)
+    run(capsys, "init")
+    env.write_text("2027-01-11T08:30:00+00:00")
+    assert run(capsys, "run", "--exit-when-idle")[0] == 0
+    request = request_mail_to(Path("mail"), "tove.lind@raddning.example.se")
+    body = request.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    form = text[text.index("--- Iakttagelser 1 ---") : text.index("--- Iakttagelser 2 ---")]
+    values = {"Kategori": "Sprutfynd", "Plats": "Stora torget", "Datum": "2027-01-10"}
+    values |= {"Del av dygnet": "Okänd tid", "Beskrivning": "Två sprutor i rabatten."}
+    filled = "\n".join(
+        f"{line}{' ' + values[line[:-1]] if line[:-1] in values else ''}"
+        for line in form.splitlines()
+    )
+    answer = EmailMessage()
+    answer["From"] = "tove.lind@raddning.example.se"
+    answer["To"] = str(request["Reply-To"])
+    answer["Message-ID"] = make_msgid(domain="raddning.example.se")
+    answer.set_content(f"{filled}\n\nOn Mon, 11 Jan 2027, Löfte wrote:\n> {text[:200]}")
+    box = maildir(Path("inkorg"))
+    (box / "new" / "1768100000.M2P2.mx").write_bytes(bytes(answer))
+    code, out, err = run(capsys, "inbox", "read", "inkorg")
+    assert code == 0 and "svar registrerat" in out, out + err
+    wired = connect(None)
+    [(_, answered)] = [
+        (cycle.unit_id, request.answer)
+        for request, cycle in wired.app.reads.answered_requests_of("tove-lind", 10)
+    ]
+    assert answered["iakttagelser"][0]["kategori"] == "sprutfynd"
+    assert answered["iakttagelser"][0]["beskrivning"] == "Två sprutor i rabatten."

@@ -15,8 +15,9 @@ import pytest
 from lofte.workflow.application.answer_links import installation_secret
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.mail_notes import mail_notes
-from lofte.workflow.application.replies import Outcome, read_mail, says_nothing_to_report
+from lofte.workflow.application.replies import Outcome, read_mail
 from lofte.workflow.application.reply_address import reply_address
+from lofte.workflow.application.reply_answer import says_nothing_to_report
 from lofte.workflow.core.message_ids import message_id
 from lofte.workflow.core.records import InputRequest, OutboxStatus, RequestStatus
 from tests.harness import Harness, utc
@@ -318,3 +319,70 @@ def test_an_out_of_office_reply_is_shown_beside_the_persons_open_requests(
     }
     h.clock.set(utc(2027, 1, 13, 8))  # back: the note goes
     assert mail_notes(app, [request], "sv") == {}
+
+
+FILLED = """Hej!
+
+--- Iakttagelser 1 ---
+Kategori: Klotter
+Plats: Stora torget
+Datum: 2027-01-03
+Klockslag: 21:30
+Beskrivning: Nya taggar på busskuren,
+ungefär två kvadratmeter.
+Antal: 3
+--- Iakttagelser 2 ---
+Kategori: nedskräpning
+Plats: Bakom Folkets hus
+Område: Norr
+Datum: 2027-01-02
+Del av dygnet: Kväll (18–24)
+Beskrivning: Glas och burkar.
+
+Mvh Tove
+"""
+
+
+def test_a_filled_in_form_with_two_rows_is_the_answer(
+    week: tuple[Harness, Application, InputRequest],
+) -> None:
+    h, app, request = week
+    read = read_mail(app, reply(address_of(app, request), FILLED + GMAIL_QUOTE), MAILBOX)
+    assert read.outcome is Outcome.ANSWERED, read.reason
+    answered = h.request(
+        h.cycle("est-inventering", "sala", "2027-W01"), "rapportering", "tove-lind"
+    )
+    rows = answered.answer["iakttagelser"]
+    assert [(r["kategori"], r["plats"]) for r in rows] == [
+        ("klotter", "Stora torget"),
+        ("nedskrapning", "Bakom Folkets hus"),
+    ]
+    assert rows[0]["beskrivning"] == "Nya taggar på busskuren,\nungefär två kvadratmeter."
+    assert (rows[0]["antal"], rows[0]["klockslag"]) == (3, "21:30")
+    assert rows[1]["dygnsdel"] == "kvall" and rows[1]["omrade"] == "Norr"
+    [receipt] = h.outbox("reply_read", "tove-lind")
+    assert receipt.context["recorded"] is True
+    assert receipt.context["understood"] == ["Iakttagelser: 2 rader"]
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        (FILLED.replace("Kategori: Klotter", "Kategori: Ufo"), "Kategori"),  # no such option
+        (FILLED.replace("Datum: 2027-01-03", "Datum: i förrgår"), "Datum"),
+        (
+            FILLED.replace("Hej!", "Hej! Och så var det lite annat också som hände i veckan"),
+            "annat",
+        ),
+    ],
+)
+def test_a_form_that_is_not_a_valid_answer_is_told_back_and_nothing_is_stored(
+    week: tuple[Harness, Application, InputRequest], text: str, told: str
+) -> None:
+    h, app, request = week
+    read = read_mail(app, reply(address_of(app, request), text), MAILBOX)
+    assert read.outcome is Outcome.NOT_UNDERSTOOD
+    assert status_of(h, request) is RequestStatus.OPEN
+    [message] = h.outbox("reply_read", "tove-lind")
+    assert message.context["recorded"] is False and told in message.context["not_understood"]
+    assert message.context["understood"] == ["Iakttagelser: 2 rader"]

@@ -30,22 +30,19 @@ from typing import Any
 from mailparser_reply import EmailReplyParser
 
 from lofte.kernel import words
-from lofte.kernel.errors import InvalidToken, LofteError
+from lofte.kernel.errors import InvalidToken, LofteError, SubmissionError
 from lofte.kernel.timerules import STOCKHOLM
 from lofte.workflow.application.answer_links import installation_secret, open_request
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.auto_replies import away_until, is_automatic
 from lofte.workflow.application.bounces import bounces_in, is_delivery_report
 from lofte.workflow.application.reply_address import request_of
-from lofte.workflow.application.tasks import nothing_to_report
+from lofte.workflow.application.reply_answer import interpret
 from lofte.workflow.core.inbound import EXCERPT, Bounce, Reply
 from lofte.workflow.core.records import AUTO_REPLY, CycleInstance, InboundMail, InputRequest
 
 MAX_BYTES = 10 * 1024 * 1024
-NOTHING = frozenset({"inget att rapportera", "inget", "nothing to report", "nothing"})
 ADDRESSED = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
-SIGN_OFF_LINES = 4  # a paragraph after the answer of at most this many short lines is a sign-off
-SIGN_OFF_WIDTH = 60
 DETAIL_VERSION = 1
 
 
@@ -153,34 +150,33 @@ def _answer(
     request: InputRequest,
     cycle: CycleInstance,
 ) -> ReadMail:
-    """A trusted reply: recorded if it says nothing to report, else kept as not understood."""
-    request_id = request.id
+    """A trusted reply: recorded if Löfte reads an answer in it, else the person is told what
+    was read and what not; the request waits."""
+    person = app.directory().find(request.person_id)
+    language = person.language if person else "sv"
     step = app.definition_of(cycle).step(request.step_id)
-    nothing = nothing_to_report(step)
-    said = written_reply(message)
-    if nothing is None or not says_nothing_to_report(said):
-        reason = (
-            "steget kan inte besvaras med ett ord; svara i formuläret"
-            if nothing is None
-            else "texten är inte ”inget att rapportera”"
-        )
-        words = " ".join(said.split())[:EXCERPT] or "(ingen text ovanför det citerade mejlet)"
-        told = Reply(request.person_id, None, words)
-        return _keep(app, message, raw, Outcome.NOT_UNDERSTOOD, reason, request_id, reply=told)
-    understood = ("inget att rapportera",)
+    read = interpret(step, written_reply(message), language)
+    if read.answer is None:
+        told = Reply(request.person_id, None, read.not_understood, read.understood)
+        return _keep(app, message, raw, Outcome.NOT_UNDERSTOOD, read.reason, request.id, reply=told)
     try:
         return _keep(
             app,
             message,
             raw,
             Outcome.ANSWERED,
-            "svaret registrerat: inget att rapportera",
-            request_id,
-            understood,
-            reply=Reply(request.person_id, {nothing.id: True}),
+            f"svaret registrerat: {read.reason}",
+            request.id,
+            read.understood,
+            reply=Reply(request.person_id, read.answer, understood=read.understood),
         )
-    except LofteError as exc:  # the step closed or the answer was refused meanwhile
-        return _keep(app, message, raw, Outcome.REFUSED, str(exc), request_id)
+    except SubmissionError as exc:  # the form, read, is not a valid answer: nothing stored
+        problems = "; ".join(str(p) for p in exc.problems)[:EXCERPT]
+        told = Reply(request.person_id, None, problems, read.understood)
+        reason = f"formuläret har fel: {problems}"
+        return _keep(app, message, raw, Outcome.NOT_UNDERSTOOD, reason, request.id, reply=told)
+    except LofteError as exc:  # the step closed meanwhile
+        return _keep(app, message, raw, Outcome.REFUSED, str(exc), request.id)
 
 
 def written_reply(message: EmailMessage) -> str:
@@ -188,23 +184,6 @@ def written_reply(message: EmailMessage) -> str:
     text = _text_of(message)
     replies = EmailReplyParser(languages=["sv", "en"]).read(text).replies
     return replies[0].body if replies else ""
-
-
-def says_nothing_to_report(text: str) -> bool:
-    """The first paragraph is one of the phrases; any other paragraph is a short sign-off."""
-    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    if not paragraphs or _phrase(paragraphs[0]) not in NOTHING:
-        return False
-    return all(_sign_off(p) for p in paragraphs[1:])
-
-
-def _phrase(paragraph: str) -> str:
-    return " ".join(paragraph.lower().split()).strip(" .!")
-
-
-def _sign_off(paragraph: str) -> bool:
-    lines = [line for line in paragraph.splitlines() if line.strip()]
-    return len(lines) <= SIGN_OFF_LINES and all(len(line) <= SIGN_OFF_WIDTH for line in lines)
 
 
 def _keep(

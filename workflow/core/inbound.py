@@ -38,6 +38,7 @@ class Reply:
     person_id: str
     answer: Mapping[str, Any] | None
     not_understood: str = ""
+    understood: tuple[str, ...] = ()  # in the person's language: what was read
 
 
 @dataclass(frozen=True)
@@ -88,15 +89,13 @@ def _tell(
     definition = job.definition_of(instance)
     step = definition.step(request.step_id)
     lang = person.language
-    answered = reply.answer or {}
-    understood = [f.label.get(lang) for f in step.fields if answered.get(f.id) is True]
     context = ReplyReadMessage(
         cycle=cycle_ref(job, instance, definition, lang),
         step_title=step.title.get(lang),
         request_id=request.id or 0,
         answer_until=request.late_until.isoformat(),
         recorded=reply.answer is not None,
-        understood=understood,
+        understood=list(reply.understood),
         not_understood=reply.not_understood[:EXCERPT],
     )
     kind = MessageKind.REPLY_READ

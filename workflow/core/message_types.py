@@ -48,7 +48,7 @@ class RequestMessage:
     deadline: str
     answer_until: str
     request_id: int
-    fields: list[dict[str, Any]]  # {label, required, type, excuses}
+    fields: list[dict[str, Any]]  # {label, required, type, excuses, sensitive, columns}
     about: dict[str, Any] | None = None  # {title, values: [[label, value], ...]}
     reminder_number: int = 0
     meeting: dict[str, Any] | None = None  # {start, location}
@@ -57,7 +57,8 @@ class RequestMessage:
     decision_title: str = ""  # a decision step: the name of what is recorded
     meeting_title: str = ""  # a meeting step: the meeting's name
     VERSION = 3  # 2: step_kind, decision_title, meeting_title; fields carry their type
-    # 3: a field carries `excuses`: ticked, it answers the step ("inget att rapportera")
+    # 3: a field carries `excuses` (ticked, it answers the step: "inget att rapportera"),
+    # `sensitive`, and a list field its `columns`: the form a reply may carry
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,11 @@ def _request_1(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _request_2(values: dict[str, Any]) -> dict[str, Any]:
-    fields = [f | {"excuses": False} for f in values.get("fields", []) if isinstance(f, dict)]
+    fields = [
+        f | {"excuses": False, "sensitive": False, "columns": []}
+        for f in values.get("fields", [])
+        if isinstance(f, dict)
+    ]
     return values | {"fields": fields}
 
 
