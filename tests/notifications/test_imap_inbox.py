@@ -23,9 +23,11 @@ from lofte.workflow.application.answer_links import installation_secret
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.replies import Outcome, ReadMail, read_mail
 from lofte.workflow.application.reply_address import reply_address
+from lofte.workflow.core.message_ids import message_id
 from lofte.workflow.core.records import InputRequest, RequestStatus
 from tests.harness import Harness, utc
 from tests.notifications.dovecot import Dovecot, make_dovecot
+from tests.workflow.test_replies import delivery_report
 
 MAILBOX = "lofte@sala.example.se"
 TOVE = "Tove Lind <tove.lind@raddning.example.se>"
@@ -162,3 +164,64 @@ def test_idle_wakes_the_watcher_when_a_reply_arrives(
         watcher.join(timeout=10)
     assert read.outcome is Outcome.ANSWERED and status(h) is RequestStatus.ANSWERED
     assert not watcher.is_alive()  # a stop ends the wait within a second
+
+
+FIXTURES = Path(__file__).parents[1] / "data" / "replies"
+PROGRAMS = (
+    "outlook-desktop-sv.eml",  # "Inget att rapportera", signature, Outlook's Från:/Skickat: block
+    "gmail-en.eml",  # "Nothing to report.", "On ... wrote:" and > quotes
+    "apple-mail-sv.eml",  # "inget att rapportera", "/Tove", "Skickat från min iPhone"
+    "outlook-ios-sv.eml",  # "INGET ATT RAPPORTERA", base64, "Hämta Outlook för iOS"
+    "thunderbird-sv-form.eml",  # the mail's form filled in with two rows, format=flowed
+)
+
+
+def from_program(name: str, reply_to: str, sender: str = TOVE) -> bytes:
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    address = sender.split("<")[-1].rstrip(">")
+    return (
+        text.replace("{REPLY_TO}", reply_to)
+        .replace("{FROM}", address)
+        .replace("{MESSAGE_ID}", f"{name}.{address}@raddning.example.se")
+        .replace("\n", "\r\n")
+        .encode("utf-8")
+    )
+
+
+def test_replies_from_five_mail_programs_and_the_ones_never_taken_through_imap(
+    dovecot: Dovecot, week: tuple[Harness, Application, InputRequest]
+) -> None:
+    h, app, request = week
+    address = str(reply(app, request, "")["To"])
+    [sent] = [m for m in h.outbox("input_request", "tove-lind") if m.request_id == request.id]
+    local, domain = address.split("@")
+    out_of_office = reply(app, request, "Jag är ledig till 12 januari.")
+    out_of_office["Auto-Submitted"] = "auto-replied"
+    dovecot.deliver(
+        *(from_program(name, address) for name in PROGRAMS),
+        from_program("gmail-en.eml", f"{local[:-2]}xx@{domain}", "Tove <x@raddning.example.se>"),
+        from_program("apple-mail-sv.eml", address, "Mallory <mallory@example.com>"),
+        bytes(out_of_office),
+        delivery_report(str(sent.id), message_id(sent.key, "lofte.local"), sent.recipient),
+    )
+    read = inbox(dovecot).read_once(reader(app))
+    assert [r.outcome for r in read] == [Outcome.ANSWERED] * 5 + [
+        Outcome.REFUSED,  # a forged reply address
+        Outcome.REFUSED,  # the right address from another sender
+        Outcome.AUTO_REPLY,
+        Outcome.BOUNCE,
+    ], [r.reason for r in read]
+    answered = h.request(
+        h.cycle("est-inventering", "sala", "2027-W01"), "rapportering", "tove-lind"
+    )
+    rows = answered.answer["iakttagelser"]  # the last reply, the form, changed the answer
+    assert [(r["kategori"], r["plats"]) for r in rows] == [
+        ("klotter", "Stora torget"),
+        ("sprutfynd", "Bakom Folkets hus"),
+    ]
+    assert [m.context["recorded"] for m in h.outbox("reply_read", "tove-lind")] == [True] * 5
+    assert dovecot.count("INBOX") == 0 and dovecot.count(DONE) == 9
+    h.run_until(utc(2027, 1, 12, 9))  # the step has closed
+    dovecot.deliver(from_program("outlook-ios-sv.eml", address).replace(b"outlook-ios", b"late"))
+    [late] = inbox(dovecot).read_once(reader(app))
+    assert late.outcome is Outcome.REFUSED and "tar inte längre emot svar" in late.reason
