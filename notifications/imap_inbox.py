@@ -94,22 +94,27 @@ class ImapInbox:
         if large:
             for uid, data in client.fetch(large, ["BODY.PEEK[HEADER]"]).items():
                 bodies[uid] = bytes(data[b"BODY[HEADER]"])
-        read = []
-        for uid in uids:
-            if uid not in bodies:
-                continue  # gone meanwhile (another reader moved it)
-            read.append(reader(bodies[uid], sizes[uid]))
-            self._move(client, uid)
+        read, done = [], []
+        try:
+            for uid in uids:
+                if uid not in bodies:
+                    continue  # gone meanwhile (another reader moved it)
+                read.append(reader(bodies[uid], sizes[uid]))
+                done.append(uid)
+        finally:  # what was read is moved, also when a later mail could not be read
+            self._move(client, done)
         return read
 
-    def _move(self, client: IMAPClient, uid: int) -> None:
+    def _move(self, client: IMAPClient, uids: list[int]) -> None:
+        if not uids:
+            return
         done = self.settings.done_folder
         if b"MOVE" in client.capabilities():
-            client.move([uid], done)
+            client.move(uids, done)
         else:  # copy, then remove from the inbox (the copy is kept)
-            client.copy([uid], done)
-            client.delete_messages([uid])
-            client.uid_expunge([uid]) if b"UIDPLUS" in client.capabilities() else client.expunge()
+            client.copy(uids, done)
+            client.delete_messages(uids)
+            client.uid_expunge(uids) if b"UIDPLUS" in client.capabilities() else client.expunge()
 
     def _idle(self, client: IMAPClient, stop: StopSignal) -> None:
         client.idle()

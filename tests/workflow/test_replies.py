@@ -6,12 +6,15 @@ out-of-office reply, a text Löfte does not read. The same mail read twice recor
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 
 import pytest
 
+from lofte.definitions.loader import PACKAGED_DIR, load_bundle
 from lofte.workflow.application.answer_links import installation_secret
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.mail_notes import mail_notes
@@ -20,7 +23,7 @@ from lofte.workflow.application.reply_address import reply_address
 from lofte.workflow.application.reply_answer import says_nothing_to_report
 from lofte.workflow.core.message_ids import message_id
 from lofte.workflow.core.records import InputRequest, OutboxStatus, RequestStatus
-from tests.harness import Harness, utc
+from tests.harness import MEMORY, Harness, make_harness, utc
 
 MAILBOX = "lofte@sala.example.se"
 TOVE = "Tove Lind <tove.lind@raddning.example.se>"
@@ -386,3 +389,28 @@ def test_a_form_that_is_not_a_valid_answer_is_told_back_and_nothing_is_stored(
     [message] = h.outbox("reply_read", "tove-lind")
     assert message.context["recorded"] is False and told in message.context["not_understood"]
     assert message.context["understood"] == ["Iakttagelser: 2 rader"]
+
+
+def test_a_reply_from_an_address_configured_for_the_person_is_theirs(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "setup"
+    shutil.copytree(PACKAGED_DIR, folder)
+    organisation = folder / "organisation.yaml"
+    text = organisation.read_text(encoding="utf-8")
+    own = "email: tove.lind@raddning.example.se,"
+    assert own in text
+    organisation.write_text(
+        text.replace(own, f"{own} reply_from: [rtj-sala@raddning.example.se],"), encoding="utf-8"
+    )
+    h = make_harness(MEMORY, utc(2027, 1, 1), load_bundle([folder]))
+    try:
+        h.run_until(utc(2027, 1, 4, 9))
+        week = h.cycle("est-inventering", "sala", "2027-W01")
+        request = h.request(week, "rapportering", "tove-lind")
+        app = h.app()
+        shared = "Räddningstjänsten <RTJ-Sala@raddning.example.se>"
+        raw = reply(address_of(app, request), "Inget att rapportera", sender=shared)
+        assert read_mail(app, raw, MAILBOX).outcome is Outcome.ANSWERED
+    finally:
+        h.close()

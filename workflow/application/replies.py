@@ -101,7 +101,7 @@ def read_mail(
     request, cycle = opened
     request_id = request.id
     person = app.directory().find(request.person_id)
-    if person is None or _sender(message).lower() != person.email.lower():
+    if person is None or not person.sends_from(_sender(message)):
         reason = "avsändaren är inte den som förfrågan gick till"
         return _keep(app, message, raw, Outcome.REFUSED, reason, request_id)
     failed = sorted(refuse_on & _failed_checks(message))
