@@ -119,6 +119,9 @@ def run_engine(args: argparse.Namespace) -> int:
     from lofte.cli.memory import freeze_start_up
 
     freeze_start_up()
+    from lofte.cli.cmd_inbox import inbox_job
+
+    inbox = inbox_job(wired.app, stop)  # with LOFTE_IMAP_HOST: replies read beside the engine
     in_time = EngineLoop(
         wired.engine,
         tick_seconds=args.tick,
@@ -127,6 +130,8 @@ def run_engine(args: argparse.Namespace) -> int:
         exit_when_idle=args.exit_when_idle,
         heartbeat=heartbeat.beat,
         stop=stop,
+        inbox=inbox,
+        inbox_seconds=inbox.seconds if inbox else 60.0,
     ).run()
     if stop.is_set():
         report_stop(wired, stop, in_time=in_time)

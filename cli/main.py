@@ -14,6 +14,7 @@ from lofte.cli import (
     cmd_demo,
     cmd_engine,
     cmd_import,
+    cmd_inbox,
     cmd_inputs,
     cmd_outbox,
     cmd_places,
@@ -53,6 +54,7 @@ def build_parser() -> SwedishParser:
     cmd_archive.add_commands(commands)
     cmd_places.add_commands(commands)
     cmd_import.add_commands(commands)
+    cmd_inbox.add_commands(commands)
     cmd_outbox.add_commands(commands)
     cmd_trust.add_commands(commands)
     cmd_web.add_commands(commands)

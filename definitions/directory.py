@@ -45,6 +45,12 @@ class Person:
     language: str
     digest: bool
     roles: Mapping[str, tuple[str, ...]]  # unit id -> roles held there
+    reply_from: tuple[str, ...] = ()  # other addresses their replies may come from
+
+    def sends_from(self, address: str) -> bool:
+        """Is `address` (a reply's sender) this person's, or one configured for them?"""
+        wanted = address.strip().lower()
+        return wanted == self.email.lower() or wanted in {a.lower() for a in self.reply_from}
 
     @property
     def first_name(self) -> str:
@@ -177,4 +183,5 @@ def _person(spec: PersonSpec) -> Person:
         language=spec.language,
         digest=spec.digest,
         roles=MappingProxyType({unit: tuple(roles) for unit, roles in spec.roles.items()}),
+        reply_from=tuple(spec.reply_from),
     )

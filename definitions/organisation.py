@@ -81,6 +81,9 @@ class PersonSpec(Frozen):
     roles: dict[Identifier, tuple[Identifier, ...]]  # unit id (or `deployment`) -> roles
     language: Literal["sv", "en"] = "sv"
     digest: bool = False
+    # other addresses the person's replies to request mails may come from (a shared
+    # mailbox, an address of their other employer); mail is still sent to `email` only
+    reply_from: tuple[str, ...] = ()
 
 
 class CoordinatorRoles(Frozen):

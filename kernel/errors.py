@@ -275,3 +275,8 @@ class AccessDenied(LofteError):
 
 class AuditBroken(LofteError):
     """The audit log's hash chain does not verify."""
+
+
+class MailboxUnreachable(LofteError):
+    """Löfte's IMAP mailbox cannot be read now (down, refused the login, broke off); nothing
+    was read or moved, and the mail waits there for the next try."""

@@ -27,6 +27,7 @@ from lofte.notifications.mime import (
     wire_bytes,
 )
 from lofte.notifications.render import RenderedEmail
+from lofte.workflow.core.message_ids import message_id
 from lofte.workflow.core.message_types import RECIPIENT_NAME, MeetingMessage, read_message
 from lofte.workflow.core.records import MessageKind, OutboxMessage
 
@@ -49,12 +50,6 @@ class OutgoingEmail:
     data: bytes
 
 
-def message_id(key: str, domain: str) -> str:
-    """Deterministic: a retried or re-sent message carries the same Message-ID (the key names
-    the installation and the unit, so two installations never collide)."""
-    return f"<lofte.{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
-
-
 def compose(
     message: OutboxMessage, rendered: RenderedEmail, sender: Address, now: datetime
 ) -> OutgoingEmail:
@@ -75,8 +70,10 @@ def compose(
         ("Subject", encoded_words(one_line(rendered.subject))),
         ("Date", format_datetime(now)),
         ("Message-ID", ident),
+        *((("Reply-To", mailbox("", rendered.reply_to)),) if rendered.reply_to else ()),
         ("Auto-Submitted", "auto-generated"),
         ("X-Lofte-Kind", message.kind.value),
+        *((("X-Lofte-Message", str(message.id)),) if message.id is not None else ()),
         ("Content-Language", message.language),
     )
     return OutgoingEmail(ident, message.kind.value, message.recipient, wire_bytes(email, headers))

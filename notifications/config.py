@@ -38,6 +38,7 @@ class MailSettings:
     retry_seconds: float
     retry_horizon_hours: int
     digest_hour: int
+    reply_to: str | None = None  # Löfte's mailbox: request mails ask for replies there
 
 
 def mail_settings(env: Mapping[str, str] | None = None) -> MailSettings:
@@ -47,9 +48,10 @@ def mail_settings(env: Mapping[str, str] | None = None) -> MailSettings:
         smtp=_smtp(env),
         mail_dir=_mail_dir(env.get("LOFTE_MAIL_DIR", "lofte-mail")),
         base_url=_base_url(env.get("LOFTE_BASE_URL", "http://localhost:8000")),
-        retry_seconds=_int(env, "LOFTE_OUTBOX_RETRY_SECONDS", 60, 1, 86400),
-        retry_horizon_hours=_int(env, "LOFTE_OUTBOX_RETRY_HORIZON", 72, 1, 24 * 30),
-        digest_hour=_int(env, "LOFTE_DIGEST_HOUR", 7, 0, 23),
+        retry_seconds=int_setting(env, "LOFTE_OUTBOX_RETRY_SECONDS", 60, 1, 86400),
+        retry_horizon_hours=int_setting(env, "LOFTE_OUTBOX_RETRY_HORIZON", 72, 1, 24 * 30),
+        digest_hour=int_setting(env, "LOFTE_DIGEST_HOUR", 7, 0, 23),
+        reply_to=_reply_to(env.get("LOFTE_REPLY_TO", "")),
     )
 
 
@@ -84,30 +86,30 @@ def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
         )
     ca = env.get("LOFTE_SMTP_CA_FILE")
     if ca:
-        _check_certificates(ca)
+        check_certificates("LOFTE_SMTP_CA_FILE", ca)
     return SmtpSettings(
         host=host,
-        port=_int(env, "LOFTE_SMTP_PORT", DEFAULT_PORTS[tls], 1, 65535),
+        port=int_setting(env, "LOFTE_SMTP_PORT", DEFAULT_PORTS[tls], 1, 65535),
         tls=tls,  # type: ignore[arg-type]
         user=user,
         password=password,
         ca_file=Path(ca) if ca else None,
-        timeout=float(_int(env, "LOFTE_SMTP_TIMEOUT", 30, 1, 600)),
+        timeout=float(int_setting(env, "LOFTE_SMTP_TIMEOUT", 30, 1, 600)),
     )
 
 
-def _check_certificates(path: str) -> None:
+def check_certificates(name: str, path: str) -> None:
+    """The setting `name` names a file of PEM certificates that TLS can use."""
     if not Path(path).is_file():
-        raise ConfigError(f"LOFTE_SMTP_CA_FILE={path}: filen finns inte")
+        raise ConfigError(f"{name}={path}: filen finns inte")
     try:
         ssl.create_default_context(cafile=path)
     except (ssl.SSLError, OSError, ValueError) as exc:
-        raise ConfigError(
-            f"LOFTE_SMTP_CA_FILE={path}: inga läsbara certifikat i PEM-format ({exc})"
-        ) from None
+        raise ConfigError(f"{name}={path}: inga läsbara certifikat i PEM-format ({exc})") from None
 
 
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def int_setting(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """The whole number of setting `name`, `default` when unset, refused outside [low, high]."""
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -131,6 +133,27 @@ def _address(raw: str) -> Address:
         return Address(display_name=name, username=local, domain=domain)
     except (HeaderParseError, ValueError) as exc:
         raise ConfigError(f"LOFTE_MAIL_FROM={raw!r}: {exc}") from exc
+
+
+def _reply_to(raw: str) -> str | None:
+    """The mailbox replies go to (`lofte@sala.se`); a request's own address adds `+<tag>`."""
+    address = raw.strip()
+    if not address:
+        return None
+    local, _, domain = address.rpartition("@")
+    if (
+        not local
+        or "." not in domain
+        or "+" in local
+        or not address.isascii()
+        or any(c in address for c in ' <>"(),;:[]')
+        or len(local) > 20
+    ):
+        raise ConfigError(
+            f"LOFTE_REPLY_TO={raw[:80]!r}: ange brevlådans adress utan namn och utan +, till "
+            "exempel lofte@sala.se (högst 20 tecken före @)"
+        )
+    return address
 
 
 def _mail_dir(raw: str) -> Path:

@@ -32,6 +32,7 @@ from lofte.workflow.core.message_types import (
     MeetingMessage,
     MessageContext,
     NoticeMessage,
+    ReplyReadMessage,
     RequestMessage,
     SignInMessage,
     SummaryMessage,
@@ -51,6 +52,7 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+    reply_to: str = ""  # a request's reply address: a reply to the email is an answer
 
 
 @lru_cache(maxsize=1)
@@ -94,8 +96,10 @@ class Renderer:
         link_for: LinkMaker,
         context_for: ContextSource,
         base_url: str = "http://localhost:8000",
+        reply_for: LinkMaker | None = None,
     ) -> None:
         self.link_for = link_for
+        self.reply_for = reply_for
         self.context_for = context_for
         self.base_url = base_url.rstrip("/")
 
@@ -109,9 +113,13 @@ class Renderer:
             "subject": subject(context, lang),
         }
         name = TEMPLATE_NAMES[message.kind]
+        reply_to = ""
+        if self.reply_for is not None and isinstance(context, RequestMessage):
+            reply_to = self.reply_for(context.request_id, context.answer_until)
+        view["reply_to"] = reply_to
         text = template(f"{lang}/{name}.txt.j2").render(view)
         html = template(f"{lang}/{name}.html.j2").render(view)
-        return RenderedEmail(view["subject"], text, html)
+        return RenderedEmail(view["subject"], text, html, reply_to)
 
     def page(self, path: str) -> str:
         return f"{self.base_url}{path}"
@@ -143,6 +151,11 @@ class Renderer:
             case ActionMessage():
                 link = self.page(paths.action_page(context.cycle.unit_id, context.action_id))
                 return base | {"action": context, "page": link}
+            case ReplyReadMessage():
+                return base | {
+                    "reply": context,
+                    "link": self.link_for(context.request_id, context.answer_until),
+                }
             case DecisionMessage():
                 return base | {
                     "step_title": context.step_title,
@@ -202,6 +215,8 @@ class Renderer:
             "meeting_title": context.meeting_title,
             "asked": [f for f in context.fields if f.get("type") != "boolean"],
             "ticks": [f for f in context.fields if f.get("type") == "boolean"],
+            "nothing_label": next((f["label"] for f in context.fields if f.get("excuses")), ""),
+            "form": _reply_form(context),
             "purpose": context.purpose,
             "deadline": context.deadline,
             "answer_until": context.answer_until,
@@ -212,6 +227,17 @@ class Renderer:
             "blocks": blocks(shown, lang, self.page),
             "link": self.link_for(context.request_id, context.answer_until),
         }
+
+
+FORM_KINDS = frozenset({"inputs", "follow_up"})  # steps whose mail carries a form to reply with
+
+
+def _reply_form(context: RequestMessage) -> list[dict[str, Any]]:
+    """The fields of the mail's form (none for a decision or a meeting's step): every field
+    asked but the "nothing to report" box and sensitive ones, which never go by email."""
+    if context.step_kind not in FORM_KINDS:
+        return []
+    return [f for f in context.fields if not f.get("excuses") and not f.get("sensitive")]
 
 
 TEMPLATE_NAMES = {
@@ -228,4 +254,5 @@ TEMPLATE_NAMES = {
     MessageKind.DIGEST: "digest",
     MessageKind.SIGN_IN: "sign_in",
     MessageKind.DELIVERY_ALERT: "delivery_alert",
+    MessageKind.REPLY_READ: "reply_read",
 }

@@ -26,6 +26,7 @@ from lofte.notifications.failures import Failure
 from lofte.notifications.render import Renderer
 from lofte.notifications.transports import DeliveryFailed, Transport
 from lofte.workflow.application.answer_links import make_token
+from lofte.workflow.application.reply_address import reply_address
 from lofte.workflow.core.records import OutboxMessage
 
 log = logging.getLogger("lofte.outbox")
@@ -81,6 +82,7 @@ class Sender:
             self._link,
             lambda instance, step: job.shown.get((instance, step)),
             self.settings.base_url,
+            self._reply_address if self.settings.reply_to else None,
         )
         result = SendResult(job.moment, [], [])
         for number, message in enumerate(job.messages):
@@ -122,6 +124,11 @@ class Sender:
         if self.stop is None:
             return self.transport.deliver(email)
         return deliver_unless_stopped(self.transport, email, self.stop)
+
+    def _reply_address(self, request_id: int, answer_until: str) -> str:
+        mailbox = self.settings.reply_to or ""
+        until = datetime.fromisoformat(answer_until)
+        return reply_address(mailbox, request_id, until, self.secret)
 
     def _link(self, request_id: int, answer_until: str) -> str:
         token = make_token(request_id, datetime.fromisoformat(answer_until), self.secret)

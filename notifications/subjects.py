@@ -15,6 +15,7 @@ from lofte.workflow.core.message_types import (
     MeetingMessage,
     MessageContext,
     NoticeMessage,
+    ReplyReadMessage,
     RequestMessage,
     SignInMessage,
     SummaryMessage,
@@ -62,6 +63,12 @@ def subject(context: MessageContext, language: str) -> str:
         case DecisionMessage():
             title = context.decision_title or ("Decided" if en else "Beslut")
             return f"{title}: {_head(context.cycle)}"
+        case ReplyReadMessage(recorded=True):
+            what = "Your reply is recorded" if en else "Ditt svar är registrerat"
+            return f"{what}: {_head(context.cycle)}"
+        case ReplyReadMessage():
+            what = "Your reply could not be read" if en else "Ditt svar kunde inte läsas"
+            return f"{what}: {_head(context.cycle)}"
     return _notice(context, language)
 
 

@@ -28,6 +28,7 @@ from lofte.storage.memory_cycles import (
     request_table,
 )
 from lofte.storage.memory_imports import MemoryImports, imported_table, indicator_table
+from lofte.storage.memory_inbound import MemoryInboundMails, inbound_table
 from lofte.storage.memory_misc import (
     MemoryActions,
     MemoryAuditLog,
@@ -65,6 +66,7 @@ class MemoryDatabase:
         self.settings: dict[str, str] = {}
         self.imported = imported_table()
         self.indicators = indicator_table()
+        self.inbound = inbound_table()
 
 
 class MemoryUnitOfWork:
@@ -121,6 +123,10 @@ class MemoryUnitOfWork:
     @cached_property
     def imports(self) -> MemoryImports:
         return MemoryImports(self.db.imported, self.db.indicators, self.journal)
+
+    @cached_property
+    def inbound(self) -> MemoryInboundMails:
+        return MemoryInboundMails(self.db.inbound, self.journal)
 
     def writes(self) -> Writes:
         """What this unit of work wrote, as `Store.writes` counts it."""

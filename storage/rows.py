@@ -13,6 +13,7 @@ from lofte.storage.tables import (
     ActionEventRow,
     ActionRow,
     ImportedObservationRow,
+    InboundMailRow,
     IndicatorRow,
     InstanceRow,
     MeetingRow,
@@ -25,6 +26,7 @@ from lofte.workflow.core.records import (
     ActionEvent,
     CycleInstance,
     ImportedObservation,
+    InboundMail,
     Indicator,
     InputRequest,
     Meeting,
@@ -68,10 +70,13 @@ ACTION = RecordRows(Action, ACTIONS)
 ACTION_EVENT = RecordRows(ActionEvent, table(ActionEventRow))
 IMPORTED_OBSERVATIONS = table(ImportedObservationRow)
 INDICATORS = table(IndicatorRow)
+INBOUND_MAILS = table(InboundMailRow)
 IMPORTED = RecordRows(ImportedObservation, IMPORTED_OBSERVATIONS)
 INDICATOR = RecordRows(Indicator, INDICATORS)
 imported, imported_values = IMPORTED.read, IMPORTED.values
 indicator, indicator_values = INDICATOR.read, INDICATOR.values
+INBOUND = RecordRows(InboundMail, INBOUND_MAILS)
+inbound, inbound_values = INBOUND.read, INBOUND.values
 
 instance, instance_values = INSTANCE.read, INSTANCE.values
 request, request_values = REQUEST.read, REQUEST.values

@@ -311,6 +311,22 @@ class ImportedObservationRow(SQLModel, table=True):
     imported_by: str = Field(max_length=120)
 
 
+class InboundMailRow(SQLModel, table=True):
+    """A mail read from Löfte's mailbox, by the hash of its Message-ID: the same mail read
+    twice is acted on once (`lofte inbox read`)."""
+
+    __tablename__ = "inbound_mails"
+    __table_args__ = (Index("ix_inbound_mails_person", "person_id", "received_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    received_at: datetime = _when()
+    outcome: str = Field(max_length=40)
+    request_id: int | None = Field(default=None)
+    detail: dict[str, Any] = _json()
+    person_id: str | None = Field(default=None, max_length=120)
+    away_until: date | None = Field(default=None)
+
+
 class IndicatorRow(SQLModel, table=True):
     """A yearly figure from outside (Brå's reported crimes, a trygghetsmätning), one row per
     version of (unit, year, indicator, source)."""

@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,9 @@ from lofte.storage.read_model import SqlReadModel
 from lofte.workflow.application.admin_meetings import coming_meetings
 from lofte.workflow.application.answer_links import installation_secret, make_token
 from lofte.workflow.application.app import Application
+from lofte.workflow.application.replies import read_mail
+from lofte.workflow.application.reply_address import reply_address
+from lofte.workflow.application.tasks import nothing_to_report
 from lofte.workflow.core.message_types import DeliveryAlertMessage
 from lofte.workflow.core.messages import addressed_at
 from lofte.workflow.core.records import MessageKind, OutboxMessage
@@ -38,6 +42,7 @@ from tests.languages import problems, raw_ids, visible_text
 from tests.web.support import web_app
 
 BASE = "https://lofte.example.se"
+MAILBOX = "lofte@lofte.example.se"
 END = utc(2027, 4, 6, 8)  # Tuesday after Easter, 10:00: this week's inventory is open
 
 
@@ -92,7 +97,28 @@ def make_world(folder: Path, bundle: Bundle) -> World:
     world.extra.append(
         addressed_at(h.clock.now(), "alert", MessageKind.DELIVERY_ALERT, admin, alert)
     )
+    reply_to_a_request(h, app, bundle)
     return world
+
+
+def reply_to_a_request(h: Harness, app: Application, bundle: Bundle) -> None:
+    """Two replies by email to an open inventory request: one Löfte cannot read, then
+    "inget att rapportera": the person hears back about each."""
+    with h.store.unit_of_work(read_only=True) as uow:
+        secret = installation_secret(uow.settings)
+    for person in bundle.directory.people.values():
+        for request, cycle in app.reads.open_requests(person.id):
+            if nothing_to_report(app.definition_of(cycle).step(request.step_id)) is None:
+                continue
+            address = reply_address(MAILBOX, request.id or 0, request.late_until, secret)
+            for number, text in enumerate(("Klotter vid torget", "Inget att rapportera")):
+                mail = EmailMessage()
+                mail["From"], mail["To"] = person.email, address
+                mail["Message-ID"] = f"<reply{number}.{person.id}@example.se>"
+                mail.set_content(text)
+                read_mail(app, bytes(mail), MAILBOX)
+            return
+    raise AssertionError("no open request to reply to")
 
 
 def entries_of(world: World) -> set[str]:

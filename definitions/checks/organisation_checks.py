@@ -98,6 +98,11 @@ def _check_person(
         problems.append(
             doc.problem((*here, "email"), f"{person.email[:80]!r} är ingen e-postadress")
         )
+    for number, other in enumerate(person.reply_from):
+        if not EMAIL.match(other) or len(other) > 254:
+            problems.append(
+                doc.problem((*here, "reply_from", number), f"{other[:80]!r} är ingen e-postadress")
+            )
     if not person.name.strip() or len(person.name) > bounds.MAX_TITLE:
         problems.append(doc.problem((*here, "name"), f"1–{bounds.MAX_TITLE} tecken"))
     if person.party not in parties:

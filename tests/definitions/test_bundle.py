@@ -196,3 +196,15 @@ def test_surahammars_two_weekly_inventory_changes_only_surahammars_definition(
         surahammar.model_copy(update={"cadence": template.cadence, "steps": template.steps})
         == template
     )
+
+
+def test_an_address_a_persons_replies_may_come_from_must_be_one(tmp_path: Path) -> None:
+    setup = packaged_copy(tmp_path)
+    replace_in(
+        setup / "organisation.yaml",
+        "email: tove.lind@raddning.example.se,",
+        "email: tove.lind@raddning.example.se, reply_from: [rtj@raddning.example.se, rtj sala],",
+    )
+    [found] = problems(setup)
+    assert found.file.endswith("organisation.yaml") and "reply_from" in found.path
+    assert found.message == "'rtj sala' är ingen e-postadress"

@@ -3,6 +3,7 @@ of each version; subjects say what, which cycle and unit, and by when."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.headerregistry import Address
@@ -23,6 +24,7 @@ from lofte.workflow.core.message_types import (
     EscalationMessage,
     MeetingMessage,
     MessageContext,
+    ReplyReadMessage,
     RequestMessage,
     SignInMessage,
     SummaryMessage,
@@ -198,6 +200,15 @@ CONTEXTS: dict[MessageKind, MessageContext] = {
     MessageKind.DELIVERY_ALERT: DeliveryAlertMessage(
         "2027-02-01T06:00:00+00:00", 12, "451 Försök senare"
     ),
+    MessageKind.REPLY_READ: ReplyReadMessage(
+        CYCLE,
+        "Rapportera",
+        41,
+        "2027-02-03T15:00:00+00:00",
+        False,
+        [],
+        "Klotter vid torget i tisdags",
+    ),
 }
 
 
@@ -298,6 +309,35 @@ def test_a_request_shows_the_lagesbild_and_the_answer_link() -> None:
     assert "Surahammars kommun: inget beslut i kraft" in email.text
     assert "https://lofte.example.se/svar/41.token" in email.text
     assert "Mötet hålls ons 3 feb 2027 kl. 13.00, Kommunhuset" in email.text
+
+
+def test_a_request_asks_for_replies_at_its_own_address_only_where_configured() -> None:
+    nothing = {"label": "Inget att rapportera", "required": False, "type": "boolean"}
+    request = CONTEXTS[MessageKind.INPUT_REQUEST]
+    assert isinstance(request, RequestMessage)
+    context = dataclasses.replace(
+        request,
+        fields=[{"label": "Iakttagelser", "required": True}, nothing | {"excuses": True}],
+    )
+    message = dataclasses.replace(
+        stored(MessageKind.INPUT_REQUEST, "sv"),
+        context=dump_message(context) | {"recipient_name": "Lena Dahl"},
+    )
+    sender = Address("Löfte", "lofte", "sala.example.se")
+    replying = Renderer(
+        lambda request_id, until: f"https://lofte.example.se/svar/{request_id}.token",
+        lambda i, s: STEP_CONTEXT,
+        reply_for=lambda request_id, until: f"lofte+{request_id}.x@sala.example.se",
+    )
+    email = replying.render(message)
+    parsed = message_from_bytes(compose(message, email, sender, NOW).data, policy=policy.default)
+    assert parsed["Reply-To"] == "lofte+41.x@sala.example.se"
+    assert "Inget att rapportera? Svara på det här mejlet med de orden" in email.text
+    plain = renderer().render(message)  # no mailbox configured: no Reply-To, no such line
+    parsed = message_from_bytes(compose(message, plain, sender, NOW).data, policy=policy.default)
+    assert parsed["Reply-To"] is None and "Svara på det här mejlet" not in plain.text
+    untickable = replying.render(stored(MessageKind.INPUT_REQUEST, "sv"))
+    assert "Svara på det här mejlet" not in untickable.text  # nothing excuses the step
 
 
 def test_a_stored_context_of_an_unknown_version_is_refused_clearly() -> None:

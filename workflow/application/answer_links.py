@@ -85,11 +85,19 @@ def linked(app: Application, uow: UnitOfWork, token: str) -> tuple[InputRequest,
     request_id = read_token(
         token, installation_secret(uow.settings, app.configured_secret), app.now
     )
+    return open_request(uow, request_id, "länken")
+
+
+def open_request(
+    uow: UnitOfWork, request_id: int, named_by: str
+) -> tuple[InputRequest, CycleInstance]:
+    """The request and its cycle if it may still be answered; InvalidToken otherwise, its
+    message naming what named the request (`länken`, `svarsadressen`)."""
     try:
         request = uow.requests.get(request_id)
         instance = uow.cycles.get(request.instance_id)
     except NotFound:
-        raise InvalidToken("forged", "länken är inte giltig (förfrågan finns inte)") from None
+        raise InvalidToken("forged", f"{named_by} är inte giltig (förfrågan finns inte)") from None
     step_open = not instance.is_closed and instance.state == request.step_id
     if request.status is RequestStatus.ANSWERED and not step_open:
         raise InvalidToken("used", "svaret är redan registrerat och steget är avslutat")

@@ -15,6 +15,7 @@ from lofte.definitions.steps import AnyStep
 from lofte.kernel.errors import NotFound
 from lofte.workflow.application import page_paths
 from lofte.workflow.application.app import Application
+from lofte.workflow.application.mail_notes import mail_notes
 from lofte.workflow.application.show import ShownStep, show_cycle
 from lofte.workflow.application.texts import action_kind, action_status, request_status, state_text
 from lofte.workflow.application.ui_text import ui
@@ -36,6 +37,7 @@ class AnswerLine:
     late: bool
     fields: list[dict[str, Any]]  # {label, value} or {label, rows: [[{label, value}]]}
     protected: list[str]  # labels of sensitive fields, never their values
+    mail_note: str = ""  # an open request's: the person is away, or the email bounced
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,9 @@ def cycle_page(
         raise NotFound("cykel", str(instance_id))
     shown = show_cycle(app, viewer, instance_id, sensitive=False)
     definition, instance = shown.definition, shown.instance
+    notes = mail_notes(app, [r.request for s in shown.steps for r in s.requests], language)
     steps = [
-        _section(definition, step, section, language)
+        _section(definition, step, section, language, notes)
         for step, section in zip(definition.steps, shown.steps, strict=True)
     ]
     meetings = [
@@ -123,7 +126,11 @@ def _promise_line(
 
 
 def _section(
-    definition: CycleDefinition, step: AnyStep, section: ShownStep, language: str
+    definition: CycleDefinition,
+    step: AnyStep,
+    section: ShownStep,
+    language: str,
+    notes: dict[int, str],
 ) -> StepSection:
     deadlines = [r.request.deadline_at for r in section.requests]
     return StepSection(
@@ -139,6 +146,7 @@ def _section(
                 r.request.late,
                 [_in(f, language) for f in r.fields],
                 [label for label, _ in r.sensitive],
+                notes.get(r.request.id or 0, ""),
             )
             for r in section.requests
         ],

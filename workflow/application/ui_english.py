@@ -309,4 +309,11 @@ PAGES = {
     ),
 }
 
-ENGLISH: dict[str, str] = IMPORTS | PAGES | ADMIN | PROMISE | PLACES | EFFECT | MAP  # pages win
+MAIL = {  # workflow.application.mail_notes: beside a person's open requests
+    "frånvarande till {day} enligt autosvar": "away until {day} according to an automatic reply",
+    "e-posten kom inte fram ({error})": "the email was not delivered ({error})",
+}
+
+ENGLISH: dict[str, str] = (
+    IMPORTS | PAGES | ADMIN | PROMISE | PLACES | EFFECT | MAP | MAIL
+)  # pages win

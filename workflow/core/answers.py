@@ -45,6 +45,24 @@ def fields_for(step: AnyStep, roles: Sequence[str]) -> tuple[AnyField, ...]:
     return tuple(f for f in step.fields if not f.for_roles or set(f.for_roles) & set(roles))
 
 
+def asked_fields(step: AnyStep, roles: Sequence[str], lang: str) -> list[dict[str, Any]]:
+    """What a request mail says of each field asked: its label, whether it is required, its
+    type, whether ticking it answers the step ("inget att rapportera": it `excuses`), whether
+    it is sensitive, and a list field's column labels (the mail's form to reply with)."""
+    excusing = {f.required_unless for f in step.fields}
+    return [
+        {
+            "label": f.label.get(lang),
+            "required": f.required,
+            "type": f.type,
+            "excuses": f.id in excusing,
+            "sensitive": f.sensitive,
+            "columns": [c.label.get(lang) for c in getattr(f, "columns", ())],
+        }
+        for f in fields_for(step, roles)
+    ]
+
+
 def validate_answer(
     step: AnyStep,
     roles: Sequence[str],
@@ -308,9 +326,11 @@ def _truthy(value: Any) -> bool:
 
 
 def _option_value(spec: ChoiceField, raw: Any) -> str | None:
-    """The option `raw` names, by its value or its Swedish label."""
+    """The option `raw` names, by its value or its label (Swedish or English, any case)."""
     if isinstance(raw, str):
+        wanted = raw.strip().lower()
         for option in spec.options:
-            if raw == option.value or raw.strip().lower() == option.label.sv.lower():
+            labels = {option.label.sv.lower(), option.label.en.lower()} - {""}
+            if raw == option.value or wanted in labels:
                 return option.value
     return None

@@ -21,6 +21,7 @@ from lofte.kernel.errors import ConcurrentUpdate, LofteError
 from lofte.workflow.core.catalog import GENERATION, Catalog
 from lofte.workflow.core.catch_up import report_catch_up
 from lofte.workflow.core.firing import Firing
+from lofte.workflow.core.inbound import Bounce, Reply, receive
 from lofte.workflow.core.keys import Keys, new_installation_id
 from lofte.workflow.core.kinds import STANDARD_KINDS, StepKinds
 from lofte.workflow.core.machines import MachineRegistry
@@ -28,7 +29,14 @@ from lofte.workflow.core.meetings import change_meeting
 from lofte.workflow.core.opening import schedule_openings
 from lofte.workflow.core.outbox_retry import retry_all, retry_message
 from lofte.workflow.core.ports import Store, UnitOfWork
-from lofte.workflow.core.records import InputRequest, Meeting, OutboxMessage, Timer, TimerStatus
+from lofte.workflow.core.records import (
+    InboundMail,
+    InputRequest,
+    Meeting,
+    OutboxMessage,
+    Timer,
+    TimerStatus,
+)
 from lofte.workflow.core.resend import resend, sign_in_message
 from lofte.workflow.core.setup import store_setup
 from lofte.workflow.core.submissions import submit
@@ -182,6 +190,26 @@ class Engine:
             answered = submit(job, request_id, person_id, answer)
             job.flush()
             return answered
+
+        return self._unit(work)
+
+    def receive_mail(
+        self,
+        mail: InboundMail,
+        message_id: str,
+        reply: Reply | None = None,
+        bounce: Bounce | None = None,
+    ) -> bool:
+        """Keep a mail read from the mailbox and record the answer it carries (or tell the
+        person what could not be read), together; False (nothing done) if it was read before.
+        Nothing is stored when the answer is refused (SubmissionError, NotResponsible,
+        RequestClosed)."""
+
+        def work(uow: UnitOfWork) -> bool:
+            job = self._work(uow, "e-post")
+            kept = receive(job, mail, message_id, reply, bounce)
+            job.flush()
+            return kept
 
         return self._unit(work)
 

@@ -48,7 +48,7 @@ class RequestMessage:
     deadline: str
     answer_until: str
     request_id: int
-    fields: list[dict[str, Any]]  # {label, required}
+    fields: list[dict[str, Any]]  # {label, required, type, excuses, sensitive, columns}
     about: dict[str, Any] | None = None  # {title, values: [[label, value], ...]}
     reminder_number: int = 0
     meeting: dict[str, Any] | None = None  # {start, location}
@@ -56,7 +56,9 @@ class RequestMessage:
     step_kind: str = "inputs"  # inputs, collect, decision, follow_up: how the request reads
     decision_title: str = ""  # a decision step: the name of what is recorded
     meeting_title: str = ""  # a meeting step: the meeting's name
-    VERSION = 2  # 2: step_kind, decision_title, meeting_title; fields carry their type
+    VERSION = 3  # 2: step_kind, decision_title, meeting_title; fields carry their type
+    # 3: a field carries `excuses` (ticked, it answers the step: "inget att rapportera"),
+    # `sensitive`, and a list field its `columns`: the form a reply may carry
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,21 @@ class DeliveryAlertMessage:
     VERSION = 1
 
 
+@dataclass(frozen=True)
+class ReplyReadMessage:
+    """What became of a person's reply to a request mail: `recorded` (a receipt, with the link
+    to change the answer) or not understood (what was, what was not, and the link)."""
+
+    cycle: CycleRef
+    step_title: str
+    request_id: int
+    answer_until: str
+    recorded: bool
+    understood: list[str]  # what Löfte read in the reply ("Inget att rapportera")
+    not_understood: str  # the first words of what it could not read, or why it refused
+    VERSION = 1
+
+
 MessageContext = (
     RequestMessage
     | EscalationMessage
@@ -171,6 +188,7 @@ MessageContext = (
     | DigestMessage
     | SignInMessage
     | DeliveryAlertMessage
+    | ReplyReadMessage
 )
 # The messages about no one cycle: notices, digests, sign-in, alerts.
 NoticeMessage = CatchUpMessage | DigestMessage | SignInMessage | DeliveryAlertMessage
@@ -189,6 +207,7 @@ SHAPES: dict[MessageKind, type[MessageContext]] = {
     MessageKind.DIGEST: DigestMessage,
     MessageKind.SIGN_IN: SignInMessage,
     MessageKind.DELIVERY_ALERT: DeliveryAlertMessage,
+    MessageKind.REPLY_READ: ReplyReadMessage,
 }
 KIND_WORDS = {
     "insats": "insats",
@@ -209,6 +228,15 @@ def _cycle_title(values: dict[str, Any]) -> str:
 
 def _request_1(values: dict[str, Any]) -> dict[str, Any]:
     return values | {"step_kind": "inputs", "decision_title": "", "meeting_title": ""}
+
+
+def _request_2(values: dict[str, Any]) -> dict[str, Any]:
+    fields = [
+        f | {"excuses": False, "sensitive": False, "columns": []}
+        for f in values.get("fields", [])
+        if isinstance(f, dict)
+    ]
+    return values | {"fields": fields}
 
 
 def _summary_1(values: dict[str, Any]) -> dict[str, Any]:
@@ -244,6 +272,7 @@ def _digest_1(values: dict[str, Any]) -> dict[str, Any]:
 # (shape, version) -> upgrade of the stored data to the next version
 UPGRADES: dict[tuple[type[MessageContext], int], Callable[[dict[str, Any]], dict[str, Any]]] = {
     (RequestMessage, 1): _request_1,
+    (RequestMessage, 2): _request_2,
     (SummaryMessage, 1): _summary_1,
     (MeetingMessage, 1): _meeting_1,
     (ActionMessage, 1): _action_1,

@@ -13,7 +13,7 @@ from typing import Any
 from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Person
 from lofte.definitions.steps import AnyStep
-from lofte.workflow.core.answers import fields_for
+from lofte.workflow.core.answers import asked_fields
 from lofte.workflow.core.cadence import label_of_key
 from lofte.workflow.core.display import about_line, shown_fields
 from lofte.workflow.core.message_types import (
@@ -149,10 +149,7 @@ def request_message(
         deadline=request.deadline_at.isoformat(),
         answer_until=request.late_until.isoformat(),
         request_id=request.id or 0,
-        fields=[
-            {"label": f.label.get(lang), "required": f.required, "type": f.type}
-            for f in fields_for(step, request.roles)
-        ],
+        fields=asked_fields(step, request.roles, lang),
         about=_about(request, lang),
         reminder_number=reminder_number,
         meeting=meeting,

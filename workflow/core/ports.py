@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from lofte.workflow.core.audit_chain import AuditKeys
@@ -18,6 +18,7 @@ from lofte.workflow.core.records import (
     AuditEvent,
     CycleInstance,
     ImportedObservation,
+    InboundMail,
     Indicator,
     InputRequest,
     Meeting,
@@ -256,6 +257,20 @@ class Imports(Protocol):
         ...
 
 
+class InboundMails(Protocol):
+    """Mails read from the mailbox, by the hash of their Message-ID."""
+
+    def add(self, mail: InboundMail) -> bool:
+        """Keep it unless a mail with its key is kept already; True if it was added."""
+        ...
+
+    def get(self, key: str) -> InboundMail | None: ...
+
+    def away(self, person_ids: Sequence[str], on: date) -> dict[str, date]:
+        """Those whose latest out-of-office reply gave a date on or after `on`: the date."""
+        ...
+
+
 class StepContexts(Protocol):
     def put(self, instance_id: int, step_id: str, context: dict[str, Any]) -> None: ...
 
@@ -342,6 +357,9 @@ class UnitOfWork(Protocol):
 
     @property
     def imports(self) -> Imports: ...
+
+    @property
+    def inbound(self) -> InboundMails: ...
 
     @property
     def catalog(self) -> CatalogStore: ...

@@ -60,6 +60,7 @@ class MessageKind(StrEnum):
     DIGEST = "digest"
     SIGN_IN = "sign_in"
     DELIVERY_ALERT = "delivery_alert"
+    REPLY_READ = "reply_read"  # a reply to a request was read: the receipt, or why not taken
 
 
 class OutboxStatus(StrEnum):
@@ -290,6 +291,25 @@ class CompletionRecord:
     completed_at: datetime
     missing: tuple[JsonDict, ...] = ()
     late_inputs: int = 0
+
+
+AUTO_REPLY = "auto_reply"  # an InboundMail's outcome: an out-of-office or other automatic reply
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMail:
+    """A mail Löfte read from its mailbox (a reply to a request, a bounce, an auto-reply), kept
+    so that the same mail read twice is acted on once. Only a hash of its Message-ID is kept;
+    what it said, if it was an answer, is in the answer itself."""
+
+    key: str  # SHA-256 of the Message-ID (or of the whole mail when it has none)
+    received_at: datetime
+    outcome: str  # `workflow.application.replies.Outcome` value
+    request_id: int | None
+    detail: JsonDict  # versioned (`v`): what was understood, why a mail was refused
+    person_id: str | None = None  # whose mail it was (a reply, an out-of-office reply)
+    away_until: date | None = None  # an out-of-office reply: the date it said ("till 12 jan")
+    id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

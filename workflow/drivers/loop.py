@@ -1,6 +1,7 @@
 """`lofte run`: APScheduler calls two jobs, each on its own thread: one fires due timers (in
 batches, through `Engine.run_due` like the simulation and the tests), the other delivers the
-outbox. A mail server that hangs therefore delays no timer.
+outbox. A mail server that hangs therefore delays no timer. With a mailbox configured, a third
+reads the replies to requests in it.
 
 All timers live in the database, so nothing is lost when the process stops; on start the loop
 first catches up with every timer that fell due while it was down (stale emails are recorded,
@@ -43,6 +44,8 @@ class EngineLoop:
         heartbeat: Callable[[], None] = lambda: None,
         stop: StopSignal | None = None,
         stop_grace: float = STOP_GRACE,
+        inbox: Callable[[], int] | None = None,
+        inbox_seconds: float = 60.0,
     ) -> None:
         self.engine = engine
         self.tick_seconds = tick_seconds
@@ -53,6 +56,8 @@ class EngineLoop:
         self.scheduler = BackgroundScheduler(timezone="UTC")
         self.stop = stop or StopSignal()
         self.stop_grace = stop_grace
+        self.inbox = inbox  # reads Löfte's mailbox (replies to requests), every inbox_seconds
+        self.inbox_seconds = inbox_seconds
         self._running = 0  # jobs under way
         self._quiet = threading.Condition()  # notified when a job ends
 
@@ -85,6 +90,8 @@ class EngineLoop:
                     self._add_job(self._timer_job, "lofte-timers")
                     if self.deliver is not None:
                         self._add_job(self._delivery_job, "lofte-outbox")
+                    if self.inbox is not None:
+                        self._add_job(self._inbox_job, "lofte-inbox", self.inbox_seconds)
                     self.scheduler.start()
                     take(woken)  # until the stop
             if self.stop.is_set():
@@ -114,11 +121,11 @@ class EngineLoop:
     def _deliver_once(self) -> int:
         return self.deliver() if self.deliver is not None else 0
 
-    def _add_job(self, job: Callable[[], None], name: str) -> None:
+    def _add_job(self, job: Callable[[], None], name: str, seconds: float | None = None) -> None:
         self.scheduler.add_job(
             job,
             "interval",
-            seconds=self.tick_seconds,
+            seconds=seconds or self.tick_seconds,
             id=name,
             max_instances=1,
             coalesce=True,
@@ -157,3 +164,13 @@ class EngineLoop:
                 self.deliver()
             except Exception:
                 log.exception("outbox pass failed; retrying on the next tick")
+
+    def _inbox_job(self) -> None:
+        assert self.inbox is not None
+        with self._job() as go:
+            if not go:
+                return
+            try:
+                self.inbox()
+            except Exception:  # the mail waits in the mailbox for the next pass
+                log.exception("inbox pass failed; retrying on the next pass")
