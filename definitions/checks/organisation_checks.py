@@ -8,7 +8,7 @@ import re
 from lofte.definitions.checks import bounds
 from lofte.definitions.checks.place_checks import check_places
 from lofte.definitions.checks.promise_checks import check_promises
-from lofte.definitions.organisation import DEPLOYMENT, OrganisationSpec
+from lofte.definitions.organisation import DEPLOYMENT, OrganisationSpec, PersonSpec
 from lofte.definitions.yaml_source import PathKey, YamlDocument
 from lofte.kernel.errors import DefinitionProblem
 
@@ -83,6 +83,19 @@ def _unit_kinds(
     return kinds
 
 
+def _address_problems(
+    person: PersonSpec, doc: YamlDocument, here: PathKey
+) -> list[DefinitionProblem]:
+    """The person's address, and those their replies may come from, must be addresses."""
+    given: list[tuple[PathKey, str]] = [((*here, "email"), person.email)]
+    given += [((*here, "reply_from", n), other) for n, other in enumerate(person.reply_from)]
+    return [
+        doc.problem(path, f"{address[:80]!r} är ingen e-postadress")
+        for path, address in given
+        if not EMAIL.match(address) or len(address) > 254
+    ]
+
+
 def _check_person(
     org: OrganisationSpec,
     doc: YamlDocument,
@@ -94,15 +107,7 @@ def _check_person(
     person = org.people[index]
     roles = {r.id: r for r in org.roles}
     problems = []
-    if not EMAIL.match(person.email) or len(person.email) > 254:
-        problems.append(
-            doc.problem((*here, "email"), f"{person.email[:80]!r} är ingen e-postadress")
-        )
-    for number, other in enumerate(person.reply_from):
-        if not EMAIL.match(other) or len(other) > 254:
-            problems.append(
-                doc.problem((*here, "reply_from", number), f"{other[:80]!r} är ingen e-postadress")
-            )
+    problems.extend(_address_problems(person, doc, here))
     if not person.name.strip() or len(person.name) > bounds.MAX_TITLE:
         problems.append(doc.problem((*here, "name"), f"1–{bounds.MAX_TITLE} tecken"))
     if person.party not in parties:
