@@ -34,9 +34,11 @@ def add_commands(commands: Any) -> None:
         help="läs svar på förfrågningar från e-post",
         description=(
             "Läser e-post till Löftes brevlåda (LOFTE_REPLY_TO). Ett svar på en förfrågan med "
-            "texten ”inget att rapportera”, ”inget” eller ”nothing to report” överst "
-            "registreras som svaret, om avsändaren är den som fick förfrågan och steget "
-            "fortfarande är öppet. Annat gissas aldrig. Samma mejl två gånger registreras en gång."
+            "texten ”inget att rapportera”, ”inget” eller ”nothing to report” överst, eller med "
+            "förfrågans formulär ifyllt, registreras som svaret, om avsändaren är den som fick "
+            "förfrågan och steget fortfarande är öppet; personen får ett kvitto. Annat gissas "
+            "aldrig: personen får veta vad som inte gick att läsa. Studsar gör meddelandet till "
+            "en incident, autosvar noteras. Samma mejl två gånger registreras en gång."
         ),
     )
     actions = group.add_subparsers(
