@@ -15,6 +15,7 @@ from lofte.cli import (
     cmd_import,
     cmd_inputs,
     cmd_outbox,
+    cmd_person,
     cmd_places,
     cmd_promise,
     cmd_reports,
@@ -50,6 +51,7 @@ def build_parser() -> SwedishParser:
     cmd_reports.add_commands(commands)
     cmd_data.add_commands(commands)
     cmd_places.add_commands(commands)
+    cmd_person.add_commands(commands)
     cmd_import.add_commands(commands)
     cmd_outbox.add_commands(commands)
     cmd_trust.add_commands(commands)

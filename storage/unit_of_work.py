@@ -27,6 +27,7 @@ from lofte.storage.repositories.cycles import SqlCycles
 from lofte.storage.repositories.imports import SqlImports
 from lofte.storage.repositories.meetings import SqlMeetings
 from lofte.storage.repositories.outbox import SqlOutbox
+from lofte.storage.repositories.people import SqlPersonalRecords
 from lofte.storage.repositories.requests import SqlRequests, SqlSensitiveValues
 from lofte.storage.repositories.timers import SqlTimers
 from lofte.storage.sensitive_keys import SensitiveCipher
@@ -81,6 +82,7 @@ class SqlUnitOfWork:
     catalog = _Repository(lambda w: SqlCatalogStore(w.connection, w.driver))
     settings = _Repository(lambda w: SqlSettings(w.connection, w.driver))
     imports = _Repository(lambda w: SqlImports(w.connection, w.driver))
+    people = _Repository(lambda w: SqlPersonalRecords(w.connection, w.driver))
 
     def __init__(
         self, connection: Connection, driver: Driver, cipher: SensitiveCipher, head: AuditHead

@@ -225,6 +225,15 @@ AUDIT_EVENTS = {
     "request_resent": ("ny svarslänk skickad", "new answer link sent"),
     "sensitive_viewed": ("skyddad uppgift visades", "protected content was viewed"),
     "sensitive_erased": ("skyddade uppgifter raderades", "protected content was erased"),
+    "person_removed": ("en person togs bort ur organisationen", "a person left the organisation"),
+    "person_exported": (
+        "allt om en person lämnades ut",
+        "everything held about a person was exported",
+    ),
+    "retention_ended": (
+        "gallring: personer som lämnat fick pseudonym",
+        "retention ended: people who left were given pseudonyms",
+    ),
     "keys_rotated": ("nycklar byttes", "keys were rotated"),
     "audit_key_rotated": ("granskningsnyckeln byttes", "the audit key was rotated"),
     "timer_incident": ("timer blev en incident", "a timer became an incident"),

@@ -160,6 +160,18 @@ class DeliveryAlertMessage:
     VERSION = 1
 
 
+@dataclass(frozen=True)
+class PersonRemovedMessage:
+    """To a unit's coordinator: a person left the organisation, and their open requests and
+    actions are now the coordinator's."""
+
+    unit_name: str
+    person_name: str
+    requests: list[dict[str, Any]]  # {request_id, what, cycle, deadline}
+    actions: list[dict[str, Any]]  # {action_id, what, due}
+    VERSION = 1
+
+
 MessageContext = (
     RequestMessage
     | EscalationMessage
@@ -171,9 +183,12 @@ MessageContext = (
     | DigestMessage
     | SignInMessage
     | DeliveryAlertMessage
+    | PersonRemovedMessage
 )
 # The messages about no one cycle: notices, digests, sign-in, alerts.
-NoticeMessage = CatchUpMessage | DigestMessage | SignInMessage | DeliveryAlertMessage
+NoticeMessage = (
+    CatchUpMessage | DigestMessage | SignInMessage | DeliveryAlertMessage | PersonRemovedMessage
+)
 
 SHAPES: dict[MessageKind, type[MessageContext]] = {
     MessageKind.INPUT_REQUEST: RequestMessage,
@@ -189,6 +204,7 @@ SHAPES: dict[MessageKind, type[MessageContext]] = {
     MessageKind.DIGEST: DigestMessage,
     MessageKind.SIGN_IN: SignInMessage,
     MessageKind.DELIVERY_ALERT: DeliveryAlertMessage,
+    MessageKind.PERSON_REMOVED: PersonRemovedMessage,
 }
 KIND_WORDS = {
     "insats": "insats",

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from lofte.workflow.core.audit_chain import AuditKeys
 from lofte.workflow.core.opening_rule import LastOpened
+from lofte.workflow.core.people_port import PersonalRecords
 from lofte.workflow.core.records import (
     Action,
     ActionEvent,
@@ -342,6 +343,9 @@ class UnitOfWork(Protocol):
 
     @property
     def imports(self) -> Imports: ...
+
+    @property
+    def people(self) -> PersonalRecords: ...
 
     @property
     def catalog(self) -> CatalogStore: ...

@@ -37,6 +37,7 @@ class TimerKind(StrEnum):
     EXPIRY = "expiry"
     MEETING = "meeting"  # a meeting begins: its step's context is brought up to date
     ERASURE = "erasure"
+    RETENTION = "retention"  # ordinary personal data: pseudonyms for the people who left
 
 
 class TimerStatus(StrEnum):
@@ -60,6 +61,7 @@ class MessageKind(StrEnum):
     DIGEST = "digest"
     SIGN_IN = "sign_in"
     DELIVERY_ALERT = "delivery_alert"
+    PERSON_REMOVED = "person_removed"  # a coordinator takes over a departed person's work
 
 
 class OutboxStatus(StrEnum):
