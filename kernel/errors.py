@@ -8,7 +8,6 @@ each next to its field, in the person's language.
 from __future__ import annotations
 
 import difflib
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any

@@ -34,7 +34,11 @@ def first_week(h: Harness) -> None:
         {
             "veckans_bild": "Lugnt.",
             "tidiga_insatser": [
-                {"insats": "Sanera busskuren", "ansvarig": "maria-holm", "klart_senast": "2027-01-29"}
+                {
+                    "insats": "Sanera busskuren",
+                    "ansvarig": "maria-holm",
+                    "klart_senast": "2027-01-29",
+                }
             ],
         },
     )
@@ -125,7 +129,7 @@ def test_a_person_removed_after_the_retention_is_pseudonymised_at_once(
 def test_unknown_people_and_nobody_to_take_over_change_nothing(memory_harness: Harness) -> None:
     h = memory_harness
     h.run_until(utc(2027, 1, 5, 9))
-    with pytest.raises(UnknownPerson, match="okänd person: 'nobody'.*lofte person list"):
+    with pytest.raises(UnknownPerson, match=r"okänd person: 'nobody'.*lofte person list"):
         remove(h, "nobody")
     with pytest.raises(UnknownPerson, match="menade du maria-holm"):
         remove(h, "maria-hol")
@@ -144,5 +148,5 @@ def test_unknown_people_and_nobody_to_take_over_change_nothing(memory_harness: H
     assert len(h.audit()) == events
     assert len(h.outbox(MessageKind.PERSON_REMOVED.value)) == notices
     remove(h, "maria-holm")
-    with pytest.raises(UnknownPerson, match="Maria Holm .* har redan tagits bort"):
+    with pytest.raises(UnknownPerson, match=r"Maria Holm .* har redan tagits bort"):
         remove(h, "maria-holm")

@@ -51,7 +51,10 @@ def export_person(
 ) -> dict[str, Any]:
     """Everything held about `person_id`, as a JSON-ready dict; UnknownPerson if the
     organisation never held them. Audited as `person_exported`."""
-    chain = list(app.reads.audit_chain())  # read first: the memory store reads under its lock
+    # Read first, apart from the unit of work: the memory store reads under its lock, and a
+    # connection of its own would wait for the unit of work's write lock on SQLite.
+    chain = list(app.reads.audit_chain())
+    entries = sign_ins.sign_ins_of(person_id) if sign_ins is not None else []
 
     def gather(work: Work) -> dict[str, Any]:
         directory = work.directory
@@ -74,9 +77,7 @@ def export_person(
             "sensitive": _sensitive_summary(stored),
             "actions": [_action(directory, a) for a in actions],
             "messages": _messages(work, ids),
-            "sign_ins": [
-                _sign_in(s) for s in (sign_ins.sign_ins_of(person_id) if sign_ins else [])
-            ],
+            "sign_ins": [_sign_in(s) for s in entries],
         }
         events = _events_naming(chain, ids)
         data["sensitive_views"] = [_event(e) for e in events if e.event == "sensitive_viewed"]
