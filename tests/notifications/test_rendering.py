@@ -23,6 +23,7 @@ from lofte.workflow.core.message_types import (
     EscalationMessage,
     MeetingMessage,
     MessageContext,
+    PersonRemovedMessage,
     RequestMessage,
     SignInMessage,
     SummaryMessage,
@@ -197,6 +198,20 @@ CONTEXTS: dict[MessageKind, MessageContext] = {
     ),
     MessageKind.DELIVERY_ALERT: DeliveryAlertMessage(
         "2027-02-01T06:00:00+00:00", 12, "451 Försök senare"
+    ),
+    MessageKind.PERSON_REMOVED: PersonRemovedMessage(
+        "Surahammars kommun",
+        "Mikael Hed",
+        [
+            {
+                "request_id": 7,
+                "what": "Rapportera veckans iakttagelser",
+                "cycle": "EST-inventering v. 5 2027",
+                "deadline": "2027-02-03T11:00:00+00:00",
+                "answer_until": "2027-02-03T15:00:00+00:00",
+            }
+        ],
+        [{"action_id": 3, "unit_id": "surahammar", "what": "Sanera <b>tunneln</b>", "due": ""}],
     ),
 }
 
