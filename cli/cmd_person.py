@@ -132,6 +132,8 @@ def run_remove(args: argparse.Namespace) -> int:
         print(f"  Åtgärd {action.id} ({action.what}) ägs nu av {names.name_of(to)}")
     if done.notified:
         print(f"  Meddelande till: {', '.join(names.name_of(p) for p in done.notified)}")
+    if done.unsent:
+        print(f"  {done.unsent} meddelanden till personen som ännu inte gått iväg skickas inte")
     if done.pseudonymised_cycles:
         print(
             f"  {done.pseudonymised_cycles} avslutade cykler hade passerat sin gallringsfrist: "

@@ -10,7 +10,7 @@ from lofte.kernel.durations import IsoDuration
 from lofte.kernel.errors import NoCoordinator, UnknownPerson
 from lofte.workflow.core.people import remove_person
 from lofte.workflow.core.pseudonyms import is_pseudonym
-from lofte.workflow.core.records import MessageKind, Outcome, RequestStatus
+from lofte.workflow.core.records import MessageKind, OutboxStatus, Outcome, RequestStatus
 from tests.harness import Harness, utc
 
 REPORTERS = ["johan-sjo", "lars-berg", "maria-holm", "nils-aberg", "tove-lind"]
@@ -53,8 +53,14 @@ def test_open_work_goes_to_the_coordinator_and_the_week_still_completes(
     week = h.cycle("est-inventering", "sala", "2027-W02")
     assert "maria-holm" in {r.person_id for r in h.requests(week, "rapportering")}
 
+    waiting = [m for m in h.outbox(person="maria-holm") if m.status is OutboxStatus.PENDING]
+    assert waiting  # her week-2 request, not sent yet
     remove(h, "maria-holm")
 
+    mail = {m.id: m for m in h.outbox(person="maria-holm")}
+    assert {(mail[m.id].status, mail[m.id].last_error) for m in waiting} == {
+        (OutboxStatus.EXPIRED, "person_removed")
+    }  # never sent to someone who left
     requests = h.requests(week, "rapportering")
     mine = [r for r in requests if r.person_id == "maria-holm"]
     assert [r.status for r in mine] == [RequestStatus.CANCELLED]

@@ -37,9 +37,12 @@ from lofte.workflow.core.records import (
     ActionEvent,
     InputRequest,
     MessageKind,
+    OutboxStatus,
     RequestStatus,
 )
 from lofte.workflow.core.work import Work
+
+PERSON_LEFT = "person_removed"  # why a message to someone who left was never sent
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Removal:
     notified: list[str] = field(default_factory=list)
     unstaffed: list[tuple[str, str]] = field(default_factory=list)  # (role, unit id)
     pseudonymised_cycles: int = 0
+    unsent: int = 0  # messages to the person still waiting to go out, now never sent
 
 
 def find_person(work: Work, person_id: str) -> Person:
@@ -124,6 +128,7 @@ def remove_person(work: Work, person_id: str) -> Removal:
             taker = takers[(action.unit_id, None)]
             _take_over(work, action, person, taker)
             removal.actions.append((action, taker.id))
+    removal.unsent = _withdraw_mail(work, person)
     _record_departure(work, person)
     removal.notified = _notify(work, person, removal, takers)
     removal.unstaffed = _unstaffed(work, person)
@@ -147,6 +152,18 @@ def _take_over(work: Work, action: Action, person: Person, taker: Person) -> Non
     work.uow.actions.add_event(
         ActionEvent(action.id or 0, work.now, action.status.value, work.actor, note=note)
     )
+
+
+def _withdraw_mail(work: Work, person: Person) -> int:
+    """Messages to `person` still waiting (pending, or held for a digest) are not sent: they
+    are recorded as expired, with the reason."""
+    withdrawn = 0
+    for status in (OutboxStatus.PENDING, OutboxStatus.HELD):
+        for message in work.uow.outbox.with_status(status, person.id, lock=True):
+            gone = dataclasses.replace(message, status=OutboxStatus.EXPIRED, last_error=PERSON_LEFT)
+            work.uow.outbox.save(gone)
+            withdrawn += 1
+    return withdrawn
 
 
 def _record_departure(work: Work, person: Person) -> None:
@@ -261,4 +278,5 @@ def _detail(removal: Removal) -> dict[str, Any]:
         "notified": removal.notified,
         "unstaffed": [f"{role}@{unit}" for role, unit in removal.unstaffed],
         "pseudonymised_cycles": removal.pseudonymised_cycles,
+        "messages_not_sent": removal.unsent,
     }
