@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from lofte.kernel.durations import IsoDuration
-from lofte.kernel.errors import NoCoordinator, UnknownPerson
+from lofte.kernel.errors import NoCoordinator, RequestClosed, UnknownPerson
 from lofte.workflow.core.people import remove_person
 from lofte.workflow.core.pseudonyms import is_pseudonym
 from lofte.workflow.core.records import MessageKind, OutboxStatus, Outcome, RequestStatus
@@ -74,6 +74,9 @@ def test_open_work_goes_to_the_coordinator_and_the_week_still_completes(
     assert not h.open_requests_of("maria-holm")
     [event] = [e for e in h.audit() if e.event == "person_removed"]
     assert event.detail["person"] == "maria-holm" and event.detail["notified"] == ["lars-berg"]
+
+    with pytest.raises(RequestClosed):  # her answer link no longer works
+        h.engine.submit(mine[0].id or 0, "maria-holm", NOTHING)
 
     # The week waits for nobody who left: everyone still here answers and it completes.
     for request in requests:
