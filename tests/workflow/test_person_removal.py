@@ -4,6 +4,8 @@ name until the records' retention ends, when a pseudonym replaces it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from lofte.kernel.durations import IsoDuration
@@ -11,7 +13,8 @@ from lofte.kernel.errors import NoCoordinator, RequestClosed, UnknownPerson
 from lofte.workflow.core.people import remove_person
 from lofte.workflow.core.pseudonyms import is_pseudonym
 from lofte.workflow.core.records import MessageKind, OutboxStatus, Outcome, RequestStatus
-from tests.harness import Harness, utc
+from tests.conftest import packaged
+from tests.harness import Harness, make_harness, utc
 
 REPORTERS = ["johan-sjo", "lars-berg", "maria-holm", "nils-aberg", "tove-lind"]
 NOTHING = {"inget_att_rapportera": True}
@@ -89,8 +92,16 @@ def test_open_work_goes_to_the_coordinator_and_the_week_still_completes(
     assert "maria-holm" not in asked and "lars-berg" in asked
 
 
-def test_closed_records_keep_the_name_until_their_retention_ends(memory_harness: Harness) -> None:
-    h = memory_harness
+@pytest.fixture
+def any_harness(store_url: str) -> Iterator[Harness]:
+    """The packaged setup on the memory store, SQLite and PostgreSQL."""
+    built = make_harness(store_url, utc(2027, 1, 1), packaged())
+    yield built
+    built.close()
+
+
+def test_closed_records_keep_the_name_until_their_retention_ends(any_harness: Harness) -> None:
+    h = any_harness
     h.engine.personal_retention = IsoDuration.parse("P30D")
     first_week(h)
     week = h.cycle("est-inventering", "sala", "2027-W01")
