@@ -121,7 +121,11 @@ def run_remove(args: argparse.Namespace) -> int:
     done = remove(wired.app, args.person, args.actor)
     names = wired.app.directory()
     print(f"{done.name} ({done.person_id}) är borttagen ur organisationen.")
-    ended = [f"{r} ({u})" for u, roles in sorted(done.roles_ended.items()) for r in roles]
+    ended = [
+        f"{names.role_title(role)} ({_unit_name(names, unit)})"
+        for unit, roles in sorted(done.roles_ended.items())
+        for role in roles
+    ]
     print(f"  Roller som upphörde: {', '.join(ended) or 'inga'}")
     for old, new in done.requests:
         print(
@@ -133,7 +137,8 @@ def run_remove(args: argparse.Namespace) -> int:
     if done.notified:
         print(f"  Meddelande till: {', '.join(names.name_of(p) for p in done.notified)}")
     if done.unsent:
-        print(f"  {done.unsent} meddelanden till personen som ännu inte gått iväg skickas inte")
+        word = "meddelande" if done.unsent == 1 else "meddelanden"
+        print(f"  {done.unsent} {word} till personen som ännu inte gått iväg skickas inte")
     if done.pseudonymised_cycles:
         print(
             f"  {done.pseudonymised_cycles} avslutade cykler hade passerat sin gallringsfrist: "
@@ -145,3 +150,8 @@ def run_remove(args: argparse.Namespace) -> int:
             "organisationsfilen, annars tillfrågas ingen för den rollen"
         )
     return 0
+
+
+def _unit_name(directory: Any, unit_id: str) -> str:
+    unit = directory.unit(unit_id)
+    return unit_id if unit is None else str(unit.name)

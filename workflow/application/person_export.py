@@ -202,6 +202,7 @@ def _messages(work: Work, ids: Sequence[str]) -> list[dict[str, Any]]:
             "kind": m.kind.value,
             "to": m.recipient,
             "status": m.status.value,
+            "reason": m.last_error or "",
             "created_at": m.created_at.isoformat(),
             "sent_at": m.sent_at.isoformat() if m.sent_at else None,
         }

@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 from lofte.kernel import words
+from lofte.workflow.application.texts import message_kind
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATUS_WORDS = {
@@ -38,6 +39,7 @@ def _template() -> Template:
     env.filters["moment"] = lambda value: words.moment(value) if value else "–"
     env.filters["status"] = lambda value: STATUS_WORDS.get(str(value), str(value))
     env.filters["answer"] = _answer_text
+    env.filters["kind"] = message_kind
     return env.get_template("person_export.html.j2")
 
 

@@ -91,6 +91,7 @@ MESSAGE_KIND = {
     "digest": "daglig sammanställning",
     "sign_in": "inloggningslänk",
     "delivery_alert": "leveranslarm",
+    "person_removed": "person som slutat",
 }
 
 
@@ -108,6 +109,7 @@ MESSAGE_KIND_EN = {
     "digest": "daily summary",
     "sign_in": "sign-in link",
     "delivery_alert": "delivery alert",
+    "person_removed": "a person who left",
 }
 
 
