@@ -30,6 +30,7 @@ from lofte.workflow.application.answer_links import installation_secret, make_to
 from lofte.workflow.application.app import Application
 from lofte.workflow.core.message_types import DeliveryAlertMessage
 from lofte.workflow.core.messages import addressed_at
+from lofte.workflow.core.people import remove_person
 from lofte.workflow.core.records import MessageKind, OutboxMessage
 from lofte.workflow.drivers.simulation import Simulation
 from tests.conftest import packaged
@@ -85,6 +86,7 @@ def make_world(folder: Path, bundle: Bundle) -> World:
     for person in ("eva-lund", "lars-berg"):
         link = f"{BASE}/logga-in/abc{person}"
         h.engine.send_sign_in(person, link, h.clock.now() + timedelta(minutes=15), person)
+    _someone_leaves(h)
     world = World(h, app, web_app(h, base_url=BASE))
     world.entries = entries_of(world)
     admin = bundle.directory.people["admin"]
@@ -93,6 +95,21 @@ def make_world(folder: Path, bundle: Bundle) -> World:
         addressed_at(h.clock.now(), "alert", MessageKind.DELIVERY_ALERT, admin, alert)
     )
     return world
+
+
+def _someone_leaves(h: Harness) -> None:
+    """A reporter with open work leaves: their coordinator gets the notice."""
+    keep = {"admin", "ulla-revisor", "lars-berg", "eva-lund"}
+    coordinators = {"samordnare", "operativ-koordinator"}
+    directory = h.engine.catalog.current(h.store).directory
+    leaving = next(
+        p.id
+        for p in sorted(directory.people.values(), key=lambda p: p.id)
+        if p.id not in keep
+        and not coordinators & {r for roles in p.roles.values() for r in roles}
+        and h.open_requests_of(p.id)
+    )
+    h.engine.act("admin", lambda work: remove_person(work, leaving))
 
 
 def entries_of(world: World) -> set[str]:
