@@ -10,6 +10,7 @@ import pytest
 
 from lofte.kernel.durations import IsoDuration
 from lofte.kernel.errors import NoCoordinator, RequestClosed, UnknownPerson
+from lofte.workflow.application.audit_log import cycle_log
 from lofte.workflow.core.people import remove_person
 from lofte.workflow.core.pseudonyms import is_pseudonym
 from lofte.workflow.core.records import MessageKind, OutboxStatus, Outcome, RequestStatus
@@ -126,6 +127,9 @@ def test_closed_records_keep_the_name_until_their_retention_ends(any_harness: Ha
     assert compiled.answer["veckans_bild"] == "Lugnt."  # the content stays
     [ended] = [e for e in h.audit(week) if e.event == "retention_ended"]
     assert ended.detail["pseudonymised_people"] == 1 and ended.detail["retention"] == "P30D"
+    log = cycle_log(h.app(), h.app().viewer("ulla-revisor"), week.id or 0)
+    said = [line for line in log.events if line.event.startswith("gallring")]
+    assert said and "gallringsfrist: 30 dagar" in said[0].detail
     # The same person gets the same pseudonym in every cycle.
     second = h.cycle("est-inventering", "sala", "2027-W02")
     h.run_until(utc(2027, 2, 20, 12))
