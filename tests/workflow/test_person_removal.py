@@ -174,3 +174,22 @@ def test_unknown_people_and_nobody_to_take_over_change_nothing(memory_harness: H
     remove(h, "maria-holm")
     with pytest.raises(UnknownPerson, match=r"Maria Holm .* har redan tagits bort"):
         remove(h, "maria-holm")
+
+
+def test_a_cycle_closed_before_retentions_existed_gets_its_timer_at_a_removal(
+    sqlite_harness: Harness,
+) -> None:
+    from sqlalchemy import text
+
+    h = sqlite_harness
+    h.engine.personal_retention = IsoDuration.parse("P30D")
+    first_week(h)
+    week = h.cycle("est-inventering", "sala", "2027-W01")
+    with h.store.engine.begin() as c:  # as a database from before this version holds it
+        c.execute(text("DELETE FROM timers WHERE kind = 'retention'"))
+    h.run_until(utc(2027, 1, 11, 9))
+    remove(h, "maria-holm")
+    mine = [t for t in h.timers("pending") if t.instance_id == week.id]
+    assert [t.kind.value for t in mine] == ["retention"]
+    h.run_until(utc(2027, 2, 9, 12))
+    assert "maria-holm" not in {r.person_id for r in h.requests(week)}

@@ -31,7 +31,12 @@ from lofte.workflow.core.catalog import DEPARTURES, DEPARTURES_NAME, GENERATION
 from lofte.workflow.core.message_types import PersonRemovedMessage
 from lofte.workflow.core.messages import addressed
 from lofte.workflow.core.ports import StoredDocument, StoredVersion
-from lofte.workflow.core.pseudonyms import pseudonymise_cycle, retention_ends, retention_of
+from lofte.workflow.core.pseudonyms import (
+    pseudonymise_cycle,
+    retention_ends,
+    retention_of,
+    schedule_retention,
+)
 from lofte.workflow.core.records import (
     Action,
     ActionEvent,
@@ -250,7 +255,8 @@ def _past_retention(
     work: Work, person_id: str, requests: list[InputRequest], actions: list[Action]
 ) -> int:
     """Closed cycles naming the person whose retention has already ended get the pseudonym
-    now; the others when their retention timer fires."""
+    now; the others when their retention timer fires (scheduled here too, for a cycle closed
+    before retentions existed: the timer's key is the cycle's, so none is added twice)."""
     instance_ids = {r.instance_id for r in requests} | {
         a.source_instance_id for a in actions if not a.is_open
     }
@@ -259,10 +265,12 @@ def _past_retention(
         instance = work.uow.cycles.get(instance_id)
         if instance.closed_at is None:
             continue
-        ends = retention_ends(instance.closed_at, retention_of(work, work.definition_of(instance)))
-        if ends <= work.now:
+        definition = work.definition_of(instance)
+        if retention_ends(instance.closed_at, retention_of(work, definition)) <= work.now:
             pseudonymise_cycle(work, instance, {person_id})
             done += 1
+        else:
+            schedule_retention(work, instance, definition)
     return done
 
 

@@ -53,15 +53,17 @@ def retention_ends(closed_at: datetime, retention: IsoDuration) -> datetime:
 
 
 def schedule_retention(work: Work, instance: CycleInstance, definition: CycleDefinition) -> None:
-    """At close: a timer for the end of the cycle's retention."""
+    """At close: a timer for the end of the cycle's retention. Its key is the cycle's, so
+    scheduling it again (for a cycle closed before retentions existed) adds nothing twice."""
     retention = retention_of(work, definition)
+    closed_at = instance.closed_at or work.now
     work.schedule(
         Timer(
             key=work.keys.step_timer(
                 instance.key, instance.unit_id, "personal", TimerKind.RETENTION.value
             ),
             kind=TimerKind.RETENTION,
-            due_at=retention_ends(work.now, retention),
+            due_at=retention_ends(closed_at, retention),
             definition_name=instance.definition_name,
             unit_id=instance.unit_id,
             instance_id=instance.id,
