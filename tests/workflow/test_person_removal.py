@@ -79,7 +79,7 @@ def test_open_work_goes_to_the_coordinator_and_the_week_still_completes(
     [event] = [e for e in h.audit() if e.event == "person_removed"]
     assert event.detail["person"] == "maria-holm" and event.detail["notified"] == ["lars-berg"]
 
-    with pytest.raises(RequestClosed):  # her answer link no longer works
+    with pytest.raises(RequestClosed, match="lämnat organisationen"):  # her link is dead
         h.engine.submit(mine[0].id or 0, "maria-holm", NOTHING)
 
     # The week waits for nobody who left: everyone still here answers and it completes.
@@ -193,3 +193,20 @@ def test_a_cycle_closed_before_retentions_existed_gets_its_timer_at_a_removal(
     assert [t.kind.value for t in mine] == ["retention"]
     h.run_until(utc(2027, 2, 9, 12))
     assert "maria-holm" not in {r.person_id for r in h.requests(week)}
+
+
+def test_an_answer_given_before_leaving_counts_and_can_no_longer_be_changed(
+    memory_harness: Harness,
+) -> None:
+    h = memory_harness
+    h.run_until(utc(2027, 1, 5, 9))
+    week = h.cycle("est-inventering", "sala", "2027-W01")
+    h.answer(week, "rapportering", "maria-holm", NOTHING)
+    remove(h, "maria-holm")
+    mine = h.request(week, "rapportering", "maria-holm")
+    assert mine.status is RequestStatus.ANSWERED and mine.answer == NOTHING
+    with pytest.raises(RequestClosed, match="lämnat organisationen"):
+        h.engine.submit(mine.id or 0, "maria-holm", {"inget_att_rapportera": False})
+    for person in ("johan-sjo", "lars-berg", "nils-aberg", "tove-lind"):
+        h.answer(week, "rapportering", person, NOTHING)
+    assert h.cycle("est-inventering", "sala", "2027-W01").state == "sammanstallning"

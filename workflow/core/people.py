@@ -127,12 +127,14 @@ def remove_person(work: Work, person_id: str) -> Removal:
     for request in everything:
         if request.status is RequestStatus.OPEN:
             taker = takers[(request.unit_id, _restricted(work, request))]
-            removal.requests.append((request, _hand_over(work, request, taker)))
+            handed = _hand_over(work, request, taker)
+            if handed is not None:
+                removal.requests.append(handed)
     for action in owned:
         if action.is_open:
             taker = takers[(action.unit_id, None)]
-            _take_over(work, action, person, taker)
-            removal.actions.append((action, taker.id))
+            if _take_over(work, action, person, taker):
+                removal.actions.append((action, taker.id))
     removal.unsent = _withdraw_mail(work, person)
     _record_departure(work, person)
     removal.notified = _notify(work, person, removal, takers)
@@ -142,21 +144,32 @@ def remove_person(work: Work, person_id: str) -> Removal:
     return removal
 
 
-def _hand_over(work: Work, request: InputRequest, taker: Person) -> InputRequest:
-    """Cancel the open request and ask the same of `taker`."""
+def _hand_over(
+    work: Work, request: InputRequest, taker: Person
+) -> tuple[InputRequest, InputRequest] | None:
+    """Cancel the open request and ask the same of `taker`: (the old, the new); None if it
+    was answered or closed meanwhile. Its cycle and it are locked first (the lock order of an
+    answer), so an answer given at the same moment is never lost."""
+    request, _ = work.uow.requests.get_for_update(request.id or 0)
+    if request.status is not RequestStatus.OPEN:
+        return None
     work.uow.requests.save(dataclasses.replace(request, status=RequestStatus.CANCELLED))
     new = dataclasses.replace(
         request, key=f"{request.key}>{taker.id}", person_id=taker.id, requested_at=work.now, id=None
     )
-    return work.uow.requests.add_many([new])[0]
+    return request, work.uow.requests.add_many([new])[0]
 
 
-def _take_over(work: Work, action: Action, person: Person, taker: Person) -> None:
+def _take_over(work: Work, action: Action, person: Person, taker: Person) -> bool:
+    """The open action becomes `taker`'s; False if it was closed meanwhile."""
+    if not work.uow.actions.get(action.id or 0, lock=True).is_open:
+        return False
     work.uow.people.set_action_owner(action.id or 0, taker.id, work.now)
     note = f"{taker.name} tar över efter {person.name}, som har lämnat organisationen"
     work.uow.actions.add_event(
         ActionEvent(action.id or 0, work.now, action.status.value, work.actor, note=note)
     )
+    return True
 
 
 def _withdraw_mail(work: Work, person: Person) -> int:
