@@ -17,6 +17,7 @@ from lofte.cli import (
     cmd_inbox,
     cmd_inputs,
     cmd_outbox,
+    cmd_person,
     cmd_places,
     cmd_promise,
     cmd_reports,
@@ -53,6 +54,7 @@ def build_parser() -> SwedishParser:
     cmd_data.add_commands(commands)
     cmd_archive.add_commands(commands)
     cmd_places.add_commands(commands)
+    cmd_person.add_commands(commands)
     cmd_import.add_commands(commands)
     cmd_inbox.add_commands(commands)
     cmd_outbox.add_commands(commands)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from lofte.kernel.clock import Clock, FileClock, SystemClock
+from lofte.kernel.durations import IsoDuration
 from lofte.kernel.errors import ConfigError, NotInitialised
 from lofte.storage.audit_head_file import HeadFile, head_file_path
 from lofte.storage.audit_keys import load_audit_keys, throwaway_audit_keys
@@ -84,6 +85,42 @@ def sensitive_retention() -> timedelta:
     return timedelta(days=int(raw))
 
 
+def personal_retention() -> IsoDuration:
+    """LOFTE_PERSONAL_RETENTION: how long after a cycle closes the names of people who left
+    are kept (an ISO duration, default P2Y); the organisation's and a definition's
+    `retention:` win over it."""
+    raw = os.environ.get("LOFTE_PERSONAL_RETENTION", "P2Y").strip()
+    try:
+        found = IsoDuration.parse(raw)
+    except ValueError:
+        found = None
+    if found is None or found.is_negative or found.approx_seconds() < 86400:
+        raise ConfigError(
+            f"LOFTE_PERSONAL_RETENTION={raw[:20]!r}: ange en varaktighet på minst en dag, "
+            "till exempel P2Y eller P18M"
+        )
+    return found
+
+
+def pseudonym_key() -> bytes:
+    """LOFTE_PSEUDONYM_KEY (hex, at least 32 characters): the key pseudonyms are made with,
+    kept apart from the database; unset, the deployment's own key in its settings is used.
+    Set it before the first pseudonym is made: another key gives other pseudonyms."""
+    raw = os.environ.get("LOFTE_PSEUDONYM_KEY", "").strip()
+    if not raw:
+        return b""
+    try:
+        key = bytes.fromhex(raw)
+    except ValueError:
+        key = b""
+    if len(key) < 16:
+        raise ConfigError(
+            "LOFTE_PSEUDONYM_KEY: ange minst 32 hexadecimala tecken (till exempel från "
+            "`python3 -c 'import secrets; print(secrets.token_hex(32))'`)"
+        )
+    return key
+
+
 def engine_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -130,7 +167,7 @@ def connect(
         raise ConfigError(audit_keys.missing)
     store = SqlStore(db, cipher, audit_keys, head_file)
     clock = clock or clock_from_env()
-    engine = Engine(store, clock, engine_id=engine_id(), sensitive_retention=sensitive_retention())
+    engine = _engine(store, clock)
     engine.catalog.database_label = _display(resolved)
     wired = Wired(
         _display(resolved),
@@ -143,6 +180,18 @@ def connect(
     if need_setup and not create and not wired.has_setup():
         raise NotInitialised(wired.url)
     return wired
+
+
+def _engine(store: SqlStore, clock: Clock) -> Engine:
+    """The engine with the retentions and the pseudonym key of the environment."""
+    return Engine(
+        store,
+        clock,
+        engine_id=engine_id(),
+        sensitive_retention=sensitive_retention(),
+        personal_retention=personal_retention(),
+        pseudonym_key=pseudonym_key(),
+    )
 
 
 HEAD_EVERY = 1.0  # seconds between writes of the audit head file by one busy process

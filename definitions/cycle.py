@@ -78,6 +78,9 @@ class CycleDefinition(Frozen):
     restricted_to_party: Identifier | None = None  # e.g. polis: the content is theirs only
     shared_fields: tuple[Identifier, ...] = ()  # fields others may still see (a summary)
     basis: Basis | None = None
+    # Gallring: how long after a cycle closes the names of people who have left the
+    # organisation are kept in its records (then a pseudonym); None: the organisation's.
+    retention: Duration | None = None
     steps: tuple[StepSpec, ...] = Field(min_length=1)
     transitions: tuple[TransitionSpec, ...] = Field(min_length=1)
 

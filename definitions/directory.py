@@ -60,8 +60,11 @@ class Person:
 class Directory:
     """Read-only lookups over one organisation version."""
 
-    def __init__(self, spec: OrganisationSpec) -> None:
+    def __init__(self, spec: OrganisationSpec, departed: Mapping[str, str] | None = None) -> None:
+        """`departed`: person id -> name of the people who left (`definitions.departures`);
+        they hold no role and are not found, but their records still show their name."""
         self.spec = spec
+        self.departed: Mapping[str, str] = MappingProxyType(dict(departed or {}))
         self.name = spec.name
         self.units: dict[str, Unit] = {}
         for area in spec.police_areas:
@@ -84,7 +87,9 @@ class Directory:
                     overrides=MappingProxyType(dict(m.overrides)),
                     places=tuple(spec.places.get(m.id, ())),
                 )
-        self.people: dict[str, Person] = {p.id: _person(p) for p in spec.people}
+        self.people: dict[str, Person] = {
+            p.id: _person(p) for p in spec.people if p.id not in self.departed
+        }
         self.roles: dict[str, RoleSpec] = {r.id: r for r in spec.roles}
         self.parties: dict[str, LocalText] = {p.id: p.title for p in spec.parties}
         self._holders: dict[tuple[str, str], tuple[Person, ...]] = {}
@@ -120,7 +125,17 @@ class Directory:
 
     def name_of(self, person_id: str) -> str:
         found = self.people.get(person_id)
-        return person_id if found is None else found.name
+        if found is None:
+            return self.departed.get(person_id, person_id)
+        return found.name
+
+    def has_left(self, person_id: str) -> bool:
+        """Whether `person_id` was removed from the organisation (`lofte person remove`)."""
+        return person_id in self.departed
+
+    def with_departed(self, departed: Mapping[str, str]) -> Directory:
+        """This organisation with `departed` (id -> name) removed from it."""
+        return Directory(self.spec, departed)
 
     def holders(self, role: str, unit_id: str) -> tuple[Person, ...]:
         """People who hold `role` in exactly this unit."""

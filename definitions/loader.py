@@ -96,8 +96,13 @@ class Bundle:
 
 
 def stored_text(definition: CycleDefinition) -> str:
-    """The canonical JSON a (unit's effective) definition is stored as."""
-    return canonical_json(definition.model_dump(mode="json", by_alias=True))
+    """The canonical JSON a (unit's effective) definition is stored as. A definition without
+    a `retention` of its own is stored without the key, as before it existed, so its content
+    hash (and version) does not change."""
+    data = definition.model_dump(mode="json", by_alias=True)
+    if data.get("retention") is None:
+        data.pop("retention", None)
+    return canonical_json(data)
 
 
 def read_stored_definition(

@@ -150,6 +150,9 @@ class OrganisationSpec(Frozen):
     format: int = FORMAT
     name: str
     coordinators: CoordinatorRoles = CoordinatorRoles()
+    # Gallring: the default retention of ordinary personal data after a cycle closes (a
+    # definition's own `retention:` wins); None: LOFTE_PERSONAL_RETENTION or P2Y.
+    retention: Duration | None = None
     parties: tuple[PartySpec, ...] = Field(min_length=1)
     roles: tuple[RoleSpec, ...] = Field(min_length=1)
     police_areas: tuple[PoliceAreaSpec, ...] = Field(min_length=1)

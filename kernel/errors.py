@@ -7,6 +7,7 @@ each next to its field, in the person's language.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -170,6 +171,37 @@ class NotFound(LofteError, LookupError):
         self.key = key
         article = "inget" if what.endswith(NEUTER) else "ingen"
         super().__init__(f"det finns {article} {what} {key!s}")
+
+
+class UnknownPerson(LofteError, LookupError):
+    """A person id that the organisation does not hold (or no longer holds)."""
+
+    def __init__(self, person_id: str, known: Sequence[str], *, left: str = "") -> None:
+        self.person_id = person_id
+        if left:
+            super().__init__(
+                f"{left} ({person_id}) har redan tagits bort ur organisationen; "
+                "`lofte person export` visar vad som finns kvar om personen"
+            )
+            return
+        close = difflib.get_close_matches(person_id, list(known), n=3, cutoff=0.6)
+        guess = f"menade du {' eller '.join(close)}? " if close else ""
+        shown = ", ".join(sorted(known)[:10]) + (" …" if len(known) > 10 else "")
+        super().__init__(
+            f"okänd person: {person_id!r}; {guess}kända personer: {shown or 'inga'} "
+            "(alla: `lofte person list`)"
+        )
+
+
+class NoCoordinator(LofteError):
+    """A departing person's open work has nobody to go to."""
+
+    def __init__(self, person: str, unit: str, role: str) -> None:
+        super().__init__(
+            f"{person} kan inte tas bort: ingen annan har rollen {role} i {unit}, som ska ta över "
+            "personens öppna förfrågningar och åtgärder; lägg till en samordnare i "
+            "organisationsfilen först. Inget ändrades."
+        )
 
 
 class InvalidTransition(LofteError):

@@ -32,6 +32,7 @@ from lofte.workflow.core.message_types import (
     MeetingMessage,
     MessageContext,
     NoticeMessage,
+    PersonRemovedMessage,
     ReplyReadMessage,
     RequestMessage,
     SignInMessage,
@@ -182,6 +183,21 @@ class Renderer:
                 return {"date": context.date_label, "tasks": tasks}
             case SignInMessage():
                 return {"link": context.link, "valid_until": context.valid_until}
+            case PersonRemovedMessage():
+                requests = [
+                    r | {"link": self.link_for(int(r["request_id"]), str(r["answer_until"]))}
+                    for r in context.requests
+                ]
+                return {
+                    "sign": f"{context.unit_name} – Löfte",
+                    "unit_name": context.unit_name,
+                    "person_name": context.person_name,
+                    "requests": requests,
+                    "actions": [
+                        a | {"link": self.page(paths.action_page(a["unit_id"], a["action_id"]))}
+                        for a in context.actions
+                    ],
+                }
             case DeliveryAlertMessage():
                 return {
                     "since": context.failing_since,
@@ -255,4 +271,5 @@ TEMPLATE_NAMES = {
     MessageKind.SIGN_IN: "sign_in",
     MessageKind.DELIVERY_ALERT: "delivery_alert",
     MessageKind.REPLY_READ: "reply_read",
+    MessageKind.PERSON_REMOVED: "person_removed",
 }

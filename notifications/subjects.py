@@ -15,6 +15,7 @@ from lofte.workflow.core.message_types import (
     MeetingMessage,
     MessageContext,
     NoticeMessage,
+    PersonRemovedMessage,
     ReplyReadMessage,
     RequestMessage,
     SignInMessage,
@@ -90,6 +91,13 @@ def _notice(context: NoticeMessage, language: str) -> str:
             )
         case SignInMessage():
             return "Sign in to Löfte" if en else "Logga in i Löfte"
+        case PersonRemovedMessage():
+            return (
+                f"{context.person_name} has left: their tasks in {context.unit_name} are yours"
+                if en
+                else f"{context.person_name} har slutat: uppgifterna i {context.unit_name} är "
+                "nu dina"
+            )
         case DeliveryAlertMessage():
             since = words.moment(context.failing_since, language)
             return (

@@ -38,6 +38,7 @@ from lofte.storage.memory_misc import (
     MemoryStepContexts,
     VersionKey,
 )
+from lofte.storage.memory_people import MemoryPersonalRecords
 from lofte.storage.memory_tables import Journal, Table
 from lofte.storage.memory_timers import MemoryOutbox, MemoryTimers, outbox_table, timer_table
 from lofte.workflow.core.ports import Store, StoredDocument, StoredVersion, Writes
@@ -119,6 +120,12 @@ class MemoryUnitOfWork:
     @cached_property
     def settings(self) -> MemorySettings:
         return MemorySettings(self.db.settings, self.journal)
+
+    @cached_property
+    def people(self) -> MemoryPersonalRecords:
+        return MemoryPersonalRecords(
+            self.db.requests, self.db.actions, self.db.sensitive, self.db.outbox, self.journal
+        )
 
     @cached_property
     def imports(self) -> MemoryImports:

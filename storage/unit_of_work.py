@@ -28,6 +28,7 @@ from lofte.storage.repositories.imports import SqlImports
 from lofte.storage.repositories.inbound import SqlInboundMails
 from lofte.storage.repositories.meetings import SqlMeetings
 from lofte.storage.repositories.outbox import SqlOutbox
+from lofte.storage.repositories.people import SqlPersonalRecords
 from lofte.storage.repositories.requests import SqlRequests, SqlSensitiveValues
 from lofte.storage.repositories.timers import SqlTimers
 from lofte.storage.sensitive_keys import SensitiveCipher
@@ -83,6 +84,7 @@ class SqlUnitOfWork:
     settings = _Repository(lambda w: SqlSettings(w.connection, w.driver))
     imports = _Repository(lambda w: SqlImports(w.connection, w.driver))
     inbound = _Repository(lambda w: SqlInboundMails(w.connection, w.driver))
+    people = _Repository(lambda w: SqlPersonalRecords(w.connection, w.driver))
 
     def __init__(
         self, connection: Connection, driver: Driver, cipher: SensitiveCipher, head: AuditHead

@@ -35,6 +35,7 @@ from lofte.workflow.core.records import (
     CycleInstance,
     InputRequest,
     OutboxMessage,
+    RequestStatus,
     Timer,
 )
 
@@ -129,6 +130,12 @@ class Harness:
         ]
         assert len(matches) == 1, f"{len(matches)} requests to {person} in {step}: {matches}"
         return matches[0]
+
+    def open_requests_of(self, person: str) -> list[InputRequest]:
+        """Every open request of `person`, in any cycle."""
+        with self.store.unit_of_work() as uow:
+            found = uow.people.requests_of(person)
+        return [r for r in found if r.status is RequestStatus.OPEN]
 
     def outbox(self, kind: str | None = None, person: str | None = None) -> list[OutboxMessage]:
         if isinstance(self.store, MemoryStore):

@@ -34,6 +34,7 @@ from lofte.workflow.application.reply_address import reply_address
 from lofte.workflow.application.tasks import nothing_to_report
 from lofte.workflow.core.message_types import DeliveryAlertMessage
 from lofte.workflow.core.messages import addressed_at
+from lofte.workflow.core.people import remove_person
 from lofte.workflow.core.records import MessageKind, OutboxMessage
 from lofte.workflow.drivers.simulation import Simulation
 from tests.conftest import packaged
@@ -90,6 +91,7 @@ def make_world(folder: Path, bundle: Bundle) -> World:
     for person in ("eva-lund", "lars-berg"):
         link = f"{BASE}/logga-in/abc{person}"
         h.engine.send_sign_in(person, link, h.clock.now() + timedelta(minutes=15), person)
+    _someone_leaves(h)
     world = World(h, app, web_app(h, base_url=BASE))
     world.entries = entries_of(world)
     admin = bundle.directory.people["admin"]
@@ -119,6 +121,21 @@ def reply_to_a_request(h: Harness, app: Application, bundle: Bundle) -> None:
                 read_mail(app, bytes(mail), MAILBOX)
             return
     raise AssertionError("no open request to reply to")
+
+
+def _someone_leaves(h: Harness) -> None:
+    """A reporter with open work leaves: their coordinator gets the notice."""
+    keep = {"admin", "ulla-revisor", "lars-berg", "eva-lund"}
+    coordinators = {"samordnare", "operativ-koordinator"}
+    directory = h.engine.catalog.current(h.store).directory
+    leaving = next(
+        p.id
+        for p in sorted(directory.people.values(), key=lambda p: p.id)
+        if p.id not in keep
+        and not coordinators & {r for roles in p.roles.values() for r in roles}
+        and h.open_requests_of(p.id)
+    )
+    h.engine.act("admin", lambda work: remove_person(work, leaving))
 
 
 def entries_of(world: World) -> set[str]:

@@ -35,6 +35,8 @@ def check_definition(definition: CycleDefinition, doc: YamlDocument) -> list[Def
     )
     problems += check_id(doc, ("name",), definition.name)
     problems += check_cadence(definition, doc)
+    if definition.retention is not None:
+        problems += check_retention(doc, ("retention",), definition.retention)
     if len(definition.steps) > bounds.MAX_STEPS:
         problems.append(doc.problem(("steps",), f"högst {bounds.MAX_STEPS} steg"))
     if len(definition.transitions) > bounds.MAX_TRANSITIONS:
@@ -82,6 +84,16 @@ def check_duration(
     if bounds.too_long(value, limit):
         return [doc.problem(path, f"{value} är för lång; högst {limit}")]
     return []
+
+
+def check_retention(
+    doc: YamlDocument, path: PathKey, value: IsoDuration
+) -> list[DefinitionProblem]:
+    """A retention of ordinary personal data (gallring): at least a day, at most 50 years."""
+    problems = check_duration(doc, path, value, IsoDuration.parse("P50Y"))
+    if not problems and value.approx_seconds() < 86400:
+        problems.append(doc.problem(path, f"{value} är för kort; minst P1D"))
+    return problems
 
 
 def check_cadence(definition: CycleDefinition, doc: YamlDocument) -> list[DefinitionProblem]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from lofte.definitions.checks import bounds
+from lofte.definitions.checks.cycle_checks import check_retention
 from lofte.definitions.checks.place_checks import check_places
 from lofte.definitions.checks.promise_checks import check_promises
 from lofte.definitions.organisation import DEPLOYMENT, OrganisationSpec, PersonSpec
@@ -38,6 +39,8 @@ def check_organisation(org: OrganisationSpec, doc: YamlDocument) -> list[Definit
     if len(org.people) > bounds.MAX_PEOPLE:
         problems.append(doc.problem(("people",), f"högst {bounds.MAX_PEOPLE} personer"))
     problems += check_promises(org, doc)
+    if org.retention is not None:
+        problems += check_retention(doc, ("retention",), org.retention)
     return problems
 
 

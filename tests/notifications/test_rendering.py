@@ -24,6 +24,7 @@ from lofte.workflow.core.message_types import (
     EscalationMessage,
     MeetingMessage,
     MessageContext,
+    PersonRemovedMessage,
     ReplyReadMessage,
     RequestMessage,
     SignInMessage,
@@ -208,6 +209,20 @@ CONTEXTS: dict[MessageKind, MessageContext] = {
         False,
         [],
         "Klotter vid torget i tisdags",
+    ),
+    MessageKind.PERSON_REMOVED: PersonRemovedMessage(
+        "Surahammars kommun",
+        "Mikael Hed",
+        [
+            {
+                "request_id": 7,
+                "what": "Rapportera veckans iakttagelser",
+                "cycle": "EST-inventering v. 5 2027",
+                "deadline": "2027-02-03T11:00:00+00:00",
+                "answer_until": "2027-02-03T15:00:00+00:00",
+            }
+        ],
+        [{"action_id": 3, "unit_id": "surahammar", "what": "Sanera <b>tunneln</b>", "due": ""}],
     ),
 }
 

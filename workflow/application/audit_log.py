@@ -224,6 +224,10 @@ _SAYINGS: dict[str, Any] = {
     ),
     "messages": _label("meddelanden", "messages", lambda d, v: str(v)),
     "retention_days": _label("sparades dagar", "kept days", lambda d, v: str(v)),
+    "retention": _label("gallringsfrist", "retention", lambda d, v: words.duration(str(v), d.lang)),
+    "pseudonymised_people": _label(
+        "personer som fick pseudonym", "people given a pseudonym", lambda d, v: str(v)
+    ),
     "attempts": _label("försök", "attempts", lambda d, v: str(v)),
     "error": _label("fel", "error", lambda d, v: str(v)[:200]),
 }

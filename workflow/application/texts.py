@@ -91,6 +91,7 @@ MESSAGE_KIND = {
     "digest": "daglig sammanställning",
     "sign_in": "inloggningslänk",
     "delivery_alert": "leveranslarm",
+    "person_removed": "person som slutat",
 }
 
 
@@ -108,6 +109,7 @@ MESSAGE_KIND_EN = {
     "digest": "daily summary",
     "sign_in": "sign-in link",
     "delivery_alert": "delivery alert",
+    "person_removed": "a person who left",
 }
 
 
@@ -225,6 +227,15 @@ AUDIT_EVENTS = {
     "request_resent": ("ny svarslänk skickad", "new answer link sent"),
     "sensitive_viewed": ("skyddad uppgift visades", "protected content was viewed"),
     "sensitive_erased": ("skyddade uppgifter raderades", "protected content was erased"),
+    "person_removed": ("en person togs bort ur organisationen", "a person left the organisation"),
+    "person_exported": (
+        "allt om en person lämnades ut",
+        "everything held about a person was exported",
+    ),
+    "retention_ended": (
+        "gallring: personer som lämnat fick pseudonym",
+        "retention ended: people who left were given pseudonyms",
+    ),
     "keys_rotated": ("nycklar byttes", "keys were rotated"),
     "audit_key_rotated": ("granskningsnyckeln byttes", "the audit key was rotated"),
     "timer_incident": ("timer blev en incident", "a timer became an incident"),

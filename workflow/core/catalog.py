@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from lofte.definitions.cycle import CycleDefinition
+from lofte.definitions.departures import NO_DEPARTURES, Departures
 from lofte.definitions.directory import Directory
 from lofte.definitions.loader import read_stored_definition, read_stored_organisation
 from lofte.definitions.places import NO_DECISIONS, PlaceDecisions
@@ -28,6 +29,8 @@ DEFINITION = "definition"  # a unit's effective definition, canonical JSON
 TEMPLATE = "template"  # a definition file as loaded, YAML
 ORGANISATION = "organisation"  # the organisation file as loaded, YAML
 PLACES = "places"  # a unit's coordinator decisions on places (`definitions.places`), JSON
+DEPARTURES = "departures"  # the people who left (`definitions.departures`), JSON
+DEPARTURES_NAME = "personer"
 GENERATION = "catalog_generation"
 DISABLED = "-"  # the hash of a version that switches a definition off for a unit
 RECHECK = 10.0  # seconds (monotonic) between looks at the stored generation
@@ -44,6 +47,7 @@ class CatalogView:
     organisation_hash: str
     directory: Directory
     places: dict[str, str] = field(default_factory=dict)  # unit -> its place decisions' hash
+    departures_hash: str = ""  # the stored list of people who left ("": nobody has)
     by_unit: dict[str, list[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -102,7 +106,10 @@ class Catalog:
             raise NotInitialised(self.database_label)
         _, org_hash = organisations[(ORGANISATION, "")]
         places = {unit: h for (_, unit), (_, h) in uow.catalog.latest_versions(PLACES).items()}
-        view = CatalogView(generation, latest, org_hash, self._directory(uow, org_hash), places)
+        departed = uow.catalog.latest_versions(DEPARTURES).get((DEPARTURES_NAME, ""))
+        departures_hash = "" if departed is None else departed[1]
+        directory = self._directory(uow, org_hash, departures_hash)
+        view = CatalogView(generation, latest, org_hash, directory, places, departures_hash)
         with self._lock:
             self._view = view
             self._checked_at = checked
@@ -193,14 +200,32 @@ class Catalog:
                 self._place_decisions[content_hash] = found
         return found
 
-    def _directory(self, uow: UnitOfWork, content_hash: str) -> Directory:
+    def departures(self, uow: UnitOfWork, view: CatalogView) -> Departures:
+        """The people who left, as the view's stored list says."""
+        if not view.departures_hash:
+            return NO_DEPARTURES
+        text = uow.catalog.document(view.departures_hash)
+        if text is None:
+            raise NotFound("personförteckning", view.departures_hash[:12])
+        return Departures.model_validate_json(text)
+
+    def _directory(self, uow: UnitOfWork, content_hash: str, departures_hash: str) -> Directory:
+        key = f"{content_hash}+{departures_hash}"
         with self._lock:
-            found = self._directories.get(content_hash)
+            found = self._directories.get(key)
+        if found is None and departures_hash:
+            text = uow.catalog.document(departures_hash)
+            if text is None:
+                raise NotFound("personförteckning", departures_hash[:12])
+            names = Departures.model_validate_json(text).names()
+            found = self._directory(uow, content_hash, "").with_departed(names)
+            with self._lock:
+                self._directories[key] = found
         if found is None:
             text = uow.catalog.document(content_hash)
             if text is None:
                 raise NotFound("organisationsdokument", content_hash[:12])
             found = read_stored_organisation(text, "organisation")
             with self._lock:
-                self._directories[content_hash] = found
+                self._directories[key] = found
         return found

@@ -10,6 +10,7 @@ from lofte.definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDe
 from lofte.workflow.core.basis import basis_in_force
 from lofte.workflow.core.messages import summary_message
 from lofte.workflow.core.payloads import ErasurePayload, dump_payload
+from lofte.workflow.core.pseudonyms import schedule_retention
 from lofte.workflow.core.records import (
     CycleInstance,
     InputRequest,
@@ -55,6 +56,7 @@ def complete(work: Work, instance: CycleInstance, definition: CycleDefinition) -
         work.send(summary_message(work, closed, definition, record, chair, requests))
     if any(f.sensitive for step in definition.steps for f in step.fields):
         _schedule_erasure(work, closed)
+    schedule_retention(work, closed, definition)
     return closed
 
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from lofte.definitions.loader import Bundle
 from lofte.kernel.clock import Clock
+from lofte.kernel.durations import IsoDuration
 from lofte.kernel.errors import ConcurrentUpdate, LofteError
 from lofte.workflow.core.catalog import GENERATION, Catalog
 from lofte.workflow.core.catch_up import report_catch_up
@@ -40,7 +41,7 @@ from lofte.workflow.core.records import (
 from lofte.workflow.core.resend import resend, sign_in_message
 from lofte.workflow.core.setup import store_setup
 from lofte.workflow.core.submissions import submit
-from lofte.workflow.core.work import TIMER_ACTOR, Work
+from lofte.workflow.core.work import PERSONAL_RETENTION, TIMER_ACTOR, Work
 
 log = logging.getLogger("lofte.engine")
 T = TypeVar("T")
@@ -64,12 +65,16 @@ class Engine:
         *,
         engine_id: str = "engine",
         sensitive_retention: timedelta = timedelta(days=90),
+        personal_retention: IsoDuration = PERSONAL_RETENTION,
+        pseudonym_key: bytes = b"",
         kinds: StepKinds = STANDARD_KINDS,
     ) -> None:
         self.store = store
         self.clock = clock
         self.engine_id = engine_id
         self.sensitive_retention = sensitive_retention
+        self.personal_retention = personal_retention  # unless the setup says otherwise
+        self.pseudonym_key = pseudonym_key
         self.kinds = kinds  # the step kinds it runs
         self.catalog = Catalog(definition_class=kinds.definition_class)
         self.machines = MachineRegistry()
@@ -290,6 +295,8 @@ class Engine:
             machines=self.machines,
             kinds=self.kinds,
             sensitive_retention=self.sensitive_retention,
+            personal_retention=self.personal_retention,
+            pseudonym_key=self.pseudonym_key,
         )
 
     def _unit(self, work: Callable[[UnitOfWork], T]) -> T:

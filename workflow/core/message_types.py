@@ -177,6 +177,18 @@ class ReplyReadMessage:
     VERSION = 1
 
 
+@dataclass(frozen=True)
+class PersonRemovedMessage:
+    """To a unit's coordinator: a person left the organisation, and their open requests and
+    actions are now the coordinator's."""
+
+    unit_name: str
+    person_name: str
+    requests: list[dict[str, Any]]  # {request_id, what, cycle, deadline}
+    actions: list[dict[str, Any]]  # {action_id, what, due}
+    VERSION = 1
+
+
 MessageContext = (
     RequestMessage
     | EscalationMessage
@@ -189,9 +201,12 @@ MessageContext = (
     | SignInMessage
     | DeliveryAlertMessage
     | ReplyReadMessage
+    | PersonRemovedMessage
 )
 # The messages about no one cycle: notices, digests, sign-in, alerts.
-NoticeMessage = CatchUpMessage | DigestMessage | SignInMessage | DeliveryAlertMessage
+NoticeMessage = (
+    CatchUpMessage | DigestMessage | SignInMessage | DeliveryAlertMessage | PersonRemovedMessage
+)
 
 SHAPES: dict[MessageKind, type[MessageContext]] = {
     MessageKind.INPUT_REQUEST: RequestMessage,
@@ -208,6 +223,7 @@ SHAPES: dict[MessageKind, type[MessageContext]] = {
     MessageKind.SIGN_IN: SignInMessage,
     MessageKind.DELIVERY_ALERT: DeliveryAlertMessage,
     MessageKind.REPLY_READ: ReplyReadMessage,
+    MessageKind.PERSON_REMOVED: PersonRemovedMessage,
 }
 KIND_WORDS = {
     "insats": "insats",

@@ -41,7 +41,17 @@ class ErasurePayload:
     VERSION = 1
 
 
-Payload = OpeningPayload | StepPayload | ErasurePayload
+@dataclass(frozen=True)
+class RetentionPayload:
+    """The retention of a closed cycle's ordinary personal data has run out: the people who
+    left get pseudonyms in its records (`workflow.core.pseudonyms`)."""
+
+    instance_key: str
+    retention: str  # the ISO duration it was scheduled with
+    VERSION = 1
+
+
+Payload = OpeningPayload | StepPayload | ErasurePayload | RetentionPayload
 _TYPES: dict[TimerKind, type[Payload]] = {
     TimerKind.CYCLE_OPEN: OpeningPayload,
     TimerKind.REMINDER: StepPayload,
@@ -50,6 +60,7 @@ _TYPES: dict[TimerKind, type[Payload]] = {
     TimerKind.EXPIRY: StepPayload,
     TimerKind.MEETING: StepPayload,
     TimerKind.ERASURE: ErasurePayload,
+    TimerKind.RETENTION: RetentionPayload,
 }
 # (payload type, version) -> upgrade of its data to the next version
 _UPGRADES: dict[tuple[type[Payload], int], Callable[[dict[str, Any]], dict[str, Any]]] = {}

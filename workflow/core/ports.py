@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from lofte.workflow.core.audit_chain import AuditKeys
+from lofte.workflow.core.inbound_port import InboundMails
 from lofte.workflow.core.opening_rule import LastOpened
+from lofte.workflow.core.people_port import PersonalRecords
 from lofte.workflow.core.records import (
     Action,
     ActionEvent,
@@ -18,7 +20,6 @@ from lofte.workflow.core.records import (
     AuditEvent,
     CycleInstance,
     ImportedObservation,
-    InboundMail,
     Indicator,
     InputRequest,
     Meeting,
@@ -257,20 +258,6 @@ class Imports(Protocol):
         ...
 
 
-class InboundMails(Protocol):
-    """Mails read from the mailbox, by the hash of their Message-ID."""
-
-    def add(self, mail: InboundMail) -> bool:
-        """Keep it unless a mail with its key is kept already; True if it was added."""
-        ...
-
-    def get(self, key: str) -> InboundMail | None: ...
-
-    def away(self, person_ids: Sequence[str], on: date) -> dict[str, date]:
-        """Those whose latest out-of-office reply gave a date on or after `on`: the date."""
-        ...
-
-
 class StepContexts(Protocol):
     def put(self, instance_id: int, step_id: str, context: dict[str, Any]) -> None: ...
 
@@ -360,6 +347,9 @@ class UnitOfWork(Protocol):
 
     @property
     def inbound(self) -> InboundMails: ...
+
+    @property
+    def people(self) -> PersonalRecords: ...
 
     @property
     def catalog(self) -> CatalogStore: ...

@@ -37,6 +37,7 @@ class TimerKind(StrEnum):
     EXPIRY = "expiry"
     MEETING = "meeting"  # a meeting begins: its step's context is brought up to date
     ERASURE = "erasure"
+    RETENTION = "retention"  # ordinary personal data: pseudonyms for the people who left
 
 
 class TimerStatus(StrEnum):
@@ -61,6 +62,7 @@ class MessageKind(StrEnum):
     SIGN_IN = "sign_in"
     DELIVERY_ALERT = "delivery_alert"
     REPLY_READ = "reply_read"  # a reply to a request was read: the receipt, or why not taken
+    PERSON_REMOVED = "person_removed"  # a coordinator takes over a departed person's work
 
 
 class OutboxStatus(StrEnum):

@@ -29,6 +29,8 @@ def submit(work: Work, request_id: int, person_id: str, answer: Mapping[str, Any
     request, instance = work.uow.requests.get_for_update(request_id)
     if request.person_id != person_id:
         raise NotResponsible(request_id, person_id, work.directory.name_of(request.person_id))
+    if work.directory.has_left(person_id):  # an answer link mailed before they left
+        raise RequestClosed(request_id, "personen har lämnat organisationen")
     if request.status not in (RequestStatus.OPEN, RequestStatus.ANSWERED):
         raise RequestClosed(request_id, _STATUS_REASON[request.status])
     if instance.is_closed or instance.state != request.step_id:

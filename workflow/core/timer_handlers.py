@@ -9,7 +9,14 @@ from lofte.definitions.cycle import Event
 from lofte.workflow.core.context import resolve_context
 from lofte.workflow.core.messages import escalation_message, request_message
 from lofte.workflow.core.opening import open_cycle
-from lofte.workflow.core.payloads import ErasurePayload, OpeningPayload, StepPayload, read_payload
+from lofte.workflow.core.payloads import (
+    ErasurePayload,
+    OpeningPayload,
+    RetentionPayload,
+    StepPayload,
+    read_payload,
+)
+from lofte.workflow.core.pseudonyms import pseudonymise_cycle
 from lofte.workflow.core.records import CycleInstance, InputRequest, Timer, TimerKind
 from lofte.workflow.core.steps import make_move, transition
 from lofte.workflow.core.work import Work
@@ -170,6 +177,18 @@ def _on_erasure(work: Work, timer: Timer) -> str:
     return f"raderade {erased} skyddade uppgifter"
 
 
+def _on_retention(work: Work, timer: Timer) -> str:
+    """The retention of a closed cycle's ordinary personal data has run out: the people who
+    left the organisation are named by pseudonyms in its records (`workflow.core.pseudonyms`);
+    the people still in it keep their names."""
+    payload = read_payload(timer.kind, timer.payload)
+    assert isinstance(payload, RetentionPayload) and timer.instance_id is not None
+    instance = work.uow.cycles.get(timer.instance_id, lock=True)
+    done = pseudonymise_cycle(work, instance, set(work.directory.departed))
+    work.audit(instance, "retention_ended", {"retention": payload.retention} | done.detail())
+    return f"gallring: {done.people} person(er) som lämnat fick pseudonym"
+
+
 HANDLERS: dict[TimerKind, Handler] = {
     TimerKind.CYCLE_OPEN: _on_open,
     TimerKind.REMINDER: _on_reminder,
@@ -178,4 +197,5 @@ HANDLERS: dict[TimerKind, Handler] = {
     TimerKind.EXPIRY: _on_expiry,
     TimerKind.MEETING: _on_meeting,
     TimerKind.ERASURE: _on_erasure,
+    TimerKind.RETENTION: _on_retention,
 }

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Directory, Person, Unit
+from lofte.kernel.durations import IsoDuration
 from lofte.kernel.errors import NotFound
 from lofte.workflow.core.catalog import Catalog, CatalogView
 from lofte.workflow.core.keys import Keys
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # the kinds use Work themselves
     from lofte.workflow.core.kinds import StepKinds
 
 TIMER_ACTOR = "timer"
+PERSONAL_RETENTION = IsoDuration.parse("P2Y")  # the default gallring of ordinary personal data
 CATCH_UP = "catch_up"  # the reason recorded on a message whose moment passed before it was made
 
 
@@ -44,6 +46,8 @@ class Work:
     machines: MachineRegistry
     kinds: StepKinds
     sensitive_retention: timedelta = timedelta(days=90)
+    personal_retention: IsoDuration = PERSONAL_RETENTION  # unless the setup says otherwise
+    pseudonym_key: bytes = b""  # "": the deployment's own, kept in its settings
     events: list[AuditEvent] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)
     timers: list[Timer] = field(default_factory=list)
