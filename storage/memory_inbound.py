@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from lofte.storage.memory_tables import Journal, Table, fresh, replaced
+from lofte.storage.memory_tables import Journal, Table, fresh, fresh_all, replaced
 from lofte.workflow.core.records import AUTO_REPLY, InboundMail
 
 
@@ -28,6 +28,10 @@ class MemoryInboundMails:
     def get(self, key: str) -> InboundMail | None:
         found = self.mails.find(key)
         return None if found is None else fresh(found)
+
+    def of_person(self, person_id: str) -> list[InboundMail]:
+        found = self.mails.group("person", person_id)
+        return fresh_all(sorted(found, key=lambda m: (m.received_at, m.id or 0)))
 
     def away(self, person_ids: Sequence[str], on: date) -> dict[str, date]:
         found: dict[str, date] = {}

@@ -17,6 +17,11 @@ MAILS = rows.INBOUND_MAILS
 CHUNK = 500  # people per IN list
 _ADD = per_driver(lambda driver: insert_ignore(MAILS, driver, ["key"]).returning(MAILS.c.id))
 _GET = select(MAILS).where(MAILS.c.key == bindparam("key"))
+_OF_PERSON = (
+    select(MAILS)
+    .where(MAILS.c.person_id == bindparam("person"))
+    .order_by(MAILS.c.received_at, MAILS.c.id)
+)
 _AUTO_REPLIES = (
     select(MAILS.c.person_id, MAILS.c.away_until)
     .where(
@@ -34,6 +39,10 @@ class SqlInboundMails(Repository):
     def get(self, key: str) -> InboundMail | None:
         row = self.execute(_GET, {"key": key}).mappings().first()
         return None if row is None else rows.inbound(row)
+
+    def of_person(self, person_id: str) -> list[InboundMail]:
+        found = self.execute(_OF_PERSON, {"person": person_id}).mappings()
+        return [rows.inbound(row) for row in found]
 
     def away(self, person_ids: Sequence[str], on: date) -> dict[str, date]:
         latest: dict[str, date | None] = {}

@@ -3,6 +3,8 @@ its key, comes back with its detail as written, and nothing of a failed unit of 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from lofte.workflow.core.records import InboundMail
@@ -31,3 +33,15 @@ def test_a_failed_unit_of_work_keeps_no_mail(store: Store) -> None:
         raise RuntimeError("later step failed")
     with store.unit_of_work(read_only=True) as uow:
         assert uow.inbound.get("c" * 64) is None
+
+
+def test_a_persons_mails_come_back_oldest_first(store: Store) -> None:
+    later = T0.replace(hour=T0.hour + 1)
+    with store.unit_of_work() as uow:
+        uow.inbound.add(replace(mail("d" * 64), received_at=later, person_id="tove-lind"))
+        uow.inbound.add(replace(mail("e" * 64), person_id="tove-lind"))
+        uow.inbound.add(replace(mail("f" * 64), person_id="lars-berg"))
+    with store.unit_of_work(read_only=True) as uow:
+        found = uow.inbound.of_person("tove-lind")
+        assert [m.key[0] for m in found] == ["e", "d"]
+        assert uow.inbound.of_person("nobody") == []

@@ -18,6 +18,8 @@ from lofte.definitions.loader import PACKAGED_DIR, load_bundle
 from lofte.workflow.application.answer_links import installation_secret
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.mail_notes import mail_notes
+from lofte.workflow.application.person_export import export_person
+from lofte.workflow.application.person_export_page import render_person_export
 from lofte.workflow.application.replies import Outcome, read_mail
 from lofte.workflow.application.reply_address import reply_address
 from lofte.workflow.application.reply_answer import says_nothing_to_report
@@ -414,3 +416,22 @@ def test_a_reply_from_an_address_configured_for_the_person_is_theirs(
         assert read_mail(app, raw, MAILBOX).outcome is Outcome.ANSWERED
     finally:
         h.close()
+
+
+def test_the_persons_mails_read_are_in_what_is_held_about_them(
+    week: tuple[Harness, Application, InputRequest],
+) -> None:
+    _, app, request = week
+    read_mail(app, reply(address_of(app, request), "Inget att rapportera"), MAILBOX)
+    auto = reply(MAILBOX, "Ledig till 12 januari.", Auto_Submitted="auto-replied")
+    read_mail(app, auto, MAILBOX)
+    read_mail(app, reply(address_of(app, request), "Inget", sender="x@example.com"), MAILBOX)
+    held = export_person(app, "tove-lind", "admin")["mails_read"]
+    assert [(m["outcome"], m["request_id"], m["away_until"]) for m in held] == [
+        ("answered", request.id, None),
+        ("auto_reply", None, "2027-01-12"),
+    ]  # the stranger's mail names nobody
+    assert held[0]["reason"] == "svaret registrerat: inget att rapportera"
+    page = render_person_export(export_person(app, "tove-lind", "admin"))
+    assert "E-post från personen som Löfte läst (2)" in page
+    assert "automatiskt svar: frånvarande till 12 jan 2027" in page

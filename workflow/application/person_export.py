@@ -22,7 +22,13 @@ from lofte.kernel.errors import UnknownPerson
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.texts import audit_event_text
 from lofte.workflow.core.pseudonyms import pseudonym, pseudonym_key
-from lofte.workflow.core.records import Action, AuditEvent, InputRequest, OutboxStatus
+from lofte.workflow.core.records import (
+    Action,
+    AuditEvent,
+    InboundMail,
+    InputRequest,
+    OutboxStatus,
+)
 from lofte.workflow.core.work import Work
 
 FORMAT = "lofte-person-export"
@@ -78,6 +84,7 @@ def export_person(
             "actions": [_action(directory, a) for a in actions],
             "messages": _messages(work, ids),
             "sign_ins": [_sign_in(s) for s in entries],
+            "mails_read": [_mail(m) for i in ids for m in work.uow.inbound.of_person(i)],
         }
         events = _events_naming(chain, ids)
         data["sensitive_views"] = [_event(e) for e in events if e.event == "sensitive_viewed"]
@@ -208,6 +215,17 @@ def _messages(work: Work, ids: Sequence[str]) -> list[dict[str, Any]]:
         }
         for m in sorted(found, key=lambda m: (m.created_at, m.id or 0))
     ]
+
+
+def _mail(mail: InboundMail) -> dict[str, Any]:
+    """A mail of theirs Löfte read: a reply to a request, an out-of-office reply."""
+    return {
+        "received_at": mail.received_at.isoformat(),
+        "outcome": mail.outcome,
+        "reason": str(mail.detail.get("reason", "")),
+        "request_id": mail.request_id,
+        "away_until": mail.away_until.isoformat() if mail.away_until else None,
+    }
 
 
 def _sign_in(entry: SignInEntry) -> dict[str, Any]:

@@ -19,6 +19,10 @@ class InboundMails(Protocol):
 
     def get(self, key: str) -> InboundMail | None: ...
 
+    def of_person(self, person_id: str) -> list[InboundMail]:
+        """The person's mails read (their replies, their out-of-office replies), oldest first."""
+        ...
+
     def away(self, person_ids: Sequence[str], on: date) -> dict[str, date]:
         """Those whose latest out-of-office reply gave a date on or after `on`: the date."""
         ...
