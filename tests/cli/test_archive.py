@@ -57,9 +57,21 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture
 def year(env: Path, simulated: Path) -> Path:
-    """The simulated database in the test's own folder, on a day after the year ended."""
+    """The simulated database in the test's own folder, on a day after the year ended. The
+    database is copied with SQLite's backup API: the simulation's connections may still be
+    open in this process, with the last transactions in the write-ahead log, not yet in the
+    file (a plain copy of the file would lose them, and the head file would say so)."""
     for name in MADE_FILES:
-        shutil.copy2(simulated / name, env.parent / name)
+        if name == "lofte.db":
+            source = sqlite3.connect(simulated / name)
+            target = sqlite3.connect(env.parent / name)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+                source.close()
+        else:
+            shutil.copy2(simulated / name, env.parent / name)
     env.write_text(YEAR_DONE)
     return env.parent
 
