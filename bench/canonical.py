@@ -15,6 +15,9 @@ name: bench
 applies_to: municipality
 title: Mätcykel
 cadence: {anchor: 2027-01-04T09:00, every: P1W, period_key: iso_week}
+# The names of people who left are kept past the years the bench spans: the canonical cycle's
+# steps are measured, not the retention's (a timer two years after each close).
+retention: P50Y
 chair_role: ordforande
 steps:
   - id: underlag

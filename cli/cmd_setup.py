@@ -94,6 +94,7 @@ def run_init(args: argparse.Namespace) -> int:
     from lofte.cli.wiring import connect
     from lofte.definitions.loader import load_bundle, load_packaged
     from lofte.kernel import words
+    from lofte.storage.database import analyze
 
     if args.example and args.definitions:
         from lofte.kernel.errors import UsageError
@@ -113,6 +114,7 @@ def run_init(args: argparse.Namespace) -> int:
         changes = []
     else:
         changes = wired.engine.register(bundle, actor="init")
+        analyze(wired.store.engine)  # the new timers, for PostgreSQL's planner
         if not changes:
             print("  inga ändringar: definitionerna och organisationen är redan inlästa")
     for line in changes:

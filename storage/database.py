@@ -100,7 +100,24 @@ def migrate(engine: Engine) -> list[str]:
     except OperationalError as exc:
         raise ConfigError(f"databasen går inte att öppna: {exc.orig}") from exc
     restored = ensure_audit_triggers(engine)
+    analyze(engine)
     return restored if revision is not None else []  # a new database: nothing was missing
+
+
+def analyze(engine: Engine) -> None:
+    """Give PostgreSQL's planner statistics now (after migrating, after a setup is loaded)
+    rather than when auto-analyze gets round to a new database. SQLite keeps none: its plans
+    come from the indexes alone."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        # Löfte's own tables only (as the connection's search path finds them), not every
+        # table of a database it may share.
+        names = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
+        quote = connection.dialect.identifier_preparer.quote
+        if names:
+            connection.exec_driver_sql(f"ANALYZE {', '.join(quote(n) for n in names)}")
+        connection.commit()
 
 
 def sqlite_file_missing(url: str) -> bool:
