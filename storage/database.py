@@ -22,6 +22,7 @@ from lofte.kernel.errors import ConfigError
 from lofte.storage.audit_guard import ensure_audit_triggers
 from lofte.storage.drivers import (
     READ_ONLY,
+    driver_for,
     driver_of_url,
     serve,
     sql_path_from_env,
@@ -105,19 +106,15 @@ def migrate(engine: Engine) -> list[str]:
 
 
 def analyze(engine: Engine) -> None:
-    """Give PostgreSQL's planner statistics now (after migrating, after a setup is loaded)
-    rather than when auto-analyze gets round to a new database. SQLite keeps none: its plans
-    come from the indexes alone."""
-    if engine.dialect.name != "postgresql":
-        return
+    """Give the planner statistics now (after migrating, after a setup is loaded) rather than
+    when PostgreSQL's auto-analyze gets round to a new database (`Driver.analyze`)."""
     with engine.connect() as connection:
-        # Löfte's own tables only (as the connection's search path finds them), not every
-        # table of a database it may share.
-        names = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
         quote = connection.dialect.identifier_preparer.quote
-        if names:
-            connection.exec_driver_sql(f"ANALYZE {', '.join(quote(n) for n in names)}")
-        connection.commit()
+        names = [quote(t) for t in inspect(connection).get_table_names()]
+        statement = driver_for(engine).analyze(names)
+        if statement is not None:
+            connection.exec_driver_sql(statement)
+            connection.commit()
 
 
 def sqlite_file_missing(url: str) -> bool:

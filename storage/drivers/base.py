@@ -123,6 +123,12 @@ class Driver:
     def drop_trigger(cls, name: str) -> str:
         return f"DROP TRIGGER IF EXISTS {name}"
 
+    @classmethod
+    def analyze(cls, tables: list[str]) -> str | None:
+        """The statement that gives the planner statistics of `tables` now (after migrating,
+        after a setup is loaded); None where plans come from the indexes alone (SQLite)."""
+        return None
+
     # --- transactions -----------------------------------------------------------------------
     def begin(self, connection: Connection, read_only: bool) -> None:
         """Begin a unit of work's transaction (read-only ones take no write lock)."""

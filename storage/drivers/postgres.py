@@ -100,6 +100,12 @@ $$ LANGUAGE plpgsql
     def drop_trigger(cls, name: str) -> str:
         return f"DROP TRIGGER IF EXISTS {name} ON audit_events"
 
+    @classmethod
+    def analyze(cls, tables: list[str]) -> str | None:
+        # Löfte's own tables (as the search path finds them), not every table of a database
+        # it may share; auto-analyze would get round to a new database only later.
+        return f"ANALYZE {', '.join(tables)}" if tables else None
+
     # --- transactions (fast path): BEGIN goes with the first statement ------------------------
     def _lost_on_driver(self, connection: Connection, commit: bool) -> bool:
         """Deferred writes are dropped with a rollback; a connection found closed (a pipeline
