@@ -204,7 +204,10 @@ class SqlStore:
         return self._writes
 
     def close(self) -> None:
-        """Close the kept connections and the pool (every thread is done with the store)."""
+        """Write a head the head file still owes (a busy process spaces its writes), then close
+        the kept connections and the pool (every thread is done with the store)."""
+        if self.head_file is not None:
+            self.head_file.flush()
         self._kept.close()
         self.engine.dispose()
 

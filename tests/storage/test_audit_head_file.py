@@ -7,6 +7,8 @@ import json
 import multiprocessing
 from pathlib import Path
 
+import pytest
+
 from lofte.storage.audit_head_file import HeadFile
 from lofte.storage.audit_keys import throwaway_audit_keys
 from lofte.workflow.core.audit_chain import AuditKeys
@@ -82,3 +84,28 @@ def test_a_busy_process_spaces_its_writes_and_writes_the_last_head_at_its_end(
     assert found is not None and (found.seq, found.problem) == (5, "")
     head.flush()  # nothing waits: nothing written
     assert json.loads(path.read_text())["seq"] == 5
+
+
+def test_closing_a_store_writes_the_head_its_file_still_owes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command that closes its store (a benchmark, a test, a process that goes on with other
+    work) leaves the head file up to date, without waiting for the process's end."""
+    from lofte.cli import wiring
+    from lofte.cli.wiring import connect
+
+    monkeypatch.setattr(wiring, "HEAD_EVERY", 3600.0)  # every later head waits, however slow
+    from tests.conftest import packaged
+
+    url = f"sqlite:///{tmp_path / 'lofte.db'}"
+    wired = connect(url, create=True)
+    wired.engine.register(packaged(), actor="init")  # the first commit: written at once
+    wired.engine.act("admin", lambda work: work.audit(None, "note", {}))
+    newest = wired.store.audit_head.get()
+    assert newest is not None
+    on_file = HeadFile(tmp_path / "lofte-audit.head").read(wired.store.audit_keys)
+    assert on_file is not None and on_file.seq < newest[0]  # the later head waits
+    assert newest is not None
+    wired.close()
+    found = HeadFile(tmp_path / "lofte-audit.head").read(wired.store.audit_keys)
+    assert found is not None and found.seq == newest[0] and found.problem == ""
