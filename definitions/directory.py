@@ -94,11 +94,15 @@ class Directory:
         self.parties: dict[str, LocalText] = {p.id: p.title for p in spec.parties}
         self._holders: dict[tuple[str, str], tuple[Person, ...]] = {}
         held: dict[tuple[str, str], list[Person]] = {}
+        at_unit: dict[str, list[Person]] = {}  # who holds any role for the unit
         for person in self.people.values():
             for unit_id, roles in person.roles.items():
+                at_unit.setdefault(unit_id, []).append(person)
                 for role in roles:
                     held.setdefault((role, unit_id), []).append(person)
         self._holders = {key: tuple(value) for key, value in held.items()}
+        self._at_unit = {unit_id: tuple(people) for unit_id, people in at_unit.items()}
+        self._order = {person_id: number for number, person_id in enumerate(self.people)}
         self._members: dict[str, tuple[Person, ...]] = {}
         self.digest_people = tuple(p for p in self.people.values() if p.digest)
 
@@ -167,16 +171,13 @@ class Directory:
     def members(self, unit: Unit) -> tuple[Person, ...]:
         """Everyone who holds a role for cycles of `unit`, in name order."""
         cached = self._members.get(unit.id)
-        if cached is None:
+        if cached is None:  # from the people of the unit, its children and its parent only
             keys = {unit.id, *unit.children}
             if unit.parent is not None:
                 keys.add(unit.parent)
-            cached = tuple(
-                sorted(
-                    (p for p in self.people.values() if keys & set(p.roles)),
-                    key=lambda p: p.name,
-                )
-            )
+            found = {p.id: p for key in keys for p in self._at_unit.get(key, ())}
+            order = self._order  # people of one name in the organisation's order, as before
+            cached = tuple(sorted(found.values(), key=lambda p: (p.name, order[p.id])))
             self._members[unit.id] = cached
         return cached
 

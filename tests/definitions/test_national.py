@@ -104,3 +104,19 @@ def test_write_example_writes_only_plain_yaml_names(name: str, tmp_path: Path) -
     with pytest.raises(ConfigError, match="inget filnamn"):
         write_example(tmp_path, {name: "format: 1\n"})
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("n", [10, 290])
+def test_a_units_members_are_who_hold_a_role_there_or_in_its_parent_or_children(
+    n: int, tmp_path: Path
+) -> None:
+    """Looked up from people by unit, not by scanning everyone for each unit (that made the
+    first answer of every cycle O(units × people)): the same people, in name order."""
+    write_example(tmp_path, national_example(n))
+    directory = load_bundle([tmp_path]).directory
+    for unit in directory.units.values():
+        keys = {unit.id, *unit.children} | ({unit.parent} if unit.parent else set())
+        everyone = [p for p in directory.people.values() if keys & set(p.roles)]
+        expected = sorted(everyone, key=lambda p: p.name)
+        assert directory.members(unit) == tuple(expected), unit.id
+        assert directory.members(unit) and directory.members(unit) is directory.members(unit)
