@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from lofte.kernel.errors import DefinitionError, DefinitionProblem
-from lofte.kernel.untrusted import UntrustedInputError, compose_yaml, load_yaml
+from lofte.kernel.untrusted import UntrustedInputError, compose_yaml, construct_yaml
 
 PathKey = tuple[str | int, ...]
 
@@ -52,15 +52,15 @@ def format_path(path: PathKey) -> str:
 
 def parse_yaml(text: str, file: str) -> YamlDocument:
     """Parse one YAML document; a syntax error or a broken limit names file and line."""
-    try:
-        node = compose_yaml(text)
-        data = load_yaml(text) if node is not None else None
-    except UntrustedInputError as exc:
-        raise DefinitionError([DefinitionProblem(file, "", str(exc), exc.line)]) from None
     lines: dict[PathKey, int] = {}
     twice: list[tuple[PathKey, int]] = []
-    if node is not None:
-        _collect_lines(node, (), lines, twice)
+    try:
+        node = compose_yaml(text)
+        if node is not None:  # lines first: constructing merges `<<` keys into the nodes
+            _collect_lines(node, (), lines, twice)
+        data = construct_yaml(node) if node is not None else None
+    except UntrustedInputError as exc:
+        raise DefinitionError([DefinitionProblem(file, "", str(exc), exc.line)]) from None
     return YamlDocument(file, data, lines, tuple(twice))
 
 

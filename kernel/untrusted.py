@@ -72,14 +72,21 @@ def compose_yaml(text: str, limits: Limits = Limits()) -> yaml.Node | None:
 def load_yaml(text: str, limits: Limits = Limits()) -> Any:
     """Parse untrusted YAML (or JSON, which is YAML) within `limits`."""
     node = compose_yaml(text, limits)
-    if node is None:
-        return None
+    return None if node is None else construct_yaml(node)
+
+
+def construct_yaml(node: yaml.Node) -> Any:
+    """The data of a node graph `compose_yaml` gave (measured already): the text is not parsed
+    again (it was composed once, not three times, for a definition's data and its lines)."""
+    loader = _LOADER("")
     try:
-        return _LOADER(text).get_single_data()  # construction of an already measured text
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise UntrustedInputError(f"inte giltig YAML: {exc}") from None
     except (RecursionError, ValueError, TypeError) as exc:
         raise UntrustedInputError(f"inte giltig YAML: {exc.__class__.__name__}") from None
+    finally:
+        loader.dispose()
 
 
 def _measure(root: yaml.Node, limits: Limits) -> None:
