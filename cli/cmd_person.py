@@ -113,6 +113,18 @@ def _write(target: Path, text: str) -> None:
         raise
 
 
+def _what(app: Any, request: Any) -> str:
+    """`Rapportera veckans iakttagelser, EST-inventering v. 2 2027`: the step and its cycle."""
+    from lofte.workflow.core.cadence import label_of_key
+
+    cycle = app.reads.cycle(request.instance_id)
+    if cycle is None:
+        return str(request.step_id)
+    definition = app.definition_of(cycle)
+    title = definition.step(request.step_id).title.sv
+    return f"{title}, {definition.display_title('sv')} {label_of_key(cycle.period_key, 'sv')}"
+
+
 def run_remove(args: argparse.Namespace) -> int:
     from lofte.cli.wiring import connect
     from lofte.workflow.application.people_admin import remove
@@ -129,8 +141,8 @@ def run_remove(args: argparse.Namespace) -> int:
     print(f"  Roller som upphörde: {', '.join(ended) or 'inga'}")
     for old, new in done.requests:
         print(
-            f"  Förfrågan {old.id} ({old.step_id}) går nu till {names.name_of(new.person_id)} "
-            f"som förfrågan {new.id}"
+            f"  Förfrågan {old.id} ({_what(wired.app, old)}) går nu till "
+            f"{names.name_of(new.person_id)} som förfrågan {new.id}"
         )
     for action, to in done.actions:
         print(f"  Åtgärd {action.id} ({action.what}) ägs nu av {names.name_of(to)}")
