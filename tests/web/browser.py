@@ -28,6 +28,23 @@ def need_browser() -> None:
     pytest.skip(f"{CHROMIUM} is missing")
 
 
+def week_opened(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """An initialised database in `folder` whose first week's requests are sent (as .eml
+    files in `folder / "mail"`), on a clock file at Monday 10:00; the wiring to serve it."""
+    from lofte.cli.main import main as lofte
+    from lofte.cli.wiring import connect
+
+    monkeypatch.chdir(folder)
+    clock = folder / "clock"
+    clock.write_text("2027-01-01T00:00:00+00:00")
+    monkeypatch.setenv("LOFTE_CLOCK_FILE", str(clock))
+    monkeypatch.setenv("LOFTE_DATABASE_URL", f"sqlite:///{folder}/lofte.db")
+    assert lofte(["init"]) == 0
+    clock.write_text("2027-01-04T10:00:00+01:00")
+    assert lofte(["run", "--exit-when-idle"]) == 0
+    return connect(None)
+
+
 def launch(playwright: Any) -> Any:
     return playwright.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, env={**os.environ, "LANGUAGE": "sv"}

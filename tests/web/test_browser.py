@@ -18,7 +18,16 @@ from typing import Any
 import pytest
 
 from lofte.cli.main import main as lofte
-from tests.web.browser import NARROW, WIDE, at_width, axe_violations, launch, need_browser, sideways
+from tests.web.browser import (
+    NARROW,
+    WIDE,
+    at_width,
+    axe_violations,
+    launch,
+    need_browser,
+    sideways,
+    week_opened,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -30,19 +39,10 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[st
     need_browser()
     from werkzeug.serving import make_server
 
-    from lofte.cli.wiring import connect
+    from lofte.storage.web_access import SqlWebAccess
     from lofte.web.factory import create_app
 
-    monkeypatch.chdir(tmp_path)
-    clock = tmp_path / "clock"
-    clock.write_text("2027-01-01T00:00:00+00:00")
-    monkeypatch.setenv("LOFTE_CLOCK_FILE", str(clock))
-    monkeypatch.setenv("LOFTE_DATABASE_URL", f"sqlite:///{tmp_path}/lofte.db")
-    assert lofte(["init"]) == 0
-    clock.write_text("2027-01-04T10:00:00+01:00")
-    assert lofte(["run", "--exit-when-idle"]) == 0
-    wired = connect(None)
-    from lofte.storage.web_access import SqlWebAccess
+    wired = week_opened(tmp_path, monkeypatch)
 
     access = SqlWebAccess(wired.store.engine)
     server = make_server("127.0.0.1", 0, create_app(wired.app, access), threaded=True)

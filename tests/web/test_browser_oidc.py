@@ -15,11 +15,10 @@ from typing import Any
 
 import pytest
 
-from lofte.cli.main import main as lofte
 from lofte.web.session import COOKIE
 from lofte.web.sign_in_settings import SignInSettings
 from tests.cli.test_web_operations import free_port
-from tests.web.browser import need_browser
+from tests.web.browser import need_browser, week_opened
 from tests.web.oidc_provider import RealProvider
 from tests.web.test_browser import assert_accessible, page  # noqa: F401 (a fixture)
 
@@ -36,19 +35,10 @@ def served_oidc(
     need_browser()
     from werkzeug.serving import make_server
 
-    from lofte.cli.wiring import connect
     from lofte.storage.web_access import SqlWebAccess
     from lofte.web.factory import create_app
 
-    monkeypatch.chdir(tmp_path)
-    clock = tmp_path / "clock"
-    clock.write_text("2027-01-01T00:00:00+00:00")
-    monkeypatch.setenv("LOFTE_CLOCK_FILE", str(clock))
-    monkeypatch.setenv("LOFTE_DATABASE_URL", f"sqlite:///{tmp_path}/lofte.db")
-    assert lofte(["init"]) == 0
-    clock.write_text("2027-01-04T10:00:00+01:00")
-    assert lofte(["run", "--exit-when-idle"]) == 0
-    wired = connect(None)
+    wired = week_opened(tmp_path, monkeypatch)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = SignInSettings(link=False, providers=(oidc_provider.client(base),))
