@@ -1,0 +1,260 @@
+"""Benchmark: N municipalities' cycles live at once. The canonical definition
+(bench/canonical.py) with `organisation(N)`: every municipality's cycle opens at the same
+moment (the opening timers fire, as `lofte run` fires them), then every cycle's first answer,
+every second answer, ... the fifth (its inputs complete: the decision is asked for), every
+decision, every follow-up. Each phase runs with all N cycles open. Prints, per phase, steps,
+CPU ms and SQL statements per step and steps/s; the average; peak RSS and KiB per unit; on
+PostgreSQL the slowest timer claim. The last line is `RESULT {json}`.
+
+    .venv/bin/python bench/bench_live.py 1900
+    .venv/bin/python bench/bench_live.py 1900 --database postgresql://postgres@127.0.0.1:5432/postgres
+
+On PostgreSQL each run creates a brand-new database (`lofte_live_<pid>`) on the server of the
+URL given and drops it afterwards: item 7 of issue 23 is about a database without statistics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from bench.bench_cycle import Meter, database_size
+from bench.canonical import PEOPLE, write
+from bench.machine import calibration_ms
+from lofte.definitions.loader import load_bundle
+from lofte.kernel.clock import VirtualClock
+from lofte.storage.database import analyze, make_engine, migrate, sqlite_synchronous
+from lofte.storage.sensitive_keys import throwaway_cipher
+from lofte.storage.unit_of_work import SqlStore
+from lofte.workflow.core.engine import Engine
+from lofte.workflow.core.records import InputRequest
+
+ANSWER = {"iakttagelse": "Lugnt vid torget.", "antal": 2}
+FOLLOW_UP = {"status": "genomford"}
+
+
+def rss_kib() -> int:
+    """The process's resident set now (not the peak), in KiB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+class ClaimClock:
+    """The wall time of each timer claim (`storage/repositories/timers.py`, `_CLAIM`: the
+    UPDATE of the earliest due pending timer), seen by the cursor events."""
+
+    def __init__(self, engine: Any) -> None:
+        self.times: list[float] = []
+        self._started: float | None = None
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    @staticmethod
+    def _is_claim(statement: str) -> bool:
+        return statement.startswith("UPDATE timers SET status") and "RETURNING" in statement
+
+    def _before(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if self._is_claim(statement):
+            self._started = time.perf_counter()
+
+    def _after(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if self._started is not None and self._is_claim(statement):
+            self.times.append(time.perf_counter() - self._started)
+            self._started = None
+
+
+class Phases:
+    """A Meter per phase: steps, CPU, statements, wall time."""
+
+    def __init__(self, db: Any) -> None:
+        self.meter = Meter(db)
+        self.rows: list[dict[str, Any]] = []
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        before = (self.meter.steps, self.meter.cpu, self.meter.statements, self.meter.wall)
+        yield
+        steps = self.meter.steps - before[0]
+        cpu = self.meter.cpu - before[1]
+        wall = self.meter.wall - before[3]
+        self.rows.append(
+            {
+                "phase": name,
+                "steps": steps,
+                "cpu_ms_per_step": round(cpu / steps * 1000, 3),
+                "statements_per_step": round((self.meter.statements - before[2]) / steps, 2),
+                "steps_per_s": round(steps / wall, 1),
+            }
+        )
+
+
+def fire_openings(engine: Engine, phases: Phases, count: int) -> None:
+    fired = 0
+    with phases.phase("öppna"):
+        while fired < count:
+            # As `lofte run` fires them: in batches (`firing.TOGETHER`), each in one unit of
+            # work, measured as the steps it fired.
+            batch = phases.meter.step(lambda: engine.run_due(20))
+            assert batch and all(t.kind.value == "open" for t in batch), batch
+            phases.meter.steps += len(batch) - 1
+            fired += len(batch)
+    assert fired == count, fired
+
+
+def requests_of(store: SqlStore, count: int, step: str) -> list[list[InputRequest]]:
+    """Every cycle's open requests of `step`, by municipality."""
+    found = []
+    with store.unit_of_work(read_only=True) as uow:
+        for u in range(count):
+            cycle = uow.cycles.latest("bench", f"m{u}")
+            assert cycle is not None and cycle.id is not None
+            found.append(uow.requests.open_for_step(cycle.id, step))
+    return found
+
+
+def answer_all(
+    engine: Engine, phases: Phases, name: str, requests: list[InputRequest], answer: Any
+) -> None:
+    with phases.phase(name):
+        for request in requests:
+            phases.meter.step(lambda r=request: engine.submit(r.id or 0, r.person_id, answer))
+
+
+def workload(engine: Engine, phases: Phases, count: int) -> None:
+    fire_openings(engine, phases, count)
+    asked = requests_of(engine.store, count, "underlag")
+    assert all(len(a) == len(PEOPLE) for a in asked)
+    for k in range(len(PEOPLE)):
+        answer_all(engine, phases, f"svar {k + 1}", [a[k] for a in asked], ANSWER)
+    decisions = [d for [d] in requests_of(engine.store, count, "beslut")]
+    with phases.phase("beslut"):
+        for u, request in enumerate(decisions):
+            action = {"insats": "Belysning", "ansvarig": f"anna-{u}"}  # a person of the unit
+            values = {"motivering": "Fortsätt.", "insatser": [action]}
+            phases.meter.step(lambda r=request, v=values: engine.submit(r.id or 0, r.person_id, v))
+    follow = [f[0] for f in requests_of(engine.store, count, "uppfoljning")]
+    answer_all(engine, phases, "uppföljning", follow, FOLLOW_UP)
+
+
+def run(count: int, url: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        baseline = rss_kib()
+        bundle = load_bundle([write(Path(folder) / "setup", count)])
+        db = make_engine(url)
+        migrate(db)
+        store = SqlStore(db, throwaway_cipher())
+        # The first opening: Monday 4 January 2027, 09:00 local time.
+        clock = VirtualClock(datetime(2027, 1, 4, 8, 0, tzinfo=UTC))
+        engine = Engine(store, clock, engine_id="bench")
+        engine.register(bundle)
+        analyze(db)  # as `lofte init` does after loading a setup
+        with store.unit_of_work(read_only=True) as uow:
+            due = uow.timers.next_due()
+        assert due is not None
+        clock.set(max(due, clock.now()))
+        claims = ClaimClock(db)
+        phases = Phases(db)
+        workload(engine, phases, count)
+        loaded = rss_kib()
+        size = database_size(url, db)
+        db.dispose()
+    meter = phases.meter
+    return {
+        "units": count,
+        "phases": phases.rows,
+        "steps": meter.steps,
+        "steps_per_s": round(meter.steps / meter.wall, 1),
+        "cpu_ms_per_step": round(meter.cpu / meter.steps * 1000, 3),
+        "statements_per_step": round(meter.statements / meter.steps, 2),
+        "slowest_phase_ms": max(p["cpu_ms_per_step"] for p in phases.rows),
+        "claims": len(claims.times),
+        "slowest_claim_ms": round(max(claims.times) * 1000, 2),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "rss_baseline_mib": round(baseline / 1024, 1),
+        "rss_after_mib": round(loaded / 1024, 1),
+        "kib_per_unit": round((loaded - baseline) / count, 1),
+        "bytes_per_unit_in_database": size // count,
+        "database": url.split(":", 1)[0],
+        "sqlite_synchronous": sqlite_synchronous() if url.startswith("sqlite") else None,
+        "calibration_ms": calibration_ms(),  # bench/machine.py: this machine's speed now
+    }
+
+
+@contextmanager
+def new_postgres_database(url: str) -> Iterator[str]:
+    """A brand-new database on the server of `url`, dropped afterwards."""
+    name = f"lofte_live_{os.getpid()}"
+    server = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield server.set(database=name, drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+def report(result: dict[str, Any]) -> None:
+    level = result["sqlite_synchronous"]
+    sync = f" (synchronous={level})" if level else " (a new database)"
+    print(f"{result['units']} municipalities live at once on {result['database']}{sync}")
+    print(f"{'phase':<12} {'steps':>6} {'CPU ms/step':>12} {'SQL/step':>9} {'steps/s':>9}")
+    for p in result["phases"]:
+        print(
+            f"{p['phase']:<12} {p['steps']:>6} {p['cpu_ms_per_step']:>12.3f} "
+            f"{p['statements_per_step']:>9.2f} {p['steps_per_s']:>9.1f}"
+        )
+    print(
+        f"{'all':<12} {result['steps']:>6} {result['cpu_ms_per_step']:>12.3f} "
+        f"{result['statements_per_step']:>9.2f} {result['steps_per_s']:>9.1f}"
+    )
+    print(
+        f"peak RSS {result['peak_rss_mib']} MiB; {result['kib_per_unit']} KiB per unit "
+        f"(resident set after loading and running, {result['rss_after_mib']} MiB, minus the "
+        f"baseline before loading, {result['rss_baseline_mib']} MiB, divided by "
+        f"{result['units']})"
+    )
+    print(f"slowest claim {result['slowest_claim_ms']} ms (of {result['claims']} claims)")
+    print(f"machine calibration (bench/machine.py): {result['calibration_ms']} ms")
+    print("RESULT " + json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", type=int, nargs="?", default=200)
+    parser.add_argument(
+        "--database",
+        default=None,
+        help="default: a SQLite file in a temp folder; postgresql://...: a new database there",
+    )
+    args = parser.parse_args()
+    if args.database and args.database.startswith("postgres"):
+        with new_postgres_database(args.database) as url:
+            result = run(args.count, url)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            result = run(args.count, args.database or f"sqlite:///{folder}/bench.db")
+    report(result)
+
+
+if __name__ == "__main__":
+    main()
