@@ -1,10 +1,13 @@
 """One `transitions` state machine per definition version, shared by all its cycle instances.
 
-Instances are rows, not machine models: to fire an event, a light model carrying the row's
-state is added to the shared machine, triggered, and removed again. A machine per object is
-expensive (transitions builds its triggers and callbacks per machine), and stored records
-cannot be machine models. Drawing a diagram of a definition is the application's
-(`workflow/application/mermaid_diagram.py`), not the core's.
+Instances are rows, not machine models. A machine per object is expensive (transitions builds
+its triggers and callbacks per machine), and stored records cannot be machine models. The
+machine is configured without callbacks or conditions, so what firing an event does is fixed
+by its graph: each (state, event) pair's destination is asked of the machine once, when it is
+built (`get_transitions`), and firing looks it up. Adding a light model to the shared machine,
+triggering it and removing it again, as this did before, cost more than the rest of the
+transition (issue 23, `bench/bench_live.py`). Drawing a diagram of a definition is the
+application's (`workflow/application/mermaid_diagram.py`), not the core's.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from transitions import Machine, MachineError
+from transitions import Machine
 
 from lofte.definitions.cycle import CycleDefinition, Event
 from lofte.kernel.errors import InvalidTransition
@@ -46,20 +49,20 @@ class CycleMachine:
     def __init__(self, definition: CycleDefinition) -> None:
         self.definition = definition
         self._machine = Machine(model=None, **machine_config(definition))
-        self._lock = threading.Lock()
+        self._next: dict[tuple[str, str], str] = {}
+        for trigger in self._machine.events:
+            for transition in self._machine.get_transitions(trigger=trigger):
+                # The first transition of a (state, event) is the one transitions takes; every
+                # transition configured has a destination (`machine_config`).
+                if transition.dest is not None:
+                    self._next.setdefault((transition.source, trigger), transition.dest)
 
     def fire(self, state: str, event: Event, label: str) -> str:
         """The state after `event` in `state`; InvalidTransition if the event is not valid."""
-        model = CycleModel(label)
-        with self._lock:
-            self._machine.add_model(model, initial=state)
-            try:
-                model.trigger(event.value)  # type: ignore[attr-defined]
-            except MachineError as exc:
-                raise InvalidTransition(label, state, event.value, self.events(state)) from exc
-            finally:
-                self._machine.remove_model(model)
-        return model.state
+        found = self._next.get((state, event.value))
+        if found is None:
+            raise InvalidTransition(label, state, event.value, self.events(state))
+        return found
 
     def events(self, state: str) -> list[str]:
         return sorted(self._machine.get_triggers(state))
