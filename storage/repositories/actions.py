@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -15,7 +14,7 @@ from lofte.storage.fast_sql import prepare_module
 from lofte.storage.repositories.base import Repository, insert_ignore
 from lofte.storage.tables import ActionEventRow
 from lofte.storage.types import UtcDateTime
-from lofte.workflow.core.records import CLOSED_ACTION, Action, ActionEvent, ActionStatus
+from lofte.workflow.core.records import CLOSED_ACTION, Action, ActionEvent, ActionStatus, evolve
 
 A = rows.ACTIONS
 E = rows.table(ActionEventRow)
@@ -54,7 +53,7 @@ class SqlActions(Repository):
             return []
         added = self.execute(_ADD[self.driver.name], [rows.action_values(a) for a in actions]).all()
         ids = {key: new_id for new_id, key in added}
-        return [dataclasses.replace(a, id=ids[a.key]) for a in actions if a.key in ids]
+        return [evolve(a, id=ids[a.key]) for a in actions if a.key in ids]
 
     def open_in(self, units: Sequence[str], kinds: Iterable[str]) -> list[Action]:
         kinds = list(kinds)

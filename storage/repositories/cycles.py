@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -15,7 +14,7 @@ from lofte.storage.fast_sql import prepare_module
 from lofte.storage.repositories.base import Repository, insert_ignore
 from lofte.storage.types import UtcDateTime
 from lofte.workflow.core.opening_rule import LastOpened
-from lofte.workflow.core.records import CycleInstance
+from lofte.workflow.core.records import CycleInstance, evolve
 
 CY = rows.INSTANCES
 _BY_ID = select(CY).where(CY.c.id == bindparam("id"))
@@ -142,11 +141,11 @@ class SqlCycles(Repository):
 
 
 def _with_id(instance: CycleInstance, new_id: int) -> CycleInstance:
-    return dataclasses.replace(instance, id=new_id)
+    return evolve(instance, id=new_id)
 
 
 def _replace_version(instance: CycleInstance, version: int) -> CycleInstance:
-    return dataclasses.replace(instance, version=version)
+    return evolve(instance, version=version)
 
 
 prepare_module(globals())  # the statements above run on the driver (storage.fast_sql)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -19,7 +18,13 @@ from lofte.storage.repositories.base import Repository
 from lofte.storage.sensitive_keys import SensitiveCipher
 from lofte.storage.tables import SensitiveRow
 from lofte.storage.types import UtcDateTime
-from lofte.workflow.core.records import CycleInstance, InputRequest, PeriodAnswer, RequestStatus
+from lofte.workflow.core.records import (
+    CycleInstance,
+    InputRequest,
+    PeriodAnswer,
+    RequestStatus,
+    evolve,
+)
 
 R = rows.REQUESTS
 CY = rows.INSTANCES
@@ -129,7 +134,7 @@ class SqlRequests(Repository):
             key: new_id
             for new_id, key in self.execute(_ADD, [rows.request_values(r) for r in requests])
         }
-        return [dataclasses.replace(r, id=ids[r.key]) for r in requests]
+        return [evolve(r, id=ids[r.key]) for r in requests]
 
     def get(self, request_id: int) -> InputRequest:
         row = self.execute(_BY_ID, {"id": request_id}).mappings().first()

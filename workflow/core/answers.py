@@ -57,7 +57,9 @@ def asked_fields(step: AnyStep, roles: Sequence[str], lang: str) -> list[dict[st
             "type": f.type,
             "excuses": f.id in excusing,
             "sensitive": f.sensitive,
-            "columns": [c.label.get(lang) for c in getattr(f, "columns", ())],
+            # (not getattr(f, "columns", ()): a pydantic model's missing attribute goes
+            # through its slow __getattr__, for every field of every request mail)
+            "columns": [c.label.get(lang) for c in f.columns] if isinstance(f, RowsField) else [],
         }
         for f in fields_for(step, roles)
     ]

@@ -3,7 +3,6 @@ owed it, and the summary to the chair."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from lofte.definitions.cycle import TERMINAL_CLOSED, TERMINAL_COMPLETED, CycleDefinition
@@ -18,6 +17,7 @@ from lofte.workflow.core.records import (
     RequestStatus,
     Timer,
     TimerKind,
+    evolve,
 )
 from lofte.workflow.core.work import Work
 
@@ -31,7 +31,7 @@ def complete(work: Work, instance: CycleInstance, definition: CycleDefinition) -
     )
     late = instance.late_answers
     outcome = _outcome(work, instance, definition, bool(missing), late)
-    closed = dataclasses.replace(
+    closed = evolve(
         instance,
         closed_at=work.now,
         outcome=outcome,
@@ -66,7 +66,7 @@ def close_with_nothing_to_follow_up(
     """A follow-up that opens with no decision in force has nothing to follow up: it closes as
     it opens, with the outcome `no_basis`, asks nobody and publishes nothing. The chair's
     summary says so (the quarter's follow-up is not missing, it had nothing to do)."""
-    return complete(work, dataclasses.replace(instance, state=TERMINAL_COMPLETED), definition)
+    return complete(work, evolve(instance, state=TERMINAL_COMPLETED), definition)
 
 
 def _missing(work: Work, definition: CycleDefinition, request: InputRequest) -> dict[str, Any]:

@@ -8,7 +8,6 @@ actions, announces a decision, and enters the next step or completes the cycle.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +28,7 @@ from lofte.workflow.core.records import (
     RequestStatus,
     Timer,
     TimerKind,
+    evolve,
 )
 from lofte.workflow.core.step_times import StepTimes, step_times
 from lofte.workflow.core.work import Work
@@ -43,7 +43,7 @@ class StepPlan:
     recipients: list[Recipient]
 
     def applied_to(self, instance: CycleInstance) -> CycleInstance:
-        return dataclasses.replace(
+        return evolve(
             instance,
             state=self.step.id,
             step_deadline_at=self.times.deadline,
@@ -197,9 +197,7 @@ def move_step_times(
     )
     work.uow.requests.move_open(instance.id, step.id, times.deadline, times.late_until)
     return work.uow.cycles.save(
-        dataclasses.replace(
-            instance, step_deadline_at=times.deadline, step_late_until=times.late_until
-        )
+        evolve(instance, step_deadline_at=times.deadline, step_late_until=times.late_until)
     )
 
 
@@ -261,7 +259,7 @@ def transition(
     instance = _close_step(work, instance, definition, leaving, event, decision)
     work.audit(instance, event.value, detail, from_state=instance.state, to_state=new_state)
     if new_state in TERMINAL_STATES:
-        return complete(work, dataclasses.replace(instance, state=new_state), definition)
+        return complete(work, evolve(instance, state=new_state), definition)
     return enter_step(work, instance, definition, new_state)
 
 
@@ -287,9 +285,7 @@ def _close_step(
             {"step": step.id, "status": status.value, "people": [r.person_id for r in closed]},
         )
         if status is RequestStatus.MISSING:
-            instance = dataclasses.replace(
-                instance, missing_requests=instance.missing_requests + len(closed)
-            )
+            instance = evolve(instance, missing_requests=instance.missing_requests + len(closed))
     work.uow.timers.cancel_for_instance(cycle_id)
     if not (step.creates_actions or step.announce):
         return instance

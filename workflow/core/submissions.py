@@ -4,7 +4,6 @@ closes the person may change the answer; the audit log keeps every version."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,7 +17,7 @@ from lofte.workflow.core.answers import validate_answer
 from lofte.workflow.core.commitments import offered
 from lofte.workflow.core.lagesbild import reach_problems
 from lofte.workflow.core.observations import row_problems
-from lofte.workflow.core.records import CycleInstance, InputRequest, RequestStatus
+from lofte.workflow.core.records import CycleInstance, InputRequest, RequestStatus, evolve
 from lofte.workflow.core.steps import make_move
 from lofte.workflow.core.work import Work
 
@@ -47,7 +46,7 @@ def submit(work: Work, request_id: int, person_id: str, answer: Mapping[str, Any
     )
     _check_reach(step, public, instance)
     first = request.status is RequestStatus.OPEN
-    answered = dataclasses.replace(
+    answered = evolve(
         request,
         status=RequestStatus.ANSWERED,
         answered_at=work.now,
@@ -85,7 +84,7 @@ def _move_on(
     """The cycle after an answer: counted if it is the first, then as the step's kind has
     it (on to the next step when a decision is recorded or the last input came in, say)."""
     if first:
-        instance = dataclasses.replace(
+        instance = evolve(
             instance,
             open_requests=max(0, instance.open_requests - 1),
             late_answers=instance.late_answers + int(answered.late),

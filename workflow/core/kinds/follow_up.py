@@ -44,7 +44,9 @@ class FollowUp(StepKind[FollowUpStep]):
         unit = work.unit_or_placeholder(instance.unit_id)
         actions = work.uow.actions.open_in([unit.id], step.follows_up)
         effects = effects_of(work, unit, actions)
-        return [_owner(work, unit, action, effects.get(action.id or 0)) for action in actions]
+        return [
+            _owner(work, instance, unit, action, effects.get(action.id or 0)) for action in actions
+        ]
 
     def answered(
         self, work: Work, instance: CycleInstance, step: FollowUpStep, request: InputRequest
@@ -101,7 +103,9 @@ def record_follow_up(
     )
 
 
-def _owner(work: Work, unit: Unit, action: Action, effect: Effect | None) -> Recipient:
+def _owner(
+    work: Work, instance: CycleInstance, unit: Unit, action: Action, effect: Effect | None
+) -> Recipient:
     person = work.person(action.owner_id)
     if person is None:  # the owner has left: the unit's coordinator answers for the action
         holders = work.directory.holders(work.directory.coordinator_role(unit), unit.id)
@@ -109,7 +113,7 @@ def _owner(work: Work, unit: Unit, action: Action, effect: Effect | None) -> Rec
     sv, en = ACTION_TITLES.get(action.kind, (action.kind, action.kind))
     values = [
         [both("Ansvarig", "Owner"), both(work.directory.name_of(action.owner_id))],
-        [both("Beslutad i", "Decided in"), _decided_in(work, action)],
+        [both("Beslutad i", "Decided in"), _decided_in(work, instance, action)],
     ]
     if action.place:
         values.insert(0, [both("Plats", "Place"), both(action.place)])
@@ -134,11 +138,17 @@ def _owner(work: Work, unit: Unit, action: Action, effect: Effect | None) -> Rec
     return Recipient(person, ("ansvarig",), item, subject)
 
 
-def _decided_in(work: Work, action: Action) -> dict[str, str]:
+def _decided_in(work: Work, instance: CycleInstance, action: Action) -> dict[str, str]:
     """Where the action was decided, in both languages (`EST-möte v. 4 2027`, `EST meeting
-    week 4 2027`); the stored Swedish label if that cycle cannot be read."""
+    week 4 2027`); the stored Swedish label if that cycle cannot be read. An action decided in
+    this cycle (a decision followed up in the same cycle) is not read again: its definition
+    and period are this cycle's."""
     try:
-        source = work.uow.cycles.get(action.source_instance_id)
+        source = (
+            instance
+            if action.source_instance_id == instance.id
+            else work.uow.cycles.get(action.source_instance_id)
+        )
     except NotFound:
         return both(action.source_label)
     definition = work.definition_of(source)
