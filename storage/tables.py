@@ -137,7 +137,8 @@ PENDING_ONLY = "status = 'pending'"
 class TimerRow(SQLModel, table=True):
     __tablename__ = "timers"
     __table_args__ = (
-        Index("ix_timers_due", "status", "due_at"),  # every status: lists and counts by status
+        # every status: lists and counts by status; the id is the claim's order (0112)
+        Index("ix_timers_due", "status", "due_at", "id"),
         _partial(  # (status first: the planner then prefers it to ix_timers_due)
             "ix_timers_retry",
             "status",

@@ -53,6 +53,21 @@ def test_the_claim_never_scans_all_pending_timers_for_each_due_one(pg_url: str) 
         assert claimed is not None and claimed.key == "opening-0"
 
 
+def test_the_claim_reads_the_pending_timers_in_its_order(pg_url: str) -> None:
+    """2,000 openings due at the same minute, with fired timers beside them: the claim reads
+    `ix_timers_due` (status, due_at, id) from the pending ones' start, neither every timer of
+    the table nor a sort of the pending ones (1.9 ms a claim at 1,900 municipalities half
+    opened, 0.3 ms so)."""
+    with migrated_store(pg_url) as store:
+        with store.engine.begin() as connection:
+            fired = [t | {"key": f"fired-{t['key']}", "status": "fired"} for t in _timers(2000)]
+            connection.execute(insert(rows.TIMERS), fired + _timers(2000))
+            connection.exec_driver_sql("ANALYZE timers")
+            plan = _plan(connection)
+        assert "ix_timers_due" in plan, plan
+        assert "Seq Scan" not in plan and "Sort" not in plan, plan
+
+
 def test_a_new_database_has_statistics_after_migrating(pg_url: str) -> None:
     with migrated_store(pg_url) as store, store.engine.connect() as connection:
         analysed = connection.execute(
