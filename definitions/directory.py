@@ -21,7 +21,7 @@ from lofte.definitions.organisation import (
 UnitKindName = Literal["municipality", "police_area"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per unit / person of the organisation
 class Unit:
     """A municipality or a police area."""
 
@@ -36,7 +36,7 @@ class Unit:
     places: tuple[PlaceSpec, ...] = ()  # a municipality's place register (`places:`)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per unit / person of the organisation
 class Person:
     id: str
     name: str
