@@ -198,6 +198,6 @@ def _person(spec: PersonSpec) -> Person:
         party=spec.party,
         language=spec.language,
         digest=spec.digest,
-        roles=MappingProxyType({unit: tuple(roles) for unit, roles in spec.roles.items()}),
-        reply_from=tuple(spec.reply_from),
+        roles=MappingProxyType(spec.roles),  # the spec's (frozen) own: not a copy per person
+        reply_from=spec.reply_from,
     )
