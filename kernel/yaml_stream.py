@@ -38,6 +38,7 @@ _SCALARS = {
     _PREFIX + name: SafeConstructor.yaml_constructors[_PREFIX + name]
     for name in ("null", "bool", "int", "float", "binary", "timestamp", "str")
 }
+_STR = _PREFIX + "str"
 _COLLECTION_TAGS = (None, "!")
 
 Built = tuple[Any, int, int]  # the value, its nodes counted as `_measure` counts, its depth
@@ -66,6 +67,7 @@ class _Reader:
         self.anchors: dict[str, Built] = {}
         self.open: set[str] = set()  # anchors of collections not yet ended
         self.aliases = 0
+        self.texts: dict[str, str] = {}
 
     def document(self) -> Any:
         get = self.loader.get_event
@@ -115,6 +117,8 @@ class _Reader:
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.loader.resolve(ScalarNode, event.value, event.implicit)
+        if tag == _STR:  # one object for each text repeated (a unit's id, a role, a party)
+            return self.texts.setdefault(event.value, event.value)
         construct = _SCALARS.get(tag)
         if construct is None:  # merge keys, `=`, other tags
             raise NotPlain
