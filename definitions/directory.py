@@ -21,7 +21,7 @@ from lofte.definitions.organisation import (
 UnitKindName = Literal["municipality", "police_area"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per unit / person of the organisation
 class Unit:
     """A municipality or a police area."""
 
@@ -36,7 +36,7 @@ class Unit:
     places: tuple[PlaceSpec, ...] = ()  # a municipality's place register (`places:`)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per unit / person of the organisation
 class Person:
     id: str
     name: str
@@ -198,6 +198,6 @@ def _person(spec: PersonSpec) -> Person:
         party=spec.party,
         language=spec.language,
         digest=spec.digest,
-        roles=MappingProxyType({unit: tuple(roles) for unit, roles in spec.roles.items()}),
-        reply_from=tuple(spec.reply_from),
+        roles=MappingProxyType(spec.roles),  # the spec's (frozen) own: not a copy per person
+        reply_from=spec.reply_from,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -137,7 +137,7 @@ def parse_definition(
     problems = check_definition(definition, document)
     if problems:
         raise DefinitionError(problems)
-    return DefinitionSource(definition, text, file, document)
+    return DefinitionSource(definition, text, file, _without_data(document))
 
 
 def parse_organisation(text: str, file: str) -> OrganisationSource:
@@ -146,7 +146,13 @@ def parse_organisation(text: str, file: str) -> OrganisationSource:
     problems = check_organisation(spec, document)
     if problems:
         raise DefinitionError(problems)
-    return OrganisationSource(spec, text, file, document)
+    return OrganisationSource(spec, text, file, _without_data(document))
+
+
+def _without_data(document: YamlDocument) -> YamlDocument:
+    """The document a source keeps, for the lines of later problems: its data was validated
+    into the source's objects (an organisation's is ~10 KiB a municipality)."""
+    return replace(document, data=None)
 
 
 def load_packaged() -> Bundle:

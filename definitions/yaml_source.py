@@ -1,5 +1,9 @@
-"""Read a YAML file within limits and remember the line of every value, so that every
-problem can point at it."""
+"""Read a YAML file within limits, and find the line of any value in it, so that every
+problem can point at it.
+
+A plain file is read straight from the parser's events (`kernel.yaml_stream`); its lines are
+found only when a problem asks for one, by composing the text again. The line of every path
+of a large organisation is ~17 MiB that loading no longer builds, nor keeps."""
 
 from __future__ import annotations
 
@@ -9,9 +13,45 @@ from typing import Any
 import yaml
 
 from lofte.kernel.errors import DefinitionError, DefinitionProblem
-from lofte.kernel.untrusted import UntrustedInputError, compose_yaml, construct_yaml
+from lofte.kernel.untrusted import (
+    Limits,
+    UntrustedInputError,
+    check_size,
+    compose_yaml,
+    construct_yaml,
+)
+from lofte.kernel.yaml_stream import NotPlain, stream_yaml
 
 PathKey = tuple[str | int, ...]
+
+
+class LineMap:
+    """The line of each path of a text: found from the text when first asked, or given."""
+
+    __slots__ = ("_lines", "_text")
+
+    def __init__(self, text: str | None = None, lines: dict[PathKey, int] | None = None) -> None:
+        self._text = text
+        self._lines = lines
+
+    def get(self, path: PathKey, default: int | None = None) -> int | None:
+        return self._found().get(path, default)
+
+    def __getitem__(self, path: PathKey) -> int:
+        return self._found()[path]
+
+    def _found(self) -> dict[PathKey, int]:
+        if self._lines is None:
+            lines: dict[PathKey, int] = {}
+            try:
+                node = compose_yaml(self._text or "")
+            except UntrustedInputError:
+                node = None
+            if node is not None:
+                _collect_lines(node, (), lines, [])
+            self._lines = lines
+            self._text = None
+        return self._lines
 
 
 @dataclass(frozen=True)
@@ -20,7 +60,7 @@ class YamlDocument:
 
     file: str
     data: Any
-    lines: dict[PathKey, int] = field(default_factory=dict)
+    lines: LineMap = field(default_factory=LineMap)
     twice: tuple[tuple[PathKey, int], ...] = ()  # keys written twice in one mapping, and lines
 
     def line_of(self, path: PathKey) -> int | None:
@@ -52,16 +92,21 @@ def format_path(path: PathKey) -> str:
 
 def parse_yaml(text: str, file: str) -> YamlDocument:
     """Parse one YAML document; a syntax error or a broken limit names file and line."""
-    lines: dict[PathKey, int] = {}
-    twice: list[tuple[PathKey, int]] = []
     try:
+        check_size(text)
+        try:
+            return YamlDocument(file, stream_yaml(text, Limits()), LineMap(text))
+        except NotPlain:
+            pass
+        lines: dict[PathKey, int] = {}
+        twice: list[tuple[PathKey, int]] = []
         node = compose_yaml(text)
         if node is not None:  # lines first: constructing merges `<<` keys into the nodes
             _collect_lines(node, (), lines, twice)
         data = construct_yaml(node) if node is not None else None
     except UntrustedInputError as exc:
         raise DefinitionError([DefinitionProblem(file, "", str(exc), exc.line)]) from None
-    return YamlDocument(file, data, lines, tuple(twice))
+    return YamlDocument(file, data, LineMap(lines=lines), tuple(twice))
 
 
 def document_of(data: Any, file: str) -> YamlDocument:

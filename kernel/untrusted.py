@@ -49,11 +49,7 @@ def size_text(count: int) -> str:
 
 def compose_yaml(text: str, limits: Limits = Limits()) -> yaml.Node | None:
     """The YAML node graph of `text`, after checking its size, aliases and nesting."""
-    size = len(text.encode("utf-8", errors="replace"))
-    if size > limits.max_bytes:
-        raise UntrustedInputError(
-            f"filen är för stor ({size_text(size)}; högst {size_text(limits.max_bytes)})"
-        )
+    check_size(text, limits)
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
@@ -67,6 +63,15 @@ def compose_yaml(text: str, limits: Limits = Limits()) -> yaml.Node | None:
     if node is not None:
         _measure(node, limits)
     return node
+
+
+def check_size(text: str, limits: Limits = Limits()) -> None:
+    """Refuse a text over `max_bytes` (in UTF-8) before reading it."""
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > limits.max_bytes:
+        raise UntrustedInputError(
+            f"filen är för stor ({size_text(size)}; högst {size_text(limits.max_bytes)})"
+        )
 
 
 def load_yaml(text: str, limits: Limits = Limits()) -> Any:

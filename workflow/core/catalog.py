@@ -209,6 +209,12 @@ class Catalog:
             raise NotFound("personförteckning", view.departures_hash[:12])
         return Departures.model_validate_json(text)
 
+    def remember_directory(self, content_hash: str, directory: Directory) -> None:
+        """The organisation this process loaded and stored (`content_hash` is its text's): the
+        catalog uses it instead of reading the stored text into a second copy."""
+        with self._lock:
+            self._directories.setdefault(f"{content_hash}+", directory)
+
     def _directory(self, uow: UnitOfWork, content_hash: str, departures_hash: str) -> Directory:
         key = f"{content_hash}+{departures_hash}"
         with self._lock:

@@ -98,6 +98,7 @@ class Engine:
                 )
             stored = store_setup(uow, bundle, self.clock.now(), actor)
             self.catalog.forget_view()
+            self.catalog.remember_directory(bundle.organisation.content_hash, bundle.directory)
             self._ensure_schedule(self._work(uow, actor), stored.takes_effect)
             return stored.changes
 

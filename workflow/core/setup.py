@@ -41,6 +41,7 @@ class _NewVersions:
     stored: StoredSetup = field(default_factory=StoredSetup)
     documents: list[StoredDocument] = field(default_factory=list)
     versions: list[StoredVersion] = field(default_factory=list)
+    hashes: set[str] = field(default_factory=set)  # of `documents`
 
     def add(self, kind: str, name: str, unit: str, text: str, fmt: int, latest: Latest) -> bool:
         """A new version of (name, unit) unless its content is the latest one's."""
@@ -48,7 +49,8 @@ class _NewVersions:
         current = latest.get((name, unit))
         if current is not None and current[1] == content_hash:
             return False
-        if text != DISABLED:
+        if text != DISABLED and content_hash not in self.hashes:  # units that share a text
+            self.hashes.add(content_hash)
             self.documents.append(StoredDocument(content_hash, kind, fmt, text))
         version = 1 if current is None else current[0] + 1
         self.versions.append(StoredVersion(kind, name, unit, version, content_hash, self.now))
@@ -95,9 +97,12 @@ def _store_definitions(uow: UnitOfWork, bundle: Bundle, new: _NewVersions) -> No
     stored, changes = new.stored, new.stored.changes
     effective = uow.catalog.latest_versions(DEFINITION)
     active: set[tuple[str, str]] = set()
+    texts: dict[int, str] = {}  # by the definition object: units without overrides share one
     for definition, unit in bundle.effective():
         active.add((definition.name, unit.id))
-        text = stored_text(definition)
+        text = texts.get(id(definition))
+        if text is None:
+            text = texts[id(definition)] = stored_text(definition)
         if new.add(DEFINITION, definition.name, unit.id, text, definition.format, effective):
             due = uow.timers.cancel_openings(definition.name, unit.id)
             stored.takes_effect[(definition.name, unit.id)] = (
