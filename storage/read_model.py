@@ -99,6 +99,15 @@ class SqlReadModel:
         query = select(R).where(R.c.instance_id == instance_id).order_by(R.c.id)
         return [rows.request(r) for r in self._all(query)]
 
+    def answered_requests_of_unit(self, unit_id: str) -> list[InputRequest]:
+        cycles = select(CY.c.id).where(CY.c.unit_id == unit_id)
+        query = (
+            select(R)
+            .where(R.c.instance_id.in_(cycles), R.c.status == RequestStatus.ANSWERED.value)
+            .order_by(R.c.instance_id, R.c.id)
+        )
+        return [rows.request(r) for r in self._all(query)]
+
     def open_requests(
         self, person_id: str | None = None, units: Sequence[str] | None = None
     ) -> list[tuple[InputRequest, CycleInstance]]:

@@ -15,7 +15,7 @@ from lofte.workflow.application.reads import CycleFilter
 from lofte.workflow.core.cadence import label_of_key
 from lofte.workflow.core.display import show_value
 from lofte.workflow.core.promise_in_force import promise_of_cycle
-from lofte.workflow.core.records import RequestStatus
+from lofte.workflow.core.records import InputRequest, RequestStatus
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,18 @@ def published(app: Application, unit_id: str, language: str = "sv") -> list[Publ
     unit = app.require_unit(unit_id)
     directory = app.directory()
     found: list[Published] = []
+    answered: dict[int, list[InputRequest]] = {}
+    for one in app.reads.answered_requests_of_unit(unit.id):  # one read, not one per cycle
+        answered.setdefault(one.instance_id, []).append(one)
     for cycle in app.reads.cycles(CycleFilter(units=[unit.id])):
+        if cycle.id not in answered:
+            continue
         definition = app.definition_of(cycle)
         steps = {s.id: s for s in definition.steps if s.publication is not None}
         if not steps:
             continue
         promise = promise_of_cycle(directory, unit.id, cycle.period_key)
-        for request in app.reads.requests_of_cycle(cycle.id or 0):
+        for request in answered[cycle.id]:
             step = steps.get(request.step_id)
             answer = request.answer or {}
             if (
