@@ -18,8 +18,10 @@ def add_commands(commands: Any) -> None:
             "pekar på (standard http://localhost:8000). Timers körs av `lofte run`. "
             "Drift: /healthz, /readyz och /metrics (LOFTE_METRICS_FROM, LOFTE_METRICS_TOKEN); "
             "LOFTE_EMBED_ORIGINS anger webbplatser som får rama in de publika sidorna; "
-            "LOFTE_LOG_FORMAT=json ger loggen som JSON. Inloggning: LOFTE_SIGN_IN (link, oidc "
-            "eller both), LOFTE_OIDC_PROVIDERS med LOFTE_OIDC_<NYCKEL>_ISSUER, _CLIENT_ID, "
+            "LOFTE_LOG_FORMAT=json ger loggen som JSON. LOFTE_WEB_SERVER=waitress: en enda "
+            "process med trådar i stället för gunicorn (på Windows alltid). Inloggning: "
+            "LOFTE_SIGN_IN (link, oidc eller both), LOFTE_OIDC_PROVIDERS med "
+            "LOFTE_OIDC_<NYCKEL>_ISSUER, _CLIENT_ID, "
             "_CLIENT_SECRET (eller _CLIENT_SECRET_FILE), _NAME och _CLAIM; sessioner: "
             "LOFTE_SESSION_IDLE_MINUTES (standard 30) och LOFTE_SESSION_MAX_HOURS (standard 10)."
         ),

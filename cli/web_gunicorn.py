@@ -50,7 +50,7 @@ class LofteGunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn has no t
             "forwarded_allow_ips": "",
             "secure_scheme_headers": {},
             "control_socket_disable": True,  # gunicorn 25+: no control socket in $HOME
-            "graceful_timeout": 20,
+            "graceful_timeout": 10,  # within the unit file's TimeoutStopSec=15
             "when_ready": self._when_ready,
             "post_fork": self._post_fork,
             "on_exit": self._on_exit,

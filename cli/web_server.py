@@ -32,7 +32,12 @@ def default_workers() -> int:
 
 
 def gunicorn_available() -> bool:
-    return os.name == "posix"
+    """gunicorn needs POSIX; LOFTE_WEB_SERVER=waitress chooses waitress anyway (one process of
+    `workers` × `threads` threads: for comparing, `bench/bench_web.py --server waitress`)."""
+    chosen = os.environ.get("LOFTE_WEB_SERVER") or "gunicorn"
+    if chosen not in ("gunicorn", "waitress"):
+        raise ConfigError(f"LOFTE_WEB_SERVER ska vara gunicorn eller waitress, inte {chosen!r}")
+    return os.name == "posix" and chosen == "gunicorn"
 
 
 def serve(

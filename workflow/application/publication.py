@@ -8,8 +8,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Directory, Unit
 from lofte.definitions.fields import AnyField, RowsField
+from lofte.definitions.steps import AnyStep
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.reads import CycleFilter
 from lofte.workflow.core.cadence import label_of_key
@@ -53,16 +55,17 @@ def published(app: Application, unit_id: str, language: str = "sv") -> list[Publ
     unit = app.require_unit(unit_id)
     directory = app.directory()
     found: list[Published] = []
+    cycles = app.reads.cycles(CycleFilter(units=[unit.id]))
+    shown = {c.id: _published_steps(app.definition_of(c)) for c in cycles}
     answered: dict[int, list[InputRequest]] = {}
-    for one in app.reads.answered_requests_of_unit(unit.id):  # one read, not one per cycle
+    step_ids = sorted({step_id for steps in shown.values() for step_id in steps})
+    for one in app.reads.answered_requests_of_unit(unit.id, step_ids):  # one read in all
         answered.setdefault(one.instance_id, []).append(one)
-    for cycle in app.reads.cycles(CycleFilter(units=[unit.id])):
-        if cycle.id not in answered:
+    for cycle in cycles:
+        steps = shown[cycle.id]
+        if cycle.id not in answered or not steps:
             continue
         definition = app.definition_of(cycle)
-        steps = {s.id: s for s in definition.steps if s.publication is not None}
-        if not steps:
-            continue
         promise = promise_of_cycle(directory, unit.id, cycle.period_key)
         for request in answered[cycle.id]:
             step = steps.get(request.step_id)
@@ -93,6 +96,10 @@ def published(app: Application, unit_id: str, language: str = "sv") -> list[Publ
                 )
             )
     return sorted(found, key=lambda p: p.published_at, reverse=True)
+
+
+def _published_steps(definition: CycleDefinition) -> dict[str, AnyStep]:
+    return {s.id: s for s in definition.steps if s.publication is not None}
 
 
 def _field(spec: AnyField, value: object, directory: Directory, language: str) -> PublishedField:
