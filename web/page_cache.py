@@ -18,19 +18,30 @@ KEPT = 16  # parts kept: different auditors, filters and languages
 
 _lock = threading.Lock()
 _parts: OrderedDict[Hashable, Markup] = OrderedDict()
+_building: dict[Hashable, threading.Lock] = {}  # parts being rendered, by key
 
 
 def rendered(app: Application, key: Hashable, render: Callable[[], str]) -> Markup:
-    """`render()`, or what it gave for `key` while the data and the minute are the same."""
+    """`render()`, or what it gave for `key` while the data and the minute are the same. One
+    thread renders a missing part; the others asking for it meanwhile wait for that one."""
     full = (id(app), app.reads.audit_head(), app.now.isoformat(timespec="minutes"), key)
     with _lock:
         found = _parts.get(full)
         if found is not None:
             _parts.move_to_end(full)
             return found
-    part = Markup(render())  # rendered by Jinja with autoescape: already safe
-    with _lock:
-        _parts[full] = part
-        while len(_parts) > KEPT:
-            _parts.popitem(last=False)
-    return part
+        builder = _building.setdefault(full, threading.Lock())
+    try:
+        with builder:
+            with _lock:
+                found = _parts.get(full)
+            if found is None:
+                found = Markup(render())  # rendered by Jinja with autoescape: already safe
+                with _lock:
+                    _parts[full] = found
+                    while len(_parts) > KEPT:
+                        _parts.popitem(last=False)
+        return found
+    finally:
+        with _lock:
+            _building.pop(full, None)
