@@ -192,7 +192,7 @@ def demo_connection() -> Any:
 
 
 def _serve(base_url: str, port: int) -> None:
-    from lofte.cli.cmd_web import serve
+    from lofte.cli.web_server import serve_in_process
     from lofte.storage.web_access import SqlWebAccess
     from lofte.web.factory import create_app
 
@@ -207,7 +207,7 @@ def _serve(base_url: str, port: int) -> None:
 
     threading.Thread(target=deliver, daemon=True, name="demo-delivery").start()
     try:
-        serve(app, "127.0.0.1", port, 8)
+        serve_in_process(app, "127.0.0.1", port, 8)  # one process: the delivery thread is here
     finally:
         stop.set()
         wired.close()

@@ -1,4 +1,5 @@
-"""`lofte web`: serve the web pages with a production WSGI server (waitress)."""
+"""`lofte web`: serve the web pages with the production server (gunicorn's threaded workers;
+waitress on Windows): see `web_server`."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ def add_commands(commands: Any) -> None:
             "pekar på (standard http://localhost:8000). Timers körs av `lofte run`. "
             "Drift: /healthz, /readyz och /metrics (LOFTE_METRICS_FROM, LOFTE_METRICS_TOKEN); "
             "LOFTE_EMBED_ORIGINS anger webbplatser som får rama in de publika sidorna; "
-            "LOFTE_LOG_FORMAT=json ger loggen som JSON. Inloggning: LOFTE_SIGN_IN (link, oidc "
-            "eller both), LOFTE_OIDC_PROVIDERS med LOFTE_OIDC_<NYCKEL>_ISSUER, _CLIENT_ID, "
+            "LOFTE_LOG_FORMAT=json ger loggen som JSON. LOFTE_WEB_SERVER=waitress: en enda "
+            "process med trådar i stället för gunicorn (på Windows alltid). Inloggning: "
+            "LOFTE_SIGN_IN (link, oidc eller both), LOFTE_OIDC_PROVIDERS med "
+            "LOFTE_OIDC_<NYCKEL>_ISSUER, _CLIENT_ID, "
             "_CLIENT_SECRET (eller _CLIENT_SECRET_FILE), _NAME och _CLAIM; sessioner: "
             "LOFTE_SESSION_IDLE_MINUTES (standard 30) och LOFTE_SESSION_MAX_HOURS (standard 10)."
         ),
@@ -26,12 +29,19 @@ def add_commands(commands: Any) -> None:
     web.add_argument("--host", default="127.0.0.1", metavar="VÄRD", help="standard 127.0.0.1")
     web.add_argument("--port", type=arguments.bounded_int(1, 65535), default=8000, metavar="PORT")
     web.add_argument(
+        "--workers",
+        type=arguments.bounded_int(1, 32),
+        default=None,
+        metavar="N",
+        help="antal processer som svarar (standard: en per kärna, högst 4; sidorna räknar "
+        "mest i Python, så fler processer än kärnor gör bara varje svar långsammare)",
+    )
+    web.add_argument(
         "--threads",
         type=arguments.bounded_int(1, 64),
-        default=4,
+        default=2,
         metavar="N",
-        help="antal trådar som svarar (standard 4: sidorna räknar mest i Python, och fler trådar "
-        "än kärnor gör varje svar långsammare)",
+        help="trådar i varje process (standard 2: en svarar medan en annan väntar på databasen)",
     )
     web.add_argument(
         "--proxies",
@@ -73,41 +83,15 @@ def run_web(args: argparse.Namespace) -> int:
     from lofte.cli.memory import freeze_start_up
 
     freeze_start_up()
-    serve(app, args.host, args.port, args.threads)
+    from lofte.cli.web_server import default_workers, serve
+
+    wired.store.close()  # start-up's connections: each worker opens its own after the fork
+    serve(
+        app,
+        args.host,
+        args.port,
+        workers=args.workers or default_workers(),
+        threads=args.threads,
+        after_fork=[lambda: wired.store.engine.dispose(close=False)],
+    )
     return 0
-
-
-def serve(app: Any, host: str, port: int, threads: int) -> None:
-    import socket
-
-    from waitress.server import create_server
-
-    from lofte.kernel.errors import ConfigError
-
-    try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="Löfte")
-    except OSError as error:
-        raise ConfigError(f"kan inte lyssna på {host}:{port}: {error.strerror}") from None
-    except socket.gaierror:
-        raise ConfigError(f"okänd värd {host!r}") from None
-    print(f"Löfte visar webbsidorna på http://{host}:{port}/ (avsluta med Ctrl-C)", flush=True)
-    _stop_on_signals()
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        print("webbservern stoppad")
-    finally:
-        server.close()
-
-
-def _stop_on_signals() -> None:
-    """Ctrl-C and a service manager's SIGTERM stop the server the same way. Set explicitly:
-    a process started with SIGINT ignored (as by some supervisors and test runners) would
-    otherwise never stop on it."""
-    import signal
-
-    def stop(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, stop)

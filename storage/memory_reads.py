@@ -71,6 +71,20 @@ class MemoryReadModel:
     def requests_of_cycle(self, instance_id: int) -> list[InputRequest]:
         return fresh_all(self._read(lambda: self.db.requests.group("instance", instance_id)))
 
+    def answered_requests_of_unit(
+        self, unit_id: str, step_ids: Sequence[str]
+    ) -> list[InputRequest]:
+        def look() -> list[InputRequest]:
+            ids = sorted(c.id or 0 for c in self.db.cycles.all() if c.unit_id == unit_id)
+            return [
+                r
+                for i in ids
+                for r in self.db.requests.group("instance", i)
+                if r.status is RequestStatus.ANSWERED and r.step_id in step_ids
+            ]
+
+        return fresh_all(self._read(look))
+
     def open_requests(
         self, person_id: str | None = None, units: Sequence[str] | None = None
     ) -> list[tuple[InputRequest, CycleInstance]]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, select
+from sqlalchemy import Engine, String, bindparam, cast, func, select, true
 
 from lofte.storage import rows
 from lofte.storage.drivers import READ_ONLY, driver_for
@@ -99,6 +99,18 @@ class SqlReadModel:
         query = select(R).where(R.c.instance_id == instance_id).order_by(R.c.id)
         return [rows.request(r) for r in self._all(query)]
 
+    def answered_requests_of_unit(
+        self, unit_id: str, step_ids: Sequence[str]
+    ) -> list[InputRequest]:
+        cycles = select(CY.c.id).where(CY.c.unit_id == unit_id)
+        query = (
+            select(R)
+            .where(R.c.instance_id.in_(cycles), R.c.status == RequestStatus.ANSWERED.value)
+            .where(R.c.step_id.in_(list(step_ids)))
+            .order_by(R.c.instance_id, R.c.id)
+        )
+        return [rows.request(r) for r in self._all(query)]
+
     def open_requests(
         self, person_id: str | None = None, units: Sequence[str] | None = None
     ) -> list[tuple[InputRequest, CycleInstance]]:
@@ -139,6 +151,7 @@ class SqlReadModel:
             select(M, *CYCLE_COLUMNS)
             .join(CY, CY.c.id == M.c.instance_id)
             .where(M.c.ends_at >= after, M.c.cancelled.is_(False))
+            .where(_lists(M.c.participants, person_id))
             .order_by(M.c.starts_at)
         )
         return [
@@ -247,3 +260,14 @@ class SqlReadModel:
         for r in self._all(query):
             history.setdefault((r["name"], r["unit_id"]), []).append(stored_version(r))
         return history
+
+
+def _lists(column: Any, value: str) -> Any:
+    """A JSON list of strings that may hold `value`, in the database (its JSON text holds the
+    quoted string; the caller checks the list itself): the rows of one person, not of the whole
+    deployment, reach Python. The same SQL on SQLite and PostgreSQL. A value beyond ASCII may be
+    stored escaped or not (the JSON serializer's choice): then no filter."""
+    if not value.isascii():
+        return true()
+    quoted = json.dumps(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(column, String).like(f"%{quoted}%", escape="\\")

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from lofte.web.guards import requires, viewable
 from lofte.web.language import translate
+from lofte.web.page_cache import rendered
 from lofte.web.services import lofte_app
 from lofte.workflow.application import audit_log
 from lofte.workflow.application.audit_language import in_language
@@ -22,7 +23,12 @@ from lofte.workflow.application.dashboard import (
     dashboard,
     period_label,
 )
-from lofte.workflow.application.visibility import Viewer, audited_units, require_auditor
+from lofte.workflow.application.visibility import (
+    Viewer,
+    audited_units,
+    require_auditor,
+    visible_units,
+)
 from lofte.workflow.core.cadence import label_of_key
 
 blueprint = Blueprint("audit", __name__)
@@ -34,21 +40,37 @@ TABLES = ("enheter", "cykler", "personer", "luckor", "uppfoljning")
 @requires()
 def overview(viewer: Viewer) -> ResponseReturnValue:
     where, problems = viewable(lambda: _filter(viewer))
-    board = in_language(lofte_app(), dashboard(lofte_app(), viewer, where), viewer.language)
     units = audited_units(viewer)
-    status = 422 if problems else 200
+    query = request.query_string.decode("ascii", "replace")
+    scope = (
+        viewer.language,
+        tuple(u.id for u in visible_units(viewer)),
+        tuple(u.id for u in units),
+        where,
+        query,
+        request.script_root,
+    )
+    board_html = rendered(lofte_app(), ("revision", scope), lambda: _board(viewer, where, query))
     return render_template(
         "audit.html",
-        board=board,
-        recent=board.lines[::-1][:RECENT],
+        board_html=board_html,
         where=where,
         units=units,
         problems=problems,
+    ), 422 if problems else 200
+
+
+def _board(viewer: Viewer, where: DashboardFilter, query: str) -> str:
+    board = in_language(lofte_app(), dashboard(lofte_app(), viewer, where), viewer.language)
+    return render_template(
+        "_audit_board.html",
+        board=board,
+        recent=board.lines[::-1][:RECENT],
         columns=COLUMNS,
         labels={c: translate(label) for c, label in COLUMN_LABELS.items()},
         period_label=lambda line: label_of_key(line.instance.period_key, viewer.language),
-        query=request.query_string.decode("ascii", "replace"),
-    ), status
+        query=query,
+    )
 
 
 @blueprint.get("/revision/<table>.csv")

@@ -1,8 +1,8 @@
 """The web app: Flask, server-rendered Swedish pages, no inline script or style.
 
 `create_app(application)` builds it around the application layer; `lofte web` serves it with a
-production WSGI server (waitress). Every response carries the security headers; every error,
-expected or not, is a Swedish page and never a traceback.
+production WSGI server (gunicorn's threaded workers; waitress on Windows). Every response
+carries the security headers; every error, expected or not, is a Swedish page and never a traceback.
 """
 
 from __future__ import annotations

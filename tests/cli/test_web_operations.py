@@ -1,8 +1,8 @@
-"""The production server (`lofte web`, waitress) on a loopback port: after `lofte init` and one
-pass of `lofte run`, `/readyz` is ready, Prometheus can scrape `/metrics` with the token (and
-not without it from an address not listed), the public pages may be framed by the configured
-origin, and with LOFTE_LOG_FORMAT=json every log line is JSON with the request's id. Time is a
-clock file that stands still, so the heartbeat's age is exact."""
+"""The production server (`lofte web`: gunicorn, waitress on Windows) on a loopback port:
+after `lofte init` and one pass of `lofte run`, `/readyz` is ready, Prometheus can scrape
+`/metrics` with the token (and not without it from an address not listed), the public pages
+may be framed by the configured origin, and with LOFTE_LOG_FORMAT=json every log line is JSON
+with the request's id. Time is a clock file that stands still, so the heartbeat's age is exact."""
 
 from __future__ import annotations
 
@@ -140,7 +140,7 @@ def scrape(base: str) -> None:
     assert figures["lofte_timers_pending"] > 0 and figures["lofte_timers_overdue"] == 0
     assert figures["lofte_audit_head_sequence"] > 0
     assert figures["lofte_messages_waiting"] == 0  # `lofte run` delivered them
-    print(f"scrape through waitress: {took * 1000:.1f} ms")
+    print(f"scrape through lofte web: {took * 1000:.1f} ms")
 
 
 def framing(base: str) -> None:

@@ -143,3 +143,36 @@ def test_the_kept_report_is_built_again_after_any_write_in_the_same_minute(
     h.answer(week, "sammanstallning", "lars-berg", {"veckans_bild": "Lugnt", "tidiga_insatser": []})
     again = cached_audit(app, auditor, ["sala"])
     assert again is not first and again == build_audit(app, auditor, unit_ids=["sala"])
+
+
+def test_the_rendered_figures_are_kept_until_a_write_and_rendered_by_one_thread(
+    web: tuple[Harness, Flask],
+) -> None:
+    import threading
+
+    from lofte.web.page_cache import rendered
+
+    h, _ = web
+    app = Application(h.engine, SqlReadModel(h.store.engine))
+    renders: list[int] = []
+    started, release = threading.Event(), threading.Event()
+
+    def render() -> str:
+        renders.append(1)
+        started.set()
+        release.wait(timeout=30)
+        return "<p>figures</p>"
+
+    first = threading.Thread(target=rendered, args=(app, "k", render))
+    first.start()
+    started.wait(timeout=30)  # the first thread renders; the second waits for it
+    second = threading.Thread(target=rendered, args=(app, "k", render))
+    second.start()
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert rendered(app, "k", render) == "<p>figures</p>" and len(renders) == 1
+    week = h.cycle("est-inventering", "sala", "2027-W03")
+    h.answer(week, "sammanstallning", "lars-berg", {"veckans_bild": "Lugnt", "tidiga_insatser": []})
+    rendered(app, "k", render)  # the audit log's head moved: rendered again
+    assert len(renders) == 2

@@ -8,14 +8,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from lofte.definitions.cycle import CycleDefinition
 from lofte.definitions.directory import Directory, Unit
 from lofte.definitions.fields import AnyField, RowsField
+from lofte.definitions.steps import AnyStep
 from lofte.workflow.application.app import Application
 from lofte.workflow.application.reads import CycleFilter
 from lofte.workflow.core.cadence import label_of_key
 from lofte.workflow.core.display import show_value
 from lofte.workflow.core.promise_in_force import promise_of_cycle
-from lofte.workflow.core.records import RequestStatus
+from lofte.workflow.core.records import InputRequest, RequestStatus
 
 
 @dataclass(frozen=True)
@@ -53,13 +55,19 @@ def published(app: Application, unit_id: str, language: str = "sv") -> list[Publ
     unit = app.require_unit(unit_id)
     directory = app.directory()
     found: list[Published] = []
-    for cycle in app.reads.cycles(CycleFilter(units=[unit.id])):
-        definition = app.definition_of(cycle)
-        steps = {s.id: s for s in definition.steps if s.publication is not None}
-        if not steps:
+    cycles = app.reads.cycles(CycleFilter(units=[unit.id]))
+    shown = {c.id: _published_steps(app.definition_of(c)) for c in cycles}
+    answered: dict[int, list[InputRequest]] = {}
+    step_ids = sorted({step_id for steps in shown.values() for step_id in steps})
+    for one in app.reads.answered_requests_of_unit(unit.id, step_ids):  # one read in all
+        answered.setdefault(one.instance_id, []).append(one)
+    for cycle in cycles:
+        steps = shown[cycle.id]
+        if cycle.id not in answered or not steps:
             continue
+        definition = app.definition_of(cycle)
         promise = promise_of_cycle(directory, unit.id, cycle.period_key)
-        for request in app.reads.requests_of_cycle(cycle.id or 0):
+        for request in answered[cycle.id]:
             step = steps.get(request.step_id)
             answer = request.answer or {}
             if (
@@ -88,6 +96,10 @@ def published(app: Application, unit_id: str, language: str = "sv") -> list[Publ
                 )
             )
     return sorted(found, key=lambda p: p.published_at, reverse=True)
+
+
+def _published_steps(definition: CycleDefinition) -> dict[str, AnyStep]:
+    return {s.id: s for s in definition.steps if s.publication is not None}
 
 
 def _field(spec: AnyField, value: object, directory: Directory, language: str) -> PublishedField:

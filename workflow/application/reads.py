@@ -36,6 +36,13 @@ class ReadModel(Protocol):
 
     def requests_of_cycle(self, instance_id: int) -> list[InputRequest]: ...
 
+    def answered_requests_of_unit(
+        self, unit_id: str, step_ids: Sequence[str]
+    ) -> list[InputRequest]:
+        """The answered requests of the steps `step_ids` in every cycle of `unit_id`, by cycle
+        and id: one read (the public pages), not one per cycle."""
+        ...
+
     def open_requests(
         self, person_id: str | None = None, units: Sequence[str] | None = None
     ) -> list[tuple[InputRequest, CycleInstance]]: ...
