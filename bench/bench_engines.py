@@ -47,12 +47,29 @@ from bench.machine import calibration_ms
 SERVER = os.environ.get("LOFTE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 START = datetime(2027, 1, 4, tzinfo=UTC)  # a Monday
 INSTALLATION_ID = "benchengines1"
-# The next pending timer's moment, and whether the outbox holds mail to send now.
-_NEXT_DUE = text(
-    "SELECT (SELECT min(coalesce(next_attempt_at, due_at)) FROM timers WHERE status = 'pending'),"
-    " EXISTS (SELECT 1 FROM outbox WHERE status = 'sending' OR (status = 'pending'"
-    " AND (next_attempt_at IS NULL OR next_attempt_at <= :now)))"
-)
+
+
+def _next_due(now: datetime) -> Any:
+    """The next pending timer's moment, and whether the outbox holds mail to send `now`."""
+    from sqlalchemy import exists, func, or_, select
+
+    from lofte.storage.rows import TIMERS, table
+    from lofte.storage.tables import OutboxRow
+
+    t, o = TIMERS, table(OutboxRow)
+    first = (
+        select(func.min(func.coalesce(t.c.next_attempt_at, t.c.due_at)))
+        .where(t.c.status == "pending")
+        .scalar_subquery()
+    )
+    mail = exists().where(
+        or_(
+            o.c.status == "sending",
+            (o.c.status == "pending")
+            & (o.c.next_attempt_at.is_(None) | (o.c.next_attempt_at <= now)),
+        )
+    )
+    return select(first, mail)
 
 
 def main() -> None:
@@ -273,7 +290,7 @@ def carry(
     try:
         with engine.connect() as c:
             while True:
-                due, mail = c.execute(_NEXT_DUE, {"now": now}).one()
+                due, mail = c.execute(_next_due(now)).one()
                 if mail or (due is not None and due <= now):
                     for p in processes:
                         if p.poll() is not None:
