@@ -24,6 +24,7 @@ A = table(AuditRow)
 _HEAD = select(A.c.seq, A.c.hash).order_by(A.c.seq.desc()).limit(1)
 _ADD = insert(A)
 CHAIN_LOCK = 7400001
+SHARED_AFTER = 2  # collisions after which the head is read under the lock (`AuditHead`)
 # Where writers are not serialised already (PostgreSQL), the chain's appenders take a lock held
 # until their transaction ends; None where they are (SQLite's BEGIN IMMEDIATE).
 _LOCK = per_driver(lambda driver: driver.advisory_lock(CHAIN_LOCK))
@@ -55,6 +56,27 @@ class AuditHead:
         self._lock = threading.Lock()
         self._head: tuple[int, str] | None = None
         self._appending = 0  # units of work of this process appending now (PostgreSQL)
+        # Collisions with another process's appends (PostgreSQL). From SHARED_AFTER on, the
+        # head is read under the lock every time: with another engine appending, a cached
+        # head is mostly stale and each collision costs a whole unit of work again (two
+        # engines side by side: nearly every batch, twice). A head read under the lock that
+        # is still the one cached (nobody else appended since) makes it one again: the next
+        # collision brings the reading back.
+        self.collisions = 0
+
+    def shared(self) -> bool:
+        """Whether another process appends often enough to read the head under the lock."""
+        return self.collisions >= SHARED_AFTER
+
+    def collided(self) -> None:
+        with self._lock:
+            self.collisions += 1
+
+    def unchanged(self, cached: tuple[int, str] | None, read: tuple[int, str]) -> None:
+        """The head read under the lock; `cached` what this process knew before."""
+        if cached is not None and cached == read:
+            with self._lock:
+                self.collisions = min(self.collisions, SHARED_AFTER - 1)
 
     def get(self) -> tuple[int, str] | None:
         with self._lock:
@@ -100,19 +122,24 @@ class SqlAuditLog(Repository):
             alone = False
             if not self.entered:  # counted once per unit of work (the store makes it leave)
                 alone, self.entered = self.head.enter(), True
-            if alone and (head := self.head.get()) is not None:
+            cached = self.head.get()
+            if alone and not self.head.shared() and (head := cached) is not None:
                 add = _ADD_LOCKING[self.driver.name]
             else:
                 self.execute(self.lock)
-                head = None  # read below, under the lock
+                head = self._read_head()  # under the lock
+                self.head.unchanged(cached, head)
         elif head is None:
             head = self.head.get()
         if head is None:
-            row = self.execute(_HEAD).first()
-            head = (0, GENESIS) if row is None else (int(row.seq), str(row.hash))
+            head = self._read_head()
         batch, written = chained_rows(events, head, key)
         self.write(add, batch, self._collided)
         self.written = written
+
+    def _read_head(self) -> tuple[int, str]:
+        row = self.execute(_HEAD).first()
+        return (0, GENESIS) if row is None else (int(row.seq), str(row.hash))
 
     def _collided(self, error: Exception) -> Exception | None:
         """Someone else appended (the insert's seq is taken): the head is read afresh on
@@ -120,6 +147,7 @@ class SqlAuditLog(Repository):
         if not isinstance(error, IntegrityError):
             return None
         self.head.set(None)
+        self.head.collided()
         return ConcurrentUpdate("granskningsloggen")
 
 

@@ -116,6 +116,24 @@ def test_a_head_gone_stale_in_another_process_collides_and_is_read_again(engine:
     assert _whole_chain(engine) == ["t1", "t2", "t3", "t4"]
 
 
+def test_a_process_that_keeps_colliding_reads_the_head_under_the_lock_until_alone_again(
+    engine: Engine,
+) -> None:
+    """Two engines side by side: after two collisions a process reads the head under the lock
+    (no more units of work done again); once nobody else appended, it is optimistic again."""
+    first, second = _store(engine), _store(engine)
+    collided = []
+    for n in range(1, 13, 2):  # the two append in turn, as engines firing batches do
+        collided.append(_append(first, n, retries=1))
+        collided.append(_append(second, n + 1, retries=1))
+    assert collided == [0, 0, 1, 1, 1, 1] + [0] * 6  # two collisions each, then none
+    _append(first, 13)  # read under the lock: the other's head
+    _append(first, 14)  # read under the lock: the head it cached, nobody appended since
+    statements = _statements_of(engine, lambda: _append(first, 15))
+    assert len(statements) == 1  # alone again: the lock in the insert
+    assert _whole_chain(engine) == [f"t{n}" for n in range(1, 16)]
+
+
 def test_a_unit_of_work_that_appended_twice_leaves_the_process_appending_alone(
     engine: Engine,
 ) -> None:

@@ -21,7 +21,7 @@ from typing import Protocol, TypeVar
 
 from lofte.kernel.clock import Clock
 from lofte.workflow.core.ports import UnitOfWork
-from lofte.workflow.core.records import Timer, TimerStatus
+from lofte.workflow.core.records import AuditEvent, Timer, TimerStatus
 from lofte.workflow.core.timer_handlers import fire
 from lofte.workflow.core.work import TIMER_ACTOR, Work
 
@@ -113,12 +113,15 @@ class Firing:
 
         def work(uow: UnitOfWork) -> list[Timer]:
             attempt.reset()  # a unit of work done again starts afresh
+            events: list[AuditEvent] = []  # the batch's, appended together at its end
             while len(attempt.done) < size:
-                timer = self._fire_one(uow, attempt.claimed)
+                timer = self._fire_one(uow, attempt.claimed, events)
                 if timer is None:
                     break
                 attempt.done.append(timer)
-            attempt.handled = True
+            attempt.handled = True  # what raises after this is no one timer's
+            if events:
+                uow.audit.append(events)
             return attempt.done
 
         try:
@@ -149,14 +152,21 @@ class Firing:
         )
         return _Batch([], failed=True, instead=[before, 1] if before else [1])
 
-    def _fire_one(self, uow: UnitOfWork, claimed: list[Timer]) -> Timer | None:
-        """Claim the next due timer (noted in `claimed`) and fire it, within `uow`."""
+    def _fire_one(
+        self, uow: UnitOfWork, claimed: list[Timer], events: list[AuditEvent]
+    ) -> Timer | None:
+        """Claim the next due timer (noted in `claimed`) and fire it, within `uow`; its audit
+        events are added to `events`, in order, for the batch to append at its end: on
+        PostgreSQL the first append takes the chain's lock until COMMIT, so appended per
+        timer it would hold another engine's batch back for all the rest of this one."""
         timer = uow.timers.claim_due(self.clock.now(), self.engine_id)
         if timer is None:
             return None
         claimed.append(timer)
         job = self._work(uow, TIMER_ACTOR)
         note = fire(job, timer)
+        events.extend(job.events)
+        job.events = []
         job.flush()
         return dataclasses.replace(timer, note=note[:500])
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from queue import SimpleQueue
@@ -30,6 +31,10 @@ from lofte.workflow.core.records import Timer
 
 log = logging.getLogger("lofte.loop")
 BEGUN = "begun"  # what the starting thread says when the catch-up is done
+# While nothing fires, the timer job checks every (definition, unit)'s next opening at most this
+# often (a setup loaded schedules its own, and a fired opening the next one): the check costs
+# 2.3 ms of CPU with 290 municipalities, each tick, in every engine.
+SCHEDULE_EVERY = 60.0
 
 
 class EngineLoop:
@@ -59,6 +64,8 @@ class EngineLoop:
         self.inbox = inbox  # reads Löfte's mailbox (replies to requests), every inbox_seconds
         self.inbox_seconds = inbox_seconds
         self._running = 0  # jobs under way
+        self._scheduled_at: float | None = None  # time.monotonic() of the last schedule check
+        self._fired = False  # whether the timer job's last pass fired anything
         self._quiet = threading.Condition()  # notified when a job ends
 
     def fire_due(self) -> int:
@@ -150,10 +157,18 @@ class EngineLoop:
                 return
             try:
                 self.heartbeat()
-                self.engine.ensure_schedule()
-                self.fire_due()
+                self._ensure_schedule()
+                self._fired = self.fire_due() > 0
             except Exception:  # keep the loop alive; the timer stays pending and is retried
                 log.exception("engine pass failed; retrying on the next tick")
+
+    def _ensure_schedule(self) -> None:
+        """`Engine.ensure_schedule`: after a pass that fired, else every SCHEDULE_EVERY s."""
+        now = time.monotonic()
+        last = self._scheduled_at
+        if self._fired or last is None or now - last >= SCHEDULE_EVERY:
+            self.engine.ensure_schedule()
+            self._scheduled_at = now
 
     def _delivery_job(self) -> None:
         assert self.deliver is not None
