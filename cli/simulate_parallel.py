@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
 import queue
 import signal
 import sys
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -56,13 +56,18 @@ def run_parts(args: argparse.Namespace, given: Bundle, processes: int) -> int:
     ]
     for child in children:
         child.start()
+    previous = signal.signal(signal.SIGTERM, _interrupted)  # stopped alone: stop the parts too
     try:
         parts = _collect(children, results)
+    except BaseException:
+        _stop(children)
+        raise
     finally:
-        for child in children:  # Ctrl-C reached them too; an error: end the others
+        signal.signal(signal.SIGTERM, previous)
+        for child in children:
             child.join(timeout=30)
             if child.is_alive():
-                child.terminate()
+                child.kill()
     parts.sort(key=lambda part: part["number"])
     merged = merge([part["report"] for part in parts])
     problems: dict[str, int] = {}
@@ -71,6 +76,20 @@ def run_parts(args: argparse.Namespace, given: Bundle, processes: int) -> int:
             problems[reason] = problems.get(reason, 0) + n
     _show(args, given, merged, parts)
     return simulate_failed(problems)
+
+
+def _interrupted(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop(children: list[Any]) -> None:
+    """Ask the parts that still run to stop as Ctrl-C does, whether this process was
+    interrupted (Ctrl-C reaches only it: each part runs in a process group of its own, with
+    its delivery worker), stopped with SIGTERM or one part failed."""
+    for child in children:
+        if child.is_alive() and child.pid is not None:
+            with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+                os.killpg(child.pid, signal.SIGINT)  # the part and its delivery worker
 
 
 def _collect(children: list[Any], results: Any) -> list[dict[str, Any]]:
@@ -124,14 +143,13 @@ def _show(
 def _part(
     args: argparse.Namespace, sources: Any, number: int, results: Any
 ) -> None:  # pragma: no cover - runs in the spawned process; tests see its effects
+    os.setpgrp()  # the parent stops this part and its delivery worker together (`_stop`)
     try:
         results.put(("done", _simulate_part(args, sources, number)))
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
     except Exception as exc:  # the parent shows it as a Swedish error, never a traceback
-        detail = f"{exc.__class__.__name__}: {exc}"
-        if not isinstance(exc, LofteError):
-            detail += "\n" + traceback.format_exc(limit=5)
+        detail = str(exc) if isinstance(exc, LofteError) else f"{exc.__class__.__name__}: {exc}"
         results.put(("error", detail))
 
 
