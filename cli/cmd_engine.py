@@ -66,6 +66,14 @@ def _add_simulate(commands: Any) -> None:
         help="läs in denna uppsättning (standard: databasens egen, eller exemplet i en ny databas)",
     )
     _add_mail_options(sim)
+    sim.add_argument(
+        "--processes",
+        type=arguments.bounded_int(1, 64),
+        metavar="N",
+        help="dela polisområdena mellan N processer (standard: en per kärna, högst två, när "
+        "resultatet blir detsamma som i en process: ingen --database och ingen "
+        "dagssammanfattning)",
+    )
     sim.add_argument("--json", action="store_true", help="skriv sammanfattningen som JSON")
     sim.set_defaults(handler=run_simulate)
 
@@ -153,12 +161,41 @@ def _deliver(dispatcher: Any) -> int:
 
 def run_simulate(args: argparse.Namespace) -> int:
     from lofte.cli.simulate_output import print_simulation
+    from lofte.definitions.loader import load_bundle
+
+    given = load_bundle(args.definitions) if args.definitions else None
+    from lofte.cli.simulate_parallel import processes_for, run_parts
+
+    processes = processes_for(args, given)
+    if given is not None and processes > 1:
+        return run_parts(args, given, processes)
+
+    def show(wired: Any, result: Any, delivery: _Delivery) -> None:
+        if args.json:
+            print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        else:
+            print_simulation(wired, result, args, None if args.no_mail else delivery.mail_dir)
+
+    return simulate_failed(simulate_in(args, given, show))
+
+
+def simulate_failed(problems: dict[str, int]) -> int:
+    if problems:
+        from lofte.cli.output import fail
+
+        lines = "\n  ".join(f"{reason} ({n} meddelanden)" for reason, n in problems.items())
+        return fail(f"e-post kunde inte skapas eller skickas:\n  {lines}")
+    return 0
+
+
+def simulate_in(args: argparse.Namespace, given: Any, show: Any) -> dict[str, int]:
+    """Simulate in this process (its email in a worker beside it); `show(wired, result,
+    delivery)` before the database goes; the email that could not be made, by reason."""
     from lofte.cli.wiring import connect
-    from lofte.definitions.loader import load_bundle, load_packaged
+    from lofte.definitions.loader import load_packaged
     from lofte.kernel.clock import VirtualClock
     from lofte.workflow.drivers.simulation import Simulation
 
-    given = load_bundle(args.definitions) if args.definitions else None
     end = args.start + timedelta(weeks=args.weeks)
     with tempfile.TemporaryDirectory(prefix="lofte-sim-") as folder:
         url = args.database or f"sqlite:///{folder}/simulation.db"
@@ -190,17 +227,9 @@ def run_simulate(args: argparse.Namespace) -> int:
             delivery.stop()
             raise
         problems = delivery.finish()
-        if args.json:
-            print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
-        else:
-            print_simulation(wired, result, args, None if args.no_mail else delivery.mail_dir)
+        show(wired, result, delivery)
         wired.close()
-    if problems:
-        from lofte.cli.output import fail
-
-        lines = "\n  ".join(f"{reason} ({n} meddelanden)" for reason, n in problems.items())
-        return fail(f"e-post kunde inte skapas eller skickas:\n  {lines}")
-    return 0
+    return problems
 
 
 WORKER_LEASE = timedelta(days=3650)  # the worker is this dispatcher's own: nobody else claims

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from email.policy import Compat32
 from email.utils import formataddr
+from functools import lru_cache
 
 FOLD = "\r\n "
 WORD_BYTES = 45  # 45 bytes are 60 base64 characters: "=?utf-8?b?" + 60 + "?=" is 72
@@ -95,6 +96,7 @@ def one_line(value: str) -> str:
     return " ".join(value.split())
 
 
+@lru_cache(maxsize=4096)  # a subject goes to every recipient of a step, a name in every mail
 def encoded_words(text: str) -> str:
     """`text` (one line) as a header value: itself if ASCII and short, else base64 words."""
     if text.isascii() and len(text) <= 900 and "=?" not in text:

@@ -38,7 +38,7 @@ MUNICIPALITIES = ("sala", "fagersta", "norberg", "skinnskatteberg", "surahammar"
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     folder = tmp_path_factory.mktemp("map")
     h = make_harness(f"sqlite:///{folder}/lofte.db", utc(2027, 1, 1), packaged())
-    Simulation(h.app(), h.clock, response_rate=0.85, seed=7).run_until(utc(2027, 2, 2, 12))
+    Simulation(h.app(), h.clock, response_rate=0.85, seed=8).run_until(utc(2027, 2, 2, 12))
     yield h
     h.close()
 

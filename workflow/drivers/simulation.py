@@ -101,8 +101,11 @@ class Simulation:
         # were last planned: read again only after timers were written or requests added.
         self._timers_read_at: int | None = None
         self._requests_planned_at: int | None = None
-        self.rng = random.Random(seed)  # what people answer
-        self.plan_rng = random.Random(f"{seed}:plan")  # whether and when they answer
+        # Each unit draws from streams of its own (what people answer; whether and when they
+        # answer), so a unit's year is the same whichever other units run beside it: a run
+        # split between processes by police area (`cli/simulate_parts.py`) equals one run.
+        self.seed = seed
+        self._streams: dict[str, tuple[random.Random, random.Random]] = {}
         self._answers: list[tuple[datetime, int, InputRequest, CycleInstance]] = []
         self._recent: dict[str, deque[dict[str, Any]]] = {}  # observations reported per unit
         self._seen = 0
@@ -167,8 +170,10 @@ class Simulation:
             new = self.app.reads.requests_after(self._seen)
             for request, instance in new:
                 self._seen = max(self._seen, request.id or 0)
-                if self.plan_rng.random() < self.response_rate:
-                    when = self._answer_time(request, self._held_until(request, instance))
+                plan = self._stream(instance.unit_id)[1]
+                if plan.random() < self.response_rate:
+                    held_until = self._held_until(request, instance)
+                    when = self._answer_time(request, held_until, plan)
                     heapq.heappush(self._answers, (when, request.id or 0, request, instance))
             if len(new) < 1000:
                 break
@@ -182,16 +187,29 @@ class Simulation:
             meeting = uow.meetings.get(instance.id or 0, request.step_id)
         return None if meeting is None or meeting.cancelled else meeting.ends_at
 
-    def _answer_time(self, request: InputRequest, held_until: datetime | None = None) -> datetime:
+    def _stream(self, unit_id: str) -> tuple[random.Random, random.Random]:
+        """The unit's two random streams: what its people answer, whether and when."""
+        streams = self._streams.get(unit_id)
+        if streams is None:
+            streams = (
+                random.Random(f"{self.seed}:{unit_id}"),
+                random.Random(f"{self.seed}:plan:{unit_id}"),
+            )
+            self._streams[unit_id] = streams
+        return streams
+
+    def _answer_time(
+        self, request: InputRequest, held_until: datetime | None, plan: random.Random
+    ) -> datetime:
         """When the person answers: mostly within the deadline, some late; what a meeting
         decides is recorded within two days after it, if the deadline allows."""
         start = max(request.requested_at, held_until or request.requested_at)
         window = max(request.deadline_at - start, timedelta(minutes=5))
-        if self.plan_rng.random() < self.late_share:
-            return max(start, request.deadline_at) + window * self.plan_rng.uniform(0.01, 0.3)
+        if plan.random() < self.late_share:
+            return max(start, request.deadline_at) + window * plan.uniform(0.01, 0.3)
         if held_until is not None:
             window = min(window, RECORDED_WITHIN)
-        return start + window * self.plan_rng.uniform(0.05, 0.98)
+        return start + window * plan.uniform(0.05, 0.98)
 
     def _answer(
         self, request: InputRequest, instance: CycleInstance, report: SimulationReport
@@ -204,7 +222,7 @@ class Simulation:
             step,
             request.roles,
             directory.members(unit),
-            self.rng,
+            self._stream(unit.id)[0],
             self.clock.now(),
             self._situation(instance, definition, step, unit, request),
         )
