@@ -141,7 +141,7 @@ def run_export_answers(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     from lofte.cli.wiring import connect
-    from lofte.kernel.errors import ConfigError
+    from lofte.kernel.errors import ConfigError, system_reason
     from lofte.workflow.application.yearly_report import render_report, report_data
 
     wired = connect(args.database)
@@ -150,7 +150,7 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         target.write_text(render_report(data), encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"--output {target}: går inte att skriva ({exc.strerror})") from exc
+        raise ConfigError(f"--output {target}: går inte att skriva ({system_reason(exc)})") from exc
     print(
         f"Lägesbild och åtgärdsplan {args.year} för {data['unit'].name} finns i {target} "
         "(öppna i en webbläsare, skriv ut eller spara som PDF)."

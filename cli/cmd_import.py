@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from lofte.cli import arguments
-from lofte.kernel.errors import ConfigError
+from lofte.kernel.errors import ConfigError, system_reason
 
 DATABASE_HELP = "databasen (standard: LOFTE_DATABASE_URL eller ./lofte.db)"
 SHOWN_ROWS = 20  # rows of the preview printed with --dry-run
@@ -83,7 +83,7 @@ def _read(path: str, what: str = "filen") -> bytes:
     try:
         return file.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"{what} {path} kan inte läsas: {exc.strerror}") from None
+        raise ConfigError(f"{what} {path} kan inte läsas: {system_reason(exc)}") from None
 
 
 def run_observations(args: argparse.Namespace) -> int:

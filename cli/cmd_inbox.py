@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from lofte.cli.output import table
-from lofte.kernel.errors import ConfigError
+from lofte.kernel.errors import ConfigError, system_reason
 
 if TYPE_CHECKING:
     from lofte.kernel.stopping import StopSignal
@@ -110,7 +110,7 @@ def run_read(args: argparse.Namespace) -> int:
         try:
             raw = mail.path.read_bytes()
         except OSError as exc:
-            rows.append((mail.path.name, "", "oläsligt", exc.strerror or ""))
+            rows.append((mail.path.name, "", "oläsligt", system_reason(exc)))
             continue
         read = reader(raw, 0)
         mark_read(mail)

@@ -60,7 +60,7 @@ def add_commands(commands: Any) -> None:
 
 def read_answer(file: Path | None, values: list[str]) -> dict[str, Any]:
     """The answer from a file and/or FIELD=VALUE pairs; a clear error when unreadable."""
-    from lofte.kernel.errors import ConfigError
+    from lofte.kernel.errors import ConfigError, system_reason
     from lofte.kernel.untrusted import Limits, UntrustedInputError, load_yaml
 
     answer: dict[str, Any] = {}
@@ -73,7 +73,7 @@ def read_answer(file: Path | None, values: list[str]) -> dict[str, Any]:
                 )
             text = file.read_bytes().decode("utf-8")
         except OSError as exc:
-            raise ConfigError(f"--file {file}: går inte att läsa ({exc.strerror})") from exc
+            raise ConfigError(f"--file {file}: går inte att läsa ({system_reason(exc)})") from exc
         except UnicodeDecodeError as exc:
             raise ConfigError(f"--file {file}: inte UTF-8-text (byte {exc.start})") from exc
         try:

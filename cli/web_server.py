@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from lofte.kernel.errors import ConfigError
+from lofte.kernel.errors import ConfigError, system_reason
 
 STARTED = "Löfte visar webbsidorna på http://{host}:{port}/ (avsluta med Ctrl-C)"
 STOPPED = "webbservern stoppad"
@@ -69,7 +69,7 @@ def check_listen(host: str, port: int) -> None:
         try:
             probe.bind(address)
         except OSError as error:
-            raise ConfigError(f"kan inte lyssna på {host}:{port}: {error.strerror}") from None
+            raise ConfigError(f"kan inte lyssna på {host}:{port}: {system_reason(error)}") from None
 
 
 def _serve_gunicorn(
@@ -98,7 +98,7 @@ def serve_in_process(app: Any, host: str, port: int, threads: int) -> None:
     try:
         server = create_server(app, host=host, port=port, threads=threads, ident="Löfte")
     except OSError as error:
-        raise ConfigError(f"kan inte lyssna på {host}:{port}: {error.strerror}") from None
+        raise ConfigError(f"kan inte lyssna på {host}:{port}: {system_reason(error)}") from None
     print(STARTED.format(host=host, port=port), flush=True)
     _stop_on_signals()
     try:

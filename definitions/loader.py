@@ -29,7 +29,7 @@ from lofte.definitions.formats import (
 from lofte.definitions.organisation import OrganisationSpec
 from lofte.definitions.overrides import apply_override
 from lofte.definitions.yaml_source import PathKey, YamlDocument, parse_yaml
-from lofte.kernel.errors import DefinitionError, DefinitionProblem
+from lofte.kernel.errors import DefinitionError, DefinitionProblem, system_reason
 from lofte.kernel.untrusted import MAX_BYTES, canonical_json, size_text
 
 PACKAGED_DIR = Path(__file__).resolve().parent / "packaged"
@@ -235,7 +235,8 @@ def _read(file: Path, problems: list[DefinitionProblem]) -> str | None:
             return None
         raw = file.read_bytes()
     except OSError as exc:
-        problems.append(DefinitionProblem(str(file), "", f"kan inte läsa filen: {exc.strerror}"))
+        reason = f"kan inte läsa filen: {system_reason(exc)}"
+        problems.append(DefinitionProblem(str(file), "", reason))
         return None
     return decode_text(raw, str(file), problems)
 

@@ -8,6 +8,7 @@ each next to its field, in the person's language.
 from __future__ import annotations
 
 import difflib
+import errno
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -312,3 +313,25 @@ class AuditBroken(LofteError):
 class MailboxUnreachable(LofteError):
     """Löfte's IMAP mailbox cannot be read now (down, refused the login, broke off); nothing
     was read or moved, and the mail waits there for the next try."""
+
+
+_SYSTEM_REASONS = {
+    errno.ENOENT: "finns inte",
+    errno.EACCES: "behörighet saknas",
+    errno.EPERM: "behörighet saknas",
+    errno.EISDIR: "är en mapp",
+    errno.ENOTDIR: "en del av sökvägen är inte en mapp",
+    errno.ENOSPC: "disken är full",
+    errno.EROFS: "filsystemet är skrivskyddat",
+    errno.EADDRINUSE: "porten används redan av ett annat program",
+    errno.EADDRNOTAVAIL: "adressen finns inte på den här datorn",
+}
+
+
+def system_reason(error: OSError) -> str:
+    """Why the operating system refused, in Swedish where the reason is a common one (its own
+    English text otherwise, with the error number so it can be looked up)."""
+    known = _SYSTEM_REASONS.get(error.errno or 0)
+    if known is not None:
+        return known
+    return f"{error.strerror or error.__class__.__name__} (errno {error.errno})"

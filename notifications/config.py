@@ -12,7 +12,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
-from lofte.kernel.errors import ConfigError
+from lofte.kernel.errors import ConfigError, system_reason
 
 TlsMode = Literal["ssl", "starttls", "none"]
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
@@ -72,7 +72,8 @@ def _smtp(env: Mapping[str, str]) -> SmtpSettings | None:
             password = Path(password_file).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(
-                f"LOFTE_SMTP_PASSWORD_FILE={password_file}: går inte att läsa ({exc.strerror})"
+                f"LOFTE_SMTP_PASSWORD_FILE={password_file}: går inte att läsa "
+                f"({system_reason(exc)})"
             ) from exc
     if user and not password:
         raise ConfigError(

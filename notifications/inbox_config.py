@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from lofte.kernel.errors import ConfigError
+from lofte.kernel.errors import ConfigError, system_reason
 from lofte.notifications.config import check_certificates, int_setting
 
 TlsMode = Literal["ssl", "starttls", "none"]
@@ -38,7 +38,7 @@ class ImapSettings:
             return self.token_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigError(
-                f"LOFTE_IMAP_TOKEN_FILE={self.token_file}: går inte att läsa ({exc.strerror})"
+                f"LOFTE_IMAP_TOKEN_FILE={self.token_file}: går inte att läsa ({system_reason(exc)})"
             ) from None
 
     def context(self) -> ssl.SSLContext:
@@ -94,5 +94,7 @@ def _secret(env: Mapping[str, str], name: str) -> str | None:
         try:
             return Path(path).read_text(encoding="utf-8").strip() or None
         except OSError as exc:
-            raise ConfigError(f"{name}_FILE={path}: går inte att läsa ({exc.strerror})") from None
+            raise ConfigError(
+                f"{name}_FILE={path}: går inte att läsa ({system_reason(exc)})"
+            ) from None
     return env.get(name) or None

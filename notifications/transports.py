@@ -19,6 +19,7 @@ from typing import Protocol
 
 import yagmail
 
+from lofte.kernel.errors import system_reason
 from lofte.notifications.compose import OutgoingEmail
 from lofte.notifications.config import MailSettings, SmtpSettings
 
@@ -60,7 +61,7 @@ class FileDropTransport:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 _write_then_rename(target, email.data)
         except OSError as exc:
-            raise DeliveryFailed(f"kan inte skriva {target}: {exc.strerror}") from exc
+            raise DeliveryFailed(f"kan inte skriva {target}: {system_reason(exc)}") from exc
         return target
 
 

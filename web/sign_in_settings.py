@@ -32,7 +32,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from lofte.kernel.errors import ConfigError
+from lofte.kernel.errors import ConfigError, system_reason
 from lofte.workflow.application.sign_in import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
 
 SIGN_IN = "LOFTE_SIGN_IN"
@@ -196,7 +196,7 @@ def _secret(key: str, value: str, file: str) -> str:
         try:
             value = Path(file).read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or "filen är inte text"
+            reason = system_reason(error) if isinstance(error, OSError) else "filen är inte text"
             raise ConfigError(f"{name}_FILE: kan inte läsa {file}: {reason}") from None
         if not value:
             raise ConfigError(f"{name}_FILE: {file} är tom")

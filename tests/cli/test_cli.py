@@ -241,7 +241,7 @@ def test_bad_answers_are_refused_with_the_field_named(
     cases = [
         (["--file", str(bad_yaml)], "inte giltig YAML"),
         (["--file", str(binary)], "inte UTF-8"),
-        (["--file", str(env.parent / "missing.yaml")], "går inte att läsa"),
+        (["--file", str(env.parent / "missing.yaml")], "går inte att läsa (finns inte)"),
         (["--set", "iakttagelser=[{}]"], "iakttagelser[0].kategori"),
         (["--set", "okant_falt=1"], "okänt fält"),
         (["--set", "iakttagelser=" + "[" * 50 + "]" * 50], "iakttagelser"),

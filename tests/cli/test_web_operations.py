@@ -151,3 +151,25 @@ def framing(base: str) -> None:
     _, start, _ = get(f"{base}/")
     assert start["Content-Security-Policy"].endswith("frame-ancestors 'none'")
     assert start["X-Frame-Options"] == "DENY"
+
+
+def test_an_address_it_cannot_listen_on_is_said_in_swedish(tmp_path: Path) -> None:
+    """A port another program holds, or a host that does not exist: one Swedish line naming
+    the address and why, exit code 1, before any server starts (no traceback)."""
+    (tmp_path / "klocka").write_text(CLOCK)
+    done(lofte(tmp_path, "init"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = lofte(tmp_path, "web", "--port", str(port))
+        _, err = busy.communicate(timeout=TIMEOUT)
+    assert busy.returncode == 1, err
+    assert err.strip() == (
+        f"lofte: fel: kan inte lyssna på 127.0.0.1:{port}: porten används redan av ett annat "
+        "program"
+    )
+    unknown = lofte(tmp_path, "web", "--host", "ingen-sadan-dator.invalid")
+    _, err = unknown.communicate(timeout=TIMEOUT)
+    assert unknown.returncode == 1, err
+    assert err.strip() == "lofte: fel: okänd värd 'ingen-sadan-dator.invalid'"

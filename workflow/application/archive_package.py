@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lofte.kernel.errors import ConfigError
+from lofte.kernel.errors import ConfigError, system_reason
 from lofte.workflow.application.archive_format import FORMAT, MANIFEST, VERSION, json_bytes
 
 
@@ -57,7 +57,9 @@ def write_package(folder: Path, files: dict[str, bytes], facts: dict[str, Any]) 
         os.rename(building, target)  # replaces an empty folder, refuses a non-empty one
     except OSError as exc:  # a full disk, a folder made meanwhile: named, nothing left
         shutil.rmtree(building, ignore_errors=True)
-        raise ConfigError(f"arkivet kunde inte skrivas till {folder}: {exc.strerror}") from None
+        raise ConfigError(
+            f"arkivet kunde inte skrivas till {folder}: {system_reason(exc)}"
+        ) from None
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from lofte.kernel.errors import ConfigError
+from lofte.kernel.errors import ConfigError, system_reason
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def mails_in(place: str) -> Iterator[FolderMail]:
         else:
             found = [FolderMail(p, False) for p in _files(path) if p.suffix.lower() == ".eml"]
     except OSError as exc:
-        raise ConfigError(f"{place} kan inte läsas: {exc.strerror}") from None
+        raise ConfigError(f"{place} kan inte läsas: {system_reason(exc)}") from None
     yield from sorted(found, key=lambda m: (_mtime(m.path), m.path.name))
 
 
